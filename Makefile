@@ -1,0 +1,50 @@
+# Relay: `make run` for the demo, `make test` for the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install install-dev migrate demo worker clean
+
+$(PY):
+	@python=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+# The demo: SQLite and a file-system broker unless DATABASE_URL / REDIS_URL say otherwise.
+run: export DEBUG ?= true
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	@trap 'kill 0' INT TERM; \
+	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --concurrency=2 & \
+	$(PY) manage.py runserver $(HOST):$(PORT) & \
+	wait
+
+worker: export DEBUG ?= true
+worker: install
+	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+test: install-dev lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,74 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who logs in. Their role decides what they may do; their teams decide whom."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        SALES_MANAGER = "sales_manager", _("Sales manager")
+        HR = "hr", _("HR")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_relay_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def is_hr(self) -> bool:
+        return self.role == self.Role.HR
+
+    @property
+    def is_sales_manager(self) -> bool:
+        return self.role == self.Role.SALES_MANAGER
+
+    @property
+    def sees_everyone(self) -> bool:
+        """Admins and HR work across the whole organisation; managers only within their teams."""
+        return self.is_relay_admin or self.is_hr
+
+
+class Team(TimeStampedModel):
+    """A sales team, or a region when it has children. Managers see their teams and all below."""
+
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    managers = models.ManyToManyField(
+        User, verbose_name=_("managers"), blank=True, related_name="managed_teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="accounts_team_unique_name"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="accounts_team_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""Handover plans, coverage, vacancies, candidates and onboarding build on retention here."""

@@ -1,0 +1,30 @@
+"""Retention's models, one module per area; import them from here.
+
+core: reps, customers, who holds which customer, and the activity history scoring reads.
+Later areas (imports, scoring, interventions, alerts) add their own modules.
+"""
+
+from retention.models.core import (
+    Activity,
+    Assignment,
+    Customer,
+    Deal,
+    LeaveRecord,
+    SalesRep,
+    ServiceRecord,
+)
+from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
+
+__all__ = [
+    "Activity",
+    "Assignment",
+    "Customer",
+    "Deal",
+    "LeaveRecord",
+    "RiskAlert",
+    "RiskModel",
+    "RiskScore",
+    "SalesRep",
+    "ScoringRun",
+    "ServiceRecord",
+]

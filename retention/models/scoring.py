@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TimeStampedModel
+from retention.models.core import SalesRep
+
+
+class RiskModel(TimeStampedModel):
+    """A version of the departure-risk model: trained, or the rule-based fallback."""
+
+    class Kind(models.TextChoices):
+        TRAINED = "trained", _("Trained model")
+        RULES = "rules", _("Rule-based (not trained)")
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    algorithm = models.CharField(_("algorithm"), max_length=80, blank=True)
+    is_active = models.BooleanField(_("in use"), default=False)
+    training_start = models.DateField(_("training window from"), null=True, blank=True)
+    training_end = models.DateField(_("training window to"), null=True, blank=True)
+    horizon_days = models.PositiveIntegerField(_("horizon (days)"), default=90)
+    features = models.JSONField(_("features"), default=list)
+    metrics = models.JSONField(_("validation figures"), default=dict)
+    artifact = models.BinaryField(_("serialised pipeline"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("risk model")
+        verbose_name_plural = _("risk models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="retention_one_active_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.get_kind_display()})"
+
+
+class ScoringRun(TimeStampedModel):
+    """One scoring of every rep as of a date. Its scores count only once it has succeeded."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    model = models.ForeignKey(
+        RiskModel, verbose_name=_("model"), null=True, on_delete=models.PROTECT, related_name="runs"
+    )
+    total = models.PositiveIntegerField(_("reps to score"), default=0)
+    done = models.PositiveIntegerField(_("reps scored"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        indexes = [
+            # "The latest complete run": newest succeeded run first.
+            models.Index(fields=["status", "-finished_at"], name="retention_run_status_finished"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.get_status_display()}"
+
+
+class RiskScore(models.Model):
+    class Band(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    run = models.ForeignKey(
+        ScoringRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scores"
+    )
+    rep = models.ForeignKey(
+        SalesRep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="risk_scores"
+    )
+    as_of = models.DateField(_("as of"))
+    probability = models.FloatField(_("probability of leaving"))
+    band = models.CharField(_("band"), max_length=6, choices=Band.choices)
+    change = models.FloatField(_("change since last run"), null=True, blank=True)
+    drivers = models.JSONField(_("drivers"), default=list)
+    signals = models.JSONField(_("signal values"), default=dict)
+
+    class Meta:
+        verbose_name = _("risk score")
+        verbose_name_plural = _("risk scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "rep"], name="retention_score_once_per_run"),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=1),
+                name="retention_score_probability_in_range",
+            ),
+        ]
+        indexes = [
+            # Score history on the rep page.
+            models.Index(fields=["rep", "as_of"], name="retention_score_rep_as_of"),
+            # Dashboard: the scores of the latest run, by band.
+            models.Index(fields=["run", "band"], name="retention_score_run_band"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep_id} {self.as_of} {self.probability:.2f} {self.band}"
+
+
+class RiskAlert(models.Model):
+    class Kind(models.TextChoices):
+        BECAME_HIGH = "became_high", _("Became high risk")
+        JUMP = "jump", _("Sharp rise")
+
+    rep = models.ForeignKey(
+        SalesRep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="risk_alerts"
+    )
+    score = models.ForeignKey(
+        RiskScore, verbose_name=_("score"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("risk alert")
+        verbose_name_plural = _("risk alerts")
+        constraints = [
+            # A score raises at most one alert of each kind, however often its run is retried.
+            models.UniqueConstraint(
+                fields=["score", "kind"], name="retention_alert_once_per_score"
+            ),
+        ]
+        indexes = [
+            # The alert inbox: open alerts, newest first.
+            models.Index(fields=["acknowledged_at", "-created_at"], name="retention_alert_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from retention import views
+
+app_name = "retention"
+urlpatterns = [
+    path("reps/", views.rep_list, name="rep_list"),
+    path("reps/<int:rep_id>/", views.rep_detail, name="rep_detail"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+]

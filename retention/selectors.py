@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.selectors import scope_team_ids
-from retention.models import Activity, Assignment, Customer, Deal, SalesRep
+from retention.models import Activity, Assignment, Customer, Deal, RiskScore, SalesRep, ScoringRun
 
 
 def reps_visible(*, user: User) -> QuerySet[SalesRep]:
@@ -145,3 +145,25 @@ def customer_assignments(*, customer: Customer) -> list[Assignment]:
         .select_related("rep", "manager")
         .order_by(F("valid_to").desc(nulls_first=True), "-valid_from")
     )
+
+
+def scoring_run_latest_complete() -> ScoringRun | None:
+    """The newest run that finished. Only its scores are shown: a run in flight or crashed
+    never mixes into the dashboards."""
+    return (
+        ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED)
+        .select_related("model")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def risk_scores_current(*, rep_ids: list[int] | None = None) -> dict[int, RiskScore]:
+    """Each rep's score from the latest complete run, keyed by rep id (one query)."""
+    run = scoring_run_latest_complete()
+    if run is None:
+        return {}
+    scores = RiskScore.objects.filter(run=run)
+    if rep_ids is not None:
+        scores = scores.filter(rep_id__in=rep_ids)
+    return {score.rep_id: score for score in scores}

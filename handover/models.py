@@ -1,1 +1,0 @@
-"""Handover plans, coverage, vacancies, candidates and onboarding build on retention here."""

@@ -1,0 +1,117 @@
+from django.contrib import admin
+
+from retention.models import (
+    Activity,
+    Assignment,
+    Customer,
+    Deal,
+    LeaveRecord,
+    RiskAlert,
+    RiskModel,
+    RiskScore,
+    SalesRep,
+    ScoringRun,
+    ServiceRecord,
+)
+
+# Large tables use raw_id_fields (no 10,000-row dropdowns) and show_full_result_count=False
+# (no COUNT(*) over millions of rows on every page).
+
+
+@admin.register(SalesRep)
+class SalesRepAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "team", "title", "region", "hire_date", "status", "departure_date")
+    list_filter = ("status", "departure_reason", "team", "region")
+    search_fields = ("first_name", "last_name", "email", "crm_user_id", "hr_employee_id")
+    raw_id_fields = ("user",)
+    list_select_related = ("team",)
+    date_hierarchy = "hire_date"
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "industry", "region", "annual_revenue", "is_key_account", "source")
+    list_filter = ("is_key_account", "source", "region", "industry")
+    search_fields = ("name", "external_id")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("customer", "rep", "manager", "role", "valid_from", "valid_to", "source")
+    list_filter = ("role", "source", ("valid_to", admin.EmptyFieldListFilter))
+    search_fields = ("customer__name", "rep__first_name", "rep__last_name")
+    raw_id_fields = ("customer", "rep", "manager", "created_by")
+    list_select_related = ("customer", "rep", "manager")
+    show_full_result_count = False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "kind", "rep", "customer", "duration_minutes", "source")
+    list_filter = ("kind", "source")
+    search_fields = ("external_id", "subject")
+    raw_id_fields = ("rep", "customer")
+    list_select_related = ("rep", "customer")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "owner", "stage", "status", "amount", "close_date")
+    list_filter = ("status", "stage", "source")
+    search_fields = ("name", "external_id", "customer__name")
+    raw_id_fields = ("customer", "owner")
+    list_select_related = ("customer", "owner")
+    show_full_result_count = False
+
+
+@admin.register(LeaveRecord)
+class LeaveRecordAdmin(admin.ModelAdmin):
+    list_display = ("rep", "first_day", "last_day", "kind")
+    list_filter = ("kind",)
+    search_fields = ("rep__first_name", "rep__last_name", "external_id")
+    raw_id_fields = ("rep",)
+    list_select_related = ("rep",)
+    date_hierarchy = "first_day"
+    show_full_result_count = False
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(admin.ModelAdmin):
+    list_display = ("rep", "customer", "date", "score", "scale_max", "source", "is_complaint")
+    list_filter = ("source", "is_complaint")
+    search_fields = ("rep__first_name", "rep__last_name", "external_id")
+    raw_id_fields = ("rep", "customer")
+    list_select_related = ("rep", "customer")
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+
+@admin.register(RiskModel)
+class RiskModelAdmin(admin.ModelAdmin):
+    list_display = ("version", "kind", "algorithm", "is_active", "training_end", "created_at")
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = ("as_of", "status", "model", "done", "total", "started_at", "finished_at")
+    list_filter = ("status",)
+
+
+@admin.register(RiskScore)
+class RiskScoreAdmin(admin.ModelAdmin):
+    list_display = ("rep", "as_of", "probability", "band", "change", "run")
+    list_filter = ("band",)
+    search_fields = ("rep__first_name", "rep__last_name")
+    raw_id_fields = ("rep", "run")
+    list_select_related = ("rep", "run")
+    show_full_result_count = False
+
+
+@admin.register(RiskAlert)
+class RiskAlertAdmin(admin.ModelAdmin):
+    list_display = ("rep", "kind", "created_at", "emailed_at", "acknowledged_at")
+    list_filter = ("kind", ("acknowledged_at", admin.EmptyFieldListFilter))
+    raw_id_fields = ("rep", "score", "acknowledged_by")

@@ -101,8 +101,9 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
     )
 
 
-def email_from_url(url: str) -> dict:
-    """``smtp://user:pw@host:587?tls=1``, ``console://`` or ``locmem://`` into e-mail settings."""
+def mailers_from_url(url: str) -> dict:
+    """``smtp://user:pw@host:587?tls=1``, ``smtps://…``, ``console://`` or ``locmem://`` into
+    Django's ``MAILERS`` setting."""
     parts = urlsplit(url)
     backends = {
         "console": "django.core.mail.backends.console.EmailBackend",
@@ -114,13 +115,17 @@ def email_from_url(url: str) -> dict:
         raise ImproperlyConfigured(
             f"EMAIL_URL scheme {parts.scheme!r} is not supported; use one of {sorted(backends)}."
         )
-    query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
-    return {
-        "EMAIL_BACKEND": backends[parts.scheme],
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": query.get("tls") in _TRUE,
-        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl") in _TRUE,
-    }
+    mailer: dict = {"BACKEND": backends[parts.scheme]}
+    if parts.scheme in {"smtp", "smtps"}:
+        query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+        use_ssl = parts.scheme == "smtps" or query.get("ssl") in _TRUE
+        mailer["OPTIONS"] = {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if use_ssl else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": query.get("tls") in _TRUE and not use_ssl,
+            "use_ssl": use_ssl,
+            "timeout": 30,
+        }
+    return {"default": mailer}

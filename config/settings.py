@@ -7,16 +7,17 @@ PostgreSQL and Redis.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     database_from_url,
-    email_from_url,
     env_bool,
     env_float,
     env_int,
     env_list,
     env_str,
+    mailers_from_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,6 +113,7 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -127,7 +129,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
 # E-mail: EMAIL_URL=smtp://user:password@host:587?tls=1; printed to the console by default.
-globals().update(email_from_url(env_str("EMAIL_URL", "console://")))
+MAILERS = mailers_from_url(env_str("EMAIL_URL", "console://"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relay <relay@localhost>")
 
 # Security: production-safe unless DEBUG is on.
@@ -178,6 +180,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic work. Beat only queues; the workers do the work, so scaling out means more workers.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["handover-coverage-gaps-nightly"] = {
+    "task": "handover.coverage_gaps_sync",
+    "schedule": crontab(hour=2, minute=30),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -192,7 +198,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.RelayAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relay API",
@@ -219,3 +225,8 @@ RELAY_IMPORT_MAX_BYTES = env_int("RELAY_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", 0.25)
 RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
+# Handover: how much one rep may hold after a handover (0 = no limit; teams may override),
+# and how long a suggested temporary cover lasts.
+RELAY_HANDOVER_MAX_ACCOUNTS = env_int("RELAY_HANDOVER_MAX_ACCOUNTS", 60)
+RELAY_HANDOVER_MAX_REVENUE = env_float("RELAY_HANDOVER_MAX_REVENUE", 0)
+RELAY_HANDOVER_COVER_DAYS = env_int("RELAY_HANDOVER_COVER_DAYS", 30)

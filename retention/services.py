@@ -49,3 +49,37 @@ def rep_record_departure(
         )
     )
     return rep
+
+
+def rep_create(
+    *,
+    team_id: int,
+    first_name: str,
+    last_name: str,
+    hire_date: dt.date,
+    email: str = "",
+    title: str = "",
+    region: str = "",
+    annual_quota: float | int = 0,
+    hr_employee_id: str = "",
+) -> SalesRep:
+    """Create a rep (a new hire). Names are required; the region defaults to the team's."""
+    from accounts.models import Team
+
+    if not first_name.strip() or not last_name.strip():
+        raise ValueError("first_name and last_name are required")
+    team = Team.objects.get(pk=team_id)
+    rep = SalesRep(
+        team=team,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        title=title,
+        region=region or team.region,
+        hire_date=hire_date,
+        annual_quota=annual_quota,
+        hr_employee_id=hr_employee_id,
+    )
+    rep.full_clean(exclude=["user"])
+    rep.save()
+    return rep

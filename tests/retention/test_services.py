@@ -1,0 +1,67 @@
+import datetime as dt
+
+import pytest
+
+from retention.events import rep_departed
+from retention.models import SalesRep
+from retention.services import rep_record_departure
+
+
+@pytest.fixture
+def departures():
+    received: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    rep_departed.connect(receiver, dispatch_uid="test-departures")
+    yield received
+    rep_departed.disconnect(dispatch_uid="test-departures")
+
+
+def test_future_last_day_means_serving_notice_and_is_announced_on_commit(
+    rep_a, departures, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        rep_record_departure(
+            rep=rep_a,
+            departure_date=dt.date(2030, 3, 31),
+            reason="voluntary",
+            today=dt.date(2030, 3, 1),
+        )
+    rep_a.refresh_from_db()
+    assert rep_a.status == SalesRep.Status.NOTICE
+    assert departures == [
+        {
+            "signal": rep_departed,
+            "rep_id": rep_a.pk,
+            "departure_date": dt.date(2030, 3, 31),
+            "reason": "voluntary",
+            "recorded_by_id": None,
+        }
+    ]
+
+
+def test_recording_the_same_departure_twice_announces_it_once(
+    rep_a, departures, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            rep_record_departure(
+                rep=rep_a,
+                departure_date=dt.date(2024, 6, 30),
+                reason="voluntary",
+                today=dt.date(2024, 7, 1),
+            )
+    assert len(departures) == 1
+    assert SalesRep.objects.get(pk=rep_a.pk).status == SalesRep.Status.LEFT
+
+
+def test_departure_with_unknown_reason_is_refused(rep_a):
+    with pytest.raises(ValueError, match="reason 'bored'"):
+        rep_record_departure(rep=rep_a, departure_date=dt.date(2024, 6, 30), reason="bored")
+
+
+def test_departure_before_hire_is_refused(rep_a):
+    with pytest.raises(ValueError, match="before the hire date"):
+        rep_record_departure(rep=rep_a, departure_date=dt.date(2000, 1, 1), reason="voluntary")

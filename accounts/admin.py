@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import Team, User
+from accounts.services import user_set_role
 
 
 @admin.register(User)
@@ -9,6 +10,12 @@ class RelayUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (*UserAdmin.fieldsets, ("Relay", {"fields": ("role",)}))
+
+    def save_model(self, request, obj: User, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if "role" in form.changed_data and obj.role:
+            # The role field drives scope; the matching group carries the model permissions.
+            user_set_role(user=obj, role=obj.role)
 
 
 @admin.register(Team)

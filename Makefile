@@ -29,7 +29,6 @@ run: export DEBUG ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@trap 'kill 0' INT TERM; \
 	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --concurrency=2 & \

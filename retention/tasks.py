@@ -1,1 +1,1 @@
-"""Celery tasks of retention. Each area keeps its tasks in its own module; Celery finds them here."""
+"""Celery tasks of retention: each area keeps its own module, and Celery finds them here."""

@@ -13,6 +13,8 @@ from retention.models.core import (
     SalesRep,
     ServiceRecord,
 )
+from retention.models.imports import ImportJob, SavedColumnMapping
+from retention.models.interventions import Intervention, RiskPageView
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
 
 __all__ = [
@@ -20,11 +22,15 @@ __all__ = [
     "Assignment",
     "Customer",
     "Deal",
+    "ImportJob",
+    "Intervention",
     "LeaveRecord",
     "RiskAlert",
     "RiskModel",
+    "RiskPageView",
     "RiskScore",
     "SalesRep",
+    "SavedColumnMapping",
     "ScoringRun",
     "ServiceRecord",
 ]

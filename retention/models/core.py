@@ -153,7 +153,11 @@ class Assignment(TimeStampedModel):
         HANDOVER = "handover", _("Handover plan")
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="assignments"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_index=False,  # led by a composite index below
     )
     rep = models.ForeignKey(
         SalesRep,
@@ -162,6 +166,7 @@ class Assignment(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assignments",
+        db_index=False,  # led by a composite index below
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -241,7 +246,11 @@ class Activity(models.Model):
         TASK = "task", _("Task")
 
     rep = models.ForeignKey(
-        SalesRep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="activities"
+        SalesRep,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="activities",
+        db_index=False,  # led by a composite index below
     )
     customer = models.ForeignKey(
         Customer,
@@ -250,6 +259,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
+        db_index=False,  # led by a composite index below
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("when"))
@@ -286,7 +296,11 @@ class Deal(TimeStampedModel):
         LOST = "lost", _("Lost")
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="deals"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="deals",
+        db_index=False,  # led by a composite index below
     )
     owner = models.ForeignKey(
         SalesRep,
@@ -295,6 +309,7 @@ class Deal(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deals",
+        db_index=False,  # led by a composite index below
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     stage = models.CharField(_("stage"), max_length=80, blank=True)
@@ -344,7 +359,11 @@ class LeaveRecord(models.Model):
         OTHER = "other", _("Other")
 
     rep = models.ForeignKey(
-        SalesRep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="leave_records"
+        SalesRep,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="leave_records",
+        db_index=False,  # led by a composite index below
     )
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
@@ -388,7 +407,11 @@ class ServiceRecord(models.Model):
         OTHER = "other", _("Other")
 
     rep = models.ForeignKey(
-        SalesRep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="service_records"
+        SalesRep,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="service_records",
+        db_index=False,  # led by a composite index below
     )
     customer = models.ForeignKey(
         Customer,

@@ -24,6 +24,8 @@ class RiskModel(TimeStampedModel):
     features = models.JSONField(_("features"), default=list)
     metrics = models.JSONField(_("validation figures"), default=dict)
     artifact = models.BinaryField(_("serialised pipeline"), null=True, blank=True, editable=False)
+    backtest = models.JSONField(_("backtest report"), default=dict, blank=True)
+    evaluated_at = models.DateTimeField(_("backtest run"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("risk model")
@@ -54,6 +56,15 @@ class ScoringRun(TimeStampedModel):
     model = models.ForeignKey(
         RiskModel, verbose_name=_("model"), null=True, on_delete=models.PROTECT, related_name="runs"
     )
+    previous_run = models.ForeignKey(
+        "self",
+        verbose_name=_("compared with run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chunks = models.PositiveIntegerField(_("chunks"), default=0)
     total = models.PositiveIntegerField(_("reps to score"), default=0)
     done = models.PositiveIntegerField(_("reps scored"), default=0)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -87,10 +98,18 @@ class RiskScore(models.Model):
         HIGH = "high", _("High")
 
     run = models.ForeignKey(
-        ScoringRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scores"
+        ScoringRun,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_index=False,  # led by a composite index below
     )
     rep = models.ForeignKey(
-        SalesRep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="risk_scores"
+        SalesRep,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="risk_scores",
+        db_index=False,  # led by a composite index below
     )
     as_of = models.DateField(_("as of"))
     probability = models.FloatField(_("probability of leaving"))

@@ -3,8 +3,14 @@
 rep_departed: a rep's departure was recorded or changed (by hand or by an import).
     sender: SalesRep; kwargs: rep_id (int), departure_date (date), reason (str), recorded_by_id
     (int | None). Sent after the transaction commits.
+
+demo_seeded: ``manage.py seed_demo`` has written a demo organisation.
+    sender: SalesRep; kwargs: seed (int), end_date (date: the last day of the demo history).
+    Sent after the transaction commits. Handover listens and adds its own demo data (vacancies,
+    candidates…) deterministically from the same seed and end date.
 """
 
 from django.dispatch import Signal
 
 rep_departed = Signal()
+demo_seeded = Signal()

@@ -1,0 +1,45 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+
+from retention.models import ScoringRun
+from retention.risk import services
+from retention.risk.progress import ProgressBar
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+class Command(BaseCommand):
+    help = "Score every rep as of a date (today by default) and publish the run when it is done."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (today)")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="hand the run to the Celery workers instead of scoring in this process",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["queue"]:
+            run = services.scoring_run_request(as_of=options["as_of"])
+            self.stdout.write(f"Run {run.pk} ({run.get_status_display()}) queued.")
+            return
+        bar = ProgressBar(self.stdout, "scoring", enabled=options["verbosity"] > 0)
+        run = services.risk_scores_refresh(as_of=options["as_of"], progress=bar)
+        if run.status != ScoringRun.Status.SUCCEEDED:
+            raise CommandError(f"Run {run.pk} {run.get_status_display()}: {run.error}")
+        seconds = (run.finished_at - run.started_at).total_seconds()
+        bands = dict(run.scores.values("band").annotate(n=Count("id")).values_list("band", "n"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Run {run.pk} as of {run.as_of}: {run.done} reps scored with {run.model.version} "
+                f"({run.model.get_kind_display()}) in {seconds:.1f}s; bands {bands}"
+            )
+        )

@@ -1,0 +1,61 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from retention.models import RiskModel
+from retention.risk import services
+from retention.risk.progress import ProgressBar
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the departure-risk model on past snapshots, validate it on later ones and make it "
+        "the model in use (or stay on the rules when there are too few departures)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (today)")
+        parser.add_argument("--horizon", type=int, default=90, help="days ahead (90)")
+        parser.add_argument("--seed", type=int, default=0, help="random seed of the learners")
+
+    def handle(self, *args, **options) -> None:
+        if options["horizon"] < 7:
+            raise CommandError("--horizon must be at least 7 days")
+        bar = ProgressBar(self.stdout, "snapshots", enabled=options["verbosity"] > 0)
+        model = services.risk_model_train(
+            as_of=options["as_of"],
+            horizon_days=options["horizon"],
+            seed=options["seed"],
+            progress=bar,
+        )
+        metrics = model.metrics
+        if model.kind == RiskModel.Kind.RULES:
+            reason = metrics.get("not_trained_because") or (
+                f"{metrics.get('voluntary_departures', 0)} voluntary departures, "
+                f"{metrics.get('departures_needed')} needed"
+            )
+            self.stdout.write(self.style.WARNING(f"Not trained: {reason}. Using {model.version}."))
+            return
+        self.stdout.write(self.style.SUCCESS(f"Trained {model.version} ({model.algorithm})"))
+        for key in (
+            "roc_auc",
+            "average_precision",
+            "precision_top",
+            "recall_top",
+            "median_lead_days",
+            "departures",
+            "departures_flagged",
+            "holdout_start",
+            "holdout_end",
+            "candidates_average_precision",
+        ):
+            value = metrics.get(key)
+            shown = f"{value:.3f}" if isinstance(value, float) else value
+            self.stdout.write(f"  {key:<30} {shown}")

@@ -1,0 +1,330 @@
+"""Reads for departure risk: the history frames scoring needs, and scores, runs and models.
+
+The history is aggregated by the database (weekly totals per rep), never pulled row by row:
+10,000 reps × 18 months of activities become about 800,000 weekly rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+from django.db import connection
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Team, User
+from retention.models import (
+    Activity,
+    Deal,
+    LeaveRecord,
+    RiskModel,
+    RiskScore,
+    SalesRep,
+    ScoringRun,
+    ServiceRecord,
+)
+from retention.scoring.history import (
+    WEEKLY_COLUMNS,
+    RepHistory,
+    empty_leave,
+    empty_reps,
+    empty_weekly,
+)
+from retention.selectors import reps_visible, scoring_run_latest_complete
+
+# Leave compares the last 91 days with the 364 before; weekly signals look back 65 weeks.
+LOOKBACK_DAYS = 460
+
+
+def _aware_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _rep_filter(queryset: QuerySet, field: str, rep_ids: list[int] | None) -> QuerySet:
+    return queryset if rep_ids is None else queryset.filter(**{f"{field}__in": rep_ids})
+
+
+def _frame(rows: Iterable[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def risk_history(
+    *, end: dt.date, start: dt.date | None = None, rep_ids: list[int] | None = None
+) -> RepHistory:
+    """What scoring needs about the reps (all when ``rep_ids`` is None) between ``start`` and
+    ``end``: rep facts, weekly totals of activities, deals and service, and leave episodes.
+
+    ``start`` defaults to enough history for a score on ``end``; training passes the very
+    beginning. Rows dated after ``end`` are left in the database (point in time).
+    """
+    start = start or end - dt.timedelta(days=LOOKBACK_DAYS)
+
+    reps = _frame(
+        _rep_filter(SalesRep.objects.filter(hire_date__lte=end), "id", rep_ids).values_list(
+            "id", "team_id", "hire_date", "annual_quota", "departure_date", "departure_reason"
+        ),
+        ["rep_id", "team_id", "hire_date", "annual_quota", "departure_date", "departure_reason"],
+    )
+    if reps.empty:
+        return RepHistory(reps=empty_reps())
+    reps["annual_quota"] = reps["annual_quota"].astype(float)
+
+    if connection.vendor == "postgresql":
+        weekly = _weekly_postgresql(start=start, end=end, rep_ids=rep_ids)
+    else:
+        weekly = _weekly_orm(start=start, end=end, rep_ids=rep_ids)
+
+    leave = _frame(
+        _rep_filter(LeaveRecord.objects, "rep_id", rep_ids)
+        .filter(last_day__gte=start, first_day__lte=end)
+        .values_list("rep_id", "first_day", "last_day"),
+        ["rep_id", "first_day", "last_day"],
+    )
+    return RepHistory(reps=reps, weekly=weekly, leave=leave if not leave.empty else empty_leave())
+
+
+# Week numbers count Mondays from 5 January 1970 (a Monday), so PostgreSQL hands back small
+# integers that pandas turns into dates in one vectorised step.
+_EPOCH_MONDAY = pd.Timestamp("1970-01-05")
+_WEEKLY_SQL = """
+WITH activity AS (
+    SELECT rep_id,
+           (date_trunc('week', occurred_at AT TIME ZONE 'UTC')::date - DATE '1970-01-05') / 7 AS w,
+           COUNT(*)::float8 AS activities,
+           COALESCE(SUM(duration_minutes) FILTER (WHERE kind IN ('visit', 'meeting')), 0)::float8
+               AS visit_minutes
+    FROM retention_activity
+    WHERE occurred_at >= %(since)s AND occurred_at < %(until)s {activity_reps}
+    GROUP BY 1, 2
+), created AS (
+    SELECT owner_id AS rep_id, (created_on - DATE '1970-01-05') / 7 AS w,
+           SUM(amount)::float8 AS pipeline_created
+    FROM retention_deal
+    WHERE owner_id IS NOT NULL AND created_on BETWEEN %(start)s AND %(end)s {deal_reps}
+    GROUP BY 1, 2
+), won AS (
+    SELECT owner_id AS rep_id, (close_date - DATE '1970-01-05') / 7 AS w,
+           SUM(amount)::float8 AS won_amount
+    FROM retention_deal
+    WHERE owner_id IS NOT NULL AND status = 'won' AND close_date BETWEEN %(start)s AND %(end)s
+          {deal_reps}
+    GROUP BY 1, 2
+), service AS (
+    SELECT rep_id, (date - DATE '1970-01-05') / 7 AS w,
+           COUNT(*)::float8 AS service_n,
+           SUM(score / scale_max)::float8 AS service_score_sum,
+           COUNT(*) FILTER (WHERE is_complaint)::float8 AS complaints
+    FROM retention_servicerecord
+    WHERE date BETWEEN %(start)s AND %(end)s {service_reps}
+    GROUP BY 1, 2
+)
+SELECT rep_id, w, activities, visit_minutes, 0, 0, 0, 0, 0 FROM activity
+UNION ALL SELECT rep_id, w, 0, 0, pipeline_created, 0, 0, 0, 0 FROM created
+UNION ALL SELECT rep_id, w, 0, 0, 0, won_amount, 0, 0, 0 FROM won
+UNION ALL SELECT rep_id, w, 0, 0, 0, 0, service_n, service_score_sum, complaints FROM service
+"""
+_WEEKLY_SQL_COLUMNS = [
+    "rep_id",
+    "w",
+    "activities",
+    "visit_minutes",
+    "pipeline_created",
+    "won_amount",
+    "service_n",
+    "service_score_sum",
+    "complaints",
+]
+
+
+def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
+    """Weekly totals per rep from all four sources in one round trip, summed by PostgreSQL."""
+    filters = {"activity_reps": "", "deal_reps": "", "service_reps": ""}
+    if rep_ids is not None:
+        filters = {
+            "activity_reps": "AND rep_id = ANY(%(reps)s)",
+            "deal_reps": "AND owner_id = ANY(%(reps)s)",
+            "service_reps": "AND rep_id = ANY(%(reps)s)",
+        }
+    params = {
+        "since": _aware_start(start),
+        "until": _aware_start(end + dt.timedelta(days=1)),
+        "start": start,
+        "end": end,
+        "reps": list(rep_ids or []),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_WEEKLY_SQL.format(**filters), params)
+        rows = cursor.fetchall()
+    if not rows:
+        return empty_weekly()
+    frame = pd.DataFrame.from_records(rows, columns=_WEEKLY_SQL_COLUMNS)
+    frame["week"] = _EPOCH_MONDAY + pd.to_timedelta(frame.pop("w").astype("int64") * 7, unit="D")
+    return frame
+
+
+def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
+    """The same weekly totals through the ORM, for databases other than PostgreSQL."""
+    since, until = _aware_start(start), _aware_start(end + dt.timedelta(days=1))
+    activities = _frame(
+        _rep_filter(Activity.objects, "rep_id", rep_ids)
+        .filter(occurred_at__gte=since, occurred_at__lt=until)
+        .annotate(week=TruncWeek("occurred_at", tzinfo=dt.UTC))
+        .values("rep_id", "week")
+        .annotate(
+            activities=Count("id"),
+            visit_minutes=Sum(
+                "duration_minutes",
+                filter=Q(kind__in=[Activity.Kind.VISIT, Activity.Kind.MEETING]),
+                default=0,
+            ),
+        )
+        .values_list("rep_id", "week", "activities", "visit_minutes"),
+        ["rep_id", "week", "activities", "visit_minutes"],
+    )
+    if not activities.empty:
+        activities["week"] = pd.to_datetime(activities["week"], utc=True).dt.tz_localize(None)
+
+    deals = _rep_filter(Deal.objects, "owner_id", rep_ids)
+    created = _frame(
+        deals.filter(created_on__gte=start, created_on__lte=end)
+        .annotate(week=TruncWeek("created_on"))
+        .values("owner_id", "week")
+        .annotate(pipeline_created=Sum("amount"))
+        .values_list("owner_id", "week", "pipeline_created"),
+        ["rep_id", "week", "pipeline_created"],
+    )
+    won = _frame(
+        deals.filter(status=Deal.Status.WON, close_date__gte=start, close_date__lte=end)
+        .annotate(week=TruncWeek("close_date"))
+        .values("owner_id", "week")
+        .annotate(won_amount=Sum("amount"))
+        .values_list("owner_id", "week", "won_amount"),
+        ["rep_id", "week", "won_amount"],
+    )
+    service = _frame(
+        _rep_filter(ServiceRecord.objects, "rep_id", rep_ids)
+        .filter(date__gte=start, date__lte=end)
+        .annotate(week=TruncWeek("date"))
+        .values("rep_id", "week")
+        .annotate(
+            service_n=Count("id"),
+            service_score_sum=Sum(
+                ExpressionWrapper(
+                    F("score") / F("scale_max"),
+                    output_field=DecimalField(max_digits=12, decimal_places=6),
+                )
+            ),
+            complaints=Count("id", filter=Q(is_complaint=True)),
+        )
+        .values_list("rep_id", "week", "service_n", "service_score_sum", "complaints"),
+        ["rep_id", "week", "service_n", "service_score_sum", "complaints"],
+    )
+    parts = [part for part in (activities, created, won, service) if not part.empty]
+    if parts:
+        for part in parts:
+            part["week"] = pd.to_datetime(part["week"])
+            for column in part.columns.difference(["rep_id", "week"]):
+                part[column] = part[column].astype(float)
+        weekly = pd.concat(parts, ignore_index=True)
+        for column in WEEKLY_COLUMNS:
+            weekly[column] = weekly[column].fillna(0.0) if column in weekly else 0.0
+        return weekly
+    return empty_weekly()
+
+
+def risk_history_start() -> dt.date | None:
+    """The first day any rep was hired or any activity happened: where training can begin."""
+    first_activity = Activity.objects.order_by("occurred_at").values_list("occurred_at", flat=True)
+    first = first_activity.first()
+    return first.date() if first else None
+
+
+def reps_to_score(*, as_of: dt.date) -> list[tuple[int, int]]:
+    """(rep_id, team_id) of every rep employed on ``as_of``, by team."""
+    return list(
+        SalesRep.objects.filter(hire_date__lte=as_of)
+        .filter(Q(departure_date__isnull=True) | Q(departure_date__gt=as_of))
+        .order_by("team_id", "id")
+        .values_list("id", "team_id")
+    )
+
+
+def voluntary_departures_count(*, until: dt.date) -> int:
+    return SalesRep.objects.filter(
+        departure_reason=SalesRep.DepartureReason.VOLUNTARY, departure_date__lte=until
+    ).count()
+
+
+def risk_model_active() -> RiskModel | None:
+    return RiskModel.objects.filter(is_active=True).first()
+
+
+def risk_models() -> QuerySet[RiskModel]:
+    return RiskModel.objects.defer("artifact").order_by("-created_at", "-id")
+
+
+def scoring_runs_recent(*, limit: int = 10) -> list[ScoringRun]:
+    return list(
+        ScoringRun.objects.select_related("model", "requested_by").order_by("-created_at", "-id")[
+            :limit
+        ]
+    )
+
+
+def scoring_run_in_flight() -> ScoringRun | None:
+    return (
+        ScoringRun.objects.filter(status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def risk_scores_visible(*, user: User) -> QuerySet[RiskScore]:
+    """Scores of the latest succeeded run for the reps the user may see, riskiest first."""
+    run = scoring_run_latest_complete()
+    if run is None:
+        return RiskScore.objects.none()
+    return (
+        RiskScore.objects.filter(run=run, rep__in=reps_visible(user=user))
+        .select_related("rep", "rep__team", "run__model")
+        .order_by("-probability", "rep_id")
+    )
+
+
+def rep_risk(*, user: User, rep_id: int) -> tuple[SalesRep, RiskScore | None, list[RiskScore]]:
+    """The rep (404 out of scope), their current score and their score history (succeeded runs
+    only, newest first)."""
+    rep = get_object_or_404(reps_visible(user=user), pk=rep_id)
+    run = scoring_run_latest_complete()
+    history = list(
+        RiskScore.objects.filter(rep=rep, run__status=ScoringRun.Status.SUCCEEDED)
+        .select_related("run__model")
+        .order_by("-as_of", "-run_id")[:52]
+    )
+    current = next((score for score in history if run and score.run_id == run.pk), None)
+    return rep, current, history
+
+
+def team_manager_emails(*, team_ids: Iterable[int]) -> dict[int, list[str]]:
+    """For each team: the e-mails of its managers and of the managers of every team above it."""
+    parents = dict(Team.objects.values_list("id", "parent_id"))
+    managers: dict[int, set[str]] = {}
+    for team_id, email in Team.managers.through.objects.filter(user__is_active=True).values_list(
+        "team_id", "user__email"
+    ):
+        if email:
+            managers.setdefault(team_id, set()).add(email)
+    result = {}
+    for team_id in team_ids:
+        emails: set[str] = set()
+        seen: set[int] = set()
+        current: int | None = team_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            emails |= managers.get(current, set())
+            current = parents.get(current)
+        result[team_id] = sorted(emails)
+    return result

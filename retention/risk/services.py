@@ -1,0 +1,535 @@
+"""Writes for departure risk: train and store models, run scorings, raise alerts, backtest.
+
+A scoring run goes PENDING → RUNNING → SUCCEEDED (or FAILED). Each step is a compare-and-set
+on the status column, so a task delivered twice does its work once. Scores are written per
+chunk of reps, once per (run, rep) by a unique constraint, and only count once the whole run
+has SUCCEEDED: until then dashboards keep reading the previous run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+
+import pandas as pd
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringRun
+from retention.risk import selectors
+from retention.scoring import labels as scoring_labels
+from retention.scoring import model as scoring_model
+from retention.scoring.backtest import backtest_report
+from retention.scoring.features import feature_frame, snapshot_dates, snapshot_frame
+from retention.scoring.rules import RULE_FEATURES, RULES_VERSION
+from retention.scoring.scorer import Scorer, score_frame
+from retention.selectors import scoring_run_latest_complete
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+# Snapshots for training every two weeks; for the backtest every week (finer lead times).
+TRAINING_EVERY_DAYS = 14
+BACKTEST_EVERY_DAYS = 7
+# The first snapshot needs some history behind it to mean anything.
+WARM_UP_DAYS = 120
+# A run RUNNING longer than this lost its worker: it is failed so a new run can start.
+STALE_AFTER = dt.timedelta(hours=2)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def _activate(model: RiskModel) -> RiskModel:
+    RiskModel.objects.filter(is_active=True).exclude(pk=model.pk).update(is_active=False)
+    if not model.is_active:
+        model.is_active = True
+        model.save(update_fields=["is_active", "updated_at"])
+    return model
+
+
+def risk_model_rules_ensure(*, voluntary_departures: int | None = None) -> RiskModel:
+    """The rule-based model row (created once). Records how many departures there were."""
+    model, _created = RiskModel.objects.get_or_create(
+        version=RULES_VERSION,
+        defaults={
+            "kind": RiskModel.Kind.RULES,
+            "algorithm": "rules",
+            "features": RULE_FEATURES,
+            "horizon_days": scoring_labels.DEFAULT_HORIZON_DAYS,
+        },
+    )
+    if voluntary_departures is not None:
+        metrics = {
+            "trained": False,
+            "voluntary_departures": voluntary_departures,
+            "departures_needed": settings.RELAY_RISK_MIN_DEPARTURES,
+        }
+        if model.metrics.get("voluntary_departures") != voluntary_departures:
+            model.metrics = {**model.metrics, **metrics}
+            model.save(update_fields=["metrics", "updated_at"])
+    return model
+
+
+def risk_model_ensure_active() -> RiskModel:
+    """The model in use; the rule-based one when nothing has been trained yet."""
+    return selectors.risk_model_active() or _activate(risk_model_rules_ensure())
+
+
+def _history_frames(
+    *,
+    as_of: dt.date,
+    every_days: int,
+    first: dt.date | None = None,
+    progress: Progress | None = None,
+):
+    start = selectors.risk_history_start()
+    if start is None:
+        return None, pd.DataFrame()
+    history = selectors.risk_history(start=start, end=as_of)
+    first_snapshot = max(first or start, start + dt.timedelta(days=WARM_UP_DAYS))
+    dates = snapshot_dates(first_snapshot, as_of, every_days=every_days)
+    return history, snapshot_frame(history, dates, progress=progress)
+
+
+def risk_model_train(
+    *,
+    as_of: dt.date | None = None,
+    horizon_days: int = scoring_labels.DEFAULT_HORIZON_DAYS,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> RiskModel:
+    """Train on every snapshot whose horizon has passed, store the model and make it active.
+
+    With fewer than RELAY_RISK_MIN_DEPARTURES voluntary departures (or too little history to
+    validate on later snapshots) the rule-based model stays or becomes active instead, and is
+    returned. Earlier models are kept, inactive.
+    """
+    as_of = as_of or _today()
+    departures = selectors.voluntary_departures_count(until=as_of)
+    rules = risk_model_rules_ensure(voluntary_departures=departures)
+    if departures < settings.RELAY_RISK_MIN_DEPARTURES:
+        logger.info("risk model: %s voluntary departures, staying on rules", departures)
+        return rules if selectors.risk_model_active() else _activate(rules)
+
+    history, snapshots = _history_frames(
+        as_of=as_of, every_days=TRAINING_EVERY_DAYS, progress=progress
+    )
+    if snapshots.empty:
+        return rules if selectors.risk_model_active() else _activate(rules)
+    snapshots["label"] = scoring_labels.departure_labels(
+        history.reps, snapshots, horizon_days=horizon_days
+    )
+    dataset = snapshots[
+        scoring_labels.observable(snapshots, data_end=as_of, horizon_days=horizon_days)
+    ]
+    try:
+        result = scoring_model.train(
+            dataset,
+            departures=history.reps["departure_date"],
+            horizon_days=horizon_days,
+            seed=seed,
+            min_departures=settings.RELAY_RISK_MIN_DEPARTURES,
+        )
+    except scoring_model.NotEnoughHistory as exc:
+        logger.info("risk model: %s; staying on rules", exc)
+        rules.metrics = {**rules.metrics, "not_trained_because": str(exc)}
+        rules.save(update_fields=["metrics", "updated_at"])
+        return rules if selectors.risk_model_active() else _activate(rules)
+
+    number = RiskModel.objects.filter(kind=RiskModel.Kind.TRAINED).count() + 1
+    artifact = {
+        "estimator": result.estimator,
+        "features": result.features,
+        "reference": result.reference,
+    }
+    with transaction.atomic():
+        model = RiskModel.objects.create(
+            version=f"v{number}-{as_of:%Y%m%d}-{timezone.now():%H%M%S}",
+            kind=RiskModel.Kind.TRAINED,
+            algorithm=result.algorithm,
+            training_start=result.training_start.date(),
+            training_end=result.training_end.date(),
+            horizon_days=horizon_days,
+            features=result.features,
+            metrics={**result.metrics, "trained": True, "voluntary_departures": departures},
+            artifact=scoring_model.dumps(artifact),
+        )
+        _activate(model)
+    return model
+
+
+@lru_cache(maxsize=4)
+def _trained_scorer(model_id: int, version: str) -> Scorer:
+    artifact = scoring_model.loads(RiskModel.objects.get(pk=model_id).artifact)
+    return Scorer(
+        estimator=artifact["estimator"],
+        features=artifact["features"],
+        reference=artifact["reference"],
+        kind="trained",
+    )
+
+
+def scorer_for(model: RiskModel) -> Scorer:
+    if model.kind == RiskModel.Kind.RULES:
+        return Scorer.rules()
+    return _trained_scorer(model.pk, model.version)
+
+
+def risk_model_evaluate(
+    *,
+    model: RiskModel | None = None,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> RiskModel:
+    """Backtest: score every week from the model's holdout start (for the rules, from the
+    beginning) to ``as_of`` minus the horizon and store who was flagged, how early, and the
+    false alarms on the model."""
+    model = model or risk_model_ensure_active()
+    as_of = as_of or _today()
+    first = None
+    if model.kind == RiskModel.Kind.TRAINED and model.metrics.get("holdout_start"):
+        first = dt.date.fromisoformat(model.metrics["holdout_start"])
+    end = as_of - dt.timedelta(days=model.horizon_days)
+    history, snapshots = _history_frames(
+        as_of=end, every_days=BACKTEST_EVERY_DAYS, first=first, progress=progress
+    )
+    if snapshots.empty:
+        report = {"summary": {"dates": 0, "departures": 0}, "departures": [], "dates": []}
+    else:
+        snapshots["label"] = scoring_labels.departure_labels(
+            history.reps, snapshots, horizon_days=model.horizon_days
+        )
+        snapshots["probability"] = scorer_for(model).probabilities(snapshots)
+        report = backtest_report(
+            snapshots, departures=history.reps["departure_date"], horizon_days=model.horizon_days
+        )
+        full = {
+            rep.pk: rep.full_name
+            for rep in SalesRep.objects.filter(
+                pk__in=[row["rep_id"] for row in report["departures"]]
+            ).only("first_name", "last_name")
+        }
+        for row in report["departures"]:
+            row["rep_name"] = full.get(row["rep_id"], "")
+    model.backtest = report
+    model.evaluated_at = timezone.now()
+    model.save(update_fields=["backtest", "evaluated_at", "updated_at"])
+    return model
+
+
+# --- scoring runs -----------------------------------------------------------------------------
+
+
+def scoring_run_request(
+    *, requested_by: User | None = None, as_of: dt.date | None = None
+) -> ScoringRun:
+    """Ask for a scoring of every rep (from the UI, after an import, or by beat).
+
+    Returns the run already waiting or running if there is one; otherwise a new PENDING run,
+    queued once the surrounding transaction commits.
+    """
+    from retention.risk.tasks import scoring_run_execute
+
+    scoring_runs_fail_stale()
+    in_flight = selectors.scoring_run_in_flight()
+    if in_flight is not None:
+        return in_flight
+    run = ScoringRun.objects.create(as_of=as_of or _today(), requested_by=requested_by)
+    transaction.on_commit(lambda: scoring_run_execute.delay(run.pk))
+    return run
+
+
+def _chunks(reps: list[tuple[int, int]], size: int) -> list[list[int]]:
+    """Whole teams per chunk (peer comparisons need the whole team), about ``size`` reps each."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    last_team = None
+    for rep_id, team_id in reps:
+        if team_id != last_team and len(current) >= size:
+            chunks.append(current)
+            current = []
+        current.append(rep_id)
+        last_team = team_id
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def scoring_run_start(*, run_id: int) -> list[list[int]] | None:
+    """Claim a PENDING run (compare-and-set) and split its reps into chunks.
+
+    None when another delivery already claimed it.
+    """
+    claimed = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.PENDING).update(
+        status=ScoringRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    run = ScoringRun.objects.get(pk=run_id)
+    model = risk_model_ensure_active()
+    reps = selectors.reps_to_score(as_of=run.as_of)
+    chunks = _chunks(reps, settings.RELAY_RISK_CHUNK_SIZE)
+    previous = scoring_run_latest_complete()
+    ScoringRun.objects.filter(pk=run_id).update(
+        model=model,
+        previous_run=previous,
+        total=len(reps),
+        chunks=len(chunks),
+        done=0,
+        updated_at=timezone.now(),
+    )
+    return chunks
+
+
+def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
+    """Score one chunk of a RUNNING run. Returns how many scores it wrote (0 when the chunk was
+    already written by an earlier delivery, or the run is no longer running)."""
+    run = ScoringRun.objects.select_related("model").get(pk=run_id)
+    if run.status != ScoringRun.Status.RUNNING:
+        return 0
+    if RiskScore.objects.filter(run_id=run_id, rep_id__in=rep_ids).count() == len(rep_ids):
+        return 0
+    history = selectors.risk_history(end=run.as_of, rep_ids=rep_ids)
+    frame = feature_frame(history, run.as_of)
+    scored = score_frame(
+        frame,
+        scorer=scorer_for(run.model),
+        medium=settings.RELAY_RISK_MEDIUM,
+        high=settings.RELAY_RISK_HIGH,
+    )
+    previous = {}
+    if run.previous_run_id:
+        previous = dict(
+            RiskScore.objects.filter(run_id=run.previous_run_id, rep_id__in=rep_ids).values_list(
+                "rep_id", "probability"
+            )
+        )
+    signals = frame.select_dtypes("number").drop(columns=["team_id"]).astype(float).round(4)
+    rows = []
+    for rep_id, row in scored.iterrows():
+        probability = float(row["probability"])
+        before = previous.get(rep_id)
+        rows.append(
+            RiskScore(
+                run_id=run_id,
+                rep_id=rep_id,
+                as_of=run.as_of,
+                probability=probability,
+                band=row["band"],
+                change=None if before is None else round(probability - before, 6),
+                drivers=row["drivers"],
+                signals={k: v for k, v in signals.loc[rep_id].items() if not pd.isna(v)},
+            )
+        )
+    with transaction.atomic():
+        written = RiskScore.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        done = RiskScore.objects.filter(run_id=run_id).count()
+        ScoringRun.objects.filter(pk=run_id).update(done=done, updated_at=timezone.now())
+    return len(written)
+
+
+def scoring_run_finish(*, run_id: int, raise_alerts: bool = True) -> bool:
+    """Publish a run once every rep has its score (compare-and-set RUNNING → SUCCEEDED), then
+    raise alerts. A run missing scores fails instead, leaving the previous one in place."""
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.status != ScoringRun.Status.RUNNING:
+        return False
+    # Compared with who is employed now rather than the count at the start: a departure
+    # recorded during the run (a rep no longer to be scored) must not fail the whole run.
+    expected = {rep_id for rep_id, _team in selectors.reps_to_score(as_of=run.as_of)}
+    scored = set(RiskScore.objects.filter(run_id=run_id).values_list("rep_id", flat=True))
+    missing = expected - scored
+    if missing:
+        scoring_run_fail(
+            run_id=run_id,
+            error=f"{len(missing)} of {len(expected)} reps were not scored "
+            f"(e.g. rep {min(missing)})",
+        )
+        return False
+    done = len(scored)
+    published = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING).update(
+        status=ScoringRun.Status.SUCCEEDED,
+        done=done,
+        total=done,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if published and raise_alerts:
+        risk_alerts_raise(run_id=run_id)
+    return bool(published)
+
+
+def scoring_run_fail(*, run_id: int, error: str) -> bool:
+    """Mark a waiting or running run failed and drop its partial scores (never shown)."""
+    with transaction.atomic():
+        failed = ScoringRun.objects.filter(
+            pk=run_id, status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING]
+        ).update(
+            status=ScoringRun.Status.FAILED,
+            error=error[:2000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if failed:
+            RiskScore.objects.filter(run_id=run_id).delete()
+    return bool(failed)
+
+
+def scoring_runs_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Fail runs whose worker died: RUNNING (or never picked up) for longer than STALE_AFTER."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    stale = ScoringRun.objects.filter(
+        Q(status=ScoringRun.Status.RUNNING, updated_at__lt=cutoff)
+        | Q(status=ScoringRun.Status.PENDING, created_at__lt=cutoff)
+    ).values_list("pk", flat=True)
+    return sum(
+        scoring_run_fail(run_id=run_id, error=_("The run stopped without finishing."))
+        for run_id in list(stale)
+    )
+
+
+def risk_scores_refresh(
+    *,
+    as_of: dt.date | None = None,
+    requested_by: User | None = None,
+    progress: Progress | None = None,
+    raise_alerts: bool = True,
+) -> ScoringRun:
+    """Score everyone in this process (the ``score_reps`` command): the same run, chunks and
+    publication as the Celery path, without a worker. ``raise_alerts=False`` is for back-dated
+    runs, whose news is old."""
+    scoring_runs_fail_stale()
+    run = ScoringRun.objects.create(as_of=as_of or _today(), requested_by=requested_by)
+    chunks = scoring_run_start(run_id=run.pk) or []
+    total = sum(len(chunk) for chunk in chunks)
+    done = 0
+    try:
+        for chunk in chunks:
+            scoring_chunk_score(run_id=run.pk, rep_ids=chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    except BaseException as exc:
+        scoring_run_fail(run_id=run.pk, error=repr(exc))
+        raise
+    scoring_run_finish(run_id=run.pk, raise_alerts=raise_alerts)
+    run.refresh_from_db()
+    return run
+
+
+def risk_history_backfill(
+    *,
+    end: dt.date,
+    weeks: int,
+    progress: Progress | None = None,
+) -> list[ScoringRun]:
+    """Train (or fall back to rules) as of ``end``, then score everyone once a week for the
+    ``weeks`` weeks up to ``end``, oldest first, so charts of risk over time have a history.
+    Only the newest run raises alerts: the earlier ones are history, not news.
+
+    For a first import of past data or the demo organisation; the nightly run takes over after.
+    """
+    risk_model_train(as_of=end)
+    dates = [end - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    runs = []
+    for done, as_of in enumerate(dates, start=1):
+        runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=as_of == end))
+        if progress:
+            progress(done, len(dates))
+    return runs
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+
+def risk_alerts_raise(*, run_id: int) -> int:
+    """One alert per score that crossed into high or jumped by RELAY_RISK_JUMP or more since
+    the previous run; then e-mail each new alert once. Returns how many alerts were new."""
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.status != ScoringRun.Status.SUCCEEDED:
+        return 0
+    previous_band = {}
+    if run.previous_run_id:
+        previous_band = dict(
+            RiskScore.objects.filter(run_id=run.previous_run_id).values_list("rep_id", "band")
+        )
+    high = RiskScore.Band.HIGH
+    candidates = RiskScore.objects.filter(run_id=run_id).filter(
+        Q(band=high) | Q(change__gte=settings.RELAY_RISK_JUMP)
+    )
+    alerts = []
+    for score in candidates.select_related("rep"):
+        if score.band == high and previous_band.get(score.rep_id) != high:
+            kind = RiskAlert.Kind.BECAME_HIGH
+            message = _("%(rep)s is now at high risk of leaving (%(p).0f%%).") % {
+                "rep": score.rep.full_name,
+                "p": score.probability * 100,
+            }
+        elif score.change is not None and score.change >= settings.RELAY_RISK_JUMP:
+            kind = RiskAlert.Kind.JUMP
+            message = _("%(rep)s's risk of leaving rose by %(d).0f points to %(p).0f%%.") % {
+                "rep": score.rep.full_name,
+                "d": score.change * 100,
+                "p": score.probability * 100,
+            }
+        else:
+            continue
+        alerts.append(RiskAlert(rep_id=score.rep_id, score=score, kind=kind, message=message))
+    before = RiskAlert.objects.filter(score__run_id=run_id).count()
+    RiskAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    created = RiskAlert.objects.filter(score__run_id=run_id).count() - before
+    risk_alerts_email(run_id=run_id)
+    return created
+
+
+def risk_alerts_email(*, run_id: int) -> int:
+    """E-mail the managers of each alert's rep (their team's and every team above) once: each
+    alert is claimed by setting ``emailed_at`` before its mail goes, so a retry skips it."""
+    alerts = list(
+        RiskAlert.objects.filter(score__run_id=run_id, emailed_at__isnull=True).select_related(
+            "rep", "score"
+        )
+    )
+    if not alerts:
+        return 0
+    recipients = selectors.team_manager_emails(team_ids={alert.rep.team_id for alert in alerts})
+    sent = 0
+    for alert in alerts:
+        claimed = RiskAlert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        to = recipients.get(alert.rep.team_id, [])
+        if not claimed or not to:
+            continue
+        drivers = "\n".join(f"- {driver['text']}" for driver in alert.score.drivers)
+        send_mail(
+            subject=_("Relay: %(rep)s – %(kind)s")
+            % {"rep": alert.rep.full_name, "kind": alert.get_kind_display()},
+            message=f"{alert.message}\n\n{drivers}\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=to,
+        )
+        sent += 1
+    return sent
+
+
+def risk_alerts_counts(*, run_id: int) -> dict[str, int]:
+    return dict(
+        RiskAlert.objects.filter(score__run_id=run_id)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )

@@ -1,0 +1,203 @@
+"""The input of scoring: what is known about each rep, as plain DataFrames.
+
+``RepHistory`` holds four frames (see the column lists below) and hands signals *only the part
+of them known on a given date*. Every signal goes through ``weekly_matrix``, ``leave_until``
+and ``reps_employed_on``, so point-in-time correctness is enforced here, in one place:
+
+- a week counts once it is complete (its Sunday is on or before the date);
+- a leave episode counts from its first day, clipped to the date (a booked future leave is
+  not yet known as taken);
+- a rep is scored on a date only if hired on or before it and not yet gone.
+
+Frames (dates as ``datetime64``; missing weeks simply have no row and count as zero):
+
+reps:    rep_id (index), team_id, hire_date, annual_quota, departure_date, departure_reason
+weekly:  rep_id, week (the Monday), activities, visit_minutes, pipeline_created, won_amount,
+         service_n, service_score_sum (scores scaled to 0–1, summed), complaints
+leave:   rep_id, first_day, last_day
+team_changes: rep_id, changed_on (optional; empty when the source keeps no history)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+WEEKLY_COLUMNS = [
+    "activities",
+    "visit_minutes",
+    "pipeline_created",
+    "won_amount",
+    "service_n",
+    "service_score_sum",
+    "complaints",
+]
+REP_COLUMNS = ["team_id", "hire_date", "annual_quota", "departure_date", "departure_reason"]
+
+
+def as_timestamp(day: dt.date | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(day).normalize()
+
+
+def week_start(day: dt.date | pd.Timestamp) -> pd.Timestamp:
+    """The Monday of the week holding ``day``."""
+    ts = as_timestamp(day)
+    return ts - pd.Timedelta(days=ts.weekday())
+
+
+def last_complete_week(as_of: dt.date | pd.Timestamp) -> pd.Timestamp:
+    """The Monday of the newest week whose Sunday is on or before ``as_of``."""
+    ts = as_timestamp(as_of)
+    return week_start(ts - pd.Timedelta(days=6))
+
+
+def empty_reps() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "team_id": pd.Series(dtype="int64"),
+            "hire_date": pd.Series(dtype="datetime64[ns]"),
+            "annual_quota": pd.Series(dtype="float64"),
+            "departure_date": pd.Series(dtype="datetime64[ns]"),
+            "departure_reason": pd.Series(dtype="object"),
+        }
+    )
+    frame.index.name = "rep_id"
+    return frame
+
+
+def empty_weekly() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"rep_id": pd.Series(dtype="int64"), "week": pd.Series(dtype="datetime64[ns]")}
+        | {name: pd.Series(dtype="float64") for name in WEEKLY_COLUMNS}
+    )
+
+
+def empty_leave() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rep_id": pd.Series(dtype="int64"),
+            "first_day": pd.Series(dtype="datetime64[ns]"),
+            "last_day": pd.Series(dtype="datetime64[ns]"),
+        }
+    )
+
+
+def empty_team_changes() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"rep_id": pd.Series(dtype="int64"), "changed_on": pd.Series(dtype="datetime64[ns]")}
+    )
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series).astype("datetime64[ns]")
+
+
+def week_starts(series: pd.Series) -> pd.Series:
+    """``week_start`` for a whole column at once."""
+    days = _dates(series).dt.normalize()
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+
+
+@dataclass
+class RepHistory:
+    reps: pd.DataFrame
+    weekly: pd.DataFrame = field(default_factory=empty_weekly)
+    leave: pd.DataFrame = field(default_factory=empty_leave)
+    team_changes: pd.DataFrame = field(default_factory=empty_team_changes)
+    _matrices: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        reps = self.reps.copy()
+        if reps.index.name != "rep_id":
+            reps = reps.set_index("rep_id")
+        for column in REP_COLUMNS:
+            if column not in reps:
+                reps[column] = np.nan if column != "departure_reason" else ""
+        reps["hire_date"] = _dates(reps["hire_date"])
+        reps["departure_date"] = _dates(reps["departure_date"])
+        reps["annual_quota"] = reps["annual_quota"].astype("float64").fillna(0.0)
+        reps["departure_reason"] = reps["departure_reason"].fillna("").astype(str)
+        self.reps = reps.sort_index()
+
+        weekly = self.weekly.copy()
+        for column in WEEKLY_COLUMNS:
+            if column not in weekly:
+                weekly[column] = 0.0
+            weekly[column] = weekly[column].astype("float64").fillna(0.0)
+        weekly["week"] = week_starts(weekly["week"])
+        # Several sources (activities, deals, service) may each bring a row for the same week.
+        self.weekly = (
+            weekly.groupby(["rep_id", "week"], as_index=False)[WEEKLY_COLUMNS].sum()
+            if len(weekly)
+            else empty_weekly()
+        )
+
+        leave = self.leave.copy()
+        leave["first_day"] = _dates(leave["first_day"])
+        leave["last_day"] = _dates(leave["last_day"])
+        self.leave = leave[["rep_id", "first_day", "last_day"]]
+
+        changes = self.team_changes.copy()
+        changes["changed_on"] = _dates(changes["changed_on"])
+        self.team_changes = changes[["rep_id", "changed_on"]]
+
+    # --- what is known on a date ------------------------------------------------------------
+
+    def reps_employed_on(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
+        """Reps hired on or before ``as_of`` and still there (no departure on or before it)."""
+        day = as_timestamp(as_of)
+        reps = self.reps
+        employed = (reps["hire_date"] <= day) & (
+            reps["departure_date"].isna() | (reps["departure_date"] > day)
+        )
+        # A departure after the date is the future: hide it from anything computed on the date.
+        known = reps.loc[employed].copy()
+        known["departure_date"] = pd.NaT
+        known["departure_reason"] = ""
+        return known
+
+    def weekly_matrix(
+        self, column: str, as_of: dt.date | pd.Timestamp, n_weeks: int
+    ) -> pd.DataFrame:
+        """Rep × week totals of ``column`` for the ``n_weeks`` complete weeks up to ``as_of``.
+
+        Rows are the reps employed on ``as_of``; columns the Mondays, oldest first. A week with
+        no data is 0; a week before the rep's hire week is NaN (not yet a rep, not idle).
+        """
+        key = (column, as_timestamp(as_of), n_weeks)
+        if key in self._matrices:
+            return self._matrices[key]
+        reps = self.reps_employed_on(as_of)
+        last = last_complete_week(as_of)
+        weeks = pd.date_range(end=last, periods=n_weeks, freq="7D")
+        known = self.weekly[
+            (self.weekly["week"] >= weeks[0])
+            & (self.weekly["week"] <= last)
+            & self.weekly["rep_id"].isin(reps.index)
+        ]
+        values = np.zeros((len(reps), n_weeks))
+        if len(known):
+            rows = reps.index.get_indexer(known["rep_id"])
+            cols = ((known["week"] - weeks[0]).dt.days // 7).to_numpy()
+            np.add.at(values, (rows, cols), known[column].to_numpy())
+        hire_week = week_starts(reps["hire_date"]).to_numpy()
+        values[weeks.to_numpy()[None, :] < hire_week[:, None]] = np.nan
+        matrix = pd.DataFrame(values, index=reps.index, columns=weeks)
+        self._matrices[key] = matrix
+        return matrix
+
+    def leave_until(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
+        """Leave episodes of employed reps begun on or before ``as_of``, clipped to it."""
+        day = as_timestamp(as_of)
+        reps = self.reps_employed_on(day)
+        leave = self.leave[(self.leave["first_day"] <= day) & self.leave["rep_id"].isin(reps.index)]
+        leave = leave.copy()
+        leave["last_day"] = leave["last_day"].clip(upper=day)
+        return leave
+
+    def team_changes_until(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
+        day = as_timestamp(as_of)
+        return self.team_changes[self.team_changes["changed_on"] <= day]

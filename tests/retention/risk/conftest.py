@@ -1,0 +1,155 @@
+"""A small organisation with 18 months of history in the database, for the risk tests.
+
+Reps who resign show the classic signs in their last 80 days (fewer activities, longer leave,
+single days off on Mondays); the others work steadily. Deterministic: no random numbers.
+"""
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accounts.models import Team
+from retention.models import Activity, LeaveRecord, SalesRep
+from tests.conftest import ROOT, _database_url_for_worker, make_rep
+
+AS_OF = dt.date(2025, 12, 28)  # a Sunday
+START = dt.date(2024, 7, 1)  # a Monday
+
+
+def _week_mondays(start: dt.date, end: dt.date) -> list[dt.date]:
+    days = (end - start).days // 7
+    return [start + dt.timedelta(weeks=i) for i in range(days + 1)]
+
+
+def add_history(rep: SalesRep, *, until: dt.date, strained_from: dt.date | None) -> None:
+    """Weekly activities and monthly leave from START (or hire) to ``until``."""
+    activities = []
+    leave = []
+    first = max(START, rep.hire_date)
+    for number, monday in enumerate(_week_mondays(first, until)):
+        strained = strained_from is not None and monday >= strained_from
+        count = 2 if strained else 6 + (rep.pk + number) % 2
+        for i in range(count):
+            when = dt.datetime.combine(monday + dt.timedelta(days=i % 5), dt.time(10), dt.UTC)
+            if when.date() > until:
+                continue
+            kind = Activity.Kind.VISIT if i == 0 else Activity.Kind.CALL
+            activities.append(
+                Activity(rep=rep, kind=kind, occurred_at=when, duration_minutes=60 if i == 0 else 5)
+            )
+        if number % 4 == 2:
+            length = 5 if strained else 1
+            first_day = monday + dt.timedelta(days=0 if strained else 2)
+            if first_day + dt.timedelta(days=length - 1) <= until:
+                leave.append(
+                    LeaveRecord(
+                        rep=rep,
+                        first_day=first_day,
+                        last_day=first_day + dt.timedelta(days=length - 1),
+                    )
+                )
+        if strained and number % 4 == 0 and monday + dt.timedelta(days=4) <= until:
+            leave.append(LeaveRecord(rep=rep, first_day=monday, last_day=monday))
+    Activity.objects.bulk_create(activities, batch_size=5000)
+    LeaveRecord.objects.bulk_create(leave)
+
+
+def build_org(
+    teams: list[Team], *, leavers: int, stayers: int, as_of: dt.date = AS_OF
+) -> list[SalesRep]:
+    """``stayers`` steady reps and ``leavers`` who resign at dates spread over the history."""
+    reps = []
+    span = (as_of - dt.timedelta(days=20)) - (START + dt.timedelta(days=200))
+    for i in range(stayers):
+        rep = make_rep(teams[i % len(teams)], f"Stay{i}", "Steady", annual_quota=300_000)
+        add_history(rep, until=as_of, strained_from=None)
+        reps.append(rep)
+    for i in range(leavers):
+        last_day = START + dt.timedelta(days=200) + span * (i + 1) / (leavers + 1)
+        rep = make_rep(
+            teams[i % len(teams)],
+            f"Leave{i}",
+            "Leaver",
+            annual_quota=300_000,
+            status=SalesRep.Status.LEFT,
+            departure_date=last_day,
+            departure_reason=SalesRep.DepartureReason.VOLUNTARY,
+        )
+        add_history(rep, until=last_day, strained_from=last_day - dt.timedelta(days=80))
+        reps.append(rep)
+    return reps
+
+
+@pytest.fixture
+def small_org(team_north_a, team_north_b, team_south_a, rep_a, rep_a2, rep_b) -> list[SalesRep]:
+    """The cast's three reps (steady) plus five steady reps and three leavers: too few to
+    train on, so the rules score them."""
+    teams = [team_north_a, team_north_b, team_south_a]
+    for rep in (rep_a, rep_a2, rep_b):
+        add_history(rep, until=AS_OF, strained_from=None)
+    return [rep_a, rep_a2, rep_b, *build_org(teams, leavers=3, stayers=5)]
+
+
+@pytest.fixture
+def large_org(team_north_a, team_north_b, team_south_a, rep_a, rep_a2, rep_b) -> list[SalesRep]:
+    """Enough resignations (24) to train a model."""
+    teams = [team_north_a, team_north_b, team_south_a]
+    for rep in (rep_a, rep_a2, rep_b):
+        add_history(rep, until=AS_OF, strained_from=None)
+    return [rep_a, rep_a2, rep_b, *build_org(teams, leavers=24, stayers=21)]
+
+
+@pytest.fixture
+def killable_worker(needs_postgres, needs_redis, transactional_db) -> Iterator[subprocess.Popen]:
+    """A real Celery worker (solo pool) scoring one rep per chunk, that the test may kill."""
+    import redis
+
+    from config.celery import app
+
+    redis.Redis.from_url(needs_redis).flushdb()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "REDIS_URL": needs_redis,
+        "SECRET_KEY": "relay-tests-only-not-a-secret-0123456789-abcdefghijklmnop",
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "RELAY_RISK_CHUNK_SIZE": "1",
+    }
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    log = open(ROOT / "var" / "test-risk-worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [celery, "-A", "config", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"Celery worker exited early; see {log.name}")
+        if app.control.ping(timeout=1):
+            break
+    else:
+        proc.kill()
+        pytest.fail("Celery worker did not answer a ping within 60 s")
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+        redis.Redis.from_url(needs_redis).flushdb()

@@ -1,0 +1,199 @@
+"""Labels, rules, training, explanations and the backtest on small synthetic frames."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retention.scoring import explain, labels
+from retention.scoring.backtest import backtest_report
+from retention.scoring.model import NotEnoughHistory, band, evaluate, train
+from retention.scoring.rules import RuleScorer, rule_points
+from retention.scoring.scorer import Scorer, score_frame
+from retention.scoring.signals import FEATURES
+from tests.retention.scoring.frames import AS_OF, history, leave, rep, weekly
+
+
+def test_labels_mark_voluntary_departures_within_the_horizon_only():
+    reps = history(
+        [
+            rep(1, departure_date="2025-08-15", departure_reason="voluntary"),
+            rep(2, departure_date="2025-08-15", departure_reason="involuntary"),
+            rep(3, departure_date="2025-12-01", departure_reason="voluntary"),
+            rep(4),
+        ]
+    ).reps
+    snaps = pd.DataFrame({"rep_id": [1, 2, 3, 4], "as_of": pd.Timestamp(AS_OF)})
+    assert labels.departure_labels(reps, snaps, horizon_days=90).tolist() == [1, 0, 0, 0]
+    late = snaps.assign(as_of=pd.Timestamp("2025-10-01"))
+    assert labels.departure_labels(reps, late, horizon_days=90).tolist() == [0, 0, 1, 0]
+
+
+def test_only_snapshots_with_a_whole_horizon_behind_them_are_observable():
+    snaps = pd.DataFrame({"as_of": pd.to_datetime(["2025-01-05", "2025-05-04"])})
+    seen = labels.observable(snaps, data_end=pd.Timestamp("2025-06-01"), horizon_days=90)
+    assert seen.tolist() == [True, False]
+
+
+def synthetic_dataset(
+    seed: int, reps: int = 300, dates: int = 30
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Reps whose leave lengthens and activity drops in the ~90 days before they resign."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-07")
+    snapshot_days = [start + pd.Timedelta(days=14 * i) for i in range(dates)]
+    leaves_at = {}
+    for rep_id in range(reps):
+        if rng.random() < 0.3:
+            leaves_at[rep_id] = start + pd.Timedelta(days=int(rng.integers(60, 14 * dates)))
+    rows = []
+    for day in snapshot_days:
+        for rep_id in range(reps):
+            left = leaves_at.get(rep_id)
+            if left is not None and left <= day:
+                continue
+            days_left = (left - day).days if left is not None else 999
+            warning = 1.0 if days_left <= 100 else 0.0
+            row = {name: rng.normal(0, 1) for name in FEATURES}
+            row["leave_episode_change"] += 2.5 * warning
+            row["activity_change"] -= 1.5 * warning
+            row |= {"rep_id": rep_id, "as_of": day}
+            row["label"] = int(0 < days_left <= 90)
+            rows.append(row)
+    departures = pd.Series(
+        {rep_id: day for rep_id, day in leaves_at.items()}, dtype="datetime64[ns]"
+    )
+    return pd.DataFrame(rows), departures.reindex(range(reps))
+
+
+def test_training_keeps_the_better_model_calibrates_and_reports_every_figure():
+    dataset, departures = synthetic_dataset(seed=1)
+    result = train(dataset, departures=departures, horizon_days=90, seed=0)
+    metrics = result.metrics
+    assert result.algorithm in metrics["candidates_average_precision"]
+    assert metrics["candidates_average_precision"][result.algorithm] == max(
+        metrics["candidates_average_precision"].values()
+    )
+    assert metrics["roc_auc"] > 0.8
+    for key in ("average_precision", "precision_top", "recall_top", "median_lead_days"):
+        assert metrics[key] is not None
+    # Training snapshots end a horizon before validation starts.
+    holdout = pd.Timestamp(metrics["holdout_start"])
+    assert result.training_end + pd.Timedelta(days=90) <= holdout
+    probabilities = result.validation["probability"]
+    assert probabilities.min() >= 0 and probabilities.max() <= 1
+    # Calibrated: the mean probability is near the base rate, not near 0.5.
+    assert abs(probabilities.mean() - result.validation["label"].mean()) < 0.05
+
+
+def test_too_few_departures_refuses_to_train():
+    dataset, departures = synthetic_dataset(seed=2, reps=30)
+    with pytest.raises(NotEnoughHistory):
+        train(dataset, departures=departures, horizon_days=90, min_departures=50)
+
+
+def test_evaluate_precision_recall_in_top_share_and_lead_time():
+    frame = pd.DataFrame(
+        {
+            "rep_id": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] * 2,
+            "as_of": [pd.Timestamp("2025-01-05")] * 10 + [pd.Timestamp("2025-01-19")] * 10,
+            "probability": [0.9, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3] * 2,
+            "label": [1, 0, 0, 0, 0, 0, 0, 0, 0, 1] * 2,
+        }
+    )
+    departures = pd.Series({1: pd.Timestamp("2025-03-01"), 10: pd.Timestamp("2025-02-01")})
+    metrics = evaluate(frame, departures=departures, horizon_days=90)
+    assert metrics["precision_top"] == 1.0  # rep 1 is top each date
+    assert metrics["recall_top"] == 0.5  # rep 10 is never flagged
+    assert (
+        metrics["median_lead_days"]
+        == (pd.Timestamp("2025-03-01") - pd.Timestamp("2025-01-05")).days
+    )
+
+
+def test_rules_score_no_sign_low_and_several_signs_higher():
+    calm = {name: 0.0 for name in FEATURES} | {"tenure_years": 5.0, "quota_attainment": 1.0}
+    worried = calm | {"leave_episode_change": 3.0, "activity_change": -0.5, "bridge_days": 2.0}
+    unknown = {name: np.nan for name in FEATURES}
+    frame = pd.DataFrame([calm, worried, unknown])
+    probability = RuleScorer().predict_proba(frame)[:, 1]
+    assert probability[0] < 0.05
+    assert probability[1] > 0.25
+    assert probability[2] == probability[0]  # unknown signals earn no points
+    points = rule_points(frame)
+    assert points.loc[1, "leave_episode_change"] > 0 and points.loc[0].sum() == 0
+
+
+def test_bands_follow_thresholds():
+    assert band(np.array([0.1, 0.25, 0.49, 0.5]), medium=0.25, high=0.5).tolist() == [
+        "low",
+        "medium",
+        "medium",
+        "high",
+    ]
+
+
+def test_drivers_read_in_plain_words_with_numbers():
+    leave_rows = [
+        leave(1, "2024-07-10"),
+        leave(1, "2024-09-11", "2024-09-12"),
+        leave(1, "2025-04-14", "2025-04-17"),
+        leave(1, "2025-05-20", "2025-05-24"),
+    ]
+    from retention.scoring.features import feature_frame
+
+    h = history([rep(1), rep(2)], weekly(1, "activities", 10, 10), leave_rows)
+    frame = feature_frame(h, AS_OF)
+    scored = score_frame(frame, scorer=Scorer.rules(), medium=0.25, high=0.5)
+    texts = [driver["text"] for driver in scored.loc[1, "drivers"]]
+    expected = "average leave episode 4.5 days in the last 90 days, against 1.5 days"
+    assert f"{expected} over the previous year" in texts
+    assert not any(d["feature"].startswith("leave") for d in scored.loc[2, "drivers"])
+
+
+def test_occlusion_contributions_point_at_the_feature_that_matters():
+    frame = pd.DataFrame({"a": [0.0, 3.0], "b": [1.0, 1.0]})
+
+    def predict(rows):
+        return 1 / (1 + np.exp(-(rows["a"].to_numpy() - 2)))
+
+    result = explain.occlusion_contributions(
+        predict, frame, features=["a", "b"], reference={"a": 0.0, "b": 1.0}
+    )
+    assert result.loc[1, "a"] > 0.5 and result.loc[1, "b"] == 0
+
+
+def test_backtest_lists_departures_lead_times_and_false_alarms():
+    frame = pd.DataFrame(
+        {
+            "rep_id": list(range(1, 11)) * 2,
+            "as_of": [pd.Timestamp("2025-01-05")] * 10 + [pd.Timestamp("2025-01-12")] * 10,
+            "probability": [0.1] * 8 + [0.2, 0.9] + [0.1] * 8 + [0.95, 0.2],
+            "label": [0] * 8 + [1, 0] + [0] * 8 + [1, 0],
+        }
+    )
+    departures = pd.Series({9: pd.Timestamp("2025-02-01")})
+    report = backtest_report(frame, departures=departures, horizon_days=90)
+    assert report["departures"] == [
+        {"rep_id": 9, "departure_date": "2025-02-01", "first_flag": "2025-01-12", "lead_days": 20}
+    ]
+    assert report["summary"]["false_alarms"] == 1  # rep 10 flagged on 5 January
+    assert report["summary"]["flags"] == 2
+    assert [row["hits"] for row in report["dates"]] == [0, 1]
+
+
+def test_drivers_name_only_signals_on_their_worrying_side():
+    frame = pd.DataFrame(
+        {
+            "activity_change": [0.18],
+            "activities_recent": [11.5],
+            "activities_baseline": [9.7],
+            "bridge_days": [2.0],
+            "bridge_days_recent": [2.0],
+            "bridge_days_usual": [0.0],
+        }
+    )
+    # A model leaning on a rise in activity must not have it read as a reason to leave.
+    contributions = pd.DataFrame({"activity_change": [0.3], "bridge_days": [0.1]})
+    (items,) = explain.drivers(frame, contributions)
+    assert [item["feature"] for item in items] == ["bridge_days"]
+    assert items[0]["text"].startswith("2 single days off next to a weekend")

@@ -1,0 +1,277 @@
+"""Bench: a million-row Salesforce Task.csv into PostgreSQL, Relay vs django-import-export.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/relay_imports \\
+        .venv/bin/python bench/import_activities.py [--rows 1000000] [--compare-rows 20000]
+
+Builds the file (Salesforce's Task export columns, 200 reps, 5,000 accounts), then times, each in
+its own process so the peak memory is its own:
+
+1. Relay's import (``manage.py import_data`` path: encoding check, row count, validation, COPY +
+   INSERT … ON CONFLICT, one transaction) on all rows; target >= 25,000 rows/s, < 1 GB;
+2. the same on the first ``--compare-rows`` rows, and django-import-export (``use_bulk=True``,
+   ``skip_diff=True``, batches of 1,000) on those same rows into the same table, from an empty
+   table each time. django-import-export is not run on the full file: it resolves foreign keys
+   and existing rows one query per row and holds the whole dataset in memory.
+
+Prints rows/s and peak RSS of each, and the ratio. Writes only activities of source
+"salesforce" and the bench's reps and accounts (crm ids starting BENCH), removed at the end.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "relay-bench-only-not-a-secret-0123456789-abcdefghijklmnop")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from accounts.models import Team  # noqa: E402
+from retention.models import Activity, Customer, SalesRep  # noqa: E402
+
+HEADER = [
+    "Id",
+    "WhoId",
+    "WhatId",
+    "Subject",
+    "ActivityDate",
+    "Status",
+    "Priority",
+    "OwnerId",
+    "AccountId",
+    "IsClosed",
+    "CreatedDate",
+    "CallDurationInSeconds",
+    "TaskSubtype",
+]
+REPS, ACCOUNTS = 200, 5_000
+
+
+def rep_id(number: int) -> str:
+    return f"BENCH{number:013d}"
+
+
+def account_id(number: int) -> str:
+    return f"BENCHACC{number:010d}"
+
+
+def setup_references() -> None:
+    team, _ = Team.objects.get_or_create(name="Bench team", parent=None)
+    SalesRep.objects.bulk_create(
+        [
+            SalesRep(
+                first_name="Bench",
+                last_name=f"Rep {n}",
+                crm_user_id=rep_id(n),
+                team=team,
+                hire_date=dt.date(2020, 1, 1),
+            )
+            for n in range(REPS)
+        ],
+        ignore_conflicts=True,
+    )
+    Customer.objects.bulk_create(
+        [
+            Customer(name=f"Bench account {n}", source="salesforce", external_id=account_id(n))
+            for n in range(ACCOUNTS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def clear_activities() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM retention_activity WHERE source = 'salesforce'")
+        # Start each side from a compact table, not one bloated by the previous side's rows.
+        cursor.execute("VACUUM ANALYZE retention_activity")
+
+
+def teardown() -> None:
+    clear_activities()
+    Customer.objects.filter(external_id__startswith="BENCHACC").delete()
+    SalesRep.objects.filter(crm_user_id__startswith="BENCH").delete()
+    Team.objects.filter(name="Bench team", parent=None).delete()
+
+
+def build_file(path: Path, rows: int) -> None:
+    rng = random.Random(7)
+    start = dt.date(2022, 1, 1)
+    subtypes = ["Call", "Email", "Task", "Call", "Call"]
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            day = start + dt.timedelta(days=rng.randrange(900))
+            subtype = subtypes[n % 5]
+            writer.writerow(
+                [
+                    f"00T{n:015d}",
+                    "",
+                    "",
+                    f"{subtype} about renewal {n % 97}",
+                    day.isoformat(),
+                    "Completed",
+                    "Normal",
+                    rep_id(rng.randrange(REPS)),
+                    account_id(rng.randrange(ACCOUNTS)) if n % 4 else "",
+                    "true",
+                    f"{day.isoformat()}T09:{n % 60:02d}:00.000+0000",
+                    str(rng.randrange(30, 1800)) if subtype == "Call" else "",
+                    subtype,
+                ]
+            )
+
+
+def side_relay(path: Path) -> dict:
+    from retention.imports.services import import_job_create_from_paths, import_job_run
+
+    started = time.perf_counter()
+    job = import_job_create_from_paths(paths=[path], apply=True)
+    job = import_job_run(job_id=job.pk)
+    seconds = time.perf_counter() - started
+    assert job.status == "applied", job.message
+    return {"seconds": seconds, "rows": job.counts["total"]["created"]}
+
+
+def side_import_export(path: Path) -> dict:
+    import tablib
+    from import_export import fields, resources, widgets
+
+    kinds = {"call": "call", "email": "email"}
+
+    class KindWidget(widgets.CharWidget):
+        def clean(self, value, row=None, **kwargs):
+            return kinds.get(str(value).lower(), "task")
+
+    class MinutesWidget(widgets.IntegerWidget):
+        def clean(self, value, row=None, **kwargs):
+            seconds = super().clean(value, row, **kwargs) or 0
+            return -(-seconds // 60)
+
+    class ActivityResource(resources.ModelResource):
+        external_id = fields.Field(attribute="external_id", column_name="Id")
+        source = fields.Field(attribute="source", column_name="source")
+        rep = fields.Field(
+            attribute="rep",
+            column_name="OwnerId",
+            widget=widgets.ForeignKeyWidget(SalesRep, field="crm_user_id"),
+        )
+        customer = fields.Field(
+            attribute="customer",
+            column_name="AccountId",
+            widget=widgets.ForeignKeyWidget(Customer, field="external_id"),
+        )
+        kind = fields.Field(attribute="kind", column_name="TaskSubtype", widget=KindWidget())
+        occurred_at = fields.Field(
+            attribute="occurred_at",
+            column_name="ActivityDate",
+            widget=widgets.DateTimeWidget(format="%Y-%m-%d"),
+        )
+        duration_minutes = fields.Field(
+            attribute="duration_minutes",
+            column_name="CallDurationInSeconds",
+            widget=MinutesWidget(),
+        )
+        subject = fields.Field(attribute="subject", column_name="Subject")
+
+        class Meta:
+            model = Activity
+            fields = (
+                "external_id",
+                "source",
+                "rep",
+                "customer",
+                "kind",
+                "occurred_at",
+                "duration_minutes",
+                "subject",
+            )
+            import_id_fields = ("source", "external_id")
+            use_bulk = True
+            batch_size = 1_000
+            skip_diff = True
+
+    started = time.perf_counter()
+    dataset = tablib.Dataset().load(path.read_text(encoding="utf-8-sig"), format="csv")
+    dataset.append_col(["salesforce"] * len(dataset), header="source")
+    result = ActivityResource().import_data(
+        dataset, dry_run=False, raise_errors=True, use_transactions=True
+    )
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": result.totals["new"]}
+
+
+def run_side(side: str, path: Path) -> dict:
+    """Run one side in a fresh process, so its peak memory is its own."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--side", side, "--file", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--compare-rows", type=int, default=20_000)
+    parser.add_argument("--side", choices=["relay", "import-export"])
+    parser.add_argument("--file", type=Path)
+    args = parser.parse_args()
+    if args.side:
+        clear_activities()
+        result = side_relay(args.file) if args.side == "relay" else side_import_export(args.file)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the bench is about PostgreSQL.")
+    setup_references()
+    with tempfile.TemporaryDirectory() as folder:
+        big, small = Path(folder) / "Task.csv", Path(folder) / "Task-compare.csv"
+        started = time.perf_counter()
+        build_file(big, args.rows)
+        build_file(small, args.compare_rows)
+        print(
+            f"built {args.rows:,} + {args.compare_rows:,} rows in "
+            f"{time.perf_counter() - started:.1f} s ({big.stat().st_size / 1e6:.0f} MB)"
+        )
+        try:
+            full = run_side("relay", big)
+            relay = run_side("relay", small)
+            iex = run_side("import-export", small)
+        finally:
+            teardown()
+    for label, result in (
+        (f"Relay, {args.rows:,} rows", full),
+        (f"Relay, {args.compare_rows:,} rows", relay),
+        (f"django-import-export (bulk), {args.compare_rows:,} rows", iex),
+    ):
+        print(
+            f"{label:<48} {result['rows']:>10,} rows {result['seconds']:8.2f} s "
+            f"{result['rows'] / result['seconds']:>10,.0f} rows/s  "
+            f"peak {result['peak_rss_mb']:.0f} MB"
+        )
+    ratio = (relay["rows"] / relay["seconds"]) / (iex["rows"] / iex["seconds"])
+    print(f"Relay is {ratio:.1f}x django-import-export on the same {args.compare_rows:,} rows")
+
+
+if __name__ == "__main__":
+    main()

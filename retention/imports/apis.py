@@ -1,0 +1,145 @@
+"""Import API: upload (starts the dry run), list, read one job with its report, apply."""
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Team
+from retention.imports import selectors, services
+from retention.imports.lookups import Options
+from retention.models import ImportJob
+
+
+class ImportJobOutputSerializer(serializers.ModelSerializer):
+    created_by = serializers.StringRelatedField()
+    percent_done = serializers.IntegerField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "created_at",
+            "created_by",
+            "origin",
+            "file_name",
+            "file_size",
+            "source",
+            "status",
+            "rows_total",
+            "rows_done",
+            "percent_done",
+            "counts",
+            "detected",
+            "issues",
+            "issues_total",
+            "message",
+            "checked_at",
+            "applied_at",
+        ]
+
+
+def _allowed(request: Request) -> None:
+    if not services.import_allowed(user=request.user):
+        raise NotFound
+
+
+class ImportJobListApi(APIView):
+    """Imports the caller may see (admins: all; HR: their own), newest first."""
+
+    @extend_schema(responses=ImportJobOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        _allowed(request)
+        jobs = selectors.import_jobs_visible(user=request.user).order_by("-created_at")[:100]
+        return Response(ImportJobOutputSerializer(jobs, many=True).data)
+
+
+class ImportJobCreateApi(APIView):
+    """Upload files; Relay stores them and checks them (a dry run) in the background."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+        source = serializers.ChoiceField(
+            choices=ImportJob.Source.choices, default=ImportJob.Source.AUTO
+        )
+        kind = serializers.CharField(required=False, allow_blank=True, default="")
+        score_column = serializers.CharField(required=False, allow_blank=True, default="")
+        score_scale = serializers.DecimalField(
+            max_digits=6, decimal_places=2, min_value=1, required=False, default=5
+        )
+        default_team = serializers.PrimaryKeyRelatedField(
+            queryset=Team.objects.all(), required=False, allow_null=True, default=None
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: ImportJobOutputSerializer})
+    def post(self, request: Request) -> Response:
+        _allowed(request)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = services.import_job_create(
+            user=request.user,
+            uploads=data["files"],
+            source=data["source"],
+            kind=data["kind"],
+            options=Options(
+                score_column=data["score_column"].strip(),
+                score_scale=str(data["score_scale"]),
+                default_team_id=data["default_team"].pk if data["default_team"] else None,
+            ),
+        )
+        return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class ImportJobDetailApi(APIView):
+    """One import: status, rows done of total, counts and the first rejected/flagged rows."""
+
+    @extend_schema(responses=ImportJobOutputSerializer)
+    def get(self, request: Request, job_id: int) -> Response:
+        job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+        return Response(ImportJobOutputSerializer(job).data)
+
+
+class ImportJobApplyApi(APIView):
+    """Apply a checked import. 409 when it is not waiting to be applied."""
+
+    class InputSerializer(serializers.Serializer):
+        skip_rejected = serializers.BooleanField(default=False)
+
+    @extend_schema(request=InputSerializer, responses={202: ImportJobOutputSerializer})
+    def post(self, request: Request, job_id: int) -> Response:
+        job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not services.import_job_apply(
+            job=job, user=request.user, skip_rejected=serializer.validated_data["skip_rejected"]
+        ):
+            return Response(
+                {"detail": f"import {job.pk} is {job.status}, not checked and waiting to apply"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        job.refresh_from_db()
+        return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobReportApi(APIView):
+    """Every rejected and flagged row as CSV (cells starting with = + - @ are escaped)."""
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    def get(self, request: Request, job_id: int) -> FileResponse:
+        job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+        path = services.report_path(job)
+        if not path.exists():
+            raise Http404
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"import-{job.pk}-report.csv",
+            content_type="text/csv; charset=utf-8",
+        )

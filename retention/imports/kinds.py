@@ -1,0 +1,1044 @@
+"""The files Relay reads: Salesforce and HubSpot exports and Relay's own templates.
+
+Each ``FileKind`` says which headers identify it, which column holds which field (with the
+vendors' documented column names as aliases), and how one row becomes a record for a writer.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from retention.imports.errors import RowError
+from retention.imports.lookups import ImportContext
+from retention.imports.values import (
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_duration_hms,
+    parse_int,
+    text,
+)
+from retention.models import Activity, Deal, LeaveRecord, SalesRep, ServiceRecord
+
+
+def normalise(header: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", str(header).replace("\ufeff", "").strip().lower())
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    aliases: tuple[str, ...]
+    required: bool = False
+    help: str = ""
+    example: str = ""
+
+
+class Row:
+    """The cells of the current row, read by field key through the file's column mapping."""
+
+    __slots__ = ("cells", "columns", "index")
+
+    def __init__(self, index: dict[str, int], columns: dict[str, str]) -> None:
+        self.index = index
+        self.columns = columns
+        self.cells: list = []
+
+    def __call__(self, key: str) -> object:
+        position = self.index.get(key)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position]
+
+    def column(self, key: str) -> str:
+        return self.columns.get(key, key)
+
+    def required(self, key: str) -> str:
+        value = text(self(key))
+        if not value:
+            raise RowError(self.column(key), "", _("is empty but required"))
+        return value
+
+    def external_id(self, key: str = "id") -> str:
+        value = self.required(key)
+        if len(value) > 64:
+            raise RowError(self.column(key), value, _("an id longer than 64 characters"))
+        return value
+
+
+Converter = Callable[[Row, ImportContext], dict]
+
+
+@dataclass(frozen=True)
+class FileKind:
+    key: str
+    source: str
+    label: str
+    entity: str
+    fields: tuple[Field, ...]
+    signatures: tuple[frozenset[str], ...]
+    convert: Converter
+    order: int
+    excluded: frozenset[str] = frozenset()
+    hr_may_import: bool = False
+    id_field: str = "id"
+    description: str = ""
+
+    def field(self, key: str) -> Field:
+        return next(field for field in self.fields if field.key == key)
+
+    @property
+    def is_template(self) -> bool:
+        return self.source == "relay"
+
+
+# --- shared pieces of converters ------------------------------------------------------------
+
+
+def _rep_required(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int:
+    value = row.required(key)
+    rep_id = ctx.rep_by_any(value)
+    if rep_id is None:
+        raise RowError(row.column(key), value, hint)
+    return rep_id
+
+
+def _rep_optional(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int | None:
+    value = text(row(key))
+    if not value:
+        return None
+    rep_id = ctx.rep_by_any(value)
+    if rep_id is None:
+        ctx.flag(row.column(key), value, hint)
+    return rep_id
+
+
+def _customer_optional(
+    row: Row, keys: tuple[str, ...], ctx: ImportContext, source: str
+) -> int | None:
+    for key in keys:
+        value = text(row(key)).split(";")[0].strip()
+        if not value:
+            continue
+        customer_id = ctx.customers(source).get(value)
+        if customer_id is None and key == keys[0]:
+            ctx.flag(
+                row.column(key),
+                value,
+                _("no customer with this id has been imported; the row is kept without a customer"),
+            )
+        if customer_id is not None:
+            return customer_id
+    return None
+
+
+def _customer_required(row: Row, key: str, ctx: ImportContext, source: str) -> int:
+    value = row.required(key).split(";")[0].strip()
+    customer_id = ctx.customers(source).get(value)
+    if customer_id is None:
+        raise RowError(
+            row.column(key),
+            value,
+            _(
+                "no customer with this id: import the accounts/companies first "
+                "(or in the same .zip)"
+            ),
+        )
+    return customer_id
+
+
+def _amount(row: Row, key: str) -> object:
+    amount = parse_decimal(row(key), row.column(key))
+    if amount is not None and amount < 0:
+        raise RowError(row.column(key), row(key), _("must not be negative"))
+    if amount is not None and abs(amount) >= 10**14:
+        raise RowError(row.column(key), row(key), _("is too large"))
+    return amount if amount is not None else 0
+
+
+def _deal_dates(row: Row, created_key: str, close_key: str, ctx: ImportContext) -> tuple:
+    created = parse_date(row(created_key), row.column(created_key))
+    close = parse_date(row(close_key), row.column(close_key))
+    if created is None and close is None:
+        raise RowError(row.column(created_key), "", _("needs a created date or a close date"))
+    # Backfilled opportunities can close before they were entered: count them from the close.
+    created_on = min(day for day in (created, close) if day is not None)
+    return created_on, close
+
+
+_OWNER_HINT = _(
+    "is not a known rep: import the users (User.csv) or people first; the row is kept without it"
+)
+_REP_HINT = _("is not a known rep: import the users (User.csv) or the people template first")
+
+
+# --- Salesforce -------------------------------------------------------------------------------
+
+SF = "salesforce"
+
+
+def sf_user(row: Row, ctx: ImportContext) -> dict:
+    crm_id = row.external_id()
+    rep_id = ctx.reps_by_crm.get(crm_id)
+    email = text(row("email"))
+    if rep_id is None and email:
+        # Link the rep HR already knows by e-mail, unless it is linked to another CRM user.
+        rep_id = ctx.rep_by_email(email)
+        if rep_id is not None and ctx.rep_crm_id.get(rep_id):
+            rep_id = None
+    record = {"_rep_id": rep_id, "crm_user_id": crm_id}
+    # HR data is authoritative for a rep it knows; the CRM only links its id then.
+    if rep_id is None or rep_id not in ctx.rep_has_hr_id:
+        record.update(
+            first_name=text(row("first_name"))[:80],
+            last_name=row.required("last_name")[:80],
+            email=email[:254],
+            title=text(row("title"))[:120],
+        )
+    if rep_id is None:
+        department = text(row("department"))
+        team_id = ctx.team_by_name(department) if department else None
+        team_id = team_id or ctx.options.default_team_id
+        if team_id is None:
+            raise RowError(
+                row.column("department"),
+                department,
+                _(
+                    "a new rep needs a team: name a Relay team in Department or choose a default "
+                    "team for the import (--team)"
+                ),
+            )
+        record["team_id"] = team_id
+        record["hire_date"] = (
+            parse_date(row("created_date"), row.column("created_date")) or ctx.today
+        )
+    return record
+
+
+def sf_account(row: Row, ctx: ImportContext) -> dict:
+    return {
+        "source": SF,
+        "external_id": row.external_id(),
+        "name": row.required("name")[:200],
+        "industry": text(row("industry"))[:120],
+        "region": (text(row("billing_country")) or text(row("billing_state")))[:120],
+        "annual_revenue": _amount(row, "annual_revenue"),
+        "_owner": _rep_optional(row, "owner_id", ctx, hint=_OWNER_HINT),
+    }
+
+
+def _sf_status(row: Row) -> str:
+    won = parse_bool(row("is_won"), row.column("is_won"))
+    closed = parse_bool(row("is_closed"), row.column("is_closed"))
+    stage = text(row("stage_name")).lower()
+    if won or stage == "closed won":
+        return Deal.Status.WON
+    if closed or stage == "closed lost":
+        return Deal.Status.LOST
+    return Deal.Status.OPEN
+
+
+def sf_opportunity(row: Row, ctx: ImportContext) -> dict:
+    created_on, close = _deal_dates(row, "created_date", "close_date", ctx)
+    return {
+        "source": SF,
+        "external_id": row.external_id(),
+        "customer_id": _customer_required(row, "account_id", ctx, SF),
+        "owner_id": _rep_optional(row, "owner_id", ctx, hint=_OWNER_HINT),
+        "name": text(row("name"))[:200],
+        "stage": text(row("stage_name"))[:80],
+        "amount": _amount(row, "amount"),
+        "created_on": created_on,
+        "close_date": close,
+        "status": _sf_status(row),
+    }
+
+
+_SF_KIND = {
+    "call": Activity.Kind.CALL,
+    "email": Activity.Kind.EMAIL,
+    "listemail": Activity.Kind.EMAIL,
+    "meeting": Activity.Kind.MEETING,
+    "visit": Activity.Kind.VISIT,
+    "task": Activity.Kind.TASK,
+}
+
+
+def _sf_activity_base(row: Row, ctx: ImportContext) -> dict:
+    return {
+        "source": SF,
+        "external_id": row.external_id(),
+        "rep_id": _rep_required(row, "owner_id", ctx, hint=_REP_HINT),
+        "customer_id": _customer_optional(row, ("account_id", "what_id"), ctx, SF),
+        "subject": text(row("subject"))[:255],
+    }
+
+
+def _first_moment(row: Row, keys: tuple[str, ...], ctx: ImportContext) -> dt.datetime:
+    for key in keys:
+        moment = parse_datetime(row(key), row.column(key), ctx.tz)
+        if moment is not None:
+            return moment
+    raise RowError(
+        row.column(keys[0]),
+        "",
+        _("no date: the row has none of %(columns)s")
+        % {"columns": ", ".join(row.column(key) for key in keys)},
+    )
+
+
+def sf_task(row: Row, ctx: ImportContext) -> dict:
+    record = _sf_activity_base(row, ctx)
+    subtype = text(row("task_subtype")).lower() or text(row("type")).lower()
+    seconds = parse_int(row("call_seconds"), row.column("call_seconds"))
+    if seconds is not None and seconds < 0:
+        raise RowError(row.column("call_seconds"), seconds, _("must not be negative"))
+    record["kind"] = _SF_KIND.get(subtype, Activity.Kind.TASK)
+    record["occurred_at"] = _first_moment(
+        row, ("completed_at", "activity_date", "created_date"), ctx
+    )
+    record["duration_minutes"] = -(-(seconds or 0) // 60)
+    return record
+
+
+def sf_event(row: Row, ctx: ImportContext) -> dict:
+    record = _sf_activity_base(row, ctx)
+    minutes = parse_int(row("duration"), row.column("duration"))
+    if minutes is not None and minutes < 0:
+        raise RowError(row.column("duration"), minutes, _("must not be negative"))
+    kind = _SF_KIND.get(text(row("type")).lower(), Activity.Kind.MEETING)
+    record["kind"] = Activity.Kind.MEETING if kind == Activity.Kind.TASK else kind
+    record["occurred_at"] = _first_moment(
+        row, ("activity_datetime", "start_datetime", "activity_date"), ctx
+    )
+    record["duration_minutes"] = minutes or 0
+    return record
+
+
+def _score(row: Row, ctx: ImportContext, scale_max: object) -> object:
+    score = parse_decimal(row("score"), row.column("score"))
+    if score is None:
+        return None
+    if score < 0 or score > scale_max:
+        raise RowError(
+            row.column("score"),
+            row("score"),
+            _("must be between 0 and %(max)s") % {"max": scale_max},
+        )
+    return score
+
+
+def sf_case(row: Row, ctx: ImportContext) -> dict:
+    scale_max = parse_decimal(ctx.options.score_scale, "score scale")
+    score = _score(row, ctx, scale_max)
+    if score is None:
+        raise RowError(row.column("score"), "", _("no service score in this case"))
+    moment = _first_moment(row, ("closed_date", "created_date"), ctx)
+    escalated = parse_bool(row("is_escalated"), row.column("is_escalated"))
+    return {
+        "source": ServiceRecord.Source.CASE,
+        "external_id": row.external_id(),
+        "rep_id": _rep_required(row, "owner_id", ctx, hint=_REP_HINT),
+        "customer_id": _customer_optional(row, ("account_id",), ctx, SF),
+        "date": moment.astimezone(ctx.tz).date(),
+        "score": score,
+        "scale_max": scale_max,
+        "is_complaint": bool(escalated) or text(row("type")).lower() == "complaint",
+    }
+
+
+_SF_ACTIVITY_HEADERS = frozenset({"id", "ownerid", "subject"})
+
+SALESFORCE_KINDS = (
+    FileKind(
+        key="salesforce.user",
+        source=SF,
+        label=_("Salesforce users (User.csv)"),
+        entity="reps",
+        order=10,
+        signatures=(frozenset({"id", "username", "lastname"}),),
+        convert=sf_user,
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("first_name", ("FirstName",)),
+            Field("last_name", ("LastName",), required=True),
+            Field("email", ("Email",)),
+            Field("title", ("Title",)),
+            Field("department", ("Department", "Division")),
+            Field("created_date", ("CreatedDate",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.account",
+        source=SF,
+        label=_("Salesforce accounts (Account.csv)"),
+        entity="customers",
+        order=20,
+        signatures=(frozenset({"id", "name", "ownerid"}),),
+        excluded=frozenset({"accountid", "username", "stagename", "casenumber", "lastname"}),
+        convert=sf_account,
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("name", ("Name",), required=True),
+            Field("owner_id", ("OwnerId",)),
+            Field("industry", ("Industry",)),
+            Field("annual_revenue", ("AnnualRevenue",)),
+            Field("billing_country", ("BillingCountry",)),
+            Field("billing_state", ("BillingState",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.opportunity",
+        source=SF,
+        label=_("Salesforce opportunities (Opportunity.csv)"),
+        entity="deals",
+        order=30,
+        signatures=(frozenset({"id", "accountid", "stagename"}),),
+        convert=sf_opportunity,
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("account_id", ("AccountId",), required=True),
+            Field("owner_id", ("OwnerId",)),
+            Field("name", ("Name",)),
+            Field("stage_name", ("StageName",)),
+            Field("amount", ("Amount",)),
+            Field("close_date", ("CloseDate",)),
+            Field("is_closed", ("IsClosed",)),
+            Field("is_won", ("IsWon",)),
+            Field("created_date", ("CreatedDate",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.task",
+        source=SF,
+        label=_("Salesforce tasks (Task.csv)"),
+        entity="activities",
+        order=40,
+        signatures=(
+            _SF_ACTIVITY_HEADERS | {"tasksubtype"},
+            _SF_ACTIVITY_HEADERS | {"calldurationinseconds"},
+            _SF_ACTIVITY_HEADERS | {"status", "priority"},
+        ),
+        excluded=frozenset({"activitydatetime", "durationinminutes", "stagename", "casenumber"}),
+        convert=sf_task,
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("owner_id", ("OwnerId",), required=True),
+            Field("account_id", ("AccountId",)),
+            Field("what_id", ("WhatId",)),
+            Field("subject", ("Subject",)),
+            Field("activity_date", ("ActivityDate",)),
+            Field("completed_at", ("CompletedDateTime",)),
+            Field("created_date", ("CreatedDate",)),
+            Field("call_seconds", ("CallDurationInSeconds",)),
+            Field("task_subtype", ("TaskSubtype",)),
+            Field("type", ("Type",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.event",
+        source=SF,
+        label=_("Salesforce events (Event.csv)"),
+        entity="activities",
+        order=41,
+        signatures=(
+            _SF_ACTIVITY_HEADERS | {"activitydatetime"},
+            _SF_ACTIVITY_HEADERS | {"startdatetime"},
+            _SF_ACTIVITY_HEADERS | {"durationinminutes"},
+        ),
+        excluded=frozenset({"stagename", "casenumber", "tasksubtype"}),
+        convert=sf_event,
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("owner_id", ("OwnerId",), required=True),
+            Field("account_id", ("AccountId",)),
+            Field("what_id", ("WhatId",)),
+            Field("subject", ("Subject",)),
+            Field("activity_datetime", ("ActivityDateTime",)),
+            Field("start_datetime", ("StartDateTime",)),
+            Field("activity_date", ("ActivityDate",)),
+            Field("duration", ("DurationInMinutes",)),
+            Field("type", ("Type",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.case",
+        source=SF,
+        label=_("Salesforce cases (Case.csv)"),
+        entity="service",
+        order=50,
+        signatures=(frozenset({"id", "casenumber"}),),
+        convert=sf_case,
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("owner_id", ("OwnerId",), required=True),
+            Field("account_id", ("AccountId",)),
+            Field("closed_date", ("ClosedDate",)),
+            Field("created_date", ("CreatedDate",)),
+            Field("is_escalated", ("IsEscalated",)),
+            Field("type", ("Type",)),
+            # Named by the admin for each import (a custom field such as CSAT__c).
+            Field("score", (), required=True),
+        ),
+    ),
+)
+
+
+# --- HubSpot ------------------------------------------------------------------------------------
+
+HS = "hubspot"
+
+
+def hs_company(row: Row, ctx: ImportContext) -> dict:
+    return {
+        "source": HS,
+        "external_id": row.external_id(),
+        "name": row.required("name")[:200],
+        "industry": text(row("industry"))[:120],
+        "region": text(row("country"))[:120],
+        "annual_revenue": _amount(row, "annual_revenue"),
+        "_owner": _rep_optional(row, "owner", ctx, hint=_OWNER_HINT),
+    }
+
+
+def hs_deal(row: Row, ctx: ImportContext) -> dict:
+    created_on, close = _deal_dates(row, "created_date", "close_date", ctx)
+    stage = text(row("stage"))
+    compact = stage.lower().replace(" ", "")
+    status = (
+        Deal.Status.WON
+        if compact == "closedwon"
+        else Deal.Status.LOST
+        if compact == "closedlost"
+        else Deal.Status.OPEN
+    )
+    return {
+        "source": HS,
+        "external_id": row.external_id(),
+        "customer_id": _customer_required(row, "company_id", ctx, HS),
+        "owner_id": _rep_optional(row, "owner", ctx, hint=_OWNER_HINT),
+        "name": text(row("name"))[:200],
+        "stage": stage[:80],
+        "amount": _amount(row, "amount"),
+        "created_on": created_on,
+        "close_date": close,
+        "status": status,
+    }
+
+
+def _hs_activity(row: Row, ctx: ImportContext, kind: str) -> dict:
+    return {
+        "source": HS,
+        "external_id": row.external_id(),
+        "rep_id": _rep_required(row, "owner", ctx, hint=_REP_HINT),
+        "customer_id": _customer_optional(row, ("company_id",), ctx, HS),
+        "kind": kind,
+        "subject": text(row("title"))[:255],
+        "occurred_at": _first_moment(row, ("date", "created_date"), ctx),
+    }
+
+
+def hs_call(row: Row, ctx: ImportContext) -> dict:
+    record = _hs_activity(row, ctx, Activity.Kind.CALL)
+    record["duration_minutes"] = parse_duration_hms(row("duration"), row.column("duration")) or 0
+    return record
+
+
+def hs_meeting(row: Row, ctx: ImportContext) -> dict:
+    record = _hs_activity(row, ctx, Activity.Kind.MEETING)
+    end = parse_datetime(row("end"), row.column("end"), ctx.tz)
+    minutes = int((end - record["occurred_at"]).total_seconds() // 60) if end else 0
+    if minutes < 0:
+        raise RowError(row.column("end"), row("end"), _("the meeting ends before it starts"))
+    record["duration_minutes"] = minutes
+    return record
+
+
+_HS_OWNER = ("Activity assigned to", "HubSpot owner", "Owner")
+_HS_COMPANY = (
+    "Associated Company IDs",
+    "Associated Company IDs (Primary)",
+    "Associated Company ID",
+    "Company ID",
+)
+
+HUBSPOT_KINDS = (
+    FileKind(
+        key="hubspot.company",
+        source=HS,
+        label=_("HubSpot companies"),
+        entity="customers",
+        order=20,
+        signatures=(frozenset({"record id", "company name"}),),
+        convert=hs_company,
+        fields=(
+            Field("id", ("Record ID",), required=True),
+            Field("name", ("Company name", "Name"), required=True),
+            Field("owner", ("Company owner", "HubSpot owner", "Owner")),
+            Field("industry", ("Industry",)),
+            Field("annual_revenue", ("Annual Revenue",)),
+            Field("country", ("Country/Region", "Country")),
+        ),
+    ),
+    FileKind(
+        key="hubspot.deal",
+        source=HS,
+        label=_("HubSpot deals"),
+        entity="deals",
+        order=30,
+        signatures=(frozenset({"record id", "deal name", "deal stage"}),),
+        convert=hs_deal,
+        fields=(
+            Field("id", ("Record ID",), required=True),
+            Field("company_id", _HS_COMPANY, required=True),
+            Field("name", ("Deal Name",)),
+            Field("stage", ("Deal Stage",)),
+            Field("amount", ("Amount",)),
+            Field("close_date", ("Close Date",)),
+            Field("created_date", ("Create Date",)),
+            Field("owner", ("Deal owner", "HubSpot owner", "Owner")),
+        ),
+    ),
+    FileKind(
+        key="hubspot.call",
+        source=HS,
+        label=_("HubSpot calls"),
+        entity="activities",
+        order=40,
+        signatures=(frozenset({"record id", "call title"}), frozenset({"record id", "call notes"})),
+        convert=hs_call,
+        fields=(
+            Field("id", ("Record ID",), required=True),
+            Field("owner", ("Call owner", *_HS_OWNER), required=True),
+            Field("company_id", _HS_COMPANY),
+            Field("title", ("Call Title",)),
+            Field("date", ("Activity date", "Call date")),
+            Field("created_date", ("Create Date",)),
+            Field("duration", ("Call duration (HH:mm:ss)", "Call duration")),
+        ),
+    ),
+    FileKind(
+        key="hubspot.meeting",
+        source=HS,
+        label=_("HubSpot meetings"),
+        entity="activities",
+        order=41,
+        signatures=(frozenset({"record id", "meeting name"}),),
+        convert=hs_meeting,
+        fields=(
+            Field("id", ("Record ID",), required=True),
+            Field("owner", ("Meeting owner", *_HS_OWNER), required=True),
+            Field("company_id", _HS_COMPANY),
+            Field("title", ("Meeting name",)),
+            Field("date", ("Meeting start time", "Activity date")),
+            Field("end", ("Meeting end time",)),
+            Field("created_date", ("Create Date",)),
+        ),
+    ),
+)
+
+
+# --- Relay's templates --------------------------------------------------------------------------
+
+RELAY = "relay"
+
+
+def _choice(row: Row, key: str, choices: type, default: str) -> str:
+    value = text(row(key)).lower() or default
+    if value not in choices.values:
+        raise RowError(
+            row.column(key),
+            row(key),
+            _("must be one of: %(choices)s") % {"choices": ", ".join(choices.values)},
+        )
+    return value
+
+
+def relay_person(row: Row, ctx: ImportContext) -> dict:
+    employee_id = row.external_id("employee_id")
+    crm_id = text(row("crm_user_id"))
+    email = text(row("email"))
+    rep_id = ctx.reps_by_hr.get(employee_id)
+    if rep_id is None and crm_id and ctx.reps_by_crm.get(crm_id) not in ctx.rep_has_hr_id:
+        rep_id = ctx.reps_by_crm.get(crm_id)  # a rep so far known only from the CRM
+    if rep_id is None and email:
+        rep_id = ctx.rep_by_email(email)
+        if rep_id in ctx.rep_has_hr_id:
+            rep_id = None  # that e-mail belongs to a person with another employee id
+    if crm_id and ctx.reps_by_crm.get(crm_id) not in (None, rep_id):
+        raise RowError(row.column("crm_user_id"), crm_id, _("belongs to another rep"))
+    hire_date = parse_date(row("hire_date"), row.column("hire_date"))
+    if rep_id is None and hire_date is None:
+        raise RowError(row.column("hire_date"), "", _("is required for a new person"))
+    team_name = text(row("team"))
+    team_id = ctx.team_by_name(team_name) if team_name else None
+    if team_name and team_id is None:
+        raise RowError(
+            row.column("team"),
+            team_name,
+            _("no Relay team has this name (write 'Region / Team' if two teams share it)"),
+        )
+    if rep_id is None and team_id is None:
+        raise RowError(row.column("team"), "", _("is required for a new person"))
+    record = {
+        "_rep_id": rep_id,
+        "hr_employee_id": employee_id,
+        "first_name": row.required("first_name")[:80],
+        "last_name": row.required("last_name")[:80],
+        "email": email[:254],
+    }
+    if crm_id:
+        record["crm_user_id"] = crm_id[:64]
+    for key, length in (("title", 120), ("region", 120)):
+        if text(row(key)):
+            record[key] = text(row(key))[:length]
+    if team_id:
+        record["team_id"] = team_id
+    if hire_date:
+        record["hire_date"] = hire_date
+    quota = text(row("annual_quota"))
+    if quota:
+        record["annual_quota"] = _amount(row, "annual_quota")
+    manager = text(row("manager"))
+    effective_team = team_id
+    if (
+        manager
+        and effective_team
+        and manager.lower() not in ctx.team_managers.get(effective_team, set())
+    ):
+        ctx.flag(
+            row.column("manager"),
+            manager,
+            _("is not a manager of this team in Relay; team managers are set in administration"),
+        )
+    leaving = parse_date(row("leaving_date"), row.column("leaving_date"))
+    if leaving:
+        reason = _choice(row, "leaving_reason", SalesRep.DepartureReason, "")
+        start = hire_date or ctx.rep_hire_date.get(rep_id)
+        if start and leaving < start:
+            raise RowError(row.column("leaving_date"), leaving, _("is before the hire date"))
+        record["_departure"] = (leaving, reason)
+    return record
+
+
+def relay_leave(row: Row, ctx: ImportContext) -> dict:
+    employee_id = row.required("employee_id")
+    rep_id = ctx.reps_by_hr.get(employee_id)
+    if rep_id is None:
+        raise RowError(row.column("employee_id"), employee_id, _("no person has this employee id"))
+    first = parse_date(row("first_day"), row.column("first_day"))
+    last = parse_date(row("last_day"), row.column("last_day"))
+    if first is None or last is None:
+        key = "first_day" if first is None else "last_day"
+        raise RowError(row.column(key), "", _("is empty but required"))
+    if last < first:
+        raise RowError(row.column("last_day"), last, _("is before the first day"))
+    leave_id = text(row("leave_id")) or f"{employee_id}:{first.isoformat()}"
+    if len(leave_id) > 64:
+        raise RowError(row.column("leave_id"), leave_id, _("an id longer than 64 characters"))
+    return {
+        "source": RELAY,
+        "external_id": leave_id,
+        "rep_id": rep_id,
+        "first_day": first,
+        "last_day": last,
+        "kind": _choice(row, "kind", LeaveRecord.Kind, LeaveRecord.Kind.VACATION),
+    }
+
+
+def relay_service(row: Row, ctx: ImportContext) -> dict:
+    scale_max = parse_decimal(row("scale_max"), row.column("scale_max"))
+    if scale_max is None or scale_max <= 0:
+        raise RowError(row.column("scale_max"), row("scale_max"), _("must be a number above 0"))
+    score = _score(row, ctx, scale_max)
+    if score is None:
+        raise RowError(row.column("score"), "", _("is empty but required"))
+    day = parse_date(row("date"), row.column("date"))
+    if day is None:
+        raise RowError(row.column("date"), "", _("is empty but required"))
+    return {
+        "source": _choice(row, "kind", ServiceRecord.Source, ServiceRecord.Source.CSAT),
+        "external_id": row.external_id("record_id"),
+        "rep_id": _rep_required(row, "rep", ctx, hint=_REP_HINT),
+        "customer_id": _customer_optional(row, ("customer_id",), ctx, RELAY),
+        "date": day,
+        "score": score,
+        "scale_max": scale_max,
+        "is_complaint": bool(parse_bool(row("complaint"), row.column("complaint"))),
+    }
+
+
+def relay_customer(row: Row, ctx: ImportContext) -> dict:
+    return {
+        "source": RELAY,
+        "external_id": row.external_id("customer_id"),
+        "name": row.required("name")[:200],
+        "industry": text(row("industry"))[:120],
+        "region": text(row("region"))[:120],
+        "annual_revenue": _amount(row, "annual_revenue"),
+        "_owner": _rep_optional(row, "owner", ctx, hint=_OWNER_HINT),
+    }
+
+
+def relay_deal(row: Row, ctx: ImportContext) -> dict:
+    created_on, close = _deal_dates(row, "created_on", "close_date", ctx)
+    return {
+        "source": RELAY,
+        "external_id": row.external_id("deal_id"),
+        "customer_id": _customer_required(row, "customer_id", ctx, RELAY),
+        "owner_id": _rep_optional(row, "owner", ctx, hint=_OWNER_HINT),
+        "name": text(row("name"))[:200],
+        "stage": text(row("stage"))[:80],
+        "amount": _amount(row, "amount"),
+        "created_on": created_on,
+        "close_date": close,
+        "status": _choice(row, "status", Deal.Status, Deal.Status.OPEN),
+    }
+
+
+def relay_activity(row: Row, ctx: ImportContext) -> dict:
+    minutes = parse_int(row("duration_minutes"), row.column("duration_minutes"))
+    if minutes is not None and minutes < 0:
+        raise RowError(row.column("duration_minutes"), minutes, _("must not be negative"))
+    occurred = parse_datetime(row("occurred_at"), row.column("occurred_at"), ctx.tz)
+    if occurred is None:
+        raise RowError(row.column("occurred_at"), "", _("is empty but required"))
+    return {
+        "source": RELAY,
+        "external_id": row.external_id("activity_id"),
+        "rep_id": _rep_required(row, "rep", ctx, hint=_REP_HINT),
+        "customer_id": _customer_optional(row, ("customer_id",), ctx, RELAY),
+        "kind": _choice(row, "kind", Activity.Kind, ""),
+        "occurred_at": occurred,
+        "duration_minutes": minutes or 0,
+        "subject": text(row("subject"))[:255],
+    }
+
+
+_REP_HELP = _("the rep's employee id, CRM user id or e-mail")
+
+RELAY_KINDS = (
+    FileKind(
+        key="relay.people",
+        source=RELAY,
+        label=_("People (HR)"),
+        entity="reps",
+        order=10,
+        hr_may_import=True,
+        id_field="employee_id",
+        signatures=(frozenset({"employee id", "first name", "last name"}),),
+        convert=relay_person,
+        description=_(
+            "Salespeople from HR. A leaving date records the departure (status and handover "
+            "follow); an empty one never clears a departure already recorded."
+        ),
+        fields=(
+            Field("employee_id", ("employee_id",), True, _("HR employee id, unique"), "E-1001"),
+            Field("email", ("email",), False, _("work e-mail"), "li.wei@example.com"),
+            Field("first_name", ("first_name",), True, "", "Wei"),
+            Field("last_name", ("last_name",), True, "", "Li"),
+            Field(
+                "team",
+                ("team",),
+                False,
+                _("Relay team name, or 'Region / Team'; required for a new person"),
+                "North / North A",
+            ),
+            Field(
+                "manager",
+                ("manager",),
+                False,
+                _("manager's e-mail, checked against the team"),
+                "mona.north@example.com",
+            ),
+            Field("title", ("title",), False, "", "Account Executive"),
+            Field("region", ("region",), False, "", "North"),
+            Field(
+                "hire_date",
+                ("hire_date",),
+                False,
+                _("YYYY-MM-DD; required for a new person"),
+                "2021-04-01",
+            ),
+            Field("leaving_date", ("leaving_date",), False, _("last day, YYYY-MM-DD"), ""),
+            Field(
+                "leaving_reason",
+                ("leaving_reason",),
+                False,
+                _("voluntary, involuntary or transfer; required with a leaving date"),
+                "",
+            ),
+            Field(
+                "crm_user_id",
+                ("crm_user_id",),
+                False,
+                _("the person's CRM user id"),
+                "005Ec000004oBPNIA2",
+            ),
+            Field("annual_quota", ("annual_quota",), False, _("number"), "500000"),
+        ),
+    ),
+    FileKind(
+        key="relay.leave",
+        source=RELAY,
+        label=_("Leave records (HR)"),
+        entity="leave",
+        order=50,
+        hr_may_import=True,
+        id_field="leave_id",
+        signatures=(frozenset({"employee id", "first day", "last day"}),),
+        convert=relay_leave,
+        description=_("Absences. Without a leave_id, the employee id and first day identify it."),
+        fields=(
+            Field("leave_id", ("leave_id",), False, _("your id for the absence"), "L-2024-017"),
+            Field("employee_id", ("employee_id",), True, _("HR employee id"), "E-1001"),
+            Field("first_day", ("first_day",), True, "YYYY-MM-DD", "2024-07-01"),
+            Field("last_day", ("last_day",), True, "YYYY-MM-DD", "2024-07-12"),
+            Field(
+                "kind", ("kind",), False, _("vacation, sick, personal, unpaid or other"), "vacation"
+            ),
+        ),
+    ),
+    FileKind(
+        key="relay.service",
+        source=RELAY,
+        label=_("Service scores"),
+        entity="service",
+        order=50,
+        id_field="record_id",
+        signatures=(frozenset({"record id", "score", "scale max"}),),
+        convert=relay_service,
+        description=_("Survey scores (CSAT, NPS) per rep and customer."),
+        fields=(
+            Field("record_id", ("record_id",), True, _("your id for the score"), "S-88812"),
+            Field("rep", ("rep",), True, _REP_HELP, "E-1001"),
+            Field(
+                "customer_id",
+                ("customer_id",),
+                False,
+                _("customer_id from the customers template"),
+                "C-100",
+            ),
+            Field("date", ("date",), True, "YYYY-MM-DD", "2024-05-20"),
+            Field("score", ("score",), True, _("between 0 and scale_max"), "4.5"),
+            Field("scale_max", ("scale_max",), True, _("best possible score"), "5"),
+            Field("kind", ("kind",), False, _("csat, nps, case or other"), "csat"),
+            Field(
+                "complaint", ("complaint",), False, _("true if a complaint or escalation"), "false"
+            ),
+        ),
+    ),
+    FileKind(
+        key="relay.customers",
+        source=RELAY,
+        label=_("Customers (other systems)"),
+        entity="customers",
+        order=20,
+        id_field="customer_id",
+        signatures=(frozenset({"customer id", "name"}),),
+        excluded=frozenset({"deal id", "activity id", "record id"}),
+        convert=relay_customer,
+        description=_("Customers from a system other than Salesforce or HubSpot."),
+        fields=(
+            Field("customer_id", ("customer_id",), True, _("your id for the customer"), "C-100"),
+            Field("name", ("name",), True, "", "Acme Shipping"),
+            Field("owner", ("owner",), False, _REP_HELP, "E-1001"),
+            Field("industry", ("industry",), False, "", "Logistics"),
+            Field("region", ("region",), False, "", "North"),
+            Field("annual_revenue", ("annual_revenue",), False, _("number"), "1200000"),
+        ),
+    ),
+    FileKind(
+        key="relay.deals",
+        source=RELAY,
+        label=_("Deals (other systems)"),
+        entity="deals",
+        order=30,
+        id_field="deal_id",
+        signatures=(frozenset({"deal id", "customer id"}),),
+        convert=relay_deal,
+        fields=(
+            Field("deal_id", ("deal_id",), True, _("your id for the deal"), "D-5001"),
+            Field(
+                "customer_id",
+                ("customer_id",),
+                True,
+                _("customer_id from the customers template"),
+                "C-100",
+            ),
+            Field("owner", ("owner",), False, _REP_HELP, "E-1001"),
+            Field("name", ("name",), False, "", "Fleet renewal 2024"),
+            Field("stage", ("stage",), False, "", "Negotiation"),
+            Field("amount", ("amount",), False, _("number"), "250000"),
+            Field("created_on", ("created_on",), True, "YYYY-MM-DD", "2024-02-01"),
+            Field("close_date", ("close_date",), False, "YYYY-MM-DD", "2024-06-30"),
+            Field("status", ("status",), False, _("open, won or lost"), "open"),
+        ),
+    ),
+    FileKind(
+        key="relay.activities",
+        source=RELAY,
+        label=_("Activities (other systems)"),
+        entity="activities",
+        order=40,
+        id_field="activity_id",
+        signatures=(frozenset({"activity id", "rep", "occurred at"}),),
+        convert=relay_activity,
+        fields=(
+            Field("activity_id", ("activity_id",), True, _("your id for the activity"), "A-900001"),
+            Field("rep", ("rep",), True, _REP_HELP, "E-1001"),
+            Field(
+                "customer_id",
+                ("customer_id",),
+                False,
+                _("customer_id from the customers template"),
+                "C-100",
+            ),
+            Field("kind", ("kind",), True, _("call, visit, meeting, email or task"), "visit"),
+            Field("occurred_at", ("occurred_at",), True, _("YYYY-MM-DD HH:MM"), "2024-03-05 14:30"),
+            Field("duration_minutes", ("duration_minutes",), False, _("whole minutes"), "45"),
+            Field("subject", ("subject",), False, "", "Quarterly review"),
+        ),
+    ),
+)
+
+KINDS: dict[str, FileKind] = {
+    kind.key: kind for kind in (*SALESFORCE_KINDS, *HUBSPOT_KINDS, *RELAY_KINDS)
+}
+
+
+def recognise(header: list[str], *, source: str = "auto") -> FileKind | None:
+    """The file kind whose identifying headers are all present, most matching columns first."""
+    present = {normalise(cell) for cell in header}
+    best: tuple[int, FileKind] | None = None
+    for kind in KINDS.values():
+        if source not in ("auto", "", kind.source):
+            continue
+        if present & kind.excluded:
+            continue
+        if not any(signature <= present for signature in kind.signatures):
+            continue
+        score = sum(
+            1 for field in kind.fields if any(normalise(a) in present for a in field.aliases)
+        )
+        if best is None or score > best[0]:
+            best = (score, kind)
+    return best[1] if best else None
+
+
+def default_mapping(kind: FileKind, header: list[str]) -> dict[str, str]:
+    """Field key → header cell, from the kind's aliases."""
+    by_normal = {}
+    for cell in header:
+        by_normal.setdefault(normalise(cell), cell)
+    mapping = {}
+    for field in kind.fields:
+        for alias in field.aliases:
+            if normalise(alias) in by_normal:
+                mapping[field.key] = by_normal[normalise(alias)]
+                break
+    return mapping

@@ -1,0 +1,163 @@
+"""References an import resolves: reps, customers and teams, loaded once into dicts.
+
+Converters look rows up here instead of querying per row; writers add what they create, so
+later files in the same batch (and later chunks of the same file) see it.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from accounts.models import Team, User
+from retention.models import Customer, SalesRep
+
+_EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
+
+
+@dataclass
+class Options:
+    """What the admin chose for this import (page form, API or command line)."""
+
+    score_column: str = ""
+    score_scale: str = "5"
+    default_team_id: int | None = None
+    skip_rejected: bool = False
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Options":
+        return cls(
+            score_column=str(data.get("score_column") or ""),
+            score_scale=str(data.get("score_scale") or "5"),
+            default_team_id=data.get("default_team_id") or None,
+            skip_rejected=bool(data.get("skip_rejected")),
+            mappings=dict(data.get("mappings") or {}),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "score_column": self.score_column,
+            "score_scale": self.score_scale,
+            "default_team_id": self.default_team_id,
+            "skip_rejected": self.skip_rejected,
+            "mappings": self.mappings,
+        }
+
+
+class ImportContext:
+    def __init__(self, *, options: Options, today: dt.date, tz: dt.tzinfo, user: User | None):
+        self.options = options
+        self.today = today
+        self.tz = tz
+        self.user = user
+        self.flags: list[tuple[str, str, str]] = []
+        # Notes from writers, by the record's external id: (external_id, column, value, reason).
+        self.record_flags: list[tuple[str, str, str, str]] = []
+        self.reps_by_crm: dict[str, int] = {}
+        self.reps_by_hr: dict[str, int] = {}
+        self.reps_by_email: dict[str, int | None] = {}
+        self.reps_by_name: dict[str, int | None] = {}
+        self.rep_hire_date: dict[int, dt.date] = {}
+        self.rep_has_hr_id: set[int] = set()
+        self.rep_crm_id: dict[int, str] = {}
+        self._customers: dict[str, dict[str, int]] = {}
+        self.teams_by_name: dict[str, int | None] = {}
+        self.team_managers: dict[int, set[str]] = {}
+        self._load_reps()
+        self._load_teams()
+
+    # --- reps -----------------------------------------------------------------------------
+    def _load_reps(self) -> None:
+        for rep in SalesRep.objects.values(
+            "id", "crm_user_id", "hr_employee_id", "email", "first_name", "last_name", "hire_date"
+        ):
+            self.remember_rep(**rep)
+
+    def remember_rep(
+        self,
+        *,
+        id: int,
+        crm_user_id: str,
+        hr_employee_id: str,
+        email: str,
+        first_name: str,
+        last_name: str,
+        hire_date: dt.date,
+    ) -> None:
+        if crm_user_id:
+            self.reps_by_crm[crm_user_id] = id
+            self.rep_crm_id[id] = crm_user_id
+        if hr_employee_id:
+            self.reps_by_hr[hr_employee_id] = id
+            self.rep_has_hr_id.add(id)
+        self.rep_hire_date[id] = hire_date
+        for index, key in (
+            (self.reps_by_email, email.lower()),
+            (self.reps_by_name, f"{first_name} {last_name}".strip().lower()),
+        ):
+            if key:
+                # A name or e-mail shared by two reps resolves to nobody rather than a guess.
+                index[key] = id if index.get(key, id) == id else None
+
+    def rep_by_email(self, email: str) -> int | None:
+        return self.reps_by_email.get(email.strip().lower()) if email else None
+
+    def rep_by_any(self, value: str) -> int | None:
+        """A rep named by employee id, CRM user id, e-mail, or (HubSpot owners) full name."""
+        value = value.strip()
+        if not value:
+            return None
+        found = self.reps_by_hr.get(value) or self.reps_by_crm.get(value)
+        if found:
+            return found
+        match = _EMAIL_IN_TEXT.search(value)
+        if match:
+            return self.rep_by_email(match.group(0))
+        return self.reps_by_name.get(" ".join(value.lower().split()))
+
+    # --- customers --------------------------------------------------------------------------
+    def customers(self, source: str) -> dict[str, int]:
+        if source not in self._customers:
+            self._customers[source] = dict(
+                Customer.objects.filter(source=source)
+                .exclude(external_id="")
+                .values_list("external_id", "id")
+            )
+        return self._customers[source]
+
+    # --- teams --------------------------------------------------------------------------------
+    def _load_teams(self) -> None:
+        teams = list(Team.objects.values("id", "name", "parent_id"))
+        names = {team["id"]: team["name"] for team in teams}
+        for team in teams:
+            keys = [team["name"].lower()]
+            if team["parent_id"]:
+                keys.append(f"{names[team['parent_id']]} / {team['name']}".lower())
+            for key in keys:
+                key = " ".join(key.split())
+                self.teams_by_name[key] = (
+                    team["id"] if self.teams_by_name.get(key, team["id"]) == team["id"] else None
+                )
+        for team_id, email, username in Team.managers.through.objects.values_list(
+            "team_id", "user__email", "user__username"
+        ):
+            self.team_managers.setdefault(team_id, set()).update(
+                {email.lower(), username.lower()} - {""}
+            )
+        # A manager of a region manages every team below it.
+        parents = {team["id"]: team["parent_id"] for team in teams}
+        direct = {team_id: set(names) for team_id, names in self.team_managers.items()}
+        for team in teams:
+            names: set[str] = set()
+            ancestor = team["id"]
+            while ancestor is not None:
+                names |= direct.get(ancestor, set())
+                ancestor = parents.get(ancestor)
+            self.team_managers[team["id"]] = names
+
+    def team_by_name(self, name: str) -> int | None:
+        key = " ".join(name.replace("/", " / ").lower().split())
+        return self.teams_by_name.get(key)
+
+    def flag(self, column: str, value: object, reason: str) -> None:
+        self.flags.append((column, "" if value is None else str(value), reason))

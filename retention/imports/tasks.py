@@ -1,0 +1,31 @@
+"""The import job task: takes a job id, claims it with compare-and-set, runs the service."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from retention.imports import services
+
+
+@shared_task(
+    bind=True,
+    name="retention.imports.import_job_process",
+    max_retries=3,
+    soft_time_limit=2 * 60 * 60,
+    time_limit=2 * 60 * 60 + 300,
+    acks_late=True,
+)
+def import_job_process(self, job_id: int) -> str:
+    """Check or apply an import job. A second delivery finds it claimed or done and does nothing."""
+    try:
+        job = services.import_job_run(job_id=job_id)
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries >= self.max_retries:
+            services.import_job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
+            raise
+        # The database went away: the transaction rolled back, so the job can run again whole.
+        services.import_job_release(job_id=job_id)
+        raise self.retry(exc=exc, countdown=30 * (self.request.retries + 1)) from exc
+    except Exception as exc:
+        services.import_job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
+        raise
+    return job.status if job else "skipped"

@@ -1,0 +1,143 @@
+"""Parsing cell values as CRMs and spreadsheets write them. Each parser raises RowError on nonsense.
+
+Cells from CSV arrive as strings; cells from XLSX may already be numbers, dates or datetimes.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from retention.imports.errors import RowError
+
+_TRUE = {"true", "1", "yes", "y", "t", "x", "是"}
+_FALSE = {"false", "0", "no", "n", "f", "否", ""}
+_CURRENCY = re.compile(r"^[\s$€£¥]+|[\s$€£¥]+$")
+
+
+def text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_bool(value: object, column: str) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    cleaned = text(value).lower()
+    if cleaned == "":
+        return None
+    if cleaned in _TRUE:
+        return True
+    if cleaned in _FALSE:
+        return False
+    raise RowError(column, value, "not a yes/no value: use true or false")
+
+
+def parse_decimal(value: object, column: str) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    cleaned = _CURRENCY.sub("", str(value)).replace(" ", "").replace("_", "")
+    if cleaned == "":
+        return None
+    if "," in cleaned:
+        if "." in cleaned:
+            # The later separator is the decimal point: 1,234.50 or 1.234,50.
+            if cleaned.rfind(",") > cleaned.rfind("."):
+                cleaned = cleaned.replace(".", "").replace(",", ".")
+            else:
+                cleaned = cleaned.replace(",", "")
+        elif re.fullmatch(r"-?\d{1,3}(,\d{3})+", cleaned):
+            cleaned = cleaned.replace(",", "")
+        else:
+            cleaned = cleaned.replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise RowError(column, value, "not a number: write it like 1234.50") from None
+    if not number.is_finite():
+        raise RowError(column, value, "not a finite number")
+    return number
+
+
+def parse_int(value: object, column: str) -> int | None:
+    number = parse_decimal(value, column)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise RowError(column, value, "not a whole number")
+    return int(number)
+
+
+def parse_date(value: object, column: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    cleaned = str(value).strip()
+    if cleaned == "":
+        return None
+    candidate = cleaned[:10].replace("/", "-").replace(".", "-")
+    try:
+        if len(cleaned) > 10 and cleaned[10] not in "T ":
+            raise ValueError
+        return dt.date.fromisoformat(candidate)
+    except ValueError:
+        raise RowError(column, value, "not a date: use YYYY-MM-DD, e.g. 2024-03-31") from None
+
+
+def parse_datetime(value: object, column: str, tz: dt.tzinfo) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        cleaned = str(value).strip()
+        if cleaned == "":
+            return None
+        if len(cleaned) >= 10 and cleaned[4] in "/.":
+            cleaned = cleaned[:10].replace(cleaned[4], "-") + cleaned[10:]
+        try:
+            moment = dt.datetime.fromisoformat(cleaned)
+        except ValueError:
+            raise RowError(
+                column,
+                value,
+                "not a date and time: use YYYY-MM-DD HH:MM (or ISO 8601 with a UTC offset)",
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+def timezone_named(name: str) -> dt.tzinfo:
+    return dt.UTC if name in {"UTC", ""} else ZoneInfo(name)
+
+
+def parse_duration_hms(value: object, column: str) -> int | None:
+    """Minutes from HH:MM:SS, MM:SS or a number of milliseconds (HubSpot writes both)."""
+    cleaned = text(value)
+    if cleaned == "":
+        return None
+    if ":" in cleaned:
+        parts = cleaned.split(":")
+        try:
+            numbers = [int(part) for part in parts]
+        except ValueError:
+            raise RowError(column, value, "not a duration: use HH:MM:SS") from None
+        seconds = 0
+        for number in numbers:
+            seconds = seconds * 60 + number
+        return -(-seconds // 60)
+    millis = parse_int(value, column)
+    return None if millis is None else -(-millis // 60000)

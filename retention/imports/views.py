@@ -1,0 +1,175 @@
+"""The import pages: upload and check, the job's report with live progress, apply, templates."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from retention.imports import selectors, services
+from retention.imports.lookups import Options
+from retention.models import ImportJob
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Files"),
+        help_text=_(
+            "CSV, XLSX, or a .zip of a whole Salesforce export. Several files are applied together."
+        ),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=ImportJob.Source.choices)
+    kind = forms.ChoiceField(label=_("Kind of file"), required=False)
+    score_column = forms.CharField(
+        label=_("Case score column"),
+        required=False,
+        max_length=80,
+        help_text=_("Salesforce Case.csv: the column with the service score, e.g. CSAT__c."),
+    )
+    score_scale = forms.DecimalField(
+        label=_("Best possible score"), required=False, initial=5, min_value=1, max_value=1000
+    )
+    default_team = forms.ModelChoiceField(
+        label=_("Team for new Salesforce users"),
+        queryset=selectors.import_teams(),
+        required=False,
+        help_text=_("Used when a user's Department is not the name of a Relay team."),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Recognise from the headers"))] + [
+            (kind.key, kind.label) for kind in selectors.import_kinds_for(user=user)
+        ]
+        self.fields["files"].widget.attrs["accept"] = ".csv,.txt,.tsv,.xlsx,.zip"
+
+    def options(self) -> Options:
+        data = self.cleaned_data
+        return Options(
+            score_column=data["score_column"].strip(),
+            score_scale=str(data["score_scale"] or 5),
+            default_team_id=data["default_team"].pk if data["default_team"] else None,
+        )
+
+
+def _allowed_or_404(request: HttpRequest) -> None:
+    if not services.import_allowed(user=request.user):
+        raise Http404
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    _allowed_or_404(request)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = services.import_job_create(
+            user=request.user,
+            uploads=form.cleaned_data["files"],
+            source=form.cleaned_data["source"],
+            options=form.options(),
+            kind=form.cleaned_data["kind"],
+        )
+        return redirect("retention:imports:job", job_id=job.pk)
+    context = {
+        "form": form,
+        "templates": selectors.import_templates_for(user=request.user),
+        "jobs": selectors.import_jobs_visible(user=request.user).order_by("-created_at")[:20],
+    }
+    return render(request, "retention/imports/import_page.html", context)
+
+
+def _job_context(request: HttpRequest, job: ImportJob) -> dict:
+    files = []
+    kinds = {kind.key: kind for kind in selectors.import_kinds_for(user=request.user)}
+    for entry in job.detected:
+        kind = kinds.get(entry["kind"])
+        if kind is not None:
+            files.append({**entry, "fields": kind.fields})
+    return {
+        "job": job,
+        "files": files,
+        "counts": job.counts.get("total", {}),
+        "can_remap": not job.is_running and bool(files),
+    }
+
+
+@login_required
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    return render(request, "retention/imports/job.html", _job_context(request, job))
+
+
+@login_required
+def import_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The polled part of the job page: progress while running, the report when done."""
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    return render(request, "retention/imports/_job_status.html", _job_context(request, job))
+
+
+@login_required
+@require_POST
+def import_job_apply(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    services.import_job_apply(
+        job=job, user=request.user, skip_rejected=request.POST.get("skip_rejected") == "1"
+    )
+    return redirect("retention:imports:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def import_job_remap(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Check the same files again with the columns the admin chose (and maybe keep them)."""
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    mappings: dict[str, dict[str, str]] = {}
+    for entry in job.detected:
+        header = set(entry["header"])
+        for key, value in request.POST.items():
+            prefix = f"map:{entry['kind']}:"
+            if key.startswith(prefix) and (value in header or value == ""):
+                mappings.setdefault(entry["kind"], {})[key.removeprefix(prefix)] = value
+    new_job = services.import_job_recheck(
+        job=job, user=request.user, mappings=mappings, save=request.POST.get("save") == "1"
+    )
+    return redirect("retention:imports:job", job_id=new_job.pk)
+
+
+@login_required
+def import_job_report(request: HttpRequest, job_id: int) -> FileResponse:
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    path = services.report_path(job)
+    if not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"import-{job.pk}-report.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@login_required
+def import_template(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    _allowed_or_404(request)
+    kind = selectors.import_template_get(user=request.user, key=key)
+    if fmt == "csv":
+        body, content_type = selectors.import_template_csv(kind=kind), "text/csv; charset=utf-8"
+    else:
+        body = selectors.import_template_xlsx(kind=kind)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="relay-{key}.{fmt}"'
+    return response

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.selectors import teams_in_scope
 from retention import selectors
+from retention.dashboard.views import rep_risk_context
 from retention.models import SalesRep
 
 PAGE_SIZE = 50
@@ -41,12 +42,14 @@ def rep_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """The rep's details, risk (score and signal history, drivers), customers at stake and the
+    intervention log. Every view is written to the risk-page audit log."""
     rep = selectors.rep_get_visible(user=request.user, rep_id=rep_id)
     context = {
         "rep": rep,
-        "assignments": selectors.rep_current_customers(rep=rep),
         "recent_activity": selectors.rep_recent_activity(rep=rep),
         "activity_summary": selectors.rep_activity_summary(rep=rep, today=timezone.localdate()),
+        **rep_risk_context(request, rep),
     }
     return render(request, "retention/rep_detail.html", context)
 

@@ -1,0 +1,16 @@
+/* Draw every plotly chart on the page from its embedded JSON (plotly.js is served locally). */
+(function () {
+  "use strict";
+  function draw(root) {
+    root.querySelectorAll("[data-plotly-json]").forEach(function (el) {
+      if (el.dataset.plotlyDrawn) { return; }
+      var source = document.getElementById(el.dataset.plotlyJson);
+      if (!source || typeof Plotly === "undefined") { return; }
+      var spec = JSON.parse(source.textContent);
+      el.dataset.plotlyDrawn = "1";
+      Plotly.newPlot(el, spec.data, spec.layout, { responsive: true, displaylogo: false });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { draw(event.target); });
+})();

@@ -1,0 +1,145 @@
+import csv
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from accounts.services import user_create
+from retention.dashboard import exports, selectors
+from retention.models import Assignment, SalesRep
+from tests.conftest import make_customer, make_rep
+from tests.retention.dashboard.conftest import make_score
+
+
+def _routing(user):
+    from retention.selectors import scoring_run_latest_complete
+
+    return {
+        row.customer_name: row
+        for row in selectors.routing_rows(user=user, run=scoring_run_latest_complete())
+    }
+
+
+def _backup(customer, rep, role=Assignment.Role.BACKUP):
+    return Assignment.objects.create(
+        customer=customer, rep=rep, role=role, valid_from=dt.date(2024, 1, 1)
+    )
+
+
+def test_only_key_customers_of_high_risk_owners_are_routed(scored, admin_user, rep_a, rep_b):
+    make_customer("Key of high", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    make_customer("Not key", owner=rep_a, annual_revenue=900_000)
+    make_customer("Key of medium", owner=rep_b, annual_revenue=900_000, is_key_account=True)
+    assert list(_routing(admin_user)) == ["Key of high"]
+
+
+def test_low_risk_backup_relationship_comes_first(scored, admin_user, rep_a, rep_a2, team_north_a):
+    customer = make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    _backup(customer, rep_a2)
+    teammate = make_rep(team_north_a, "Tom", "Mate")
+    make_score(scored["latest"], teammate, 0.01)
+    row = _routing(admin_user)["Acme"]
+    assert (row.alternate_kind, row.alternate_rep_id) == ("backup", rep_a2.pk)
+    assert "backup" in row.reason and "8%" in row.reason
+
+
+def test_backup_at_risk_is_passed_over_for_a_low_risk_team_rep(
+    scored, admin_user, rep_a, rep_b, team_north_a
+):
+    customer = make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    _backup(customer, rep_b)  # medium risk
+    calm = make_rep(team_north_a, "Carl", "Calm")
+    make_score(scored["latest"], calm, 0.05)
+    row = _routing(admin_user)["Acme"]
+    assert (row.alternate_kind, row.alternate_rep_id) == ("team_rep", calm.pk)
+    assert "same team" in row.reason
+
+
+def test_team_reps_share_the_routed_customers(scored, admin_user, rep_a, team_north_a):
+    for name in ("One", "Two", "Three", "Four"):
+        make_customer(name, owner=rep_a, annual_revenue=100_000, is_key_account=True)
+    first, second = make_rep(team_north_a, "Fay", "First"), make_rep(team_north_a, "Sid", "Second")
+    make_score(scored["latest"], first, 0.02)
+    make_score(scored["latest"], second, 0.04)
+    chosen = [row.alternate_rep_id for row in _routing(admin_user).values()]
+    assert sorted(chosen) == sorted([first.pk, first.pk, second.pk, second.pk])
+
+
+def test_without_low_risk_colleagues_the_manager_takes_it(scored, admin_user, manager_a, rep_a):
+    make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    row = _routing(admin_user)["Acme"]
+    # rep_a's team (North A) has no manager of its own: the region's manager is found.
+    assert (row.alternate_kind, row.alternate_user_id) == ("manager", manager_a.pk)
+    assert "manager" in row.reason
+
+
+def test_nobody_available_is_said_plainly(scored, admin_user, rep_a):
+    make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    row = _routing(admin_user)["Acme"]
+    assert row.alternate_kind == "none"
+    assert row.alternate_name == ""
+    assert "No one available" in row.reason
+
+
+def test_covering_manager_counts_as_existing_relationship(scored, admin_user, rep_a):
+    customer = make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    boss = user_create(username="boss", password="x", role="sales_manager")
+    Assignment.objects.create(
+        customer=customer,
+        manager=boss,
+        role=Assignment.Role.MANAGER_COVER,
+        valid_from=dt.date(2024, 1, 1),
+    )
+    row = _routing(admin_user)["Acme"]
+    assert (row.alternate_kind, row.alternate_user_id) == ("backup", boss.pk)
+
+
+def test_left_backup_is_not_suggested(scored, admin_user, rep_a, rep_a2, manager_a):
+    customer = make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    _backup(customer, rep_a2)
+    SalesRep.objects.filter(pk=rep_a2.pk).update(
+        status=SalesRep.Status.LEFT, departure_date=dt.date(2026, 11, 1)
+    )
+    assert _routing(admin_user)["Acme"].alternate_kind == "manager"
+
+
+def test_manager_routing_is_scoped(scored, manager_b, rep_a):
+    make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    assert _routing(manager_b) == {}
+
+
+def test_routing_rows_take_a_fixed_number_of_queries(
+    scored, admin_user, rep_a, django_assert_max_num_queries
+):
+    from retention.selectors import scoring_run_latest_complete
+
+    for index in range(25):
+        customer = make_customer(f"C{index}", owner=rep_a, annual_revenue=1, is_key_account=True)
+        _backup(customer, make_rep(rep_a.team, f"B{index}", "Backup"))
+    run = scoring_run_latest_complete()
+    admin_user.refresh_from_db()
+    with django_assert_max_num_queries(7):
+        rows = selectors.routing_rows(user=admin_user, run=run)
+    assert len(rows) == 25
+
+
+def test_csv_export_escapes_formulas_and_parses(scored, admin_user, rep_a):
+    make_customer("=HYPERLINK(evil)", owner=rep_a, annual_revenue=5, is_key_account=True)
+    rows = list(_routing(admin_user).values())
+    text = exports.routing_csv(rows).decode("utf-8-sig")
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert parsed[0]["customer_name"] == "'=HYPERLINK(evil)"
+    assert parsed[0]["owner_rep_id"] == str(rep_a.pk)
+    assert list(parsed[0]) == exports.HEADER
+
+
+def test_xlsx_export_parses_with_numbers_as_numbers(scored, admin_user, rep_a):
+    make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    rows = list(_routing(admin_user).values())
+    sheet = load_workbook(io.BytesIO(exports.routing_xlsx(rows))).active
+    values = list(sheet.values)
+    assert list(values[0]) == exports.HEADER
+    record = dict(zip(values[0], values[1], strict=True))
+    assert record["customer_name"] == "Acme"
+    assert record["annual_revenue"] == 900_000
+    assert record["owner_risk_probability"] == 0.72

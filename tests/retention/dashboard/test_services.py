@@ -1,0 +1,57 @@
+import datetime as dt
+
+import pytest
+
+from retention.dashboard import services
+from retention.models import Intervention, RiskAlert
+
+
+def test_intervention_owner_defaults_to_who_records_it(manager_a, rep_a):
+    intervention = services.intervention_create(
+        rep=rep_a, kind="working_hours", created_by=manager_a, note="  flexible Fridays "
+    )
+    assert intervention.owner == manager_a
+    assert intervention.note == "flexible Fridays"
+
+
+def test_unknown_kind_is_refused(manager_a, rep_a):
+    with pytest.raises(ValueError, match="kind 'bribe'"):
+        services.intervention_create(rep=rep_a, kind="bribe", created_by=manager_a)
+    assert not Intervention.objects.exists()
+
+
+def test_outcome_is_recorded_once_and_too_early_moves_follow_up(manager_a, rep_a):
+    intervention = services.intervention_create(
+        rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 11, 1)
+    )
+    services.intervention_record_outcome(
+        intervention=intervention, outcome="too_early", follow_up_on=dt.date(2027, 1, 1)
+    )
+    first = intervention.outcome_recorded_at
+    services.intervention_record_outcome(intervention=intervention, outcome="too_early")
+    intervention.refresh_from_db()
+    assert intervention.follow_up_on == dt.date(2027, 1, 1)
+    assert intervention.outcome_recorded_at == first
+    assert intervention.is_open
+    with pytest.raises(ValueError, match="outcome 'maybe'"):
+        services.intervention_record_outcome(intervention=intervention, outcome="maybe")
+
+
+def test_acknowledging_twice_keeps_the_first_who_and_when(scored, manager_a, admin_user, rep_a):
+    alert = RiskAlert.objects.create(
+        rep=rep_a, score=scored["latest"].scores.get(rep=rep_a), kind="jump", message="m"
+    )
+    services.risk_alert_acknowledge(alert=alert, user=manager_a)
+    stale = RiskAlert.objects.get(pk=alert.pk)
+    stale.acknowledged_at = None
+    again = services.risk_alert_acknowledge(alert=stale, user=admin_user)
+    assert again.acknowledged_by == manager_a
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == manager_a
+
+
+def test_every_risk_page_view_is_logged(manager_a, admin_user, rep_a):
+    services.risk_page_view_record(viewer=manager_a, rep=rep_a)
+    services.risk_page_view_record(viewer=manager_a, rep=rep_a)
+    services.risk_page_view_record(viewer=admin_user, rep=rep_a)
+    assert rep_a.risk_page_views.count() == 3

@@ -1,0 +1,349 @@
+"""APIs for handover plans, assignments, coverage and multi-threading.
+
+One view per operation, nested input and output serializers. Same scoping as the pages: a
+plan, rep, manager or customer outside the caller's scope is a 404.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from handover.models import CoverageGap, HandoverItem, HandoverPlan
+from handover.plans import coverage, selectors, services
+from retention.models import Assignment
+from retention.selectors import customer_get_visible, customers_visible, rep_get_visible
+from retention.services import assignment_add_backup
+
+
+class ItemOutputSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name")
+    is_key_account = serializers.BooleanField(source="customer.is_key_account")
+    annual_revenue = serializers.DecimalField(
+        source="customer.annual_revenue", max_digits=16, decimal_places=2
+    )
+    note_complete = serializers.BooleanField()
+
+    class Meta:
+        model = HandoverItem
+        fields = [
+            "id",
+            "rank",
+            "customer",
+            "customer_name",
+            "is_key_account",
+            "annual_revenue",
+            "held_role",
+            "importance",
+            "importance_reason",
+            "suggestion_kind",
+            "suggested_rep",
+            "suggested_manager",
+            "suggestion_reason",
+            "chosen_rep",
+            "chosen_manager",
+            "mode",
+            "cover_until",
+            "move_open_deals",
+            "move_open_activities",
+            "note_needs",
+            "note_deals",
+            "note_contacts",
+            "note_risks",
+            "note_complete",
+            "note_confirmed_at",
+            "opened_assignment",
+        ]
+
+
+class PlanOutputSerializer(serializers.ModelSerializer):
+    rep_name = serializers.CharField(source="rep.full_name")
+
+    class Meta:
+        model = HandoverPlan
+        fields = [
+            "id",
+            "rep",
+            "rep_name",
+            "status",
+            "origin",
+            "created_at",
+            "created_by",
+            "approved_by",
+            "approved_at",
+            "applied_at",
+            "effective_date",
+            "reversed_by",
+            "reversed_at",
+            "reversal_reason",
+        ]
+
+
+class PlanDetailOutputSerializer(PlanOutputSerializer):
+    items = ItemOutputSerializer(many=True)
+    missing_note_item_ids = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta(PlanOutputSerializer.Meta):
+        fields = [*PlanOutputSerializer.Meta.fields, "items", "missing_note_item_ids"]
+
+
+def _plan_detail(plan: HandoverPlan) -> dict:
+    items = selectors.plan_items(plan=plan)
+    data = dict(PlanOutputSerializer(plan).data)
+    data["items"] = ItemOutputSerializer(items, many=True).data
+    data["missing_note_item_ids"] = [i.pk for i in selectors.plan_missing_notes(items=items)]
+    return data
+
+
+def _bad_request(exc: Exception) -> ValidationError:
+    return ValidationError({"detail": str(exc)})
+
+
+class PlanListApi(generics.ListAPIView):
+    """Handover plans in the caller's scope, newest first; ``?status=draft|applied|reversed``."""
+
+    serializer_class = PlanOutputSerializer
+    queryset = HandoverPlan.objects.none()
+    filterset_fields = ["status", "rep"]
+    search_fields = []
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return selectors.plans_visible(user=self.request.user).order_by("-created_at", "-id")
+
+
+class PlanCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        rep_id = serializers.IntegerField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PlanDetailOutputSerializer, 200: PlanDetailOutputSerializer},
+        summary="Draft a handover plan for a rep (or return the rep's existing draft)",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rep = rep_get_visible(user=request.user, rep_id=data.validated_data["rep_id"])
+        plan, created = services.handover_plan_create(rep=rep, created_by=request.user)
+        return Response(
+            _plan_detail(plan), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class PlanDetailApi(APIView):
+    @extend_schema(responses=PlanDetailOutputSerializer, summary="A plan with its ranked items")
+    def get(self, request: Request, plan_id: int) -> Response:
+        plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+        return Response(_plan_detail(plan))
+
+
+class PlanItemUpdateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        recipient_rep_id = serializers.IntegerField(required=False)
+        recipient_manager_id = serializers.IntegerField(required=False)
+        mode = serializers.ChoiceField(choices=HandoverItem.Mode.choices, required=False)
+        cover_until = serializers.DateField(required=False)
+        move_open_deals = serializers.BooleanField(required=False)
+        move_open_activities = serializers.BooleanField(required=False)
+        note_needs = serializers.CharField(required=False, allow_blank=True)
+        note_deals = serializers.CharField(required=False, allow_blank=True)
+        note_contacts = serializers.CharField(required=False, allow_blank=True)
+        note_risks = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=ItemOutputSerializer,
+        summary="Change an item of a draft plan: recipient, mode, what moves, the note",
+    )
+    def post(self, request: Request, plan_id: int, item_id: int) -> Response:
+        plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+        item = selectors.item_get(plan=plan, item_id=item_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        chosen_rep = chosen_manager = None
+        if "recipient_rep_id" in data:
+            chosen_rep = get_object_or_404(
+                selectors.recipient_reps(user=request.user, plan=plan),
+                pk=data["recipient_rep_id"],
+            )
+        if "recipient_manager_id" in data:
+            chosen_manager = get_object_or_404(
+                selectors.managers_in_scope(user=request.user), pk=data["recipient_manager_id"]
+            )
+        notes = {f: data[f] for f in services.NOTE_FIELDS if f in data}
+        try:
+            item = services.handover_plan_item_update(
+                item=item,
+                user=request.user,
+                chosen_rep=chosen_rep,
+                chosen_manager=chosen_manager,
+                mode=data.get("mode"),
+                cover_until=data.get("cover_until"),
+                move_open_deals=data.get("move_open_deals"),
+                move_open_activities=data.get("move_open_activities"),
+                notes=notes or None,
+            )
+        except services.PlanError as exc:
+            raise _bad_request(exc) from exc
+        return Response(ItemOutputSerializer(item).data)
+
+
+class PlanApplyApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=PlanOutputSerializer,
+        summary="Apply a draft plan in one transaction (all or nothing)",
+    )
+    def post(self, request: Request, plan_id: int) -> Response:
+        plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+        try:
+            plan = services.handover_plan_apply(plan=plan, approved_by=request.user)
+        except services.PlanError as exc:
+            raise _bad_request(exc) from exc
+        return Response(PlanOutputSerializer(plan).data)
+
+
+class PlanReverseApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=PlanOutputSerializer,
+        summary="Reverse an applied plan; the reversal is recorded",
+    )
+    def post(self, request: Request, plan_id: int) -> Response:
+        plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            plan = services.handover_plan_reverse(
+                plan=plan, reversed_by=request.user, reason=serializer.validated_data["reason"]
+            )
+        except services.PlanError as exc:
+            raise _bad_request(exc) from exc
+        return Response(PlanOutputSerializer(plan).data)
+
+
+class CoverageApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class GapSerializer(serializers.Serializer):
+            customer_id = serializers.IntegerField()
+            customer_name = serializers.CharField()
+            revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+            kind = serializers.ChoiceField(choices=CoverageGap.Kind.choices)
+            detail = serializers.CharField()
+
+        as_of = serializers.DateField()
+        counts = serializers.DictField(child=serializers.IntegerField())
+        gaps = GapSerializer(many=True)
+
+    @extend_schema(
+        responses=OutputSerializer,
+        summary="Coverage gaps today in the caller's scope, with counts per kind",
+    )
+    def get(self, request: Request) -> Response:
+        today = timezone.localdate()
+        gaps = coverage.coverage_gaps(user=request.user, today=today)
+        counts = dict.fromkeys(CoverageGap.Kind.values, 0)
+        for gap in gaps:
+            counts[gap.kind] += 1
+        return Response(
+            self.OutputSerializer({"as_of": today, "counts": counts, "gaps": gaps}).data
+        )
+
+
+class SingleThreadedApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        customer_id = serializers.IntegerField(source="id")
+        customer_name = serializers.CharField(source="name")
+        annual_revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+        rep_id = serializers.IntegerField(source="sole_holder.rep_id")
+        rep_name = serializers.CharField(source="sole_holder.rep.full_name")
+        role = serializers.CharField(source="sole_holder.role")
+
+    @extend_schema(
+        responses=OutputSerializer(many=True),
+        summary="Key customers whose only relationship is one rep, highest revenue first",
+    )
+    def get(self, request: Request) -> Response:
+        customers = coverage.single_threaded_customers(user=request.user)
+        return Response(self.OutputSerializer(customers, many=True).data)
+
+
+class AssignmentOutputSerializer(serializers.ModelSerializer):
+    holder_name = serializers.CharField()
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "customer",
+            "rep",
+            "manager",
+            "holder_name",
+            "role",
+            "valid_from",
+            "valid_to",
+            "source",
+            "created_by",
+        ]
+
+
+class AssignmentListApi(generics.ListAPIView):
+    """Assignments (now and before) of customers in the caller's scope.
+
+    Filter with ``?customer=<id>``, ``?rep=<id>``, ``?current=true``.
+    """
+
+    serializer_class = AssignmentOutputSerializer
+    queryset = Assignment.objects.none()
+    filterset_fields = ["customer", "rep", "role", "source"]
+    search_fields = []
+    ordering_fields = ["valid_from"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("current", bool, description="Only current assignments")]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        user = self.request.user
+        assignments = Assignment.objects.select_related("rep", "manager").filter(
+            customer__in=customers_visible(user=user)
+        )
+        if self.request.query_params.get("current") in ("1", "true", "True"):
+            assignments = assignments.filter(valid_to__isnull=True)
+        return assignments.order_by("customer_id", "-valid_from", "-id")
+
+
+class AssignmentBackupAddApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        customer_id = serializers.IntegerField()
+        rep_id = serializers.IntegerField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: AssignmentOutputSerializer},
+        summary="Add a backup rep to a customer (multi-threading)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        customer = customer_get_visible(user=request.user, customer_id=data["customer_id"])
+        rep = rep_get_visible(user=request.user, rep_id=data["rep_id"])
+        try:
+            assignment = assignment_add_backup(
+                customer_id=customer.pk, rep=rep, created_by=request.user
+            )
+        except ValueError as exc:
+            raise _bad_request(exc) from exc
+        return Response(AssignmentOutputSerializer(assignment).data, status=201)

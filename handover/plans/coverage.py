@@ -1,0 +1,223 @@
+"""Coverage: which customers are at risk of having nobody, and which depend on a single rep.
+
+Definitions (the coverage page, its counts and the nightly alerts all use these):
+- owner_leaving: a key account whose current owner has left, is serving notice or has a last
+  day recorded;
+- uncovered: a key account nobody currently holds in any role;
+- high_risk_only: a customer whose every current holder is a rep in the high band of the latest
+  complete scoring run (a manager covering, or any rep not known to be high risk, covers it);
+- cover_expired: a temporary cover opened by a handover plan that is still in place after the
+  end date the plan gave it.
+A "current" assignment is one with no ``valid_to``; a temporary cover's planned end is kept on
+the handover item, so the cover stays current (and the customer covered) until someone acts.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from accounts.models import User
+from accounts.selectors import scope_team_ids
+from handover.models import CoverageGap, HandoverItem, HandoverPlan
+from retention.models import Assignment, Customer, RiskScore, SalesRep
+from retention.selectors import customers_visible, risk_scores_current
+
+Kind = CoverageGap.Kind
+
+
+@dataclass(frozen=True)
+class Gap:
+    customer_id: int
+    customer_name: str
+    revenue: Decimal
+    kind: str
+    detail: str
+    team_id: int | None
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+
+def _current(customer_scope: QuerySet[Customer] | None) -> QuerySet[Assignment]:
+    assignments = Assignment.objects.filter(valid_to__isnull=True)
+    if customer_scope is not None:
+        assignments = assignments.filter(customer__in=customer_scope)
+    return assignments
+
+
+def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
+    """Every gap among the customers the user may see; ``user=None``: the whole organisation."""
+    team_ids = None if user is None else scope_team_ids(user=user)
+    scope = None if team_ids is None else customers_visible(user=user)
+    gaps: list[Gap] = []
+    holders: dict[int, list[dict]] = {}
+    rows = _current(scope).values(
+        "customer_id",
+        "customer__name",
+        "customer__annual_revenue",
+        "customer__is_key_account",
+        "role",
+        "rep_id",
+        "manager_id",
+        "rep__first_name",
+        "rep__last_name",
+        "rep__status",
+        "rep__departure_date",
+        "rep__team_id",
+    )
+    for row in rows:
+        holders.setdefault(row["customer_id"], []).append(row)
+    rep_ids = [r["rep_id"] for rows_ in holders.values() for r in rows_ if r["rep_id"]]
+    bands = {rid: s.band for rid, s in risk_scores_current(rep_ids=rep_ids).items()}
+    for customer_id, rows_ in holders.items():
+        first = rows_[0]
+        for row in rows_:
+            if (
+                row["customer__is_key_account"]
+                and row["role"] == Assignment.Role.OWNER
+                and (
+                    row["rep__status"] in (SalesRep.Status.NOTICE, SalesRep.Status.LEFT)
+                    or row["rep__departure_date"] is not None
+                )
+            ):
+                name = f"{row['rep__first_name']} {row['rep__last_name']}"
+                gaps.append(
+                    Gap(
+                        customer_id,
+                        first["customer__name"],
+                        first["customer__annual_revenue"],
+                        Kind.OWNER_LEAVING,
+                        f"Owner {name}: last day {row['rep__departure_date']}",
+                        row["rep__team_id"],
+                    )
+                )
+        if all(r["rep_id"] and bands.get(r["rep_id"]) == RiskScore.Band.HIGH for r in rows_):
+            names = ", ".join(f"{r['rep__first_name']} {r['rep__last_name']}" for r in rows_)
+            gaps.append(
+                Gap(
+                    customer_id,
+                    first["customer__name"],
+                    first["customer__annual_revenue"],
+                    Kind.HIGH_RISK_ONLY,
+                    f"Held only by high-risk {names}",
+                    first["rep__team_id"],
+                )
+            )
+    uncovered = Customer.objects.filter(is_key_account=True).exclude(
+        Exists(Assignment.objects.filter(customer=OuterRef("pk"), valid_to__isnull=True))
+    )
+    if team_ids is not None:
+        uncovered = uncovered.filter(
+            Exists(Assignment.objects.filter(customer=OuterRef("pk"), rep__team_id__in=team_ids))
+        )
+    for customer in uncovered.only("id", "name", "annual_revenue"):
+        gaps.append(
+            Gap(
+                customer.pk,
+                customer.name,
+                customer.annual_revenue,
+                Kind.UNCOVERED,
+                "Nobody holds this key account",
+                None,
+            )
+        )
+    expired = HandoverItem.objects.filter(
+        plan__status=HandoverPlan.Status.APPLIED,
+        mode=HandoverItem.Mode.TEMPORARY,
+        cover_until__lt=today,
+        opened_assignment__valid_to__isnull=True,
+    ).select_related(
+        "customer", "opened_assignment__rep", "opened_assignment__manager", "plan__rep"
+    )
+    if scope is not None:
+        expired = expired.filter(customer__in=scope)
+    for item in expired:
+        gaps.append(
+            Gap(
+                item.customer_id,
+                item.customer.name,
+                item.customer.annual_revenue,
+                Kind.COVER_EXPIRED,
+                f"{item.opened_assignment.holder_name} was to cover until {item.cover_until}",
+                item.plan.rep.team_id,
+            )
+        )
+    gaps.sort(key=lambda g: (g.kind, -g.revenue, g.customer_name))
+    return gaps
+
+
+def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
+    return coverage_gaps_for(user=user, today=today)
+
+
+def coverage_counts(*, user: User, today: dt.date) -> dict[str, int]:
+    """Gaps per kind (every kind present, zero when none), for the dashboard and the API."""
+    counts = dict.fromkeys(Kind.values, 0)
+    for gap in coverage_gaps(user=user, today=today):
+        counts[gap.kind] += 1
+    return counts
+
+
+def coverage_alerts_open(*, user: User) -> QuerySet[CoverageGap]:
+    alerts = CoverageGap.objects.filter(status=CoverageGap.Status.OPEN).select_related("customer")
+    team_ids = scope_team_ids(user=user)
+    if team_ids is not None:
+        alerts = alerts.filter(customer__in=customers_visible(user=user))
+    return alerts.order_by("-first_seen", "kind")
+
+
+# --- multi-threading ----------------------------------------------------------------------
+
+
+def single_threaded_customers(*, user: User) -> list[Customer]:
+    """Key customers whose only current relationship is one rep, highest revenue first.
+
+    Each carries ``sole_holder`` (the Assignment) for the page.
+    """
+    customers = (
+        customers_visible(user=user)
+        .filter(is_key_account=True)
+        .annotate(
+            holders=Count("assignments", filter=Q(assignments__valid_to__isnull=True)),
+        )
+        .filter(holders=1)
+        .filter(
+            Exists(
+                Assignment.objects.filter(
+                    customer=OuterRef("pk"), valid_to__isnull=True, rep__isnull=False
+                )
+            )
+        )
+        .order_by("-annual_revenue", "name")
+    )
+    customers = list(customers)
+    sole = {
+        a.customer_id: a
+        for a in Assignment.objects.filter(
+            customer__in=customers, valid_to__isnull=True
+        ).select_related("rep", "rep__team")
+    }
+    for customer in customers:
+        customer.sole_holder = sole.get(customer.pk)
+    return customers
+
+
+def rep_single_threaded_share(*, rep: SalesRep) -> dict[str, Decimal | float]:
+    """Of the key-account revenue a rep holds, how much has no other relationship."""
+    others = Assignment.objects.filter(
+        customer=OuterRef("customer_id"), valid_to__isnull=True
+    ).exclude(pk=OuterRef("pk"))
+    held = Assignment.objects.filter(rep=rep, valid_to__isnull=True, customer__is_key_account=True)
+    totals = held.aggregate(total=Sum("customer__annual_revenue"))
+    single = (
+        held.annotate(shared=Exists(others))
+        .filter(shared=False)
+        .aggregate(total=Sum("customer__annual_revenue"))
+    )
+    key_revenue = totals["total"] or Decimal(0)
+    single_revenue = single["total"] or Decimal(0)
+    share = float(single_revenue / key_revenue) if key_revenue else 0.0
+    return {"key_revenue": key_revenue, "single_threaded_revenue": single_revenue, "share": share}

@@ -1,0 +1,577 @@
+"""Writes for handover plans: draft, change, apply in one transaction, reverse."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Team, User
+from handover.models import CoverageGap, HandoverItem, HandoverPlan
+from handover.plans import selectors
+from handover.plans.coverage import coverage_gaps_for
+from handover.plans.suggestions import suggest_recipients
+from retention.models import Activity, Assignment, Customer, Deal, SalesRep, ServiceRecord
+
+
+class PlanError(ValueError):
+    """A plan cannot be changed, applied or reversed as asked; the message says why."""
+
+
+# --- draft ------------------------------------------------------------------------------------
+
+
+def handover_plan_create(
+    *,
+    rep: SalesRep,
+    created_by: User | None,
+    origin: str = HandoverPlan.Origin.MANUAL,
+    today: dt.date | None = None,
+) -> tuple[HandoverPlan, bool]:
+    """Draft a plan for every customer the rep holds, ranked, with suggested recipients.
+
+    Returns (plan, created). A rep has at most one draft: asking again returns that draft.
+    """
+    today = today or timezone.localdate()
+    existing = selectors.plan_draft_for_rep(rep=rep)
+    if existing is not None:
+        return existing, False
+    holdings = selectors.rep_holdings(rep=rep)
+    backup_ids = {rid for f in holdings.facts for rid in f.backup_rep_ids}
+    candidates = selectors.candidates_for(team_id=rep.team_id, extra_rep_ids=backup_ids)
+    manager = selectors.team_manager(team=rep.team)
+    suggestions = suggest_recipients(
+        customers=holdings.facts,
+        departing_rep_id=rep.pk,
+        team_id=rep.team_id,
+        region=rep.region,
+        candidates=candidates,
+        manager_id=manager.pk if manager else None,
+        today=today,
+    )
+    key_ids = [f.customer_id for f in holdings.facts if f.is_key_account]
+    prefill = _note_prefill(customer_ids=key_ids, today=today)
+    cover_until = max(today, rep.departure_date or today) + dt.timedelta(
+        days=settings.RELAY_HANDOVER_COVER_DAYS
+    )
+    try:
+        with transaction.atomic():
+            plan = HandoverPlan.objects.create(rep=rep, created_by=created_by, origin=origin)
+            items = []
+            for s in suggestions:
+                assignment = holdings.assignments[s.customer_id]
+                is_manager = s.manager_id is not None
+                notes = prefill.get(s.customer_id, {})
+                items.append(
+                    HandoverItem(
+                        plan=plan,
+                        customer_id=s.customer_id,
+                        source_assignment=assignment,
+                        held_role=assignment.role,
+                        rank=s.rank,
+                        importance=s.importance,
+                        importance_reason=s.importance_reason[:300],
+                        suggestion_kind=s.kind,
+                        suggested_rep_id=s.rep_id,
+                        suggested_manager_id=s.manager_id,
+                        suggestion_reason=s.reason[:300],
+                        chosen_rep_id=s.rep_id,
+                        chosen_manager_id=s.manager_id,
+                        mode=(
+                            HandoverItem.Mode.TEMPORARY
+                            if is_manager
+                            else HandoverItem.Mode.PERMANENT
+                        ),
+                        cover_until=cover_until if is_manager else None,
+                        note_needs=notes.get("needs", ""),
+                        note_deals=notes.get("deals", ""),
+                        note_risks=notes.get("risks", ""),
+                    )
+                )
+            HandoverItem.objects.bulk_create(items, batch_size=500)
+    except IntegrityError:
+        # Another request drafted the same rep's plan a moment earlier: use theirs.
+        existing = selectors.plan_draft_for_rep(rep=rep)
+        if existing is None:
+            raise
+        return existing, False
+    return plan, True
+
+
+def handover_plan_create_for_departure(
+    *, rep_id: int, recorded_by_id: int | None
+) -> HandoverPlan | None:
+    """Draft a plan when a rep's departure is recorded, unless they hold no customers."""
+    rep = SalesRep.objects.select_related("team").get(pk=rep_id)
+    if not Assignment.objects.filter(rep=rep, valid_to__isnull=True).exists():
+        return None
+    created_by = User.objects.filter(pk=recorded_by_id).first() if recorded_by_id else None
+    plan, _created = handover_plan_create(
+        rep=rep, created_by=created_by, origin=HandoverPlan.Origin.DEPARTURE
+    )
+    return plan
+
+
+def _note_prefill(*, customer_ids: list[int], today: dt.date) -> dict[int, dict[str, str]]:
+    """What Relay already knows about each key account, as a starting point for the note."""
+    if not customer_ids:
+        return {}
+    notes: dict[int, dict[str, str]] = defaultdict(dict)
+    for customer_id, needs in Customer.objects.filter(pk__in=customer_ids).values_list(
+        "id", "needs"
+    ):
+        if needs:
+            notes[customer_id]["needs"] = needs
+    deal_lines: dict[int, list[str]] = defaultdict(list)
+    risk_lines: dict[int, list[str]] = defaultdict(list)
+    for deal in Deal.objects.filter(customer_id__in=customer_ids, status=Deal.Status.OPEN).order_by(
+        "close_date", "id"
+    ):
+        close = deal.close_date.isoformat() if deal.close_date else "no close date"
+        deal_lines[deal.customer_id].append(
+            f"- {deal.name or 'Deal'}: {deal.stage or 'no stage'}, {deal.amount:,.0f}, {close}"
+        )
+        if deal.close_date and deal.close_date < today:
+            risk_lines[deal.customer_id].append(
+                f"- {deal.name or 'A deal'} was due to close on {deal.close_date} and is open."
+            )
+    complaints = defaultdict(int)
+    for customer_id in ServiceRecord.objects.filter(
+        customer_id__in=customer_ids, is_complaint=True, date__gte=today - dt.timedelta(days=365)
+    ).values_list("customer_id", flat=True):
+        complaints[customer_id] += 1
+    for customer_id, n in complaints.items():
+        risk_lines[customer_id].append(f"- {n} complaint(s) in the last 12 months.")
+    for customer_id, lines in deal_lines.items():
+        notes[customer_id]["deals"] = "\n".join(lines)
+    for customer_id, lines in risk_lines.items():
+        notes[customer_id]["risks"] = "\n".join(lines)
+    return notes
+
+
+# --- change -----------------------------------------------------------------------------------
+
+NOTE_FIELDS = ("note_needs", "note_deals", "note_contacts", "note_risks")
+
+
+def handover_plan_item_update(
+    *,
+    item: HandoverItem,
+    user: User,
+    chosen_rep: SalesRep | None = None,
+    chosen_manager: User | None = None,
+    mode: str | None = None,
+    cover_until: dt.date | None = None,
+    move_open_deals: bool | None = None,
+    move_open_activities: bool | None = None,
+    notes: dict[str, str] | None = None,
+    today: dt.date | None = None,
+) -> HandoverItem:
+    """Change an item of a draft plan. The caller has checked the recipient is in scope.
+
+    Passing a recipient replaces the current one (rep or manager); a manager always covers
+    temporarily. Passing ``notes`` (any of the four note fields) records who wrote the note.
+    """
+    today = today or timezone.localdate()
+    plan = item.plan
+    customer = item.customer.name
+    if plan.status != HandoverPlan.Status.DRAFT:
+        raise PlanError(f"The plan is {plan.get_status_display().lower()}; only drafts change.")
+    if chosen_rep is not None and chosen_manager is not None:
+        raise PlanError(f"{customer}: choose a rep or a manager, not both.")
+    changed: set[str] = set()
+    if chosen_rep is not None:
+        if chosen_rep.pk == plan.rep_id:
+            raise PlanError(f"{customer}: the departing rep cannot receive their own customer.")
+        if chosen_rep.status == SalesRep.Status.LEFT:
+            raise PlanError(f"{customer}: {chosen_rep.full_name} has left.")
+        item.chosen_rep, item.chosen_manager = chosen_rep, None
+        changed |= {"chosen_rep", "chosen_manager"}
+    if chosen_manager is not None:
+        item.chosen_rep, item.chosen_manager = None, chosen_manager
+        item.mode = HandoverItem.Mode.TEMPORARY
+        changed |= {"chosen_rep", "chosen_manager", "mode"}
+    if mode is not None:
+        if mode not in HandoverItem.Mode.values:
+            modes = ", ".join(HandoverItem.Mode.values)
+            raise PlanError(f"{customer}: mode must be one of {modes}.")
+        item.mode = mode
+        changed.add("mode")
+    if item.chosen_manager_id and item.mode != HandoverItem.Mode.TEMPORARY:
+        raise PlanError(f"{customer}: a manager can only cover temporarily.")
+    if cover_until is not None:
+        item.cover_until = cover_until
+        changed.add("cover_until")
+    if item.mode == HandoverItem.Mode.TEMPORARY:
+        if item.cover_until is None:
+            raise PlanError(f"{customer}: a temporary cover needs an end date (cover_until).")
+        if item.cover_until < today:
+            raise PlanError(f"{customer}: cover_until {item.cover_until} is in the past.")
+    elif "mode" in changed and item.cover_until is not None:
+        item.cover_until = None
+        changed.add("cover_until")
+    if move_open_deals is not None:
+        item.move_open_deals = move_open_deals
+        changed.add("move_open_deals")
+    if move_open_activities is not None:
+        item.move_open_activities = move_open_activities
+        changed.add("move_open_activities")
+    if notes is not None:
+        unknown = set(notes) - set(NOTE_FIELDS)
+        if unknown:
+            raise PlanError(f"{customer}: unknown note field(s): {', '.join(sorted(unknown))}.")
+        for field, value in notes.items():
+            setattr(item, field, value.strip())
+            changed.add(field)
+        item.note_confirmed_at = timezone.now()
+        item.note_confirmed_by = user
+        changed |= {"note_confirmed_at", "note_confirmed_by"}
+    if changed:
+        item.save(update_fields=sorted(changed))
+    return item
+
+
+# --- apply ------------------------------------------------------------------------------------
+
+
+def handover_plan_apply(
+    *, plan: HandoverPlan, approved_by: User, today: dt.date | None = None
+) -> HandoverPlan:
+    """Apply the whole plan in one transaction, or nothing of it.
+
+    Every handed-over assignment closes and every new one opens on the same day (source
+    "handover"); a recipient who already held the customer in another role (a backup being
+    promoted) has that assignment closed too. Open deals and open activities (those not yet
+    happened) move to a rep recipient where the item says so; a manager covering takes
+    neither, since deals and activities belong to reps. Recorded: who approved it and when.
+    """
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            return _apply(plan=plan, approved_by=approved_by, today=today)
+    except IntegrityError as exc:
+        raise PlanError(
+            f"The plan could not be applied and nothing was changed: the database refused "
+            f"it ({exc.__class__.__name__}: {str(exc).splitlines()[0]})."
+        ) from exc
+
+
+def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> HandoverPlan:
+    plan = HandoverPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != HandoverPlan.Status.DRAFT:
+        raise PlanError(f"The plan is already {plan.get_status_display().lower()}.")
+    items = list(plan.items.select_related("customer").order_by("rank"))
+    if not items:
+        raise PlanError("The plan has no customers to hand over.")
+    for item in items:
+        if not (item.chosen_rep_id or item.chosen_manager_id):
+            raise PlanError(f"{item.customer.name} (rank {item.rank}) has no recipient.")
+        if item.mode == HandoverItem.Mode.TEMPORARY and (
+            item.cover_until is None or item.cover_until < today
+        ):
+            raise PlanError(f"{item.customer.name}: the temporary cover ends before today.")
+    gone = set(
+        SalesRep.objects.filter(
+            pk__in={i.chosen_rep_id for i in items if i.chosen_rep_id},
+            status=SalesRep.Status.LEFT,
+        ).values_list("pk", flat=True)
+    )
+    for item in items:
+        if item.chosen_rep_id in gone:
+            raise PlanError(f"{item.customer.name}: the chosen rep has left; choose another.")
+    source_ids = [item.source_assignment_id for item in items]
+    still_held = set(
+        Assignment.objects.select_for_update()
+        .filter(pk__in=source_ids, rep_id=plan.rep_id, valid_to__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    for item in items:
+        if item.source_assignment_id not in still_held:
+            raise PlanError(
+                f"{item.customer.name} is no longer held by {plan.rep} as when the plan was "
+                f"drafted; start a new plan."
+            )
+    now = timezone.now()
+    customer_ids = [item.customer_id for item in items]
+
+    # Open deals and activities first, per recipient: one UPDATE per recipient and kind.
+    deals_by_customer: dict[int, list[int]] = defaultdict(list)
+    for deal_id, customer_id in Deal.objects.filter(
+        customer_id__in=customer_ids, owner_id=plan.rep_id, status=Deal.Status.OPEN
+    ).values_list("pk", "customer_id"):
+        deals_by_customer[customer_id].append(deal_id)
+    activities_by_customer: dict[int, list[int]] = defaultdict(list)
+    for activity_id, customer_id in Activity.objects.filter(
+        customer_id__in=customer_ids, rep_id=plan.rep_id, occurred_at__gte=now
+    ).values_list("pk", "customer_id"):
+        activities_by_customer[customer_id].append(activity_id)
+    deals_to: dict[int, list[int]] = defaultdict(list)
+    activities_to: dict[int, list[int]] = defaultdict(list)
+    for item in items:
+        if not item.chosen_rep_id:
+            continue
+        if item.move_open_deals:
+            item.moved_deal_ids = deals_by_customer.get(item.customer_id, [])
+            deals_to[item.chosen_rep_id] += item.moved_deal_ids
+        if item.move_open_activities:
+            item.moved_activity_ids = activities_by_customer.get(item.customer_id, [])
+            activities_to[item.chosen_rep_id] += item.moved_activity_ids
+    for rep_id, ids in deals_to.items():
+        if ids:
+            Deal.objects.filter(pk__in=ids).update(owner_id=rep_id, updated_at=now)
+    for rep_id, ids in activities_to.items():
+        if ids:
+            Activity.objects.filter(pk__in=ids).update(rep_id=rep_id)
+
+    # A recipient's other current assignment on the same customer gives way to the new one.
+    wanted = {(i.customer_id, i.chosen_rep_id) for i in items if i.chosen_rep_id}
+    wanted |= {(i.customer_id, -i.chosen_manager_id) for i in items if i.chosen_manager_id}
+    superseded: dict[int, int] = {}
+    for pk, customer_id, rep_id, manager_id in (
+        Assignment.objects.select_for_update()
+        .filter(customer_id__in=customer_ids, valid_to__isnull=True)
+        .exclude(rep_id=plan.rep_id)
+        .values_list("pk", "customer_id", "rep_id", "manager_id")
+    ):
+        holder = rep_id if rep_id else -manager_id
+        if (customer_id, holder) in wanted:
+            superseded[customer_id] = pk
+    if superseded:
+        Assignment.objects.filter(pk__in=superseded.values()).update(valid_to=today, updated_at=now)
+    Assignment.objects.filter(pk__in=source_ids).update(valid_to=today, updated_at=now)
+
+    new_assignments = []
+    for item in items:
+        if item.chosen_manager_id:
+            role = Assignment.Role.MANAGER_COVER
+        elif item.mode == HandoverItem.Mode.TEMPORARY:
+            role = Assignment.Role.TEMPORARY_COVER
+        else:
+            role = item.held_role
+        new_assignments.append(
+            Assignment(
+                customer_id=item.customer_id,
+                rep_id=item.chosen_rep_id,
+                manager_id=item.chosen_manager_id,
+                role=role,
+                valid_from=today,
+                source=Assignment.Source.HANDOVER,
+                created_by=approved_by,
+            )
+        )
+    created = Assignment.objects.bulk_create(new_assignments, batch_size=500)
+    for item, assignment in zip(items, created, strict=True):
+        item.opened_assignment_id = assignment.pk
+        item.closed_recipient_assignment_id = superseded.get(item.customer_id)
+    HandoverItem.objects.bulk_update(
+        items,
+        [
+            "opened_assignment",
+            "closed_recipient_assignment",
+            "moved_deal_ids",
+            "moved_activity_ids",
+        ],
+        batch_size=500,
+    )
+    plan.status = HandoverPlan.Status.APPLIED
+    plan.approved_by = approved_by
+    plan.approved_at = now
+    plan.applied_at = now
+    plan.effective_date = today
+    plan.save(
+        update_fields=[
+            "status",
+            "approved_by",
+            "approved_at",
+            "applied_at",
+            "effective_date",
+            "updated_at",
+        ]
+    )
+    return plan
+
+
+# --- reverse ----------------------------------------------------------------------------------
+
+
+def handover_plan_reverse(
+    *, plan: HandoverPlan, reversed_by: User, reason: str, today: dt.date | None = None
+) -> HandoverPlan:
+    """Undo an applied plan in one transaction; the reversal is recorded, history kept.
+
+    The assignments the plan opened close today and the departing rep's (and any superseded
+    recipient's) assignments reopen as new rows, so the customer page shows both the transfer
+    and its reversal. Deals and activities the plan moved go back if the recipient still has
+    them. Refused if any assignment the plan opened has changed since.
+    """
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    if not reason:
+        raise PlanError("reason: say why the plan is reversed.")
+    try:
+        with transaction.atomic():
+            return _reverse(plan=plan, reversed_by=reversed_by, reason=reason, today=today)
+    except IntegrityError as exc:
+        raise PlanError(
+            f"The plan could not be reversed and nothing was changed: the database refused it "
+            f"({str(exc).splitlines()[0]})."
+        ) from exc
+
+
+def _reverse(*, plan: HandoverPlan, reversed_by: User, reason: str, today: dt.date) -> HandoverPlan:
+    plan = HandoverPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != HandoverPlan.Status.APPLIED:
+        raise PlanError(f"Only an applied plan can be reversed; this one is {plan.status}.")
+    items = list(
+        plan.items.select_related("customer", "closed_recipient_assignment").order_by("rank")
+    )
+    opened_ids = [i.opened_assignment_id for i in items]
+    current = set(
+        Assignment.objects.select_for_update()
+        .filter(pk__in=opened_ids, valid_to__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    for item in items:
+        if item.opened_assignment_id not in current:
+            raise PlanError(
+                f"{item.customer.name} has changed hands since the plan was applied; "
+                f"reverse that change first."
+            )
+    now = timezone.now()
+    Assignment.objects.filter(pk__in=opened_ids).update(valid_to=today, updated_at=now)
+    restored = []
+    for item in items:
+        restored.append(
+            Assignment(
+                customer_id=item.customer_id,
+                rep_id=plan.rep_id,
+                role=item.held_role,
+                valid_from=today,
+                source=Assignment.Source.HANDOVER,
+                created_by=reversed_by,
+            )
+        )
+        previous = item.closed_recipient_assignment
+        if previous is not None:
+            restored.append(
+                Assignment(
+                    customer_id=previous.customer_id,
+                    rep_id=previous.rep_id,
+                    manager_id=previous.manager_id,
+                    role=previous.role,
+                    valid_from=today,
+                    source=Assignment.Source.HANDOVER,
+                    created_by=reversed_by,
+                )
+            )
+    Assignment.objects.bulk_create(restored, batch_size=500)
+    # Only what the recipient still has goes back: one UPDATE per recipient and kind.
+    deals_from: dict[int, list[int]] = defaultdict(list)
+    activities_from: dict[int, list[int]] = defaultdict(list)
+    for item in items:
+        if item.chosen_rep_id:
+            deals_from[item.chosen_rep_id] += item.moved_deal_ids
+            activities_from[item.chosen_rep_id] += item.moved_activity_ids
+    for rep_id, ids in deals_from.items():
+        if ids:
+            Deal.objects.filter(pk__in=ids, owner_id=rep_id).update(
+                owner_id=plan.rep_id, updated_at=now
+            )
+    for rep_id, ids in activities_from.items():
+        if ids:
+            Activity.objects.filter(pk__in=ids, rep_id=rep_id).update(rep_id=plan.rep_id)
+    plan.status = HandoverPlan.Status.REVERSED
+    plan.reversed_by = reversed_by
+    plan.reversed_at = now
+    plan.reversal_reason = reason
+    plan.save(
+        update_fields=["status", "reversed_by", "reversed_at", "reversal_reason", "updated_at"]
+    )
+    return plan
+
+
+# --- coverage alerts --------------------------------------------------------------------------
+
+
+def coverage_gaps_sync(*, today: dt.date | None = None) -> dict[str, int]:
+    """Open a CoverageGap (an alert) for each gap not already open; resolve those that closed.
+
+    Idempotent: the open gap of a customer and kind is unique, so running twice on the same
+    day opens nothing new. Returns counts of opened, still open and resolved gaps.
+    """
+    today = today or timezone.localdate()
+    found = {(g.customer_id, g.kind): g for g in coverage_gaps_for(user=None, today=today)}
+    with transaction.atomic():
+        open_gaps = {
+            (g.customer_id, g.kind): g
+            for g in CoverageGap.objects.select_for_update().filter(status=CoverageGap.Status.OPEN)
+        }
+        gone = [g.pk for key, g in open_gaps.items() if key not in found]
+        CoverageGap.objects.filter(pk__in=gone).update(
+            status=CoverageGap.Status.RESOLVED, resolved_on=today
+        )
+        CoverageGap.objects.filter(
+            pk__in=[g.pk for k, g in open_gaps.items() if k in found]
+        ).update(last_seen=today)
+        new = [
+            CoverageGap(
+                customer_id=gap.customer_id,
+                kind=gap.kind,
+                detail=gap.detail[:300],
+                first_seen=today,
+                last_seen=today,
+            )
+            for key, gap in found.items()
+            if key not in open_gaps
+        ]
+        CoverageGap.objects.bulk_create(new, ignore_conflicts=True)
+    return {"opened": len(new), "open": len(found), "resolved": len(gone)}
+
+
+def coverage_alerts_notify() -> int:
+    """E-mail each team manager the gaps first seen in their scope and not yet sent.
+
+    Each gap is claimed with a compare-and-set on ``notified_at``, so a retried task never
+    sends the same gap twice. Returns how many gaps were sent.
+    """
+    sent = 0
+    pending = list(
+        CoverageGap.objects.filter(
+            status=CoverageGap.Status.OPEN, notified_at__isnull=True
+        ).select_related("customer")
+    )
+    if not pending:
+        return 0
+    holder_team = dict(
+        Assignment.objects.filter(
+            customer_id__in=[g.customer_id for g in pending], rep__isnull=False
+        )
+        .order_by("customer_id", "valid_from")  # the newest holder's team wins in dict()
+        .values_list("customer_id", "rep__team_id")
+    )
+    by_manager: dict[int, list] = defaultdict(list)
+    managers: dict[int, User] = {}
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=set(holder_team.values()))}
+    for gap in pending:
+        claimed = CoverageGap.objects.filter(pk=gap.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        sent += 1
+        team = teams.get(holder_team.get(gap.customer_id))
+        manager = selectors.team_manager(team=team) if team else None
+        if manager is not None and manager.email:
+            managers[manager.pk] = manager
+            by_manager[manager.pk].append(gap)
+    for manager_id, gaps in by_manager.items():
+        lines = [f"- {g.customer.name}: {g.get_kind_display()} ({g.detail})" for g in gaps]
+        send_mail(
+            subject=f"Relay: {len(gaps)} new coverage gap(s)",
+            message="New gaps in your customers' coverage:\n\n" + "\n".join(lines),
+            from_email=None,
+            recipient_list=[managers[manager_id].email],
+        )
+    return sent

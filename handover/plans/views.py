@@ -1,0 +1,217 @@
+"""Pages of handover plans, coverage and multi-threading. Short: scope, call, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from handover.models import HandoverPlan
+from handover.plans import coverage, selectors, services
+from handover.plans.brief import brief_xlsx
+from handover.plans.forms import BackupForm, ItemForm, ReverseForm
+from retention.selectors import customer_get_visible, rep_current_customers, rep_get_visible
+from retention.services import assignment_add_backup
+
+
+@login_required
+def plan_create(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """GET: confirm; POST: draft the plan (or find the rep's draft) and open it."""
+    rep = rep_get_visible(user=request.user, rep_id=rep_id)
+    if request.method == "POST":
+        plan, created = services.handover_plan_create(rep=rep, created_by=request.user)
+        if not created:
+            messages.info(request, _("This rep already has a draft plan."))
+        return redirect("handover:plan_detail", plan_id=plan.pk)
+    context = {
+        "rep": rep,
+        "draft": selectors.plan_draft_for_rep(rep=rep),
+        "customer_count": len(rep_current_customers(rep=rep)),
+    }
+    return render(request, "handover/plans/plan_create.html", context)
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in HandoverPlan.Status.values:
+        status = ""
+    plans = selectors.plan_list(user=request.user, status=status)
+    context = {"plans": plans[:200], "status": status, "statuses": HandoverPlan.Status.choices}
+    return render(request, "handover/plans/plan_list.html", context)
+
+
+@login_required
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+    items = selectors.plan_items(plan=plan)
+    today = timezone.localdate()
+    context = {
+        "plan": plan,
+        "items": items,
+        "missing_notes": selectors.plan_missing_notes(items=items),
+        "days_left": selectors.days_until(day=plan.rep.departure_date, today=today),
+        "recipients": selectors.plan_recipients(items=items),
+        "reverse_form": ReverseForm(),
+    }
+    return render(request, "handover/plans/plan_detail.html", context)
+
+
+@login_required
+def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+    item = selectors.item_get(plan=plan, item_id=item_id)
+    reps = list(selectors.recipient_reps(user=request.user, plan=plan))
+    managers = list(selectors.managers_in_scope(user=request.user))
+    current = (
+        f"rep:{item.chosen_rep_id}" if item.chosen_rep_id else f"manager:{item.chosen_manager_id}"
+    )
+    initial = {
+        "recipient": current,
+        "mode": item.mode,
+        "cover_until": item.cover_until,
+        "move_open_deals": item.move_open_deals,
+        "move_open_activities": item.move_open_activities,
+        **{field: getattr(item, field) for field in services.NOTE_FIELDS},
+    }
+    form = ItemForm(request.POST or None, initial=initial, reps=reps, managers=managers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # The note counts as written once a person edits it or says the prefill is right.
+        edited = any(data[f] != getattr(item, f) for f in services.NOTE_FIELDS)
+        notes = (
+            {f: data[f] for f in services.NOTE_FIELDS} if edited or data["note_reviewed"] else None
+        )
+        try:
+            services.handover_plan_item_update(
+                item=item,
+                user=request.user,
+                chosen_rep=data["chosen_rep"],
+                chosen_manager=data["chosen_manager"],
+                mode=data["mode"],
+                cover_until=data["cover_until"],
+                move_open_deals=data["move_open_deals"],
+                move_open_activities=data["move_open_activities"],
+                notes=notes,
+            )
+        except services.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved %(customer)s.") % {"customer": item.customer.name})
+            return redirect("handover:plan_detail", plan_id=plan.pk)
+    return render(
+        request, "handover/plans/item_edit.html", {"plan": plan, "item": item, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def plan_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+    try:
+        services.handover_plan_apply(plan=plan, approved_by=request.user)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The plan is applied."))
+    return redirect("handover:plan_detail", plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_reverse(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the plan is reversed."))
+        return redirect("handover:plan_detail", plan_id=plan.pk)
+    try:
+        services.handover_plan_reverse(
+            plan=plan, reversed_by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The plan is reversed."))
+    return redirect("handover:plan_detail", plan_id=plan.pk)
+
+
+@login_required
+def plan_brief(request: HttpRequest, plan_id: int, kind: str, recipient_id: int) -> HttpResponse:
+    """The brief for one recipient: HTML to print, or ``?format=xlsx`` for a workbook."""
+    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+    if kind not in ("rep", "manager"):
+        raise Http404
+    items = selectors.recipient_items(
+        items=selectors.plan_items(plan=plan), kind=kind, recipient_id=recipient_id
+    )
+    if not items:
+        raise Http404
+    recipient = items[0].recipient
+    name = recipient.full_name if kind == "rep" else str(recipient)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            brief_xlsx(plan=plan, recipient_name=name, items=items),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"handover-{plan.pk}-{kind}-{recipient_id}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    context = {
+        "plan": plan,
+        "recipient_name": name,
+        "items": items,
+        "kind": kind,
+        "recipient_id": recipient_id,
+        "missing_notes": selectors.plan_missing_notes(items=items),
+    }
+    return render(request, "handover/plans/brief.html", context)
+
+
+@login_required
+def coverage_page(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    gaps = coverage.coverage_gaps(user=request.user, today=today)
+    counts = dict.fromkeys(coverage.Kind.values, 0)
+    for gap in gaps:
+        counts[gap.kind] += 1
+    context = {
+        "gaps": gaps,
+        "counts": [(coverage.Kind(kind).label, kind, n) for kind, n in counts.items()],
+        "alerts": coverage.coverage_alerts_open(user=request.user)[:100],
+        "today": today,
+    }
+    return render(request, "handover/plans/coverage.html", context)
+
+
+@login_required
+def single_threaded(request: HttpRequest) -> HttpResponse:
+    from retention.selectors import reps_visible
+
+    reps = list(reps_visible(user=request.user).exclude(status="left").order_by("last_name"))
+    form = BackupForm(request.POST or None, reps=reps)
+    if request.method == "POST":
+        if form.is_valid():
+            customer = customer_get_visible(
+                user=request.user, customer_id=form.cleaned_data["customer"]
+            )
+            rep = rep_get_visible(user=request.user, rep_id=form.cleaned_data["rep"])
+            try:
+                assignment_add_backup(customer_id=customer.pk, rep=rep, created_by=request.user)
+            except ValueError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(rep)s is now a backup for %(customer)s.")
+                    % {"rep": rep.full_name, "customer": customer.name},
+                )
+                return redirect("handover:single_threaded")
+        else:
+            messages.error(request, _("Choose a rep in your scope as backup."))
+    customers = coverage.single_threaded_customers(user=request.user)
+    total = sum((c.annual_revenue for c in customers), start=0)
+    context = {"customers": customers, "reps": reps, "total_revenue": total}
+    return render(request, "handover/plans/single_threaded.html", context)

@@ -1,0 +1,163 @@
+"""The handover API: plans (create, change, apply, reverse), coverage, assignments; scoped."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from handover.models import HandoverPlan
+from retention.models import Assignment
+from tests.handover.plans.conftest import give_scores
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_schema_lists_plan_coverage_and_assignment_endpoints(admin_user):
+    schema = api(admin_user).get("/api/schema/", {"format": "json"}).json()
+    for path in (
+        "/api/handover/plans/",
+        "/api/handover/plans/create/",
+        "/api/handover/plans/{plan_id}/",
+        "/api/handover/plans/{plan_id}/items/{item_id}/update/",
+        "/api/handover/plans/{plan_id}/apply/",
+        "/api/handover/plans/{plan_id}/reverse/",
+        "/api/handover/coverage/",
+        "/api/handover/single-threaded/",
+        "/api/handover/assignments/",
+        "/api/handover/assignments/backup/",
+    ):
+        assert path in schema["paths"], path
+
+
+def test_plan_lifecycle_through_the_api(manager_a, rep_a, mates, book):
+    carla, dan = mates
+    give_scores({carla: "low"})
+    client = api(manager_a)
+    created = client.post("/api/handover/plans/create/", {"rep_id": rep_a.pk}, format="json")
+    assert created.status_code == 201
+    plan = created.json()
+    assert [i["customer_name"] for i in plan["items"]][:2] == ["Big Key", "Mid Key"]
+    assert len(plan["missing_note_item_ids"]) == 2
+    assert (
+        client.post("/api/handover/plans/create/", {"rep_id": rep_a.pk}, format="json").status_code
+        == 200
+    )
+
+    item = plan["items"][0]
+    changed = client.post(
+        f"/api/handover/plans/{plan['id']}/items/{item['id']}/update/",
+        {
+            "recipient_rep_id": dan.pk,
+            "note_needs": "Stock reports",
+            "note_deals": "Renewal in May",
+            "note_contacts": "Eva Lind",
+            "note_risks": "Price rise",
+        },
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["chosen_rep"] == dan.pk and changed.json()["note_complete"] is True
+
+    bad = client.post(
+        f"/api/handover/plans/{plan['id']}/items/{item['id']}/update/",
+        {"mode": "temporary"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "cover_until" in bad.json()["detail"]
+
+    applied = client.post(f"/api/handover/plans/{plan['id']}/apply/")
+    assert applied.status_code == 200 and applied.json()["status"] == "applied"
+    owner = Assignment.objects.get(customer=book["big"], role="owner", valid_to__isnull=True)
+    assert owner.rep == dan
+    again = client.post(f"/api/handover/plans/{plan['id']}/apply/")
+    assert again.status_code == 400
+
+    assert client.post(f"/api/handover/plans/{plan['id']}/reverse/", {}).status_code == 400
+    reversed_ = client.post(
+        f"/api/handover/plans/{plan['id']}/reverse/", {"reason": "Wrong rep"}, format="json"
+    )
+    assert reversed_.status_code == 200 and reversed_.json()["reversal_reason"] == "Wrong rep"
+
+
+def test_api_is_scoped_like_the_pages(manager_a, manager_b, rep_a, rep_b, book):
+    client_b = api(manager_b)
+    assert (
+        client_b.post(
+            "/api/handover/plans/create/", {"rep_id": rep_a.pk}, format="json"
+        ).status_code
+        == 404
+    )
+    plan = (
+        api(manager_a)
+        .post("/api/handover/plans/create/", {"rep_id": rep_a.pk}, format="json")
+        .json()
+    )
+    assert client_b.get(f"/api/handover/plans/{plan['id']}/").status_code == 404
+    assert client_b.post(f"/api/handover/plans/{plan['id']}/apply/").status_code == 404
+    assert client_b.get("/api/handover/plans/").json()["count"] == 0
+    # Manager A may not hand a customer to manager B's rep, nor to manager B.
+    item_url = f"/api/handover/plans/{plan['id']}/items/{plan['items'][0]['id']}/update/"
+    assert (
+        api(manager_a).post(item_url, {"recipient_rep_id": rep_b.pk}, format="json").status_code
+        == 404
+    )
+    assert (
+        api(manager_a)
+        .post(
+            item_url,
+            {"recipient_manager_id": manager_b.pk, "cover_until": "2026-12-31"},
+            format="json",
+        )
+        .status_code
+        == 404
+    )
+    assert HandoverPlan.objects.get().items.filter(chosen_rep=rep_b).count() == 0
+
+
+def test_coverage_and_assignment_apis(manager_a, manager_b, rep_a, rep_a2, customer_a, customer_b):
+    give_scores({rep_a: "high"})
+    coverage = api(manager_a).get("/api/handover/coverage/").json()
+    assert coverage["counts"]["high_risk_only"] == 1
+    assert coverage["gaps"][0]["customer_name"] == "Acme Shipping"
+    single = api(manager_a).get("/api/handover/single-threaded/").json()
+    assert [c["customer_name"] for c in single] == ["Acme Shipping"]
+
+    added = api(manager_a).post(
+        "/api/handover/assignments/backup/",
+        {"customer_id": customer_a.pk, "rep_id": rep_a2.pk},
+        format="json",
+    )
+    assert added.status_code == 201 and added.json()["role"] == "backup"
+    duplicate = api(manager_a).post(
+        "/api/handover/assignments/backup/",
+        {"customer_id": customer_a.pk, "rep_id": rep_a2.pk},
+        format="json",
+    )
+    assert duplicate.status_code == 400 and "already holds" in duplicate.json()["detail"]
+    assert api(manager_a).get("/api/handover/coverage/").json()["counts"]["high_risk_only"] == 0
+
+    listed = api(manager_a).get("/api/handover/assignments/", {"current": "true"}).json()
+    assert {a["customer"] for a in listed["results"]} == {customer_a.pk}
+    assert (
+        api(manager_b)
+        .post(
+            "/api/handover/assignments/backup/",
+            {"customer_id": customer_a.pk, "rep_id": rep_a2.pk},
+            format="json",
+        )
+        .status_code
+        == 404
+    )

@@ -1,0 +1,146 @@
+"""The coverage page finds each kind of gap; the nightly check alerts once per gap."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from handover.models import CoverageGap
+from handover.plans.coverage import (
+    coverage_counts,
+    coverage_gaps_for,
+    rep_single_threaded_share,
+    single_threaded_customers,
+)
+from handover.plans.services import (
+    coverage_alerts_notify,
+    coverage_gaps_sync,
+    handover_plan_apply,
+    handover_plan_create,
+)
+from handover.plans.tasks import coverage_gaps_sync_task
+from retention.models import Assignment
+from retention.services import assignment_add_backup
+from tests.conftest import make_customer, make_rep
+from tests.handover.plans.conftest import TODAY, give_scores
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def kinds(gaps, customer):
+    return {g.kind for g in gaps if g.customer_id == customer.pk}
+
+
+def test_key_account_whose_owner_is_leaving_is_a_gap(rep_a, customer_a):
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == set()
+    rep_a.status, rep_a.departure_date = "notice", dt.date(2026, 11, 30)
+    rep_a.save()
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == {"owner_leaving"}
+
+
+def test_key_account_nobody_holds_is_a_gap(rep_a, customer_a):
+    Assignment.objects.filter(customer=customer_a).update(valid_to=TODAY)
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == {"uncovered"}
+
+
+def test_customer_held_only_by_high_risk_reps_is_a_gap_until_a_safe_backup_joins(
+    rep_a, rep_a2, customer_a
+):
+    give_scores({rep_a: "high", rep_a2: "medium"})
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == {"high_risk_only"}
+    assignment_add_backup(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == set()
+
+
+def test_temporary_cover_past_its_end_date_is_a_gap(rep_a, customer_a, manager_a):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get()
+    assert (item.chosen_manager, item.mode) == (manager_a, "temporary")
+    handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    item.refresh_from_db()
+    assert kinds(coverage_gaps_for(user=None, today=item.cover_until), customer_a) == set()
+    later = item.cover_until + dt.timedelta(days=1)
+    assert kinds(coverage_gaps_for(user=None, today=later), customer_a) == {"cover_expired"}
+
+
+def test_coverage_page_shows_each_kind_within_the_managers_scope(
+    client, rep_a, rep_b, customer_a, customer_b, manager_a, manager_b, team_north_a
+):
+    give_scores({rep_a: "high", rep_b: "high"})
+    leaver = make_rep(team_north_a, "Lea", "Ving", status="notice", departure_date=TODAY)
+    make_customer("Leaving Key", owner=leaver, is_key_account=True)
+    orphan = make_customer("Orphan Key", owner=rep_a, is_key_account=True)
+    Assignment.objects.filter(customer=orphan).update(valid_to=TODAY)
+
+    client.force_login(manager_a)
+    page = client.get(reverse("handover:coverage")).content.decode()
+    assert "Acme Shipping" in page and "Leaving Key" in page and "Orphan Key" in page
+    assert "Bento Foods" not in page  # manager B's customer
+    counts = coverage_counts(user=manager_a, today=TODAY)
+    assert counts == {
+        "owner_leaving": 1,
+        "uncovered": 1,
+        "high_risk_only": 1,
+        "cover_expired": 0,
+    }
+    assert coverage_counts(user=manager_b, today=TODAY)["high_risk_only"] == 1
+
+
+def test_nightly_check_opens_each_gap_once_resolves_it_and_reopens_it_as_new(
+    rep_a, customer_a, rep_a2, manager_a
+):
+    give_scores({rep_a: "high"})
+    assert coverage_gaps_sync(today=TODAY)["opened"] == 1
+    assert coverage_gaps_sync(today=TODAY)["opened"] == 0
+    assert CoverageGap.objects.filter(status="open").count() == 1
+
+    backup = assignment_add_backup(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
+    assert coverage_gaps_sync(today=TODAY)["resolved"] == 1
+    Assignment.objects.filter(pk=backup.pk).update(valid_to=TODAY)
+    assert coverage_gaps_sync(today=TODAY)["opened"] == 1
+    assert list(CoverageGap.objects.order_by("pk").values_list("status", flat=True)) == [
+        "resolved",
+        "open",
+    ]
+
+
+def test_alerts_are_mailed_to_the_team_manager_once(rep_a, customer_a, manager_a):
+    manager_a.email = "mona@example.com"
+    manager_a.save()
+    give_scores({rep_a: "high"})
+    coverage_gaps_sync(today=TODAY)
+    assert coverage_alerts_notify() == 1
+    assert coverage_alerts_notify() == 0
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["mona@example.com"]
+    assert "Acme Shipping" in mail.outbox[0].body
+
+
+def test_nightly_task_runs_on_a_real_worker(celery_worker_process, rep_a, customer_a):
+    give_scores({rep_a: "high"})
+    result = coverage_gaps_sync_task.delay(TODAY.isoformat()).get(timeout=60)
+    assert result["opened"] == 1
+    again = coverage_gaps_sync_task.delay(TODAY.isoformat()).get(timeout=60)
+    assert again["opened"] == 0 and again["notified"] == 0
+    assert CoverageGap.objects.filter(customer=customer_a, kind="high_risk_only").count() == 1
+
+
+def test_single_threaded_lists_key_customers_with_one_rep_and_the_reps_share(
+    rep_a, rep_a2, customer_a, manager_a
+):
+    second = make_customer("Second Key", owner=rep_a, annual_revenue=800_000, is_key_account=True)
+    assignment_add_backup(customer_id=second.pk, rep=rep_a2, created_by=None)
+    names = [c.name for c in single_threaded_customers(user=manager_a)]
+    assert names == ["Acme Shipping"]
+    share = rep_single_threaded_share(rep=rep_a)
+    assert share["key_revenue"] == 2_000_000
+    assert share["single_threaded_revenue"] == 1_200_000
+    assert share["share"] == pytest.approx(0.6)

@@ -1,0 +1,176 @@
+"""Pages: start, change, apply, reverse, briefs; a manager works only within scope."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from handover.models import HandoverPlan
+from handover.plans.services import handover_plan_create
+from retention.models import Assignment
+from tests.handover.plans.conftest import TODAY, give_scores
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def test_manager_starts_a_plan_from_the_rep_page_url(client, manager_a, rep_a, book):
+    client.force_login(manager_a)
+    url = reverse("handover:plan_create", args=[rep_a.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    plan = HandoverPlan.objects.get(rep=rep_a)
+    assert response.url == reverse("handover:plan_detail", args=[plan.pk])
+    page = client.get(response.url).content.decode()
+    assert "Big Key" in page and "Tiny Co" in page
+    assert "2 key accounts have no complete note" in page
+
+
+def test_manager_cannot_start_or_see_a_plan_outside_scope(client, manager_b, rep_a, book):
+    client.force_login(manager_b)
+    assert client.post(reverse("handover:plan_create", args=[rep_a.pk])).status_code == 404
+    assert not HandoverPlan.objects.exists()
+    plan, _ = handover_plan_create(rep=rep_a, created_by=None, today=TODAY)
+    item = plan.items.first()
+    for url in (
+        reverse("handover:plan_detail", args=[plan.pk]),
+        reverse("handover:item_edit", args=[plan.pk, item.pk]),
+        reverse("handover:plan_brief", args=[plan.pk, "rep", rep_a.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("handover:plan_apply", args=[plan.pk])).status_code == 404
+    assert "Alice" not in client.get(reverse("handover:plan_list")).content.decode()
+
+
+def test_hr_sees_every_plan(client, hr_user, rep_a, rep_b, book):
+    handover_plan_create(rep=rep_a, created_by=None, today=TODAY)
+    handover_plan_create(rep=rep_b, created_by=None, today=TODAY)
+    client.force_login(hr_user)
+    page = client.get(reverse("handover:plan_list")).content.decode()
+    assert "Alice Anders" in page and "Bruno Silva" in page
+
+
+def test_manager_cannot_hand_a_customer_to_a_rep_outside_scope(
+    client, manager_a, rep_a, rep_b, mates, book
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(rank=1)
+    client.force_login(manager_a)
+    url = reverse("handover:item_edit", args=[plan.pk, item.pk])
+    response = client.post(url, {"recipient": f"rep:{rep_b.pk}", "mode": "permanent"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    item.refresh_from_db()
+    assert item.chosen_rep != rep_b
+
+    response = client.post(
+        url,
+        {
+            "recipient": f"rep:{mates[1].pk}",
+            "mode": "permanent",
+            "move_open_deals": "on",
+            "note_contacts": "Eva Lind",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.chosen_rep == mates[1] and item.note_contacts == "Eva Lind"
+    assert item.move_open_activities is False
+
+
+def test_apply_and_reverse_from_the_plan_page(client, manager_a, rep_a, mates, book):
+    give_scores({mates[0]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    client.force_login(manager_a)
+    client.post(reverse("handover:plan_apply", args=[plan.pk]))
+    plan.refresh_from_db()
+    assert plan.status == "applied" and plan.approved_by == manager_a
+    assert not Assignment.objects.filter(rep=rep_a, valid_to__isnull=True).exists()
+    client.post(reverse("handover:plan_reverse", args=[plan.pk]), {"reason": "Mistake"})
+    plan.refresh_from_db()
+    assert plan.status == "reversed"
+    assert Assignment.objects.filter(rep=rep_a, valid_to__isnull=True).count() == 4
+
+
+def test_brief_per_recipient_flags_missing_notes_in_html_and_xlsx(
+    client, manager_a, rep_a, mates, book
+):
+    give_scores({mates[0]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    client.force_login(manager_a)
+    url = reverse("handover:plan_brief", args=[plan.pk, "rep", mates[0].pk])
+    page = client.get(url).content.decode()
+    assert "Big Key" in page and "Handover note missing." in page
+    response = client.get(url + "?format=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    import io
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+    big = next(r for r in rows if r[1] == "Big Key")
+    assert big[-1] == "Missing"
+    assert (
+        client.get(reverse("handover:plan_brief", args=[plan.pk, "rep", rep_a.pk])).status_code
+        == 404
+    )
+
+
+def test_single_threaded_page_adds_a_backup_only_within_scope(
+    client, manager_a, rep_a, rep_a2, rep_b, customer_a, customer_b
+):
+    client.force_login(manager_a)
+    url = reverse("handover:single_threaded")
+    page = client.get(url).content.decode()
+    assert 'data-customer="Acme Shipping"' in page and "Bento Foods" not in page
+    client.post(url, {"customer": customer_a.pk, "rep": rep_b.pk})
+    assert not Assignment.objects.filter(customer=customer_a, rep=rep_b).exists()
+    assert client.post(url, {"customer": customer_b.pk, "rep": rep_a2.pk}).status_code == 404
+    client.post(url, {"customer": customer_a.pk, "rep": rep_a2.pk})
+    backup = Assignment.objects.get(customer=customer_a, rep=rep_a2)
+    assert (backup.role, backup.created_by) == ("backup", manager_a)
+    assert 'data-customer="Acme Shipping"' not in client.get(url).content.decode()
+
+
+def test_a_prefilled_note_counts_as_written_only_once_a_person_confirms_it(
+    client, manager_a, rep_a, mates, book
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    notes = {
+        "note_needs": "Reports",
+        "note_deals": "Renewal",
+        "note_contacts": "Eva",
+        "note_risks": "Price",
+    }
+    plan.items.filter(pk=item.pk).update(**notes)
+    client.force_login(manager_a)
+    url = reverse("handover:item_edit", args=[plan.pk, item.pk])
+    form = {"recipient": f"manager:{manager_a.pk}", "mode": "temporary", **notes}
+    form["cover_until"] = "2026-12-31"
+    client.post(url, form)
+    item.refresh_from_db()
+    assert not item.note_complete
+    client.post(url, {**form, "note_reviewed": "on"})
+    item.refresh_from_db()
+    assert item.note_complete and item.note_confirmed_by == manager_a
+
+
+def test_dashboard_can_show_coverage_counts_through_the_template_tag(
+    rf, manager_a, rep_a, customer_a
+):
+    from django.template import Context, Template
+
+    give_scores({rep_a: "high"})
+    request = rf.get("/")
+    request.user = manager_a
+    html = Template(
+        "{% load handover_tags %}{% coverage_counts as c %}{{ c.high_risk_only }}"
+        "{% rep_single_threaded_share rep as s %}|{{ s.share }}"
+    ).render(Context({"request": request, "rep": rep_a}))
+    assert html == "1|1.0"

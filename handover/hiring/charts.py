@@ -1,0 +1,81 @@
+"""Plotly figures for hiring pages. Pure: selector output in, figure JSON out.
+
+Templates embed the JSON with ``json_script`` and draw it with the vendored plotly.js.
+"""
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from handover.hiring import costs
+from handover.hiring.rampup import RampResult
+
+PHASE_COLOURS = {
+    costs.PHASE_BEFORE: "#8a5a00",
+    costs.PHASE_VACANCY: "#b42318",
+    costs.PHASE_RAMP: "#2456a6",
+}
+
+
+def phase_labels() -> dict[str, str]:
+    return {
+        costs.PHASE_BEFORE: _("Before leaving"),
+        costs.PHASE_VACANCY: _("Vacancy"),
+        costs.PHASE_RAMP: _("Ramp-up"),
+    }
+
+
+def _layout(fig: go.Figure, **extra) -> str:
+    fig.update_layout(
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        height=360,
+        legend={"orientation": "h", "y": -0.2},
+        **extra,
+    )
+    return fig.to_json()
+
+
+def departure_cost_figure(labels: list[str], phase_values: dict[str, list[float]]) -> str:
+    """Stacked bars: for each label (a departure, team or year) the loss in each phase."""
+    names = phase_labels()
+    fig = go.Figure()
+    for key in costs.PHASES:
+        fig.add_bar(
+            name=names[key],
+            x=labels,
+            y=[round(v, 2) for v in phase_values.get(key, [])],
+            marker_color=PHASE_COLOURS[key],
+        )
+    return _layout(fig, barmode="relative", yaxis_title=_("Sales lost"))
+
+
+def ramp_figure(ramp: RampResult) -> str:
+    """The new rep's share of the team median, month by month, against the target."""
+    months = [m.month for m in ramp.months]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=months,
+        y=[round(m.share * 100, 1) if m.share is not None else None for m in ramp.months],
+        mode="lines+markers",
+        name=_("Share of team median (%)"),
+    )
+    fig.add_scatter(
+        x=months,
+        y=[ramp.target_share * 100] * len(months),
+        mode="lines",
+        line={"dash": "dash"},
+        name=_("Target"),
+    )
+    return _layout(fig, xaxis_title=_("Month since start"), yaxis_title="%")
+
+
+def cohort_figure(series: dict[str, list[float | None]], months: list[int]) -> str:
+    """Mean share of the team median per month since start, one line per cohort."""
+    fig = go.Figure()
+    for name, values in series.items():
+        fig.add_scatter(
+            x=months,
+            y=[round(v * 100, 1) if v is not None else None for v in values],
+            mode="lines+markers",
+            name=name,
+        )
+    return _layout(fig, xaxis_title=_("Month since start"), yaxis_title="%")

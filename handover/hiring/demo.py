@@ -1,0 +1,338 @@
+"""HR's part of the demo: vacancies, a candidate pool with a reserve bench, and hires at
+different ramp stages. Runs after ``seed_demo`` (on ``retention.events.demo_seeded``).
+
+Deterministic from the seed and end date. It reads the organisation the demo just wrote:
+
+* every recorded departure opens its vacancy (the demo writes reps in bulk, so no event fires);
+* a rep hired into the same team within 120 days after a departure (and not before 45 days
+  ahead of it) becomes that vacancy's successor: a candidate with a full stage history, a
+  filled vacancy and an onboarding plan whose tasks are done up to the end date. Their real
+  demo sales give the ramp-up (older hires are ramped, recent ones still ramping);
+* vacancies still without a successor get pipelines at different stages;
+* a pool of candidates from every source, a reserve bench in each region, past decliners with
+  their reasons, and one growth vacancy per region.
+"""
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Team, User
+from handover.hiring import services
+from handover.models import (
+    Application,
+    Candidate,
+    InterviewFeedback,
+    OnboardingPlan,
+    OnboardingTask,
+    StageChange,
+    Vacancy,
+)
+from retention.models import SalesRep
+
+DEMO_EMAIL_DOMAIN = "candidates.relay-demo.example"
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Finn",
+    "Gia",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Pau",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Adler",
+    "Brandt",
+    "Costa",
+    "Dahl",
+    "Eze",
+    "Fischer",
+    "Garcia",
+    "Haas",
+    "Ito",
+    "Jensen",
+    "Keller",
+    "Lopez",
+    "Moreau",
+    "Nowak",
+    "Olsen",
+    "Petrov",
+    "Quist",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Ueda",
+    "Vogel",
+    "Weber",
+    "Xu",
+    "Young",
+    "Zimmer",
+]
+DECLINE_REASONS = [
+    "Accepted a counter-offer from the current employer",
+    "Salary below expectations",
+    "Commute too long for the territory",
+    "Chose a role with a smaller quota",
+]
+SOURCE_WEIGHTS = [
+    (Candidate.Source.BENCH, 3),
+    (Candidate.Source.REFERRAL, 3),
+    (Candidate.Source.INTERNAL, 1),
+    (Candidate.Source.AGENCY, 2),
+    (Candidate.Source.JOB_BOARD, 4),
+    (Candidate.Source.OTHER, 1),
+]
+PIPELINE = [
+    Application.Stage.SOURCED,
+    Application.Stage.SCREENING,
+    Application.Stage.INTERVIEW,
+    Application.Stage.OFFER,
+]
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
+
+class _Maker:
+    def __init__(self, rng: random.Random, end_date: dt.date) -> None:
+        self.rng = rng
+        self.end = end_date
+        self.count = 0
+        self.reps = list(SalesRep.objects.filter(status=SalesRep.Status.ACTIVE).order_by("id"))
+
+    def source(self) -> str:
+        sources, weights = zip(*SOURCE_WEIGHTS, strict=True)
+        return self.rng.choices(sources, weights=weights)[0]
+
+    def candidate(self, *, region: str, source: str | None = None, **extra) -> Candidate:
+        self.count += 1
+        first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+        source = source or self.source()
+        bench = source == Candidate.Source.BENCH
+        fields = {
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first}.{last}.{self.count}@{DEMO_EMAIL_DOMAIN}".lower(),
+            "source": source,
+            "region": region,
+            "sales_experience_years": Decimal(self.rng.choice([0, 0, 1, 2, 3, 4, 6, 8])),
+            "bench_ready": bench,
+            "earliest_start": (
+                self.end + dt.timedelta(days=self.rng.choice([0, 7, 14, 21, 30, 45]))
+                if bench
+                else None
+            ),
+        }
+        if source == Candidate.Source.REFERRAL:
+            fields["referrer"] = self.rng.choice(self.reps) if self.reps else None
+            if fields["referrer"] is None:
+                fields["source"] = Candidate.Source.OTHER
+        fields.update(extra)
+        return services.candidate_create(**fields)
+
+
+def _history(application: Application, stages: list[str], days: list[dt.date], by) -> None:
+    """Walk an application through ``stages`` on ``days``, recording every move."""
+    previous = application.stage
+    for stage, day in zip(stages, days, strict=True):
+        StageChange.objects.create(
+            application=application,
+            from_stage=previous,
+            to_stage=stage,
+            changed_at=_at(day),
+            changed_by=by,
+        )
+        previous = stage
+    application.stage = previous
+    application.stage_entered_at = _at(days[-1])
+    application.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+
+
+def _apply(vacancy: Vacancy, candidate: Candidate, day: dt.date, by) -> Application:
+    return services.application_create(vacancy=vacancy, candidate=candidate, by=by, now=_at(day))
+
+
+@transaction.atomic
+def hiring_demo_seed(*, seed: int, end_date: dt.date) -> dict[str, int]:
+    """Write the HR demo data for the organisation ``seed_demo`` has just written."""
+    rng = random.Random(f"hiring-{seed}-{end_date.isoformat()}")
+    Candidate.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+    make = _Maker(rng, end_date)
+    hr = User.objects.filter(role=User.Role.HR).order_by("id").first()
+    template = services.onboarding_template_default()
+    regions = sorted({r for r in Team.objects.values_list("region", flat=True) if r})
+
+    # Departures open their vacancies, opened 30 days before the last day (notice), or at hire.
+    departed = list(
+        SalesRep.objects.filter(departure_date__isnull=False, departure_date__lte=end_date)
+        .select_related("team")
+        .order_by("departure_date", "id")
+    )
+    hires_by_team: dict[int, list[SalesRep]] = defaultdict(list)
+    for rep in SalesRep.objects.order_by("hire_date", "id"):
+        hires_by_team[rep.team_id].append(rep)
+    used: set[int] = set()
+    filled = 0
+    for leaver in departed:
+        opened = max(leaver.hire_date, leaver.departure_date - dt.timedelta(days=30))
+        vacancy = services.vacancy_open_for_departure(
+            rep_id=leaver.pk, departure_date=leaver.departure_date, today=opened
+        )
+        if vacancy.applications.exists():
+            continue  # seeded before: leave it as it is
+        vacancy.salary_min = Decimal(rng.choice([42_000, 48_000, 55_000]))
+        vacancy.salary_max = vacancy.salary_min + Decimal(12_000)
+        vacancy.save(update_fields=["salary_min", "salary_max", "updated_at"])
+        successor = next(
+            (
+                rep
+                for rep in hires_by_team[leaver.team_id]
+                if rep.pk not in used
+                and rep.pk != leaver.pk
+                and leaver.departure_date - dt.timedelta(days=45)
+                <= rep.hire_date
+                <= leaver.departure_date + dt.timedelta(days=120)
+                and rep.hire_date > opened
+            ),
+            None,
+        )
+        if successor is not None and OnboardingPlan.objects.filter(rep=successor).exists():
+            successor = None
+        if successor is not None:
+            used.add(successor.pk)
+            _fill(make, vacancy, successor, template, hr)
+            filled += 1
+        else:
+            _pipeline(make, vacancy, hr)
+
+    # The standing pool: a bench in every region, past decliners, and the rest.
+    for region in regions:
+        for _ in range(rng.randint(2, 4)):
+            make.candidate(region=region, source=Candidate.Source.BENCH)
+        for _ in range(rng.randint(4, 7)):
+            make.candidate(region=region)
+        decliner = make.candidate(region=region, source=Candidate.Source.PAST_DECLINER)
+        decliner.last_decline_reason = rng.choice(DECLINE_REASONS)
+        decliner.save(update_fields=["last_decline_reason", "updated_at"])
+        team = Team.objects.filter(region=region, parent__isnull=False).order_by("id").first()
+        if team is not None:
+            growth = services.vacancy_create(
+                team=team,
+                opened_on=end_date - dt.timedelta(days=rng.randint(5, 40)),
+                role="Account executive",
+                region=region,
+                territory=f"{region} / new accounts",
+                hiring_manager=team.managers.order_by("id").first(),
+                salary_min=Decimal(50_000),
+                salary_max=Decimal(64_000),
+                target_fill_date=end_date + dt.timedelta(days=45),
+                notes="Growth headcount approved for the new-accounts push.",
+            )
+            _pipeline(make, growth, hr)
+    return {
+        "vacancies": Vacancy.objects.count(),
+        "vacancies_filled": filled,
+        "candidates": Candidate.objects.count(),
+        "bench": Candidate.objects.filter(bench_ready=True).count(),
+    }
+
+
+def _fill(make: _Maker, vacancy: Vacancy, successor: SalesRep, template, hr) -> None:
+    """The successor's way in: candidate, full stage history, filled vacancy, onboarding plan."""
+    rng = make.rng
+    hired_on = max(vacancy.opened_on, successor.hire_date - dt.timedelta(days=rng.randint(7, 21)))
+    source = make.source()
+    candidate = Candidate.objects.create(
+        first_name=successor.first_name,
+        last_name=successor.last_name,
+        email=f"{successor.first_name}.{successor.last_name}.{successor.pk}@{DEMO_EMAIL_DOMAIN}".lower(),
+        source=source if source != Candidate.Source.REFERRAL else Candidate.Source.JOB_BOARD,
+        region=successor.region,
+        sales_experience_years=Decimal(rng.choice([0, 1, 2, 3, 5])),
+        bench_ready=source == Candidate.Source.BENCH,
+        existing_rep=successor,
+    )
+    span = max(1, (hired_on - vacancy.opened_on).days)
+    days = sorted(vacancy.opened_on + dt.timedelta(days=int(span * f)) for f in (0.2, 0.45, 0.8))
+    days = [vacancy.opened_on, *days, hired_on]
+    application = _apply(vacancy, candidate, days[0], hr)
+    _history(application, [*PIPELINE[1:], Application.Stage.HIRED], days[1:], hr)
+    application.start_date = successor.hire_date
+    application.save(update_fields=["start_date"])
+    candidate.status = Candidate.Status.HIRED
+    candidate.save(update_fields=["status", "updated_at"])
+    vacancy.status = Vacancy.Status.FILLED
+    vacancy.filled_on = hired_on
+    vacancy.successor = successor
+    vacancy.save(update_fields=["status", "filled_on", "successor", "updated_at"])
+    plan = services.onboarding_plan_create(
+        rep=successor,
+        start_date=successor.hire_date,
+        template=template,
+        vacancy=vacancy,
+        application=application,
+    )
+    # Tasks due before the demo's end are done (a few late ones still open).
+    end = make.end
+    for task in OnboardingTask.objects.filter(plan=plan, due_date__lt=end):
+        if rng.random() < 0.9:
+            task.done_at = _at(min(task.due_date, end))
+            task.save(update_fields=["done_at"])
+
+
+def _pipeline(make: _Maker, vacancy: Vacancy, hr) -> None:
+    """Two to five people at different stages; some declined offers along the way."""
+    rng = make.rng
+    opened = vacancy.opened_on
+    managers = list(vacancy.team.managers.all()) or (
+        [vacancy.hiring_manager] if vacancy.hiring_manager else []
+    )
+    for _ in range(rng.randint(2, 5)):
+        candidate = make.candidate(region=vacancy.region if rng.random() < 0.7 else "")
+        depth = rng.randint(0, len(PIPELINE) - 1)
+        elapsed = max(1, (make.end - opened).days)
+        days = sorted(opened + dt.timedelta(days=rng.randint(0, elapsed)) for _ in range(depth + 1))
+        application = _apply(vacancy, candidate, days[0], hr)
+        if depth:
+            _history(application, PIPELINE[1 : depth + 1], days[1:], hr)
+        if depth >= 2 and managers:
+            InterviewFeedback.objects.create(
+                application=application,
+                author=rng.choice(managers),
+                rating=rng.randint(2, 5),
+                comment=rng.choice(
+                    ["Good discovery questions.", "Needs coaching on pricing.", "Strong closer."]
+                ),
+            )
+        if depth == len(PIPELINE) - 1 and rng.random() < 0.4:
+            services.application_move(
+                application=application,
+                to_stage=Application.Stage.WITHDREW,
+                reason=rng.choice(DECLINE_REASONS),
+                by=hr,
+                now=_at(min(days[-1] + dt.timedelta(days=2), make.end)),
+            )

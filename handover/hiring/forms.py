@@ -1,0 +1,87 @@
+"""Forms that parse and check page input; the services do the rest."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team, User
+from handover.models import Application, Candidate, Vacancy
+from retention.models import SalesRep
+
+
+class VacancyForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"))
+    role = forms.CharField(label=_("Role"), max_length=120, initial="Sales representative")
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=Vacancy.Reason.choices, initial=Vacancy.Reason.GROWTH
+    )
+    region = forms.CharField(label=_("Region"), max_length=120, required=False)
+    territory = forms.CharField(label=_("Territory"), max_length=120, required=False)
+    hiring_manager = forms.ModelChoiceField(
+        label=_("Hiring manager"),
+        queryset=User.objects.filter(role=User.Role.SALES_MANAGER).order_by("username"),
+        required=False,
+    )
+    approved_headcount = forms.IntegerField(label=_("Approved headcount"), min_value=1, initial=1)
+    salary_min = forms.DecimalField(
+        label=_("Salary band from"), min_value=0, required=False, decimal_places=2
+    )
+    salary_max = forms.DecimalField(
+        label=_("Salary band to"), min_value=0, required=False, decimal_places=2
+    )
+    opened_on = forms.DateField(label=_("Opened"), widget=forms.DateInput(attrs={"type": "date"}))
+    target_fill_date = forms.DateField(
+        label=_("Target fill date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class VacancyEditForm(VacancyForm):
+    """The requisition fields; team, reason and opening date stay as opened."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("team", "reason", "opened_on"):
+            del self.fields[name]
+
+
+class CandidateForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Candidate.Source.choices)
+    referrer = forms.ModelChoiceField(
+        label=_("Referred by"),
+        queryset=SalesRep.objects.filter(status=SalesRep.Status.ACTIVE).order_by("last_name"),
+        required=False,
+    )
+    region = forms.CharField(label=_("Region"), max_length=120, required=False)
+    sales_experience_years = forms.DecimalField(
+        label=_("Years of sales experience"), min_value=0, max_digits=4, decimal_places=1, initial=0
+    )
+    bench_ready = forms.BooleanField(label=_("Bench ready"), required=False)
+    earliest_start = forms.DateField(
+        label=_("Earliest start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class MoveForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Application.Stage.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    start_date = forms.DateField(label=_("Start date"), required=False)
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), choices=[(i, str(i)) for i in range(1, 6)], coerce=int
+    )
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -1,0 +1,708 @@
+"""Reads for hiring, always narrowed to what the asking user may see.
+
+HR and admins see everything. Sales managers see the vacancies of their teams (and the teams
+below), the candidates on those vacancies, the onboarding of reps in those teams and the cost
+of departures from them. Nobody else sees anything. Out of scope is a 404, never a hint.
+"""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import scope_team_ids
+from handover.hiring import costs, matching, rampup
+from handover.models import (
+    Application,
+    Candidate,
+    OnboardingPlan,
+    OnboardingTask,
+    StageChange,
+    Vacancy,
+)
+from retention.models import Assignment, Deal, RiskScore, SalesRep
+
+# A rep counts as established (part of the team benchmark) this long after their hire date.
+ESTABLISHED_AFTER_DAYS = settings.RELAY_ESTABLISHED_AFTER_DAYS
+# Candidates with at least this many years of sales are "experienced" in the cohort view.
+EXPERIENCED_YEARS = settings.RELAY_EXPERIENCED_YEARS
+RAMP_TARGET_SHARE = settings.RELAY_RAMP_TARGET_SHARE
+PRE_WINDOW_DAYS = settings.RELAY_DEPARTURE_PRE_WINDOW_DAYS
+AT_STAKE_TRAILING_DAYS = 365
+
+
+def sees_salary(user: User) -> bool:
+    """Salary bands are for HR and admins only, on pages and in the API."""
+    return user.is_authenticated and user.sees_everyone
+
+
+def can_manage_hiring(user: User) -> bool:
+    """Open vacancies, add candidates and move them through the pipeline: HR and admins."""
+    return user.is_authenticated and user.sees_everyone
+
+
+# --- vacancies ---------------------------------------------------------------------------------
+
+
+def vacancies_visible(*, user: User) -> QuerySet[Vacancy]:
+    team_ids = scope_team_ids(user=user)
+    vacancies = Vacancy.objects.select_related("team", "leaving_rep", "hiring_manager", "successor")
+    return vacancies if team_ids is None else vacancies.filter(team_id__in=team_ids)
+
+
+def vacancy_get_visible(*, user: User, vacancy_id: int) -> Vacancy:
+    return get_object_or_404(vacancies_visible(user=user), pk=vacancy_id)
+
+
+def vacancy_list(
+    *, user: User, status: str = "", team_id: int | None = None, search: str = ""
+) -> QuerySet[Vacancy]:
+    vacancies = vacancies_visible(user=user).annotate(
+        candidates=Count("applications", distinct=True)
+    )
+    if status:
+        vacancies = vacancies.filter(status=status)
+    if team_id:
+        vacancies = vacancies.filter(team_id=team_id)
+    if search:
+        vacancies = vacancies.filter(
+            Q(role__icontains=search)
+            | Q(territory__icontains=search)
+            | Q(leaving_rep__last_name__icontains=search)
+        )
+    return vacancies.order_by("status", "-opened_on", "-id")
+
+
+def vacancy_days_open(vacancy: Vacancy, *, today: dt.date) -> int:
+    """Days from opening to filling (or to today while not filled): 0 on the day it opens."""
+    end = vacancy.filled_on or today
+    return max(0, (end - vacancy.opened_on).days)
+
+
+def vacancy_time_to_fill(vacancy: Vacancy) -> int | None:
+    """Days from opening to the hire, once filled."""
+    if vacancy.filled_on is None:
+        return None
+    return (vacancy.filled_on - vacancy.opened_on).days
+
+
+def vacancy_book(*, vacancy: Vacancy, today: dt.date) -> list[int]:
+    """Customer ids the leaving rep owned on their last day (or owns now, if still serving)."""
+    rep = vacancy.leaving_rep
+    if rep is None:
+        return []
+    day = min(rep.departure_date or today, today)
+    return list(
+        Assignment.objects.filter(rep=rep, role=Assignment.Role.OWNER, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+
+
+@dataclass
+class CoverRow:
+    customer_id: int
+    customer_name: str
+    annual_revenue: Decimal
+    covers: list[str] = field(default_factory=list)
+
+
+def vacancy_temporary_covers(*, vacancy: Vacancy, today: dt.date) -> list[CoverRow]:
+    """The customers of the vacancy with their current temporary or manager covers (may be none)."""
+    book = vacancy_book(vacancy=vacancy, today=today)
+    if not book:
+        return []
+    covers = (
+        Assignment.objects.filter(
+            customer_id__in=book,
+            valid_to__isnull=True,
+            role__in=[Assignment.Role.TEMPORARY_COVER, Assignment.Role.MANAGER_COVER],
+        )
+        .select_related("rep", "manager")
+        .order_by("valid_from")
+    )
+    holders: dict[int, list[str]] = defaultdict(list)
+    for assignment in covers:
+        holders[assignment.customer_id].append(
+            f"{assignment.holder_name} ({assignment.get_role_display()})"
+        )
+    rows = []
+    from retention.models import Customer
+
+    for customer in Customer.objects.filter(pk__in=book).order_by("-annual_revenue", "name"):
+        rows.append(
+            CoverRow(
+                customer_id=customer.pk,
+                customer_name=customer.name,
+                annual_revenue=customer.annual_revenue,
+                covers=holders.get(customer.pk, []),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class SalesAtStake:
+    trailing_won: float
+    per_day: float
+    days_open: int
+    at_stake: float
+
+
+def vacancy_sales_at_stake(*, vacancy: Vacancy, today: dt.date) -> SalesAtStake | None:
+    """The leaving rep's trailing 12-month won amount per day, times the days the vacancy is open.
+
+    The 12 months end on the rep's last day (today, while they are still serving notice). None
+    for growth vacancies, which replace nobody's sales.
+    """
+    rep = vacancy.leaving_rep
+    if rep is None:
+        return None
+    end = min(rep.departure_date or today, today)
+    start = end - dt.timedelta(days=AT_STAKE_TRAILING_DAYS - 1)
+    won = Deal.objects.filter(
+        owner=rep, status=Deal.Status.WON, close_date__gte=start, close_date__lte=end
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    per_day = float(won) / AT_STAKE_TRAILING_DAYS
+    days_open = vacancy_days_open(vacancy, today=today)
+    return SalesAtStake(
+        trailing_won=float(won), per_day=per_day, days_open=days_open, at_stake=per_day * days_open
+    )
+
+
+# --- candidates --------------------------------------------------------------------------------
+
+
+def candidates_visible(*, user: User) -> QuerySet[Candidate]:
+    """All for HR and admins; for a manager, the candidates on their teams' vacancies."""
+    team_ids = scope_team_ids(user=user)
+    candidates = Candidate.objects.select_related("referrer", "existing_rep")
+    if team_ids is None:
+        return candidates
+    return candidates.filter(
+        pk__in=Application.objects.filter(vacancy__team_id__in=team_ids).values("candidate_id")
+    )
+
+
+def candidate_get_visible(*, user: User, candidate_id: int) -> Candidate:
+    return get_object_or_404(candidates_visible(user=user), pk=candidate_id)
+
+
+def candidate_list(
+    *,
+    user: User,
+    search: str = "",
+    source: str = "",
+    region: str = "",
+    status: str = "",
+    bench_only: bool = False,
+) -> QuerySet[Candidate]:
+    candidates = candidates_visible(user=user)
+    if search:
+        for word in search.split():
+            candidates = candidates.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+    if source:
+        candidates = candidates.filter(source=source)
+    if region:
+        candidates = candidates.filter(region__iexact=region)
+    if status:
+        candidates = candidates.filter(status=status)
+    if bench_only:
+        candidates = candidates.filter(bench_ready=True)
+    return candidates.order_by("last_name", "first_name", "id")
+
+
+def candidate_regions() -> list[str]:
+    return list(
+        Candidate.objects.exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+        .order_by("region")
+    )
+
+
+@dataclass
+class BenchRegion:
+    region: str
+    candidates: list[Candidate]
+
+    @property
+    def count(self) -> int:
+        return len(self.candidates)
+
+    @property
+    def ready_now(self) -> int:
+        return sum(1 for c in self.candidates if c.days_to_start == 0)
+
+
+def bench_by_region(*, today: dt.date) -> list[BenchRegion]:
+    """Bench-ready candidates still in the pool, per region, soonest start first.
+
+    Each candidate gets ``days_to_start``: 0 when they can start today or their date has passed.
+    """
+    bench = Candidate.objects.filter(bench_ready=True, status=Candidate.Status.AVAILABLE)
+    regions: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in bench:
+        start = candidate.earliest_start or today
+        candidate.days_to_start = max(0, (start - today).days)
+        regions[candidate.region or ""].append(candidate)
+    out = []
+    for region in sorted(regions):
+        people = sorted(regions[region], key=lambda c: (c.days_to_start, c.last_name, c.pk))
+        out.append(BenchRegion(region=region, candidates=people))
+    return out
+
+
+@dataclass
+class RankedCandidate:
+    candidate: Candidate
+    score: float
+    reasons: list[str]
+
+
+def vacancy_ranked_pool(
+    *, vacancy: Vacancy, today: dt.date, limit: int = 50
+) -> list[RankedCandidate]:
+    """The available pool, not yet on this vacancy, ranked by fit (see ``matching``)."""
+    pool = list(
+        Candidate.objects.filter(status=Candidate.Status.AVAILABLE).exclude(
+            applications__vacancy=vacancy
+        )
+    )
+    facts = [
+        matching.CandidateFacts(
+            id=c.pk,
+            region=c.region,
+            sales_experience_years=float(c.sales_experience_years),
+            bench_ready=c.bench_ready,
+            earliest_start=c.earliest_start,
+            source=c.source,
+            source_label=str(c.get_source_display()),
+        )
+        for c in pool
+    ]
+    needed_by = max(vacancy.target_fill_date or today, today)
+    ranked = matching.rank_candidates(
+        facts, matching.VacancyFacts(region=vacancy.region, needed_by=needed_by)
+    )
+    by_id = {c.pk: c for c in pool}
+    return [
+        RankedCandidate(candidate=by_id[m.candidate_id], score=m.score, reasons=m.reasons)
+        for m in ranked[:limit]
+    ]
+
+
+# --- pipeline ----------------------------------------------------------------------------------
+
+
+def applications_visible(*, user: User) -> QuerySet[Application]:
+    team_ids = scope_team_ids(user=user)
+    applications = Application.objects.select_related(
+        "candidate", "vacancy", "vacancy__team", "vacancy__leaving_rep"
+    )
+    return applications if team_ids is None else applications.filter(vacancy__team_id__in=team_ids)
+
+
+def application_get_visible(*, user: User, application_id: int) -> Application:
+    return get_object_or_404(applications_visible(user=user), pk=application_id)
+
+
+def application_list(
+    *,
+    user: User,
+    vacancy_id: int | None = None,
+    stage: str = "",
+    source: str = "",
+    team_id: int | None = None,
+) -> QuerySet[Application]:
+    applications = applications_visible(user=user)
+    if vacancy_id:
+        applications = applications.filter(vacancy_id=vacancy_id)
+    if stage:
+        applications = applications.filter(stage=stage)
+    if source:
+        applications = applications.filter(source=source)
+    if team_id:
+        applications = applications.filter(vacancy__team_id=team_id)
+    return applications.order_by("-stage_entered_at", "-id")
+
+
+def vacancy_board(*, vacancy: Vacancy) -> list[tuple[str, str, list[Application]]]:
+    """The vacancy's applications in columns by stage, pipeline order, newest move first."""
+    columns: dict[str, list[Application]] = {stage: [] for stage in Application.Stage.values}
+    for application in (
+        vacancy.applications.select_related("candidate")
+        .annotate(ratings=Count("feedback"))
+        .order_by("-stage_entered_at")
+    ):
+        columns[application.stage].append(application)
+    return [(value, label, columns[value]) for value, label in Application.Stage.choices]
+
+
+def application_history(*, application: Application) -> list[StageChange]:
+    return list(application.stage_changes.select_related("changed_by").order_by("changed_at", "id"))
+
+
+def stage_durations(
+    changes: list[tuple[str, dt.datetime]], *, now: dt.datetime
+) -> list[tuple[str, float]]:
+    """(stage, days spent) for each stage an application passed through, from its history.
+
+    Terminal stages (hired, rejected, withdrew) have no duration; the current open stage runs
+    to ``now``.
+    """
+    terminal = {Application.Stage.HIRED, Application.Stage.REJECTED, Application.Stage.WITHDREW}
+    out = []
+    for i, (stage, entered) in enumerate(changes):
+        if stage in terminal:
+            continue
+        left = changes[i + 1][1] if i + 1 < len(changes) else now
+        out.append((stage, (left - entered).total_seconds() / 86400))
+    return out
+
+
+@dataclass
+class SourceStats:
+    source: str
+    label: str
+    applications: int = 0
+    hires: int = 0
+    stage_days: dict[str, float] = field(default_factory=dict)
+    fill_days: list[int] = field(default_factory=list)
+
+    @property
+    def median_time_to_fill(self) -> float | None:
+        return statistics.median(self.fill_days) if self.fill_days else None
+
+
+def source_stats(*, user: User, now: dt.datetime | None = None) -> list[SourceStats]:
+    """Per source: average days in each open stage, and time-to-fill of the vacancies it filled.
+
+    Time-to-fill of a source = days from opening to filling of the vacancies filled by a hire who
+    came from that source. Fastest median first.
+    """
+    now = now or timezone.now()
+    labels = dict(Candidate.Source.choices)
+    stats = {value: SourceStats(source=value, label=str(label)) for value, label in labels.items()}
+    sums: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    applications = applications_visible(user=user).prefetch_related(
+        Prefetch("stage_changes", queryset=StageChange.objects.order_by("changed_at", "id"))
+    )
+    for application in applications:
+        row = stats[application.source]
+        row.applications += 1
+        history = [(c.to_stage, c.changed_at) for c in application.stage_changes.all()]
+        for stage, days in stage_durations(history, now=now):
+            sums[application.source][stage].append(days)
+        if application.stage == Application.Stage.HIRED:
+            row.hires += 1
+            ttf = vacancy_time_to_fill(application.vacancy)
+            if ttf is not None:
+                row.fill_days.append(ttf)
+    for source, per_stage in sums.items():
+        stats[source].stage_days = {
+            stage: sum(values) / len(values) for stage, values in per_stage.items()
+        }
+    rows = [s for s in stats.values() if s.applications]
+    return sorted(
+        rows,
+        key=lambda s: (s.median_time_to_fill is None, s.median_time_to_fill or 0, s.source),
+    )
+
+
+# --- onboarding and ramp-up --------------------------------------------------------------------
+
+
+def onboarding_plans_visible(*, user: User) -> QuerySet[OnboardingPlan]:
+    team_ids = scope_team_ids(user=user)
+    plans = OnboardingPlan.objects.select_related(
+        "rep",
+        "rep__team",
+        "vacancy",
+        "vacancy__team",
+        "vacancy__leaving_rep",
+        "application__candidate",
+    ).annotate(
+        tasks_total=Count("tasks", distinct=True),
+        tasks_done=Count("tasks", filter=Q(tasks__done_at__isnull=False), distinct=True),
+    )
+    return plans if team_ids is None else plans.filter(rep__team_id__in=team_ids)
+
+
+def onboarding_plan_get_visible(*, user: User, plan_id: int) -> OnboardingPlan:
+    return get_object_or_404(onboarding_plans_visible(user=user), pk=plan_id)
+
+
+def onboarding_task_get_visible(*, user: User, task_id: int) -> OnboardingTask:
+    team_ids = scope_team_ids(user=user)
+    tasks = OnboardingTask.objects.select_related("plan", "plan__rep")
+    if team_ids is not None:
+        tasks = tasks.filter(plan__rep__team_id__in=team_ids)
+    return get_object_or_404(tasks, pk=task_id)
+
+
+def _won_sales(rep_ids: list[int], *, since: dt.date, until: dt.date) -> dict[int, list]:
+    sales: dict[int, list] = defaultdict(list)
+    rows = Deal.objects.filter(
+        owner_id__in=rep_ids,
+        status=Deal.Status.WON,
+        close_date__gte=since,
+        close_date__lte=until,
+    ).values_list("owner_id", "close_date", "amount")
+    for owner_id, close_date, amount in rows:
+        sales[owner_id].append((close_date, float(amount)))
+    return sales
+
+
+def rep_ramp_up(
+    *, rep: SalesRep, as_of: dt.date, target_share: float = RAMP_TARGET_SHARE
+) -> rampup.RampResult:
+    """The rep's ramp-up from their hire date against the established reps of their team."""
+    start = rep.hire_date
+    peers_qs = SalesRep.objects.filter(team_id=rep.team_id).exclude(pk=rep.pk)
+    peer_rows = list(peers_qs.values_list("id", "hire_date", "departure_date"))
+    sales = _won_sales([rep.pk, *[p[0] for p in peer_rows]], since=start, until=as_of)
+    peers = [
+        rampup.PeerHistory(
+            rep_id=pid,
+            established_from=hired + dt.timedelta(days=ESTABLISHED_AFTER_DAYS),
+            left_on=left,
+            sales=tuple(sales.get(pid, ())),
+        )
+        for pid, hired, left in peer_rows
+    ]
+    return rampup.ramp_up(
+        start=start,
+        sales=sales.get(rep.pk, ()),
+        peers=peers,
+        as_of=as_of,
+        target_share=target_share,
+    )
+
+
+@dataclass
+class CohortRow:
+    plan: OnboardingPlan
+    bench_hire: bool
+    experienced: bool
+    ramp: rampup.RampResult
+
+
+@dataclass
+class Cohort:
+    key: str
+    label: str
+    rows: list[CohortRow]
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    @property
+    def reached(self) -> int:
+        return sum(1 for r in self.rows if r.ramp.reached_month is not None)
+
+    @property
+    def median_months_to_target(self) -> float | None:
+        months = [r.ramp.reached_month for r in self.rows if r.ramp.reached_month is not None]
+        return statistics.median(months) if months else None
+
+    def mean_share(self, month: int) -> float | None:
+        shares = [
+            m.share
+            for r in self.rows
+            for m in r.ramp.months
+            if m.month == month and m.share is not None
+        ]
+        return sum(shares) / len(shares) if shares else None
+
+
+def ramp_cohorts(
+    *, user: User, as_of: dt.date, target_share: float = RAMP_TARGET_SHARE
+) -> tuple[list[CohortRow], list[Cohort]]:
+    """Every onboarded rep's ramp-up, and cohorts: bench hires vs others, experienced vs new."""
+    from django.utils.translation import gettext as _
+
+    rows = []
+    for plan in onboarding_plans_visible(user=user).order_by("start_date", "id"):
+        application = plan.application
+        candidate = application.candidate if application else None
+        rows.append(
+            CohortRow(
+                plan=plan,
+                bench_hire=bool(application and application.source == Candidate.Source.BENCH),
+                experienced=bool(
+                    candidate and candidate.sales_experience_years >= EXPERIENCED_YEARS
+                ),
+                ramp=rep_ramp_up(rep=plan.rep, as_of=as_of, target_share=target_share),
+            )
+        )
+    cohorts = [
+        Cohort("bench", _("Bench hires"), [r for r in rows if r.bench_hire]),
+        Cohort("not_bench", _("Other hires"), [r for r in rows if not r.bench_hire]),
+        Cohort("experienced", _("Experienced in sales"), [r for r in rows if r.experienced]),
+        Cohort("new_to_sales", _("New to sales"), [r for r in rows if not r.experienced]),
+    ]
+    return rows, cohorts
+
+
+# --- the cost of departures --------------------------------------------------------------------
+
+
+@dataclass
+class DepartureCostRow:
+    rep: SalesRep
+    vacancy: Vacancy | None
+    successor: SalesRep | None
+    risk_flag_on: dt.date | None
+    cost: costs.DepartureCost
+
+    @property
+    def year(self) -> int:
+        return self.rep.departure_date.year
+
+
+def departure_costs(
+    *,
+    user: User,
+    as_of: dt.date,
+    pre_window_days: int = PRE_WINDOW_DAYS,
+    target_share: float = RAMP_TARGET_SHARE,
+    team_id: int | None = None,
+    year: int | None = None,
+) -> list[DepartureCostRow]:
+    """The three-phase cost of every departure (last day on or before ``as_of``) in scope."""
+    team_ids = scope_team_ids(user=user)
+    reps = SalesRep.objects.select_related("team").filter(
+        departure_date__isnull=False, departure_date__lte=as_of
+    )
+    if team_ids is not None:
+        reps = reps.filter(team_id__in=team_ids)
+    if team_id:
+        reps = reps.filter(team_id=team_id)
+    if year:
+        reps = reps.filter(departure_date__year=year)
+    reps = list(reps.order_by("-departure_date", "id"))
+    vacancies = {
+        v.leaving_rep_id: v
+        for v in Vacancy.objects.filter(leaving_rep__in=reps).select_related("successor")
+    }
+    flags: dict[int, dt.date] = {}
+    for rep_id, as_of_day in (
+        RiskScore.objects.filter(rep__in=reps, band=RiskScore.Band.HIGH)
+        .order_by("rep_id", "as_of")
+        .values_list("rep_id", "as_of")
+    ):
+        flags.setdefault(rep_id, as_of_day)
+    out = []
+    for rep in reps:
+        vacancy = vacancies.get(rep.pk)
+        successor = vacancy.successor if vacancy else None
+        flag = flags.get(rep.pk)
+        if flag is not None and flag > rep.departure_date:
+            flag = None
+        out.append(
+            DepartureCostRow(
+                rep=rep,
+                vacancy=vacancy,
+                successor=successor,
+                risk_flag_on=flag,
+                cost=departure_cost_for(
+                    rep=rep,
+                    successor=successor,
+                    risk_flag_on=flag,
+                    as_of=as_of,
+                    pre_window_days=pre_window_days,
+                    target_share=target_share,
+                ),
+            )
+        )
+    return out
+
+
+def departure_cost_for(
+    *,
+    rep: SalesRep,
+    successor: SalesRep | None,
+    risk_flag_on: dt.date | None,
+    as_of: dt.date,
+    pre_window_days: int = PRE_WINDOW_DAYS,
+    target_share: float = RAMP_TARGET_SHARE,
+) -> costs.DepartureCost:
+    """Gather one departure's sales and dates, and compute its cost (see ``costs``)."""
+    last_day = rep.departure_date
+    reached_on = None
+    if successor is not None:
+        reached_on = rep_ramp_up(rep=successor, as_of=as_of, target_share=target_share).reached_on
+    earliest = (risk_flag_on or last_day) - dt.timedelta(
+        days=pre_window_days + costs.DEFAULT_BASELINE_DAYS
+    )
+    own = Deal.objects.filter(
+        owner=rep, status=Deal.Status.WON, close_date__gte=earliest, close_date__lte=as_of
+    )
+    book = Assignment.objects.filter(
+        rep=rep, role=Assignment.Role.OWNER, valid_from__lte=last_day
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last_day))
+    territory = Deal.objects.filter(
+        status=Deal.Status.WON, close_date__gte=earliest, close_date__lte=as_of
+    ).filter(
+        Q(owner=rep)
+        | Q(customer_id__in=book.values("customer_id"), close_date__gt=last_day)
+        | (
+            Q(owner=successor, close_date__gte=successor.hire_date)
+            if successor is not None
+            else Q(pk__in=[])
+        )
+    )
+    return costs.departure_cost(
+        own_sales=[(d.close_date, float(d.amount)) for d in own.only("close_date", "amount")],
+        territory_sales=[
+            (close, float(amount))
+            for close, amount in territory.values_list("close_date", "amount")
+        ],
+        last_day=last_day,
+        as_of=as_of,
+        risk_flag_on=risk_flag_on,
+        pre_window_days=pre_window_days,
+        successor_start=successor.hire_date if successor else None,
+        target_reached_on=reached_on,
+        hired_on=rep.hire_date,
+    )
+
+
+@dataclass
+class CostTotals:
+    key: str
+    departures: int = 0
+    before_leaving: float = 0.0
+    vacancy: float = 0.0
+    ramp_up: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.before_leaving + self.vacancy + self.ramp_up
+
+
+def departure_cost_totals(rows: list[DepartureCostRow], *, by: str) -> list[CostTotals]:
+    """Sum the phases per team (``by="team"``) or per year of the last day (``by="year"``)."""
+    totals: dict[str, CostTotals] = {}
+    for row in rows:
+        key = row.rep.team.name if by == "team" else str(row.year)
+        t = totals.setdefault(key, CostTotals(key=key))
+        t.departures += 1
+        t.before_leaving += row.cost.lost(costs.PHASE_BEFORE)
+        t.vacancy += row.cost.lost(costs.PHASE_VACANCY)
+        t.ramp_up += row.cost.lost(costs.PHASE_RAMP)
+    return sorted(totals.values(), key=lambda t: t.key, reverse=by == "year")

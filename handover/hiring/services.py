@@ -1,0 +1,604 @@
+"""Writes for hiring: vacancies, candidates, the pipeline, hiring and onboarding.
+
+Bad input raises ``ValueError`` with a message that names the field; nothing is half-written,
+since every service that writes more than one row runs in one transaction.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Team, User
+from handover.models import (
+    Application,
+    Candidate,
+    InterviewFeedback,
+    OnboardingPlan,
+    OnboardingTask,
+    OnboardingTemplate,
+    OwnerRole,
+    StageChange,
+    Vacancy,
+)
+from retention.models import Assignment, Customer, SalesRep
+from retention.services import rep_create
+
+# A vacancy opened by a departure is due this many days after the later of today and the last day.
+TARGET_FILL_DAYS = 60
+
+DEFAULT_TEMPLATE_NAME = "Standard sales onboarding"
+DEFAULT_TEMPLATE_TASKS: list[dict] = [
+    {"title": "Accounts, CRM and tools set up", "kind": "other", "owner": "hr", "due_days": 0},
+    {"title": "Product training", "kind": "training", "owner": "manager", "due_days": 10},
+    {
+        "title": "Sales process and pricing training",
+        "kind": "training",
+        "owner": "manager",
+        "due_days": 14,
+    },
+    {"title": "Customer introductions", "kind": "introduction", "owner": "manager", "due_days": 30},
+    {"title": "First solo visits", "kind": "solo_visit", "owner": "rep", "due_days": 45},
+    {"title": "Probation check-in", "kind": "other", "owner": "hr", "due_days": 90},
+]
+
+ACTIVE_STAGES = {
+    Application.Stage.SOURCED,
+    Application.Stage.SCREENING,
+    Application.Stage.INTERVIEW,
+    Application.Stage.OFFER,
+}
+CLOSED_STAGES = {Application.Stage.HIRED, Application.Stage.REJECTED, Application.Stage.WITHDREW}
+
+
+# --- vacancies ---------------------------------------------------------------------------------
+
+
+def _team_hiring_manager(team: Team) -> User | None:
+    for candidate_team in (team, team.parent):
+        if candidate_team is None:
+            continue
+        manager = candidate_team.managers.order_by("id").first()
+        if manager is not None:
+            return manager
+    return None
+
+
+def vacancy_open_for_departure(
+    *, rep_id: int, departure_date: dt.date, today: dt.date | None = None
+) -> Vacancy:
+    """Open the vacancy a departure leaves: linked to the rep, their team and territory.
+
+    Idempotent: a departure opens one vacancy however often it is announced (the database
+    constraint ``handover_vacancy_one_per_departure`` guards against a race, too).
+    """
+    existing = Vacancy.objects.filter(leaving_rep_id=rep_id).first()
+    if existing is not None:
+        return existing
+    rep = SalesRep.objects.select_related("team", "team__parent").get(pk=rep_id)
+    today = today or timezone.localdate()
+    territory = " / ".join(part for part in (rep.region, rep.team.name) if part)
+    try:
+        with transaction.atomic():
+            return Vacancy.objects.create(
+                status=Vacancy.Status.OPEN,
+                reason=Vacancy.Reason.DEPARTURE,
+                role=rep.title or "Sales representative",
+                team=rep.team,
+                region=rep.region or rep.team.region,
+                territory=territory,
+                leaving_rep=rep,
+                hiring_manager=_team_hiring_manager(rep.team),
+                opened_on=today,
+                target_fill_date=max(today, departure_date) + dt.timedelta(days=TARGET_FILL_DAYS),
+            )
+    except IntegrityError:
+        return Vacancy.objects.get(leaving_rep_id=rep_id)
+
+
+def _check_band(salary_min: Decimal | None, salary_max: Decimal | None) -> None:
+    for name, value in (("salary_min", salary_min), ("salary_max", salary_max)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must not be negative")
+    if salary_min is not None and salary_max is not None and salary_max < salary_min:
+        raise ValueError("salary_max must be at least salary_min")
+
+
+def vacancy_create(
+    *,
+    team: Team,
+    opened_on: dt.date,
+    role: str = "Sales representative",
+    reason: str = Vacancy.Reason.GROWTH,
+    region: str = "",
+    territory: str = "",
+    hiring_manager: User | None = None,
+    approved_headcount: int = 1,
+    salary_min: Decimal | None = None,
+    salary_max: Decimal | None = None,
+    target_fill_date: dt.date | None = None,
+    notes: str = "",
+) -> Vacancy:
+    """Open a vacancy by hand (growth, or a departure recorded outside Relay)."""
+    if reason not in Vacancy.Reason.values:
+        raise ValueError(f"reason must be one of {', '.join(Vacancy.Reason.values)}")
+    if approved_headcount < 1:
+        raise ValueError("approved_headcount must be at least 1")
+    if not role.strip():
+        raise ValueError("role is required")
+    if target_fill_date is not None and target_fill_date < opened_on:
+        raise ValueError("target_fill_date must not be before opened_on")
+    _check_band(salary_min, salary_max)
+    return Vacancy.objects.create(
+        team=team,
+        opened_on=opened_on,
+        role=role.strip(),
+        reason=reason,
+        region=region or team.region,
+        territory=territory,
+        hiring_manager=hiring_manager,
+        approved_headcount=approved_headcount,
+        salary_min=salary_min,
+        salary_max=salary_max,
+        target_fill_date=target_fill_date,
+        notes=notes,
+    )
+
+
+VACANCY_EDITABLE = (
+    "role",
+    "region",
+    "territory",
+    "hiring_manager",
+    "approved_headcount",
+    "salary_min",
+    "salary_max",
+    "target_fill_date",
+    "notes",
+)
+
+
+def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
+    """Change the requisition fields HR keeps up to date; saves only what changed."""
+    unknown = set(changes) - set(VACANCY_EDITABLE)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} here")
+    merged = {name: changes.get(name, getattr(vacancy, name)) for name in VACANCY_EDITABLE}
+    if not str(merged["role"]).strip():
+        raise ValueError("role is required")
+    if merged["approved_headcount"] is None or merged["approved_headcount"] < 1:
+        raise ValueError("approved_headcount must be at least 1")
+    if merged["target_fill_date"] is not None and merged["target_fill_date"] < vacancy.opened_on:
+        raise ValueError("target_fill_date must not be before opened_on")
+    _check_band(merged["salary_min"], merged["salary_max"])
+    changed = [name for name in changes if getattr(vacancy, name) != changes[name]]
+    if not changed:
+        return vacancy
+    for name in changed:
+        setattr(vacancy, name, changes[name])
+    vacancy.save(update_fields=[*changed, "updated_at"])
+    return vacancy
+
+
+def vacancy_set_status(*, vacancy: Vacancy, status: str) -> Vacancy:
+    """Put on hold, reopen or cancel. Filling happens only through a hire."""
+    allowed = {Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED}
+    if status not in allowed:
+        raise ValueError(f"status must be one of {', '.join(sorted(allowed))}")
+    if vacancy.status == Vacancy.Status.FILLED:
+        raise ValueError("a filled vacancy cannot change status")
+    if vacancy.status == status:
+        return vacancy
+    vacancy.status = status
+    vacancy.save(update_fields=["status", "updated_at"])
+    return vacancy
+
+
+# --- candidates --------------------------------------------------------------------------------
+
+
+def candidate_create(
+    *,
+    first_name: str,
+    last_name: str,
+    source: str,
+    email: str = "",
+    phone: str = "",
+    region: str = "",
+    sales_experience_years: Decimal | float = 0,
+    bench_ready: bool = False,
+    earliest_start: dt.date | None = None,
+    referrer: SalesRep | None = None,
+    existing_rep: SalesRep | None = None,
+    notes: str = "",
+) -> Candidate:
+    """Add a person to the pool. A referral names its referrer."""
+    if not first_name.strip() or not last_name.strip():
+        raise ValueError("first_name and last_name are required")
+    if source not in Candidate.Source.values:
+        raise ValueError(f"source must be one of {', '.join(Candidate.Source.values)}")
+    if source == Candidate.Source.REFERRAL and referrer is None:
+        raise ValueError("referrer is required when the source is a referral")
+    if Decimal(str(sales_experience_years)) < 0:
+        raise ValueError("sales_experience_years must not be negative")
+    return Candidate.objects.create(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        source=source,
+        email=email,
+        phone=phone,
+        region=region,
+        sales_experience_years=Decimal(str(sales_experience_years)),
+        bench_ready=bench_ready or source == Candidate.Source.BENCH,
+        earliest_start=earliest_start,
+        referrer=referrer if source == Candidate.Source.REFERRAL else None,
+        existing_rep=existing_rep,
+        notes=notes,
+    )
+
+
+CANDIDATE_EDITABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "source",
+    "referrer",
+    "region",
+    "sales_experience_years",
+    "bench_ready",
+    "earliest_start",
+    "notes",
+)
+
+
+def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
+    """Keep a pool record current (bench readiness, earliest start…); saves only what changed."""
+    unknown = set(changes) - set(CANDIDATE_EDITABLE)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} here")
+    merged = {name: changes.get(name, getattr(candidate, name)) for name in CANDIDATE_EDITABLE}
+    if not str(merged["first_name"]).strip() or not str(merged["last_name"]).strip():
+        raise ValueError("first_name and last_name are required")
+    if merged["source"] not in Candidate.Source.values:
+        raise ValueError(f"source must be one of {', '.join(Candidate.Source.values)}")
+    if merged["source"] == Candidate.Source.REFERRAL and merged["referrer"] is None:
+        raise ValueError("referrer is required when the source is a referral")
+    if Decimal(str(merged["sales_experience_years"])) < 0:
+        raise ValueError("sales_experience_years must not be negative")
+    changed = [name for name in changes if getattr(candidate, name) != changes[name]]
+    if not changed:
+        return candidate
+    for name in changed:
+        setattr(candidate, name, changes[name])
+    candidate.save(update_fields=[*changed, "updated_at"])
+    return candidate
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_create(
+    *,
+    vacancy: Vacancy,
+    candidate: Candidate,
+    by: User | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    """Put a pool candidate on a vacancy, at the first stage, with the first history entry."""
+    now = now or timezone.now()
+    if vacancy.status not in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD):
+        raise ValueError(f"vacancy {vacancy.pk} is {vacancy.get_status_display()}, not open")
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status in (Candidate.Status.HIRED, Candidate.Status.UNAVAILABLE):
+        raise ValueError(f"candidate {candidate} is {candidate.get_status_display()}")
+    if Application.objects.filter(vacancy=vacancy, candidate=candidate).exists():
+        raise ValueError(f"candidate {candidate} is already on this vacancy")
+    application = Application.objects.create(
+        vacancy=vacancy,
+        candidate=candidate,
+        stage=Application.Stage.SOURCED,
+        stage_entered_at=now,
+        source=candidate.source,
+    )
+    StageChange.objects.create(
+        application=application,
+        from_stage="",
+        to_stage=Application.Stage.SOURCED,
+        changed_at=now,
+        changed_by=by,
+    )
+    if candidate.status != Candidate.Status.IN_PROCESS:
+        candidate.status = Candidate.Status.IN_PROCESS
+        candidate.save(update_fields=["status", "updated_at"])
+    return application
+
+
+def _candidate_back_to_pool(candidate: Candidate) -> None:
+    """Available again unless still in another live pipeline."""
+    still_active = candidate.applications.filter(stage__in=ACTIVE_STAGES).exists()
+    status = Candidate.Status.IN_PROCESS if still_active else Candidate.Status.AVAILABLE
+    if candidate.status != status:
+        candidate.status = status
+        candidate.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def application_move(
+    *,
+    application: Application,
+    to_stage: str,
+    by: User | None = None,
+    reason: str = "",
+    note: str = "",
+    start_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    """Move an application to another stage and keep the move in its history.
+
+    * Closed stages (hired, rejected, withdrew) are final.
+    * Withdrawing from the offer stage is a declined offer: ``reason`` is required, and the
+      candidate returns to the pool as a past decliner with that reason.
+    * Hired fills the vacancy (once the approved headcount is hired), creates or links the new
+      rep and their onboarding plan (see ``application_hire``).
+    """
+    now = now or timezone.now()
+    application = (
+        Application.objects.select_for_update()
+        .select_related("candidate", "vacancy")
+        .get(pk=application.pk)
+    )
+    if to_stage not in Application.Stage.values:
+        raise ValueError(f"stage {to_stage!r} is not one of {', '.join(Application.Stage.values)}")
+    from_stage = application.stage
+    if from_stage in CLOSED_STAGES:
+        raise ValueError(
+            f"application {application.pk} is {application.get_stage_display()}; it cannot move"
+        )
+    if to_stage == from_stage:
+        return application
+    declined_offer = (
+        from_stage == Application.Stage.OFFER and to_stage == Application.Stage.WITHDREW
+    )
+    if declined_offer and not reason.strip():
+        raise ValueError("reason is required when a candidate declines an offer")
+    if to_stage == Application.Stage.HIRED and application.vacancy.status == Vacancy.Status.FILLED:
+        raise ValueError(f"vacancy {application.vacancy_id} is already filled")
+
+    application.stage = to_stage
+    application.stage_entered_at = now
+    fields = ["stage", "stage_entered_at", "updated_at"]
+    if declined_offer:
+        application.decline_reason = reason.strip()
+        fields.append("decline_reason")
+    application.save(update_fields=fields)
+    StageChange.objects.create(
+        application=application,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_at=now,
+        changed_by=by,
+        note=(note or reason).strip(),
+    )
+    candidate = application.candidate
+    if declined_offer:
+        candidate.source = Candidate.Source.PAST_DECLINER
+        candidate.last_decline_reason = reason.strip()
+        candidate.save(update_fields=["source", "last_decline_reason", "updated_at"])
+        _candidate_back_to_pool(candidate)
+    elif to_stage in (Application.Stage.REJECTED, Application.Stage.WITHDREW):
+        _candidate_back_to_pool(candidate)
+    elif to_stage == Application.Stage.HIRED:
+        application_hire(application=application, start_date=start_date, today=now.date())
+    return application
+
+
+def application_hire(
+    *, application: Application, start_date: dt.date | None = None, today: dt.date
+) -> OnboardingPlan:
+    """The hire itself: the new rep (or the linked existing one), the vacancy, the plan.
+
+    Called by ``application_move`` inside its transaction. The start date defaults to the
+    candidate's earliest start, or today, whichever is later.
+    """
+    candidate = application.candidate
+    vacancy = application.vacancy
+    start = start_date or max(candidate.earliest_start or today, today)
+    if candidate.existing_rep_id:
+        rep = SalesRep.objects.select_for_update().get(pk=candidate.existing_rep_id)
+        rep.team = vacancy.team
+        rep.title = vacancy.role
+        rep.status = SalesRep.Status.ACTIVE
+        rep.departure_date = None
+        rep.departure_reason = ""
+        rep.save(
+            update_fields=[
+                "team",
+                "title",
+                "status",
+                "departure_date",
+                "departure_reason",
+                "updated_at",
+            ]
+        )
+    else:
+        rep = rep_create(
+            team_id=vacancy.team_id,
+            first_name=candidate.first_name,
+            last_name=candidate.last_name,
+            email=candidate.email,
+            title=vacancy.role,
+            region=vacancy.region or candidate.region,
+            hire_date=start,
+        )
+        candidate.existing_rep = rep
+    candidate.status = Candidate.Status.HIRED
+    candidate.save(update_fields=["status", "existing_rep", "updated_at"])
+    application.start_date = start
+    application.save(update_fields=["start_date", "updated_at"])
+
+    hired = vacancy.applications.filter(stage=Application.Stage.HIRED).count()
+    if hired >= vacancy.approved_headcount:
+        vacancy.status = Vacancy.Status.FILLED
+        vacancy.filled_on = max(today, vacancy.opened_on)
+    if vacancy.successor_id is None:
+        vacancy.successor = rep
+    vacancy.save(update_fields=["status", "filled_on", "successor", "updated_at"])
+
+    # The other people still in this vacancy's pipeline go back to the pool once it is filled.
+    if vacancy.status == Vacancy.Status.FILLED:
+        for other in vacancy.applications.filter(stage__in=ACTIVE_STAGES).select_related(
+            "candidate"
+        ):
+            _candidate_back_to_pool(other.candidate)
+    return onboarding_plan_create(
+        rep=rep,
+        start_date=start,
+        template=onboarding_template_default(),
+        vacancy=vacancy,
+        application=application,
+    )
+
+
+def interview_feedback_add(
+    *, application: Application, author: User, rating: int, comment: str = ""
+) -> InterviewFeedback:
+    if not 1 <= int(rating) <= 5:
+        raise ValueError("rating must be between 1 and 5")
+    return InterviewFeedback.objects.create(
+        application=application, author=author, rating=int(rating), comment=comment.strip()
+    )
+
+
+# --- onboarding --------------------------------------------------------------------------------
+
+
+def onboarding_template_validate(tasks: list[dict]) -> None:
+    if not isinstance(tasks, list) or not tasks:
+        raise ValueError("tasks must be a non-empty list")
+    for i, task in enumerate(tasks, start=1):
+        if not isinstance(task, dict) or not str(task.get("title", "")).strip():
+            raise ValueError(f"task {i}: title is required")
+        if task.get("owner") not in OwnerRole.values:
+            raise ValueError(f"task {i}: owner must be one of {', '.join(OwnerRole.values)}")
+        if task.get("kind", "other") not in OnboardingTask.Kind.values:
+            raise ValueError(
+                f"task {i}: kind must be one of {', '.join(OnboardingTask.Kind.values)}"
+            )
+        if not isinstance(task.get("due_days"), int) or task["due_days"] < 0:
+            raise ValueError(f"task {i}: due_days must be a whole number of days, 0 or more")
+
+
+def onboarding_template_default() -> OnboardingTemplate:
+    """The default template, created with the standard checklist the first time it is needed."""
+    template = OnboardingTemplate.objects.filter(is_default=True).first()
+    if template is not None:
+        return template
+    template, _ = OnboardingTemplate.objects.get_or_create(
+        name=DEFAULT_TEMPLATE_NAME,
+        defaults={"is_default": True, "tasks": DEFAULT_TEMPLATE_TASKS},
+    )
+    return template
+
+
+def _introductions(vacancy: Vacancy | None, start: dt.date) -> list[tuple[Customer, str]]:
+    """The vacancy's customers and who introduces the new rep: the current cover, else the
+    outgoing rep if still there, else the team's manager."""
+    if vacancy is None or vacancy.leaving_rep is None:
+        return []
+    leaving = vacancy.leaving_rep
+    day = min(leaving.departure_date or start, start)
+    book = (
+        Assignment.objects.filter(rep=leaving, role=Assignment.Role.OWNER, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values_list("customer_id", flat=True)
+    )
+    covers = {
+        a.customer_id: a.holder_name
+        for a in Assignment.objects.filter(
+            customer_id__in=book,
+            valid_to__isnull=True,
+            role__in=[Assignment.Role.TEMPORARY_COVER, Assignment.Role.MANAGER_COVER],
+        ).select_related("rep", "manager")
+    }
+    still_there = leaving.departure_date is None or leaving.departure_date >= start
+    out = []
+    for customer in Customer.objects.filter(pk__in=book).order_by("-annual_revenue", "name"):
+        if customer.pk in covers:
+            introducer = covers[customer.pk]
+        elif still_there:
+            introducer = leaving.full_name
+        else:
+            introducer = str(vacancy.hiring_manager or "")
+        out.append((customer, introducer))
+    return out
+
+
+@transaction.atomic
+def onboarding_plan_create(
+    *,
+    rep: SalesRep,
+    start_date: dt.date,
+    template: OnboardingTemplate,
+    vacancy: Vacancy | None = None,
+    application: Application | None = None,
+) -> OnboardingPlan:
+    """Copy a template into the rep's plan: one task per item, due days after the start.
+
+    An "introduction" item becomes one task per customer of the vacancy, naming who introduces
+    the new rep; with no such customers it stays a single task.
+    """
+    onboarding_template_validate(template.tasks)
+    if OnboardingPlan.objects.filter(rep=rep).exists():
+        raise ValueError(f"{rep} already has an onboarding plan")
+    plan = OnboardingPlan.objects.create(
+        rep=rep,
+        start_date=start_date,
+        template=template,
+        vacancy=vacancy,
+        application=application,
+    )
+    tasks = []
+    for item in template.tasks:
+        due = start_date + dt.timedelta(days=item["due_days"])
+        kind = item.get("kind", OnboardingTask.Kind.OTHER)
+        intros = _introductions(vacancy, start_date) if kind == "introduction" else []
+        if intros:
+            for customer, introducer in intros:
+                tasks.append(
+                    OnboardingTask(
+                        plan=plan,
+                        title=f"Introduction to {customer.name}",
+                        kind=kind,
+                        owner_role=item["owner"],
+                        customer=customer,
+                        introduced_by=introducer,
+                        due_date=due,
+                    )
+                )
+        else:
+            tasks.append(
+                OnboardingTask(
+                    plan=plan,
+                    title=item["title"],
+                    kind=kind,
+                    owner_role=item["owner"],
+                    due_date=due,
+                )
+            )
+    OnboardingTask.objects.bulk_create(tasks)
+    return plan
+
+
+def onboarding_task_set_done(
+    *, task: OnboardingTask, done: bool, by: User | None = None, now: dt.datetime | None = None
+) -> OnboardingTask:
+    if done == task.is_done:
+        return task
+    task.done_at = (now or timezone.now()) if done else None
+    task.done_by = by if done else None
+    task.save(update_fields=["done_at", "done_by", "updated_at"])
+    return task

@@ -1,0 +1,502 @@
+"""Hiring pages. Each view: fetch in scope or 404, check the role, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.selectors import teams_in_scope
+from handover.hiring import charts, costs, selectors, services
+from handover.hiring.forms import (
+    CandidateForm,
+    FeedbackForm,
+    MoveForm,
+    VacancyEditForm,
+    VacancyForm,
+)
+from handover.models import Application, Candidate, Vacancy
+
+PAGE_SIZE = 50
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _require_hiring_access(user: User) -> None:
+    """Hiring pages are for HR, admins and sales managers (scoped); nobody else."""
+    if not (user.sees_everyone or user.is_sales_manager):
+        raise PermissionDenied
+
+
+def _require_manage(user: User) -> None:
+    if not selectors.can_manage_hiring(user):
+        raise PermissionDenied
+
+
+def _target_share(value: str | None) -> float:
+    """The ``target`` parameter is a percentage of the team median (1–200); default 80."""
+    try:
+        share = float(value) / 100 if value else selectors.RAMP_TARGET_SHARE
+    except ValueError:
+        return selectors.RAMP_TARGET_SHARE
+    return share if 0 < share <= 2 else selectors.RAMP_TARGET_SHARE
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+# --- vacancies ---------------------------------------------------------------------------------
+
+
+@login_required
+def vacancy_list(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    params = request.GET
+    status = params.get("status", "") if params.get("status") in Vacancy.Status.values else ""
+    vacancies = selectors.vacancy_list(
+        user=request.user,
+        status=status,
+        team_id=_int_or_none(params.get("team")),
+        search=params.get("q", "").strip(),
+    )
+    page = Paginator(vacancies, PAGE_SIZE).get_page(params.get("page"))
+    today = timezone.localdate()
+    for vacancy in page.object_list:
+        vacancy.days_open = selectors.vacancy_days_open(vacancy, today=today)
+        vacancy.time_to_fill = selectors.vacancy_time_to_fill(vacancy)
+        vacancy.overdue = (
+            vacancy.status == Vacancy.Status.OPEN
+            and vacancy.target_fill_date is not None
+            and vacancy.target_fill_date < today
+        )
+    context = {
+        "page": page,
+        "params": params,
+        "statuses": Vacancy.Status.choices,
+        "teams": teams_in_scope(user=request.user),
+        "can_manage": selectors.can_manage_hiring(request.user),
+    }
+    return render(request, "handover/hiring/vacancy_list.html", context)
+
+
+@login_required
+def vacancy_create(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    form = VacancyForm(request.POST or None, initial={"opened_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            vacancy = services.vacancy_create(**form.cleaned_data)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Vacancy opened."))
+            return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
+    return render(request, "handover/hiring/vacancy_form.html", {"form": form})
+
+
+@login_required
+def vacancy_detail(request: HttpRequest, vacancy_id: int) -> HttpResponse:
+    _require_hiring_access(request.user)
+    vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
+    today = timezone.localdate()
+    can_manage = selectors.can_manage_hiring(request.user)
+    context = {
+        "vacancy": vacancy,
+        "days_open": selectors.vacancy_days_open(vacancy, today=today),
+        "time_to_fill": selectors.vacancy_time_to_fill(vacancy),
+        "covers": selectors.vacancy_temporary_covers(vacancy=vacancy, today=today),
+        "at_stake": selectors.vacancy_sales_at_stake(vacancy=vacancy, today=today),
+        "board": selectors.vacancy_board(vacancy=vacancy),
+        "stages": Application.Stage.choices,
+        "show_salary": selectors.sees_salary(request.user),
+        "can_manage": can_manage,
+        "pool": (
+            selectors.vacancy_ranked_pool(vacancy=vacancy, today=today)
+            if can_manage and vacancy.status in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD)
+            else []
+        ),
+        "status_choices": [
+            (v, label) for v, label in Vacancy.Status.choices if v != Vacancy.Status.FILLED
+        ],
+    }
+    return render(request, "handover/hiring/vacancy_detail.html", context)
+
+
+@login_required
+def vacancy_edit(request: HttpRequest, vacancy_id: int) -> HttpResponse:
+    vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
+    _require_manage(request.user)
+    initial = {name: getattr(vacancy, name) for name in services.VACANCY_EDITABLE}
+    form = VacancyEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vacancy_update(vacancy=vacancy, **form.cleaned_data)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Vacancy updated."))
+            return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
+    return render(request, "handover/hiring/vacancy_form.html", {"form": form, "vacancy": vacancy})
+
+
+@login_required
+@require_POST
+def vacancy_status(request: HttpRequest, vacancy_id: int) -> HttpResponse:
+    vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
+    _require_manage(request.user)
+    try:
+        services.vacancy_set_status(vacancy=vacancy, status=request.POST.get("status", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
+
+
+@login_required
+@require_POST
+def application_add(request: HttpRequest, vacancy_id: int) -> HttpResponse:
+    vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
+    _require_manage(request.user)
+    candidate = get_object_or_404(Candidate, pk=_int_or_none(request.POST.get("candidate")) or 0)
+    try:
+        services.application_create(vacancy=vacancy, candidate=candidate, by=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("%(name)s added to the pipeline.") % {"name": candidate.full_name}
+        )
+    return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    params = request.GET
+    stage = params.get("stage", "") if params.get("stage") in Application.Stage.values else ""
+    source = params.get("source", "") if params.get("source") in Candidate.Source.values else ""
+    applications = selectors.application_list(
+        user=request.user,
+        vacancy_id=_int_or_none(params.get("vacancy")),
+        stage=stage,
+        source=source,
+        team_id=_int_or_none(params.get("team")),
+    )
+    page = Paginator(applications, PAGE_SIZE).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "params": params,
+        "stages": Application.Stage.choices,
+        "sources": Candidate.Source.choices,
+        "teams": teams_in_scope(user=request.user),
+        "vacancies": selectors.vacancies_visible(user=request.user).order_by("-opened_on")[:200],
+    }
+    return render(request, "handover/hiring/application_list.html", context)
+
+
+@login_required
+def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    _require_hiring_access(request.user)
+    application = selectors.application_get_visible(
+        user=request.user, application_id=application_id
+    )
+    history = selectors.application_history(application=application)
+    durations = selectors.stage_durations(
+        [(c.to_stage, c.changed_at) for c in history], now=timezone.now()
+    )
+    labels = dict(Application.Stage.choices)
+    context = {
+        "application": application,
+        "history": history,
+        "durations": [(labels[stage], days) for stage, days in durations],
+        "feedback": application.feedback.select_related("author").order_by("-created_at"),
+        "feedback_form": FeedbackForm(),
+        "stages": Application.Stage.choices,
+        "can_manage": selectors.can_manage_hiring(request.user),
+    }
+    return render(request, "handover/hiring/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = selectors.application_get_visible(
+        user=request.user, application_id=application_id
+    )
+    _require_manage(request.user)
+    form = MoveForm(request.POST)
+    fallback = reverse("handover:vacancy_detail", args=[application.vacancy_id])
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid stage and date."))
+        return _back(request, fallback)
+    try:
+        services.application_move(
+            application=application,
+            to_stage=form.cleaned_data["stage"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            start_date=form.cleaned_data["start_date"],
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return _back(request, fallback)
+    application.refresh_from_db()
+    if application.stage == Application.Stage.HIRED:
+        messages.success(request, _("Hired. The new rep and their onboarding plan are ready."))
+        return redirect("handover:onboarding_detail", plan_id=application.onboarding_plan.pk)
+    return _back(request, fallback)
+
+
+@login_required
+@require_POST
+def feedback_add(request: HttpRequest, application_id: int) -> HttpResponse:
+    _require_hiring_access(request.user)
+    application = selectors.application_get_visible(
+        user=request.user, application_id=application_id
+    )
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        services.interview_feedback_add(
+            application=application,
+            author=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Feedback saved."))
+    else:
+        messages.error(request, _("Give a rating from 1 to 5."))
+    return redirect("handover:application_detail", application_id=application.pk)
+
+
+@login_required
+def source_stats(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    stage_columns = [
+        (v, label) for v, label in Application.Stage.choices if v in services.ACTIVE_STAGES
+    ]
+    rows = selectors.source_stats(user=request.user)
+    for row in rows:
+        row.stage_cells = [row.stage_days.get(v) for v, _label in stage_columns]
+    return render(
+        request,
+        "handover/hiring/source_stats.html",
+        {"rows": rows, "stage_columns": stage_columns},
+    )
+
+
+# --- candidates --------------------------------------------------------------------------------
+
+
+@login_required
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    params = request.GET
+    source = params.get("source", "") if params.get("source") in Candidate.Source.values else ""
+    status = params.get("status", "") if params.get("status") in Candidate.Status.values else ""
+    candidates = selectors.candidate_list(
+        user=request.user,
+        search=params.get("q", "").strip(),
+        source=source,
+        region=params.get("region", "").strip(),
+        status=status,
+        bench_only=params.get("bench") == "1",
+    )
+    page = Paginator(candidates, PAGE_SIZE).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "params": params,
+        "sources": Candidate.Source.choices,
+        "statuses": Candidate.Status.choices,
+        "regions": selectors.candidate_regions(),
+        "can_manage": selectors.can_manage_hiring(request.user),
+    }
+    return render(request, "handover/hiring/candidate_list.html", context)
+
+
+@login_required
+def candidate_create(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    form = CandidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            candidate = services.candidate_create(**form.cleaned_data)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Candidate added to the pool."))
+            return redirect("handover:candidate_detail", candidate_id=candidate.pk)
+    return render(request, "handover/hiring/candidate_form.html", {"form": form})
+
+
+@login_required
+def candidate_edit(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    candidate = selectors.candidate_get_visible(user=request.user, candidate_id=candidate_id)
+    _require_manage(request.user)
+    initial = {name: getattr(candidate, name) for name in services.CANDIDATE_EDITABLE}
+    form = CandidateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidate_update(candidate=candidate, **form.cleaned_data)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Candidate updated."))
+            return redirect("handover:candidate_detail", candidate_id=candidate.pk)
+    return render(
+        request, "handover/hiring/candidate_form.html", {"form": form, "candidate": candidate}
+    )
+
+
+@login_required
+def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    _require_hiring_access(request.user)
+    candidate = selectors.candidate_get_visible(user=request.user, candidate_id=candidate_id)
+    applications = selectors.applications_visible(user=request.user).filter(candidate=candidate)
+    context = {
+        "candidate": candidate,
+        "applications": applications.order_by("-created_at"),
+        "can_manage": selectors.can_manage_hiring(request.user),
+    }
+    return render(request, "handover/hiring/candidate_detail.html", context)
+
+
+@login_required
+def bench(request: HttpRequest) -> HttpResponse:
+    """The reserve bench is pool-wide, so it is for HR and admins."""
+    _require_manage(request.user)
+    regions = selectors.bench_by_region(today=timezone.localdate())
+    return render(request, "handover/hiring/bench.html", {"regions": regions})
+
+
+# --- onboarding and ramp-up --------------------------------------------------------------------
+
+
+@login_required
+def onboarding_list(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    plans = selectors.onboarding_plans_visible(user=request.user).order_by("-start_date", "-id")
+    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "handover/hiring/onboarding_list.html", {"page": page})
+
+
+@login_required
+def onboarding_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    _require_hiring_access(request.user)
+    plan = selectors.onboarding_plan_get_visible(user=request.user, plan_id=plan_id)
+    target = _target_share(request.GET.get("target"))
+    ramp = selectors.rep_ramp_up(rep=plan.rep, as_of=timezone.localdate(), target_share=target)
+    context = {
+        "plan": plan,
+        "tasks": plan.tasks.select_related("customer", "done_by").order_by("due_date", "id"),
+        "ramp": ramp,
+        "target_pct": round(target * 100),
+        "ramp_chart": charts.ramp_figure(ramp) if ramp.months else None,
+        "today": timezone.localdate(),
+    }
+    return render(request, "handover/hiring/onboarding_detail.html", context)
+
+
+@login_required
+@require_POST
+def onboarding_task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
+    _require_hiring_access(request.user)
+    task = selectors.onboarding_task_get_visible(user=request.user, task_id=task_id)
+    services.onboarding_task_set_done(task=task, done=not task.is_done, by=request.user)
+    return redirect("handover:onboarding_detail", plan_id=task.plan_id)
+
+
+@login_required
+def ramp_cohorts(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    target = _target_share(request.GET.get("target"))
+    rows, cohorts = selectors.ramp_cohorts(
+        user=request.user, as_of=timezone.localdate(), target_share=target
+    )
+    months = list(range(1, 13))
+    chart = charts.cohort_figure(
+        {c.label: [c.mean_share(m) for m in months] for c in cohorts if c.size}, months
+    )
+    for cohort in cohorts:
+        cohort.first_months = [cohort.mean_share(m) for m in range(1, 7)]
+    context = {
+        "rows": rows,
+        "cohorts": cohorts,
+        "chart": chart if rows else None,
+        "target_pct": round(target * 100),
+        "target": target,
+        "established_days": selectors.ESTABLISHED_AFTER_DAYS,
+        "experienced_years": selectors.EXPERIENCED_YEARS,
+        "month_headers": list(range(1, 7)),
+    }
+    return render(request, "handover/hiring/ramp_cohorts.html", context)
+
+
+# --- the cost of departures --------------------------------------------------------------------
+
+
+@login_required
+def departure_costs(request: HttpRequest) -> HttpResponse:
+    _require_hiring_access(request.user)
+    params = request.GET
+    target = _target_share(params.get("target"))
+    pre_window = _int_or_none(params.get("window")) or selectors.PRE_WINDOW_DAYS
+    pre_window = min(max(pre_window, 1), 730)
+    today = timezone.localdate()
+    rows = selectors.departure_costs(
+        user=request.user,
+        as_of=today,
+        pre_window_days=pre_window,
+        target_share=target,
+        team_id=_int_or_none(params.get("team")),
+        year=_int_or_none(params.get("year")),
+    )
+    by_team = selectors.departure_cost_totals(rows, by="team")
+    by_year = selectors.departure_cost_totals(rows, by="year")
+    chart = None
+    if by_team:
+        chart = charts.departure_cost_figure(
+            [t.key for t in by_team],
+            {
+                costs.PHASE_BEFORE: [t.before_leaving for t in by_team],
+                costs.PHASE_VACANCY: [t.vacancy for t in by_team],
+                costs.PHASE_RAMP: [t.ramp_up for t in by_team],
+            },
+        )
+    for row in rows:
+        row.lost_before = row.cost.lost(costs.PHASE_BEFORE)
+        row.lost_vacancy = row.cost.lost(costs.PHASE_VACANCY)
+        row.lost_ramp = row.cost.lost(costs.PHASE_RAMP)
+        row.open_phase = next((p.key for p in row.cost.phases if p.is_open), "")
+    context = {
+        "rows": rows,
+        "by_team": by_team,
+        "by_year": by_year,
+        "chart": chart,
+        "params": params,
+        "teams": teams_in_scope(user=request.user),
+        "years": list(range(today.year, today.year - 6, -1)),
+        "pre_window": pre_window,
+        "target_pct": round(target * 100),
+        "baseline_days": costs.DEFAULT_BASELINE_DAYS,
+        "phase_labels": charts.phase_labels(),
+        "grand_total": sum(t.total for t in by_year),
+    }
+    return render(request, "handover/hiring/departure_costs.html", context)

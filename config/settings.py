@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
+                "retention.dashboard.context_processors.open_alerts",
             ],
         },
     }
@@ -157,13 +158,14 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "results"):
+    for _sub in ("queue", "processed", "results", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
@@ -183,6 +185,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["handover-coverage-gaps-nightly"] = {
     "task": "handover.coverage_gaps_sync",
     "schedule": crontab(hour=2, minute=30),
+}
+# Departure risk: score everyone nightly, retrain weekly (Monday), at an hour set per site.
+CELERY_BEAT_SCHEDULE["risk-scoring-nightly"] = {
+    "task": "retention.risk.scoring_nightly",
+    "schedule": crontab(hour=env_int("RELAY_RISK_SCORING_HOUR", 3), minute=15),
+}
+CELERY_BEAT_SCHEDULE["risk-model-retrain-weekly"] = {
+    "task": "retention.risk.model_retrain",
+    "schedule": crontab(day_of_week=1, hour=env_int("RELAY_RISK_RETRAIN_HOUR", 1), minute=45),
 }
 
 REST_FRAMEWORK = {
@@ -225,8 +236,18 @@ RELAY_IMPORT_MAX_BYTES = env_int("RELAY_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", 0.25)
 RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
+# Scoring: reps per Celery chunk, and voluntary departures needed before a model is trained.
+RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))
+RELAY_RISK_MIN_DEPARTURES = env_int("RELAY_RISK_MIN_DEPARTURES", 15)
 # Handover: how much one rep may hold after a handover (0 = no limit; teams may override),
 # and how long a suggested temporary cover lasts.
 RELAY_HANDOVER_MAX_ACCOUNTS = env_int("RELAY_HANDOVER_MAX_ACCOUNTS", 60)
 RELAY_HANDOVER_MAX_REVENUE = env_float("RELAY_HANDOVER_MAX_REVENUE", 0)
 RELAY_HANDOVER_COVER_DAYS = env_int("RELAY_HANDOVER_COVER_DAYS", 30)
+# Hiring: a rep joins the team benchmark this long after hire; "experienced" candidates have this
+# many years in sales; ramp-up ends at this share of the team median; without a risk flag, the
+# "before leaving" phase of a departure's cost starts this many days before the last day.
+RELAY_ESTABLISHED_AFTER_DAYS = env_int("RELAY_ESTABLISHED_AFTER_DAYS", 365)
+RELAY_EXPERIENCED_YEARS = env_int("RELAY_EXPERIENCED_YEARS", 2)
+RELAY_RAMP_TARGET_SHARE = env_float("RELAY_RAMP_TARGET_SHARE", 0.8)
+RELAY_DEPARTURE_PRE_WINDOW_DAYS = env_int("RELAY_DEPARTURE_PRE_WINDOW_DAYS", 90)

@@ -115,3 +115,64 @@ class RiskAlertAdmin(admin.ModelAdmin):
     list_display = ("rep", "kind", "created_at", "emailed_at", "acknowledged_at")
     list_filter = ("kind", ("acknowledged_at", admin.EmptyFieldListFilter))
     raw_id_fields = ("rep", "score", "acknowledged_by")
+
+
+# --- dashboard: interventions and the risk-page audit log ---------------------------------------
+
+from retention.models import Intervention, RiskPageView  # noqa: E402
+
+
+@admin.register(Intervention)
+class InterventionAdmin(admin.ModelAdmin):
+    list_display = ("rep", "kind", "owner", "follow_up_on", "outcome", "created_at")
+    list_filter = ("kind", "outcome")
+    search_fields = ("rep__first_name", "rep__last_name", "note")
+    raw_id_fields = ("rep", "owner", "created_by")
+    list_select_related = ("rep", "owner")
+    date_hierarchy = "created_at"
+
+
+@admin.register(RiskPageView)
+class RiskPageViewAdmin(admin.ModelAdmin):
+    """The audit log: readable by admins, written only by the rep page, never edited."""
+
+    list_display = ("viewed_at", "viewer", "rep")
+    list_filter = ("viewed_at",)
+    search_fields = ("viewer__username", "rep__first_name", "rep__last_name")
+    list_select_related = ("viewer", "rep")
+    date_hierarchy = "viewed_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+from retention.models import ImportJob, SavedColumnMapping  # noqa: E402
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The record of every import: who, when, which files, counts and outcome. Read-only."""
+
+    list_display = ("created_at", "created_by", "file_name", "status", "rows_total")
+    list_filter = ("status", "source", "origin")
+    search_fields = ("file_name", "created_by__username")
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SavedColumnMapping)
+class SavedColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ("kind", "saved_by", "updated_at")

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from retention import apis
+from retention.risk.urls import api_urlpatterns as risk_api_urlpatterns
 
 urlpatterns = [
     path("reps/", apis.RepListApi.as_view(), name="api-rep-list"),
@@ -11,4 +12,7 @@ urlpatterns = [
         apis.CustomerDetailApi.as_view(),
         name="api-customer-detail",
     ),
+    path("", include("retention.dashboard.api_urls")),
+    path("imports/", include("retention.imports.api_urls")),
+    path("risk/", include(risk_api_urlpatterns)),
 ]

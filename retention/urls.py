@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from retention import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("reps/<int:rep_id>/", views.rep_detail, name="rep_detail"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("", include("retention.dashboard.urls")),
+    path("imports/", include("retention.imports.urls")),
+    path("", include("retention.risk.urls")),
 ]

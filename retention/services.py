@@ -1,13 +1,29 @@
 """Writes to reps, customers and assignments. Views, APIs, imports and tasks call these."""
 
 import datetime as dt
+import logging
 from functools import partial
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from accounts.models import User
 from retention.events import rep_departed
 from retention.models import SalesRep
+
+logger = logging.getLogger(__name__)
+
+
+def _announce(event: Signal, **kwargs) -> None:
+    """Send a domain event to every listener, even when one of them fails.
+
+    The departure is already committed when this runs: one failing listener (say, opening the
+    vacancy) must neither stop the others (drafting the handover plan) nor undo the departure.
+    Failures are logged with their traceback.
+    """
+    for receiver, result in event.send_robust(**kwargs):
+        if isinstance(result, Exception):
+            logger.error("%s failed while handling %s", receiver, kwargs, exc_info=result)
 
 
 @transaction.atomic
@@ -40,7 +56,8 @@ def rep_record_departure(
     rep.save(update_fields=["departure_date", "departure_reason", "status", "updated_at"])
     transaction.on_commit(
         partial(
-            rep_departed.send,
+            _announce,
+            rep_departed,
             sender=SalesRep,
             rep_id=rep.pk,
             departure_date=departure_date,
@@ -83,3 +100,30 @@ def rep_create(
     rep.full_clean(exclude=["user"])
     rep.save()
     return rep
+
+
+def assignment_add_backup(
+    *,
+    customer_id: int,
+    rep: SalesRep,
+    created_by: User | None,
+    valid_from: dt.date | None = None,
+):
+    """Give a customer a backup rep, so it no longer depends on a single relationship.
+
+    Refused (ValueError naming the rep) if the rep has left or already holds the customer.
+    """
+    from retention.models import Assignment
+
+    if rep.status == SalesRep.Status.LEFT:
+        raise ValueError(f"rep: {rep.full_name} has left and cannot be a backup.")
+    if Assignment.objects.filter(customer_id=customer_id, rep=rep, valid_to__isnull=True).exists():
+        raise ValueError(f"rep: {rep.full_name} already holds this customer.")
+    return Assignment.objects.create(
+        customer_id=customer_id,
+        rep=rep,
+        role=Assignment.Role.BACKUP,
+        valid_from=valid_from or dt.date.today(),
+        source=Assignment.Source.MANUAL,
+        created_by=created_by,
+    )

@@ -65,3 +65,33 @@ def test_departure_with_unknown_reason_is_refused(rep_a):
 def test_departure_before_hire_is_refused(rep_a):
     with pytest.raises(ValueError, match="before the hire date"):
         rep_record_departure(rep=rep_a, departure_date=dt.date(2000, 1, 1), reason="voluntary")
+
+
+def test_a_failing_listener_neither_stops_the_others_nor_undoes_the_departure(
+    rep_a, django_capture_on_commit_callbacks, caplog
+):
+    heard: list[int] = []
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("vacancy service is down")
+
+    def listening(sender, rep_id, **kwargs):
+        heard.append(rep_id)
+
+    # Connected in this order, so the broken listener runs first.
+    rep_departed.connect(broken, dispatch_uid="test-broken")
+    rep_departed.connect(listening, dispatch_uid="test-listening")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            rep_record_departure(
+                rep=rep_a,
+                departure_date=dt.date(2024, 6, 30),
+                reason="voluntary",
+                today=dt.date(2024, 7, 1),
+            )
+    finally:
+        rep_departed.disconnect(dispatch_uid="test-broken")
+        rep_departed.disconnect(dispatch_uid="test-listening")
+    assert heard == [rep_a.pk]
+    assert SalesRep.objects.get(pk=rep_a.pk).status == SalesRep.Status.LEFT
+    assert "vacancy service is down" in caplog.text

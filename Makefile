@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 run: export DEBUG ?= true
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --score-weeks 12
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@trap 'kill 0' INT TERM; \
 	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --concurrency=2 & \

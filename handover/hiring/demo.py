@@ -3,7 +3,8 @@ different ramp stages. Runs after ``seed_demo`` (on ``retention.events.demo_seed
 
 Deterministic from the seed and end date. It reads the organisation the demo just wrote:
 
-* every recorded departure opens its vacancy (the demo writes reps in bulk, so no event fires);
+* every recorded departure (the most recent 300 in a large organisation) opens its vacancy (the
+  demo writes reps in bulk, so no event fires);
 * a rep hired into the same team within 120 days after a departure (and not before 45 days
   ahead of it) becomes that vacancy's successor: a candidate with a full stage history, a
   filled vacancy and an onboarding plan whose tasks are done up to the end date. Their real
@@ -35,6 +36,7 @@ from handover.models import (
 from retention.models import SalesRep
 
 DEMO_EMAIL_DOMAIN = "candidates.relay-demo.example"
+MAX_DEMO_VACANCIES = 300
 FIRST = [
     "Ana",
     "Ben",
@@ -187,11 +189,13 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date) -> dict[str, int]:
     regions = sorted({r for r in Team.objects.values_list("region", flat=True) if r})
 
     # Departures open their vacancies, opened 30 days before the last day (notice), or at hire.
+    # Only the most recent ones: a 10,000-seat benchmark organisation has thousands of
+    # departures, and a few hundred vacancies show every stage of the work just as well.
     departed = list(
         SalesRep.objects.filter(departure_date__isnull=False, departure_date__lte=end_date)
         .select_related("team")
-        .order_by("departure_date", "id")
-    )
+        .order_by("-departure_date", "-id")[:MAX_DEMO_VACANCIES]
+    )[::-1]
     hires_by_team: dict[int, list[SalesRep]] = defaultdict(list)
     for rep in SalesRep.objects.order_by("hire_date", "id"):
         hires_by_team[rep.team_id].append(rep)

@@ -56,6 +56,10 @@ def brief_xlsx(*, plan: HandoverPlan, recipient_name: str, items: list[HandoverI
                 status,
             ]
         )
+        for cell in sheet[sheet.max_row]:
+            # openpyxl turns text starting with "=" into a formula; notes are text.
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for column, width in zip(
         "ABCDEFGHIJK", (6, 30, 8, 14, 18, 12, 40, 40, 30, 30, 12), strict=True
     ):

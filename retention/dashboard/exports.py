@@ -12,6 +12,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from retention.dashboard.selectors import RoutingRow
+from retention.spreadsheets import formula_safe
 
 COLUMNS: list[tuple[str, str]] = [
     ("customer_id", "customer_id"),
@@ -34,12 +35,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("reason", "reason"),
 ]
 HEADER = [header for _attr, header in COLUMNS]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(value: str) -> str:
-    """Cells a spreadsheet would run as a formula are prefixed with a quote."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _cells(row: RoutingRow) -> list:
@@ -53,7 +48,7 @@ def _cells(row: RoutingRow) -> list:
         elif isinstance(value, float):
             value = round(value, 4)
         elif isinstance(value, str):
-            value = _safe_text(value)
+            value = formula_safe(value)
         cells.append(value)
     return cells
 

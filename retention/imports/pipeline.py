@@ -29,16 +29,10 @@ from retention.imports.lookups import ImportContext
 from retention.imports.readers import Table
 from retention.imports.writers import PIPELINED, Counts, write_records
 from retention.models import SavedColumnMapping
+from retention.spreadsheets import formula_safe
 
 REPORT_HEADER = ["file", "row", "column", "value", "outcome", "reason"]
 ISSUES_KEPT = 500
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value: object) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    cell = "" if value is None else str(value)
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 class IssueLog:
@@ -73,7 +67,7 @@ class IssueLog:
             )
         if self._writer is not None:
             self._writer.writerow(
-                [escape_cell(cell) for cell in (file, row, column, value, outcome, reason)]
+                [formula_safe(cell) for cell in (file, row, column, value, outcome, reason)]
             )
 
     def close(self) -> None:

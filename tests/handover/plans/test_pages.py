@@ -174,3 +174,20 @@ def test_dashboard_can_show_coverage_counts_through_the_template_tag(
         "{% rep_single_threaded_share rep as s %}|{{ s.share }}"
     ).render(Context({"request": request, "rep": rep_a}))
     assert html == "1|1.0"
+
+
+def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
+    client, manager_a, rep_a, mates, book
+):
+    import io
+
+    give_scores({mates[0]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    plan.items.filter(customer__name="Big Key").update(note_risks='=HYPERLINK("http://x","y")')
+    client.force_login(manager_a)
+    url = reverse("handover:plan_brief", args=[plan.pk, "rep", mates[0].pk])
+    sheet = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content)).active
+    row = next(r for r in sheet.iter_rows(min_row=5) if r[1].value == "Big Key")
+    risks = row[9]
+    assert risks.value == '=HYPERLINK("http://x","y")'
+    assert risks.data_type == "s"

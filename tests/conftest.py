@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -179,25 +180,29 @@ def _database_url_for_worker() -> str:
     return f"sqlite:///{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(needs_postgres, needs_redis, transactional_db) -> Iterator[str]:
-    """Start `celery worker` as a real process on Redis, against the test database.
-
-    Yields the queue name; tests send with ``.apply_async(queue=...)`` or rely on the default
-    queue, which this worker also consumes. Stopped (TERM, then KILL) after the test.
-    """
+@contextmanager
+def running_celery_worker(
+    redis_url: str, *, log_name: str = "test-worker.log", extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
+    """Start `celery worker` as a real process on Redis, against the test database, and stop it
+    (TERM, then KILL) afterwards. Redis is flushed before and after, so no task leaks between
+    tests. The test may kill the process itself."""
     import redis
 
-    redis.Redis.from_url(needs_redis).flushdb()
+    from config.celery import app
+
+    redis.Redis.from_url(redis_url).flushdb()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url_for_worker(),
-        "REDIS_URL": needs_redis,
+        "REDIS_URL": redis_url,
         "SECRET_KEY": "relay-tests-only-not-a-secret-0123456789-abcdefghijklmnop",
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        **(extra_env or {}),
     }
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [celery, "-A", "config", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery"],
         cwd=ROOT,
@@ -205,28 +210,34 @@ def celery_worker_process(needs_postgres, needs_redis, transactional_db) -> Iter
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    from config.celery import app
-
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"Celery worker exited early; see {log.name}")
-        replies = app.control.ping(timeout=1)
-        if replies:
+        if app.control.ping(timeout=1):
             break
     else:
         proc.kill()
         pytest.fail("Celery worker did not answer a ping within 60 s")
     try:
-        yield "celery"
+        yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         log.close()
+        redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def celery_worker_process(needs_postgres, needs_redis, transactional_db) -> Iterator[str]:
+    """A real Celery worker consuming the default queue; yields the queue name."""
+    with running_celery_worker(needs_redis):
+        yield "celery"
 
 
 # --- Chromium ---------------------------------------------------------------------------------

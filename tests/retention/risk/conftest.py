@@ -5,20 +5,14 @@ single days off on Mondays); the others work steadily. Deterministic: no random 
 """
 
 import datetime as dt
-import os
-import shutil
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from accounts.models import Team
 from retention.models import Activity, LeaveRecord, SalesRep
-from tests.conftest import ROOT, _database_url_for_worker, make_rep
+from tests.conftest import make_rep, running_celery_worker
 
 AS_OF = dt.date(2025, 12, 28)  # a Sunday
 START = dt.date(2024, 7, 1)  # a Monday
@@ -110,46 +104,9 @@ def large_org(team_north_a, team_north_b, team_south_a, rep_a, rep_a2, rep_b) ->
 @pytest.fixture
 def killable_worker(needs_postgres, needs_redis, transactional_db) -> Iterator[subprocess.Popen]:
     """A real Celery worker (solo pool) scoring one rep per chunk, that the test may kill."""
-    import redis
-
-    from config.celery import app
-
-    redis.Redis.from_url(needs_redis).flushdb()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for_worker(),
-        "REDIS_URL": needs_redis,
-        "SECRET_KEY": "relay-tests-only-not-a-secret-0123456789-abcdefghijklmnop",
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "RELAY_RISK_CHUNK_SIZE": "1",
-    }
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    log = open(ROOT / "var" / "test-risk-worker.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [celery, "-A", "config", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"Celery worker exited early; see {log.name}")
-        if app.control.ping(timeout=1):
-            break
-    else:
-        proc.kill()
-        pytest.fail("Celery worker did not answer a ping within 60 s")
-    try:
+    with running_celery_worker(
+        needs_redis,
+        log_name="test-risk-worker.log",
+        extra_env={"RELAY_RISK_CHUNK_SIZE": "1"},
+    ) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
-        redis.Redis.from_url(needs_redis).flushdb()

@@ -1,5 +1,6 @@
 """Celery tasks of retention: each area keeps its own module, and Celery finds them here."""
 
+from retention.dashboard.tasks import dashboard_cache_warm_task  # noqa: F401
 from retention.imports.tasks import import_job_process  # noqa: F401
 from retention.risk.tasks import (  # noqa: F401
     model_evaluate,

@@ -1,11 +1,14 @@
-"""Writes for the dashboard: interventions, the risk-page audit log and alert acknowledgement."""
+"""Writes for the dashboard: interventions, the risk-page audit log, alert acknowledgement, and
+the cache of organisation-wide aggregates."""
 
 import datetime as dt
 
 from django.utils import timezone
 
 from accounts.models import User
+from retention.dashboard import selectors
 from retention.models import Intervention, RiskAlert, RiskPageView, SalesRep
+from retention.selectors import scoring_run_latest_complete
 
 
 def intervention_create(
@@ -73,3 +76,21 @@ def risk_alert_acknowledge(*, alert: RiskAlert, user: User) -> RiskAlert:
     else:
         alert.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
     return alert
+
+
+def dashboard_cache_warm(*, run_id: int) -> bool:
+    """Compute the organisation-wide aggregates of a newly published run (band history, team
+    heat map, band counts) into the cache, so the first admin or HR user to open the dashboard
+    after the nightly run does not wait for them. Managers' scopes are small and not warmed.
+
+    Does nothing unless ``run_id`` is the latest complete run. Needs a cache shared by the
+    workers and the web servers (Redis, as when REDIS_URL is set) to be of use.
+    """
+    latest = scoring_run_latest_complete()
+    if latest is None or latest.pk != run_id:
+        return False
+    everyone = User(role=User.Role.ADMIN)  # any user who sees the whole organisation
+    selectors.band_history(user=everyone, latest=latest)
+    selectors.team_risk_heatmap(latest=latest)
+    selectors.dashboard_summary(user=everyone, run=latest, today=timezone.localdate())
+    return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringRun
 from retention.risk import selectors
 from retention.scoring import labels as scoring_labels
@@ -367,8 +368,11 @@ def scoring_run_finish(*, run_id: int, raise_alerts: bool = True) -> bool:
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    if published and raise_alerts:
-        risk_alerts_raise(run_id=run_id)
+    if published:
+        if raise_alerts:
+            risk_alerts_raise(run_id=run_id)
+        # The organisation-wide charts of the new run, computed before anyone asks for them.
+        transaction.on_commit(partial(dashboard_cache_warm_task.delay, run_id))
     return bool(published)
 
 

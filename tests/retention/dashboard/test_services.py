@@ -55,3 +55,25 @@ def test_every_risk_page_view_is_logged(manager_a, admin_user, rep_a):
     services.risk_page_view_record(viewer=manager_a, rep=rep_a)
     services.risk_page_view_record(viewer=admin_user, rep=rep_a)
     assert rep_a.risk_page_views.count() == 3
+
+
+def test_cache_warm_makes_the_admin_dashboard_need_fewer_queries(client, admin_user, scored):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/dashboard/")
+    cache.clear()
+
+    assert services.dashboard_cache_warm(run_id=scored["latest"].pk)
+
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/dashboard/")
+    assert len(warm) < len(cold)
+
+
+def test_cache_warm_ignores_a_run_that_is_not_the_latest(scored):
+    assert not services.dashboard_cache_warm(run_id=scored["runs"][0].pk)
+    assert not services.dashboard_cache_warm(run_id=scored["failed"].pk)

@@ -2,9 +2,9 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from retention.management.progress import ProgressBar
 from retention.models import RiskModel
 from retention.risk import services
-from retention.risk.progress import ProgressBar
 
 
 def _date(value: str) -> dt.date:

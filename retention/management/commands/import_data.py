@@ -1,6 +1,5 @@
 """manage.py import_data PATH… [--source …] [--dry-run]: the import page, from the shell."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import Team, User
 from retention.imports.lookups import Options
 from retention.imports.services import import_job_create_from_paths, import_job_run
+from retention.management.progress import ProgressBar
 from retention.models import ImportJob
 
 
@@ -69,21 +69,11 @@ class Command(BaseCommand):
             apply=not options["dry_run"],
             user=user,
         )
-        job = import_job_run(job_id=job.pk, progress=self._progress)
-        self.stdout.write("")
+        bar = ProgressBar(self.stdout, "rows", enabled=options["verbosity"] > 0)
+        job = import_job_run(job_id=job.pk, progress=bar)
         self._report(job)
         if job.status == ImportJob.Status.REFUSED:
             raise CommandError(f"import {job.pk} refused")
-
-    def _progress(self, done: int, total: int) -> None:
-        if not self.stdout.isatty() and done and done != total:
-            return
-        width = 40
-        filled = int(width * done / total) if total else 0
-        self.stdout.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows", ending=""
-        )
-        sys.stdout.flush()
 
     def _report(self, job: ImportJob) -> None:
         self.stdout.write(f"Import {job.pk}: {job.get_status_display()}")

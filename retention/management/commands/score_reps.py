@@ -3,9 +3,9 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
+from retention.management.progress import ProgressBar
 from retention.models import ScoringRun
 from retention.risk import services
-from retention.risk.progress import ProgressBar
 
 
 def _date(value: str) -> dt.date:

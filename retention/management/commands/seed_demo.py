@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from retention.demo import DemoSeedError, DemoSize, demo_seed
-from retention.risk.progress import ProgressBar
+from retention.management.progress import ProgressBar
 from retention.risk.services import risk_history_backfill
 
 

@@ -17,7 +17,7 @@ def test_dry_run_prints_progress_and_counts_but_stores_nothing():
     call_command("import_data", str(SALESFORCE / "Account.csv"), "--dry-run", stdout=out)
 
     text = out.getvalue()
-    assert "[########################################] 22/22 rows" in text
+    assert f"rows [{'#' * 30}] 100% 22/22 " in text
     assert "22 rows, 22 created, 0 updated, 0 unchanged, 0 rejected, 22 flagged" in text
     assert "Checked, ready to apply" in text
     assert not Customer.objects.exists()

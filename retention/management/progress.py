@@ -7,7 +7,11 @@ from typing import TextIO
 
 
 class ProgressBar:
-    """``bar(done, total)`` redraws one line: ``label [#####-----] 50% 5/10 1.2s``."""
+    """``bar(done, total)`` redraws one line: ``label [#####-----] 50% 5/10 1.2s``.
+
+    On a terminal every call redraws; into a file or a pipe only the finished bar is written,
+    so logs do not fill with carriage returns.
+    """
 
     def __init__(self, stream: TextIO, label: str, *, width: int = 30, enabled: bool = True):
         self.stream = stream
@@ -18,6 +22,8 @@ class ProgressBar:
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
+            return
+        if done < total and not self.stream.isatty():
             return
         share = done / total if total else 1.0
         filled = round(share * self.width)

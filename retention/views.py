@@ -5,18 +5,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.selectors import teams_in_scope
+from config.params import int_or_none
 from retention import selectors
 from retention.dashboard.views import rep_risk_context
 from retention.models import SalesRep
 
 PAGE_SIZE = 50
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 @login_required
@@ -25,7 +19,7 @@ def rep_list(request: HttpRequest) -> HttpResponse:
     reps = selectors.rep_list(
         user=request.user,
         search=params.get("q", "").strip(),
-        team_id=_int_or_none(params.get("team")),
+        team_id=int_or_none(params.get("team")),
         status=params.get("status", "") if params.get("status") in SalesRep.Status.values else "",
         ordering=params.get("sort", "name"),
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.selectors import teams_in_scope
+from config.params import int_or_none
 from handover.hiring import charts, costs, selectors, services
 from handover.hiring.forms import (
     CandidateForm,
@@ -25,13 +26,6 @@ from handover.hiring.forms import (
 from handover.models import Application, Candidate, Vacancy
 
 PAGE_SIZE = 50
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def _require_hiring_access(user: User) -> None:
@@ -72,7 +66,7 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
     vacancies = selectors.vacancy_list(
         user=request.user,
         status=status,
-        team_id=_int_or_none(params.get("team")),
+        team_id=int_or_none(params.get("team")),
         search=params.get("q", "").strip(),
     )
     page = Paginator(vacancies, PAGE_SIZE).get_page(params.get("page"))
@@ -172,7 +166,7 @@ def vacancy_status(request: HttpRequest, vacancy_id: int) -> HttpResponse:
 def application_add(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
     _require_manage(request.user)
-    candidate = get_object_or_404(Candidate, pk=_int_or_none(request.POST.get("candidate")) or 0)
+    candidate = get_object_or_404(Candidate, pk=int_or_none(request.POST.get("candidate")) or 0)
     try:
         services.application_create(vacancy=vacancy, candidate=candidate, by=request.user)
     except ValueError as exc:
@@ -195,10 +189,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
     source = params.get("source", "") if params.get("source") in Candidate.Source.values else ""
     applications = selectors.application_list(
         user=request.user,
-        vacancy_id=_int_or_none(params.get("vacancy")),
+        vacancy_id=int_or_none(params.get("vacancy")),
         stage=stage,
         source=source,
-        team_id=_int_or_none(params.get("team")),
+        team_id=int_or_none(params.get("team")),
     )
     page = Paginator(applications, PAGE_SIZE).get_page(params.get("page"))
     context = {
@@ -457,7 +451,7 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
     _require_hiring_access(request.user)
     params = request.GET
     target = _target_share(params.get("target"))
-    pre_window = _int_or_none(params.get("window")) or selectors.PRE_WINDOW_DAYS
+    pre_window = int_or_none(params.get("window")) or selectors.PRE_WINDOW_DAYS
     pre_window = min(max(pre_window, 1), 730)
     today = timezone.localdate()
     rows = selectors.departure_costs(
@@ -465,8 +459,8 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         as_of=today,
         pre_window_days=pre_window,
         target_share=target,
-        team_id=_int_or_none(params.get("team")),
-        year=_int_or_none(params.get("year")),
+        team_id=int_or_none(params.get("team")),
+        year=int_or_none(params.get("year")),
     )
     by_team = selectors.departure_cost_totals(rows, by="team")
     by_year = selectors.departure_cost_totals(rows, by="year")

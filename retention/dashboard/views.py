@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import scope_team_ids, teams_in_scope
+from config.params import int_or_none
 from retention import charts
 from retention import selectors as retention_selectors
 from retention.dashboard import exports, selectors, services
@@ -22,18 +23,11 @@ from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 PAGE_SIZE = 50
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _dashboard_query(params) -> selectors.DashboardQuery:
     sort = params.get("sort", "-risk")
     return selectors.DashboardQuery(
         search=params.get("q", "").strip()[:100],
-        team_id=_int_or_none(params.get("team")),
+        team_id=int_or_none(params.get("team")),
         band=params.get("band", ""),
         sort=sort if sort in selectors.DASHBOARD_SORTS else "-risk",
     )

@@ -1,25 +1,17 @@
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
+from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
 from retention.models import ScoringRun
 from retention.risk import services
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 class Command(BaseCommand):
     help = "Score every rep as of a date (today by default) and publish the run when it is done."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (today)")
+        parser.add_argument("--as-of", type=iso_date, default=None, help="YYYY-MM-DD (today)")
         parser.add_argument(
             "--queue",
             action="store_true",

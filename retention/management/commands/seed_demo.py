@@ -1,21 +1,14 @@
 """``manage.py seed_demo``: build the demo organisation (see ``retention.demo``)."""
 
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from retention.demo import DemoSeedError, DemoSize, demo_seed
+from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
 from retention.risk.services import risk_history_backfill
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--end-date {value!r} is not a date: use YYYY-MM-DD.") from exc
 
 
 class Command(BaseCommand):
@@ -34,7 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=defaults.customers)
         parser.add_argument("--months", type=int, default=defaults.months, help="history length")
         parser.add_argument(
-            "--end-date", type=_date, default=None, help="last day of the history (default today)"
+            "--end-date",
+            type=iso_date,
+            default=None,
+            help="last day of the history (default today)",
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if there are reps already"

@@ -1,17 +1,9 @@
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
+from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
 from retention.models import RiskModel
 from retention.risk import services
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 class Command(BaseCommand):
@@ -21,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (today)")
+        parser.add_argument("--as-of", type=iso_date, default=None, help="YYYY-MM-DD (today)")
         parser.add_argument("--horizon", type=int, default=90, help="days ahead (90)")
         parser.add_argument("--seed", type=int, default=0, help="random seed of the learners")
 

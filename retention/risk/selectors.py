@@ -126,17 +126,7 @@ UNION ALL SELECT rep_id, w, 0, 0, pipeline_created, 0, 0, 0, 0 FROM created
 UNION ALL SELECT rep_id, w, 0, 0, 0, won_amount, 0, 0, 0 FROM won
 UNION ALL SELECT rep_id, w, 0, 0, 0, 0, service_n, service_score_sum, complaints FROM service
 """
-_WEEKLY_SQL_COLUMNS = [
-    "rep_id",
-    "w",
-    "activities",
-    "visit_minutes",
-    "pipeline_created",
-    "won_amount",
-    "service_n",
-    "service_score_sum",
-    "complaints",
-]
+_WEEKLY_SQL_COLUMNS = ["rep_id", "w", *WEEKLY_COLUMNS]
 
 
 def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:

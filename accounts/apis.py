@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import teams_in_scope
+from accounts.access import teams_visible_to
 
 
 class MeApi(APIView):
@@ -26,5 +26,5 @@ class MeApi(APIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
         user = request.user
-        user.teams_in_scope = list(teams_in_scope(user=user))
+        user.teams_in_scope = list(teams_visible_to(user=user))
         return Response(self.OutputSerializer(user).data)

@@ -5,8 +5,8 @@ import datetime as dt
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from accounts.access import scope_team_ids
 from accounts.models import User
-from accounts.selectors import scope_team_ids
 from retention.models import Activity, Assignment, Customer, Deal, RiskScore, SalesRep, ScoringRun
 
 

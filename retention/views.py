@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.selectors import teams_in_scope
+from accounts.access import teams_visible_to
 from config.params import int_or_none
 from retention import selectors
 from retention.dashboard.views import rep_risk_context
@@ -26,7 +26,7 @@ def rep_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(reps, PAGE_SIZE).get_page(params.get("page"))
     context = {
         "page": page,
-        "teams": teams_in_scope(user=request.user),
+        "teams": teams_visible_to(user=request.user),
         "statuses": SalesRep.Status.choices,
         "params": params,
     }

@@ -16,8 +16,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.access import scope_team_ids
 from accounts.models import User
-from accounts.selectors import scope_team_ids
 from handover.hiring import costs, matching, rampup
 from handover.models import (
     Application,

@@ -12,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import teams_visible_to
 from accounts.models import User
-from accounts.selectors import teams_in_scope
 from config.params import int_or_none
 from handover.hiring import charts, costs, selectors, services
 from handover.hiring.forms import (
@@ -83,7 +83,7 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "params": params,
         "statuses": Vacancy.Status.choices,
-        "teams": teams_in_scope(user=request.user),
+        "teams": teams_visible_to(user=request.user),
         "can_manage": selectors.can_manage_hiring(request.user),
     }
     return render(request, "handover/hiring/vacancy_list.html", context)
@@ -200,7 +200,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "params": params,
         "stages": Application.Stage.choices,
         "sources": Candidate.Source.choices,
-        "teams": teams_in_scope(user=request.user),
+        "teams": teams_visible_to(user=request.user),
         "vacancies": selectors.vacancies_visible(user=request.user).order_by("-opened_on")[:200],
     }
     return render(request, "handover/hiring/application_list.html", context)
@@ -485,7 +485,7 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         "by_year": by_year,
         "chart": chart,
         "params": params,
-        "teams": teams_in_scope(user=request.user),
+        "teams": teams_visible_to(user=request.user),
         "years": list(range(today.year, today.year - 6, -1)),
         "pre_window": pre_window,
         "target_pct": round(target * 100),

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from accounts.access import scope_team_ids
 from accounts.models import User
-from accounts.selectors import scope_team_ids
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from retention.models import Assignment, Customer, RiskScore, SalesRep
 from retention.selectors import customers_visible, risk_scores_current

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from accounts.access import scope_team_ids
 from accounts.models import Team, User
-from accounts.selectors import scope_team_ids
 from handover.models import HandoverItem, HandoverPlan, TeamCapacity
 from handover.plans.suggestions import Candidate, CustomerFacts, OpenDeal
 from retention.models import Assignment, Deal, SalesRep

@@ -1,6 +1,6 @@
 """Reads for the risk dashboard, the rep risk page, routing and alerts.
 
-Every function narrows to the asking user's scope (``accounts.selectors.scope_team_ids``), and
+Every function narrows to the asking user's scope (``accounts.access.scope_team_ids``), and
 only scores of succeeded scoring runs are read. The number of queries each function makes is
 fixed: rows shown are enriched with one grouped query per column, never one per row.
 """
@@ -21,8 +21,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import scope_team_ids
 from accounts.models import Team, User
-from accounts.selectors import scope_team_ids, team_descendant_ids
+from accounts.org import org_tree
 from retention.models import (
     Assignment,
     Customer,
@@ -148,7 +149,7 @@ def dashboard_reps(
         )
     if query.team_id:
         # A region's id filters to every team below it.
-        reps = reps.filter(team_id__in=team_descendant_ids(root_ids=[query.team_id]))
+        reps = reps.filter(team_id__in=org_tree().descendants([query.team_id]))
     if query.band in RiskScore.Band.values:
         reps = reps.filter(current__band=query.band)
     elif query.band == "none":

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import scope_team_ids, teams_in_scope
+from accounts.access import scope_team_ids, teams_visible_to
 from config.params import int_or_none
 from retention import charts
 from retention import selectors as retention_selectors
@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     history = selectors.band_history(user=request.user, latest=run)
     context.update(
         summary=selectors.dashboard_summary(user=request.user, run=run, today=today),
-        teams=teams_in_scope(user=request.user),
+        teams=teams_visible_to(user=request.user),
         bands=RiskScore.Band.choices,
         overdue=list(
             selectors.interventions_overdue(user=request.user, today=today).select_related(

@@ -1,5 +1,6 @@
+from accounts.access import scope_team_ids, teams_visible_to
 from accounts.models import Team
-from accounts.selectors import scope_team_ids, team_descendant_ids, teams_in_scope
+from accounts.org import org_tree
 
 
 def test_region_manager_sees_every_team_below_the_region(
@@ -9,13 +10,13 @@ def test_region_manager_sees_every_team_below_the_region(
 
 
 def test_team_manager_sees_only_their_team(manager_b, team_south_a, region_south):
-    assert set(teams_in_scope(user=manager_b)) == {team_south_a}
+    assert set(teams_visible_to(user=manager_b)) == {team_south_a}
 
 
 def test_admin_and_hr_see_the_whole_organisation(admin_user, hr_user, team_north_a, team_south_a):
     assert scope_team_ids(user=admin_user) is None
     assert scope_team_ids(user=hr_user) is None
-    assert set(teams_in_scope(user=hr_user)) == set(Team.objects.all())
+    assert set(teams_visible_to(user=hr_user)) == set(Team.objects.all())
 
 
 def test_user_without_role_sees_nothing(django_user_model, team_north_a):
@@ -28,4 +29,4 @@ def test_descendants_follow_several_levels(db):
     middle = Team.objects.create(name="Middle", parent=top)
     leaf = Team.objects.create(name="Leaf", parent=middle)
     Team.objects.create(name="Elsewhere")
-    assert team_descendant_ids(root_ids=[top.id]) == {top.id, middle.id, leaf.id}
+    assert org_tree().descendants([top.id]) == {top.id, middle.id, leaf.id}

@@ -7,7 +7,7 @@ recognised by their e-mail domain, so real users never show up here.
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-from accounts.selectors import team_descendant_ids
+from accounts.org import org_tree
 
 DEMO_PASSWORD = "relay-demo"
 DEMO_EMAIL_DOMAIN = "demo.relay.example"
@@ -30,7 +30,7 @@ def demo_login_rows() -> list[tuple[str, str, str, str]]:
             scope = "everyone"
         else:
             teams = list(user.managed_teams.all())
-            below = len(team_descendant_ids(root_ids=[t.pk for t in teams])) - len(teams)
+            below = len(org_tree().descendants(t.pk for t in teams)) - len(teams)
             scope = ", ".join(t.name for t in teams) or "nobody"
             if below:
                 scope += f" ({below} teams)"

@@ -1,0 +1,9 @@
+"""The API's one list envelope: ``{"count", "next", "previous", "results"}``, page by page."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class RelayPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -25,15 +25,17 @@ install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev
 
 # The demo: SQLite and a file-system broker unless DATABASE_URL / REDIS_URL say otherwise.
+# E-mails go to var/mail (one file each) unless EMAIL_URL says otherwise. honcho runs web,
+# worker and beat together and stops all of them on one Ctrl-C.
 run: export DEBUG ?= true
+run: export EMAIL_URL ?= file://var/mail
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --score-weeks 12
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	@trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --concurrency=2 & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait
+	@exec $(VENV)/bin/honcho start -f Procfile.dev
 
 worker: export DEBUG ?= true
 worker: install

@@ -102,7 +102,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
 
 
 def mailers_from_url(url: str) -> dict:
-    """``smtp://user:pw@host:587?tls=1``, ``smtps://…``, ``console://`` or ``locmem://`` into
+    """``smtp://user:pw@host:587?tls=1``, ``smtps://…``, ``console://``, ``locmem://`` or
+    ``file://var/mail`` (one file per message in that folder, relative or absolute) into
     Django's ``MAILERS`` setting."""
     parts = urlsplit(url)
     backends = {
@@ -110,12 +111,18 @@ def mailers_from_url(url: str) -> dict:
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "smtp": "django.core.mail.backends.smtp.EmailBackend",
         "smtps": "django.core.mail.backends.smtp.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
     }
     if parts.scheme not in backends:
         raise ImproperlyConfigured(
             f"EMAIL_URL scheme {parts.scheme!r} is not supported; use one of {sorted(backends)}."
         )
     mailer: dict = {"BACKEND": backends[parts.scheme]}
+    if parts.scheme == "file":
+        folder = unquote(parts.netloc + parts.path)
+        if not folder:
+            raise ImproperlyConfigured("EMAIL_URL file:// needs a folder, e.g. file://var/mail")
+        mailer["OPTIONS"] = {"file_path": folder}
     if parts.scheme in {"smtp", "smtps"}:
         query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
         use_ssl = parts.scheme == "smtps" or query.get("ssl") in _TRUE

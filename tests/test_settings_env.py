@@ -65,3 +65,15 @@ def test_smtp_email_url_becomes_the_default_mailer():
 def test_unknown_email_scheme_is_refused():
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL scheme 'pop3'"):
         mailers_from_url("pop3://x@y")
+
+
+def test_file_email_url_writes_each_message_into_the_folder(tmp_path):
+    from django.core import mail
+    from django.test import override_settings
+
+    folder = tmp_path / "mail"
+    with override_settings(MAILERS=mailers_from_url(f"file://{folder}")):
+        mail.send_mail("Subject", "Body", "relay@localhost", ["manager@example.com"])
+    files = list(folder.iterdir())
+    assert len(files) == 1
+    assert "Subject: Subject" in files[0].read_text()

@@ -10,6 +10,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config.caches import redis_caches
 from config.env import (
     database_from_url,
     env_bool,
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
                 "retention.dashboard.context_processors.open_alerts",
+                "config.context_processors.background_status",
             ],
         },
     }
@@ -151,12 +153,8 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
+    CACHES = redis_caches(REDIS_URL, timeout=env_float("RELAY_CACHE_TIMEOUT", 0.3))
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     _broker_dir = VAR_DIR / "celery"
     for _sub in ("queue", "processed", "results", "control"):
@@ -176,13 +174,37 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Delivery semantics, in one place (README, "Background work"). A task is acknowledged after
+# it ran and redelivered if its worker died; every task has soft and hard time limits and
+# bounded retries with backoff (each tasks module's ``RETRY``). Crashes are detected by the
+# jobs' heartbeats in the database, not by the broker: the visibility timeout only has to
+# outlast the longest hard time limit, so a slow task is never delivered twice while it runs.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+RELAY_TASK_TIME_LIMIT_MAX = 1900  # the longest hard time limit of any Relay task
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("RELAY_BROKER_TIMEOUT", 2.0)
+# A publish with the broker down fails fast; the outbox (retention.outbox) sends it later.
+CELERY_TASK_PUBLISH_RETRY = False
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": RELAY_TASK_TIME_LIMIT_MAX + 600,
+        "socket_connect_timeout": env_float("RELAY_BROKER_TIMEOUT", 2.0),
+        "socket_timeout": 30,
+        "retry_on_timeout": True,
+        "health_check_interval": 25,
+    }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic work. Beat only queues; the workers do the work, so scaling out means more workers.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["outbox-flush"] = {
+    "task": "retention.outbox_flush",
+    "schedule": env_int("RELAY_OUTBOX_SWEEP_SECONDS", 60),
+}
 CELERY_BEAT_SCHEDULE["handover-coverage-gaps-nightly"] = {
     "task": "handover.coverage_gaps_sync",
     "schedule": crontab(hour=2, minute=30),

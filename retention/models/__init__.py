@@ -15,6 +15,7 @@ from retention.models.core import (
 )
 from retention.models.imports import ImportJob, SavedColumnMapping
 from retention.models.interventions import Intervention, RiskPageView
+from retention.models.jobs import OutboxMessage
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ImportJob",
     "Intervention",
     "LeaveRecord",
+    "OutboxMessage",
     "RiskAlert",
     "RiskModel",
     "RiskPageView",

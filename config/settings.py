@@ -201,6 +201,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic work. Beat only queues; the workers do the work, so scaling out means more workers.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["jobs-reap"] = {
+    "task": "retention.risk.scoring_runs_reap",
+    "schedule": env_int("RELAY_REAPER_SECONDS", 60),
+}
 CELERY_BEAT_SCHEDULE["outbox-flush"] = {
     "task": "retention.outbox_flush",
     "schedule": env_int("RELAY_OUTBOX_SWEEP_SECONDS", 60),
@@ -262,6 +266,10 @@ RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
 # Scoring: reps per Celery chunk, and voluntary departures needed before a model is trained.
 RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))
+# A job (scoring run, import) with no heartbeat for this long is stalled: resumed at most
+# RELAY_JOB_MAX_RESUMES times, then failed with the reason.
+RELAY_JOB_STALL_SECONDS = max(5, env_int("RELAY_JOB_STALL_SECONDS", 300))
+RELAY_JOB_MAX_RESUMES = env_int("RELAY_JOB_MAX_RESUMES", 3)
 RELAY_RISK_MIN_DEPARTURES = env_int("RELAY_RISK_MIN_DEPARTURES", 15)
 # Handover: how much one rep may hold after a handover (0 = no limit; teams may override),
 # and how long a suggested temporary cover lasts.

@@ -148,12 +148,13 @@ def customer_assignments(*, customer: Customer) -> list[Assignment]:
 
 
 def scoring_run_latest_complete() -> ScoringRun | None:
-    """The newest run that finished. Only its scores are shown: a run in flight or crashed
-    never mixes into the dashboards."""
+    """The current scores: the succeeded run with the latest as-of date (of two for the same
+    date, the later to finish). A run in flight or crashed never mixes into the dashboards, and
+    a back-dated run finishing late never displaces newer scores."""
     return (
         ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED)
         .select_related("model")
-        .order_by("-finished_at", "-id")
+        .order_by("-as_of", "-finished_at", "-id")
         .first()
     )
 

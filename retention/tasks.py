@@ -12,8 +12,8 @@ from retention.risk.tasks import (  # noqa: F401
     scoring_chunk,
     scoring_nightly,
     scoring_run_execute,
-    scoring_run_fail,
     scoring_run_finish,
+    scoring_runs_reap,
 )
 
 

@@ -15,7 +15,7 @@ from retention.models.core import (
 )
 from retention.models.imports import ImportJob, SavedColumnMapping
 from retention.models.interventions import Intervention, RiskPageView
-from retention.models.jobs import OutboxMessage
+from retention.models.jobs import OutboxMessage, ScoringChunk
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "RiskScore",
     "SalesRep",
     "SavedColumnMapping",
+    "ScoringChunk",
     "ScoringRun",
     "ServiceRecord",
 ]

@@ -33,3 +33,29 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         state = "sent" if self.sent_at else "waiting"
         return f"{self.task_name}{tuple(self.args)} ({state})"
+
+
+class ScoringChunk(models.Model):
+    """One slice of a scoring run's reps. The run is published when every chunk is done; the
+    database, not the broker, says which are (a chunk is redone only if it is not)."""
+
+    run = models.ForeignKey(
+        "retention.ScoringRun",
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        related_name="chunk_rows",
+    )
+    index = models.PositiveIntegerField(_("number"))
+    rep_ids = models.JSONField(_("reps"), default=list)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    written = models.PositiveIntegerField(_("scores written"), default=0)
+
+    class Meta:
+        verbose_name = _("scoring chunk")
+        verbose_name_plural = _("scoring chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="retention_chunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.index}"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TimeStampedModel
@@ -78,13 +79,29 @@ class ScoringRun(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Written by whoever works on the run; the reaper takes a run whose heartbeat is older
+    # than RELAY_JOB_STALL_SECONDS as stalled and resumes it (at most RELAY_JOB_MAX_RESUMES
+    # times) or fails it.
+    heartbeat_at = models.DateTimeField(_("last sign of work"), null=True, blank=True)
+    resumes = models.PositiveSmallIntegerField(_("times resumed"), default=0)
+    raise_alerts = models.BooleanField(_("raises alerts"), default=True)
 
     class Meta:
         verbose_name = _("scoring run")
         verbose_name_plural = _("scoring runs")
+        constraints = [
+            # At most one run in flight per as-of date: concurrent starts get the same run.
+            models.UniqueConstraint(
+                fields=["as_of"],
+                condition=Q(status__in=["pending", "running"]),
+                name="retention_one_run_in_flight",
+            ),
+        ]
         indexes = [
-            # "The latest complete run": newest succeeded run first.
-            models.Index(fields=["status", "-finished_at"], name="retention_run_status_finished"),
+            # "The current scores": the succeeded run with the latest as-of date.
+            models.Index(
+                fields=["status", "-as_of", "-finished_at"], name="retention_run_status_asof"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +170,7 @@ class RiskAlert(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    raised_on = models.DateField(_("raised on"), default=timezone.localdate)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -171,6 +189,10 @@ class RiskAlert(models.Model):
             # A score raises at most one alert of each kind, however often its run is retried.
             models.UniqueConstraint(
                 fields=["score", "kind"], name="retention_alert_once_per_score"
+            ),
+            # One alert per rep and reason per day, however many runs that day.
+            models.UniqueConstraint(
+                fields=["rep", "kind", "raised_on"], name="retention_alert_once_per_day"
             ),
         ]
         indexes = [

@@ -11,19 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 import pandas as pd
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.errors import ApplicationError
 from retention.dashboard.tasks import dashboard_cache_warm_task
-from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringRun
+from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringChunk, ScoringRun
+from retention.outbox import outbox_enqueue
 from retention.risk import selectors
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
@@ -41,8 +44,6 @@ TRAINING_EVERY_DAYS = 14
 BACKTEST_EVERY_DAYS = 7
 # The first snapshot needs some history behind it to mean anything.
 WARM_UP_DAYS = 120
-# A run RUNNING longer than this lost its worker: it is failed so a new run can start.
-STALE_AFTER = dt.timedelta(hours=2)
 
 
 def _today() -> dt.date:
@@ -232,24 +233,62 @@ def risk_model_evaluate(
 
 
 # --- scoring runs -----------------------------------------------------------------------------
+#
+# The database is the source of truth for a run: its status, its chunks (``ScoringChunk``) and
+# which of them are done. Celery messages only carry ids and are an optimisation: the reaper
+# (``scoring_runs_reap``, every minute) re-sends whatever a lost message or a killed worker
+# left undone, and a run that stalls too often is failed with the reason.
+
+IN_FLIGHT = (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
+
+
+def _stall_window() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.RELAY_JOB_STALL_SECONDS)
+
+
+def _beat(run_id: int) -> None:
+    now = timezone.now()
+    ScoringRun.objects.filter(pk=run_id).update(heartbeat_at=now, updated_at=now)
+
+
+def _run_in_flight_create(
+    *, as_of: dt.date, requested_by: User | None, raise_alerts: bool
+) -> tuple[ScoringRun, bool]:
+    """The run in flight for ``as_of``, or a new PENDING one: (run, created). A partial unique
+    index allows one run in flight per date, so of concurrent starts exactly one creates."""
+    existing = ScoringRun.objects.filter(as_of=as_of, status__in=IN_FLIGHT).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            run = ScoringRun.objects.create(
+                as_of=as_of,
+                requested_by=requested_by,
+                raise_alerts=raise_alerts,
+                heartbeat_at=timezone.now(),
+            )
+    except IntegrityError:
+        return ScoringRun.objects.get(as_of=as_of, status__in=IN_FLIGHT), False
+    return run, True
 
 
 def scoring_run_request(
-    *, requested_by: User | None = None, as_of: dt.date | None = None
+    *,
+    requested_by: User | None = None,
+    as_of: dt.date | None = None,
+    raise_alerts: bool = True,
 ) -> ScoringRun:
     """Ask for a scoring of every rep (from the UI, after an import, or by beat).
 
-    Returns the run already waiting or running if there is one; otherwise a new PENDING run,
-    queued once the surrounding transaction commits.
+    Returns the run already in flight for that date if there is one; otherwise a new PENDING
+    run whose start is recorded in the outbox and sent once the transaction commits (or when
+    the broker is back, if it is down).
     """
-    from retention.risk.tasks import scoring_run_execute
-
-    scoring_runs_fail_stale()
-    in_flight = selectors.scoring_run_in_flight()
-    if in_flight is not None:
-        return in_flight
-    run = ScoringRun.objects.create(as_of=as_of or _today(), requested_by=requested_by)
-    transaction.on_commit(lambda: scoring_run_execute.delay(run.pk))
+    run, created = _run_in_flight_create(
+        as_of=as_of or _today(), requested_by=requested_by, raise_alerts=raise_alerts
+    )
+    if created:
+        outbox_enqueue(task_name="retention.risk.scoring_run_execute", args=[run.pk])
     return run
 
 
@@ -269,30 +308,63 @@ def _chunks(reps: list[tuple[int, int]], size: int) -> list[list[int]]:
     return chunks
 
 
-def scoring_run_start(*, run_id: int) -> list[list[int]] | None:
-    """Claim a PENDING run (compare-and-set) and split its reps into chunks.
+def _plan(run: ScoringRun) -> list[int]:
+    """Split a RUNNING run into chunks once (idempotent: a second call finds them planned).
+    Returns the numbers of the chunks not yet done."""
+    if not ScoringChunk.objects.filter(run=run).exists():
+        model = risk_model_ensure_active()
+        reps = selectors.reps_to_score(as_of=run.as_of)
+        chunks = _chunks(reps, settings.RELAY_RISK_CHUNK_SIZE)
+        with transaction.atomic():
+            ScoringChunk.objects.bulk_create(
+                [ScoringChunk(run=run, index=i, rep_ids=ids) for i, ids in enumerate(chunks)],
+                ignore_conflicts=True,
+            )
+            ScoringRun.objects.filter(pk=run.pk, model__isnull=True).update(
+                model=model,
+                previous_run=scoring_run_latest_complete(),
+                total=len(reps),
+                chunks=len(chunks),
+                done=0,
+            )
+        _beat(run.pk)
+    return list(
+        ScoringChunk.objects.filter(run=run, done_at__isnull=True)
+        .order_by("index")
+        .values_list("index", flat=True)
+    )
 
-    None when another delivery already claimed it.
-    """
+
+def scoring_run_start(*, run_id: int) -> list[int] | None:
+    """Claim a PENDING run (compare-and-set) and plan its chunks; the numbers of the chunks
+    to score. None when another delivery already claimed it, or it was failed meanwhile."""
+    now = timezone.now()
     claimed = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.PENDING).update(
-        status=ScoringRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+        status=ScoringRun.Status.RUNNING, started_at=now, heartbeat_at=now, updated_at=now
     )
     if not claimed:
         return None
-    run = ScoringRun.objects.get(pk=run_id)
-    model = risk_model_ensure_active()
-    reps = selectors.reps_to_score(as_of=run.as_of)
-    chunks = _chunks(reps, settings.RELAY_RISK_CHUNK_SIZE)
-    previous = scoring_run_latest_complete()
-    ScoringRun.objects.filter(pk=run_id).update(
-        model=model,
-        previous_run=previous,
-        total=len(reps),
-        chunks=len(chunks),
-        done=0,
-        updated_at=timezone.now(),
+    return _plan(ScoringRun.objects.get(pk=run_id))
+
+
+def scoring_chunk_run(*, run_id: int, index: int) -> bool:
+    """Score one planned chunk of a RUNNING run and record it done. True when this was the
+    run's last chunk still to do (the caller then finishes the run). A chunk already done, or
+    a run no longer running (failed, or published), is left alone."""
+    chunk = ScoringChunk.objects.filter(run_id=run_id, index=index).first()
+    if chunk is None or chunk.done_at is not None:
+        return False
+    _beat(run_id)
+    written = scoring_chunk_score(run_id=run_id, rep_ids=chunk.rep_ids)
+    if not ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING).exists():
+        return False
+    marked = ScoringChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
+        done_at=timezone.now(), written=written
     )
-    return chunks
+    _beat(run_id)
+    return bool(marked) and not ScoringChunk.objects.filter(
+        run_id=run_id, done_at__isnull=True
+    ).exists()
 
 
 def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
@@ -342,15 +414,23 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
     return len(written)
 
 
-def scoring_run_finish(*, run_id: int, raise_alerts: bool = True) -> bool:
-    """Publish a run once every rep has its score (compare-and-set RUNNING → SUCCEEDED), then
-    raise alerts. A run missing scores fails instead, leaving the previous one in place."""
+def scoring_run_finish(*, run_id: int) -> bool:
+    """Publish a run once every chunk is recorded done (compare-and-set RUNNING → SUCCEEDED),
+    then raise alerts, unless the run is back-dated behind scores already published. A run
+    missing scores fails instead, leaving the previous one in place. Safe to call again."""
     run = ScoringRun.objects.get(pk=run_id)
     if run.status != ScoringRun.Status.RUNNING:
         return False
-    # Compared with who is employed now rather than the count at the start: a departure
-    # recorded during the run (a rep no longer to be scored) must not fail the whole run.
-    expected = {rep_id for rep_id, _team in selectors.reps_to_score(as_of=run.as_of)}
+    if ScoringChunk.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+        return False
+    # The reps planned at the start who are still to be scored: a departure recorded during
+    # the run must not fail it, and a rep hired meanwhile waits for the next run.
+    planned = {
+        rep_id
+        for rep_ids in ScoringChunk.objects.filter(run_id=run_id).values_list("rep_ids", flat=True)
+        for rep_id in rep_ids
+    }
+    expected = planned & {rep_id for rep_id, _team in selectors.reps_to_score(as_of=run.as_of)}
     scored = set(RiskScore.objects.filter(run_id=run_id).values_list("rep_id", flat=True))
     missing = expected - scored
     if missing:
@@ -360,6 +440,9 @@ def scoring_run_finish(*, run_id: int, raise_alerts: bool = True) -> bool:
             f"(e.g. rep {min(missing)})",
         )
         return False
+    newer_published = ScoringRun.objects.filter(
+        status=ScoringRun.Status.SUCCEEDED, as_of__gt=run.as_of
+    ).exists()
     done = len(scored)
     published = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING).update(
         status=ScoringRun.Status.SUCCEEDED,
@@ -369,7 +452,7 @@ def scoring_run_finish(*, run_id: int, raise_alerts: bool = True) -> bool:
         updated_at=timezone.now(),
     )
     if published:
-        if raise_alerts:
+        if run.raise_alerts and not newer_published:
             risk_alerts_raise(run_id=run_id)
         # The organisation-wide charts of the new run, computed before anyone asks for them.
         transaction.on_commit(partial(dashboard_cache_warm_task.delay, run_id))
@@ -377,11 +460,10 @@ def scoring_run_finish(*, run_id: int, raise_alerts: bool = True) -> bool:
 
 
 def scoring_run_fail(*, run_id: int, error: str) -> bool:
-    """Mark a waiting or running run failed and drop its partial scores (never shown)."""
+    """Mark a waiting or running run failed and drop its partial scores (never shown). A
+    failed run never comes back: every later step claims it by its status first."""
     with transaction.atomic():
-        failed = ScoringRun.objects.filter(
-            pk=run_id, status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING]
-        ).update(
+        failed = ScoringRun.objects.filter(pk=run_id, status__in=IN_FLIGHT).update(
             status=ScoringRun.Status.FAILED,
             error=error[:2000],
             finished_at=timezone.now(),
@@ -392,17 +474,60 @@ def scoring_run_fail(*, run_id: int, error: str) -> bool:
     return bool(failed)
 
 
-def scoring_runs_fail_stale(*, now: dt.datetime | None = None) -> int:
-    """Fail runs whose worker died: RUNNING (or never picked up) for longer than STALE_AFTER."""
-    cutoff = (now or timezone.now()) - STALE_AFTER
-    stale = ScoringRun.objects.filter(
-        Q(status=ScoringRun.Status.RUNNING, updated_at__lt=cutoff)
-        | Q(status=ScoringRun.Status.PENDING, created_at__lt=cutoff)
-    ).values_list("pk", flat=True)
-    return sum(
-        scoring_run_fail(run_id=run_id, error=_("The run stopped without finishing."))
-        for run_id in list(stale)
+@dataclass
+class Reaped:
+    resumed: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def scoring_runs_reap(*, now: dt.datetime | None = None) -> Reaped:
+    """Take every run with no sign of work for the stall window as stalled: resume it (re-send
+    its start, the chunks not done, or its finish) up to RELAY_JOB_MAX_RESUMES times, then
+    fail it with the reason. Each resume is claimed by a compare-and-set on the heartbeat, so
+    two reapers never resume the same run twice."""
+
+    now = now or timezone.now()
+    cutoff = now - _stall_window()
+    reaped = Reaped()
+    stalled = ScoringRun.objects.filter(status__in=IN_FLIGHT).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
     )
+    for run in list(stalled):
+        if run.resumes >= settings.RELAY_JOB_MAX_RESUMES:
+            reason = _(
+                "Stalled: no sign of work for %(minutes)d minutes after %(n)d attempts to "
+                "resume it. Is a worker running?"
+            ) % {"minutes": _stall_window().total_seconds() // 60, "n": run.resumes}
+            if scoring_run_fail(run_id=run.pk, error=reason):
+                reaped.failed.append(run.pk)
+            continue
+        claimed = ScoringRun.objects.filter(
+            pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at, resumes=run.resumes
+        ).update(resumes=run.resumes + 1, heartbeat_at=now, updated_at=now)
+        if not claimed:
+            continue
+        logger.warning("scoring run %s stalled (%s); resuming", run.pk, run.status)
+        if run.status == ScoringRun.Status.PENDING:
+            outbox_enqueue(task_name="retention.risk.scoring_run_execute", args=[run.pk])
+        else:
+            todo = _plan(run)
+            for index in todo:
+                outbox_enqueue(task_name="retention.risk.scoring_chunk", args=[run.pk, index])
+            if not todo:
+                outbox_enqueue(task_name="retention.risk.scoring_run_finish", args=[run.pk])
+        reaped.resumed.append(run.pk)
+    return reaped
+
+
+class RunInFlight(ApplicationError):
+    """A scoring run for that date is already in flight."""
+
+    def __init__(self, run: ScoringRun) -> None:
+        super().__init__(
+            _("Run %(id)s as of %(as_of)s is already %(status)s; not starting another.")
+            % {"id": run.pk, "as_of": run.as_of, "status": run.get_status_display().lower()}
+        )
+        self.run = run
 
 
 def risk_scores_refresh(
@@ -414,22 +539,27 @@ def risk_scores_refresh(
 ) -> ScoringRun:
     """Score everyone in this process (the ``score_reps`` command): the same run, chunks and
     publication as the Celery path, without a worker. ``raise_alerts=False`` is for back-dated
-    runs, whose news is old."""
-    scoring_runs_fail_stale()
-    run = ScoringRun.objects.create(as_of=as_of or _today(), requested_by=requested_by)
-    chunks = scoring_run_start(run_id=run.pk) or []
-    total = sum(len(chunk) for chunk in chunks)
-    done = 0
+    runs, whose news is old. Raises :class:`RunInFlight` when a run for that date is already
+    in flight (a worker's, or another command's)."""
+    run, created = _run_in_flight_create(
+        as_of=as_of or _today(), requested_by=requested_by, raise_alerts=raise_alerts
+    )
+    if not created:
+        raise RunInFlight(run)
     try:
-        for chunk in chunks:
-            scoring_chunk_score(run_id=run.pk, rep_ids=chunk)
-            done += len(chunk)
+        todo = scoring_run_start(run_id=run.pk) or []
+        total = len(todo)
+        for done, index in enumerate(todo, start=1):
+            scoring_chunk_run(run_id=run.pk, index=index)
             if progress:
                 progress(done, total)
+        scoring_run_finish(run_id=run.pk)
     except BaseException as exc:
+        # The connection may be what died: mark the run failed on a fresh one.
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
         scoring_run_fail(run_id=run.pk, error=repr(exc))
         raise
-    scoring_run_finish(run_id=run.pk, raise_alerts=raise_alerts)
     run.refresh_from_db()
     return run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import chord, shared_task
+from celery import shared_task
 from django.db import OperationalError
 
 from retention.risk import services
@@ -24,24 +24,33 @@ RETRY = {
     name="retention.risk.scoring_run_execute", soft_time_limit=120, time_limit=180, **RETRY
 )
 def scoring_run_execute(run_id: int) -> int:
-    """Claim the run and fan its chunks out as a chord; the chord's body publishes it."""
-    chunks = services.scoring_run_start(run_id=run_id)
-    if chunks is None:
+    """Claim the run and send one task per chunk; the chunk that completes the run publishes
+    it. No chord: which chunks are done is recorded in the database, not in the broker."""
+    todo = services.scoring_run_start(run_id=run_id)
+    if todo is None:
         return 0
-    finish = scoring_run_finish.si(run_id)
-    if not chunks:
-        finish.delay()
+    if not todo:
+        services.scoring_run_finish(run_id=run_id)
         return 0
-    chord(
-        [scoring_chunk.si(run_id, chunk) for chunk in chunks],
-        finish.on_error(scoring_run_fail.si(run_id)),
-    ).delay()
-    return len(chunks)
+    for index in todo:
+        scoring_chunk.delay(run_id, index)
+    return len(todo)
 
 
 @shared_task(name="retention.risk.scoring_chunk", soft_time_limit=600, time_limit=660, **RETRY)
-def scoring_chunk(run_id: int, rep_ids: list[int]) -> int:
-    return services.scoring_chunk_score(run_id=run_id, rep_ids=rep_ids)
+def scoring_chunk(run_id: int, index: int) -> bool:
+    """Score one chunk; the one that completes the run publishes it. A database hiccup is
+    retried (RETRY); any other error fails the run at once, with the reason."""
+    try:
+        last = services.scoring_chunk_run(run_id=run_id, index=index)
+    except OperationalError:
+        raise
+    except Exception as exc:
+        services.scoring_run_fail(run_id=run_id, error=f"Chunk {index} failed: {exc!r}")
+        raise
+    if last:
+        services.scoring_run_finish(run_id=run_id)
+    return last
 
 
 @shared_task(name="retention.risk.scoring_run_finish", soft_time_limit=300, time_limit=360, **RETRY)
@@ -49,9 +58,11 @@ def scoring_run_finish(run_id: int) -> bool:
     return services.scoring_run_finish(run_id=run_id)
 
 
-@shared_task(name="retention.risk.scoring_run_fail", soft_time_limit=60, time_limit=90, **RETRY)
-def scoring_run_fail(run_id: int) -> bool:
-    return services.scoring_run_fail(run_id=run_id, error="A chunk of the run failed.")
+@shared_task(name="retention.risk.scoring_runs_reap", soft_time_limit=60, time_limit=90, **RETRY)
+def scoring_runs_reap() -> dict[str, list[int]]:
+    """Every minute (beat): resume or fail runs with no sign of work for the stall window."""
+    reaped = services.scoring_runs_reap()
+    return {"resumed": reaped.resumed, "failed": reaped.failed}
 
 
 @shared_task(name="retention.risk.scoring_nightly", soft_time_limit=60, time_limit=90, **RETRY)

@@ -21,10 +21,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["queue"]:
             run = services.scoring_run_request(as_of=options["as_of"])
-            self.stdout.write(f"Run {run.pk} ({run.get_status_display()}) queued.")
+            self.stdout.write(f"Run {run.pk} as of {run.as_of} ({run.get_status_display()}).")
             return
         bar = ProgressBar(self.stdout, "scoring", enabled=options["verbosity"] > 0)
-        run = services.risk_scores_refresh(as_of=options["as_of"], progress=bar)
+        try:
+            run = services.risk_scores_refresh(as_of=options["as_of"], progress=bar)
+        except services.RunInFlight as exc:
+            raise CommandError(exc.message) from exc
         if run.status != ScoringRun.Status.SUCCEEDED:
             raise CommandError(f"Run {run.pk} {run.get_status_display()}: {run.error}")
         seconds = (run.finished_at - run.started_at).total_seconds()

@@ -53,59 +53,79 @@ def test_scores_count_only_once_the_whole_run_succeeds(small_org):
 
     with override_settings(RELAY_RISK_CHUNK_SIZE=1):
         second = ScoringRun.objects.create(as_of=AS_OF)
-        chunks = services.scoring_run_start(run_id=second.pk)
-        assert len(chunks) == 3  # whole teams per chunk: peers are compared within a team
-        services.scoring_chunk_score(run_id=second.pk, rep_ids=chunks[0])
+        todo = services.scoring_run_start(run_id=second.pk)
+        assert len(todo) == 3  # whole teams per chunk: peers are compared within a team
+        services.scoring_chunk_run(run_id=second.pk, index=todo[0])
 
-    # Half-way: the dashboards still read the first run only.
+    # Half-way: the dashboards still read the first run only, and it cannot be published.
     assert {s.run_id for s in risk_scores_current().values()} == {first.pk}
-    for chunk in chunks[1:]:
-        services.scoring_chunk_score(run_id=second.pk, rep_ids=chunk)
+    assert services.scoring_run_finish(run_id=second.pk) is False
+    for index in todo[1:]:
+        services.scoring_chunk_run(run_id=second.pk, index=index)
     assert services.scoring_run_finish(run_id=second.pk)
     assert {s.run_id for s in risk_scores_current().values()} == {second.pk}
 
 
-def test_a_crashed_run_leaves_the_previous_scores_in_place(small_org):
+def test_a_run_nobody_works_on_is_resumed_then_failed_leaving_the_previous_scores(small_org):
     first = services.risk_scores_refresh(as_of=AS_OF)
     second = ScoringRun.objects.create(as_of=AS_OF)
     with override_settings(RELAY_RISK_CHUNK_SIZE=1):
-        chunks = services.scoring_run_start(run_id=second.pk)
-    services.scoring_chunk_score(run_id=second.pk, rep_ids=chunks[0])
+        todo = services.scoring_run_start(run_id=second.pk)
+    services.scoring_chunk_run(run_id=second.pk, index=todo[0])
 
-    # The worker died; hours later the sweep fails the run and drops its partial scores.
-    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)):
-        assert services.scoring_runs_fail_stale() == 1
+    # The worker died. Each stall window the reaper resumes the run (re-sends the chunks not
+    # done); when nobody works on it after the last resume, it fails and drops its scores.
+    now = dt.datetime.now(dt.UTC)
+    window = dt.timedelta(seconds=300)
+    with override_settings(RELAY_JOB_STALL_SECONDS=300, RELAY_JOB_MAX_RESUMES=2):
+        for attempt in range(1, 3):
+            now += window * 2
+            with time_machine.travel(now):
+                assert services.scoring_runs_reap().resumed == [second.pk]
+            second.refresh_from_db()
+            assert second.resumes == attempt and second.status == ScoringRun.Status.RUNNING
+        now += window * 2
+        with time_machine.travel(now):
+            assert services.scoring_runs_reap().failed == [second.pk]
     second.refresh_from_db()
     assert second.status == ScoringRun.Status.FAILED
+    assert "Stalled" in second.error
     assert not second.scores.exists()
     assert {s.run_id for s in risk_scores_current().values()} == {first.pk}
-    # Finishing it late changes nothing.
+    # A late delivery of a chunk or of the finish changes nothing.
+    assert services.scoring_chunk_run(run_id=second.pk, index=todo[1]) is False
     assert services.scoring_run_finish(run_id=second.pk) is False
+    assert not second.scores.exists()
 
 
 def test_a_run_missing_scores_fails_instead_of_publishing(small_org):
     run = ScoringRun.objects.create(as_of=AS_OF)
     with override_settings(RELAY_RISK_CHUNK_SIZE=1):
-        chunks = services.scoring_run_start(run_id=run.pk)
-    services.scoring_chunk_score(run_id=run.pk, rep_ids=chunks[0])
+        todo = services.scoring_run_start(run_id=run.pk)
+    for index in todo:
+        services.scoring_chunk_run(run_id=run.pk, index=index)
+    lost = RiskScore.objects.filter(run=run).order_by("rep_id").first()
+    lost.delete()
     assert services.scoring_run_finish(run_id=run.pk) is False
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.FAILED
-    assert f"{run.total - len(chunks[0])} of {run.total} reps were not scored" in run.error
+    assert f"1 of {run.total} reps were not scored" in run.error
     assert risk_scores_current() == {}
 
 
 def test_duplicate_deliveries_write_nothing_twice(small_org):
     run = ScoringRun.objects.create(as_of=AS_OF)
-    chunks = services.scoring_run_start(run_id=run.pk)
+    todo = services.scoring_run_start(run_id=run.pk)
     assert services.scoring_run_start(run_id=run.pk) is None  # second claim loses
-    written = services.scoring_chunk_score(run_id=run.pk, rep_ids=chunks[0])
-    assert written == len(chunks[0])
-    assert services.scoring_chunk_score(run_id=run.pk, rep_ids=chunks[0]) == 0
+    assert services.scoring_chunk_run(run_id=run.pk, index=todo[0]) is (len(todo) == 1)
+    assert services.scoring_chunk_run(run_id=run.pk, index=todo[0]) is False
+    for index in todo[1:]:
+        services.scoring_chunk_run(run_id=run.pk, index=index)
     assert services.scoring_run_finish(run_id=run.pk) is True
     assert services.scoring_run_finish(run_id=run.pk) is False
     run.refresh_from_db()
     assert run.done == run.total == RiskScore.objects.filter(run=run).count()
+    assert sum(run.chunk_rows.values_list("written", flat=True)) == run.total
 
 
 def test_scores_carry_band_change_and_drivers_with_numbers(small_org, rep_a):
@@ -197,13 +217,13 @@ def test_backtest_lists_resignations_and_false_alarms(large_org):
 def test_a_departure_recorded_during_the_run_does_not_fail_it(small_org, rep_b):
     run = ScoringRun.objects.create(as_of=AS_OF)
     with override_settings(RELAY_RISK_CHUNK_SIZE=1):
-        chunks = services.scoring_run_start(run_id=run.pk)
+        todo = services.scoring_run_start(run_id=run.pk)
     rep_b.departure_date = AS_OF
     rep_b.departure_reason = "voluntary"
     rep_b.status = "left"
     rep_b.save()
-    for chunk in chunks:
-        services.scoring_chunk_score(run_id=run.pk, rep_ids=chunk)
+    for index in todo:
+        services.scoring_chunk_run(run_id=run.pk, index=index)
     assert services.scoring_run_finish(run_id=run.pk) is True
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.SUCCEEDED

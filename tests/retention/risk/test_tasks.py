@@ -21,7 +21,7 @@ def test_risk_tasks_have_time_limits_and_bounded_retries():
         tasks.scoring_run_execute,
         tasks.scoring_chunk,
         tasks.scoring_run_finish,
-        tasks.scoring_run_fail,
+        tasks.scoring_runs_reap,
         tasks.scoring_nightly,
         tasks.model_retrain,
         tasks.model_evaluate,

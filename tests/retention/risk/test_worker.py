@@ -43,7 +43,8 @@ def test_worker_runs_a_chunked_scoring_run_and_publishes_it(
     )
     assert finished is not None, "the run did not finish within 90 s"
     assert finished.status == ScoringRun.Status.SUCCEEDED, finished.error
-    assert finished.chunks == 3  # one per team, fanned out as a chord
+    assert finished.chunks == 3  # one per team, one task each
+    assert finished.chunk_rows.filter(done_at__isnull=False).count() == 3
     assert finished.done == finished.total == len(small_org) - 3  # three leavers already gone
     assert {s.run_id for s in risk_scores_current().values()} == {run.pk}
 
@@ -69,7 +70,7 @@ def test_killed_worker_leaves_the_previous_scores_in_place(killable_worker, smal
     assert len(current) == previous.total
 
 
-def test_a_failing_chunk_fails_the_run_through_the_chord(celery_worker_process, small_org):
+def test_a_failing_chunk_fails_the_run_at_once_with_the_reason(celery_worker_process, small_org):
     previous = services.risk_scores_refresh(as_of=AS_OF)
     # A model whose stored pipeline cannot be read: every chunk raises in the worker.
     RiskModel.objects.update(is_active=False)
@@ -83,6 +84,7 @@ def test_a_failing_chunk_fails_the_run_through_the_chord(celery_worker_process, 
         lambda: ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.FAILED).first(),
         timeout=90,
     )
-    assert failed is not None, "the chord's error callback did not fail the run"
+    assert failed is not None, "the failing chunk did not fail the run"
+    assert "Chunk 0 failed" in failed.error
     assert not failed.scores.exists()
     assert {s.run_id for s in risk_scores_current().values()} == {previous.pk}

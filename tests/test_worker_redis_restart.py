@@ -1,0 +1,83 @@
+"""A real worker survives its Redis restarting while a task is in flight, and keeps working.
+
+With ``worker_cancel_long_running_tasks_on_connection_loss`` a prefork worker cancels the
+task in flight when the broker goes (its late ack could not be sent; the message comes back);
+Relay's own jobs are then resumed by the reaper from their database records. What must not
+happen is the worker process dying, as kombu's Redis transport once made it.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_redis_outage import OwnRedis, _free_port
+
+pytestmark = [pytest.mark.redis, pytest.mark.celery_worker]
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("pool", ["prefork", "solo"])
+def test_worker_survives_a_redis_restart_with_a_task_in_flight(pool, needs_redis, tmp_path):
+    if not shutil.which("redis-server"):
+        pytest.skip("needs the redis-server program")
+    from celery import Celery
+
+    redis_server = OwnRedis(port=_free_port())
+    redis_server.start()
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_server.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+        "SECRET_KEY": "relay-tests-only-not-a-secret-0123456789-abcdefghijklmnop",
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+    }
+    celery = str(Path(sys.executable).parent / "celery")
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [celery, "-A", "config", "worker", f"--pool={pool}", "--concurrency=1",
+         "-I", "tests.workers.fault_tasks", "--loglevel=INFO", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    client = Celery(broker=redis_server.url)
+    try:
+        first = str(tmp_path / "first")
+        client.send_task("tests.work_then_mark", args=[first, 4])
+        assert _wait(lambda: Path(first + ".started").exists(), 60), "task never started"
+
+        redis_server.stop()
+        time.sleep(2)
+        redis_server.start()
+
+        if pool == "solo":  # the task runs in the worker's own process: it cannot be cancelled
+            assert _wait(lambda: Path(first).exists(), 30), "the task in flight did not finish"
+        time.sleep(5)
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+
+        second = str(tmp_path / "second")
+        client.send_task("tests.work_then_mark", args=[second, 0])
+        assert _wait(lambda: Path(second).exists(), 60), "the worker took no task after"
+        assert worker.poll() is None
+        assert "Unrecoverable error" not in (tmp_path / "worker.log").read_text()
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+        redis_server.stop()

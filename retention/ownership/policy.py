@@ -98,9 +98,7 @@ class Scope:
     manager_ids: frozenset[int] | None = None
 
     @classmethod
-    def of(
-        cls, *, rep_ids: Collection[int] | None, manager_ids: Collection[int] | None
-    ) -> Scope:
+    def of(cls, *, rep_ids: Collection[int] | None, manager_ids: Collection[int] | None) -> Scope:
         return cls(
             rep_ids=None if rep_ids is None else frozenset(rep_ids),
             manager_ids=None if manager_ids is None else frozenset(manager_ids),

@@ -135,10 +135,13 @@ class Choice:
     manager_id: int | None = None
 
 
-def refusal(candidate: Candidate, *, holder_rep_id: int, scope: Scope) -> str | None:
+def refusal(
+    candidate: Candidate, *, holder_rep_id: int, scope: Scope, by_hand: bool = False
+) -> str | None:
     """Why this rep may never take a customer of ``holder_rep_id`` here, or None if they may.
 
-    The same test refuses a recipient chosen by hand (see ``handover_plan_apply``).
+    The same test refuses a recipient chosen by hand (see ``handover_plan_apply``), where only
+    risk is the chooser's call (``by_hand``): a person may knowingly pick a high-risk rep.
     """
     if candidate.rep_id == holder_rep_id:
         return "is the rep the customer is leaving"
@@ -148,7 +151,7 @@ def refusal(candidate: Candidate, *, holder_rep_id: int, scope: Scope) -> str | 
         return "has left"
     if candidate.is_leaving:
         return "is serving notice"
-    if candidate.band == HIGH:
+    if candidate.band == HIGH and not by_hand:
         return "is high risk"
     return None
 

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
 from accounts.models import User
-from accounts.org import team_managers
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from retention.models import Assignment, Customer, RiskScore, SalesRep
 from retention.ownership import policy
@@ -49,8 +48,7 @@ class Gap:
     detail: str
     team_id: int | None
     # Who should take the customer (owner leaving, high-risk only), for a viewer's page.
-    suggestion: policy.Choice | None = None
-    suggested_name: str = ""
+    suggestion: ownership.Recommendation | None = None
 
     @property
     def kind_label(self) -> str:
@@ -176,14 +174,14 @@ def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
     wanted = {g.customer_id for g in gaps if g.kind in (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY)}
     found = _takers(user=user, customer_ids=wanted)
     return [
-        replace(g, suggestion=found[g.customer_id][0], suggested_name=found[g.customer_id][1])
+        replace(g, suggestion=found[g.customer_id])
         if g.customer_id in found and g.kind in (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY)
         else g
         for g in gaps
     ]
 
 
-def _takers(*, user: User, customer_ids: set[int]) -> dict[int, tuple[policy.Choice, str]]:
+def _takers(*, user: User, customer_ids: set[int]) -> dict[int, ownership.Recommendation]:
     """For each customer, the policy's choice to take it from its owner (or, without one, its
     first rep holder), within the user's scope, with the name to show."""
     if not customer_ids:
@@ -198,52 +196,11 @@ def _takers(*, user: User, customer_ids: set[int]) -> dict[int, tuple[policy.Cho
     ):
         if a.customer_id not in holders or a.role == Assignment.Role.OWNER:
             holders[a.customer_id] = a
-    relationships = ownership.relationships_current(customer_ids=customer_ids)
-    team_ids = {a.rep.team_id for a in holders.values()}
-    other_ids = {r.rep_id for rels in relationships.values() for r in rels if r.rep_id}
-    candidates = ownership.recipient_candidates(
-        reps=Q(team_id__in=team_ids) | Q(pk__in=other_ids), run=scoring_run_latest_complete()
-    )
-    managers = team_managers(team_ids=team_ids)
-    covering = {r.manager_id for rels in relationships.values() for r in rels if r.manager_id}
-    scope = ownership.recipient_scope(
+    return ownership.recipients_recommend(
+        holdings=sorted(holders.values(), key=lambda a: -a.customer.annual_revenue),
         user=user,
-        candidates=candidates.values(),
-        manager_ids=covering | {m.pk for m in managers.values()},
+        run=scoring_run_latest_complete(),
     )
-    cases = [
-        policy.Case(
-            customer_id=a.customer_id,
-            holder_rep_id=a.rep_id,
-            team_id=a.rep.team_id,
-            region=a.rep.region,
-            revenue=a.customer.annual_revenue,
-            relationships=tuple(
-                r for r in relationships.get(a.customer_id, ()) if r.rep_id != a.rep_id
-            ),
-        )
-        for a in sorted(holders.values(), key=lambda a: -a.customer.annual_revenue)
-    ]
-    choices = policy.choose_recipients(
-        cases=cases,
-        candidates=candidates,
-        managers={tid: policy.Manager(user_id=m.pk, name=str(m)) for tid, m in managers.items()},
-        scope=scope,
-    )
-    users = {m.pk: str(m) for m in managers.values()}
-    missing = {c.manager_id for c in choices.values() if c.manager_id} - set(users)
-    users.update({u.pk: str(u) for u in User.objects.filter(pk__in=missing)})
-    return {
-        customer_id: (
-            choice,
-            candidates[choice.rep_id].name
-            if choice.rep_id
-            else users.get(choice.manager_id, "")
-            if choice.manager_id
-            else "",
-        )
-        for customer_id, choice in choices.items()
-    }
 
 
 def coverage_counts(*, user: User, today: dt.date) -> dict[str, int]:

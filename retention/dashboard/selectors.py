@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import narrow, scope_team_ids
 from accounts.models import User
-from accounts.org import org_tree, team_managers
+from accounts.org import org_tree
 from retention.models import (
     Assignment,
     Customer,
@@ -667,45 +667,11 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     )
     if not owned:
         return []
-    relationships = ownership.relationships_current(customer_ids=[a.customer_id for a in owned])
-    team_ids = {a.rep.team_id for a in owned}
-    backup_rep_ids = {r.rep_id for rels in relationships.values() for r in rels if r.rep_id}
-    candidates = ownership.recipient_candidates(
-        reps=Q(pk__in=backup_rep_ids) | Q(team_id__in=team_ids), run=run
-    )
-    managers = team_managers(team_ids=team_ids)
-    covering_ids = {r.manager_id for rels in relationships.values() for r in rels if r.manager_id}
-    scope = ownership.recipient_scope(
-        user=user,
-        candidates=candidates.values(),
-        manager_ids=covering_ids | {m.pk for m in managers.values()},
-    )
-    cases = [
-        policy.Case(
-            customer_id=a.customer_id,
-            holder_rep_id=a.rep_id,
-            team_id=a.rep.team_id,
-            region=a.rep.region,
-            revenue=a.customer.annual_revenue,
-            relationships=tuple(relationships.get(a.customer_id, ())),
-        )
-        for a in owned
-    ]
-    choices = policy.choose_recipients(
-        cases=cases,
-        candidates=candidates,
-        managers={tid: policy.Manager(user_id=m.pk, name=str(m)) for tid, m in managers.items()},
-        scope=scope,
-    )
-    chosen_reps = SalesRep.objects.in_bulk([c.rep_id for c in choices.values() if c.rep_id])
-    users = {m.pk: m for m in managers.values()}
-    missing = {c.manager_id for c in choices.values() if c.manager_id} - set(users)
-    if missing:
-        users.update(User.objects.in_bulk(list(missing)))
+    recommended = ownership.recipients_recommend(holdings=owned, user=user, run=run)
     rows = []
     for assignment in owned:
         customer, owner = assignment.customer, assignment.rep
-        choice = choices[customer.pk]
+        choice = recommended[customer.pk]
         row = RoutingRow(
             customer_id=customer.pk,
             customer_name=customer.name,
@@ -719,24 +685,13 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
             owner_team=owner.team.name,
             owner_probability=high[owner.pk].probability,
             alternate_kind=choice.kind,
-            alternate_rep_id=None,
-            alternate_user_id=None,
-            alternate_name="",
-            alternate_email="",
-            alternate_crm_user_id="",
+            alternate_rep_id=choice.rep_id,
+            alternate_user_id=choice.manager_id,
+            alternate_name=choice.name,
+            alternate_email=choice.email,
+            alternate_crm_user_id=choice.crm_user_id,
             reason=choice.reason,
         )
-        if choice.rep_id:
-            rep = chosen_reps[choice.rep_id]
-            row.alternate_rep_id = rep.pk
-            row.alternate_name = rep.full_name
-            row.alternate_email = rep.email
-            row.alternate_crm_user_id = rep.crm_user_id
-        elif choice.manager_id:
-            manager = users[choice.manager_id]
-            row.alternate_user_id = manager.pk
-            row.alternate_name = str(manager)
-            row.alternate_email = manager.email
         rows.append(row)
     return rows
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,8 +18,18 @@ from django.utils.translation import gettext as _
 
 from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
 from accounts.models import User
+from accounts.org import team_managers
 from retention.models import Assignment, Customer, RiskScore, SalesRep, ScoringRun
-from retention.ownership.policy import EVERYONE, Candidate, Relationship, Scope
+from retention.ownership.policy import (
+    EVERYONE,
+    Candidate,
+    Case,
+    Choice,
+    Manager,
+    Relationship,
+    Scope,
+    choose_recipients,
+)
 
 # Roles that make a rep answerable for a customer, and so count against their capacity.
 LOAD_ROLES = (Assignment.Role.OWNER, Assignment.Role.TEMPORARY_COVER)
@@ -314,3 +324,96 @@ def recipient_scope(
             .values_list("pk", flat=True)
         )
     return Scope.of(rep_ids=rep_ids, manager_ids=managers)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The policy's choice for one customer, with the contact details of whoever it names
+    (always someone in the viewer's scope)."""
+
+    choice: Choice
+    name: str = ""
+    email: str = ""
+    crm_user_id: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.choice.kind
+
+    @property
+    def rep_id(self) -> int | None:
+        return self.choice.rep_id
+
+    @property
+    def manager_id(self) -> int | None:
+        return self.choice.manager_id
+
+    @property
+    def reason(self) -> str:
+        return self.choice.reason
+
+
+def recipients_recommend(
+    *,
+    holdings: Sequence[Assignment],
+    user: User | None,
+    run: ScoringRun | None,
+    limits: Mapping[int, tuple[int, Decimal]] | None = None,
+) -> dict[int, Recommendation]:
+    """Who should take each customer from the rep holding it (``holdings``: their current
+    assignments, with ``rep`` and ``customer`` loaded, most important first): the ownership
+    policy, asked with the customers' other holders, the reps of the holders' teams, risk from
+    ``run``, the teams' managers from ``accounts.org`` and the user's scope (``None``: everyone).
+    Seven queries however many customers."""
+    if not holdings:
+        return {}
+    relationships = relationships_current(customer_ids=[a.customer_id for a in holdings])
+    team_ids = {a.rep.team_id for a in holdings}
+    other_rep_ids = {r.rep_id for rels in relationships.values() for r in rels if r.rep_id}
+    candidates = recipient_candidates(
+        reps=Q(pk__in=other_rep_ids) | Q(team_id__in=team_ids), run=run, limits=limits
+    )
+    managers = team_managers(team_ids=team_ids)
+    covering = {r.manager_id for rels in relationships.values() for r in rels if r.manager_id}
+    scope = recipient_scope(
+        user=user,
+        candidates=candidates.values(),
+        manager_ids=covering | {m.pk for m in managers.values()},
+    )
+    cases = [
+        Case(
+            customer_id=a.customer_id,
+            holder_rep_id=a.rep_id,
+            team_id=a.rep.team_id,
+            region=a.rep.region,
+            revenue=a.customer.annual_revenue,
+            relationships=tuple(
+                r for r in relationships.get(a.customer_id, ()) if r.rep_id != a.rep_id
+            ),
+        )
+        for a in holdings
+    ]
+    choices = choose_recipients(
+        cases=cases,
+        candidates=candidates,
+        managers={tid: Manager(user_id=m.pk, name=str(m)) for tid, m in managers.items()},
+        scope=scope,
+    )
+    reps = SalesRep.objects.in_bulk([c.rep_id for c in choices.values() if c.rep_id])
+    users = {m.pk: m for m in managers.values()}
+    missing = {c.manager_id for c in choices.values() if c.manager_id} - set(users)
+    if missing:
+        users.update(User.objects.in_bulk(list(missing)))
+    found = {}
+    for customer_id, choice in choices.items():
+        if choice.rep_id:
+            rep = reps[choice.rep_id]
+            found[customer_id] = Recommendation(
+                choice, name=rep.full_name, email=rep.email, crm_user_id=rep.crm_user_id
+            )
+        elif choice.manager_id:
+            manager = users[choice.manager_id]
+            found[customer_id] = Recommendation(choice, name=str(manager), email=manager.email)
+        else:
+            found[customer_id] = Recommendation(choice)
+    return found

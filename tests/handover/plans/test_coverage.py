@@ -164,7 +164,7 @@ def test_owner_leaving_gap_suggests_a_staying_low_risk_team_mate_never_one_servi
     )
     gap = next(g for g in coverage_gaps(user=manager_a, today=TODAY) if g.kind == "owner_leaving")
     assert (gap.suggestion.kind, gap.suggestion.rep_id) == ("team_rep", staying.pk)
-    assert gap.suggested_name == "Stan Ding"
+    assert gap.suggestion.name == "Stan Ding"
 
 
 def test_single_threaded_backup_suggestion_skips_reps_serving_notice_and_high_risk(

@@ -30,6 +30,7 @@ from retention.ownership.policy import (
     Scope,
     choose_recipients,
 )
+from retention.selectors import risk_scores_current
 
 # Roles that make a rep answerable for a customer, and so count against their capacity.
 LOAD_ROLES = (Assignment.Role.OWNER, Assignment.Role.TEMPORARY_COVER)
@@ -91,8 +92,6 @@ def _holders(assignments: Iterable[Assignment], *, user: User, with_risk: bool) 
     )
     scores: dict[int, RiskScore] = {}
     if with_risk:
-        from retention.selectors import risk_scores_current
-
         rep_ids = [a.rep_id for a in assignments if a.rep_id and _rep_visible(a.rep, user)]
         scores = risk_scores_current(rep_ids=rep_ids) if rep_ids else {}
     found = []

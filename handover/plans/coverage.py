@@ -10,19 +10,31 @@ Definitions (the coverage page, its counts and the nightly alerts all use these)
   end date the plan gave it.
 A "current" assignment is one with no ``valid_to``; a temporary cover's planned end is kept on
 the handover item, so the cover stays current (and the customer covered) until someone acts.
+
+For a viewer, an owner-leaving or high-risk-only gap carries who should take the customer, and
+each single-threaded customer who could be its backup: both are ``retention.ownership.policy``'s
+choice within the viewer's scope (never a rep serving notice or at high risk). People beside a
+customer pass the viewer's scope: a rep of another team is named as such.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
-from accounts.access import scope_team_ids
+from accounts.access import scope_team_ids, team_in_scope
 from accounts.models import User
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from retention.models import Assignment, Customer, RiskScore, SalesRep
-from retention.selectors import customers_visible, risk_scores_current
+from retention.ownership import policy
+from retention.ownership import selectors as ownership
+from retention.selectors import (
+    customers_visible,
+    risk_scores_current,
+    scoring_run_latest_complete,
+)
 
 Kind = CoverageGap.Kind
 
@@ -35,6 +47,8 @@ class Gap:
     kind: str
     detail: str
     team_id: int | None
+    # Who should take the customer (owner leaving, high-risk only), for a viewer's page.
+    suggestion: ownership.Recommendation | None = None
 
     @property
     def kind_label(self) -> str:
@@ -72,6 +86,12 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
         holders.setdefault(row["customer_id"], []).append(row)
     rep_ids = [r["rep_id"] for rows_ in holders.values() for r in rows_ if r["rep_id"]]
     bands = {rid: s.band for rid, s in risk_scores_current(rep_ids=rep_ids).items()}
+
+    def name(row: dict) -> str:
+        if user is not None and not team_in_scope(user=user, team_id=row["rep__team_id"]):
+            return _("a rep of another team")
+        return f"{row['rep__first_name']} {row['rep__last_name']}"
+
     for customer_id, rows_ in holders.items():
         first = rows_[0]
         for row in rows_:
@@ -83,19 +103,18 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
                     or row["rep__departure_date"] is not None
                 )
             ):
-                name = f"{row['rep__first_name']} {row['rep__last_name']}"
                 gaps.append(
                     Gap(
                         customer_id,
                         first["customer__name"],
                         first["customer__annual_revenue"],
                         Kind.OWNER_LEAVING,
-                        f"Owner {name}: last day {row['rep__departure_date']}",
+                        f"Owner {name(row)}: last day {row['rep__departure_date']}",
                         row["rep__team_id"],
                     )
                 )
         if all(r["rep_id"] and bands.get(r["rep_id"]) == RiskScore.Band.HIGH for r in rows_):
-            names = ", ".join(f"{r['rep__first_name']} {r['rep__last_name']}" for r in rows_)
+            names = ", ".join(name(r) for r in rows_)
             gaps.append(
                 Gap(
                     customer_id,
@@ -150,13 +169,44 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
 
 
 def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
-    return coverage_gaps_for(user=user, today=today)
+    """The viewer's gaps, each owner-leaving or high-risk-only gap with who should take it."""
+    gaps = coverage_gaps_for(user=user, today=today)
+    wanted = {g.customer_id for g in gaps if g.kind in (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY)}
+    found = _takers(user=user, customer_ids=wanted)
+    return [
+        replace(g, suggestion=found[g.customer_id])
+        if g.customer_id in found and g.kind in (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY)
+        else g
+        for g in gaps
+    ]
+
+
+def _takers(*, user: User, customer_ids: set[int]) -> dict[int, ownership.Recommendation]:
+    """For each customer, the policy's choice to take it from its owner (or, without one, its
+    first rep holder), within the user's scope, with the name to show."""
+    if not customer_ids:
+        return {}
+    holders: dict[int, Assignment] = {}
+    for a in (
+        Assignment.objects.filter(
+            customer_id__in=customer_ids, valid_to__isnull=True, rep__isnull=False
+        )
+        .select_related("rep", "customer")
+        .order_by("customer_id", "valid_from", "id")
+    ):
+        if a.customer_id not in holders or a.role == Assignment.Role.OWNER:
+            holders[a.customer_id] = a
+    return ownership.recipients_recommend(
+        holdings=sorted(holders.values(), key=lambda a: -a.customer.annual_revenue),
+        user=user,
+        run=scoring_run_latest_complete(),
+    )
 
 
 def coverage_counts(*, user: User, today: dt.date) -> dict[str, int]:
     """Gaps per kind (every kind present, zero when none), for the dashboard and the API."""
     counts = dict.fromkeys(Kind.values, 0)
-    for gap in coverage_gaps(user=user, today=today):
+    for gap in coverage_gaps_for(user=user, today=today):
         counts[gap.kind] += 1
     return counts
 
@@ -200,9 +250,50 @@ def single_threaded_customers(*, user: User) -> list[Customer]:
             customer__in=customers, valid_to__isnull=True
         ).select_related("rep", "rep__team")
     }
+    backups = _backup_suggestions(user=user, customers=customers, sole=sole)
     for customer in customers:
         customer.sole_holder = sole.get(customer.pk)
+        customer.suggested_backup = backups.get(customer.pk)
     return customers
+
+
+@dataclass(frozen=True)
+class BackupSuggestion:
+    rep_id: int
+    name: str
+    reason: str
+
+
+def _backup_suggestions(
+    *, user: User, customers: list[Customer], sole: dict[int, Assignment]
+) -> dict[int, BackupSuggestion]:
+    """A backup for each single-threaded customer: the ownership policy's low-risk team-mate of
+    the sole holder's team and region, spread evenly, within the user's scope; never a rep
+    serving notice or at high risk. No manager: a backup is a rep."""
+    holders = [sole[c.pk] for c in customers if c.pk in sole]
+    if not holders:
+        return {}
+    candidates = ownership.recipient_candidates(
+        reps=Q(team_id__in={a.rep.team_id for a in holders}), run=scoring_run_latest_complete()
+    )
+    scope = ownership.recipient_scope(user=user, candidates=candidates.values())
+    cases = [
+        policy.Case(
+            customer_id=a.customer_id,
+            holder_rep_id=a.rep_id,
+            team_id=a.rep.team_id,
+            region=a.rep.region,
+        )
+        for a in holders
+    ]
+    choices = policy.choose_recipients(cases=cases, candidates=candidates, managers={}, scope=scope)
+    return {
+        customer_id: BackupSuggestion(
+            rep_id=choice.rep_id, name=candidates[choice.rep_id].name, reason=choice.reason
+        )
+        for customer_id, choice in choices.items()
+        if choice.rep_id
+    }
 
 
 def rep_single_threaded_share(*, rep: SalesRep) -> dict[str, Decimal | float]:

@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import scope_team_ids
-from accounts.models import Team, User
+from accounts.models import User
 from handover.models import HandoverItem, HandoverPlan, TeamCapacity
 from handover.plans.suggestions import Candidate, CustomerFacts, OpenDeal
 from retention.models import Assignment, Deal, SalesRep
-from retention.selectors import reps_visible, risk_scores_current
-
-# Roles that make a rep answerable for a customer, and so count against their capacity.
-LOAD_ROLES = (Assignment.Role.OWNER, Assignment.Role.TEMPORARY_COVER)
+from retention.ownership import selectors as ownership
+from retention.ownership.policy import Scope
+from retention.selectors import reps_visible, scoring_run_latest_complete
 
 
 def plans_visible(*, user: User) -> QuerySet[HandoverPlan]:
@@ -70,11 +69,13 @@ def plan_draft_for_rep(*, rep: SalesRep) -> HandoverPlan | None:
 
 
 def recipient_reps(*, user: User, plan: HandoverPlan) -> QuerySet[SalesRep]:
-    """Reps in the user's scope who can take customers: not the departing rep, not gone."""
+    """Reps in the user's scope who can take customers: not the departing rep, and nobody
+    serving notice or gone (a last day recorded counts as notice)."""
     return (
         reps_visible(user=user)
         .exclude(pk=plan.rep_id)
-        .exclude(status=SalesRep.Status.LEFT)
+        .exclude(status__in=[SalesRep.Status.LEFT, SalesRep.Status.NOTICE])
+        .filter(departure_date__isnull=True)
         .order_by("team__name", "last_name", "first_name")
     )
 
@@ -88,23 +89,6 @@ def managers_in_scope(*, user: User) -> QuerySet[User]:
     return managers.distinct().order_by("last_name", "first_name", "username")
 
 
-def team_manager(*, team: Team) -> User | None:
-    """The first active manager of the team, else of the nearest team above it."""
-    seen: set[int] = set()
-    current: Team | None = team
-    while current is not None and current.pk not in seen:
-        seen.add(current.pk)
-        manager = (
-            current.managers.filter(is_active=True, role=User.Role.SALES_MANAGER)
-            .order_by("id")
-            .first()
-        )
-        if manager is not None:
-            return manager
-        current = current.parent
-    return None
-
-
 # --- facts for ranking and suggestions ------------------------------------------------------
 
 
@@ -115,32 +99,18 @@ class RepHoldings:
 
 
 def rep_holdings(*, rep: SalesRep) -> RepHoldings:
-    """The rep's current customers with open deals and backups: three queries in all."""
-    assignments = {
-        a.customer_id: a
-        for a in Assignment.objects.filter(rep=rep, valid_to__isnull=True).select_related(
-            "customer"
-        )
-    }
+    """The rep's current customers with open deals and their other holders (backups and
+    covers, from ``retention.ownership``): three queries in all."""
+    assignments = {a.customer_id: a for a in ownership.rep_current_assignments(rep=rep)}
     customer_ids = list(assignments)
     deals: dict[int, list[OpenDeal]] = defaultdict(list)
     for customer_id, amount, stage in Deal.objects.filter(
         customer_id__in=customer_ids, status=Deal.Status.OPEN
     ).values_list("customer_id", "amount", "stage"):
         deals[customer_id].append(OpenDeal(amount=amount, stage=stage))
-    backups: dict[int, list[int]] = defaultdict(list)
-    for customer_id, rep_id in (
-        Assignment.objects.filter(
-            customer_id__in=customer_ids,
-            role=Assignment.Role.BACKUP,
-            valid_to__isnull=True,
-            rep__isnull=False,
-        )
-        .exclude(rep=rep)
-        .order_by("valid_from", "id")
-        .values_list("customer_id", "rep_id")
-    ):
-        backups[customer_id].append(rep_id)
+    relationships = ownership.relationships_current(
+        customer_ids=customer_ids, exclude_rep_id=rep.pk
+    )
     facts = [
         CustomerFacts(
             customer_id=a.customer_id,
@@ -149,7 +119,7 @@ def rep_holdings(*, rep: SalesRep) -> RepHoldings:
             annual_revenue=a.customer.annual_revenue,
             held_since=a.valid_from,
             open_deals=tuple(deals.get(a.customer_id, ())),
-            backup_rep_ids=tuple(backups.get(a.customer_id, ())),
+            relationships=tuple(relationships.get(a.customer_id, ())),
         )
         for a in assignments.values()
     ]
@@ -171,40 +141,29 @@ def capacity_limits(*, team_ids: set[int]) -> dict[int, tuple[int, Decimal]]:
 
 
 def candidates_for(*, team_id: int, extra_rep_ids: set[int]) -> dict[int, Candidate]:
-    """The team's reps and the given others (backups), with current load, limits and band."""
-    reps = list(
-        SalesRep.objects.filter(Q(team_id=team_id) | Q(pk__in=extra_rep_ids)).values(
-            "id", "first_name", "last_name", "team_id", "region", "status"
-        )
+    """The team's reps and the given others (backups), as the ownership policy reads them:
+    status and last day, current risk band, current load and their team's limits."""
+    reps = Q(team_id=team_id) | Q(pk__in=extra_rep_ids)
+    team_ids = set(SalesRep.objects.filter(reps).values_list("team_id", flat=True))
+    return ownership.recipient_candidates(
+        reps=reps, run=scoring_run_latest_complete(), limits=capacity_limits(team_ids=team_ids)
     )
-    rep_ids = [r["id"] for r in reps]
-    loads = {
-        row["rep_id"]: row
-        for row in Assignment.objects.filter(
-            rep_id__in=rep_ids, valid_to__isnull=True, role__in=LOAD_ROLES
-        )
-        .values("rep_id")
-        .annotate(n=Count("id"), revenue=Sum("customer__annual_revenue"))
-    }
-    limits = capacity_limits(team_ids={r["team_id"] for r in reps})
-    bands = {rep_id: s.band for rep_id, s in risk_scores_current(rep_ids=rep_ids).items()}
-    candidates = {}
-    for r in reps:
-        load = loads.get(r["id"], {})
-        max_accounts, max_revenue = limits[r["team_id"]]
-        candidates[r["id"]] = Candidate(
-            rep_id=r["id"],
-            name=f"{r['first_name']} {r['last_name']}",
-            team_id=r["team_id"],
-            region=r["region"],
-            is_active=r["status"] == SalesRep.Status.ACTIVE,
-            band=bands.get(r["id"]),
-            accounts=load.get("n", 0),
-            revenue=load.get("revenue") or Decimal(0),
-            max_accounts=max_accounts,
-            max_revenue=max_revenue,
-        )
-    return candidates
+
+
+def suggestion_scope(
+    *,
+    manager: User | None,
+    created_by: User | None,
+    candidates: dict[int, Candidate],
+    manager_ids: set[int],
+) -> Scope:
+    """Whom a draft may suggest: the people the team's manager may see. Every manager who can
+    open the plan manages the rep's team or a team above it, so sees at least that much; the
+    suggestions then name nobody any of them may not see. Without a team manager: the
+    drafter's scope (everyone for HR, admins and nightly jobs)."""
+    return ownership.recipient_scope(
+        user=manager or created_by, candidates=candidates.values(), manager_ids=manager_ids
+    )
 
 
 # --- briefs ---------------------------------------------------------------------------------

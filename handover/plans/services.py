@@ -6,18 +6,29 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Team, User
+from accounts.models import User
+from accounts.org import team_manager, team_managers
+from config.errors import ApplicationError
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
 from handover.plans.suggestions import suggest_recipients
 from retention.models import Activity, Assignment, Customer, Deal, SalesRep, ServiceRecord
+from retention.ownership import selectors as ownership
+from retention.ownership import services as ownership_services
+from retention.ownership.policy import Manager, refusal
 
 
-class PlanError(ValueError):
+class PlanError(ApplicationError):
     """A plan cannot be changed, applied or reversed as asked; the message says why."""
+
+
+class RecipientRefused(PlanError):
+    """A recipient chosen for an item may not take it: outside the approver's scope, serving
+    notice or gone."""
 
 
 # --- draft ------------------------------------------------------------------------------------
@@ -39,16 +50,25 @@ def handover_plan_create(
     if existing is not None:
         return existing, False
     holdings = selectors.rep_holdings(rep=rep)
-    backup_ids = {rid for f in holdings.facts for rid in f.backup_rep_ids}
+    relationships = [rel for f in holdings.facts for rel in f.relationships]
+    backup_ids = {rel.rep_id for rel in relationships if rel.rep_id}
     candidates = selectors.candidates_for(team_id=rep.team_id, extra_rep_ids=backup_ids)
-    manager = selectors.team_manager(team=rep.team)
+    manager = team_manager(team_id=rep.team_id)
+    scope = selectors.suggestion_scope(
+        manager=manager,
+        created_by=created_by,
+        candidates=candidates,
+        manager_ids={rel.manager_id for rel in relationships if rel.manager_id}
+        | ({manager.pk} if manager else set()),
+    )
     suggestions = suggest_recipients(
         customers=holdings.facts,
         departing_rep_id=rep.pk,
         team_id=rep.team_id,
         region=rep.region,
         candidates=candidates,
-        manager_id=manager.pk if manager else None,
+        manager=Manager(user_id=manager.pk, name=str(manager)) if manager else None,
+        scope=scope,
         today=today,
     )
     key_ids = [f.customer_id for f in holdings.facts if f.is_key_account]
@@ -186,7 +206,12 @@ def handover_plan_item_update(
         if chosen_rep.pk == plan.rep_id:
             raise PlanError(f"{customer}: the departing rep cannot receive their own customer.")
         if chosen_rep.status == SalesRep.Status.LEFT:
-            raise PlanError(f"{customer}: {chosen_rep.full_name} has left.")
+            raise RecipientRefused(f"{customer}: {chosen_rep.full_name} has left.")
+        if chosen_rep.status == SalesRep.Status.NOTICE or chosen_rep.departure_date:
+            raise RecipientRefused(
+                f"{customer}: {chosen_rep.full_name} is serving notice "
+                f"(last day {chosen_rep.departure_date}); choose someone staying."
+            )
         item.chosen_rep, item.chosen_manager = chosen_rep, None
         changed |= {"chosen_rep", "chosen_manager"}
     if chosen_manager is not None:
@@ -272,31 +297,47 @@ def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> Handover
             item.cover_until is None or item.cover_until < today
         ):
             raise PlanError(f"{item.customer.name}: the temporary cover ends before today.")
-    gone = set(
-        SalesRep.objects.filter(
-            pk__in={i.chosen_rep_id for i in items if i.chosen_rep_id},
-            status=SalesRep.Status.LEFT,
-        ).values_list("pk", flat=True)
-    )
+    _refuse_recipients(plan=plan, items=items, approved_by=approved_by)
+
+    moves = []
     for item in items:
-        if item.chosen_rep_id in gone:
-            raise PlanError(f"{item.customer.name}: the chosen rep has left; choose another.")
-    source_ids = [item.source_assignment_id for item in items]
-    still_held = set(
-        Assignment.objects.select_for_update()
-        .filter(pk__in=source_ids, rep_id=plan.rep_id, valid_to__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    for item in items:
-        if item.source_assignment_id not in still_held:
-            raise PlanError(
-                f"{item.customer.name} is no longer held by {plan.rep} as when the plan was "
-                f"drafted; start a new plan."
+        if item.chosen_manager_id:
+            role = Assignment.Role.MANAGER_COVER
+        elif item.mode == HandoverItem.Mode.TEMPORARY:
+            role = Assignment.Role.TEMPORARY_COVER
+        else:
+            role = item.held_role
+        moves.append(
+            ownership_services.Move(
+                customer_id=item.customer_id,
+                source_assignment_id=item.source_assignment_id,
+                role=role,
+                rep_id=item.chosen_rep_id,
+                manager_id=item.chosen_manager_id,
             )
+        )
+    try:
+        moved = ownership_services.customers_move(
+            moves=moves,
+            from_rep_id=plan.rep_id,
+            day=today,
+            created_by=approved_by,
+            source=Assignment.Source.HANDOVER,
+        )
+    except ownership_services.OwnershipError as exc:
+        names = {item.customer_id: item.customer.name for item in items}
+        name = names.get(exc.extra.get("customer_id"), "A customer")
+        raise PlanError(
+            f"{name} is no longer held by {plan.rep} as when the plan was drafted; "
+            f"start a new plan."
+        ) from exc
+    for item, result in zip(items, moved, strict=True):
+        item.opened_assignment_id = result.opened_assignment_id
+        item.closed_recipient_assignment_id = result.superseded_assignment_id
+
+    # Open deals and activities, per recipient: one UPDATE per recipient and kind.
     now = timezone.now()
     customer_ids = [item.customer_id for item in items]
-
-    # Open deals and activities first, per recipient: one UPDATE per recipient and kind.
     deals_by_customer: dict[int, list[int]] = defaultdict(list)
     for deal_id, customer_id in Deal.objects.filter(
         customer_id__in=customer_ids, owner_id=plan.rep_id, status=Deal.Status.OPEN
@@ -325,46 +366,6 @@ def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> Handover
         if ids:
             Activity.objects.filter(pk__in=ids).update(rep_id=rep_id)
 
-    # A recipient's other current assignment on the same customer gives way to the new one.
-    wanted = {(i.customer_id, i.chosen_rep_id) for i in items if i.chosen_rep_id}
-    wanted |= {(i.customer_id, -i.chosen_manager_id) for i in items if i.chosen_manager_id}
-    superseded: dict[int, int] = {}
-    for pk, customer_id, rep_id, manager_id in (
-        Assignment.objects.select_for_update()
-        .filter(customer_id__in=customer_ids, valid_to__isnull=True)
-        .exclude(rep_id=plan.rep_id)
-        .values_list("pk", "customer_id", "rep_id", "manager_id")
-    ):
-        holder = rep_id if rep_id else -manager_id
-        if (customer_id, holder) in wanted:
-            superseded[customer_id] = pk
-    if superseded:
-        Assignment.objects.filter(pk__in=superseded.values()).update(valid_to=today, updated_at=now)
-    Assignment.objects.filter(pk__in=source_ids).update(valid_to=today, updated_at=now)
-
-    new_assignments = []
-    for item in items:
-        if item.chosen_manager_id:
-            role = Assignment.Role.MANAGER_COVER
-        elif item.mode == HandoverItem.Mode.TEMPORARY:
-            role = Assignment.Role.TEMPORARY_COVER
-        else:
-            role = item.held_role
-        new_assignments.append(
-            Assignment(
-                customer_id=item.customer_id,
-                rep_id=item.chosen_rep_id,
-                manager_id=item.chosen_manager_id,
-                role=role,
-                valid_from=today,
-                source=Assignment.Source.HANDOVER,
-                created_by=approved_by,
-            )
-        )
-    created = Assignment.objects.bulk_create(new_assignments, batch_size=500)
-    for item, assignment in zip(items, created, strict=True):
-        item.opened_assignment_id = assignment.pk
-        item.closed_recipient_assignment_id = superseded.get(item.customer_id)
     HandoverItem.objects.bulk_update(
         items,
         [
@@ -391,6 +392,38 @@ def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> Handover
         ]
     )
     return plan
+
+
+def _refuse_recipients(*, plan: HandoverPlan, items: list[HandoverItem], approved_by: User) -> None:
+    """Every chosen recipient must be someone the approver may see, and no rep serving notice
+    or gone: the ownership policy's rule, checked again at the moment of applying (a choice
+    made earlier, by someone else, or a notice given since, is caught here)."""
+    rep_ids = {i.chosen_rep_id for i in items if i.chosen_rep_id}
+    manager_ids = {i.chosen_manager_id for i in items if i.chosen_manager_id}
+    candidates = ownership.recipient_candidates(reps=Q(pk__in=rep_ids), run=None)
+    scope = ownership.recipient_scope(
+        user=approved_by, candidates=candidates.values(), manager_ids=manager_ids
+    )
+    for item in items:
+        if item.chosen_rep_id:
+            why = refusal(
+                candidates[item.chosen_rep_id],
+                holder_rep_id=plan.rep_id,
+                scope=scope,
+                by_hand=True,
+            )
+            if why:
+                raise RecipientRefused(
+                    f"{item.customer.name}: the chosen rep {why}; choose another.",
+                    field="chosen_rep",
+                    extra={"item_id": item.pk},
+                )
+        elif not scope.allows_manager(item.chosen_manager_id):
+            raise RecipientRefused(
+                f"{item.customer.name}: the chosen manager is outside your scope; choose another.",
+                field="chosen_manager",
+                extra={"item_id": item.pk},
+            )
 
 
 # --- reverse ----------------------------------------------------------------------------------
@@ -427,46 +460,29 @@ def _reverse(*, plan: HandoverPlan, reversed_by: User, reason: str, today: dt.da
     items = list(
         plan.items.select_related("customer", "closed_recipient_assignment").order_by("rank")
     )
-    opened_ids = [i.opened_assignment_id for i in items]
-    current = set(
-        Assignment.objects.select_for_update()
-        .filter(pk__in=opened_ids, valid_to__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    for item in items:
-        if item.opened_assignment_id not in current:
-            raise PlanError(
-                f"{item.customer.name} has changed hands since the plan was applied; "
-                f"reverse that change first."
-            )
-    now = timezone.now()
-    Assignment.objects.filter(pk__in=opened_ids).update(valid_to=today, updated_at=now)
-    restored = []
-    for item in items:
-        restored.append(
-            Assignment(
-                customer_id=item.customer_id,
-                rep_id=plan.rep_id,
-                role=item.held_role,
-                valid_from=today,
-                source=Assignment.Source.HANDOVER,
-                created_by=reversed_by,
-            )
-        )
-        previous = item.closed_recipient_assignment
-        if previous is not None:
-            restored.append(
-                Assignment(
-                    customer_id=previous.customer_id,
-                    rep_id=previous.rep_id,
-                    manager_id=previous.manager_id,
-                    role=previous.role,
-                    valid_from=today,
-                    source=Assignment.Source.HANDOVER,
-                    created_by=reversed_by,
+    try:
+        ownership_services.customers_move_reverse(
+            restores=[
+                ownership_services.Restore(
+                    customer_id=item.customer_id,
+                    opened_assignment_id=item.opened_assignment_id,
+                    rep_id=plan.rep_id,
+                    role=item.held_role,
+                    superseded=item.closed_recipient_assignment,
                 )
-            )
-    Assignment.objects.bulk_create(restored, batch_size=500)
+                for item in items
+            ],
+            day=today,
+            created_by=reversed_by,
+            source=Assignment.Source.HANDOVER,
+        )
+    except ownership_services.OwnershipError as exc:
+        names = {item.customer_id: item.customer.name for item in items}
+        name = names.get(exc.extra.get("customer_id"), "A customer")
+        raise PlanError(
+            f"{name} has changed hands since the plan was applied; reverse that change first."
+        ) from exc
+    now = timezone.now()
     # Only what the recipient still has goes back: one UPDATE per recipient and kind.
     deals_from: dict[int, list[int]] = defaultdict(list)
     activities_from: dict[int, list[int]] = defaultdict(list)
@@ -553,7 +569,7 @@ def coverage_alerts_notify() -> int:
     )
     by_manager: dict[int, list] = defaultdict(list)
     managers: dict[int, User] = {}
-    teams = {t.pk: t for t in Team.objects.filter(pk__in=set(holder_team.values()))}
+    team_manager_of = team_managers(team_ids=set(holder_team.values()))
     for gap in pending:
         claimed = CoverageGap.objects.filter(pk=gap.pk, notified_at__isnull=True).update(
             notified_at=timezone.now()
@@ -561,8 +577,7 @@ def coverage_alerts_notify() -> int:
         if not claimed:
             continue
         sent += 1
-        team = teams.get(holder_team.get(gap.customer_id))
-        manager = selectors.team_manager(team=team) if team else None
+        manager = team_manager_of.get(holder_team.get(gap.customer_id))
         if manager is not None and manager.email:
             managers[manager.pk] = manager
             by_manager[manager.pk].append(gap)

@@ -1,4 +1,4 @@
-"""Ranking a departing rep's customers and suggesting who should take each one.
+"""Ranking a departing rep's customers, and the handover's suggested recipient for each.
 
 Pure Python, no database: the plan service gathers plain facts through selectors and passes
 them here, so the rules can be tested with hand-built values and run for 500 customers in
@@ -8,20 +8,27 @@ Ranking: key accounts first, then by importance = annual revenue + open pipeline
 deal stage, lifted by up to 25 % for a long relationship (5 % a year, at most 5 years): the
 longer the relationship, the more knowledge walks out with the rep.
 
-Recipient, in this order, for each customer from the most important down (so the most
-important customers get first pick of the room there is):
-1. an existing backup of the customer who is active, not high risk, and has room;
-2. a rep of the departing rep's team and region who is active, known low risk (a rep with no
-   current score is *not* known to be low risk and is never suggested here) and has room,
-   preferring the one with the most room left;
-3. otherwise the team's manager, as temporary cover.
-"Room" counts the customers already suggested to that rep earlier in the same plan, so a
-suggestion never takes a rep over the accounts or revenue limit.
+Recipients are Relay's one rule, ``retention.ownership.policy`` (an existing backup, then a
+low-risk rep of the same team and region with room, then the team's manager as temporary
+cover; never a rep serving notice, at high risk or outside the scope given), asked for each
+customer from the most important down, so the most important customers get first pick of the
+room there is. "Room" counts the customers already suggested to a rep earlier in the same plan,
+so a suggestion never takes a rep over the accounts or revenue limit.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from retention.ownership.policy import (
+    EVERYONE,
+    Candidate,
+    Case,
+    Manager,
+    Relationship,
+    Scope,
+    choose_recipients,
+)
 
 # Probability that an open deal at this stage closes; unknown stages count as early.
 STAGE_WEIGHTS: dict[str, float] = {
@@ -54,37 +61,7 @@ class CustomerFacts:
     annual_revenue: Decimal
     held_since: dt.date
     open_deals: tuple[OpenDeal, ...] = ()
-    backup_rep_ids: tuple[int, ...] = ()
-
-
-@dataclass
-class Candidate:
-    """A rep who could take customers, with what they already hold and may hold at most."""
-
-    rep_id: int
-    name: str
-    team_id: int
-    region: str
-    is_active: bool
-    band: str | None  # "low" | "medium" | "high" | None when the rep has no current score
-    accounts: int
-    revenue: Decimal
-    max_accounts: int  # 0 = no limit
-    max_revenue: Decimal  # 0 = no limit
-
-    def has_room_for(self, revenue: Decimal) -> bool:
-        if self.max_accounts and self.accounts + 1 > self.max_accounts:
-            return False
-        return not (self.max_revenue and self.revenue + revenue > self.max_revenue)
-
-    def room_share(self) -> float:
-        """Share of the tighter limit still free (1.0 with no limits), to prefer the emptiest."""
-        shares = []
-        if self.max_accounts:
-            shares.append(1 - self.accounts / self.max_accounts)
-        if self.max_revenue:
-            shares.append(1 - float(self.revenue / self.max_revenue))
-        return min(shares) if shares else 1.0
+    relationships: tuple[Relationship, ...] = ()  # backups and covers, oldest first
 
 
 @dataclass(frozen=True)
@@ -137,78 +114,39 @@ def suggest_recipients(
     team_id: int,
     region: str,
     candidates: dict[int, Candidate],
-    manager_id: int | None,
+    manager: Manager | None,
+    scope: Scope = EVERYONE,
     today: dt.date,
 ) -> list[Suggestion]:
     """One suggestion per customer, in rank order. Mutates the candidates' loads as it goes."""
-    suggestions = []
-    team_mates = [
-        c
-        for c in candidates.values()
-        if c.rep_id != departing_rep_id
-        and c.team_id == team_id
-        and c.region == region
-        and c.is_active
-        and c.band == "low"
-    ]
-    for rank, ranked in enumerate(rank_customers(customers, today=today), start=1):
-        facts = ranked.facts
-        revenue = facts.annual_revenue
-        chosen: Candidate | None = None
-        kind, reason = "none", "No backup, no low-risk team-mate with room and no manager found."
-        for backup_id in facts.backup_rep_ids:
-            backup = candidates.get(backup_id)
-            if (
-                backup is not None
-                and backup.rep_id != departing_rep_id
-                and backup.is_active
-                and backup.band != "high"
-                and backup.has_room_for(revenue)
-            ):
-                chosen, kind = backup, "backup"
-                reason = f"Already the customer's backup; {_load_text(backup, revenue)}."
-                break
-        if chosen is None:
-            with_room = [c for c in team_mates if c.has_room_for(revenue)]
-            if with_room:
-                chosen = max(with_room, key=lambda c: (c.room_share(), -c.rep_id))
-                kind = "team_rep"
-                reason = f"Same team and region, low risk, has room; {_load_text(chosen, revenue)}."
-        if chosen is not None:
-            chosen.accounts += 1
-            chosen.revenue += revenue
-            suggestions.append(
-                Suggestion(
-                    customer_id=facts.customer_id,
-                    rank=rank,
-                    importance=ranked.importance,
-                    importance_reason=ranked.reason,
-                    kind=kind,
-                    rep_id=chosen.rep_id,
-                    manager_id=None,
-                    reason=reason,
-                )
-            )
-            continue
-        if manager_id is not None:
-            kind = "manager"
-            reason = "No backup or low-risk team-mate with room: the manager covers for now."
-        suggestions.append(
-            Suggestion(
-                customer_id=facts.customer_id,
-                rank=rank,
-                importance=ranked.importance,
-                importance_reason=ranked.reason,
-                kind=kind,
-                rep_id=None,
-                manager_id=manager_id,
-                reason=reason,
-            )
+    ranked = rank_customers(customers, today=today)
+    cases = [
+        Case(
+            customer_id=r.facts.customer_id,
+            holder_rep_id=departing_rep_id,
+            team_id=team_id,
+            region=region,
+            revenue=r.facts.annual_revenue,
+            relationships=r.facts.relationships,
         )
-    return suggestions
-
-
-def _load_text(candidate: Candidate, revenue: Decimal) -> str:
-    accounts = candidate.accounts + 1
-    limit = f"/{candidate.max_accounts}" if candidate.max_accounts else ""
-    return f"{accounts}{limit} accounts, revenue {candidate.revenue + revenue:,.0f} after this"
+        for r in ranked
+    ]
+    choices = choose_recipients(
+        cases=cases,
+        candidates=candidates,
+        managers={team_id: manager} if manager is not None else {},
+        scope=scope,
+    )
+    return [
+        Suggestion(
+            customer_id=r.facts.customer_id,
+            rank=rank,
+            importance=r.importance,
+            importance_reason=r.reason,
+            kind=choices[r.facts.customer_id].kind,
+            rep_id=choices[r.facts.customer_id].rep_id,
+            manager_id=choices[r.facts.customer_id].manager_id,
+            reason=choices[r.facts.customer_id].reason,
+        )
+        for rank, r in enumerate(ranked, start=1)
+    ]

@@ -21,8 +21,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import scope_team_ids
-from accounts.models import Team, User
+from accounts.access import narrow, scope_team_ids
+from accounts.models import User
 from accounts.org import org_tree
 from retention.models import (
     Assignment,
@@ -34,17 +34,14 @@ from retention.models import (
     SalesRep,
     ScoringRun,
 )
+from retention.ownership import policy
+from retention.ownership import selectors as ownership
 
 HISTORY_RUNS = 12
 HISTORY_CACHE_SECONDS = 600
 
 
 # --- scope ------------------------------------------------------------------------------------
-
-
-def _in_scope(queryset: QuerySet, *, user: User, team_field: str) -> QuerySet:
-    team_ids = scope_team_ids(user=user)
-    return queryset if team_ids is None else queryset.filter(**{f"{team_field}__in": team_ids})
 
 
 def _scope_key(user: User) -> str:
@@ -126,7 +123,7 @@ def dashboard_reps(
     Sorting by revenue or pipeline at stake adds a correlated subquery per rep; the default
     (risk, highest first) is a join and a top-N sort.
     """
-    reps = _in_scope(
+    reps = narrow(
         SalesRep.objects.exclude(status=SalesRep.Status.LEFT).select_related("team"),
         user=user,
         team_field="team_id",
@@ -305,12 +302,12 @@ def dashboard_summary(*, user: User, run: ScoringRun | None, today: dt.date) -> 
 
 def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummary:
     summary = DashboardSummary(band_counts={band: 0 for band in RiskScore.Band.values})
-    reps = _in_scope(
+    reps = narrow(
         SalesRep.objects.exclude(status=SalesRep.Status.LEFT), user=user, team_field="team_id"
     )
     rep_total = reps.count()
     if run is not None:
-        scores = _in_scope(
+        scores = narrow(
             RiskScore.objects.filter(run=run).exclude(rep__status=SalesRep.Status.LEFT),
             user=user,
             team_field="rep__team_id",
@@ -353,7 +350,7 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
         return cached
     runs = _history_runs(limit)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    scores = _in_scope(
+    scores = narrow(
         RiskScore.objects.filter(run_id__in=[run.pk for run in runs]),
         user=user,
         team_field="rep__team_id",
@@ -409,7 +406,7 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
 
 
 def interventions_visible(*, user: User) -> QuerySet[Intervention]:
-    return _in_scope(
+    return narrow(
         Intervention.objects.select_related("rep", "owner"), user=user, team_field="rep__team_id"
     )
 
@@ -443,7 +440,7 @@ def rep_interventions(*, rep: SalesRep) -> list[Intervention]:
 
 
 def alerts_visible(*, user: User) -> QuerySet[RiskAlert]:
-    return _in_scope(RiskAlert.objects.all(), user=user, team_field="rep__team_id")
+    return narrow(RiskAlert.objects.all(), user=user, team_field="rep__team_id")
 
 
 def alerts_open_count(*, user: User) -> int:
@@ -634,48 +631,23 @@ class RoutingRow:
     reason: str
 
 
-class AlternateKind:
-    BACKUP = "backup"
-    TEAM_REP = "team_rep"
-    MANAGER = "manager"
-    NONE = "none"
-
-
-def _team_managers(team_ids: set[int]) -> dict[int, User]:
-    """The first manager of each team, looking up the tree when a team has none itself."""
-    parents = dict(Team.objects.values_list("id", "parent_id"))
-    links = (
-        Team.managers.through.objects.select_related("user")
-        .filter(user__is_active=True)
-        .order_by("user__last_name", "user__username")
-    )
-    direct: dict[int, User] = {}
-    for link in links:
-        direct.setdefault(link.team_id, link.user)
-    found: dict[int, User] = {}
-    for team_id in team_ids:
-        current, seen = team_id, set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            if current in direct:
-                found[team_id] = direct[current]
-                break
-            current = parents.get(current)
-    return found
+AlternateKind = policy.Kind
 
 
 def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     """For each key customer owned by a high-risk rep in scope, who should take its calls.
 
-    An existing backup relationship (a low-risk backup or cover rep, or a covering manager)
-    comes first; then the low-risk rep of the owner's team with the fewest customers routed to
-    them so far (ties: the lowest probability); then the team's manager. Seven queries.
+    The choice is ``retention.ownership.policy``'s, the same rule as handover suggestions: an
+    existing backup, then a low-risk rep of the owner's team and region (least loaded first,
+    counting the customers routed to them here), then the team's manager; never a rep serving
+    notice or at high risk, and never anyone outside the viewer's scope (so no name, e-mail or
+    CRM id of another team's rep appears here). A fixed number of queries however many rows.
     """
     if run is None:
         return []
     high = {
         score.rep_id: score
-        for score in _in_scope(
+        for score in narrow(
             RiskScore.objects.filter(run=run, band=RiskScore.Band.HIGH).exclude(
                 rep__status=SalesRep.Status.LEFT
             ),
@@ -695,35 +667,11 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     )
     if not owned:
         return []
-    customer_ids = [a.customer_id for a in owned]
-    backups: dict[int, list[Assignment]] = defaultdict(list)
-    for backup in (
-        Assignment.objects.filter(customer_id__in=customer_ids, valid_to__isnull=True)
-        .exclude(role=Assignment.Role.OWNER)
-        .select_related("rep", "manager")
-        .order_by("customer_id", "valid_from", "id")
-    ):
-        backups[backup.customer_id].append(backup)
-    team_ids = {a.rep.team_id for a in owned}
-    backup_rep_ids = [b.rep_id for items in backups.values() for b in items if b.rep_id]
-    low_scores = (
-        RiskScore.objects.filter(run=run, band=RiskScore.Band.LOW)
-        .filter(Q(rep_id__in=backup_rep_ids) | Q(rep__team_id__in=team_ids))
-        .filter(rep__status=SalesRep.Status.ACTIVE)
-        .select_related("rep")
-        .order_by("probability", "rep_id")
-    )
-    low_risk: dict[int, RiskScore] = {}
-    team_candidates: dict[int, list[RiskScore]] = defaultdict(list)
-    for score in low_scores:
-        low_risk[score.rep_id] = score
-        if score.rep.team_id in team_ids:
-            team_candidates[score.rep.team_id].append(score)
-    managers = _team_managers(team_ids)
-    routed_to: dict[int, int] = defaultdict(int)
+    recommended = ownership.recipients_recommend(holdings=owned, user=user, run=run)
     rows = []
     for assignment in owned:
         customer, owner = assignment.customer, assignment.rep
+        choice = recommended[customer.pk]
         row = RoutingRow(
             customer_id=customer.pk,
             customer_name=customer.name,
@@ -736,75 +684,16 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
             owner_crm_user_id=owner.crm_user_id,
             owner_team=owner.team.name,
             owner_probability=high[owner.pk].probability,
-            alternate_kind=AlternateKind.NONE,
-            alternate_rep_id=None,
-            alternate_user_id=None,
-            alternate_name="",
-            alternate_email="",
-            alternate_crm_user_id="",
-            reason=_("No one available: the team has no low-risk rep and no manager."),
+            alternate_kind=choice.kind,
+            alternate_rep_id=choice.rep_id,
+            alternate_user_id=choice.manager_id,
+            alternate_name=choice.name,
+            alternate_email=choice.email,
+            alternate_crm_user_id=choice.crm_user_id,
+            reason=choice.reason,
         )
-        _route(row, backups[customer.pk], low_risk, team_candidates, managers, owner, routed_to)
         rows.append(row)
     return rows
-
-
-def _route(
-    row: RoutingRow,
-    backups: list[Assignment],
-    low_risk: dict[int, RiskScore],
-    team_candidates: dict[int, list[RiskScore]],
-    managers: dict[int, User],
-    owner: SalesRep,
-    routed_to: dict[int, int],
-) -> None:
-    safe_backups = [b for b in backups if b.rep_id and b.rep_id in low_risk]
-    safe_backups.sort(key=lambda b: low_risk[b.rep_id].probability)
-    if safe_backups:
-        backup = safe_backups[0]
-        _set_rep(row, AlternateKind.BACKUP, backup.rep, routed_to)
-        row.reason = _(
-            "Already holds this customer as %(role)s and is low risk (%(probability)s)."
-        ) % {
-            "role": backup.get_role_display().lower(),
-            "probability": f"{low_risk[backup.rep_id].probability:.0%}",
-        }
-        return
-    covering = [b for b in backups if b.manager_id and b.manager.is_active]
-    if covering:
-        manager = covering[0].manager
-        _set_user(row, AlternateKind.BACKUP, manager)
-        row.reason = _("Already covers this customer as manager.")
-        return
-    candidates = [s for s in team_candidates.get(owner.team_id, []) if s.rep_id != owner.pk]
-    if candidates:
-        chosen = min(candidates, key=lambda s: (routed_to[s.rep_id], s.probability, s.rep_id))
-        _set_rep(row, AlternateKind.TEAM_REP, chosen.rep, routed_to)
-        row.reason = _(
-            "No low-risk backup; low-risk rep in the same team (%(probability)s), "
-            "%(count)s key customer(s) routed to them here."
-        ) % {"probability": f"{chosen.probability:.0%}", "count": routed_to[chosen.rep_id]}
-        return
-    manager = managers.get(owner.team_id)
-    if manager is not None:
-        _set_user(row, AlternateKind.MANAGER, manager)
-        row.reason = _("No low-risk backup or team rep; the team's manager.")
-
-
-def _set_rep(row: RoutingRow, kind: str, rep: SalesRep, routed_to: dict[int, int]) -> None:
-    routed_to[rep.pk] += 1
-    row.alternate_kind = kind
-    row.alternate_rep_id = rep.pk
-    row.alternate_name = rep.full_name
-    row.alternate_email = rep.email
-    row.alternate_crm_user_id = rep.crm_user_id
-
-
-def _set_user(row: RoutingRow, kind: str, user: User) -> None:
-    row.alternate_kind = kind
-    row.alternate_user_id = user.pk
-    row.alternate_name = str(user)
-    row.alternate_email = user.email
 
 
 def risk_thresholds() -> dict[str, float]:

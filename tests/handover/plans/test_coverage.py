@@ -10,6 +10,7 @@ from django.urls import reverse
 from handover.models import CoverageGap
 from handover.plans.coverage import (
     coverage_counts,
+    coverage_gaps,
     coverage_gaps_for,
     rep_single_threaded_share,
     single_threaded_customers,
@@ -144,3 +145,55 @@ def test_single_threaded_lists_key_customers_with_one_rep_and_the_reps_share(
     assert share["key_revenue"] == 2_000_000
     assert share["single_threaded_revenue"] == 1_200_000
     assert share["share"] == pytest.approx(0.6)
+
+
+# --- who should take it: the ownership policy, within the viewer's scope (issue 10) ----------
+
+
+def test_owner_leaving_gap_suggests_a_staying_low_risk_team_mate_never_one_serving_notice(
+    rep_a, customer_a, manager_a, team_north_a
+):
+    in_three_days = TODAY + dt.timedelta(days=3)
+    rep_a.status, rep_a.departure_date = "notice", dt.date(2026, 11, 30)
+    rep_a.save()
+    leaving = make_rep(team_north_a, "Lea", "Ving", departure_date=in_three_days)
+    staying = make_rep(team_north_a, "Stan", "Ding")
+    give_scores({leaving: "low", staying: "low"})
+    Assignment.objects.create(
+        customer=customer_a, rep=leaving, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    gap = next(g for g in coverage_gaps(user=manager_a, today=TODAY) if g.kind == "owner_leaving")
+    assert (gap.suggestion.kind, gap.suggestion.rep_id) == ("team_rep", staying.pk)
+    assert gap.suggestion.name == "Stan Ding"
+
+
+def test_single_threaded_backup_suggestion_skips_reps_serving_notice_and_high_risk(
+    rep_a, customer_a, manager_a, team_north_a
+):
+    notice = make_rep(team_north_a, "Nora", "Notice", status="notice")
+    last_day = make_rep(team_north_a, "Lars", "Lastday", departure_date=TODAY + dt.timedelta(3))
+    risky = make_rep(team_north_a, "Rita", "Risky")
+    give_scores({notice: "low", last_day: "low", risky: "high"})
+    [customer] = single_threaded_customers(user=manager_a)
+    assert customer.suggested_backup is None
+    calm = make_rep(team_north_a, "Carl", "Calm")
+    give_scores({notice: "low", last_day: "low", risky: "high", calm: "low"})
+    [customer] = single_threaded_customers(user=manager_a)
+    assert (customer.suggested_backup.rep_id, customer.suggested_backup.name) == (
+        calm.pk,
+        "Carl Calm",
+    )
+
+
+def test_gap_detail_names_no_rep_of_another_team(rep_a, rep_b, customer_b, manager_b):
+    """Bento Foods (manager B's) also has a high-risk backup from North: manager B sees the
+    gap without that rep's name."""
+    Assignment.objects.create(
+        customer=customer_b, rep=rep_a, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    give_scores({rep_a: "high", rep_b: "high"})
+    gaps = [g for g in coverage_gaps(user=manager_b, today=TODAY) if g.customer_id == customer_b.pk]
+    assert [g.kind for g in gaps] == ["high_risk_only"]
+    assert "Alice" not in gaps[0].detail and "Anders" not in gaps[0].detail
+    assert "a rep of another team" in gaps[0].detail
+    assert (gaps[0].suggestion.kind, gaps[0].suggestion.manager_id) == ("manager", manager_b.pk)

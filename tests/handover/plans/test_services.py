@@ -7,10 +7,12 @@ import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
+from config.errors import ApplicationError
 from handover.models import HandoverItem, HandoverPlan, TeamCapacity
 from handover.plans import selectors
 from handover.plans.services import (
     PlanError,
+    RecipientRefused,
     handover_plan_apply,
     handover_plan_create,
     handover_plan_item_update,
@@ -318,5 +320,112 @@ def test_apply_refuses_a_recipient_who_left_after_being_chosen(rep_a, mates, boo
     dan.status, dan.departure_date = "left", TODAY
     dan.save()
     with pytest.raises(PlanError, match="Mid Key: the chosen rep has left"):
+        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    assert owner_of(book["big"]) == rep_a
+
+
+# --- regressions: recipients pass the approver's scope and never serve notice (issue 10) -----
+
+
+@pytest.fixture
+def foreign_backup(rep_b, rep_a2, customer_b):
+    """rep_b (South A, manager B) leaves; the only backup of their customer is rep_a2, a
+    low-risk rep of North B whom manager B may not see."""
+    give_scores({rep_a2: "low", rep_b: "high"})
+    return Assignment.objects.create(
+        customer=customer_b, rep=rep_a2, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+
+
+def holders(customer):
+    return sorted(
+        Assignment.objects.filter(customer=customer, valid_to__isnull=True).values_list(
+            "rep_id", "role"
+        )
+    )
+
+
+@pytest.mark.parametrize("drafted_by", ["manager_b", "admin_user", None])
+def test_a_backup_outside_the_approvers_scope_is_not_suggested(
+    request, drafted_by, foreign_backup, rep_b, rep_a2, customer_b, manager_b
+):
+    created_by = request.getfixturevalue(drafted_by) if drafted_by else None
+    plan, _ = handover_plan_create(rep=rep_b, created_by=created_by, today=TODAY)
+    item = plan.items.get()
+    assert item.suggested_rep_id != rep_a2.pk and item.chosen_rep_id != rep_a2.pk
+    assert "Arne" not in item.suggestion_reason
+    assert (item.suggestion_kind, item.chosen_manager) == ("manager", manager_b)
+
+
+def test_apply_refuses_a_chosen_recipient_outside_the_approvers_scope_and_moves_nothing(
+    foreign_backup, rep_b, rep_a2, customer_b, manager_b
+):
+    plan, _ = handover_plan_create(rep=rep_b, created_by=manager_b, today=TODAY)
+    deal = Deal.objects.create(customer=customer_b, owner=rep_b, amount=10, created_on=TODAY)
+    # Chosen by someone who could see rep_a2 (or through an old form): the approver cannot.
+    HandoverItem.objects.filter(plan=plan).update(
+        chosen_rep=rep_a2, chosen_manager=None, mode="permanent", cover_until=None
+    )
+    before = holders(customer_b)
+
+    with pytest.raises(RecipientRefused, match="outside your scope") as refused:
+        handover_plan_apply(plan=plan, approved_by=manager_b, today=TODAY)
+
+    assert isinstance(refused.value, ApplicationError) and "Arne" not in str(refused.value)
+    assert holders(customer_b) == before == sorted([(rep_b.pk, "owner"), (rep_a2.pk, "backup")])
+    deal.refresh_from_db()
+    assert deal.owner == rep_b
+    plan.refresh_from_db()
+    assert (plan.status, plan.approved_at) == ("draft", None)
+
+
+def test_apply_by_an_admin_may_hand_over_to_that_backup(
+    foreign_backup, rep_b, rep_a2, customer_b, admin_user
+):
+    plan, _ = handover_plan_create(rep=rep_b, created_by=admin_user, today=TODAY)
+    HandoverItem.objects.filter(plan=plan).update(
+        chosen_rep=rep_a2, chosen_manager=None, mode="permanent", cover_until=None
+    )
+    handover_plan_apply(plan=plan, approved_by=admin_user, today=TODAY)
+    assert owner_of(customer_b) == rep_a2
+
+
+def test_a_rep_serving_notice_is_never_suggested_as_recipient_or_backup(
+    rep_a, rep_a2, mates, book, manager_a
+):
+    """Carla's last day is in three days (status not yet changed), Dan is serving notice,
+    and the customer's backup rep_a2 leaves in three days too: nobody of them is offered."""
+    carla, dan = mates
+    in_three_days = TODAY + dt.timedelta(days=3)
+    carla.departure_date = in_three_days
+    carla.save()
+    dan.status, dan.departure_date = "notice", in_three_days
+    dan.save()
+    rep_a2.departure_date = in_three_days
+    rep_a2.save()
+    give_scores({carla: "low", dan: "low", rep_a2: "low"})
+    Assignment.objects.create(
+        customer=book["big"], rep=rep_a2, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    leaving = {carla.pk, dan.pk, rep_a2.pk}
+    for item in plan.items.all():
+        assert item.suggested_rep_id not in leaving and item.chosen_rep_id not in leaving
+        assert (item.suggestion_kind, item.chosen_manager) == ("manager", manager_a)
+    offered = set(selectors.recipient_reps(user=manager_a, plan=plan).values_list("pk", flat=True))
+    assert offered.isdisjoint(leaving)
+    item = plan.items.select_related("plan", "customer").get(rank=1)
+    with pytest.raises(RecipientRefused, match="serving notice"):
+        handover_plan_item_update(item=item, user=manager_a, chosen_rep=carla, today=TODAY)
+
+
+def test_apply_refuses_a_recipient_who_gave_notice_after_being_chosen(
+    rep_a, mates, book, manager_a
+):
+    plan = draft_with_choices(rep_a, mates, book, manager_a)
+    carla = mates[0]
+    carla.departure_date = TODAY + dt.timedelta(days=3)
+    carla.save()
+    with pytest.raises(RecipientRefused, match="Big Key: the chosen rep is serving notice"):
         handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
     assert owner_of(book["big"]) == rep_a

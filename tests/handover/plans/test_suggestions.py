@@ -10,6 +10,7 @@ from handover.plans.suggestions import (
     rank_customers,
     suggest_recipients,
 )
+from retention.ownership.policy import Manager, Relationship, Scope
 
 TODAY = dt.date(2026, 11, 2)
 DEPARTING = 1
@@ -24,7 +25,7 @@ def facts(cid, revenue, *, key=False, deals=(), since=dt.date(2025, 11, 2), back
         annual_revenue=Decimal(revenue),
         held_since=since,
         open_deals=tuple(OpenDeal(Decimal(a), s) for a, s in deals),
-        backup_rep_ids=tuple(backups),
+        relationships=tuple(Relationship(role="backup", rep_id=b) for b in backups),
     )
 
 
@@ -34,8 +35,10 @@ def rep(rep_id, *, band="low", accounts=0, revenue=0, max_accounts=0, max_revenu
         name=f"Rep {rep_id}",
         team_id=kw.get("team_id", TEAM),
         region=kw.get("region", "North"),
-        is_active=kw.get("is_active", True),
+        status=kw.get("status", "active"),
+        last_day=kw.get("last_day"),
         band=band,
+        probability=kw.get("probability"),
         accounts=accounts,
         revenue=Decimal(revenue),
         max_accounts=max_accounts,
@@ -43,7 +46,8 @@ def rep(rep_id, *, band="low", accounts=0, revenue=0, max_accounts=0, max_revenu
     )
 
 
-def suggest(customers, candidates, manager_id=99):
+def suggest(customers, candidates, manager_id=99, scope=None):
+    manager = Manager(user_id=manager_id, name="Boss") if manager_id else None
     return {
         s.customer_id: s
         for s in suggest_recipients(
@@ -52,7 +56,8 @@ def suggest(customers, candidates, manager_id=99):
             team_id=TEAM,
             region="North",
             candidates={c.rep_id: c for c in candidates},
-            manager_id=manager_id,
+            manager=manager,
+            scope=scope or Scope(),
             today=TODAY,
         )
     }
@@ -97,7 +102,7 @@ def test_reps_of_another_region_or_team_or_on_notice_are_not_suggested():
     candidates = [
         rep(5, region="South"),
         rep(6, team_id=11),
-        rep(7, is_active=False),
+        rep(7, status="notice"),
         rep(DEPARTING),
     ]
     assert suggest([facts(1, 1_000)], candidates)[1].kind == "manager"
@@ -130,3 +135,16 @@ def test_load_is_spread_to_the_team_mate_with_most_room():
 def test_no_manager_and_no_rep_leaves_the_customer_without_suggestion():
     result = suggest([facts(1, 1_000)], [], manager_id=None)
     assert (result[1].kind, result[1].rep_id, result[1].manager_id) == ("none", None, None)
+
+
+def test_a_rep_whose_last_day_is_in_three_days_is_never_suggested_as_backup_or_team_mate():
+    leaving = TODAY + dt.timedelta(days=3)
+    candidates = [rep(5, last_day=leaving), rep(6, last_day=leaving, accounts=0)]
+    result = suggest([facts(1, 1_000, backups=[5])], candidates)
+    assert (result[1].kind, result[1].rep_id, result[1].manager_id) == ("manager", None, 99)
+
+
+def test_a_backup_outside_the_scope_is_not_suggested_and_a_team_mate_in_scope_is():
+    scope = Scope.of(rep_ids={6}, manager_ids={99})
+    result = suggest([facts(1, 1_000, backups=[5])], [rep(5, team_id=11), rep(6)], scope=scope)
+    assert (result[1].kind, result[1].rep_id) == ("team_rep", 6)

@@ -2,13 +2,15 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.services import user_create
 from retention.dashboard import exports, selectors
-from retention.models import Assignment, SalesRep
+from retention.models import Assignment, RiskScore, SalesRep
 from tests.conftest import make_customer, make_rep
-from tests.retention.dashboard.conftest import make_score
+from tests.retention.dashboard.conftest import RUN_DATES, make_score
 
 
 def _routing(user):
@@ -43,11 +45,13 @@ def test_low_risk_backup_relationship_comes_first(scored, admin_user, rep_a, rep
     assert "backup" in row.reason and "8%" in row.reason
 
 
-def test_backup_at_risk_is_passed_over_for_a_low_risk_team_rep(
-    scored, admin_user, rep_a, rep_b, team_north_a
+def test_high_risk_backup_is_passed_over_for_a_low_risk_team_rep(
+    scored, admin_user, rep_a, team_north_a, team_north_b
 ):
     customer = make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
-    _backup(customer, rep_b)  # medium risk
+    risky = make_rep(team_north_b, "Rita", "Risky")
+    make_score(scored["latest"], risky, 0.81)
+    _backup(customer, risky)
     calm = make_rep(team_north_a, "Carl", "Calm")
     make_score(scored["latest"], calm, 0.05)
     row = _routing(admin_user)["Acme"]
@@ -118,7 +122,9 @@ def test_routing_rows_take_a_fixed_number_of_queries(
         _backup(customer, make_rep(rep_a.team, f"B{index}", "Backup"))
     run = scoring_run_latest_complete()
     admin_user.refresh_from_db()
-    with django_assert_max_num_queries(7):
+    # Scores, customers, relationships, candidates and their loads, the org tree (two), the
+    # chosen reps' contact details: the same however many rows.
+    with django_assert_max_num_queries(8):
         rows = selectors.routing_rows(user=admin_user, run=run)
     assert len(rows) == 25
 
@@ -143,3 +149,95 @@ def test_xlsx_export_parses_with_numbers_as_numbers(scored, admin_user, rep_a):
     assert record["customer_name"] == "Acme"
     assert record["annual_revenue"] == 900_000
     assert record["owner_risk_probability"] == 0.72
+
+
+# --- regressions: people beside a routed customer pass the viewer's scope (issue 10) ---------
+
+
+def _make_high_risk(scored, rep):
+    RiskScore.objects.filter(run=scored["latest"], rep=rep).update(probability=0.83, band="high")
+
+
+def _leaks(rows, rep):
+    """Anything of ``rep`` in the rows: name, e-mail, CRM id, id or risk."""
+    score = RiskScore.objects.get(run__status="succeeded", rep=rep, as_of=RUN_DATES[-1])
+    risk = f"{score.probability:.0%}"
+    found = []
+    for row in rows:
+        if rep.pk in (row.alternate_rep_id, row.owner_id):
+            found.append("id")
+        for value in vars(row).values():
+            text = str(value)
+            for secret in (rep.first_name, rep.last_name, rep.email, rep.crm_user_id):
+                if secret and secret in text:
+                    found.append(secret)
+        if f"({risk})" in row.reason:
+            found.append(risk)
+    return found
+
+
+@pytest.fixture
+def cross_team_backup(scored, rep_a2, rep_b):
+    """rep_b (South A, manager B) is high risk; the only backup of their key customer is
+    rep_a2, a low-risk rep of North B whom manager B may not see."""
+    rep_a2.crm_user_id = "005NORTHB"
+    rep_a2.save()
+    _make_high_risk(scored, rep_b)
+    customer = make_customer("Sur Key", owner=rep_b, annual_revenue=800_000, is_key_account=True)
+    _backup(customer, rep_a2)
+    return customer
+
+
+def test_routing_never_shows_a_backup_from_another_team_and_falls_to_the_manager(
+    cross_team_backup, manager_b, rep_a2
+):
+    rows = list(_routing(manager_b).values())
+    assert [row.customer_name for row in rows] == ["Sur Key"]
+    assert _leaks(rows, rep_a2) == []
+    assert (rows[0].alternate_kind, rows[0].alternate_user_id) == ("manager", manager_b.pk)
+
+
+def test_routing_for_a_manager_picks_an_in_scope_team_mate_over_a_foreign_backup(
+    scored, cross_team_backup, manager_b, rep_a2, team_south_a
+):
+    mate = make_rep(team_south_a, "Sol", "Mate")
+    make_score(scored["latest"], mate, 0.03)
+    row = _routing(manager_b)["Sur Key"]
+    assert (row.alternate_kind, row.alternate_rep_id) == ("team_rep", mate.pk)
+    assert _leaks([row], rep_a2) == []
+
+
+def test_routing_exports_and_api_never_show_a_backup_from_another_team(
+    cross_team_backup, manager_b, rep_a2, client
+):
+    rows = list(_routing(manager_b).values())
+    csv_text = exports.routing_csv(rows).decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(exports.routing_xlsx(rows))).active
+    xlsx_text = " ".join(str(cell) for line in sheet.values for cell in line)
+    client.force_login(manager_b)
+    api_text = client.get("/api/routing/").content.decode()
+    for text in (csv_text, xlsx_text, api_text):
+        assert "Sur Key" in text
+        for secret in ("Arne", "Berg", rep_a2.email, "005NORTHB"):
+            assert secret not in text
+
+
+def test_admin_still_sees_the_cross_team_backup(cross_team_backup, admin_user, rep_a2):
+    row = _routing(admin_user)["Sur Key"]
+    assert (row.alternate_kind, row.alternate_rep_id) == ("backup", rep_a2.pk)
+
+
+def test_a_rep_serving_notice_is_never_routed_to_as_backup_or_team_mate(
+    scored, admin_user, manager_a, rep_a, team_north_a
+):
+    """A last day in three days is notice, whether or not the status says so yet."""
+    customer = make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    last_day = timezone.localdate() + dt.timedelta(days=3)
+    leaving_backup = make_rep(team_north_a, "Lea", "Backup", departure_date=last_day)
+    leaving_mate = make_rep(team_north_a, "Len", "Mate", status="notice", departure_date=last_day)
+    make_score(scored["latest"], leaving_backup, 0.02)
+    make_score(scored["latest"], leaving_mate, 0.01)
+    _backup(customer, leaving_backup)
+    row = _routing(admin_user)["Acme"]
+    assert (row.alternate_kind, row.alternate_user_id) == ("manager", manager_a.pk)
+    assert row.alternate_rep_id not in (leaving_backup.pk, leaving_mate.pk)

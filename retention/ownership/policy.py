@@ -1,0 +1,260 @@
+"""Who should take a customer whose holder is leaving or at risk: Relay's one recipient rule.
+
+Pure Python, no Django: callers gather plain facts through selectors (the candidates' risk and
+load, the customer's other holders, the team's manager from ``accounts.org.team_manager``, and
+which people lie in the viewer's or approver's scope from ``accounts.access``) and get back a
+ranked list of choices, each with the reason a person would give. Routing, handover
+suggestions and the coverage page all ask here, so they cannot disagree.
+
+The rule, best first:
+
+1. **an existing backup** of the customer (a rep holding it as backup or temporary cover, or a
+   manager covering it), lower risk first, then in the order the caller gave;
+2. **a low-risk team-mate**: a rep of the holder's team *and* region, known to be low risk (a
+   rep with no current score is not known to be low risk), least loaded first (fewest accounts
+   held, counting those already given to them in the same batch); ties: lower risk probability,
+   then lower id;
+3. **the team's manager**, as temporary cover.
+
+Never chosen: the holder themselves; a rep serving notice (status "notice", or any last day
+recorded) or who has left; a high-risk rep; a rep without room under their capacity limits; and
+anyone outside the scope the caller passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+ACTIVE, NOTICE, LEFT = "active", "notice", "left"
+LOW, HIGH = "low", "high"
+
+
+class Kind:
+    """What a choice is; the values are those of routing's and handover's columns."""
+
+    BACKUP = "backup"
+    TEAM_REP = "team_rep"
+    MANAGER = "manager"
+    NONE = "none"
+
+
+@dataclass
+class Candidate:
+    """A rep who might take customers: where they sit, how safe they are, what they hold."""
+
+    rep_id: int
+    name: str
+    team_id: int
+    region: str
+    status: str = ACTIVE
+    last_day: dt.date | None = None
+    band: str | None = None  # "low" | "medium" | "high"; None: no current score
+    probability: float | None = None
+    accounts: int = 0
+    revenue: Decimal = Decimal(0)
+    max_accounts: int = 0  # 0: no limit
+    max_revenue: Decimal = Decimal(0)  # 0: no limit
+
+    @property
+    def is_leaving(self) -> bool:
+        """Serving notice or gone: a notice status, a last day recorded, or left."""
+        return self.status in (NOTICE, LEFT) or self.last_day is not None
+
+    def has_room_for(self, revenue: Decimal) -> bool:
+        if self.max_accounts and self.accounts + 1 > self.max_accounts:
+            return False
+        return not (self.max_revenue and self.revenue + revenue > self.max_revenue)
+
+    def take(self, revenue: Decimal) -> None:
+        """Count a customer given to this rep, so the next choice in the batch sees the load."""
+        self.accounts += 1
+        self.revenue += revenue
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """Someone other than the holder who currently holds the customer: a rep (backup or
+    temporary cover) or a covering manager. ``role`` is the assignment's role label."""
+
+    role: str
+    rep_id: int | None = None
+    manager_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Manager:
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom the viewer or approver may see: rep ids and manager (user) ids; None is everyone."""
+
+    rep_ids: frozenset[int] | None = None
+    manager_ids: frozenset[int] | None = None
+
+    @classmethod
+    def of(cls, *, rep_ids: Collection[int] | None, manager_ids: Collection[int] | None) -> Scope:
+        return cls(
+            rep_ids=None if rep_ids is None else frozenset(rep_ids),
+            manager_ids=None if manager_ids is None else frozenset(manager_ids),
+        )
+
+    def allows_rep(self, rep_id: int) -> bool:
+        return self.rep_ids is None or rep_id in self.rep_ids
+
+    def allows_manager(self, user_id: int) -> bool:
+        return self.manager_ids is None or user_id in self.manager_ids
+
+
+EVERYONE = Scope()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One customer to place: its current holder (the rep leaving or at risk) and the others
+    who hold it."""
+
+    customer_id: int
+    holder_rep_id: int
+    team_id: int
+    region: str
+    revenue: Decimal = Decimal(0)
+    relationships: tuple[Relationship, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    kind: str
+    reason: str
+    rep_id: int | None = None
+    manager_id: int | None = None
+
+
+def refusal(
+    candidate: Candidate, *, holder_rep_id: int, scope: Scope, by_hand: bool = False
+) -> str | None:
+    """Why this rep may never take a customer of ``holder_rep_id`` here, or None if they may.
+
+    The same test refuses a recipient chosen by hand (see ``handover_plan_apply``), where only
+    risk is the chooser's call (``by_hand``): a person may knowingly pick a high-risk rep.
+    """
+    if candidate.rep_id == holder_rep_id:
+        return "is the rep the customer is leaving"
+    if not scope.allows_rep(candidate.rep_id):
+        return "is outside your scope"
+    if candidate.status == LEFT:
+        return "has left"
+    if candidate.is_leaving:
+        return "is serving notice"
+    if candidate.band == HIGH and not by_hand:
+        return "is high risk"
+    return None
+
+
+def rank_recipients(
+    *,
+    case: Case,
+    candidates: Mapping[int, Candidate],
+    manager: Manager | None,
+    scope: Scope = EVERYONE,
+) -> list[Choice]:
+    """Everyone who may take the customer, best first (see the module's rule); empty if none."""
+    ranked: list[Choice] = []
+    seen: set[int] = {case.holder_rep_id}
+    backups: list[tuple[tuple, Choice]] = []
+    for index, rel in enumerate(case.relationships):
+        if rel.rep_id is not None:
+            rep = candidates.get(rel.rep_id)
+            if rep is None or rel.rep_id in seen:
+                continue
+            seen.add(rel.rep_id)
+            if refusal(rep, holder_rep_id=case.holder_rep_id, scope=scope):
+                continue
+            if not rep.has_room_for(case.revenue):
+                continue
+            reason = (
+                f"Already holds this customer as {rel.role}{_risk_text(rep)}; "
+                f"{_load_text(rep, case.revenue)}."
+            )
+            key = (rep.probability is None, rep.probability or 0.0, index)
+            backups.append((key, Choice(Kind.BACKUP, reason, rep_id=rep.rep_id)))
+        elif rel.manager_id is not None and scope.allows_manager(rel.manager_id):
+            reason = "Already covers this customer as manager."
+            # A manager's risk is not scored: after every backup rep known to be safe.
+            choice = Choice(Kind.BACKUP, reason, manager_id=rel.manager_id)
+            backups.append(((True, 1.0, index), choice))
+    ranked += [choice for _key, choice in sorted(backups, key=lambda pair: pair[0])]
+
+    mates = [
+        rep
+        for rep in candidates.values()
+        if rep.rep_id not in seen
+        and rep.team_id == case.team_id
+        and rep.region == case.region
+        and rep.band == LOW
+        and refusal(rep, holder_rep_id=case.holder_rep_id, scope=scope) is None
+        and rep.has_room_for(case.revenue)
+    ]
+    mates.sort(key=lambda rep: (rep.accounts, _probability(rep), rep.rep_id))
+    for rep in mates:
+        reason = (
+            f"Low-risk rep of the same team and region{_risk_text(rep)}, with room; "
+            f"{_load_text(rep, case.revenue)}."
+        )
+        ranked.append(Choice(Kind.TEAM_REP, reason, rep_id=rep.rep_id))
+
+    if manager is not None and scope.allows_manager(manager.user_id):
+        already = {c.manager_id for c in ranked if c.manager_id is not None}
+        if manager.user_id not in already:
+            reason = "No backup or low-risk team-mate with room: the team's manager covers."
+            ranked.append(Choice(Kind.MANAGER, reason, manager_id=manager.user_id))
+    return ranked
+
+
+NOBODY = Choice(
+    Kind.NONE, "No one available: no backup, no low-risk team-mate with room and no manager."
+)
+
+
+def choose_recipients(
+    *,
+    cases: Sequence[Case],
+    candidates: Mapping[int, Candidate],
+    managers: Mapping[int, Manager],
+    scope: Scope = EVERYONE,
+) -> dict[int, Choice]:
+    """The best choice for each customer, in the order given (most important first, so they
+    get first pick of the room there is). Each rep chosen takes the customer's load before the
+    next choice, so a batch spreads evenly and never takes anyone past a limit. ``managers``
+    maps team id to the team's manager. Mutates the candidates' loads."""
+    chosen: dict[int, Choice] = {}
+    for case in cases:
+        ranked = rank_recipients(
+            case=case, candidates=candidates, manager=managers.get(case.team_id), scope=scope
+        )
+        choice = ranked[0] if ranked else NOBODY
+        if choice.rep_id is not None:
+            candidates[choice.rep_id].take(case.revenue)
+        chosen[case.customer_id] = choice
+    return chosen
+
+
+def _probability(rep: Candidate) -> float:
+    return 1.0 if rep.probability is None else rep.probability
+
+
+def _risk_text(rep: Candidate) -> str:
+    if rep.probability is None:
+        return ", no current risk score" if rep.band is None else f", {rep.band} risk"
+    return f", {rep.band or 'scored'} risk ({rep.probability:.0%})"
+
+
+def _load_text(rep: Candidate, revenue: Decimal) -> str:
+    accounts = rep.accounts + 1
+    limit = f"/{rep.max_accounts}" if rep.max_accounts else ""
+    return f"{accounts}{limit} accounts, revenue {rep.revenue + revenue:,.0f} after this"

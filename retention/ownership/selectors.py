@@ -1,0 +1,418 @@
+"""Reads of assignments: who holds a customer now and before, backups, and what reps carry.
+
+Scope goes through ``accounts.access``. Every person shown beside a customer passes the same
+rule as the customer's reader: a rep outside the viewer's scope appears as "a rep of another
+team", with no id, e-mail, CRM id or risk; a manager the viewer may not see, likewise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
+from accounts.models import User
+from accounts.org import team_managers
+from retention.models import Assignment, Customer, RiskScore, SalesRep, ScoringRun
+from retention.ownership.policy import (
+    EVERYONE,
+    Candidate,
+    Case,
+    Choice,
+    Manager,
+    Relationship,
+    Scope,
+    choose_recipients,
+)
+from retention.selectors import risk_scores_current
+
+# Roles that make a rep answerable for a customer, and so count against their capacity.
+LOAD_ROLES = (Assignment.Role.OWNER, Assignment.Role.TEMPORARY_COVER)
+# Roles of an existing relationship that can take over from the holder.
+BACKUP_ROLES = (
+    Assignment.Role.BACKUP,
+    Assignment.Role.TEMPORARY_COVER,
+    Assignment.Role.MANAGER_COVER,
+)
+
+
+# --- holders, as a viewer may see them -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One assignment as shown to a viewer: the person is blank where the viewer may not see
+    them. Reads like an ``Assignment`` (``holder_name``, ``get_role_display``) for templates and
+    serializers."""
+
+    assignment_id: int
+    customer_id: int
+    role: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    source: str
+    visible: bool
+    rep_id: int | None
+    manager_id: int | None
+    name: str
+    email: str = ""
+    crm_user_id: str = ""
+    team_name: str = ""
+    band: str | None = None
+    probability: float | None = None
+
+    @property
+    def holder_name(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    def get_role_display(self) -> str:
+        return str(Assignment.Role(self.role).label)
+
+    def get_source_display(self) -> str:
+        return str(Assignment.Source(self.source).label)
+
+
+def _holders(assignments: Iterable[Assignment], *, user: User, with_risk: bool) -> list[Holder]:
+    assignments = list(assignments)
+    manager_ids = {a.manager_id for a in assignments if a.manager_id}
+    visible_managers = (
+        set(users_visible_to(user=user).filter(pk__in=manager_ids).values_list("pk", flat=True))
+        if manager_ids
+        else set()
+    )
+    scores: dict[int, RiskScore] = {}
+    if with_risk:
+        rep_ids = [a.rep_id for a in assignments if a.rep_id and _rep_visible(a.rep, user)]
+        scores = risk_scores_current(rep_ids=rep_ids) if rep_ids else {}
+    found = []
+    for a in assignments:
+        common = {
+            "assignment_id": a.pk,
+            "customer_id": a.customer_id,
+            "role": a.role,
+            "valid_from": a.valid_from,
+            "valid_to": a.valid_to,
+            "source": a.source,
+        }
+        if a.rep_id:
+            if _rep_visible(a.rep, user):
+                score = scores.get(a.rep_id)
+                holder = Holder(
+                    **common,
+                    visible=True,
+                    rep_id=a.rep_id,
+                    manager_id=None,
+                    name=a.rep.full_name,
+                    email=a.rep.email,
+                    crm_user_id=a.rep.crm_user_id,
+                    team_name=a.rep.team.name,
+                    band=score.band if score else None,
+                    probability=score.probability if score else None,
+                )
+            else:
+                holder = Holder(
+                    **common,
+                    visible=False,
+                    rep_id=None,
+                    manager_id=None,
+                    name=_("a rep of another team"),
+                )
+        elif a.manager_id in visible_managers:
+            holder = Holder(
+                **common,
+                visible=True,
+                rep_id=None,
+                manager_id=a.manager_id,
+                name=str(a.manager),
+                email=a.manager.email,
+            )
+        else:
+            holder = Holder(
+                **common,
+                visible=False,
+                rep_id=None,
+                manager_id=None,
+                name=_("a manager of another team"),
+            )
+        found.append(holder)
+    return found
+
+
+def _rep_visible(rep: SalesRep, user: User) -> bool:
+    team_ids = scope_team_ids(user=user)
+    return team_ids is EVERYTHING or rep.team_id in team_ids
+
+
+def _assignments(customer_ids: Iterable[int]) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(customer_id__in=list(customer_ids)).select_related(
+        "rep", "rep__team", "manager"
+    )
+
+
+def customer_holders(
+    *, user: User, customer_ids: Iterable[int], with_risk: bool = False
+) -> dict[int, list[Holder]]:
+    """Each customer's current holders (owner first, then backups and covers, oldest first)."""
+    rows = (
+        _assignments(customer_ids)
+        .filter(valid_to__isnull=True)
+        .order_by("customer_id", F("role").desc(), "valid_from", "id")
+    )
+    found: dict[int, list[Holder]] = defaultdict(list)
+    for holder in _holders(rows, user=user, with_risk=with_risk):
+        found[holder.customer_id].append(holder)
+    for holders in found.values():
+        holders.sort(key=lambda h: h.role != Assignment.Role.OWNER)
+    return dict(found)
+
+
+def customer_holder_history(*, user: User, customer: Customer) -> list[Holder]:
+    """Everyone who holds or held the customer, current first, then newest first. The caller
+    has fetched the customer in scope; people beside it pass the viewer's scope here."""
+    rows = _assignments([customer.pk]).order_by(
+        F("valid_to").desc(nulls_first=True), "-valid_from", "-id"
+    )
+    return _holders(rows, user=user, with_risk=False)
+
+
+def customer_backups(*, user: User, customer_ids: Iterable[int]) -> dict[int, list[Holder]]:
+    """Each customer's current backups and covers (everyone holding it but the owner)."""
+    return {
+        customer_id: [h for h in holders if h.role != Assignment.Role.OWNER]
+        for customer_id, holders in customer_holders(
+            user=user, customer_ids=customer_ids, with_risk=True
+        ).items()
+    }
+
+
+def assignments_visible(*, user: User) -> QuerySet[Assignment]:
+    """Assignments held by reps in the user's scope (all for admins and HR)."""
+    return narrow(Assignment.objects.all(), user=user, team_field="rep__team_id")
+
+
+def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:
+    """What the rep holds now, in any role, with the customer."""
+    return list(
+        Assignment.objects.filter(rep=rep, valid_to__isnull=True)
+        .select_related("customer")
+        .order_by("customer__name", "id")
+    )
+
+
+# --- relationships and workloads, for the recipient policy ---------------------------------
+
+
+def relationships_current(
+    *, customer_ids: Iterable[int], exclude_rep_id: int | None = None
+) -> dict[int, list[Relationship]]:
+    """Each customer's current backups and covers (reps and covering managers) as the policy
+    reads them, oldest first. Covering managers who are no longer active are left out."""
+    rows = (
+        Assignment.objects.filter(
+            customer_id__in=list(customer_ids), valid_to__isnull=True, role__in=BACKUP_ROLES
+        )
+        .filter(Q(rep__isnull=False) | Q(manager__is_active=True))
+        .order_by("customer_id", "valid_from", "id")
+        .values_list("customer_id", "role", "rep_id", "manager_id")
+    )
+    found: dict[int, list[Relationship]] = defaultdict(list)
+    for customer_id, role, rep_id, manager_id in rows:
+        if rep_id is not None and rep_id == exclude_rep_id:
+            continue
+        label = str(Assignment.Role(role).label).lower()
+        found[customer_id].append(Relationship(role=label, rep_id=rep_id, manager_id=manager_id))
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class Workload:
+    accounts: int
+    revenue: Decimal
+
+
+def rep_workloads(*, rep_ids: Iterable[int]) -> dict[int, Workload]:
+    """What each rep is answerable for now (owned and temporarily covered customers): one
+    grouped query."""
+    rows = (
+        Assignment.objects.filter(
+            rep_id__in=list(rep_ids), valid_to__isnull=True, role__in=LOAD_ROLES
+        )
+        .values("rep_id")
+        .annotate(n=Count("id"), revenue=Sum("customer__annual_revenue"))
+    )
+    return {
+        row["rep_id"]: Workload(accounts=row["n"], revenue=row["revenue"] or Decimal(0))
+        for row in rows
+    }
+
+
+def recipient_candidates(
+    *,
+    reps: Q,
+    run: ScoringRun | None,
+    limits: Mapping[int, tuple[int, Decimal]] | None = None,
+) -> dict[int, Candidate]:
+    """The reps matching ``reps`` as the policy reads them: status and last day, risk from
+    ``run`` (none without a run), current load, and each team's (accounts, revenue) limits
+    (none when not given). Two queries."""
+    run_id = run.pk if run else 0
+    rows = list(
+        SalesRep.objects.filter(reps)
+        .annotate(score=FilteredRelation("risk_scores", condition=Q(risk_scores__run_id=run_id)))
+        .values(
+            "id",
+            "first_name",
+            "last_name",
+            "team_id",
+            "region",
+            "status",
+            "departure_date",
+            band=F("score__band"),
+            probability=F("score__probability"),
+        )
+    )
+    loads = rep_workloads(rep_ids=[r["id"] for r in rows])
+    limits = limits or {}
+    candidates = {}
+    for r in rows:
+        load = loads.get(r["id"], Workload(0, Decimal(0)))
+        max_accounts, max_revenue = limits.get(r["team_id"], (0, Decimal(0)))
+        candidates[r["id"]] = Candidate(
+            rep_id=r["id"],
+            name=f"{r['first_name']} {r['last_name']}".strip(),
+            team_id=r["team_id"],
+            region=r["region"],
+            status=r["status"],
+            last_day=r["departure_date"],
+            band=r["band"],
+            probability=r["probability"],
+            accounts=load.accounts,
+            revenue=load.revenue,
+            max_accounts=max_accounts,
+            max_revenue=max_revenue,
+        )
+    return candidates
+
+
+def recipient_scope(
+    *, user: User | None, candidates: Iterable[Candidate], manager_ids: Collection[int] = ()
+) -> Scope:
+    """Which of these reps and managers the user may see (and so be offered or given a
+    customer): ``accounts.access``'s rule. ``user=None`` (a nightly job) is everyone."""
+    if user is None:
+        return EVERYONE
+    team_ids = scope_team_ids(user=user)
+    if team_ids is EVERYTHING:
+        return EVERYONE
+    rep_ids = {c.rep_id for c in candidates if c.team_id in team_ids}
+    managers = set()
+    if manager_ids:
+        managers = set(
+            users_visible_to(user=user)
+            .filter(pk__in=list(manager_ids))
+            .values_list("pk", flat=True)
+        )
+    return Scope.of(rep_ids=rep_ids, manager_ids=managers)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The policy's choice for one customer, with the contact details of whoever it names
+    (always someone in the viewer's scope)."""
+
+    choice: Choice
+    name: str = ""
+    email: str = ""
+    crm_user_id: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.choice.kind
+
+    @property
+    def rep_id(self) -> int | None:
+        return self.choice.rep_id
+
+    @property
+    def manager_id(self) -> int | None:
+        return self.choice.manager_id
+
+    @property
+    def reason(self) -> str:
+        return self.choice.reason
+
+
+def recipients_recommend(
+    *,
+    holdings: Sequence[Assignment],
+    user: User | None,
+    run: ScoringRun | None,
+    limits: Mapping[int, tuple[int, Decimal]] | None = None,
+) -> dict[int, Recommendation]:
+    """Who should take each customer from the rep holding it (``holdings``: their current
+    assignments, with ``rep`` and ``customer`` loaded, most important first): the ownership
+    policy, asked with the customers' other holders, the reps of the holders' teams, risk from
+    ``run``, the teams' managers from ``accounts.org`` and the user's scope (``None``: everyone).
+    Seven queries however many customers."""
+    if not holdings:
+        return {}
+    relationships = relationships_current(customer_ids=[a.customer_id for a in holdings])
+    team_ids = {a.rep.team_id for a in holdings}
+    other_rep_ids = {r.rep_id for rels in relationships.values() for r in rels if r.rep_id}
+    candidates = recipient_candidates(
+        reps=Q(pk__in=other_rep_ids) | Q(team_id__in=team_ids), run=run, limits=limits
+    )
+    managers = team_managers(team_ids=team_ids)
+    covering = {r.manager_id for rels in relationships.values() for r in rels if r.manager_id}
+    scope = recipient_scope(
+        user=user,
+        candidates=candidates.values(),
+        manager_ids=covering | {m.pk for m in managers.values()},
+    )
+    cases = [
+        Case(
+            customer_id=a.customer_id,
+            holder_rep_id=a.rep_id,
+            team_id=a.rep.team_id,
+            region=a.rep.region,
+            revenue=a.customer.annual_revenue,
+            relationships=tuple(
+                r for r in relationships.get(a.customer_id, ()) if r.rep_id != a.rep_id
+            ),
+        )
+        for a in holdings
+    ]
+    choices = choose_recipients(
+        cases=cases,
+        candidates=candidates,
+        managers={tid: Manager(user_id=m.pk, name=str(m)) for tid, m in managers.items()},
+        scope=scope,
+    )
+    reps = SalesRep.objects.in_bulk([c.rep_id for c in choices.values() if c.rep_id])
+    users = {m.pk: m for m in managers.values()}
+    missing = {c.manager_id for c in choices.values() if c.manager_id} - set(users)
+    if missing:
+        users.update(User.objects.in_bulk(list(missing)))
+    found = {}
+    for customer_id, choice in choices.items():
+        if choice.rep_id:
+            rep = reps[choice.rep_id]
+            found[customer_id] = Recommendation(
+                choice, name=rep.full_name, email=rep.email, crm_user_id=rep.crm_user_id
+            )
+        elif choice.manager_id:
+            manager = users[choice.manager_id]
+            found[customer_id] = Recommendation(choice, name=str(manager), email=manager.email)
+        else:
+            found[customer_id] = Recommendation(choice)
+    return found

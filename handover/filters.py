@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from handover.models import Application, Candidate, HandoverPlan, OnboardingPlan, Vacancy
-from retention.models import SalesRep
+from retention.models import Assignment, SalesRep
 
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one can match nothing
 SEARCH_MAX_LENGTH = 200
@@ -145,6 +145,18 @@ class PlanFilter(django_filters.FilterSet):
     class Meta:
         model = HandoverPlan
         fields = ["status", "rep"]
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    customer = IdFilter(field_name="customer_id")
+    rep = IdFilter(field_name="rep_id")
+    role = django_filters.ChoiceFilter(choices=Assignment.Role.choices)
+    source = django_filters.ChoiceFilter(choices=Assignment.Source.choices)
+    current = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull")
+
+    class Meta:
+        model = Assignment
+        fields = ["customer", "rep", "role", "source", "current"]
 
 
 # --- pages -------------------------------------------------------------------------------------

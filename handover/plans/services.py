@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
+from config.errors import ApplicationError
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
@@ -16,7 +17,7 @@ from handover.plans.suggestions import suggest_recipients
 from retention.models import Activity, Assignment, Customer, Deal, SalesRep, ServiceRecord
 
 
-class PlanError(ValueError):
+class PlanError(ApplicationError):
     """A plan cannot be changed, applied or reversed as asked; the message says why."""
 
 

@@ -132,7 +132,7 @@ def test_coverage_and_assignment_apis(manager_a, manager_b, rep_a, rep_a2, custo
     coverage = api(manager_a).get("/api/handover/coverage/").json()
     assert coverage["counts"]["high_risk_only"] == 1
     assert coverage["gaps"][0]["customer_name"] == "Acme Shipping"
-    single = api(manager_a).get("/api/handover/single-threaded/").json()
+    single = api(manager_a).get("/api/handover/single-threaded/").json()["results"]
     assert [c["customer_name"] for c in single] == ["Acme Shipping"]
 
     added = api(manager_a).post(

@@ -27,6 +27,10 @@ def rep_label(*, viewer: User, rep: SalesRep | None) -> str:
     return rep.full_name if rep_in_scope(viewer=viewer, rep=rep) else _("a rep of another team")
 
 
+def unnamed_user() -> str:
+    return _("someone outside your teams")
+
+
 def user_labels(*, viewer: User, people: Iterable[User | None]) -> dict[int, str]:
     """For each person (by id): their name, or "someone outside your teams" when the viewer may
     not see them named. One query for all of them."""
@@ -34,7 +38,4 @@ def user_labels(*, viewer: User, people: Iterable[User | None]) -> dict[int, str
     if not wanted:
         return {}
     shown = set(users_visible_to(user=viewer).filter(pk__in=wanted).values_list("pk", flat=True))
-    return {
-        pk: (str(person) if pk in shown else _("someone outside your teams"))
-        for pk, person in wanted.items()
-    }
+    return {pk: (str(person) if pk in shown else unnamed_user()) for pk, person in wanted.items()}

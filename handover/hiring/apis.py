@@ -57,6 +57,10 @@ SALARY_FIELDS = ("salary_min", "salary_max")
 
 class VacancyOutputSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name")
+    hiring_manager = serializers.SerializerMethodField(
+        help_text="Null when the caller may not see the hiring manager named."
+    )
+    hiring_manager_name = serializers.SerializerMethodField()
     leaving_rep_name = serializers.CharField(source="leaving_rep.full_name", default=None)
     days_open = serializers.SerializerMethodField()
     time_to_fill_days = serializers.SerializerMethodField()
@@ -89,6 +93,7 @@ class VacancyOutputSerializer(serializers.ModelSerializer):
             "leaving_rep",
             "leaving_rep_name",
             "hiring_manager",
+            "hiring_manager_name",
             "approved_headcount",
             "salary_min",
             "salary_max",
@@ -99,6 +104,24 @@ class VacancyOutputSerializer(serializers.ModelSerializer):
             "days_open",
             "time_to_fill_days",
         ]
+
+    def _manager_shown(self, vacancy: Vacancy) -> bool:
+        if "managers_shown" not in self.context:  # once per response, not once per row
+            viewer = self.context["request"].user
+            self.context["managers_shown"] = set(
+                _managers_visible_to(user=viewer).values_list("pk", flat=True)
+            )
+        return vacancy.hiring_manager_id in self.context["managers_shown"]
+
+    def get_hiring_manager(self, vacancy: Vacancy) -> int | None:
+        return vacancy.hiring_manager_id if self._manager_shown(vacancy) else None
+
+    def get_hiring_manager_name(self, vacancy: Vacancy) -> str:
+        if vacancy.hiring_manager is None:
+            return ""
+        if self._manager_shown(vacancy):
+            return str(vacancy.hiring_manager)
+        return people.unnamed_user()
 
     def get_days_open(self, vacancy: Vacancy) -> int:
         return selectors.vacancy_days_open(vacancy, today=timezone.localdate())
@@ -165,14 +188,14 @@ class VacancyDetailApi(APIView):
         @extend_schema_field(CoverSerializer(many=True))
         def get_temporary_covers(self, vacancy: Vacancy) -> list[dict]:
             rows = selectors.vacancy_temporary_covers(
-                viewer=self.context["viewer"], vacancy=vacancy, today=timezone.localdate()
+                viewer=self.context["request"].user, vacancy=vacancy, today=timezone.localdate()
             )
             return self.CoverSerializer(rows, many=True).data
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, vacancy_id: int) -> Response:
         vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-        context = {"show_salary": sees_salary(request), "viewer": request.user}
+        context = {"show_salary": sees_salary(request), "request": request}
         return Response(self.OutputSerializer(vacancy, context=context).data)
 
 
@@ -206,7 +229,8 @@ class VacancyCreateApi(APIView):
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         vacancy = services.vacancy_create(**data.validated_data)
-        output = VacancyOutputSerializer(vacancy, context={"show_salary": True})
+        context = {"show_salary": sees_salary(request), "request": request}
+        output = VacancyOutputSerializer(vacancy, context=context)
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
@@ -236,7 +260,8 @@ class VacancyUpdateApi(APIView):
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         vacancy = services.vacancy_update(vacancy=vacancy, **data.validated_data)
-        return Response(VacancyOutputSerializer(vacancy, context={"show_salary": True}).data)
+        context = {"show_salary": sees_salary(request), "request": request}
+        return Response(VacancyOutputSerializer(vacancy, context=context).data)
 
 
 class VacancyMatchesApi(APIView):

@@ -346,3 +346,25 @@ def test_a_service_refusal_is_a_400_naming_the_field_through_the_one_handler(hr_
     )
     assert response.status_code == 400
     assert response.json()["field"] == "target_fill_date"
+
+
+def test_a_hiring_manager_above_the_viewers_scope_is_not_named(
+    client, manager_b, hr_user, team_south_a, region_south
+):
+    head_of_south = user_create(
+        username="head.south",
+        password=None,
+        role=User.Role.SALES_MANAGER,
+        first_name="Hedda",
+        last_name="Hoyle",
+        managed_teams=[region_south],
+    )
+    vacancy = services.vacancy_create(
+        team=team_south_a, opened_on=dt.date(2026, 3, 2), hiring_manager=head_of_south
+    )
+    page = pages(client, manager_b).get(reverse("handover:vacancy_detail", args=[vacancy.pk]))
+    assert "Hoyle" not in page.content.decode()
+    body = api(manager_b).get(f"/api/vacancies/{vacancy.pk}/").json()
+    assert body["hiring_manager"] is None and "Hoyle" not in body["hiring_manager_name"]
+    body = api(hr_user).get(f"/api/vacancies/{vacancy.pk}/").json()
+    assert body["hiring_manager"] == head_of_south.pk and "Hoyle" in body["hiring_manager_name"]

@@ -1,42 +1,53 @@
-"""Hiring APIs: one view per operation, the same scoping as the pages (out of scope is a 404).
+"""Hiring APIs: one view per operation, the same rules as the pages.
 
-Salary bands appear only for HR and admins; for everyone else the fields are left out.
-Writes (opening vacancies, adding candidates, moving stages) are for HR and admins; managers
-may add interview feedback and tick onboarding tasks within their teams.
+Rights are each view's ``required_perms`` (checked by ``accounts.access.RelayPermission``: a
+role without them gets 403); scope is the ``*_visible_to`` selectors (out of scope is a 404).
+Lists filter through ``handover.filters`` (the pages' FilterSets) and answer in the one
+envelope; a service's ``ApplicationError`` becomes a 400 in the one exception handler.
+Salary bands appear only for roles holding ``handover.see_salary_band`` (HR and admins); for
+everyone else the fields are left out. A referrer from outside the caller's scope appears
+without name or id.
 """
 
-import django_filters
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Team, User
+from accounts.access import get_visible_or_404, teams_visible_to, users_visible_to
+from config.pagination import RelayPagination
+from handover import filters, people
 from handover.hiring import costs, selectors, services
 from handover.models import Application, Candidate, OnboardingPlan, OnboardingTask, Vacancy
-from retention.models import SalesRep
+from retention.selectors import reps_visible
+
+MANAGE = selectors.MANAGE_HIRING
 
 
-def _require_hiring_access(user: User) -> None:
-    if not (user.sees_everyone or user.is_sales_manager):
-        raise PermissionDenied("Hiring is for HR, admins and sales managers.")
+class InScope(serializers.PrimaryKeyRelatedField):
+    """An id that must name an object the caller may see (``visible_to(user=…)``)."""
+
+    def __init__(self, visible_to, **kwargs) -> None:
+        self.visible_to = visible_to
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.visible_to(user=self.context["request"].user)
 
 
-def _require_manage(user: User) -> None:
-    if not selectors.can_manage_hiring(user):
-        raise PermissionDenied("Only HR and admins may do this.")
+def _managers_visible_to(*, user):
+    return users_visible_to(user=user).filter(role="sales_manager")
 
 
-def _call(service, **kwargs):
-    """Run a service; its ValueError becomes a 400 with the message."""
-    try:
-        return service(**kwargs)
-    except ValueError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
+def _paginated(view: APIView, request: Request, rows, serializer_class) -> Response:
+    """A computed list (not a queryset) in the one envelope."""
+    paginator = RelayPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 # --- vacancies ---------------------------------------------------------------------------------
@@ -46,6 +57,10 @@ SALARY_FIELDS = ("salary_min", "salary_max")
 
 class VacancyOutputSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name")
+    hiring_manager = serializers.SerializerMethodField(
+        help_text="Null when the caller may not see the hiring manager named."
+    )
+    hiring_manager_name = serializers.SerializerMethodField()
     leaving_rep_name = serializers.CharField(source="leaving_rep.full_name", default=None)
     days_open = serializers.SerializerMethodField()
     time_to_fill_days = serializers.SerializerMethodField()
@@ -78,6 +93,7 @@ class VacancyOutputSerializer(serializers.ModelSerializer):
             "leaving_rep",
             "leaving_rep_name",
             "hiring_manager",
+            "hiring_manager_name",
             "approved_headcount",
             "salary_min",
             "salary_max",
@@ -88,6 +104,24 @@ class VacancyOutputSerializer(serializers.ModelSerializer):
             "days_open",
             "time_to_fill_days",
         ]
+
+    def _manager_shown(self, vacancy: Vacancy) -> bool:
+        if "managers_shown" not in self.context:  # once per response, not once per row
+            viewer = self.context["request"].user
+            self.context["managers_shown"] = set(
+                _managers_visible_to(user=viewer).values_list("pk", flat=True)
+            )
+        return vacancy.hiring_manager_id in self.context["managers_shown"]
+
+    def get_hiring_manager(self, vacancy: Vacancy) -> int | None:
+        return vacancy.hiring_manager_id if self._manager_shown(vacancy) else None
+
+    def get_hiring_manager_name(self, vacancy: Vacancy) -> str:
+        if vacancy.hiring_manager is None:
+            return ""
+        if self._manager_shown(vacancy):
+            return str(vacancy.hiring_manager)
+        return people.unnamed_user()
 
     def get_days_open(self, vacancy: Vacancy) -> int:
         return selectors.vacancy_days_open(vacancy, today=timezone.localdate())
@@ -103,29 +137,19 @@ class VacancyOutputSerializer(serializers.ModelSerializer):
         return data
 
 
-class VacancyFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Vacancy.Status.choices)
-    team = django_filters.NumberFilter(field_name="team_id")
-    reason = django_filters.ChoiceFilter(choices=Vacancy.Reason.choices)
-
-    class Meta:
-        model = Vacancy
-        fields = ["status", "team", "reason"]
-
-
 class VacancyListApi(generics.ListAPIView):
-    """Vacancies in the caller's scope, with days open and time to fill."""
+    """Vacancies in the caller's scope, with days open and time to fill; the filters of the
+    vacancies page (``q``, ``status``, ``reason``, ``team``)."""
 
+    required_perms = "handover.view_vacancy"
     serializer_class = VacancyOutputSerializer
-    filterset_class = VacancyFilter
-    search_fields = ["role", "territory", "leaving_rep__last_name"]
+    filterset_class = filters.VacancyFilter
     ordering_fields = ["opened_on", "target_fill_date", "filled_on"]
     ordering = ["-opened_on", "-id"]
     queryset = Vacancy.objects.none()
 
     def get_queryset(self):
-        _require_hiring_access(self.request.user)
-        return selectors.vacancies_visible(user=self.request.user)
+        return selectors.vacancies_visible_to(user=self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "show_salary": sees_salary(self.request)}
@@ -136,6 +160,8 @@ def sees_salary(request: Request) -> bool:
 
 
 class VacancyDetailApi(APIView):
+    required_perms = "handover.view_vacancy"
+
     class OutputSerializer(VacancyOutputSerializer):
         class StakeSerializer(serializers.Serializer):
             trailing_won = serializers.FloatField()
@@ -161,28 +187,31 @@ class VacancyDetailApi(APIView):
 
         @extend_schema_field(CoverSerializer(many=True))
         def get_temporary_covers(self, vacancy: Vacancy) -> list[dict]:
-            rows = selectors.vacancy_temporary_covers(vacancy=vacancy, today=timezone.localdate())
+            rows = selectors.vacancy_temporary_covers(
+                viewer=self.context["request"].user, vacancy=vacancy, today=timezone.localdate()
+            )
             return self.CoverSerializer(rows, many=True).data
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, vacancy_id: int) -> Response:
-        _require_hiring_access(request.user)
         vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-        context = {"show_salary": sees_salary(request)}
+        context = {"show_salary": sees_salary(request), "request": request}
         return Response(self.OutputSerializer(vacancy, context=context).data)
 
 
 class VacancyCreateApi(APIView):
+    required_perms = MANAGE
+
     class InputSerializer(serializers.Serializer):
-        team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+        team = InScope(teams_visible_to)
         role = serializers.CharField(max_length=120, default="Sales representative")
         reason = serializers.ChoiceField(
             choices=Vacancy.Reason.choices, default=Vacancy.Reason.GROWTH
         )
         region = serializers.CharField(max_length=120, required=False, default="")
         territory = serializers.CharField(max_length=120, required=False, default="")
-        hiring_manager = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.all(), required=False, allow_null=True, default=None
+        hiring_manager = InScope(
+            _managers_visible_to, required=False, allow_null=True, default=None
         )
         approved_headcount = serializers.IntegerField(min_value=1, default=1)
         salary_min = serializers.DecimalField(
@@ -197,24 +226,24 @@ class VacancyCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: VacancyOutputSerializer})
     def post(self, request: Request) -> Response:
-        _require_manage(request.user)
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        vacancy = _call(services.vacancy_create, **data.validated_data)
-        output = VacancyOutputSerializer(vacancy, context={"show_salary": True})
+        vacancy = services.vacancy_create(**data.validated_data)
+        context = {"show_salary": sees_salary(request), "request": request}
+        output = VacancyOutputSerializer(vacancy, context=context)
         return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class VacancyUpdateApi(APIView):
     """Change requisition fields (HR and admins). Send only the fields to change."""
 
+    required_perms = MANAGE
+
     class InputSerializer(serializers.Serializer):
         role = serializers.CharField(max_length=120, required=False)
         region = serializers.CharField(max_length=120, required=False, allow_blank=True)
         territory = serializers.CharField(max_length=120, required=False, allow_blank=True)
-        hiring_manager = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.all(), required=False, allow_null=True
-        )
+        hiring_manager = InScope(_managers_visible_to, required=False, allow_null=True)
         approved_headcount = serializers.IntegerField(min_value=1, required=False)
         salary_min = serializers.DecimalField(
             max_digits=12, decimal_places=2, required=False, allow_null=True
@@ -228,15 +257,17 @@ class VacancyUpdateApi(APIView):
     @extend_schema(request=InputSerializer, responses=VacancyOutputSerializer)
     def post(self, request: Request, vacancy_id: int) -> Response:
         vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-        _require_manage(request.user)
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        vacancy = _call(services.vacancy_update, vacancy=vacancy, **data.validated_data)
-        return Response(VacancyOutputSerializer(vacancy, context={"show_salary": True}).data)
+        vacancy = services.vacancy_update(vacancy=vacancy, **data.validated_data)
+        context = {"show_salary": sees_salary(request), "request": request}
+        return Response(VacancyOutputSerializer(vacancy, context=context).data)
 
 
 class VacancyMatchesApi(APIView):
     """The available pool ranked by fit for the vacancy, with the reasons (HR and admins)."""
+
+    required_perms = MANAGE
 
     class OutputSerializer(serializers.Serializer):
         candidate_id = serializers.IntegerField(source="candidate.id")
@@ -250,17 +281,23 @@ class VacancyMatchesApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request, vacancy_id: int) -> Response:
-        _require_hiring_access(request.user)
         vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-        _require_manage(request.user)
         ranked = selectors.vacancy_ranked_pool(vacancy=vacancy, today=timezone.localdate())
-        return Response(self.OutputSerializer(ranked, many=True).data)
+        return _paginated(self, request, ranked, self.OutputSerializer)
 
 
 # --- candidates --------------------------------------------------------------------------------
 
 
 class CandidateOutputSerializer(serializers.ModelSerializer):
+    """A candidate; the referrer and the existing rep record are named only within the
+    caller's scope (otherwise ``referrer`` is null and ``referrer_name`` says "a rep of another
+    team")."""
+
+    referrer = serializers.SerializerMethodField()
+    referrer_name = serializers.SerializerMethodField()
+    existing_rep = serializers.SerializerMethodField()
+
     class Meta:
         model = Candidate
         fields = [
@@ -270,6 +307,7 @@ class CandidateOutputSerializer(serializers.ModelSerializer):
             "email",
             "source",
             "referrer",
+            "referrer_name",
             "existing_rep",
             "region",
             "sales_experience_years",
@@ -279,54 +317,57 @@ class CandidateOutputSerializer(serializers.ModelSerializer):
             "last_decline_reason",
         ]
 
+    def _viewer(self):
+        return self.context["request"].user
 
-class CandidateFilter(django_filters.FilterSet):
-    source = django_filters.ChoiceFilter(choices=Candidate.Source.choices)
-    status = django_filters.ChoiceFilter(choices=Candidate.Status.choices)
-    region = django_filters.CharFilter(lookup_expr="iexact")
-    bench_ready = django_filters.BooleanFilter()
+    def get_referrer(self, candidate: Candidate) -> int | None:
+        shown = people.rep_in_scope(viewer=self._viewer(), rep=candidate.referrer)
+        return candidate.referrer_id if shown else None
 
-    class Meta:
-        model = Candidate
-        fields = ["source", "status", "region", "bench_ready"]
+    def get_referrer_name(self, candidate: Candidate) -> str:
+        return people.rep_label(viewer=self._viewer(), rep=candidate.referrer)
+
+    def get_existing_rep(self, candidate: Candidate) -> int | None:
+        shown = people.rep_in_scope(viewer=self._viewer(), rep=candidate.existing_rep)
+        return candidate.existing_rep_id if shown else None
 
 
 class CandidateListApi(generics.ListAPIView):
-    """The pool (HR and admins) or the candidates on the caller's teams' vacancies (managers)."""
+    """The pool (HR and admins) or the candidates on the caller's teams' vacancies (managers);
+    the filters of the candidates page (``q``, ``source``, ``status``, ``region``,
+    ``bench_ready``)."""
 
+    required_perms = "handover.view_candidate"
     serializer_class = CandidateOutputSerializer
-    filterset_class = CandidateFilter
-    search_fields = ["first_name", "last_name", "email"]
+    filterset_class = filters.CandidateFilter
     ordering_fields = ["last_name", "earliest_start", "sales_experience_years"]
     ordering = ["last_name", "first_name", "id"]
     queryset = Candidate.objects.none()
 
     def get_queryset(self):
-        _require_hiring_access(self.request.user)
-        return selectors.candidates_visible(user=self.request.user)
+        return selectors.candidates_visible_to(user=self.request.user)
 
 
 class CandidateDetailApi(APIView):
+    required_perms = "handover.view_candidate"
+
     @extend_schema(responses=CandidateOutputSerializer)
     def get(self, request: Request, candidate_id: int) -> Response:
-        _require_hiring_access(request.user)
         candidate = selectors.candidate_get_visible(user=request.user, candidate_id=candidate_id)
-        return Response(CandidateOutputSerializer(candidate).data)
+        return Response(CandidateOutputSerializer(candidate, context={"request": request}).data)
 
 
 class CandidateCreateApi(APIView):
+    required_perms = MANAGE
+
     class InputSerializer(serializers.Serializer):
         first_name = serializers.CharField(max_length=80)
         last_name = serializers.CharField(max_length=80)
         email = serializers.EmailField(required=False, default="")
         phone = serializers.CharField(max_length=40, required=False, default="")
         source = serializers.ChoiceField(choices=Candidate.Source.choices)
-        referrer = serializers.PrimaryKeyRelatedField(
-            queryset=SalesRep.objects.all(), required=False, allow_null=True, default=None
-        )
-        existing_rep = serializers.PrimaryKeyRelatedField(
-            queryset=SalesRep.objects.all(), required=False, allow_null=True, default=None
-        )
+        referrer = InScope(reps_visible, required=False, allow_null=True, default=None)
+        existing_rep = InScope(reps_visible, required=False, allow_null=True, default=None)
         region = serializers.CharField(max_length=120, required=False, default="")
         sales_experience_years = serializers.DecimalField(
             max_digits=4, decimal_places=1, min_value=0, default=0
@@ -337,15 +378,17 @@ class CandidateCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CandidateOutputSerializer})
     def post(self, request: Request) -> Response:
-        _require_manage(request.user)
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        candidate = _call(services.candidate_create, **data.validated_data)
-        return Response(CandidateOutputSerializer(candidate).data, status=status.HTTP_201_CREATED)
+        candidate = services.candidate_create(**data.validated_data)
+        output = CandidateOutputSerializer(candidate, context={"request": request})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class CandidateUpdateApi(APIView):
     """Keep a pool record current (HR and admins). Send only the fields to change."""
+
+    required_perms = MANAGE
 
     class InputSerializer(serializers.Serializer):
         first_name = serializers.CharField(max_length=80, required=False)
@@ -353,9 +396,7 @@ class CandidateUpdateApi(APIView):
         email = serializers.EmailField(required=False, allow_blank=True)
         phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
         source = serializers.ChoiceField(choices=Candidate.Source.choices, required=False)
-        referrer = serializers.PrimaryKeyRelatedField(
-            queryset=SalesRep.objects.all(), required=False, allow_null=True
-        )
+        referrer = InScope(reps_visible, required=False, allow_null=True)
         region = serializers.CharField(max_length=120, required=False, allow_blank=True)
         sales_experience_years = serializers.DecimalField(
             max_digits=4, decimal_places=1, min_value=0, required=False
@@ -367,11 +408,10 @@ class CandidateUpdateApi(APIView):
     @extend_schema(request=InputSerializer, responses=CandidateOutputSerializer)
     def post(self, request: Request, candidate_id: int) -> Response:
         candidate = selectors.candidate_get_visible(user=request.user, candidate_id=candidate_id)
-        _require_manage(request.user)
-        data = self.InputSerializer(data=request.data)
+        data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        candidate = _call(services.candidate_update, candidate=candidate, **data.validated_data)
-        return Response(CandidateOutputSerializer(candidate).data)
+        candidate = services.candidate_update(candidate=candidate, **data.validated_data)
+        return Response(CandidateOutputSerializer(candidate, context={"request": request}).data)
 
 
 # --- the pipeline ------------------------------------------------------------------------------
@@ -395,46 +435,40 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    vacancy = django_filters.NumberFilter(field_name="vacancy_id")
-    stage = django_filters.ChoiceFilter(choices=Application.Stage.choices)
-    source = django_filters.ChoiceFilter(choices=Candidate.Source.choices)
-
-    class Meta:
-        model = Application
-        fields = ["vacancy", "stage", "source"]
-
-
 class ApplicationListApi(generics.ListAPIView):
-    """Applications on vacancies in scope; filter by vacancy, stage and source."""
+    """Applications on vacancies in scope; the filters of the pipeline page (``vacancy``,
+    ``stage``, ``source``, ``team``)."""
 
+    required_perms = "handover.view_application"
     serializer_class = ApplicationOutputSerializer
-    filterset_class = ApplicationFilter
+    filterset_class = filters.ApplicationFilter
     ordering_fields = ["stage_entered_at"]
     ordering = ["-stage_entered_at", "-id"]
     queryset = Application.objects.none()
 
     def get_queryset(self):
-        _require_hiring_access(self.request.user)
-        return selectors.applications_visible(user=self.request.user)
+        return selectors.applications_visible_to(user=self.request.user)
 
 
 class ApplicationCreateApi(APIView):
+    required_perms = MANAGE
+
     class InputSerializer(serializers.Serializer):
-        vacancy = serializers.IntegerField()
-        candidate = serializers.IntegerField()
+        vacancy = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
+        candidate = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
 
     @extend_schema(request=InputSerializer, responses={201: ApplicationOutputSerializer})
     def post(self, request: Request) -> Response:
-        _require_manage(request.user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         vacancy = selectors.vacancy_get_visible(
             user=request.user, vacancy_id=data.validated_data["vacancy"]
         )
-        candidate = get_object_or_404(Candidate, pk=data.validated_data["candidate"])
-        application = _call(
-            services.application_create, vacancy=vacancy, candidate=candidate, by=request.user
+        candidate = get_visible_or_404(
+            selectors.candidate_pool(), pk=data.validated_data["candidate"]
+        )
+        application = services.application_create(
+            vacancy=vacancy, candidate=candidate, by=request.user
         )
         return Response(
             ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED
@@ -444,6 +478,8 @@ class ApplicationCreateApi(APIView):
 class ApplicationStageMoveApi(APIView):
     """Move to another stage. A declined offer (offer → withdrew) needs a reason; hired creates
     the new rep and their onboarding plan."""
+
+    required_perms = MANAGE
 
     class InputSerializer(serializers.Serializer):
         stage = serializers.ChoiceField(choices=Application.Stage.choices)
@@ -461,11 +497,9 @@ class ApplicationStageMoveApi(APIView):
         application = selectors.application_get_visible(
             user=request.user, application_id=application_id
         )
-        _require_manage(request.user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        application = _call(
-            services.application_move,
+        application = services.application_move(
             application=application,
             to_stage=data.validated_data["stage"],
             by=request.user,
@@ -479,25 +513,33 @@ class ApplicationStageMoveApi(APIView):
 
 
 class ApplicationStageHistoryApi(APIView):
+    """The application's moves, oldest first; who moved it is named within the caller's scope."""
+
+    required_perms = "handover.view_application"
+
     class OutputSerializer(serializers.Serializer):
         from_stage = serializers.CharField()
         to_stage = serializers.CharField()
         changed_at = serializers.DateTimeField()
-        changed_by = serializers.CharField(allow_null=True)
+        changed_by = serializers.CharField(source="changed_by_label", allow_null=True)
         note = serializers.CharField()
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request, application_id: int) -> Response:
-        _require_hiring_access(request.user)
         application = selectors.application_get_visible(
             user=request.user, application_id=application_id
         )
         history = selectors.application_history(application=application)
-        return Response(self.OutputSerializer(history, many=True).data)
+        names = people.user_labels(viewer=request.user, people=[c.changed_by for c in history])
+        for change in history:
+            change.changed_by_label = names.get(change.changed_by_id)
+        return _paginated(self, request, history, self.OutputSerializer)
 
 
 class InterviewFeedbackCreateApi(APIView):
     """Comment on and rate an interview: HR, admins and managers of the vacancy's team."""
+
+    required_perms = "handover.add_interviewfeedback"
 
     class InputSerializer(serializers.Serializer):
         rating = serializers.IntegerField(min_value=1, max_value=5)
@@ -512,14 +554,12 @@ class InterviewFeedbackCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, application_id: int) -> Response:
-        _require_hiring_access(request.user)
         application = selectors.application_get_visible(
             user=request.user, application_id=application_id
         )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        feedback = _call(
-            services.interview_feedback_add,
+        feedback = services.interview_feedback_add(
             application=application,
             author=request.user,
             **data.validated_data,
@@ -569,17 +609,20 @@ class OnboardingPlanOutputSerializer(serializers.ModelSerializer):
 
 
 class OnboardingPlanListApi(generics.ListAPIView):
+    required_perms = "handover.view_onboardingplan"
     serializer_class = OnboardingPlanOutputSerializer
+    filterset_class = filters.OnboardingPlanFilter
     ordering = ["-start_date", "-id"]
     ordering_fields = ["start_date"]
     queryset = OnboardingPlan.objects.none()
 
     def get_queryset(self):
-        _require_hiring_access(self.request.user)
-        return selectors.onboarding_plans_visible(user=self.request.user)
+        return selectors.onboarding_plans_visible_to(user=self.request.user)
 
 
 class OnboardingPlanDetailApi(APIView):
+    required_perms = "handover.view_onboardingplan"
+
     class OutputSerializer(OnboardingPlanOutputSerializer):
         class RampMonthSerializer(serializers.Serializer):
             month = serializers.IntegerField()
@@ -602,18 +645,18 @@ class OnboardingPlanDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, plan_id: int) -> Response:
-        _require_hiring_access(request.user)
         plan = selectors.onboarding_plan_get_visible(user=request.user, plan_id=plan_id)
         return Response(self.OutputSerializer(plan).data)
 
 
 class OnboardingTaskDoneApi(APIView):
+    required_perms = "handover.change_onboardingtask"
+
     class InputSerializer(serializers.Serializer):
         done = serializers.BooleanField()
 
     @extend_schema(request=InputSerializer, responses=OnboardingTaskOutputSerializer)
     def post(self, request: Request, task_id: int) -> Response:
-        _require_hiring_access(request.user)
         task = selectors.onboarding_task_get_visible(user=request.user, task_id=task_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -626,8 +669,13 @@ class OnboardingTaskDoneApi(APIView):
 # --- departure costs ---------------------------------------------------------------------------
 
 
-class DepartureCostListApi(APIView):
-    """The three-phase cost of each departure in scope (see the page for the method)."""
+class DepartureCostListApi(generics.ListAPIView):
+    """The three-phase cost of each departure in scope (see the page for the method); the
+    parameters of the page (``team``, ``year``, ``window``, ``target``)."""
+
+    required_perms = "handover.view_vacancy"
+    filterset_class = filters.DepartureCostFilter
+    filter_backends = [DjangoFilterBackend]  # for the schema; list() reads the FilterSet
 
     class OutputSerializer(serializers.Serializer):
         rep_id = serializers.IntegerField(source="rep.id")
@@ -651,22 +699,23 @@ class DepartureCostListApi(APIView):
         def get_lost_ramp_up(self, row) -> float:
             return row.cost.lost(costs.PHASE_RAMP)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("team", int, required=False),
-            OpenApiParameter("year", int, required=False),
-        ],
-        responses=OutputSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        _require_hiring_access(request.user)
-        params = request.query_params
-        try:
-            team_id = int(params["team"]) if params.get("team") else None
-            year = int(params["year"]) if params.get("year") else None
-        except ValueError as exc:
-            raise ValidationError({"detail": "team and year must be whole numbers"}) from exc
+    def get_queryset(self):
+        return selectors.departures_visible_to(user=self.request.user, as_of=timezone.localdate())
+
+    def get_serializer_class(self):
+        return self.OutputSerializer
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        found = self.filterset_class(request.query_params, queryset=self.get_queryset())
+        if not found.is_valid():
+            raise ValidationError(found.errors)
+        window = found.form.cleaned_data.get("window") or selectors.PRE_WINDOW_DAYS
+        target = found.form.cleaned_data.get("target")
+        page = self.paginate_queryset(found.qs)
         rows = selectors.departure_costs(
-            user=request.user, as_of=timezone.localdate(), team_id=team_id, year=year
+            reps=page,
+            as_of=timezone.localdate(),
+            pre_window_days=window,
+            target_share=selectors.ramp_target_share(target),
         )
-        return Response(self.OutputSerializer(rows, many=True).data)
+        return self.get_paginated_response(self.OutputSerializer(rows, many=True).data)

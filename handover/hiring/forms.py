@@ -1,15 +1,22 @@
-"""Forms that parse and check page input; the services do the rest."""
+"""Forms that parse and check page input; the services do the rest.
+
+Every choice of a team or a person is limited to what the user may see (``accounts.access``):
+anything else is not a valid choice.
+"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import teams_visible_to, users_visible_to
 from accounts.models import Team, User
+from handover.filters import MAX_ID
 from handover.models import Application, Candidate, Vacancy
 from retention.models import SalesRep
+from retention.selectors import reps_visible
 
 
 class VacancyForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     role = forms.CharField(label=_("Role"), max_length=120, initial="Sales representative")
     reason = forms.ChoiceField(
         label=_("Reason"), choices=Vacancy.Reason.choices, initial=Vacancy.Reason.GROWTH
@@ -17,9 +24,7 @@ class VacancyForm(forms.Form):
     region = forms.CharField(label=_("Region"), max_length=120, required=False)
     territory = forms.CharField(label=_("Territory"), max_length=120, required=False)
     hiring_manager = forms.ModelChoiceField(
-        label=_("Hiring manager"),
-        queryset=User.objects.filter(role=User.Role.SALES_MANAGER).order_by("username"),
-        required=False,
+        label=_("Hiring manager"), queryset=User.objects.none(), required=False
     )
     approved_headcount = forms.IntegerField(label=_("Approved headcount"), min_value=1, initial=1)
     salary_min = forms.DecimalField(
@@ -38,12 +43,19 @@ class VacancyForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams_visible_to(user=user).order_by("name")
+        self.fields["hiring_manager"].queryset = users_visible_to(user=user).filter(
+            role=User.Role.SALES_MANAGER
+        )
+
 
 class VacancyEditForm(VacancyForm):
     """The requisition fields; team, reason and opening date stay as opened."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
         for name in ("team", "reason", "opened_on"):
             del self.fields[name]
 
@@ -55,9 +67,7 @@ class CandidateForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     source = forms.ChoiceField(label=_("Source"), choices=Candidate.Source.choices)
     referrer = forms.ModelChoiceField(
-        label=_("Referred by"),
-        queryset=SalesRep.objects.filter(status=SalesRep.Status.ACTIVE).order_by("last_name"),
-        required=False,
+        label=_("Referred by"), queryset=SalesRep.objects.none(), required=False
     )
     region = forms.CharField(label=_("Region"), max_length=120, required=False)
     sales_experience_years = forms.DecimalField(
@@ -70,6 +80,16 @@ class CandidateForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referrer"].queryset = (
+            reps_visible(user=user).filter(status=SalesRep.Status.ACTIVE).order_by("last_name")
+        )
+
+
+class ApplicationAddForm(forms.Form):
+    candidate = forms.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MoveForm(forms.Form):

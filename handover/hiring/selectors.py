@@ -1,23 +1,27 @@
 """Reads for hiring, always narrowed to what the asking user may see.
 
-HR and admins see everything. Sales managers see the vacancies of their teams (and the teams
-below), the candidates on those vacancies, the onboarding of reps in those teams and the cost
-of departures from them. Nobody else sees anything. Out of scope is a 404, never a hint.
+Scope is ``accounts.access``: HR and admins see everything; sales managers the vacancies of
+their teams (and the teams below), the candidates on those vacancies, the onboarding of reps in
+those teams and the cost of departures from them; nobody else anything. Each kind of object has
+its ``*_visible_to(user)`` selector and every page and API reads through it; out of scope is a
+404, never a hint. Rights (who may run hiring, who sees salary bands) are the role groups'
+permissions, asked through ``accounts.access.may``.
 """
 
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.access import scope_team_ids
+from accounts.access import get_visible_or_404, may, narrow, narrow_q
 from accounts.models import User
+from handover import people
 from handover.hiring import costs, matching, rampup
 from handover.models import (
     Application,
@@ -38,46 +42,54 @@ PRE_WINDOW_DAYS = settings.RELAY_DEPARTURE_PRE_WINDOW_DAYS
 AT_STAKE_TRAILING_DAYS = 365
 
 
+def ramp_target_share(percent: int | None) -> float:
+    """The ``target`` parameter of pages and API (a percentage of the team median, already
+    validated by ``handover.filters``) as a share; the setting when it is not given."""
+    return percent / 100 if percent else RAMP_TARGET_SHARE
+
+
+MANAGE_HIRING = "handover.manage_hiring"
+SEE_SALARY_BAND = "handover.see_salary_band"
+
+
 def sees_salary(user: User) -> bool:
-    """Salary bands are for HR and admins only, on pages and in the API."""
-    return user.is_authenticated and user.sees_everyone
+    """Salary bands, on pages and in the API, for roles holding the right (HR and admins)."""
+    return may(user, SEE_SALARY_BAND)
 
 
 def can_manage_hiring(user: User) -> bool:
-    """Open vacancies, add candidates and move them through the pipeline: HR and admins."""
-    return user.is_authenticated and user.sees_everyone
+    """Open vacancies, keep the pool and move candidates through the pipeline (HR and admins)."""
+    return may(user, MANAGE_HIRING)
 
 
 # --- vacancies ---------------------------------------------------------------------------------
 
 
-def vacancies_visible(*, user: User) -> QuerySet[Vacancy]:
-    team_ids = scope_team_ids(user=user)
+def vacancies_visible_to(*, user: User) -> QuerySet[Vacancy]:
     vacancies = Vacancy.objects.select_related("team", "leaving_rep", "hiring_manager", "successor")
-    return vacancies if team_ids is None else vacancies.filter(team_id__in=team_ids)
+    return narrow(vacancies, user=user, team_field="team_id")
 
 
 def vacancy_get_visible(*, user: User, vacancy_id: int) -> Vacancy:
-    return get_object_or_404(vacancies_visible(user=user), pk=vacancy_id)
+    return get_visible_or_404(vacancies_visible_to(user=user), pk=vacancy_id)
 
 
-def vacancy_list(
-    *, user: User, status: str = "", team_id: int | None = None, search: str = ""
-) -> QuerySet[Vacancy]:
-    vacancies = vacancies_visible(user=user).annotate(
-        candidates=Count("applications", distinct=True)
+def vacancy_rows_visible_to(*, user: User) -> QuerySet[Vacancy]:
+    """The vacancy list: open ones first, newest first, with the number of candidates."""
+    return (
+        vacancies_visible_to(user=user)
+        .annotate(candidates=Count("applications", distinct=True))
+        .order_by("status", "-opened_on", "-id")
     )
-    if status:
-        vacancies = vacancies.filter(status=status)
-    if team_id:
-        vacancies = vacancies.filter(team_id=team_id)
-    if search:
-        vacancies = vacancies.filter(
-            Q(role__icontains=search)
-            | Q(territory__icontains=search)
-            | Q(leaving_rep__last_name__icontains=search)
-        )
-    return vacancies.order_by("status", "-opened_on", "-id")
+
+
+def hiring_manager_label(*, viewer: User, vacancy: Vacancy) -> str:
+    """The hiring manager's name, unless the viewer may not see them named."""
+    if vacancy.hiring_manager is None:
+        return ""
+    return people.user_labels(viewer=viewer, people=[vacancy.hiring_manager])[
+        vacancy.hiring_manager_id
+    ]
 
 
 def vacancy_days_open(vacancy: Vacancy, *, today: dt.date) -> int:
@@ -115,8 +127,10 @@ class CoverRow:
     covers: list[str] = field(default_factory=list)
 
 
-def vacancy_temporary_covers(*, vacancy: Vacancy, today: dt.date) -> list[CoverRow]:
-    """The customers of the vacancy with their current temporary or manager covers (may be none)."""
+def vacancy_temporary_covers(*, viewer: User, vacancy: Vacancy, today: dt.date) -> list[CoverRow]:
+    """The customers of the vacancy with their current temporary or manager covers (may be none).
+
+    A cover from outside the viewer's scope is shown without a name."""
     book = vacancy_book(vacancy=vacancy, today=today)
     if not book:
         return []
@@ -129,11 +143,15 @@ def vacancy_temporary_covers(*, vacancy: Vacancy, today: dt.date) -> list[CoverR
         .select_related("rep", "manager")
         .order_by("valid_from")
     )
+    covers = list(covers)
+    managers = people.user_labels(viewer=viewer, people=[a.manager for a in covers])
     holders: dict[int, list[str]] = defaultdict(list)
     for assignment in covers:
-        holders[assignment.customer_id].append(
-            f"{assignment.holder_name} ({assignment.get_role_display()})"
-        )
+        if assignment.rep_id:
+            name = people.rep_label(viewer=viewer, rep=assignment.rep)
+        else:
+            name = managers.get(assignment.manager_id, "")
+        holders[assignment.customer_id].append(f"{name} ({assignment.get_role_display()})")
     rows = []
     from retention.models import Customer
 
@@ -181,56 +199,48 @@ def vacancy_sales_at_stake(*, vacancy: Vacancy, today: dt.date) -> SalesAtStake 
 # --- candidates --------------------------------------------------------------------------------
 
 
-def candidates_visible(*, user: User) -> QuerySet[Candidate]:
+def candidates_visible_to(*, user: User) -> QuerySet[Candidate]:
     """All for HR and admins; for a manager, the candidates on their teams' vacancies."""
-    team_ids = scope_team_ids(user=user)
-    candidates = Candidate.objects.select_related("referrer", "existing_rep")
-    if team_ids is None:
-        return candidates
-    return candidates.filter(
-        pk__in=Application.objects.filter(vacancy__team_id__in=team_ids).values("candidate_id")
+    on_vacancies_in_scope = Candidate.objects.filter(
+        narrow_q(user=user, team_field="applications__vacancy__team_id")
+    ).values("pk")
+    return Candidate.objects.select_related("referrer", "existing_rep").filter(
+        pk__in=on_vacancies_in_scope
     )
 
 
 def candidate_get_visible(*, user: User, candidate_id: int) -> Candidate:
-    return get_object_or_404(candidates_visible(user=user), pk=candidate_id)
+    return get_visible_or_404(candidates_visible_to(user=user), pk=candidate_id)
 
 
-def candidate_list(
-    *,
-    user: User,
-    search: str = "",
-    source: str = "",
-    region: str = "",
-    status: str = "",
-    bench_only: bool = False,
-) -> QuerySet[Candidate]:
-    candidates = candidates_visible(user=user)
-    if search:
-        for word in search.split():
-            candidates = candidates.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
-    if source:
-        candidates = candidates.filter(source=source)
-    if region:
-        candidates = candidates.filter(region__iexact=region)
-    if status:
-        candidates = candidates.filter(status=status)
-    if bench_only:
-        candidates = candidates.filter(bench_ready=True)
-    return candidates.order_by("last_name", "first_name", "id")
+def candidate_rows_visible_to(*, user: User) -> QuerySet[Candidate]:
+    return candidates_visible_to(user=user).order_by("last_name", "first_name", "id")
 
 
-def candidate_regions() -> list[str]:
+def candidate_pool() -> QuerySet[Candidate]:
+    """The whole pool, for those who run hiring (``can_manage_hiring``): a vacancy is staffed
+    from everyone available, not only from the candidates already on the viewer's vacancies."""
+    return Candidate.objects.all()
+
+
+def candidate_regions(*, user: User) -> list[str]:
     return list(
-        Candidate.objects.exclude(region="")
+        candidates_visible_to(user=user)
+        .exclude(region="")
         .values_list("region", flat=True)
         .distinct()
         .order_by("region")
     )
+
+
+def candidates_label_people(*, viewer: User, candidates) -> None:
+    """Set ``referrer_label`` and ``existing_rep_shown`` on each candidate for the viewer: a
+    referrer from another team appears as "a rep of another team", with no link or details."""
+    for candidate in candidates:
+        candidate.referrer_label = people.rep_label(viewer=viewer, rep=candidate.referrer)
+        candidate.existing_rep_shown = people.rep_in_scope(
+            viewer=viewer, rep=candidate.existing_rep
+        )
 
 
 @dataclass
@@ -307,36 +317,19 @@ def vacancy_ranked_pool(
 # --- pipeline ----------------------------------------------------------------------------------
 
 
-def applications_visible(*, user: User) -> QuerySet[Application]:
-    team_ids = scope_team_ids(user=user)
+def applications_visible_to(*, user: User) -> QuerySet[Application]:
     applications = Application.objects.select_related(
         "candidate", "vacancy", "vacancy__team", "vacancy__leaving_rep"
     )
-    return applications if team_ids is None else applications.filter(vacancy__team_id__in=team_ids)
+    return narrow(applications, user=user, team_field="vacancy__team_id")
 
 
 def application_get_visible(*, user: User, application_id: int) -> Application:
-    return get_object_or_404(applications_visible(user=user), pk=application_id)
+    return get_visible_or_404(applications_visible_to(user=user), pk=application_id)
 
 
-def application_list(
-    *,
-    user: User,
-    vacancy_id: int | None = None,
-    stage: str = "",
-    source: str = "",
-    team_id: int | None = None,
-) -> QuerySet[Application]:
-    applications = applications_visible(user=user)
-    if vacancy_id:
-        applications = applications.filter(vacancy_id=vacancy_id)
-    if stage:
-        applications = applications.filter(stage=stage)
-    if source:
-        applications = applications.filter(source=source)
-    if team_id:
-        applications = applications.filter(vacancy__team_id=team_id)
-    return applications.order_by("-stage_entered_at", "-id")
+def application_rows_visible_to(*, user: User) -> QuerySet[Application]:
+    return applications_visible_to(user=user).order_by("-stage_entered_at", "-id")
 
 
 def vacancy_board(*, vacancy: Vacancy) -> list[tuple[str, str, list[Application]]]:
@@ -397,7 +390,7 @@ def source_stats(*, user: User, now: dt.datetime | None = None) -> list[SourceSt
     labels = dict(Candidate.Source.choices)
     stats = {value: SourceStats(source=value, label=str(label)) for value, label in labels.items()}
     sums: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    applications = applications_visible(user=user).prefetch_related(
+    applications = applications_visible_to(user=user).prefetch_related(
         Prefetch("stage_changes", queryset=StageChange.objects.order_by("changed_at", "id"))
     )
     for application in applications:
@@ -425,8 +418,7 @@ def source_stats(*, user: User, now: dt.datetime | None = None) -> list[SourceSt
 # --- onboarding and ramp-up --------------------------------------------------------------------
 
 
-def onboarding_plans_visible(*, user: User) -> QuerySet[OnboardingPlan]:
-    team_ids = scope_team_ids(user=user)
+def onboarding_plans_visible_to(*, user: User) -> QuerySet[OnboardingPlan]:
     plans = OnboardingPlan.objects.select_related(
         "rep",
         "rep__team",
@@ -438,19 +430,20 @@ def onboarding_plans_visible(*, user: User) -> QuerySet[OnboardingPlan]:
         tasks_total=Count("tasks", distinct=True),
         tasks_done=Count("tasks", filter=Q(tasks__done_at__isnull=False), distinct=True),
     )
-    return plans if team_ids is None else plans.filter(rep__team_id__in=team_ids)
+    return narrow(plans, user=user, team_field="rep__team_id")
 
 
 def onboarding_plan_get_visible(*, user: User, plan_id: int) -> OnboardingPlan:
-    return get_object_or_404(onboarding_plans_visible(user=user), pk=plan_id)
+    return get_visible_or_404(onboarding_plans_visible_to(user=user), pk=plan_id)
+
+
+def onboarding_tasks_visible_to(*, user: User) -> QuerySet[OnboardingTask]:
+    tasks = OnboardingTask.objects.select_related("plan", "plan__rep")
+    return narrow(tasks, user=user, team_field="plan__rep__team_id")
 
 
 def onboarding_task_get_visible(*, user: User, task_id: int) -> OnboardingTask:
-    team_ids = scope_team_ids(user=user)
-    tasks = OnboardingTask.objects.select_related("plan", "plan__rep")
-    if team_ids is not None:
-        tasks = tasks.filter(plan__rep__team_id__in=team_ids)
-    return get_object_or_404(tasks, pk=task_id)
+    return get_visible_or_404(onboarding_tasks_visible_to(user=user), pk=task_id)
 
 
 def _won_sales(rep_ids: list[int], *, since: dt.date, until: dt.date) -> dict[int, list]:
@@ -536,7 +529,7 @@ def ramp_cohorts(
     from django.utils.translation import gettext as _
 
     rows = []
-    for plan in onboarding_plans_visible(user=user).order_by("start_date", "id"):
+    for plan in onboarding_plans_visible_to(user=user).order_by("start_date", "id"):
         application = plan.application
         candidate = application.candidate if application else None
         rows.append(
@@ -574,27 +567,23 @@ class DepartureCostRow:
         return self.rep.departure_date.year
 
 
-def departure_costs(
-    *,
-    user: User,
-    as_of: dt.date,
-    pre_window_days: int = PRE_WINDOW_DAYS,
-    target_share: float = RAMP_TARGET_SHARE,
-    team_id: int | None = None,
-    year: int | None = None,
-) -> list[DepartureCostRow]:
-    """The three-phase cost of every departure (last day on or before ``as_of``) in scope."""
-    team_ids = scope_team_ids(user=user)
+def departures_visible_to(*, user: User, as_of: dt.date) -> QuerySet[SalesRep]:
+    """Reps in scope whose last day is on or before ``as_of``, latest departure first."""
     reps = SalesRep.objects.select_related("team").filter(
         departure_date__isnull=False, departure_date__lte=as_of
     )
-    if team_ids is not None:
-        reps = reps.filter(team_id__in=team_ids)
-    if team_id:
-        reps = reps.filter(team_id=team_id)
-    if year:
-        reps = reps.filter(departure_date__year=year)
-    reps = list(reps.order_by("-departure_date", "id"))
+    return narrow(reps, user=user, team_field="team_id").order_by("-departure_date", "id")
+
+
+def departure_costs(
+    *,
+    reps: Iterable[SalesRep],
+    as_of: dt.date,
+    pre_window_days: int = PRE_WINDOW_DAYS,
+    target_share: float = RAMP_TARGET_SHARE,
+) -> list[DepartureCostRow]:
+    """The three-phase cost of each of these departures (from ``departures_visible_to``)."""
+    reps = list(reps)
     vacancies = {
         v.leaving_rep_id: v
         for v in Vacancy.objects.filter(leaving_rep__in=reps).select_related("successor")

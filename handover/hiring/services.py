@@ -1,7 +1,8 @@
 """Writes for hiring: vacancies, candidates, the pipeline, hiring and onboarding.
 
-Bad input raises ``ValueError`` with a message that names the field; nothing is half-written,
-since every service that writes more than one row runs in one transaction.
+Bad input raises ``config.errors.ApplicationError`` with a message that names the field (and
+``field`` set where one input is to blame); nothing is half-written, since every service that
+writes more than one row runs in one transaction.
 """
 
 import datetime as dt
@@ -12,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Team, User
+from accounts.org import team_manager
+from config.errors import ApplicationError
 from handover.models import (
     Application,
     Candidate,
@@ -56,16 +59,6 @@ CLOSED_STAGES = {Application.Stage.HIRED, Application.Stage.REJECTED, Applicatio
 # --- vacancies ---------------------------------------------------------------------------------
 
 
-def _team_hiring_manager(team: Team) -> User | None:
-    for candidate_team in (team, team.parent):
-        if candidate_team is None:
-            continue
-        manager = candidate_team.managers.order_by("id").first()
-        if manager is not None:
-            return manager
-    return None
-
-
 def vacancy_open_for_departure(
     *, rep_id: int, departure_date: dt.date, today: dt.date | None = None
 ) -> Vacancy:
@@ -77,7 +70,7 @@ def vacancy_open_for_departure(
     existing = Vacancy.objects.filter(leaving_rep_id=rep_id).first()
     if existing is not None:
         return existing
-    rep = SalesRep.objects.select_related("team", "team__parent").get(pk=rep_id)
+    rep = SalesRep.objects.select_related("team").get(pk=rep_id)
     today = today or timezone.localdate()
     territory = " / ".join(part for part in (rep.region, rep.team.name) if part)
     try:
@@ -90,7 +83,7 @@ def vacancy_open_for_departure(
                 region=rep.region or rep.team.region,
                 territory=territory,
                 leaving_rep=rep,
-                hiring_manager=_team_hiring_manager(rep.team),
+                hiring_manager=team_manager(team_id=rep.team_id),
                 opened_on=today,
                 target_fill_date=max(today, departure_date) + dt.timedelta(days=TARGET_FILL_DAYS),
             )
@@ -101,9 +94,9 @@ def vacancy_open_for_departure(
 def _check_band(salary_min: Decimal | None, salary_max: Decimal | None) -> None:
     for name, value in (("salary_min", salary_min), ("salary_max", salary_max)):
         if value is not None and value < 0:
-            raise ValueError(f"{name} must not be negative")
+            raise ApplicationError(f"{name} must not be negative", field=name)
     if salary_min is not None and salary_max is not None and salary_max < salary_min:
-        raise ValueError("salary_max must be at least salary_min")
+        raise ApplicationError("salary_max must be at least salary_min", field="salary_max")
 
 
 def vacancy_create(
@@ -123,13 +116,17 @@ def vacancy_create(
 ) -> Vacancy:
     """Open a vacancy by hand (growth, or a departure recorded outside Relay)."""
     if reason not in Vacancy.Reason.values:
-        raise ValueError(f"reason must be one of {', '.join(Vacancy.Reason.values)}")
+        raise ApplicationError(
+            f"reason must be one of {', '.join(Vacancy.Reason.values)}", field="reason"
+        )
     if approved_headcount < 1:
-        raise ValueError("approved_headcount must be at least 1")
+        raise ApplicationError("approved_headcount must be at least 1", field="approved_headcount")
     if not role.strip():
-        raise ValueError("role is required")
+        raise ApplicationError("role is required", field="role")
     if target_fill_date is not None and target_fill_date < opened_on:
-        raise ValueError("target_fill_date must not be before opened_on")
+        raise ApplicationError(
+            "target_fill_date must not be before opened_on", field="target_fill_date"
+        )
     _check_band(salary_min, salary_max)
     return Vacancy.objects.create(
         team=team,
@@ -164,14 +161,16 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
     """Change the requisition fields HR keeps up to date; saves only what changed."""
     unknown = set(changes) - set(VACANCY_EDITABLE)
     if unknown:
-        raise ValueError(f"cannot change {', '.join(sorted(unknown))} here")
+        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))} here")
     merged = {name: changes.get(name, getattr(vacancy, name)) for name in VACANCY_EDITABLE}
     if not str(merged["role"]).strip():
-        raise ValueError("role is required")
+        raise ApplicationError("role is required", field="role")
     if merged["approved_headcount"] is None or merged["approved_headcount"] < 1:
-        raise ValueError("approved_headcount must be at least 1")
+        raise ApplicationError("approved_headcount must be at least 1", field="approved_headcount")
     if merged["target_fill_date"] is not None and merged["target_fill_date"] < vacancy.opened_on:
-        raise ValueError("target_fill_date must not be before opened_on")
+        raise ApplicationError(
+            "target_fill_date must not be before opened_on", field="target_fill_date"
+        )
     _check_band(merged["salary_min"], merged["salary_max"])
     changed = [name for name in changes if getattr(vacancy, name) != changes[name]]
     if not changed:
@@ -186,9 +185,11 @@ def vacancy_set_status(*, vacancy: Vacancy, status: str) -> Vacancy:
     """Put on hold, reopen or cancel. Filling happens only through a hire."""
     allowed = {Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED}
     if status not in allowed:
-        raise ValueError(f"status must be one of {', '.join(sorted(allowed))}")
+        raise ApplicationError(
+            f"status must be one of {', '.join(sorted(allowed))}", field="status"
+        )
     if vacancy.status == Vacancy.Status.FILLED:
-        raise ValueError("a filled vacancy cannot change status")
+        raise ApplicationError("a filled vacancy cannot change status", field="status")
     if vacancy.status == status:
         return vacancy
     vacancy.status = status
@@ -216,13 +217,19 @@ def candidate_create(
 ) -> Candidate:
     """Add a person to the pool. A referral names its referrer."""
     if not first_name.strip() or not last_name.strip():
-        raise ValueError("first_name and last_name are required")
+        raise ApplicationError("first_name and last_name are required", field="first_name")
     if source not in Candidate.Source.values:
-        raise ValueError(f"source must be one of {', '.join(Candidate.Source.values)}")
+        raise ApplicationError(
+            f"source must be one of {', '.join(Candidate.Source.values)}", field="source"
+        )
     if source == Candidate.Source.REFERRAL and referrer is None:
-        raise ValueError("referrer is required when the source is a referral")
+        raise ApplicationError(
+            "referrer is required when the source is a referral", field="referrer"
+        )
     if Decimal(str(sales_experience_years)) < 0:
-        raise ValueError("sales_experience_years must not be negative")
+        raise ApplicationError(
+            "sales_experience_years must not be negative", field="sales_experience_years"
+        )
     return Candidate.objects.create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -258,16 +265,22 @@ def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
     """Keep a pool record current (bench readiness, earliest start…); saves only what changed."""
     unknown = set(changes) - set(CANDIDATE_EDITABLE)
     if unknown:
-        raise ValueError(f"cannot change {', '.join(sorted(unknown))} here")
+        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))} here")
     merged = {name: changes.get(name, getattr(candidate, name)) for name in CANDIDATE_EDITABLE}
     if not str(merged["first_name"]).strip() or not str(merged["last_name"]).strip():
-        raise ValueError("first_name and last_name are required")
+        raise ApplicationError("first_name and last_name are required", field="first_name")
     if merged["source"] not in Candidate.Source.values:
-        raise ValueError(f"source must be one of {', '.join(Candidate.Source.values)}")
+        raise ApplicationError(
+            f"source must be one of {', '.join(Candidate.Source.values)}", field="source"
+        )
     if merged["source"] == Candidate.Source.REFERRAL and merged["referrer"] is None:
-        raise ValueError("referrer is required when the source is a referral")
+        raise ApplicationError(
+            "referrer is required when the source is a referral", field="referrer"
+        )
     if Decimal(str(merged["sales_experience_years"])) < 0:
-        raise ValueError("sales_experience_years must not be negative")
+        raise ApplicationError(
+            "sales_experience_years must not be negative", field="sales_experience_years"
+        )
     changed = [name for name in changes if getattr(candidate, name) != changes[name]]
     if not changed:
         return candidate
@@ -291,12 +304,12 @@ def application_create(
     """Put a pool candidate on a vacancy, at the first stage, with the first history entry."""
     now = now or timezone.now()
     if vacancy.status not in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD):
-        raise ValueError(f"vacancy {vacancy.pk} is {vacancy.get_status_display()}, not open")
+        raise ApplicationError(f"vacancy {vacancy.pk} is {vacancy.get_status_display()}, not open")
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status in (Candidate.Status.HIRED, Candidate.Status.UNAVAILABLE):
-        raise ValueError(f"candidate {candidate} is {candidate.get_status_display()}")
+        raise ApplicationError(f"candidate {candidate} is {candidate.get_status_display()}")
     if Application.objects.filter(vacancy=vacancy, candidate=candidate).exists():
-        raise ValueError(f"candidate {candidate} is already on this vacancy")
+        raise ApplicationError(f"candidate {candidate} is already on this vacancy")
     application = Application.objects.create(
         vacancy=vacancy,
         candidate=candidate,
@@ -352,10 +365,12 @@ def application_move(
         .get(pk=application.pk)
     )
     if to_stage not in Application.Stage.values:
-        raise ValueError(f"stage {to_stage!r} is not one of {', '.join(Application.Stage.values)}")
+        raise ApplicationError(
+            f"stage {to_stage!r} is not one of {', '.join(Application.Stage.values)}", field="stage"
+        )
     from_stage = application.stage
     if from_stage in CLOSED_STAGES:
-        raise ValueError(
+        raise ApplicationError(
             f"application {application.pk} is {application.get_stage_display()}; it cannot move"
         )
     if to_stage == from_stage:
@@ -364,9 +379,11 @@ def application_move(
         from_stage == Application.Stage.OFFER and to_stage == Application.Stage.WITHDREW
     )
     if declined_offer and not reason.strip():
-        raise ValueError("reason is required when a candidate declines an offer")
+        raise ApplicationError(
+            "reason is required when a candidate declines an offer", field="reason"
+        )
     if to_stage == Application.Stage.HIRED and application.vacancy.status == Vacancy.Status.FILLED:
-        raise ValueError(f"vacancy {application.vacancy_id} is already filled")
+        raise ApplicationError(f"vacancy {application.vacancy_id} is already filled")
 
     application.stage = to_stage
     application.stage_entered_at = now
@@ -467,7 +484,7 @@ def interview_feedback_add(
     *, application: Application, author: User, rating: int, comment: str = ""
 ) -> InterviewFeedback:
     if not 1 <= int(rating) <= 5:
-        raise ValueError("rating must be between 1 and 5")
+        raise ApplicationError("rating must be between 1 and 5", field="rating")
     return InterviewFeedback.objects.create(
         application=application, author=author, rating=int(rating), comment=comment.strip()
     )
@@ -478,18 +495,18 @@ def interview_feedback_add(
 
 def onboarding_template_validate(tasks: list[dict]) -> None:
     if not isinstance(tasks, list) or not tasks:
-        raise ValueError("tasks must be a non-empty list")
+        raise ApplicationError("tasks must be a non-empty list")
     for i, task in enumerate(tasks, start=1):
         if not isinstance(task, dict) or not str(task.get("title", "")).strip():
-            raise ValueError(f"task {i}: title is required")
+            raise ApplicationError(f"task {i}: title is required")
         if task.get("owner") not in OwnerRole.values:
-            raise ValueError(f"task {i}: owner must be one of {', '.join(OwnerRole.values)}")
+            raise ApplicationError(f"task {i}: owner must be one of {', '.join(OwnerRole.values)}")
         if task.get("kind", "other") not in OnboardingTask.Kind.values:
-            raise ValueError(
+            raise ApplicationError(
                 f"task {i}: kind must be one of {', '.join(OnboardingTask.Kind.values)}"
             )
         if not isinstance(task.get("due_days"), int) or task["due_days"] < 0:
-            raise ValueError(f"task {i}: due_days must be a whole number of days, 0 or more")
+            raise ApplicationError(f"task {i}: due_days must be a whole number of days, 0 or more")
 
 
 def onboarding_template_default() -> OnboardingTemplate:
@@ -553,7 +570,7 @@ def onboarding_plan_create(
     """
     onboarding_template_validate(template.tasks)
     if OnboardingPlan.objects.filter(rep=rep).exists():
-        raise ValueError(f"{rep} already has an onboarding plan")
+        raise ApplicationError(f"{rep} already has an onboarding plan")
     plan = OnboardingPlan.objects.create(
         rep=rep,
         start_date=start_date,

@@ -1,22 +1,23 @@
-"""Hiring pages. Each view: fetch in scope or 404, check the role, call a service, render."""
+"""Hiring pages. Each view: the role's right (``@page``, else 403), fetch in scope (else 404),
+call a service, render. Lists filter through the same FilterSets as their APIs."""
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import teams_visible_to
-from accounts.models import User
-from config.params import int_or_none
+from accounts.access import get_visible_or_404, page, teams_visible_to
+from config.errors import ApplicationError
+from handover import filters, people
 from handover.hiring import charts, costs, selectors, services
 from handover.hiring.forms import (
+    ApplicationAddForm,
     CandidateForm,
     FeedbackForm,
     MoveForm,
@@ -27,25 +28,16 @@ from handover.models import Application, Candidate, Vacancy
 
 PAGE_SIZE = 50
 
-
-def _require_hiring_access(user: User) -> None:
-    """Hiring pages are for HR, admins and sales managers (scoped); nobody else."""
-    if not (user.sees_everyone or user.is_sales_manager):
-        raise PermissionDenied
-
-
-def _require_manage(user: User) -> None:
-    if not selectors.can_manage_hiring(user):
-        raise PermissionDenied
+VIEW_VACANCY = "handover.view_vacancy"
+VIEW_APPLICATION = "handover.view_application"
+VIEW_CANDIDATE = "handover.view_candidate"
+VIEW_ONBOARDING = "handover.view_onboardingplan"
+MANAGE = selectors.MANAGE_HIRING
 
 
-def _target_share(value: str | None) -> float:
-    """The ``target`` parameter is a percentage of the team median (1–200); default 80."""
-    try:
-        share = float(value) / 100 if value else selectors.RAMP_TARGET_SHARE
-    except ValueError:
-        return selectors.RAMP_TARGET_SHARE
-    return share if 0 < share <= 2 else selectors.RAMP_TARGET_SHARE
+def _target_share(form: forms.Form) -> float:
+    """The validated ``target`` parameter (a percentage of the team median) as a share."""
+    return selectors.ramp_target_share(form.cleaned_data.get("target"))
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -58,20 +50,16 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 # --- vacancies ---------------------------------------------------------------------------------
 
 
-@login_required
+@page(VIEW_VACANCY)
 def vacancy_list(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
-    params = request.GET
-    status = params.get("status", "") if params.get("status") in Vacancy.Status.values else ""
-    vacancies = selectors.vacancy_list(
-        user=request.user,
-        status=status,
-        team_id=int_or_none(params.get("team")),
-        search=params.get("q", "").strip(),
+    found = filters.VacancyFilter(
+        request.GET, queryset=selectors.vacancy_rows_visible_to(user=request.user)
     )
-    page = Paginator(vacancies, PAGE_SIZE).get_page(params.get("page"))
+    if not found.is_valid():
+        return filters.bad_parameters(request, found.form)
+    listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for vacancy in page.object_list:
+    for vacancy in listing.object_list:
         vacancy.days_open = selectors.vacancy_days_open(vacancy, today=today)
         vacancy.time_to_fill = selectors.vacancy_time_to_fill(vacancy)
         vacancy.overdue = (
@@ -80,8 +68,8 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
             and vacancy.target_fill_date < today
         )
     context = {
-        "page": page,
-        "params": params,
+        "page": listing,
+        "params": request.GET,
         "statuses": Vacancy.Status.choices,
         "teams": teams_visible_to(user=request.user),
         "can_manage": selectors.can_manage_hiring(request.user),
@@ -89,32 +77,35 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
     return render(request, "handover/hiring/vacancy_list.html", context)
 
 
-@login_required
+@page(MANAGE)
 def vacancy_create(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
-    form = VacancyForm(request.POST or None, initial={"opened_on": timezone.localdate()})
+    form = VacancyForm(
+        request.POST or None, user=request.user, initial={"opened_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             vacancy = services.vacancy_create(**form.cleaned_data)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Vacancy opened."))
             return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
     return render(request, "handover/hiring/vacancy_form.html", {"form": form})
 
 
-@login_required
+@page(VIEW_VACANCY)
 def vacancy_detail(request: HttpRequest, vacancy_id: int) -> HttpResponse:
-    _require_hiring_access(request.user)
     vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
     today = timezone.localdate()
     can_manage = selectors.can_manage_hiring(request.user)
     context = {
         "vacancy": vacancy,
+        "hiring_manager": selectors.hiring_manager_label(viewer=request.user, vacancy=vacancy),
         "days_open": selectors.vacancy_days_open(vacancy, today=today),
         "time_to_fill": selectors.vacancy_time_to_fill(vacancy),
-        "covers": selectors.vacancy_temporary_covers(vacancy=vacancy, today=today),
+        "covers": selectors.vacancy_temporary_covers(
+            viewer=request.user, vacancy=vacancy, today=today
+        ),
         "at_stake": selectors.vacancy_sales_at_stake(vacancy=vacancy, today=today),
         "board": selectors.vacancy_board(vacancy=vacancy),
         "stages": Application.Stage.choices,
@@ -132,45 +123,45 @@ def vacancy_detail(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     return render(request, "handover/hiring/vacancy_detail.html", context)
 
 
-@login_required
+@page(MANAGE)
 def vacancy_edit(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-    _require_manage(request.user)
     initial = {name: getattr(vacancy, name) for name in services.VACANCY_EDITABLE}
-    form = VacancyEditForm(request.POST or None, initial=initial)
+    form = VacancyEditForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.vacancy_update(vacancy=vacancy, **form.cleaned_data)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Vacancy updated."))
             return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
     return render(request, "handover/hiring/vacancy_form.html", {"form": form, "vacancy": vacancy})
 
 
-@login_required
+@page(MANAGE)
 @require_POST
 def vacancy_status(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-    _require_manage(request.user)
     try:
         services.vacancy_set_status(vacancy=vacancy, status=request.POST.get("status", ""))
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
 
 
-@login_required
+@page(MANAGE)
 @require_POST
 def application_add(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     vacancy = selectors.vacancy_get_visible(user=request.user, vacancy_id=vacancy_id)
-    _require_manage(request.user)
-    candidate = get_object_or_404(Candidate, pk=int_or_none(request.POST.get("candidate")) or 0)
+    form = ApplicationAddForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    candidate = get_visible_or_404(selectors.candidate_pool(), pk=form.cleaned_data["candidate"])
     try:
         services.application_create(vacancy=vacancy, candidate=candidate, by=request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(
             request, _("%(name)s added to the pipeline.") % {"name": candidate.full_name}
@@ -181,34 +172,26 @@ def application_add(request: HttpRequest, vacancy_id: int) -> HttpResponse:
 # --- the pipeline ------------------------------------------------------------------------------
 
 
-@login_required
+@page(VIEW_APPLICATION)
 def application_list(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
-    params = request.GET
-    stage = params.get("stage", "") if params.get("stage") in Application.Stage.values else ""
-    source = params.get("source", "") if params.get("source") in Candidate.Source.values else ""
-    applications = selectors.application_list(
-        user=request.user,
-        vacancy_id=int_or_none(params.get("vacancy")),
-        stage=stage,
-        source=source,
-        team_id=int_or_none(params.get("team")),
+    found = filters.ApplicationFilter(
+        request.GET, queryset=selectors.application_rows_visible_to(user=request.user)
     )
-    page = Paginator(applications, PAGE_SIZE).get_page(params.get("page"))
+    if not found.is_valid():
+        return filters.bad_parameters(request, found.form)
     context = {
-        "page": page,
-        "params": params,
+        "page": Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "params": request.GET,
         "stages": Application.Stage.choices,
         "sources": Candidate.Source.choices,
         "teams": teams_visible_to(user=request.user),
-        "vacancies": selectors.vacancies_visible(user=request.user).order_by("-opened_on")[:200],
+        "vacancies": selectors.vacancies_visible_to(user=request.user).order_by("-opened_on")[:200],
     }
     return render(request, "handover/hiring/application_list.html", context)
 
 
-@login_required
+@page(VIEW_APPLICATION)
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    _require_hiring_access(request.user)
     application = selectors.application_get_visible(
         user=request.user, application_id=application_id
     )
@@ -216,12 +199,21 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     durations = selectors.stage_durations(
         [(c.to_stage, c.changed_at) for c in history], now=timezone.now()
     )
+    feedback = list(application.feedback.select_related("author").order_by("-created_at"))
+    names = people.user_labels(
+        viewer=request.user,
+        people=[c.changed_by for c in history] + [f.author for f in feedback],
+    )
+    for entry in history:
+        entry.changed_by_label = names.get(entry.changed_by_id, "")
+    for entry in feedback:
+        entry.author_label = names.get(entry.author_id, "")
     labels = dict(Application.Stage.choices)
     context = {
         "application": application,
         "history": history,
         "durations": [(labels[stage], days) for stage, days in durations],
-        "feedback": application.feedback.select_related("author").order_by("-created_at"),
+        "feedback": feedback,
         "feedback_form": FeedbackForm(),
         "stages": Application.Stage.choices,
         "can_manage": selectors.can_manage_hiring(request.user),
@@ -229,13 +221,12 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     return render(request, "handover/hiring/application_detail.html", context)
 
 
-@login_required
+@page(MANAGE)
 @require_POST
 def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get_visible(
         user=request.user, application_id=application_id
     )
-    _require_manage(request.user)
     form = MoveForm(request.POST)
     fallback = reverse("handover:vacancy_detail", args=[application.vacancy_id])
     if not form.is_valid():
@@ -249,8 +240,8 @@ def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             start_date=form.cleaned_data["start_date"],
         )
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
         return _back(request, fallback)
     application.refresh_from_db()
     if application.stage == Application.Stage.HIRED:
@@ -259,10 +250,9 @@ def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
     return _back(request, fallback)
 
 
-@login_required
+@page("handover.add_interviewfeedback")
 @require_POST
 def feedback_add(request: HttpRequest, application_id: int) -> HttpResponse:
-    _require_hiring_access(request.user)
     application = selectors.application_get_visible(
         user=request.user, application_id=application_id
     )
@@ -280,9 +270,8 @@ def feedback_add(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("handover:application_detail", application_id=application.pk)
 
 
-@login_required
+@page(VIEW_APPLICATION)
 def source_stats(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
     stage_columns = [
         (v, label) for v, label in Application.Stage.choices if v in services.ACTIVE_STAGES
     ]
@@ -299,58 +288,50 @@ def source_stats(request: HttpRequest) -> HttpResponse:
 # --- candidates --------------------------------------------------------------------------------
 
 
-@login_required
+@page(VIEW_CANDIDATE)
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
-    params = request.GET
-    source = params.get("source", "") if params.get("source") in Candidate.Source.values else ""
-    status = params.get("status", "") if params.get("status") in Candidate.Status.values else ""
-    candidates = selectors.candidate_list(
-        user=request.user,
-        search=params.get("q", "").strip(),
-        source=source,
-        region=params.get("region", "").strip(),
-        status=status,
-        bench_only=params.get("bench") == "1",
+    found = filters.CandidateFilter(
+        request.GET, queryset=selectors.candidate_rows_visible_to(user=request.user)
     )
-    page = Paginator(candidates, PAGE_SIZE).get_page(params.get("page"))
+    if not found.is_valid():
+        return filters.bad_parameters(request, found.form)
+    listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.candidates_label_people(viewer=request.user, candidates=listing.object_list)
     context = {
-        "page": page,
-        "params": params,
+        "page": listing,
+        "params": request.GET,
         "sources": Candidate.Source.choices,
         "statuses": Candidate.Status.choices,
-        "regions": selectors.candidate_regions(),
+        "regions": selectors.candidate_regions(user=request.user),
         "can_manage": selectors.can_manage_hiring(request.user),
     }
     return render(request, "handover/hiring/candidate_list.html", context)
 
 
-@login_required
+@page(MANAGE)
 def candidate_create(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
-    form = CandidateForm(request.POST or None)
+    form = CandidateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             candidate = services.candidate_create(**form.cleaned_data)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Candidate added to the pool."))
             return redirect("handover:candidate_detail", candidate_id=candidate.pk)
     return render(request, "handover/hiring/candidate_form.html", {"form": form})
 
 
-@login_required
+@page(MANAGE)
 def candidate_edit(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = selectors.candidate_get_visible(user=request.user, candidate_id=candidate_id)
-    _require_manage(request.user)
     initial = {name: getattr(candidate, name) for name in services.CANDIDATE_EDITABLE}
-    form = CandidateForm(request.POST or None, initial=initial)
+    form = CandidateForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.candidate_update(candidate=candidate, **form.cleaned_data)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Candidate updated."))
             return redirect("handover:candidate_detail", candidate_id=candidate.pk)
@@ -359,11 +340,11 @@ def candidate_edit(request: HttpRequest, candidate_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@page(VIEW_CANDIDATE)
 def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
-    _require_hiring_access(request.user)
     candidate = selectors.candidate_get_visible(user=request.user, candidate_id=candidate_id)
-    applications = selectors.applications_visible(user=request.user).filter(candidate=candidate)
+    selectors.candidates_label_people(viewer=request.user, candidates=[candidate])
+    applications = selectors.applications_visible_to(user=request.user).filter(candidate=candidate)
     context = {
         "candidate": candidate,
         "applications": applications.order_by("-created_at"),
@@ -372,10 +353,9 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
     return render(request, "handover/hiring/candidate_detail.html", context)
 
 
-@login_required
+@page(MANAGE)
 def bench(request: HttpRequest) -> HttpResponse:
-    """The reserve bench is pool-wide, so it is for HR and admins."""
-    _require_manage(request.user)
+    """The reserve bench is pool-wide, so it is for those who run hiring (HR and admins)."""
     regions = selectors.bench_by_region(today=timezone.localdate())
     return render(request, "handover/hiring/bench.html", {"regions": regions})
 
@@ -383,19 +363,29 @@ def bench(request: HttpRequest) -> HttpResponse:
 # --- onboarding and ramp-up --------------------------------------------------------------------
 
 
-@login_required
+@page(VIEW_ONBOARDING)
 def onboarding_list(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
-    plans = selectors.onboarding_plans_visible(user=request.user).order_by("-start_date", "-id")
-    page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "handover/hiring/onboarding_list.html", {"page": page})
+    found = filters.OnboardingPlanFilter(
+        request.GET,
+        queryset=selectors.onboarding_plans_visible_to(user=request.user).order_by(
+            "-start_date", "-id"
+        ),
+    )
+    if not found.is_valid():
+        return filters.bad_parameters(request, found.form)
+    listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "handover/hiring/onboarding_list.html", {"page": listing, "params": request.GET}
+    )
 
 
-@login_required
+@page(VIEW_ONBOARDING)
 def onboarding_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    _require_hiring_access(request.user)
     plan = selectors.onboarding_plan_get_visible(user=request.user, plan_id=plan_id)
-    target = _target_share(request.GET.get("target"))
+    params = filters.RampParams(request.GET)
+    if not params.is_valid():
+        return filters.bad_parameters(request, params)
+    target = _target_share(params)
     ramp = selectors.rep_ramp_up(rep=plan.rep, as_of=timezone.localdate(), target_share=target)
     context = {
         "plan": plan,
@@ -408,19 +398,20 @@ def onboarding_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "handover/hiring/onboarding_detail.html", context)
 
 
-@login_required
+@page("handover.change_onboardingtask")
 @require_POST
 def onboarding_task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require_hiring_access(request.user)
     task = selectors.onboarding_task_get_visible(user=request.user, task_id=task_id)
     services.onboarding_task_set_done(task=task, done=not task.is_done, by=request.user)
     return redirect("handover:onboarding_detail", plan_id=task.plan_id)
 
 
-@login_required
+@page(VIEW_ONBOARDING)
 def ramp_cohorts(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
-    target = _target_share(request.GET.get("target"))
+    params = filters.RampParams(request.GET)
+    if not params.is_valid():
+        return filters.bad_parameters(request, params)
+    target = _target_share(params)
     rows, cohorts = selectors.ramp_cohorts(
         user=request.user, as_of=timezone.localdate(), target_share=target
     )
@@ -446,21 +437,18 @@ def ramp_cohorts(request: HttpRequest) -> HttpResponse:
 # --- the cost of departures --------------------------------------------------------------------
 
 
-@login_required
+@page(VIEW_VACANCY)
 def departure_costs(request: HttpRequest) -> HttpResponse:
-    _require_hiring_access(request.user)
-    params = request.GET
-    target = _target_share(params.get("target"))
-    pre_window = int_or_none(params.get("window")) or selectors.PRE_WINDOW_DAYS
-    pre_window = min(max(pre_window, 1), 730)
     today = timezone.localdate()
+    found = filters.DepartureCostFilter(
+        request.GET, queryset=selectors.departures_visible_to(user=request.user, as_of=today)
+    )
+    if not found.is_valid():
+        return filters.bad_parameters(request, found.form)
+    target = _target_share(found.form)
+    pre_window = found.form.cleaned_data.get("window") or selectors.PRE_WINDOW_DAYS
     rows = selectors.departure_costs(
-        user=request.user,
-        as_of=today,
-        pre_window_days=pre_window,
-        target_share=target,
-        team_id=int_or_none(params.get("team")),
-        year=int_or_none(params.get("year")),
+        reps=found.qs, as_of=today, pre_window_days=pre_window, target_share=target
     )
     by_team = selectors.departure_cost_totals(rows, by="team")
     by_year = selectors.departure_cost_totals(rows, by="year")
@@ -484,7 +472,7 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         "by_team": by_team,
         "by_year": by_year,
         "chart": chart,
-        "params": params,
+        "params": request.GET,
         "teams": teams_visible_to(user=request.user),
         "years": list(range(today.year, today.year - 6, -1)),
         "pre_window": pre_window,

@@ -79,6 +79,16 @@ class Vacancy(TimeStampedModel):
     class Meta:
         verbose_name = _("vacancy")
         verbose_name_plural = _("vacancies")
+        # Hiring rights beyond the model's add/change/view, held by the HR and admin groups
+        # (accounts.roles); a sales manager follows their teams' hiring but does not run it.
+        permissions = [
+            (
+                "manage_hiring",
+                "Can open vacancies, keep the candidate pool and move candidates through "
+                "the pipeline",
+            ),
+            ("see_salary_band", "Can see the salary bands of vacancies"),
+        ]
         constraints = [
             # A departure opens one vacancy, however often the event is delivered.
             models.UniqueConstraint(

@@ -1,23 +1,65 @@
 """APIs for handover plans, assignments, coverage and multi-threading.
 
-One view per operation, nested input and output serializers. Same scoping as the pages: a
-plan, rep, manager or customer outside the caller's scope is a 404.
+One view per operation, nested input and output serializers. The same rules as the pages:
+rights are each view's ``required_perms`` (a role without them gets 403); a plan, rep, manager
+or customer outside the caller's scope is a 404; a person beside an object who is outside the
+caller's scope appears without id or name. Lists filter through ``handover.filters`` and answer
+in the one envelope; a service's ``ApplicationError`` (``PlanError``) is a 400 through the one
+exception handler.
 """
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import get_visible_or_404, users_visible_to
+from config.errors import ApplicationError
+from config.pagination import RelayPagination
+from handover import filters, people
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from retention.models import Assignment
-from retention.selectors import customer_get_visible, customers_visible, rep_get_visible
+from retention.selectors import (
+    customer_get_visible,
+    customers_visible,
+    rep_get_visible,
+    reps_visible,
+)
 from retention.services import assignment_add_backup
+
+VIEW_PLAN = "handover.view_handoverplan"
+CHANGE_PLAN = "handover.change_handoverplan"
+VIEW_COVERAGE = "handover.view_coveragegap"
+
+# Fields naming a person beside a plan or an item: blanked when the caller may not see them.
+PLAN_USER_FIELDS = ("created_by", "approved_by", "reversed_by")
+ITEM_REP_FIELDS = ("suggested_rep", "chosen_rep")
+ITEM_MANAGER_FIELDS = ("suggested_manager", "chosen_manager")
+
+
+def _hide_people_outside_scope(*, viewer, plans: list[dict], items: list[dict]) -> None:
+    """Blank the ids of people the caller may not see named (the same rule as the pages)."""
+    rep_ids = {i[f] for i in items for f in ITEM_REP_FIELDS if i.get(f)}
+    user_ids = {p[f] for p in plans for f in PLAN_USER_FIELDS if p.get(f)}
+    user_ids |= {i[f] for i in items for f in ITEM_MANAGER_FIELDS if i.get(f)}
+    reps_shown = set(reps_visible(user=viewer).filter(pk__in=rep_ids).values_list("pk", flat=True))
+    users_shown = set(
+        users_visible_to(user=viewer).filter(pk__in=user_ids).values_list("pk", flat=True)
+    )
+    for row in plans:
+        for f in PLAN_USER_FIELDS:
+            if row.get(f) and row[f] not in users_shown:
+                row[f] = None
+    for row in items:
+        for f in ITEM_REP_FIELDS:
+            if row.get(f) and row[f] not in reps_shown:
+                row[f] = None
+        for f in ITEM_MANAGER_FIELDS:
+            if row.get(f) and row[f] not in users_shown:
+                row[f] = None
 
 
 class ItemOutputSerializer(serializers.ModelSerializer):
@@ -91,34 +133,41 @@ class PlanDetailOutputSerializer(PlanOutputSerializer):
         fields = [*PlanOutputSerializer.Meta.fields, "items", "missing_note_item_ids"]
 
 
-def _plan_detail(plan: HandoverPlan) -> dict:
+def _plan_detail(plan: HandoverPlan, *, viewer) -> dict:
     items = selectors.plan_items(plan=plan)
     data = dict(PlanOutputSerializer(plan).data)
-    data["items"] = ItemOutputSerializer(items, many=True).data
+    data["items"] = [dict(row) for row in ItemOutputSerializer(items, many=True).data]
     data["missing_note_item_ids"] = [i.pk for i in selectors.plan_missing_notes(items=items)]
+    _hide_people_outside_scope(viewer=viewer, plans=[data], items=data["items"])
     return data
 
 
-def _bad_request(exc: Exception) -> ValidationError:
-    return ValidationError({"detail": str(exc)})
-
-
 class PlanListApi(generics.ListAPIView):
-    """Handover plans in the caller's scope, newest first; ``?status=draft|applied|reversed``."""
+    """Handover plans in the caller's scope, newest first; the filters of the plans page
+    (``status``, ``rep``)."""
 
+    required_perms = VIEW_PLAN
     serializer_class = PlanOutputSerializer
     queryset = HandoverPlan.objects.none()
-    filterset_fields = ["status", "rep"]
-    search_fields = []
+    filterset_class = filters.PlanFilter
     ordering_fields = ["created_at"]
 
     def get_queryset(self):
         return selectors.plans_visible(user=self.request.user).order_by("-created_at", "-id")
 
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        response = super().list(request, *args, **kwargs)
+        rows = [dict(row) for row in response.data["results"]]
+        _hide_people_outside_scope(viewer=request.user, plans=rows, items=[])
+        response.data["results"] = rows
+        return response
+
 
 class PlanCreateApi(APIView):
+    required_perms = "handover.add_handoverplan"
+
     class InputSerializer(serializers.Serializer):
-        rep_id = serializers.IntegerField()
+        rep_id = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
 
     @extend_schema(
         request=InputSerializer,
@@ -131,21 +180,30 @@ class PlanCreateApi(APIView):
         rep = rep_get_visible(user=request.user, rep_id=data.validated_data["rep_id"])
         plan, created = services.handover_plan_create(rep=rep, created_by=request.user)
         return Response(
-            _plan_detail(plan), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            _plan_detail(plan, viewer=request.user),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
 class PlanDetailApi(APIView):
+    required_perms = VIEW_PLAN
+
     @extend_schema(responses=PlanDetailOutputSerializer, summary="A plan with its ranked items")
     def get(self, request: Request, plan_id: int) -> Response:
         plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
-        return Response(_plan_detail(plan))
+        return Response(_plan_detail(plan, viewer=request.user))
 
 
 class PlanItemUpdateApi(APIView):
+    required_perms = "handover.change_handoveritem"
+
     class InputSerializer(serializers.Serializer):
-        recipient_rep_id = serializers.IntegerField(required=False)
-        recipient_manager_id = serializers.IntegerField(required=False)
+        recipient_rep_id = serializers.IntegerField(
+            required=False, min_value=1, max_value=filters.MAX_ID
+        )
+        recipient_manager_id = serializers.IntegerField(
+            required=False, min_value=1, max_value=filters.MAX_ID
+        )
         mode = serializers.ChoiceField(choices=HandoverItem.Mode.choices, required=False)
         cover_until = serializers.DateField(required=False)
         move_open_deals = serializers.BooleanField(required=False)
@@ -168,33 +226,34 @@ class PlanItemUpdateApi(APIView):
         data = serializer.validated_data
         chosen_rep = chosen_manager = None
         if "recipient_rep_id" in data:
-            chosen_rep = get_object_or_404(
+            chosen_rep = get_visible_or_404(
                 selectors.recipient_reps(user=request.user, plan=plan),
                 pk=data["recipient_rep_id"],
             )
         if "recipient_manager_id" in data:
-            chosen_manager = get_object_or_404(
+            chosen_manager = get_visible_or_404(
                 selectors.managers_in_scope(user=request.user), pk=data["recipient_manager_id"]
             )
         notes = {f: data[f] for f in services.NOTE_FIELDS if f in data}
-        try:
-            item = services.handover_plan_item_update(
-                item=item,
-                user=request.user,
-                chosen_rep=chosen_rep,
-                chosen_manager=chosen_manager,
-                mode=data.get("mode"),
-                cover_until=data.get("cover_until"),
-                move_open_deals=data.get("move_open_deals"),
-                move_open_activities=data.get("move_open_activities"),
-                notes=notes or None,
-            )
-        except services.PlanError as exc:
-            raise _bad_request(exc) from exc
-        return Response(ItemOutputSerializer(item).data)
+        item = services.handover_plan_item_update(
+            item=item,
+            user=request.user,
+            chosen_rep=chosen_rep,
+            chosen_manager=chosen_manager,
+            mode=data.get("mode"),
+            cover_until=data.get("cover_until"),
+            move_open_deals=data.get("move_open_deals"),
+            move_open_activities=data.get("move_open_activities"),
+            notes=notes or None,
+        )
+        row = dict(ItemOutputSerializer(item).data)
+        _hide_people_outside_scope(viewer=request.user, plans=[], items=[row])
+        return Response(row)
 
 
 class PlanApplyApi(APIView):
+    required_perms = CHANGE_PLAN
+
     @extend_schema(
         request=None,
         responses=PlanOutputSerializer,
@@ -202,14 +261,13 @@ class PlanApplyApi(APIView):
     )
     def post(self, request: Request, plan_id: int) -> Response:
         plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
-        try:
-            plan = services.handover_plan_apply(plan=plan, approved_by=request.user)
-        except services.PlanError as exc:
-            raise _bad_request(exc) from exc
+        plan = services.handover_plan_apply(plan=plan, approved_by=request.user)
         return Response(PlanOutputSerializer(plan).data)
 
 
 class PlanReverseApi(APIView):
+    required_perms = CHANGE_PLAN
+
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
@@ -222,16 +280,15 @@ class PlanReverseApi(APIView):
         plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            plan = services.handover_plan_reverse(
-                plan=plan, reversed_by=request.user, reason=serializer.validated_data["reason"]
-            )
-        except services.PlanError as exc:
-            raise _bad_request(exc) from exc
+        plan = services.handover_plan_reverse(
+            plan=plan, reversed_by=request.user, reason=serializer.validated_data["reason"]
+        )
         return Response(PlanOutputSerializer(plan).data)
 
 
 class CoverageApi(APIView):
+    required_perms = VIEW_COVERAGE
+
     class OutputSerializer(serializers.Serializer):
         class GapSerializer(serializers.Serializer):
             customer_id = serializers.IntegerField()
@@ -260,6 +317,8 @@ class CoverageApi(APIView):
 
 
 class SingleThreadedApi(APIView):
+    required_perms = VIEW_COVERAGE
+
     class OutputSerializer(serializers.Serializer):
         customer_id = serializers.IntegerField(source="id")
         customer_name = serializers.CharField(source="name")
@@ -274,11 +333,17 @@ class SingleThreadedApi(APIView):
     )
     def get(self, request: Request) -> Response:
         customers = coverage.single_threaded_customers(user=request.user)
-        return Response(self.OutputSerializer(customers, many=True).data)
+        paginator = RelayPagination()
+        page = paginator.paginate_queryset(customers, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
 
 class AssignmentOutputSerializer(serializers.ModelSerializer):
-    holder_name = serializers.CharField()
+    """An assignment; a holder outside the caller's scope (a backup or cover from another
+    team) appears without id or name."""
+
+    rep = serializers.SerializerMethodField()
+    holder_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
@@ -295,39 +360,48 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
             "created_by",
         ]
 
+    def _viewer(self):
+        return self.context["request"].user
+
+    def _rep_shown(self, assignment: Assignment) -> bool:
+        return people.rep_in_scope(viewer=self._viewer(), rep=assignment.rep)
+
+    def get_rep(self, assignment: Assignment) -> int | None:
+        return assignment.rep_id if self._rep_shown(assignment) else None
+
+    def get_holder_name(self, assignment: Assignment) -> str:
+        if assignment.rep_id:
+            return people.rep_label(viewer=self._viewer(), rep=assignment.rep)
+        labels = people.user_labels(viewer=self._viewer(), people=[assignment.manager])
+        return labels.get(assignment.manager_id, "")
+
 
 class AssignmentListApi(generics.ListAPIView):
     """Assignments (now and before) of customers in the caller's scope.
 
-    Filter with ``?customer=<id>``, ``?rep=<id>``, ``?current=true``.
+    Filter with ``?customer=<id>``, ``?rep=<id>``, ``?role=``, ``?source=``, ``?current=true``.
     """
 
+    required_perms = "retention.view_assignment"
     serializer_class = AssignmentOutputSerializer
     queryset = Assignment.objects.none()
-    filterset_fields = ["customer", "rep", "role", "source"]
-    search_fields = []
+    filterset_class = filters.AssignmentFilter
     ordering_fields = ["valid_from"]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("current", bool, description="Only current assignments")]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         user = self.request.user
         assignments = Assignment.objects.select_related("rep", "manager").filter(
             customer__in=customers_visible(user=user)
         )
-        if self.request.query_params.get("current") in ("1", "true", "True"):
-            assignments = assignments.filter(valid_to__isnull=True)
         return assignments.order_by("customer_id", "-valid_from", "-id")
 
 
 class AssignmentBackupAddApi(APIView):
+    required_perms = "retention.add_assignment"
+
     class InputSerializer(serializers.Serializer):
-        customer_id = serializers.IntegerField()
-        rep_id = serializers.IntegerField()
+        customer_id = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
+        rep_id = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
 
     @extend_schema(
         request=InputSerializer,
@@ -345,5 +419,7 @@ class AssignmentBackupAddApi(APIView):
                 customer_id=customer.pk, rep=rep, created_by=request.user
             )
         except ValueError as exc:
-            raise _bad_request(exc) from exc
-        return Response(AssignmentOutputSerializer(assignment).data, status=201)
+            # retention's service still raises ValueError; its message names the field.
+            raise ApplicationError(str(exc), field="rep_id") from exc
+        output = AssignmentOutputSerializer(assignment, context={"request": request})
+        return Response(output.data, status=201)

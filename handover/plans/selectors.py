@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.access import scope_team_ids
+from accounts.access import get_visible_or_404, narrow, users_visible_to
 from accounts.models import User
 from handover.models import HandoverItem, HandoverPlan, TeamCapacity
 from handover.plans.suggestions import Candidate, CustomerFacts, OpenDeal
@@ -21,13 +21,14 @@ from retention.selectors import reps_visible, scoring_run_latest_complete
 
 def plans_visible(*, user: User) -> QuerySet[HandoverPlan]:
     """Plans for reps the user may see: all for admins and HR, their teams' reps for managers."""
-    team_ids = scope_team_ids(user=user)
-    plans = HandoverPlan.objects.select_related("rep", "rep__team", "created_by", "approved_by")
-    return plans if team_ids is None else plans.filter(rep__team_id__in=team_ids)
+    plans = HandoverPlan.objects.select_related(
+        "rep", "rep__team", "created_by", "approved_by", "reversed_by"
+    )
+    return narrow(plans, user=user, team_field="rep__team_id")
 
 
 def plan_get_visible(*, user: User, plan_id: int) -> HandoverPlan:
-    return get_object_or_404(plans_visible(user=user), pk=plan_id)
+    return get_visible_or_404(plans_visible(user=user), pk=plan_id)
 
 
 def plan_list(*, user: User, status: str = "") -> QuerySet[HandoverPlan]:
@@ -81,12 +82,9 @@ def recipient_reps(*, user: User, plan: HandoverPlan) -> QuerySet[SalesRep]:
 
 
 def managers_in_scope(*, user: User) -> QuerySet[User]:
-    """Sales managers who manage a team in the user's scope (all of them for admins and HR)."""
-    managers = User.objects.filter(role=User.Role.SALES_MANAGER, is_active=True)
-    team_ids = scope_team_ids(user=user)
-    if team_ids is not None:
-        managers = managers.filter(Q(managed_teams__id__in=team_ids) | Q(pk=user.pk))
-    return managers.distinct().order_by("last_name", "first_name", "username")
+    """Sales managers the user may name (``accounts.access.users_visible_to``): all of them for
+    admins and HR; for a manager, themselves and the managers of teams in their scope."""
+    return users_visible_to(user=user).filter(role=User.Role.SALES_MANAGER)
 
 
 # --- facts for ranking and suggestions ------------------------------------------------------

@@ -1,22 +1,78 @@
-"""Pages of handover plans, coverage and multi-threading. Short: scope, call, render."""
+"""Pages of handover plans, coverage and multi-threading. Short: the role's right (``@page``,
+else 403), fetch in scope (else 404), call, render. Every person named beside a plan (its
+creator, approver, a suggested or chosen recipient) passes the viewer's scope or is shown
+without a name."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from handover.models import HandoverPlan
+from accounts.access import page
+from config.errors import ApplicationError
+from handover import filters, people
+from handover.models import HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from handover.plans.brief import brief_xlsx
 from handover.plans.forms import BackupForm, ItemForm, ReverseForm
-from retention.selectors import customer_get_visible, rep_current_customers, rep_get_visible
+from retention.selectors import (
+    customer_get_visible,
+    rep_current_customers,
+    rep_get_visible,
+    reps_visible,
+)
 from retention.services import assignment_add_backup
 
+VIEW_PLAN = "handover.view_handoverplan"
+VIEW_COVERAGE = "handover.view_coveragegap"
+PAGE_SIZE = 50
 
-@login_required
+
+def label_plan_people(*, viewer, plans: list[HandoverPlan]) -> None:
+    """``created_by_label``, ``approved_by_label`` and ``reversed_by_label`` on each plan."""
+    names = people.user_labels(
+        viewer=viewer,
+        people=[p.created_by for p in plans]
+        + [p.approved_by for p in plans]
+        + [p.reversed_by for p in plans],
+    )
+    for plan in plans:
+        plan.created_by_label = names.get(plan.created_by_id, "")
+        plan.approved_by_label = names.get(plan.approved_by_id, "")
+        plan.reversed_by_label = names.get(plan.reversed_by_id, "")
+
+
+def label_item_people(*, viewer, items: list[HandoverItem]) -> None:
+    """``suggested_label`` and ``recipient_label`` on each item: reps of other teams and
+    managers the viewer may not name appear without their names."""
+    managers = people.user_labels(
+        viewer=viewer,
+        people=[i.suggested_manager for i in items] + [i.chosen_manager for i in items],
+    )
+    for item in items:
+        if item.suggested_rep_id:
+            item.suggested_label = people.rep_label(viewer=viewer, rep=item.suggested_rep)
+        else:
+            item.suggested_label = managers.get(item.suggested_manager_id, "")
+        if item.chosen_rep_id:
+            item.recipient_label = people.rep_label(viewer=viewer, rep=item.chosen_rep)
+        else:
+            item.recipient_label = managers.get(item.chosen_manager_id, "")
+
+
+def recipient_in_scope(*, viewer, kind: str, recipient_id: int) -> bool:
+    """Whether the viewer may open a recipient's brief: a rep of their scope, or a manager
+    they may name."""
+    if kind == "rep":
+        return reps_visible(user=viewer).filter(pk=recipient_id).exists()
+    return selectors.managers_in_scope(user=viewer).filter(pk=recipient_id).exists()
+
+
+@page("handover.add_handoverplan")
 def plan_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     """GET: confirm; POST: draft the plan (or find the rep's draft) and open it."""
     rep = rep_get_visible(user=request.user, rep_id=rep_id)
@@ -33,33 +89,50 @@ def plan_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     return render(request, "handover/plans/plan_create.html", context)
 
 
-@login_required
+@page(VIEW_PLAN)
 def plan_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in HandoverPlan.Status.values:
-        status = ""
-    plans = selectors.plan_list(user=request.user, status=status)
-    context = {"plans": plans[:200], "status": status, "statuses": HandoverPlan.Status.choices}
+    plans = selectors.plans_visible(user=request.user).annotate(item_count=Count("items"))
+    found = filters.PlanFilter(request.GET, queryset=plans.order_by("-created_at", "-id"))
+    if not found.is_valid():
+        return filters.bad_parameters(request, found.form)
+    listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    label_plan_people(viewer=request.user, plans=listing.object_list)
+    context = {
+        "page": listing,
+        "plans": listing.object_list,
+        "params": request.GET,
+        "status": request.GET.get("status", ""),
+        "statuses": HandoverPlan.Status.choices,
+    }
     return render(request, "handover/plans/plan_list.html", context)
 
 
-@login_required
+@page(VIEW_PLAN)
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
     items = selectors.plan_items(plan=plan)
+    label_plan_people(viewer=request.user, plans=[plan])
+    label_item_people(viewer=request.user, items=items)
+    recipients = selectors.plan_recipients(items=items)
+    for recipient in recipients:
+        recipient.in_scope = recipient_in_scope(
+            viewer=request.user, kind=recipient.kind, recipient_id=recipient.id
+        )
+        if not recipient.in_scope:
+            recipient.name = recipient.items[0].recipient_label
     today = timezone.localdate()
     context = {
         "plan": plan,
         "items": items,
         "missing_notes": selectors.plan_missing_notes(items=items),
         "days_left": selectors.days_until(day=plan.rep.departure_date, today=today),
-        "recipients": selectors.plan_recipients(items=items),
+        "recipients": recipients,
         "reverse_form": ReverseForm(),
     }
     return render(request, "handover/plans/plan_detail.html", context)
 
 
-@login_required
+@page("handover.change_handoveritem")
 def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
     item = selectors.item_get(plan=plan, item_id=item_id)
@@ -96,8 +169,8 @@ def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
                 move_open_activities=data["move_open_activities"],
                 notes=notes,
             )
-        except services.PlanError as exc:
-            form.add_error(None, str(exc))
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("Saved %(customer)s.") % {"customer": item.customer.name})
             return redirect("handover:plan_detail", plan_id=plan.pk)
@@ -106,20 +179,20 @@ def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@page("handover.change_handoverplan")
 @require_POST
 def plan_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
     try:
         services.handover_plan_apply(plan=plan, approved_by=request.user)
-    except services.PlanError as exc:
-        messages.error(request, str(exc))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("The plan is applied."))
     return redirect("handover:plan_detail", plan_id=plan.pk)
 
 
-@login_required
+@page("handover.change_handoverplan")
 @require_POST
 def plan_reverse(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
@@ -131,18 +204,21 @@ def plan_reverse(request: HttpRequest, plan_id: int) -> HttpResponse:
         services.handover_plan_reverse(
             plan=plan, reversed_by=request.user, reason=form.cleaned_data["reason"]
         )
-    except services.PlanError as exc:
-        messages.error(request, str(exc))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("The plan is reversed."))
     return redirect("handover:plan_detail", plan_id=plan.pk)
 
 
-@login_required
+@page(VIEW_PLAN)
 def plan_brief(request: HttpRequest, plan_id: int, kind: str, recipient_id: int) -> HttpResponse:
-    """The brief for one recipient: HTML to print, or ``?format=xlsx`` for a workbook."""
+    """The brief for one recipient: HTML to print, or ``?format=xlsx`` for a workbook. A
+    recipient outside the viewer's scope has no brief for them (404)."""
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
     if kind not in ("rep", "manager"):
+        raise Http404
+    if not recipient_in_scope(viewer=request.user, kind=kind, recipient_id=recipient_id):
         raise Http404
     items = selectors.recipient_items(
         items=selectors.plan_items(plan=plan), kind=kind, recipient_id=recipient_id
@@ -170,7 +246,7 @@ def plan_brief(request: HttpRequest, plan_id: int, kind: str, recipient_id: int)
     return render(request, "handover/plans/brief.html", context)
 
 
-@login_required
+@page(VIEW_COVERAGE)
 def coverage_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     gaps = coverage.coverage_gaps(user=request.user, today=today)
@@ -186,10 +262,8 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     return render(request, "handover/plans/coverage.html", context)
 
 
-@login_required
+@page({"GET": VIEW_COVERAGE, "POST": (VIEW_COVERAGE, "retention.add_assignment")})
 def single_threaded(request: HttpRequest) -> HttpResponse:
-    from retention.selectors import reps_visible
-
     reps = list(reps_visible(user=request.user).exclude(status="left").order_by("last_name"))
     form = BackupForm(request.POST or None, reps=reps)
     if request.method == "POST":
@@ -200,7 +274,7 @@ def single_threaded(request: HttpRequest) -> HttpResponse:
             rep = rep_get_visible(user=request.user, rep_id=form.cleaned_data["rep"])
             try:
                 assignment_add_backup(customer_id=customer.pk, rep=rep, created_by=request.user)
-            except ValueError as exc:
+            except (ApplicationError, ValueError) as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(

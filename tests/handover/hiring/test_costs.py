@@ -121,7 +121,9 @@ def test_departure_costs_reads_flag_book_and_successor_from_the_database(team_no
     from accounts.models import User
 
     hr = User.objects.create(username="hr.costs", role=User.Role.HR)
-    rows = selectors.departure_costs(user=hr, as_of=D(2025, 9, 30))
+    as_of = D(2025, 9, 30)
+    reps = selectors.departures_visible_to(user=hr, as_of=as_of)
+    rows = selectors.departure_costs(reps=reps, as_of=as_of)
     assert len(rows) == 1
     row = rows[0]
     assert row.risk_flag_on == D(2025, 5, 1)

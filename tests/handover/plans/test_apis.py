@@ -132,7 +132,7 @@ def test_coverage_and_assignment_apis(manager_a, manager_b, rep_a, rep_a2, custo
     coverage = api(manager_a).get("/api/handover/coverage/").json()
     assert coverage["counts"]["high_risk_only"] == 1
     assert coverage["gaps"][0]["customer_name"] == "Acme Shipping"
-    single = api(manager_a).get("/api/handover/single-threaded/").json()
+    single = api(manager_a).get("/api/handover/single-threaded/").json()["results"]
     assert [c["customer_name"] for c in single] == ["Acme Shipping"]
 
     added = api(manager_a).post(
@@ -161,3 +161,34 @@ def test_coverage_and_assignment_apis(manager_a, manager_b, rep_a, rep_a2, custo
         .status_code
         == 404
     )
+
+
+def test_api_blanks_people_outside_the_callers_scope(manager_a, hr_user, rep_a, rep_b, book):
+    from handover.plans.services import handover_plan_create
+
+    plan, _ = handover_plan_create(rep=rep_a, created_by=hr_user, today=dt.date(2026, 11, 2))
+    plan.items.filter(customer=book["big"]).update(
+        chosen_rep=rep_b, suggested_rep=rep_b, chosen_manager=None, suggested_manager=None
+    )
+    body = api(manager_a).get(f"/api/handover/plans/{plan.pk}/").json()
+    big = next(i for i in body["items"] if i["customer_name"] == "Big Key")
+    assert big["chosen_rep"] is None and big["suggested_rep"] is None
+    assert body["created_by"] is None
+    assert api(manager_a).get("/api/handover/plans/").json()["results"][0]["created_by"] is None
+
+    body = api(hr_user).get(f"/api/handover/plans/{plan.pk}/").json()
+    big = next(i for i in body["items"] if i["customer_name"] == "Big Key")
+    assert big["chosen_rep"] == rep_b.pk and body["created_by"] == hr_user.pk
+
+
+def test_manager_gets_404_for_another_teams_plan_on_the_api_and_page(
+    client, manager_b, rep_a, book
+):
+    from django.urls import reverse
+
+    from handover.plans.services import handover_plan_create
+
+    plan, _ = handover_plan_create(rep=rep_a, created_by=None, today=dt.date(2026, 11, 2))
+    assert api(manager_b).get(f"/api/handover/plans/{plan.pk}/").status_code == 404
+    client.force_login(manager_b)
+    assert client.get(reverse("handover:plan_detail", args=[plan.pk])).status_code == 404

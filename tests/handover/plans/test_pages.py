@@ -191,3 +191,91 @@ def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
     risks = row[9]
     assert risks.value == '=HYPERLINK("http://x","y")'
     assert risks.data_type == "s"
+
+
+# --- the one access layer: rights, people beside a plan, list parameters -------------------------
+
+
+def test_a_recipient_outside_the_viewers_scope_is_unnamed_and_has_no_brief(
+    client, manager_a, hr_user, rep_a, rep_b, book
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=hr_user, today=TODAY)
+    # However it came about (an old suggestion, an admin's choice), the item names Bruno of
+    # South A, whom manager A may not see.
+    plan.items.filter(customer=book["big"]).update(
+        chosen_rep=rep_b, suggested_rep=rep_b, chosen_manager=None, suggested_manager=None
+    )
+    brief = reverse("handover:plan_brief", args=[plan.pk, "rep", rep_b.pk])
+
+    client.force_login(manager_a)
+    page = client.get(reverse("handover:plan_detail", args=[plan.pk])).content.decode()
+    assert "Bruno" not in page and "a rep of another team" in page
+    assert brief not in page
+    assert "harriet.hr" not in page and "someone outside your teams" in page
+    assert client.get(brief).status_code == 404
+    assert client.get(brief + "?format=xlsx").status_code == 404
+
+    client.force_login(hr_user)
+    assert (
+        "Bruno Silva"
+        in client.get(reverse("handover:plan_detail", args=[plan.pk])).content.decode()
+    )
+    assert client.get(brief).status_code == 200
+
+
+def test_a_manager_whose_group_lacks_the_apply_right_is_refused_on_page_and_api(
+    client, manager_a, rep_a, mates, book
+):
+    from django.contrib.auth.models import Group, Permission
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+    from accounts.roles import ROLE_GROUP_NAMES
+
+    give_scores({mates[0]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    group = Group.objects.get(name=ROLE_GROUP_NAMES[User.Role.SALES_MANAGER])
+    group.permissions.remove(Permission.objects.get(codename="change_handoverplan"))
+    manager = User.objects.get(pk=manager_a.pk)
+
+    client.force_login(manager)
+    assert client.post(reverse("handover:plan_apply", args=[plan.pk])).status_code == 403
+    caller = APIClient()
+    caller.force_authenticate(manager)
+    assert caller.post(f"/api/handover/plans/{plan.pk}/apply/").status_code == 403
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    # Reading is still theirs.
+    assert client.get(reverse("handover:plan_detail", args=[plan.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [({"status": "nowhere"}, "status"), ({"rep": "1\x00"}, "rep"), ({"rep": "-3"}, "rep")],
+)
+def test_unreadable_plan_list_parameters_are_a_400_naming_them_on_page_and_api(
+    client, hr_user, params, named
+):
+    from rest_framework.test import APIClient
+
+    client.force_login(hr_user)
+    page = client.get(reverse("handover:plan_list"), params)
+    assert page.status_code == 400 and f'data-parameter="{named}"' in page.content.decode()
+    caller = APIClient()
+    caller.force_authenticate(hr_user)
+    response = caller.get("/api/handover/plans/", params)
+    assert response.status_code == 400 and named in response.json()
+
+
+def test_plan_list_filters_by_rep_on_page_and_api_alike(client, hr_user, rep_a, rep_b, book):
+    from rest_framework.test import APIClient
+
+    mine, _ = handover_plan_create(rep=rep_a, created_by=None, today=TODAY)
+    handover_plan_create(rep=rep_b, created_by=None, today=TODAY)
+    client.force_login(hr_user)
+    page = client.get(reverse("handover:plan_list"), {"rep": rep_a.pk})
+    assert [p.pk for p in page.context["plans"]] == [mine.pk]
+    caller = APIClient()
+    caller.force_authenticate(hr_user)
+    listed = caller.get("/api/handover/plans/", {"rep": rep_a.pk}).json()["results"]
+    assert [p["id"] for p in listed] == [mine.pk]

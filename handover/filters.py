@@ -1,0 +1,168 @@
+"""The one way to filter a handover list: FilterSets shared by each page and its API.
+
+A page builds the same FilterSet from ``request.GET`` as its API does from the query string
+(``DjangoFilterBackend``), so both accept the same parameters with the same meaning. A parameter
+that does not parse (a NUL byte in a search box, ``year=-5``, an id past the database's range)
+is a 400 naming it on both: the API through DRF's validation error, a page through
+:func:`bad_parameters`. Never a silent "show everything", never a 500.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from handover.models import Application, Candidate, HandoverPlan, OnboardingPlan, Vacancy
+from retention.models import Assignment, SalesRep
+
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one can match nothing
+SEARCH_MAX_LENGTH = 200
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id: anything else, or out of the database's range, is refused."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class BoundedIntFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ParameterFilter(BoundedIntFilter):
+    """A bounded whole number the list is computed with rather than filtered by (a window in
+    days, a target percentage): validated like every filter, read from ``form.cleaned_data``."""
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        return qs
+
+
+def _search(fields: tuple[str, ...]):
+    """Every word must match one of ``fields`` (case-insensitive substring)."""
+
+    def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            condition = Q()
+            for field in fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    return method
+
+
+def search_filter(*fields: str, label: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        method=_search(fields), max_length=SEARCH_MAX_LENGTH, label=label
+    )
+
+
+# --- hiring ------------------------------------------------------------------------------------
+
+
+class VacancyFilter(django_filters.FilterSet):
+    q = search_filter(
+        "role", "territory", "leaving_rep__last_name", label=_("Role, territory or leaving rep")
+    )
+    status = django_filters.ChoiceFilter(choices=Vacancy.Status.choices)
+    reason = django_filters.ChoiceFilter(choices=Vacancy.Reason.choices)
+    team = IdFilter(field_name="team_id")
+
+    class Meta:
+        model = Vacancy
+        fields = ["q", "status", "reason", "team"]
+
+
+class CandidateFilter(django_filters.FilterSet):
+    q = search_filter("first_name", "last_name", "email", label=_("Name or e-mail"))
+    source = django_filters.ChoiceFilter(choices=Candidate.Source.choices)
+    status = django_filters.ChoiceFilter(choices=Candidate.Status.choices)
+    region = django_filters.CharFilter(lookup_expr="iexact", max_length=120)
+    bench_ready = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Candidate
+        fields = ["q", "source", "status", "region", "bench_ready"]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    vacancy = IdFilter(field_name="vacancy_id")
+    stage = django_filters.ChoiceFilter(choices=Application.Stage.choices)
+    source = django_filters.ChoiceFilter(choices=Candidate.Source.choices)
+    team = IdFilter(field_name="vacancy__team_id")
+
+    class Meta:
+        model = Application
+        fields = ["vacancy", "stage", "source", "team"]
+
+
+class OnboardingPlanFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="rep__team_id")
+
+    class Meta:
+        model = OnboardingPlan
+        fields = ["team"]
+
+
+class RampParams(forms.Form):
+    """The ramp-up target, a percentage of the team median (1–200), on onboarding pages."""
+
+    target = forms.IntegerField(min_value=1, max_value=200, required=False)
+
+
+class DepartureCostFilter(django_filters.FilterSet):
+    """Departures (reps with a last day) by team and year of the last day, and the two method
+    parameters: the window before leaving without a risk flag, and the ramp-up target."""
+
+    team = IdFilter(field_name="team_id")
+    year = BoundedIntFilter(
+        field_name="departure_date", lookup_expr="year", min_value=1900, max_value=2100
+    )
+    window = ParameterFilter(min_value=1, max_value=730)
+    target = ParameterFilter(min_value=1, max_value=200)
+
+    class Meta:
+        model = SalesRep
+        fields = ["team", "year", "window", "target"]
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+class PlanFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=HandoverPlan.Status.choices)
+    rep = IdFilter(field_name="rep_id")
+
+    class Meta:
+        model = HandoverPlan
+        fields = ["status", "rep"]
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    customer = IdFilter(field_name="customer_id")
+    rep = IdFilter(field_name="rep_id")
+    role = django_filters.ChoiceFilter(choices=Assignment.Role.choices)
+    source = django_filters.ChoiceFilter(choices=Assignment.Source.choices)
+    current = django_filters.BooleanFilter(field_name="valid_to", lookup_expr="isnull")
+
+    class Meta:
+        model = Assignment
+        fields = ["customer", "rep", "role", "source", "current"]
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def bad_parameters(request: HttpRequest, form: forms.Form) -> HttpResponse:
+    """A page's answer to parameters that do not parse: 400, naming each one and why."""
+    errors = [(name, list(messages)) for name, messages in form.errors.items()]
+    return render(request, "handover/bad_parameters.html", {"errors": errors}, status=400)

@@ -17,14 +17,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
-from accounts.access import (
-    EVERYTHING,
-    get_visible_or_404,
-    narrow,
-    narrow_q,
-    scope_team_ids,
-    users_visible_to,
-)
+from accounts.access import get_visible_or_404, narrow, narrow_q, users_visible_to
 from accounts.models import User
 from retention.models import (
     Activity,
@@ -88,6 +81,12 @@ def _audited[M](model: type[M], viewer: User) -> AuditedQuerySet:
 # --- reps and customers -------------------------------------------------------------------
 
 
+def sees_whole_organisation(user: User) -> bool:
+    """Whether the access layer narrows nothing for ``user`` (admins and HR): its ``narrow_q``
+    is then the empty condition."""
+    return not narrow_q(user=user, team_field="team_id")
+
+
 def reps_visible_to(user: User) -> QuerySet[SalesRep]:
     """Reps the user may see: all for admins and HR, the reps of their teams for managers."""
     return narrow(SalesRep.objects.select_related("team"), user=user, team_field="team_id")
@@ -102,7 +101,7 @@ def customers_visible_to(user: User) -> QuerySet[Customer]:
     """Customers currently held (in any role) by a rep the user may see, or covered by the user
     as manager; all for admins and HR."""
     customers = Customer.objects.all()
-    if scope_team_ids(user=user) is EVERYTHING:
+    if sees_whole_organisation(user):
         return customers
     held = Assignment.objects.filter(customer=OuterRef("pk"), valid_to__isnull=True).filter(
         narrow_q(user=user, team_field="rep__team_id") | Q(manager=user)
@@ -117,7 +116,7 @@ def customer_get_visible(*, user: User, customer_id: int) -> Customer:
 def assignments_visible_to(user: User) -> QuerySet[Assignment]:
     """Assignments held by a rep the user may see, or by the user as covering manager."""
     assignments = Assignment.objects.select_related("rep", "manager", "customer")
-    if scope_team_ids(user=user) is EVERYTHING:
+    if sees_whole_organisation(user):
         return assignments
     return assignments.filter(narrow_q(user=user, team_field="rep__team_id") | Q(manager=user))
 
@@ -188,7 +187,7 @@ def customer_assignments(*, customer: Customer, user: User | None = None) -> lis
         .select_related("rep", "manager")
         .order_by(F("valid_to").desc(nulls_first=True), "-valid_from")
     )
-    if user is None or scope_team_ids(user=user) is EVERYTHING:
+    if user is None or sees_whole_organisation(user):
         for assignment in assignments:
             assignment.holder_hidden = False
         return assignments

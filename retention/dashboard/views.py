@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import EVERYTHING, may, page, scope_team_ids, teams_visible_to
+from accounts.access import may, page, teams_visible_to
 from config.errors import ApplicationError
 from retention import charts
 from retention import selectors as retention_selectors
@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"page": page_, "query": query, "params": request.GET, "run": run}
     if request.htmx and request.htmx.target == "dashboard-rows":
         return render(request, "retention/dashboard/_rows.html", context)
-    org_wide = scope_team_ids(user=request.user) is EVERYTHING
+    org_wide = retention_selectors.sees_whole_organisation(request.user)
     history = selectors.band_history(user=request.user, latest=run)
     context.update(
         summary=selectors.dashboard_summary(user=request.user, run=run, today=today),

@@ -37,8 +37,8 @@ def controls(user) -> dict[str, bool]:
         "can_record_outcome": may(user, "retention.change_intervention"),
         "can_acknowledge_alert": may(user, "retention.change_riskalert"),
         "can_score_now": may(user, "retention.add_scoringrun"),
-        "can_change_routing": may(user, "retention.change_assignment"),
-        "can_start_handover": may(user, "handover.add_handoverplan"),
+        "can_retrain": may(user, "retention.add_riskmodel"),
+        "can_run_backtest": may(user, "retention.change_riskmodel"),
     }
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import page
+from retention.dashboard.views import controls
 from retention.models import RiskModel, ScoringRun
 from retention.risk import selectors, services, tasks
 from retention.selectors import scoring_run_latest_complete
@@ -19,6 +20,7 @@ from retention.selectors import scoring_run_latest_complete
 @page("retention.view_riskmodel")
 def risk_model_page(request: HttpRequest) -> HttpResponse:
     context = {
+        **controls(request.user),
         "active": services.risk_model_ensure_active(),
         "models": selectors.risk_models()[:20],
         "runs": selectors.scoring_runs_recent(limit=10),
@@ -61,9 +63,8 @@ def risk_backtest_page(request: HttpRequest, model_id: int | None = None) -> Htt
         model = services.risk_model_ensure_active()
     else:
         model = get_object_or_404(RiskModel.objects.defer("artifact"), pk=model_id)
-    return render(
-        request, "retention/risk/backtest.html", {"model": model, "report": model.backtest}
-    )
+    context = {**controls(request.user), "model": model, "report": model.backtest}
+    return render(request, "retention/risk/backtest.html", context)
 
 
 @page("retention.change_riskmodel")

@@ -288,3 +288,21 @@ def test_intervention_list_api_uses_the_one_envelope_and_filters(scored, manager
     assert [row["kind"] for row in body["results"]] == ["job_rotation"]
     bad = api(manager_a).get(url, {"kind": "bribe"})
     assert bad.status_code == 400 and "kind" in bad.json()
+
+
+def test_scoped_score_reads_audit_what_they_hand_out_and_counts_nothing(
+    scored, manager_a, rep_a, rep_a2, rep_b
+):
+    from retention.selectors import risk_scores_visible_to
+
+    scores = risk_scores_visible_to(manager_a, run=scored["latest"]).order_by("-probability")
+    assert scores.count() == 2
+    assert scores.filter(band="high").exists()
+    assert not RiskPageView.objects.exists()
+    assert [score.rep_id for score in scores[:1]] == [rep_a.pk]
+    assert audited(manager_a) == [rep_a.pk]
+    assert {row["rep_id"] for row in scores.values("rep_id", "probability")} == {
+        rep_a.pk,
+        rep_a2.pk,
+    }
+    assert audited(manager_a) == sorted([rep_a.pk, rep_a.pk, rep_a2.pk])

@@ -191,18 +191,18 @@ def customer_assignments(*, customer: Customer, user: User | None = None) -> lis
         for assignment in assignments:
             assignment.holder_hidden = False
         return assignments
-    rep_ids = {a.rep_id for a in assignments if a.rep_id}
-    visible_reps = set(reps_visible_to(user).filter(pk__in=rep_ids).values_list("pk", flat=True))
+    visible = set(
+        assignments_visible_to(user).filter(customer=customer).values_list("pk", flat=True)
+    )
     manager_ids = {a.manager_id for a in assignments if a.manager_id}
     visible_managers = set(
         users_visible_to(user=user).filter(pk__in=manager_ids).values_list("pk", flat=True)
     )
     for assignment in assignments:
-        visible = (assignment.rep_id in visible_reps) if assignment.rep_id else (
-            assignment.manager_id in visible_managers
+        assignment.holder_hidden = not (
+            assignment.pk in visible or assignment.manager_id in visible_managers
         )
-        assignment.holder_hidden = not visible
-        if not visible:
+        if assignment.holder_hidden:
             assignment.rep = assignment.manager = None
             assignment.rep_id = assignment.manager_id = None
     return assignments

@@ -1,7 +1,13 @@
-"""Reads for departure risk: the history frames scoring needs, and scores, runs and models.
+"""Reads for departure risk: the history frames scoring needs, runs and models, and the reads
+that show a person's risk to a user.
 
 The history is aggregated by the database (weekly totals per rep), never pulled row by row:
 10,000 reps × 18 months of activities become about 800,000 weekly rows.
+
+Reads of a person's risk for a user are scoped and audited here or in the audited querysets of
+``retention.selectors`` (``risk_scores_visible_to``, ``alerts_visible_to``): the rep's risk
+(``rep_risk``: page and API), the dashboard rows (``dashboard_rows_read``: page and API) and
+routing (``routing_read``: page, export and API). Each writes one audit row per rep shown.
 """
 
 from __future__ import annotations

@@ -306,3 +306,17 @@ def test_scoped_score_reads_audit_what_they_hand_out_and_counts_nothing(
         rep_a2.pk,
     }
     assert audited(manager_a) == sorted([rep_a.pk, rep_a.pk, rep_a2.pk])
+
+
+def test_the_role_groups_carry_the_risk_rights(admin_user, hr_user, manager_a):
+    read = ("retention.view_riskscore", "retention.view_riskalert", "retention.view_intervention")
+    act = ("retention.add_intervention", "retention.change_intervention")
+    for user in (admin_user, hr_user, manager_a):
+        assert all(user.has_perm(perm) for perm in read), user
+    assert all(manager_a.has_perm(perm) for perm in act)
+    assert not any(hr_user.has_perm(perm) for perm in act)
+    assert not hr_user.has_perm("retention.add_scoringrun")
+    assert not hr_user.has_perm("retention.change_riskalert")
+    for admin_only in ("retention.view_riskmodel", "retention.view_riskpageview"):
+        assert admin_user.has_perm(admin_only)
+        assert not manager_a.has_perm(admin_only) and not hr_user.has_perm(admin_only)

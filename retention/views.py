@@ -60,10 +60,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @page("retention.view_customer")
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get_visible(user=request.user, customer_id=customer_id)
+    deals = list(customer.deals.select_related("owner").order_by("-created_on")[:50])
+    activity = list(customer.activities.select_related("rep").order_by("-occurred_at")[:20])
     context = {
         "customer": customer,
         "assignments": selectors.customer_assignments(customer=customer, user=request.user),
-        "deals": customer.deals.select_related("owner").order_by("-created_on")[:50],
-        "recent_activity": customer.activities.select_related("rep").order_by("-occurred_at")[:20],
+        "deals": deals,
+        "recent_activity": activity,
+        # Reps of other teams are not named beside the customer's deals and contacts.
+        "named_rep_ids": selectors.rep_ids_visible(
+            request.user, [d.owner_id for d in deals] + [a.rep_id for a in activity]
+        ),
     }
     return render(request, "retention/customer_detail.html", context)

@@ -132,9 +132,20 @@ def test_customer_holder_history_does_not_name_reps_of_other_teams(
         ("Bruno Silva", rep_b.id),
         ("", None),
     ]
+    import datetime as dt
+
+    from retention.models import Activity, Deal
+
+    Deal.objects.create(
+        customer=customer_a, owner=rep_a, name="Old deal", amount=10, created_on=dt.date(2023, 2, 1)
+    )
+    Activity.objects.create(
+        customer=customer_a, rep=rep_a, kind="call", occurred_at="2023-02-01T10:00:00Z"
+    )
     client.force_login(manager_b)
     html = client.get(f"/customers/{customer_a.id}/").content.decode()
-    assert "Bruno Silva" in html and "Alice Anders" not in html
+    assert "Bruno Silva" in html and "Old deal" in html
+    assert "Alice Anders" not in html
     assert "Someone outside your teams" in html
 
 

@@ -10,8 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import users_visible_to
-from config.errors import ApplicationError
+from accounts.models import User
 from config.pagination import RelayPagination
 from retention import selectors as retention_selectors
 from retention.dashboard import selectors, services
@@ -147,8 +146,8 @@ class InterventionListApi(generics.ListAPIView):
 
 
 class InterventionCreateApi(APIView):
-    """Record an intervention. The owner must be someone the caller may name
-    (``accounts.access.users_visible_to``), else 400 naming ``owner``."""
+    """Record an intervention. The owner must be someone the caller may name (the service
+    checks ``accounts.access.users_visible_to``), else 400 naming ``owner``."""
 
     required_perms = "retention.add_intervention"
 
@@ -166,12 +165,9 @@ class InterventionCreateApi(APIView):
         data = params.validated_data
         owner = None
         if data.get("owner"):
-            owner = users_visible_to(user=request.user).filter(pk=data["owner"]).first()
+            owner = User.objects.filter(pk=data["owner"]).first()
             if owner is None:
-                raise ApplicationError(
-                    f"owner: {data['owner']} is not someone you may name as owner",
-                    field="owner",
-                )
+                raise services.owner_refused(data["owner"])
         intervention = services.intervention_create(
             rep=rep,
             kind=data["kind"],

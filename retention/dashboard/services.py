@@ -32,10 +32,7 @@ def intervention_create(
             field="kind",
         )
     if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
-        raise ApplicationError(
-            _("owner: %(owner)s is not someone you may name as owner") % {"owner": owner},
-            field="owner",
-        )
+        raise owner_refused(owner.pk)
     return Intervention.objects.create(
         rep=rep,
         kind=kind,
@@ -43,6 +40,15 @@ def intervention_create(
         owner=owner or created_by,
         follow_up_on=follow_up_on,
         created_by=created_by,
+    )
+
+
+def owner_refused(user_id: object) -> ApplicationError:
+    """The one refusal of an owner, whether the user does not exist or is out of reach, so the
+    answer tells nothing about people the recorder may not see."""
+    return ApplicationError(
+        _("owner: user %(id)s is not someone you may name as owner") % {"id": user_id},
+        field="owner",
     )
 
 

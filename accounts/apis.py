@@ -10,6 +10,8 @@ from accounts.access import teams_visible_to
 class MeApi(APIView):
     """Who the caller is, their role and the teams they may see."""
 
+    required_perms = ()  # anyone signed in
+
     class OutputSerializer(serializers.Serializer):
         class TeamSerializer(serializers.Serializer):
             id = serializers.IntegerField()

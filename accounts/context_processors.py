@@ -1,9 +1,27 @@
+from accounts.access import may
+
+
 def navigation(request) -> dict:
-    """Role flags for the base layout's navigation."""
+    """What the navigation offers: one flag per destination, each the permission of the role
+    group that opening it needs (``accounts.access.may``), so a link shows exactly when the
+    page would open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
+        "nav": {
+            "dashboard": may(user, "retention.view_riskscore"),
+            "alerts": may(user, "retention.view_riskalert"),
+            "reps": may(user, "retention.view_salesrep"),
+            "customers": may(user, "retention.view_customer"),
+            "handover": may(user, "handover.view_handoverplan"),
+            "routing": may(user, "retention.view_riskscore", "retention.view_assignment"),
+            "hiring": may(user, "handover.view_vacancy"),
+            "imports": may(user, "retention.add_importjob"),
+            "risk_model": may(user, "retention.view_riskmodel"),
+            "admin": user.is_active and user.is_staff,
+        },
+        # Role names, for the templates that still choose by role (hiring, imports).
         "nav_is_admin": user.is_relay_admin,
         "nav_is_hr": user.is_hr,
         "nav_is_manager": user.is_sales_manager,

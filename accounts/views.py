@@ -1,14 +1,27 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.access import may, page
+from accounts.models import User
 
-@login_required
+# Each role's working page, when its group lets it open it.
+LANDING: dict[str, tuple[str, str]] = {
+    User.Role.HR: ("handover:vacancy_list", "handover.view_vacancy"),
+    User.Role.SALES_MANAGER: ("retention:dashboard", "retention.view_riskscore"),
+    User.Role.ADMIN: ("retention:dashboard", "retention.view_riskscore"),
+}
+FALLBACKS: list[tuple[str, str]] = [
+    ("retention:dashboard", "retention.view_riskscore"),
+    ("retention:rep_list", "retention.view_salesrep"),
+]
+
+
+@page()
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its working page: managers and admins on the risk dashboard, HR on
-    the vacancies."""
-    if request.user.is_relay_admin or request.user.is_sales_manager:
-        return redirect("retention:dashboard")
-    if request.user.is_hr:
-        return redirect("handover:vacancy_list")
+    the vacancies; anyone else on the first page their rights open, or a 403."""
+    choices = [LANDING[request.user.role]] if request.user.role in LANDING else []
+    for url_name, perm in [*choices, *FALLBACKS]:
+        if may(request.user, perm):
+            return redirect(url_name)
     return redirect("retention:rep_list")

@@ -134,10 +134,17 @@ class InterventionAdmin(admin.ModelAdmin):
 
 @admin.register(RiskPageView)
 class RiskPageViewAdmin(admin.ModelAdmin):
-    """The audit log: readable by admins, written only by the rep page, never edited."""
+    """The audit of risk reads: one row per rep whose risk was shown to someone (rep page, risk
+    API, dashboard list, routing page, export and API, alerts), written by the scoped risk
+    reads themselves. Readable by admins, never edited."""
 
     list_display = ("viewed_at", "viewer", "rep")
-    list_filter = ("viewed_at",)
+    # Who read, whose risk, when: the questions an audit asks.
+    list_filter = (
+        ("viewer", admin.RelatedOnlyFieldListFilter),
+        ("rep", admin.RelatedOnlyFieldListFilter),
+        "viewed_at",
+    )
     search_fields = ("viewer__username", "rep__first_name", "rep__last_name")
     list_select_related = ("viewer", "rep")
     date_hierarchy = "viewed_at"

@@ -1,6 +1,7 @@
-"""Read APIs for reps and customers. Same scoping as the pages: out of scope is a 404."""
+"""Read APIs for reps and customers. Same scope, rights and filters as the pages: out of scope
+is a 404, a role without the right a 403, a bad parameter a 400 naming it."""
 
-import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -8,17 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from retention import selectors
+from retention.filters import CustomerFilterSet, RepFilterSet
 from retention.models import Assignment, Customer, SalesRep
-
-
-class RepFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
-    status = django_filters.ChoiceFilter(choices=SalesRep.Status.choices)
-    hired_after = django_filters.DateFilter(field_name="hire_date", lookup_expr="gte")
-
-    class Meta:
-        model = SalesRep
-        fields = ["team", "status", "hired_after"]
 
 
 class RepOutputSerializer(serializers.ModelSerializer):
@@ -46,21 +38,24 @@ class RepOutputSerializer(serializers.ModelSerializer):
 
 
 class RepListApi(generics.ListAPIView):
-    """Reps in the caller's scope. Filter by team, status, hire date; search by name or e-mail."""
+    """Reps in the caller's scope, as on the reps page: ``q`` (names and e-mail in part, CRM
+    and HR ids whole), ``team`` (a region includes its teams), ``status``, ``hired_after``,
+    ``sort``."""
 
+    required_perms = "retention.view_salesrep"
     serializer_class = RepOutputSerializer
-    filterset_class = RepFilter
-    search_fields = ["first_name", "last_name", "email", "crm_user_id", "hr_employee_id"]
-    ordering_fields = ["last_name", "hire_date", "team__name"]
-    ordering = ["last_name", "first_name", "id"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RepFilterSet
 
     queryset = SalesRep.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
-        return selectors.reps_visible(user=self.request.user)
+        return selectors.reps_visible_to(self.request.user)
 
 
 class RepDetailApi(APIView):
+    required_perms = "retention.view_salesrep"
+
     class OutputSerializer(RepOutputSerializer):
         class CustomerSerializer(serializers.Serializer):
             customer_id = serializers.IntegerField()
@@ -92,16 +87,6 @@ class RepDetailApi(APIView):
         return Response(self.OutputSerializer(rep).data)
 
 
-class CustomerFilter(django_filters.FilterSet):
-    key = django_filters.BooleanFilter(field_name="is_key_account")
-    region = django_filters.CharFilter()
-    industry = django_filters.CharFilter()
-
-    class Meta:
-        model = Customer
-        fields = ["key", "region", "industry"]
-
-
 class CustomerOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
@@ -118,30 +103,35 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
 
 
 class CustomerListApi(generics.ListAPIView):
-    """Customers held by reps in the caller's scope."""
+    """Customers held by reps in the caller's scope, as on the customers page: ``q`` (name in
+    part, the source's id whole), ``key``, ``region``, ``industry``, ``sort``."""
 
+    required_perms = "retention.view_customer"
     serializer_class = CustomerOutputSerializer
-    filterset_class = CustomerFilter
-    search_fields = ["name", "external_id"]
-    ordering_fields = ["name", "annual_revenue"]
-    ordering = ["name", "id"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CustomerFilterSet
 
     queryset = Customer.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
-        return selectors.customers_visible(user=self.request.user)
+        return selectors.customers_visible_to(self.request.user)
 
 
 class CustomerDetailApi(APIView):
+    required_perms = "retention.view_customer"
+
     class OutputSerializer(CustomerOutputSerializer):
         class HolderSerializer(serializers.Serializer):
             rep_id = serializers.IntegerField(allow_null=True)
             manager_id = serializers.IntegerField(allow_null=True)
-            holder = serializers.CharField(source="holder_name")
+            holder = serializers.SerializerMethodField()
             role = serializers.CharField()
             valid_from = serializers.DateField()
             valid_to = serializers.DateField(allow_null=True)
             source = serializers.CharField()
+
+            def get_holder(self, obj: Assignment) -> str:
+                return "" if obj.holder_hidden else obj.holder_name
 
         holders = serializers.SerializerMethodField()
 
@@ -150,10 +140,12 @@ class CustomerDetailApi(APIView):
 
         @extend_schema_field(HolderSerializer(many=True))
         def get_holders(self, customer: Customer) -> list[dict]:
-            assignments = selectors.customer_assignments(customer=customer)
+            assignments = selectors.customer_assignments(
+                customer=customer, user=self.context["request"].user
+            )
             return self.HolderSerializer(assignments, many=True).data
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, customer_id: int) -> Response:
         customer = selectors.customer_get_visible(user=request.user, customer_id=customer_id)
-        return Response(self.OutputSerializer(customer).data)
+        return Response(self.OutputSerializer(customer, context={"request": request}).data)

@@ -1,95 +1,140 @@
-"""Reads for reps and customers, always narrowed to what the asking user may see."""
+"""Reads for reps, customers, assignments, risk scores, alerts and interventions, each narrowed
+to what the asking user may see through the one access layer (``accounts.access``).
+
+Every ``*_visible_to(user)`` is the whole scope rule for its kind of object; lists filter it
+further (``retention.filters``), detail views fetch from it and 404 on a miss.
+
+Risk scores and alerts carry a person's departure risk, so their querysets are *audited*: the
+rows they hand out are written to the risk-read audit log (``RiskPageView``, one row per rep
+shown) when they are fetched. A view cannot read them and forget the audit, and counting or
+aggregating (which hands out no person's score) writes nothing.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.shortcuts import get_object_or_404
 
-from accounts.access import scope_team_ids
+from accounts.access import get_visible_or_404, narrow, narrow_q, users_visible_to
 from accounts.models import User
-from retention.models import Activity, Assignment, Customer, Deal, RiskScore, SalesRep, ScoringRun
+from retention.models import (
+    Activity,
+    Assignment,
+    Customer,
+    Deal,
+    Intervention,
+    RiskAlert,
+    RiskPageView,
+    RiskScore,
+    SalesRep,
+    ScoringRun,
+)
+
+# --- the audit of risk reads --------------------------------------------------------------
 
 
-def reps_visible(*, user: User) -> QuerySet[SalesRep]:
+def risk_reads_record(*, viewer: User, rep_ids: Iterable[int]) -> int:
+    """Write down that ``viewer`` was shown the risk of these reps: one row per rep, in one
+    INSERT however many. Returns the number of rows written."""
+    rows = [RiskPageView(viewer=viewer, rep_id=rep_id) for rep_id in sorted(set(rep_ids))]
+    if not rows or viewer is None or viewer.pk is None:
+        return 0
+    RiskPageView.objects.bulk_create(rows)
+    return len(rows)
+
+
+class AuditedQuerySet(QuerySet):
+    """A queryset of rows that carry a rep's risk (``rep_id``), which writes the audit log of
+    the rows it fetches for ``viewer``: a page of 50 writes 50 rows, a ``count()`` none."""
+
+    _audit_viewer: User | None = None
+
+    def audited_for(self, viewer: User) -> AuditedQuerySet:
+        clone = self._chain()
+        clone._audit_viewer = viewer
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._audit_viewer = self._audit_viewer
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._audit_viewer is not None:
+            rep_ids = [
+                row["rep_id"] if isinstance(row, dict) else getattr(row, "rep_id", None)
+                for row in self._result_cache
+            ]
+            risk_reads_record(
+                viewer=self._audit_viewer, rep_ids=[r for r in rep_ids if r is not None]
+            )
+
+
+def _audited[M](model: type[M], viewer: User) -> AuditedQuerySet:
+    return AuditedQuerySet(model=model).audited_for(viewer)
+
+
+# --- reps and customers -------------------------------------------------------------------
+
+
+def sees_whole_organisation(user: User) -> bool:
+    """Whether the access layer narrows nothing for ``user`` (admins and HR): its ``narrow_q``
+    is then the empty condition."""
+    return not narrow_q(user=user, team_field="team_id")
+
+
+def reps_visible_to(user: User) -> QuerySet[SalesRep]:
     """Reps the user may see: all for admins and HR, the reps of their teams for managers."""
-    team_ids = scope_team_ids(user=user)
-    reps = SalesRep.objects.select_related("team")
-    return reps if team_ids is None else reps.filter(team_id__in=team_ids)
+    return narrow(SalesRep.objects.select_related("team"), user=user, team_field="team_id")
 
 
 def rep_get_visible(*, user: User, rep_id: int) -> SalesRep:
     """The rep, or 404 when it does not exist or is outside the user's scope (no hint which)."""
-    return get_object_or_404(reps_visible(user=user), pk=rep_id)
+    return get_visible_or_404(reps_visible_to(user), pk=rep_id)
 
 
-def rep_list(
-    *,
-    user: User,
-    search: str = "",
-    team_id: int | None = None,
-    status: str = "",
-    ordering: str = "name",
-) -> QuerySet[SalesRep]:
-    reps = reps_visible(user=user)
-    if search:
-        for word in search.split():
-            reps = reps.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(crm_user_id__iexact=word)
-                | Q(hr_employee_id__iexact=word)
-            )
-    if team_id:
-        reps = reps.filter(team_id=team_id)
-    if status:
-        reps = reps.filter(status=status)
-    orderings = {
-        "name": ("last_name", "first_name", "id"),
-        "-name": ("-last_name", "-first_name", "-id"),
-        "hire_date": ("hire_date", "id"),
-        "-hire_date": ("-hire_date", "-id"),
-        "team": ("team__name", "last_name", "id"),
-    }
-    return reps.order_by(*orderings.get(ordering, orderings["name"]))
-
-
-def customers_visible(*, user: User) -> QuerySet[Customer]:
-    """Customers currently held (in any role) by a rep the user may see; all for admins and HR."""
-    team_ids = scope_team_ids(user=user)
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    """Customers currently held (in any role) by a rep the user may see, or covered by the user
+    as manager; all for admins and HR."""
     customers = Customer.objects.all()
-    if team_ids is None:
+    if sees_whole_organisation(user):
         return customers
-    held = Assignment.objects.filter(
-        customer=OuterRef("pk"), valid_to__isnull=True, rep__team_id__in=team_ids
+    held = Assignment.objects.filter(customer=OuterRef("pk"), valid_to__isnull=True).filter(
+        narrow_q(user=user, team_field="rep__team_id") | Q(manager=user)
     )
-    covered = Assignment.objects.filter(
-        customer=OuterRef("pk"), valid_to__isnull=True, manager=user
-    )
-    return customers.filter(Q(Exists(held)) | Q(Exists(covered)))
+    return customers.filter(Exists(held))
+
+
+def rep_ids_visible(user: User, rep_ids: Iterable[int | None]) -> set[int]:
+    """Which of these reps the user may see named beside an object (one query)."""
+    wanted = {rep_id for rep_id in rep_ids if rep_id is not None}
+    if not wanted:
+        return set()
+    return set(reps_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def customer_get_visible(*, user: User, customer_id: int) -> Customer:
-    return get_object_or_404(customers_visible(user=user), pk=customer_id)
+    return get_visible_or_404(customers_visible_to(user), pk=customer_id)
 
 
-def customer_list(
-    *, user: User, search: str = "", key_only: bool = False, ordering: str = "name"
-) -> QuerySet[Customer]:
-    customers = customers_visible(user=user)
-    if search:
-        customers = customers.filter(Q(name__icontains=search) | Q(external_id__iexact=search))
-    if key_only:
-        customers = customers.filter(is_key_account=True)
-    orderings = {
-        "name": ("name", "id"),
-        "-revenue": ("-annual_revenue", "id"),
-        "revenue": ("annual_revenue", "id"),
-    }
-    return customers.order_by(*orderings.get(ordering, orderings["name"]))
+def assignments_visible_to(user: User) -> QuerySet[Assignment]:
+    """Assignments held by a rep the user may see, or by the user as covering manager."""
+    assignments = Assignment.objects.select_related("rep", "manager", "customer")
+    if sees_whole_organisation(user):
+        return assignments
+    return assignments.filter(narrow_q(user=user, team_field="rep__team_id") | Q(manager=user))
 
 
-def customer_list_with_owner(customers: QuerySet[Customer]) -> list[Customer]:
+# Kept for callers outside retention that still use the older names.
+reps_visible = reps_visible_to
+customers_visible = customers_visible_to
+
+
+def customer_list_with_owner(customers: Iterable[Customer]) -> list[Customer]:
     """Attach ``current_owner`` (an Assignment or None) to each customer with one query."""
     customers = list(customers)
     owners = {
@@ -138,13 +183,40 @@ def rep_activity_summary(*, rep: SalesRep, today: dt.date, days: int = 90) -> di
     return {row["kind"]: row["n"] for row in rows}
 
 
-def customer_assignments(*, customer: Customer) -> list[Assignment]:
-    """Everyone who holds or held the customer, current first, then newest first."""
-    return list(
+def customer_assignments(*, customer: Customer, user: User | None = None) -> list[Assignment]:
+    """Everyone who holds or held the customer, current first, then newest first.
+
+    For ``user``, a holder outside their scope (a rep of another team, a manager they may not
+    see) is kept in the history but not named: ``holder_hidden`` is set and ``rep`` and
+    ``manager`` are cleared, so neither a page nor the API can show who it was.
+    """
+    assignments = list(
         Assignment.objects.filter(customer=customer)
         .select_related("rep", "manager")
         .order_by(F("valid_to").desc(nulls_first=True), "-valid_from")
     )
+    if user is None or sees_whole_organisation(user):
+        for assignment in assignments:
+            assignment.holder_hidden = False
+        return assignments
+    visible = set(
+        assignments_visible_to(user).filter(customer=customer).values_list("pk", flat=True)
+    )
+    manager_ids = {a.manager_id for a in assignments if a.manager_id}
+    visible_managers = set(
+        users_visible_to(user=user).filter(pk__in=manager_ids).values_list("pk", flat=True)
+    )
+    for assignment in assignments:
+        assignment.holder_hidden = not (
+            assignment.pk in visible or assignment.manager_id in visible_managers
+        )
+        if assignment.holder_hidden:
+            assignment.rep = assignment.manager = None
+            assignment.rep_id = assignment.manager_id = None
+    return assignments
+
+
+# --- risk scores, alerts, interventions ---------------------------------------------------
 
 
 def scoring_run_latest_complete() -> ScoringRun | None:
@@ -160,7 +232,8 @@ def scoring_run_latest_complete() -> ScoringRun | None:
 
 
 def risk_scores_current(*, rep_ids: list[int] | None = None) -> dict[int, RiskScore]:
-    """Each rep's score from the latest complete run, keyed by rep id (one query)."""
+    """Each rep's score from the latest complete run, keyed by rep id (one query). Not scoped
+    and not audited: for services and for features that show no score to a person."""
     run = scoring_run_latest_complete()
     if run is None:
         return {}
@@ -168,3 +241,38 @@ def risk_scores_current(*, rep_ids: list[int] | None = None) -> dict[int, RiskSc
     if rep_ids is not None:
         scores = scores.filter(rep_id__in=rep_ids)
     return {score.rep_id: score for score in scores}
+
+
+def risk_scores_visible_to(user: User, *, run: ScoringRun | None = None) -> AuditedQuerySet:
+    """Scores of the reps the user may see (every succeeded run, or only ``run``), audited."""
+    scores = narrow(
+        _audited(RiskScore, user).filter(run__status=ScoringRun.Status.SUCCEEDED),
+        user=user,
+        team_field="rep__team_id",
+    )
+    return scores if run is None else scores.filter(run=run)
+
+
+def alerts_visible_to(user: User) -> AuditedQuerySet:
+    """Alerts about reps the user may see, audited (an alert shows the rep's score)."""
+    return narrow(
+        _audited(RiskAlert, user).select_related("rep", "rep__team", "score", "acknowledged_by"),
+        user=user,
+        team_field="rep__team_id",
+    )
+
+
+def alert_get_visible(*, user: User, alert_id: int) -> RiskAlert:
+    return get_visible_or_404(alerts_visible_to(user), pk=alert_id)
+
+
+def interventions_visible_to(user: User) -> QuerySet[Intervention]:
+    return narrow(
+        Intervention.objects.select_related("rep", "owner", "created_by"),
+        user=user,
+        team_field="rep__team_id",
+    )
+
+
+def intervention_get_visible(*, user: User, intervention_id: int) -> Intervention:
+    return get_visible_or_404(interventions_visible_to(user), pk=intervention_id)

@@ -1,74 +1,75 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.access import teams_visible_to
-from config.params import int_or_none
+from accounts.access import may, page, teams_visible_to
 from retention import selectors
 from retention.dashboard.views import rep_risk_context
+from retention.filters import CustomerFilterSet, RepFilterSet, bad_parameters
 from retention.models import SalesRep
 
 PAGE_SIZE = 50
 
 
-@login_required
+@page("retention.view_salesrep")
 def rep_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
-    reps = selectors.rep_list(
-        user=request.user,
-        search=params.get("q", "").strip(),
-        team_id=int_or_none(params.get("team")),
-        status=params.get("status", "") if params.get("status") in SalesRep.Status.values else "",
-        ordering=params.get("sort", "name"),
+    filterset = RepFilterSet(
+        request.GET, queryset=selectors.reps_visible_to(request.user), request=request
     )
-    page = Paginator(reps, PAGE_SIZE).get_page(params.get("page"))
+    if not filterset.is_valid():
+        return bad_parameters(filterset)
     context = {
-        "page": page,
+        "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "teams": teams_visible_to(user=request.user),
         "statuses": SalesRep.Status.choices,
-        "params": params,
+        "params": request.GET,
     }
     template = "retention/_rep_rows.html" if request.htmx else "retention/rep_list.html"
     return render(request, template, context)
 
 
-@login_required
+@page("retention.view_salesrep")
 def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
-    """The rep's details, risk (score and signal history, drivers), customers at stake and the
-    intervention log. Every view is written to the risk-page audit log."""
+    """The rep's details and, for roles that may read risk, their risk (score and signal
+    history, drivers), customers at stake and the intervention log: that read is audited."""
     rep = selectors.rep_get_visible(user=request.user, rep_id=rep_id)
     context = {
         "rep": rep,
         "recent_activity": selectors.rep_recent_activity(rep=rep),
         "activity_summary": selectors.rep_activity_summary(rep=rep, today=timezone.localdate()),
-        **rep_risk_context(request, rep),
     }
+    context["show_risk"] = may(request.user, "retention.view_riskscore")
+    if context["show_risk"]:
+        context.update(rep_risk_context(request, rep))
     return render(request, "retention/rep_detail.html", context)
 
 
-@login_required
+@page("retention.view_customer")
 def customer_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
-    customers = selectors.customer_list(
-        user=request.user,
-        search=params.get("q", "").strip(),
-        key_only=params.get("key") == "1",
-        ordering=params.get("sort", "name"),
+    filterset = CustomerFilterSet(
+        request.GET, queryset=selectors.customers_visible_to(request.user), request=request
     )
-    page = Paginator(customers, PAGE_SIZE).get_page(params.get("page"))
-    page.object_list = selectors.customer_list_with_owner(page.object_list)
-    return render(request, "retention/customer_list.html", {"page": page, "params": params})
+    if not filterset.is_valid():
+        return bad_parameters(filterset)
+    page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_.object_list = selectors.customer_list_with_owner(page_.object_list)
+    return render(request, "retention/customer_list.html", {"page": page_, "params": request.GET})
 
 
-@login_required
+@page("retention.view_customer")
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get_visible(user=request.user, customer_id=customer_id)
+    deals = list(customer.deals.select_related("owner").order_by("-created_on")[:50])
+    activity = list(customer.activities.select_related("rep").order_by("-occurred_at")[:20])
     context = {
         "customer": customer,
-        "assignments": selectors.customer_assignments(customer=customer),
-        "deals": customer.deals.select_related("owner").order_by("-created_on")[:50],
-        "recent_activity": customer.activities.select_related("rep").order_by("-occurred_at")[:20],
+        "assignments": selectors.customer_assignments(customer=customer, user=request.user),
+        "deals": deals,
+        "recent_activity": activity,
+        # Reps of other teams are not named beside the customer's deals and contacts.
+        "named_rep_ids": selectors.rep_ids_visible(
+            request.user, [d.owner_id for d in deals] + [a.rep_id for a in activity]
+        ),
     }
     return render(request, "retention/customer_detail.html", context)

@@ -1,17 +1,22 @@
-"""The dashboard's API: one APIView per operation, scoped like the pages (out of scope is 404)."""
+"""The dashboard's API: one APIView per operation, with the pages' scope (out of scope is 404),
+rights (``required_perms``: a role without them gets 403), filters (``retention.filters``)
+and audit of risk reads. Lists answer in the one envelope (``config.pagination``)."""
 
-from django.core.paginator import Paginator
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from config.pagination import RelayPagination
 from retention import selectors as retention_selectors
 from retention.dashboard import selectors, services
-from retention.models import Intervention, RiskScore
+from retention.filters import AlertFilterSet, DashboardRepFilterSet, InterventionFilterSet
+from retention.models import Intervention, RiskAlert, SalesRep
+from retention.risk import selectors as risk_selectors
 
 
 class RunSerializer(serializers.Serializer):
@@ -22,76 +27,52 @@ class RunSerializer(serializers.Serializer):
     model_kind = serializers.CharField(source="model.kind", default=None)
 
 
-class DashboardRepsApi(APIView):
-    """Reps in scope with their current score and what is at stake: the team dashboard's table."""
+class DashboardRepsApi(generics.GenericAPIView):
+    """Reps in scope with their current score and what is at stake: the dashboard's table, with
+    its parameters (``q``, ``team``, ``band``, ``sort``). Each page read is audited."""
 
-    class InputSerializer(serializers.Serializer):
-        q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-        team = serializers.IntegerField(required=False, min_value=1)
-        band = serializers.ChoiceField(
-            choices=[*RiskScore.Band.values, "none"], required=False, allow_blank=True
+    class RowSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField(source="full_name")
+        team_id = serializers.IntegerField()
+        team = serializers.CharField(source="team.name")
+        status = serializers.CharField()
+        band = serializers.CharField(allow_null=True)
+        probability = serializers.FloatField(allow_null=True)
+        change = serializers.FloatField(source="risk_change", allow_null=True)
+        top_driver = serializers.CharField()
+        hire_date = serializers.DateField()
+        tenure_years = serializers.FloatField()
+        key_account_revenue = serializers.DecimalField(
+            source="key_revenue", max_digits=18, decimal_places=2
         )
-        sort = serializers.ChoiceField(choices=list(selectors.DASHBOARD_SORTS), default="-risk")
-        page = serializers.IntegerField(required=False, min_value=1, default=1)
-        page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
+        open_pipeline = serializers.DecimalField(max_digits=18, decimal_places=2)
+        last_intervention_kind = serializers.CharField(
+            source="last_intervention.kind", default=None
+        )
+        last_intervention_on = serializers.DateTimeField(
+            source="last_intervention.created_at", default=None
+        )
 
-    class OutputSerializer(serializers.Serializer):
-        class RowSerializer(serializers.Serializer):
-            id = serializers.IntegerField()
-            name = serializers.CharField(source="full_name")
-            team_id = serializers.IntegerField()
-            team = serializers.CharField(source="team.name")
-            status = serializers.CharField()
-            band = serializers.CharField(allow_null=True)
-            probability = serializers.FloatField(allow_null=True)
-            change = serializers.FloatField(source="risk_change", allow_null=True)
-            top_driver = serializers.CharField()
-            hire_date = serializers.DateField()
-            tenure_years = serializers.FloatField()
-            key_account_revenue = serializers.DecimalField(
-                source="key_revenue", max_digits=18, decimal_places=2
-            )
-            open_pipeline = serializers.DecimalField(max_digits=18, decimal_places=2)
-            last_intervention_kind = serializers.CharField(
-                source="last_intervention.kind", default=None
-            )
-            last_intervention_on = serializers.DateTimeField(
-                source="last_intervention.created_at", default=None
-            )
+    required_perms = "retention.view_riskscore"
+    serializer_class = RowSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DashboardRepFilterSet
+    queryset = SalesRep.objects.none()  # the filter set reads the rows (dashboard_reps)
 
-        run = RunSerializer(allow_null=True)
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        pages = serializers.IntegerField()
-        results = RowSerializer(many=True)
-
-    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer)
     def get(self, request: Request) -> Response:
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        run = retention_selectors.scoring_run_latest_complete()
-        query = selectors.DashboardQuery(
-            search=data.get("q", "").strip(),
-            team_id=data.get("team"),
-            band=data.get("band", ""),
-            sort=data["sort"],
+        reps = self.filter_queryset(self.get_queryset())
+        ids = self.paginate_queryset(reps.values_list("id", flat=True))
+        rows = risk_selectors.dashboard_rows_read(
+            user=request.user, reps=reps, ids=list(ids), today=timezone.localdate()
         )
-        reps = selectors.dashboard_reps(user=request.user, run=run, query=query)
-        page = selectors.dashboard_page(reps=reps, number=data["page"], size=data["page_size"])
-        rows = selectors.dashboard_rows_attach(reps=page.object_list, today=timezone.localdate())
-        output = {
-            "run": run,
-            "count": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "results": rows,
-        }
-        return Response(self.OutputSerializer(output).data)
+        return self.get_paginated_response(self.RowSerializer(rows, many=True).data)
 
 
 class DashboardSummaryApi(APIView):
     """Counts by band, what high-risk reps hold, open alerts, overdue follow-ups, band history."""
+
+    required_perms = "retention.view_riskscore"
 
     class OutputSerializer(serializers.Serializer):
         class HistorySerializer(serializers.Serializer):
@@ -144,21 +125,36 @@ class InterventionOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class InterventionListApi(APIView):
-    """A rep's intervention log, newest first."""
+class InterventionListApi(generics.ListAPIView):
+    """A rep's intervention log, newest first; filter by ``kind``, ``outcome``, ``open``."""
 
-    @extend_schema(responses=InterventionOutputSerializer(many=True))
-    def get(self, request: Request, rep_id: int) -> Response:
-        rep = retention_selectors.rep_get_visible(user=request.user, rep_id=rep_id)
-        interventions = selectors.rep_interventions(rep=rep)
-        return Response(InterventionOutputSerializer(interventions, many=True).data)
+    required_perms = "retention.view_intervention"
+    serializer_class = InterventionOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InterventionFilterSet
+    queryset = Intervention.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        rep = retention_selectors.rep_get_visible(
+            user=self.request.user, rep_id=self.kwargs["rep_id"]
+        )
+        return (
+            retention_selectors.interventions_visible_to(self.request.user)
+            .filter(rep=rep)
+            .order_by("-created_at", "-id")
+        )
 
 
 class InterventionCreateApi(APIView):
+    """Record an intervention. The owner must be someone the caller may name (the service
+    checks ``accounts.access.users_visible_to``), else 400 naming ``owner``."""
+
+    required_perms = "retention.add_intervention"
+
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Intervention.Kind.choices)
         note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-        owner = serializers.IntegerField(required=False, allow_null=True)
+        owner = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         follow_up_on = serializers.DateField(required=False, allow_null=True)
 
     @extend_schema(request=InputSerializer, responses={201: InterventionOutputSerializer})
@@ -169,9 +165,9 @@ class InterventionCreateApi(APIView):
         data = params.validated_data
         owner = None
         if data.get("owner"):
-            owner = User.objects.filter(pk=data["owner"], is_active=True).first()
+            owner = User.objects.filter(pk=data["owner"]).first()
             if owner is None:
-                raise serializers.ValidationError({"owner": f"no active user {data['owner']}"})
+                raise services.owner_refused(data["owner"])
         intervention = services.intervention_create(
             rep=rep,
             kind=data["kind"],
@@ -186,13 +182,15 @@ class InterventionCreateApi(APIView):
 
 
 class InterventionOutcomeApi(APIView):
+    required_perms = "retention.change_intervention"
+
     class InputSerializer(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=Intervention.Outcome.choices)
         follow_up_on = serializers.DateField(required=False, allow_null=True)
 
     @extend_schema(request=InputSerializer, responses=InterventionOutputSerializer)
     def post(self, request: Request, intervention_id: int) -> Response:
-        intervention = selectors.intervention_get_visible(
+        intervention = retention_selectors.intervention_get_visible(
             user=request.user, intervention_id=intervention_id
         )
         params = self.InputSerializer(data=request.data)
@@ -226,14 +224,19 @@ class RoutingOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RoutingApi(APIView):
-    """Key customers whose owner is high risk, each with a suggested alternate and the reason."""
+class RoutingApi(generics.GenericAPIView):
+    """Key customers whose owner is high risk, each with a suggested alternate and the reason,
+    page by page. Each read is audited."""
 
-    @extend_schema(responses=RoutingOutputSerializer(many=True))
+    required_perms = ("retention.view_riskscore", "retention.view_assignment")
+    serializer_class = RoutingOutputSerializer
+    pagination_class = RelayPagination
+
     def get(self, request: Request) -> Response:
         run = retention_selectors.scoring_run_latest_complete()
-        rows = selectors.routing_rows(user=request.user, run=run)
-        return Response(RoutingOutputSerializer(rows, many=True).data)
+        rows = risk_selectors.routing_read(user=request.user, run=run)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class AlertOutputSerializer(serializers.Serializer):
@@ -249,36 +252,25 @@ class AlertOutputSerializer(serializers.Serializer):
     acknowledged_by = serializers.IntegerField(source="acknowledged_by_id", allow_null=True)
 
 
-class AlertListApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        state = serializers.ChoiceField(choices=["open", "acknowledged", "all"], default="open")
-        page = serializers.IntegerField(required=False, min_value=1, default=1)
+class AlertListApi(generics.ListAPIView):
+    """Alerts about reps in scope, newest first: ``state`` is ``open`` (default),
+    ``acknowledged`` or ``all``; ``team`` narrows further. Each page read is audited."""
 
-    class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
-        page = serializers.IntegerField()
-        pages = serializers.IntegerField()
-        results = AlertOutputSerializer(many=True)
+    required_perms = "retention.view_riskalert"
+    serializer_class = AlertOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AlertFilterSet
+    queryset = RiskAlert.objects.none()  # for the schema; requests use get_queryset
 
-    @extend_schema(parameters=[InputSerializer], responses=OutputSerializer)
-    def get(self, request: Request) -> Response:
-        params = self.InputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        alerts = selectors.alert_list(user=request.user, state=params.validated_data["state"])
-        page = Paginator(alerts, 50).get_page(params.validated_data["page"])
-        output = {
-            "count": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "results": list(page.object_list),
-        }
-        return Response(self.OutputSerializer(output).data)
+    def get_queryset(self):
+        return retention_selectors.alerts_visible_to(self.request.user)
 
 
 class AlertAcknowledgeApi(APIView):
+    required_perms = "retention.change_riskalert"
+
     @extend_schema(request=None, responses=AlertOutputSerializer)
     def post(self, request: Request, alert_id: int) -> Response:
-        alert = selectors.alert_get_visible(user=request.user, alert_id=alert_id)
+        alert = retention_selectors.alert_get_visible(user=request.user, alert_id=alert_id)
         alert = services.risk_alert_acknowledge(alert=alert, user=request.user)
-        alert = selectors.alert_list(user=request.user, state="all").get(pk=alert.pk)
         return Response(AlertOutputSerializer(alert).data)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import users_visible_to
 from accounts.models import User
 from retention.models import Intervention
 
@@ -22,11 +23,10 @@ class InterventionForm(forms.Form):
         label=_("Follow up on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            is_active=True, role__in=[User.Role.SALES_MANAGER, User.Role.ADMIN, User.Role.HR]
-        ).order_by("last_name", "first_name", "username")
+        # The people the user may name as owner: the access layer's rule, as in the API.
+        self.fields["owner"].queryset = users_visible_to(user=user)
 
 
 class InterventionOutcomeForm(forms.Form):
@@ -36,7 +36,3 @@ class InterventionOutcomeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-
-
-class RoutingExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])

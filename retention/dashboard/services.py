@@ -1,13 +1,17 @@
-"""Writes for the dashboard: interventions, the risk-page audit log, alert acknowledgement, and
-the cache of organisation-wide aggregates."""
+"""Writes for the dashboard: interventions, alert acknowledgement, and the cache of
+organisation-wide aggregates. (The audit of risk reads is written by the reads themselves:
+``retention.selectors.risk_reads_record``.)"""
 
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.access import users_visible_to
 from accounts.models import User
+from config.errors import ApplicationError
 from retention.dashboard import selectors
-from retention.models import Intervention, RiskAlert, RiskPageView, SalesRep
+from retention.models import Intervention, RiskAlert, SalesRep
 from retention.selectors import scoring_run_latest_complete
 
 
@@ -20,9 +24,15 @@ def intervention_create(
     owner: User | None = None,
     follow_up_on: dt.date | None = None,
 ) -> Intervention:
-    """Record something done to keep a rep. The owner defaults to whoever records it."""
+    """Record something done to keep a rep. The owner defaults to whoever records it and must
+    be someone the recorder may name (``accounts.access.users_visible_to``)."""
     if kind not in Intervention.Kind.values:
-        raise ValueError(f"kind {kind!r} is not one of {', '.join(Intervention.Kind.values)}")
+        raise ApplicationError(
+            _("kind must be one of %(kinds)s") % {"kinds": ", ".join(Intervention.Kind.values)},
+            field="kind",
+        )
+    if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
+        raise owner_refused(owner.pk)
     return Intervention.objects.create(
         rep=rep,
         kind=kind,
@@ -30,6 +40,15 @@ def intervention_create(
         owner=owner or created_by,
         follow_up_on=follow_up_on,
         created_by=created_by,
+    )
+
+
+def owner_refused(user_id: object) -> ApplicationError:
+    """The one refusal of an owner, whether the user does not exist or is out of reach, so the
+    answer tells nothing about people the recorder may not see."""
+    return ApplicationError(
+        _("owner: user %(id)s is not someone you may name as owner") % {"id": user_id},
+        field="owner",
     )
 
 
@@ -41,8 +60,10 @@ def intervention_record_outcome(
     Recording the same outcome again changes nothing.
     """
     if outcome not in Intervention.Outcome.values:
-        raise ValueError(
-            f"outcome {outcome!r} is not one of {', '.join(Intervention.Outcome.values)}"
+        raise ApplicationError(
+            _("outcome must be one of %(outcomes)s")
+            % {"outcomes": ", ".join(Intervention.Outcome.values)},
+            field="outcome",
         )
     changed = []
     if intervention.outcome != outcome:
@@ -55,11 +76,6 @@ def intervention_record_outcome(
     if changed:
         intervention.save(update_fields=[*changed, "updated_at"])
     return intervention
-
-
-def risk_page_view_record(*, viewer: User, rep: SalesRep) -> RiskPageView:
-    """Write down that ``viewer`` opened ``rep``'s risk page (the audit log admins read)."""
-    return RiskPageView.objects.create(viewer=viewer, rep=rep)
 
 
 def risk_alert_acknowledge(*, alert: RiskAlert, user: User) -> RiskAlert:

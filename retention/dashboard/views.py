@@ -1,6 +1,9 @@
-"""Pages of the risk dashboard. Each view: check input, call selectors or services, render."""
+"""Pages of the risk dashboard. Each view: check input, call selectors or services, render.
 
-from django.contrib.auth.decorators import login_required
+Rights are the role group's permissions (``@page``); what a page offers to do is shown only to
+roles that may do it (``controls``), so HR reads risk but sees no manager's controls.
+"""
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -11,50 +14,65 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import scope_team_ids, teams_visible_to
-from config.params import int_or_none
+from accounts.access import may, page, teams_visible_to
+from config.errors import ApplicationError
 from retention import charts
 from retention import selectors as retention_selectors
 from retention.dashboard import exports, selectors, services
 from retention.dashboard.forms import InterventionForm, InterventionOutcomeForm
+from retention.filters import AlertFilterSet, DashboardRepFilterSet, bad_parameters
 from retention.models import RiskScore, SalesRep, ScoringRun
+from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 
 PAGE_SIZE = 50
+RISK_READ = "retention.view_riskscore"
+ROUTING_READ = ("retention.view_riskscore", "retention.view_assignment")
 
 
-def _dashboard_query(params) -> selectors.DashboardQuery:
-    sort = params.get("sort", "-risk")
-    return selectors.DashboardQuery(
-        search=params.get("q", "").strip()[:100],
-        team_id=int_or_none(params.get("team")),
-        band=params.get("band", ""),
-        sort=sort if sort in selectors.DASHBOARD_SORTS else "-risk",
-    )
+def controls(user) -> dict[str, bool]:
+    """Which of the risk pages' controls this user's role may use."""
+    return {
+        "can_log_intervention": may(user, "retention.add_intervention"),
+        "can_record_outcome": may(user, "retention.change_intervention"),
+        "can_acknowledge_alert": may(user, "retention.change_riskalert"),
+        "can_score_now": may(user, "retention.add_scoringrun"),
+        "can_retrain": may(user, "retention.add_riskmodel"),
+        "can_run_backtest": may(user, "retention.change_riskmodel"),
+    }
 
 
-@login_required
+@page(RISK_READ)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    run = retention_selectors.scoring_run_latest_complete()
-    query = _dashboard_query(request.GET)
-    reps = selectors.dashboard_reps(user=request.user, run=run, query=query)
-    page = selectors.dashboard_page(reps=reps, number=request.GET.get("page"), size=PAGE_SIZE)
-    page.object_list = selectors.dashboard_rows_attach(reps=page.object_list, today=today)
-    context = {"page": page, "query": query, "params": request.GET, "run": run}
+    filterset = DashboardRepFilterSet(request.GET, request=request)
+    if not filterset.is_valid():
+        return bad_parameters(filterset)
+    run, query, reps = filterset.run, filterset.query, filterset.qs
+    page_ = Paginator(reps.values_list("id", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page_.object_list = risk_selectors.dashboard_rows_read(
+        user=request.user, reps=reps, ids=list(page_.object_list), today=today
+    )
+    context = {"page": page_, "query": query, "params": request.GET, "run": run}
     if request.htmx and request.htmx.target == "dashboard-rows":
         return render(request, "retention/dashboard/_rows.html", context)
-    org_wide = scope_team_ids(user=request.user) is None
+    org_wide = retention_selectors.sees_whole_organisation(request.user)
     history = selectors.band_history(user=request.user, latest=run)
     context.update(
         summary=selectors.dashboard_summary(user=request.user, run=run, today=today),
         teams=teams_visible_to(user=request.user),
         bands=RiskScore.Band.choices,
-        overdue=list(
-            selectors.interventions_overdue(user=request.user, today=today).select_related(
-                "rep", "owner"
-            )[:10]
+        overdue=(
+            list(
+                selectors.interventions_overdue(user=request.user, today=today).select_related(
+                    "rep", "owner"
+                )[:10]
+            )
+            if may(request.user, "retention.view_intervention")
+            else []
         ),
         history_chart=charts.figure_json(charts.band_history_spec(history)) if history else "",
         heatmap_chart=_team_heatmap_json(run) if org_wide and run else "",
@@ -93,13 +111,11 @@ def _sort_labels() -> list[tuple[str, str]]:
 
 
 def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
-    """Everything the rep page shows about risk; records the view in the audit log."""
-    services.risk_page_view_record(viewer=request.user, rep=rep)
+    """Everything the rep page shows about risk, read through the audited risk selector."""
     today = timezone.localdate()
-    history = selectors.rep_score_history(rep=rep)
-    current = history[-1] if history else None
-    latest_run = retention_selectors.scoring_run_latest_complete()
-    if current is not None and latest_run is not None and current.run_id != latest_run.pk:
+    risk = risk_selectors.rep_risk(user=request.user, rep_id=rep.pk)
+    history, current = risk.history, risk.last
+    if current is not None and risk.current is None:
         current.is_stale = True
     series = selectors.rep_signal_series(history, names=SIGNAL_FEATURES)
     baselines = {
@@ -141,56 +157,66 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         "baselines": baselines,
         "customers_at_stake": customers,
         "single_threaded_share": selectors.single_threaded_key_share(customers),
-        "interventions": selectors.rep_interventions(rep=rep),
-        "intervention_form": InterventionForm(),
-        "outcome_choices": InterventionOutcomeForm.base_fields["outcome"].choices,
-        "handover_url": handover_url,
-        "today": today,
+        **_intervention_context(request, rep, InterventionForm(user=request.user)),
+        "handover_url": handover_url if may(request.user, "handover.add_handoverplan") else "",
     }
 
 
-@login_required
-@require_POST
-def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
-    rep = retention_selectors.rep_get_visible(user=request.user, rep_id=rep_id)
-    form = InterventionForm(request.POST)
-    if form.is_valid():
-        services.intervention_create(
-            rep=rep,
-            kind=form.cleaned_data["kind"],
-            note=form.cleaned_data["note"],
-            owner=form.cleaned_data["owner"],
-            follow_up_on=form.cleaned_data["follow_up_on"],
-            created_by=request.user,
-        )
-        form = InterventionForm()
-    elif not request.htmx:
-        return HttpResponseBadRequest(
-            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        )
-    if not request.htmx:
-        return redirect("retention:rep_detail", rep_id=rep.pk)
-    context = {
-        "rep": rep,
-        "interventions": selectors.rep_interventions(rep=rep),
+def _intervention_context(request: HttpRequest, rep: SalesRep, form: InterventionForm) -> dict:
+    show = may(request.user, "retention.view_intervention")
+    return {
+        **controls(request.user),
+        "show_interventions": show,
+        "interventions": selectors.rep_interventions(rep=rep) if show else [],
         "intervention_form": form,
         "outcome_choices": InterventionOutcomeForm.base_fields["outcome"].choices,
         "today": timezone.localdate(),
     }
+
+
+def _form_errors(form) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(
+        "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@page("retention.add_intervention")
+@require_POST
+def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
+    rep = retention_selectors.rep_get_visible(user=request.user, rep_id=rep_id)
+    form = InterventionForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.intervention_create(
+                rep=rep,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                owner=form.cleaned_data["owner"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+                created_by=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            form = InterventionForm(user=request.user)
+    if form.errors and not request.htmx:
+        return _form_errors(form)
+    if not request.htmx:
+        return redirect("retention:rep_detail", rep_id=rep.pk)
+    context = {"rep": rep, **_intervention_context(request, rep, form)}
     return render(request, "retention/dashboard/_interventions.html", context)
 
 
-@login_required
+@page("retention.change_intervention")
 @require_POST
 def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResponse:
-    intervention = selectors.intervention_get_visible(
+    intervention = retention_selectors.intervention_get_visible(
         user=request.user, intervention_id=intervention_id
     )
     form = InterventionOutcomeForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(
-            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        )
+        return _form_errors(form)
     services.intervention_record_outcome(
         intervention=intervention,
         outcome=form.cleaned_data["outcome"],
@@ -199,6 +225,7 @@ def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResp
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=intervention.rep_id)
     context = {
+        **controls(request.user),
         "item": intervention,
         "outcome_choices": InterventionOutcomeForm.base_fields["outcome"].choices,
         "today": timezone.localdate(),
@@ -209,49 +236,55 @@ def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResp
 # --- alerts -----------------------------------------------------------------------------------
 
 
-ALERT_STATES = ("open", "acknowledged", "all")
-
-
-@login_required
+@page("retention.view_riskalert")
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", "open")
-    state = state if state in ALERT_STATES else "open"
-    alerts = selectors.alert_list(user=request.user, state=state)
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "state": state, "params": request.GET}
+    filterset = AlertFilterSet(
+        request.GET, queryset=retention_selectors.alerts_visible_to(request.user), request=request
+    )
+    if not filterset.is_valid():
+        return bad_parameters(filterset)
+    page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        **controls(request.user),
+        "page": page_,
+        "state": filterset.chosen_state,
+        "params": request.GET,
+    }
     return render(request, "retention/dashboard/alerts.html", context)
 
 
-@login_required
+@page("retention.change_riskalert")
 @require_POST
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = selectors.alert_get_visible(user=request.user, alert_id=alert_id)
+    alert = retention_selectors.alert_get_visible(user=request.user, alert_id=alert_id)
     services.risk_alert_acknowledge(alert=alert, user=request.user)
     if not request.htmx:
         return redirect("retention:alert_list")
-    return render(request, "retention/dashboard/_alert_row.html", {"alert": alert})
+    context = {**controls(request.user), "alert": alert}
+    return render(request, "retention/dashboard/_alert_row.html", context)
 
 
 # --- routing ----------------------------------------------------------------------------------
 
 
-@login_required
+@page(ROUTING_READ)
 @require_GET
 def routing(request: HttpRequest) -> HttpResponse:
     run = retention_selectors.scoring_run_latest_complete()
-    rows = selectors.routing_rows(user=request.user, run=run)
-    return render(request, "retention/dashboard/routing.html", {"rows": rows, "run": run})
+    rows = risk_selectors.routing_read(user=request.user, run=run)
+    context = {**controls(request.user), "rows": rows, "run": run}
+    return render(request, "retention/dashboard/routing.html", context)
 
 
-@login_required
+@page(ROUTING_READ)
 @require_GET
 def routing_export(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("format", "csv")
     if kind not in ("csv", "xlsx"):
-        return HttpResponseBadRequest(_("format must be csv or xlsx"))
+        return HttpResponseBadRequest(_("format: must be csv or xlsx"))
     run = retention_selectors.scoring_run_latest_complete()
-    rows = selectors.routing_rows(user=request.user, run=run)
+    rows = risk_selectors.routing_read(user=request.user, run=run)
     stamp = run.as_of.isoformat() if run else timezone.localdate().isoformat()
     if kind == "csv":
         response = HttpResponse(exports.routing_csv(rows), content_type="text/csv; charset=utf-8")

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from accounts.models import Team, User
+from accounts.org import org_tree
 from retention.models import Customer, SalesRep
 
 _EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
@@ -138,22 +139,16 @@ class ImportContext:
                 self.teams_by_name[key] = (
                     team["id"] if self.teams_by_name.get(key, team["id"]) == team["id"] else None
                 )
-        for team_id, email, username in Team.managers.through.objects.values_list(
-            "team_id", "user__email", "user__username"
-        ):
-            self.team_managers.setdefault(team_id, set()).update(
-                {email.lower(), username.lower()} - {""}
-            )
-        # A manager of a region manages every team below it.
-        parents = {team["id"]: team["parent_id"] for team in teams}
-        direct = {team_id: set(names) for team_id, names in self.team_managers.items()}
+        # The team's managers are accounts.org's: active sales managers of the team and of
+        # every team above it.
+        tree = org_tree()
         for team in teams:
-            names: set[str] = set()
-            ancestor = team["id"]
-            while ancestor is not None:
-                names |= direct.get(ancestor, set())
-                ancestor = parents.get(ancestor)
-            self.team_managers[team["id"]] = names
+            self.team_managers[team["id"]] = {
+                name.lower()
+                for manager in tree.managers_above(team["id"])
+                for name in (manager.email, manager.username)
+                if name
+            }
 
     def team_by_name(self, name: str) -> int | None:
         key = " ".join(name.replace("/", " / ").lower().split())

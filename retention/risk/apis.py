@@ -1,24 +1,22 @@
-"""Departure-risk API. Scores are scoped like the pages (a rep out of scope is a 404); runs and
-models are for admins (404 for everyone else)."""
+"""Departure-risk API. Scores are scoped like the pages (a rep out of scope is a 404) and every
+read of them is audited; runs and models need the model's permissions (admins; 403 for the
+other roles, as on the pages)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from retention.filters import RiskScoreFilterSet
 from retention.models import RiskModel, RiskScore, ScoringRun
 from retention.risk import selectors, services, tasks
-
-
-def _require_admin(request: Request) -> None:
-    if not request.user.is_relay_admin:
-        raise NotFound
+from retention.selectors import risk_scores_visible_to, scoring_run_latest_complete
 
 
 class RiskModelSummarySerializer(serializers.Serializer):
@@ -53,29 +51,35 @@ class RiskScoreSerializer(serializers.Serializer):
 
 class RiskScoreListApi(generics.ListAPIView):
     """Current scores (latest succeeded run) of the reps in the caller's scope, riskiest first.
-    Filter with ``?band=high``."""
+    Filter with ``?band=high`` and ``?team=`` (a region includes its teams). Each page read is
+    audited, one row per rep shown."""
 
     class OutputSerializer(RiskScoreSerializer):
         rep_name = serializers.CharField(source="rep.full_name")
         team_name = serializers.CharField(source="rep.team.name")
 
+    required_perms = "retention.view_riskscore"
     serializer_class = OutputSerializer
     queryset = RiskScore.objects.none()
-    filter_backends: list = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RiskScoreFilterSet
 
     def get_queryset(self):
-        scores = selectors.risk_scores_visible(user=self.request.user)
-        band = self.request.query_params.get("band")
-        if band:
-            if band not in RiskScore.Band.values:
-                raise serializers.ValidationError(
-                    {"band": f"use one of {', '.join(RiskScore.Band.values)}"}
-                )
-            scores = scores.filter(band=band)
-        return scores
+        run = scoring_run_latest_complete()
+        if run is None:
+            return RiskScore.objects.none()
+        return (
+            risk_scores_visible_to(self.request.user, run=run)
+            .select_related("rep", "rep__team", "run__model")
+            .order_by("-probability", "rep_id")
+        )
 
 
 class RepRiskDetailApi(APIView):
+    """A rep's risk; the read is audited."""
+
+    required_perms = "retention.view_riskscore"
+
     class OutputSerializer(serializers.Serializer):
         class HistorySerializer(serializers.Serializer):
             as_of = serializers.DateField()
@@ -93,14 +97,15 @@ class RepRiskDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer, summary="A rep's risk score, drivers and history")
     def get(self, request: Request, rep_id: int) -> Response:
-        rep, current, history = selectors.rep_risk(user=request.user, rep_id=rep_id)
+        risk = selectors.rep_risk(user=request.user, rep_id=rep_id)
+        current = risk.current
         model = current.run.model if current else selectors.risk_model_active()
         data = {
-            "rep_id": rep.pk,
-            "rep_name": rep.full_name,
+            "rep_id": risk.rep.pk,
+            "rep_name": risk.rep.full_name,
             "model": model,
             "current": current,
-            "history": history,
+            "history": list(reversed(risk.history)),  # newest first
         }
         return Response(self.OutputSerializer(data).data)
 
@@ -129,24 +134,27 @@ class ScoringRunSerializer(serializers.ModelSerializer):
 class ScoringRunListApi(generics.ListAPIView):
     """Scoring runs, newest first (admins)."""
 
+    required_perms = "retention.view_scoringrun"
     serializer_class = ScoringRunSerializer
     queryset = ScoringRun.objects.none()
     filter_backends: list = []
 
     def get_queryset(self):
-        _require_admin(self.request)
         return ScoringRun.objects.select_related("model").order_by("-created_at", "-id")
 
 
 class ScoringRunDetailApi(APIView):
+    required_perms = "retention.view_scoringrun"
+
     @extend_schema(responses=ScoringRunSerializer, summary="One scoring run and its progress")
     def get(self, request: Request, run_id: int) -> Response:
-        _require_admin(request)
         run = get_object_or_404(ScoringRun.objects.select_related("model"), pk=run_id)
         return Response(ScoringRunSerializer(run).data)
 
 
 class ScoringRunStartApi(APIView):
+    required_perms = "retention.add_scoringrun"
+
     class InputSerializer(serializers.Serializer):
         as_of = serializers.DateField(required=False, help_text="score as of this date (today)")
 
@@ -156,7 +164,6 @@ class ScoringRunStartApi(APIView):
         summary="Start scoring every rep (or get the run already in flight)",
     )
     def post(self, request: Request) -> Response:
-        _require_admin(request)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = services.scoring_run_request(
@@ -194,25 +201,28 @@ class RiskModelListApi(generics.ListAPIView):
         def get_trained(self, obj: RiskModel) -> bool:
             return obj.kind == RiskModel.Kind.TRAINED
 
+    required_perms = "retention.view_riskmodel"
     serializer_class = OutputSerializer
     queryset = RiskModel.objects.none()
     filter_backends: list = []
 
     def get_queryset(self):
-        _require_admin(self.request)
         services.risk_model_ensure_active()
         return selectors.risk_models()
 
 
 class RiskModelTrainApi(APIView):
+    required_perms = "retention.add_riskmodel"
+
     @extend_schema(request=None, responses={202: None}, summary="Retrain the model (queued)")
     def post(self, request: Request) -> Response:
-        _require_admin(request)
         transaction.on_commit(tasks.model_retrain.delay)
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
 
 
 class RiskBacktestApi(APIView):
+    required_perms = "retention.view_riskmodel"
+
     class OutputSerializer(serializers.Serializer):
         model = RiskModelSummarySerializer()
         evaluated_at = serializers.DateTimeField(allow_null=True)
@@ -220,7 +230,6 @@ class RiskBacktestApi(APIView):
 
     @extend_schema(responses=OutputSerializer, summary="The model's stored backtest report")
     def get(self, request: Request, model_id: int) -> Response:
-        _require_admin(request)
         model = get_object_or_404(RiskModel.objects.defer("artifact"), pk=model_id)
         data = {"model": model, "evaluated_at": model.evaluated_at, "report": model.backtest}
         return Response(self.OutputSerializer(data).data)

@@ -1,21 +1,30 @@
-"""Reads for departure risk: the history frames scoring needs, and scores, runs and models.
+"""Reads for departure risk: the history frames scoring needs, runs and models, and the reads
+that show a person's risk to a user.
 
 The history is aggregated by the database (weekly totals per rep), never pulled row by row:
 10,000 reps × 18 months of activities become about 800,000 weekly rows.
+
+Reads of a person's risk for a user are scoped and audited here or in the audited querysets of
+``retention.selectors`` (``risk_scores_visible_to``, ``alerts_visible_to``): the rep's risk
+(``rep_risk``: page and API), the dashboard rows (``dashboard_rows_read``: page and API) and
+routing (``routing_read``: page, export and API). Each writes one audit row per rep shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
-from django.shortcuts import get_object_or_404
 
-from accounts.models import Team, User
+from accounts.models import User
+from accounts.org import org_tree
+from retention.dashboard import selectors as dashboard_selectors
+from retention.dashboard.selectors import RoutingRow
 from retention.models import (
     Activity,
     Deal,
@@ -33,7 +42,12 @@ from retention.scoring.history import (
     empty_reps,
     empty_weekly,
 )
-from retention.selectors import reps_visible, scoring_run_latest_complete
+from retention.selectors import (
+    rep_get_visible,
+    risk_reads_record,
+    risk_scores_visible_to,
+    scoring_run_latest_complete,
+)
 
 # Leave compares the last 91 days with the 364 before; weekly signals look back 65 weeks.
 LOOKBACK_DAYS = 460
@@ -272,49 +286,68 @@ def scoring_run_in_flight() -> ScoringRun | None:
     )
 
 
-def risk_scores_visible(*, user: User) -> QuerySet[RiskScore]:
-    """Scores of the latest succeeded run for the reps the user may see, riskiest first."""
+def rep_risk(*, user: User, rep_id: int) -> RepRisk:
+    """A rep's risk for ``user``: the rep (404 out of scope), their score in the latest run and
+    their history (succeeded runs, oldest first, one per date: the latest run of a day wins).
+
+    The read is audited: one row for the rep, written by the scoped, audited score queryset.
+    """
+    rep = rep_get_visible(user=user, rep_id=rep_id)
     run = scoring_run_latest_complete()
-    if run is None:
-        return RiskScore.objects.none()
-    return (
-        RiskScore.objects.filter(run=run, rep__in=reps_visible(user=user))
-        .select_related("rep", "rep__team", "run__model")
-        .order_by("-probability", "rep_id")
+    scores = (
+        risk_scores_visible_to(user)
+        .filter(rep=rep)
+        .select_related("run", "run__model")
+        .order_by("as_of", "run__finished_at", "run_id")
     )
+    by_date: dict[dt.date, RiskScore] = {}
+    for score in scores:
+        by_date[score.as_of] = score
+    history = list(by_date.values())
+    current = next((s for s in history if run is not None and s.run_id == run.pk), None)
+    return RepRisk(rep=rep, current=current, history=history)
 
 
-def rep_risk(*, user: User, rep_id: int) -> tuple[SalesRep, RiskScore | None, list[RiskScore]]:
-    """The rep (404 out of scope), their current score and their score history (succeeded runs
-    only, newest first)."""
-    rep = get_object_or_404(reps_visible(user=user), pk=rep_id)
-    run = scoring_run_latest_complete()
-    history = list(
-        RiskScore.objects.filter(rep=rep, run__status=ScoringRun.Status.SUCCEEDED)
-        .select_related("run__model")
-        .order_by("-as_of", "-run_id")[:52]
+@dataclass
+class RepRisk:
+    rep: SalesRep
+    current: RiskScore | None  # the score of the latest complete run, if the rep is in it
+    history: list[RiskScore]
+
+    @property
+    def last(self) -> RiskScore | None:
+        """The newest score, even when the latest run did not include the rep."""
+        return self.history[-1] if self.history else None
+
+
+def dashboard_rows_read(
+    *, user: User, reps: QuerySet[SalesRep], ids: list[int], today: dt.date
+) -> list[SalesRep]:
+    """The dashboard rows ``ids`` (one page of ``reps``, already sorted) with what is at stake
+    attached, in that order; audited, one row per rep shown."""
+    loaded = {rep.pk: rep for rep in reps.order_by().filter(pk__in=ids)}
+    rows = dashboard_selectors.dashboard_rows_attach(
+        reps=[loaded[rep_id] for rep_id in ids if rep_id in loaded], today=today
     )
-    current = next((score for score in history if run and score.run_id == run.pk), None)
-    return rep, current, history
+    risk_reads_record(viewer=user, rep_ids=[rep.pk for rep in rows if rep.band])
+    return rows
+
+
+def routing_read(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
+    """The routing rows for ``user`` (page, export and API), audited: each row shows its
+    owner's score, and a backup's or team-mate's reason names theirs."""
+    rows = dashboard_selectors.routing_rows(user=user, run=run)
+    rep_ids = [row.owner_id for row in rows]
+    rep_ids += [row.alternate_rep_id for row in rows if row.alternate_rep_id]
+    risk_reads_record(viewer=user, rep_ids=rep_ids)
+    return rows
 
 
 def team_manager_emails(*, team_ids: Iterable[int]) -> dict[int, list[str]]:
-    """For each team: the e-mails of its managers and of the managers of every team above it."""
-    parents = dict(Team.objects.values_list("id", "parent_id"))
-    managers: dict[int, set[str]] = {}
-    for team_id, email in Team.managers.through.objects.filter(user__is_active=True).values_list(
-        "team_id", "user__email"
-    ):
-        if email:
-            managers.setdefault(team_id, set()).add(email)
-    result = {}
-    for team_id in team_ids:
-        emails: set[str] = set()
-        seen: set[int] = set()
-        current: int | None = team_id
-        while current is not None and current not in seen:
-            seen.add(current)
-            emails |= managers.get(current, set())
-            current = parents.get(current)
-        result[team_id] = sorted(emails)
-    return result
+    """For each team: the e-mails of its managers and of the managers of every team above it
+    (``accounts.org``'s rule: active sales managers)."""
+    tree = org_tree()
+    return {
+        team_id: sorted({m.email for m in tree.managers_above(team_id) if m.email})
+        for team_id in team_ids
+    }

@@ -18,7 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -658,12 +658,3 @@ def risk_alerts_email(*, run_id: int) -> int:
         )
         sent += 1
     return sent
-
-
-def risk_alerts_counts(*, run_id: int) -> dict[str, int]:
-    return dict(
-        RiskAlert.objects.filter(score__run_id=run_id)
-        .values("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )

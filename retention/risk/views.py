@@ -1,29 +1,26 @@
-"""Pages for departure risk. The model and backtest pages are for admins; others get a 404."""
+"""Pages for the departure-risk model: its runs and backtests. Only roles whose group holds the
+model's permissions (admins) may open them; others get a 403, as in the API."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import page
+from retention.dashboard.views import controls
 from retention.models import RiskModel, ScoringRun
 from retention.risk import selectors, services, tasks
 from retention.selectors import scoring_run_latest_complete
 
 
-def _require_admin(request: HttpRequest) -> None:
-    if not request.user.is_relay_admin:
-        raise Http404
-
-
-@login_required
+@page("retention.view_riskmodel")
 def risk_model_page(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
     context = {
+        **controls(request.user),
         "active": services.risk_model_ensure_active(),
         "models": selectors.risk_models()[:20],
         "runs": selectors.scoring_runs_recent(limit=10),
@@ -33,10 +30,9 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
     return render(request, "retention/risk/model.html", context)
 
 
-@login_required
+@page("retention.add_scoringrun")
 @require_POST
 def risk_scoring_start(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
     run = services.scoring_run_request(requested_by=request.user)
     if request.htmx:
         return render(request, "retention/risk/_run_progress.html", {"run": run})
@@ -44,10 +40,9 @@ def risk_scoring_start(request: HttpRequest) -> HttpResponse:
     return redirect("retention:risk_model")
 
 
-@login_required
+@page("retention.add_riskmodel")
 @require_POST
 def risk_model_retrain(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
     transaction.on_commit(tasks.model_retrain.delay)
     messages.success(
         request,
@@ -56,29 +51,25 @@ def risk_model_retrain(request: HttpRequest) -> HttpResponse:
     return redirect("retention:risk_model")
 
 
-@login_required
+@page("retention.view_scoringrun")
 def risk_run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
-    _require_admin(request)
     run = get_object_or_404(ScoringRun.objects.select_related("model"), pk=run_id)
     return render(request, "retention/risk/_run_progress.html", {"run": run})
 
 
-@login_required
+@page("retention.view_riskmodel")
 def risk_backtest_page(request: HttpRequest, model_id: int | None = None) -> HttpResponse:
-    _require_admin(request)
     if model_id is None:
         model = services.risk_model_ensure_active()
     else:
         model = get_object_or_404(RiskModel.objects.defer("artifact"), pk=model_id)
-    return render(
-        request, "retention/risk/backtest.html", {"model": model, "report": model.backtest}
-    )
+    context = {**controls(request.user), "model": model, "report": model.backtest}
+    return render(request, "retention/risk/backtest.html", context)
 
 
-@login_required
+@page("retention.change_riskmodel")
 @require_POST
 def risk_backtest_start(request: HttpRequest, model_id: int) -> HttpResponse:
-    _require_admin(request)
     model = get_object_or_404(RiskModel.objects.defer("artifact"), pk=model_id)
     transaction.on_commit(lambda: tasks.model_evaluate.delay(model.pk))
     messages.success(request, _("Backtest started; reload this page in a minute."))

@@ -114,3 +114,57 @@ def test_api_docs_page_serves_its_assets_locally(client, admin_user):
     html = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn" not in html.lower()
+
+
+def test_customer_holder_history_does_not_name_reps_of_other_teams(
+    client, api_as, manager_b, customer_a, rep_a, rep_b
+):
+    from retention.models import Assignment
+
+    owner = Assignment.objects.get(customer=customer_a)
+    owner.valid_to = owner.valid_from.replace(year=2024)
+    owner.save()
+    Assignment.objects.create(
+        customer=customer_a, rep=rep_b, role=Assignment.Role.OWNER, valid_from=owner.valid_to
+    )
+    holders = api_as(manager_b).get(f"/api/customers/{customer_a.id}/").json()["holders"]
+    assert [(h["holder"], h["rep_id"]) for h in holders] == [
+        ("Bruno Silva", rep_b.id),
+        ("", None),
+    ]
+    import datetime as dt
+
+    from retention.models import Activity, Deal
+
+    Deal.objects.create(
+        customer=customer_a, owner=rep_a, name="Old deal", amount=10, created_on=dt.date(2023, 2, 1)
+    )
+    Activity.objects.create(
+        customer=customer_a, rep=rep_a, kind="call", occurred_at="2023-02-01T10:00:00Z"
+    )
+    client.force_login(manager_b)
+    html = client.get(f"/customers/{customer_a.id}/").content.decode()
+    assert "Bruno Silva" in html and "Old deal" in html
+    assert "Alice Anders" not in html
+    assert "Someone outside your teams" in html
+
+
+def test_alert_emails_go_to_active_managers_up_the_tree(
+    manager_a, manager_b, team_north_a, team_south_a
+):
+    from accounts.services import user_create
+    from retention.risk.selectors import team_manager_emails
+
+    manager_a.email, manager_b.email = "mona@example.com", "sam@example.com"
+    manager_a.save()
+    manager_b.save()
+    gone = user_create(
+        username="gone", password="x-gone-1", role="sales_manager", email="gone@example.com",
+        managed_teams=[team_north_a],
+    )
+    gone.is_active = False
+    gone.save()
+    assert team_manager_emails(team_ids=[team_north_a.id, team_south_a.id]) == {
+        team_north_a.id: ["mona@example.com"],
+        team_south_a.id: ["sam@example.com"],
+    }

@@ -2,8 +2,10 @@ import datetime as dt
 
 import pytest
 
+from config.errors import ApplicationError
 from retention.dashboard import services
 from retention.models import Intervention, RiskAlert
+from retention.selectors import risk_reads_record
 
 
 def test_intervention_owner_defaults_to_who_records_it(manager_a, rep_a):
@@ -15,8 +17,18 @@ def test_intervention_owner_defaults_to_who_records_it(manager_a, rep_a):
 
 
 def test_unknown_kind_is_refused(manager_a, rep_a):
-    with pytest.raises(ValueError, match="kind 'bribe'"):
+    with pytest.raises(ApplicationError, match="kind must be one of") as refused:
         services.intervention_create(rep=rep_a, kind="bribe", created_by=manager_a)
+    assert refused.value.field == "kind"
+    assert not Intervention.objects.exists()
+
+
+def test_an_owner_the_recorder_may_not_name_is_refused(manager_a, manager_b, rep_a):
+    with pytest.raises(ApplicationError, match="owner") as refused:
+        services.intervention_create(
+            rep=rep_a, kind="other", created_by=manager_a, owner=manager_b
+        )
+    assert refused.value.field == "owner"
     assert not Intervention.objects.exists()
 
 
@@ -33,7 +45,7 @@ def test_outcome_is_recorded_once_and_too_early_moves_follow_up(manager_a, rep_a
     assert intervention.follow_up_on == dt.date(2027, 1, 1)
     assert intervention.outcome_recorded_at == first
     assert intervention.is_open
-    with pytest.raises(ValueError, match="outcome 'maybe'"):
+    with pytest.raises(ApplicationError, match="outcome must be one of"):
         services.intervention_record_outcome(intervention=intervention, outcome="maybe")
 
 
@@ -50,11 +62,12 @@ def test_acknowledging_twice_keeps_the_first_who_and_when(scored, manager_a, adm
     assert alert.acknowledged_by == manager_a
 
 
-def test_every_risk_page_view_is_logged(manager_a, admin_user, rep_a):
-    services.risk_page_view_record(viewer=manager_a, rep=rep_a)
-    services.risk_page_view_record(viewer=manager_a, rep=rep_a)
-    services.risk_page_view_record(viewer=admin_user, rep=rep_a)
+def test_every_risk_read_is_logged_one_row_per_rep(manager_a, admin_user, rep_a, rep_a2):
+    risk_reads_record(viewer=manager_a, rep_ids=[rep_a.pk])
+    risk_reads_record(viewer=manager_a, rep_ids=[rep_a.pk, rep_a2.pk, rep_a.pk])
+    risk_reads_record(viewer=admin_user, rep_ids=[rep_a.pk])
     assert rep_a.risk_page_views.count() == 3
+    assert rep_a2.risk_page_views.get().viewer == manager_a
 
 
 def test_cache_warm_makes_the_admin_dashboard_need_fewer_queries(client, admin_user, scored):

@@ -61,14 +61,14 @@ def test_history_only_lists_succeeded_runs(scored, admin_user, rep_a):
 @pytest.mark.parametrize("name", ["api-risk-run-list", "api-risk-model-list"])
 def test_runs_and_models_are_for_admins_only(scored, admin_user, manager_a, hr_user, name):
     assert api(admin_user).get(reverse(name)).status_code == 200
-    assert api(manager_a).get(reverse(name)).status_code == 404
-    assert api(hr_user).get(reverse(name)).status_code == 404
+    assert api(manager_a).get(reverse(name)).status_code == 403
+    assert api(hr_user).get(reverse(name)).status_code == 403
 
 
 def test_admin_starts_a_run_through_the_api(
     small_org, admin_user, manager_a, django_capture_on_commit_callbacks
 ):
-    assert api(manager_a).post(reverse("api-risk-run-start")).status_code == 404
+    assert api(manager_a).post(reverse("api-risk-run-start")).status_code == 403
     with django_capture_on_commit_callbacks() as callbacks:
         response = api(admin_user).post(reverse("api-risk-run-start"), {"as_of": "2025-12-28"})
     assert response.status_code == 202
@@ -96,11 +96,12 @@ def test_model_page_for_admin_shows_kind_and_buttons(scored, client, admin_user)
     assert "rules-1" in content
 
 
-def test_model_and_backtest_pages_are_404_for_managers(scored, client, manager_a):
+def test_model_and_backtest_pages_are_403_for_managers_as_in_the_api(scored, client, manager_a):
     client.force_login(manager_a)
-    assert client.get(reverse("retention:risk_model")).status_code == 404
-    assert client.get(reverse("retention:risk_backtest")).status_code == 404
-    assert client.post(reverse("retention:risk_scoring_start")).status_code == 404
+    assert client.get(reverse("retention:risk_model")).status_code == 403
+    assert client.get(reverse("retention:risk_backtest")).status_code == 403
+    assert client.post(reverse("retention:risk_scoring_start")).status_code == 403
+    assert api(manager_a).get(reverse("api-risk-model-list")).status_code == 403
 
 
 def test_start_button_returns_a_polling_progress_fragment(

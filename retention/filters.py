@@ -1,0 +1,236 @@
+"""The one way each retention list is filtered: a django-filter FilterSet shared by the page and
+its API, so a search finds the same rows on both and a bad parameter is refused the same way
+(400 naming the parameter: a NUL byte, an unknown choice, an id out of range).
+
+Pages build the FilterSet from ``request.GET`` and answer :func:`bad_parameters` when it is
+invalid; API views name it as ``filterset_class`` (DRF's ``DjangoFilterBackend``) or build it
+the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import BooleanFilter
+
+from accounts.org import org_tree
+from retention.dashboard import selectors as dashboard_selectors
+from retention.models import Customer, Intervention, RiskAlert, RiskScore, SalesRep
+from retention.selectors import scoring_run_latest_complete
+
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+SEARCH_MAX_LENGTH = 100
+
+
+def bad_parameters(filterset: django_filters.FilterSet) -> HttpResponseBadRequest:
+    """A page's answer to invalid list parameters: 400, each parameter named with its reason."""
+    return HttpResponseBadRequest(
+        "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number from 1 to the largest id the database holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class TeamFilter(IdFilter):
+    """A team or a region: the team and every team below it (``accounts.org``)."""
+
+    def filter(self, qs: QuerySet, value: int | None) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": org_tree().descendants([value])})
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """``sort``: one of the named orderings (each ends in a unique column, so pages are
+    stable); empty means ``default``."""
+
+    def __init__(self, *, orderings: Mapping[str, tuple], default: str, **kwargs) -> None:
+        self.orderings = dict(orderings)
+        self.default = default
+        kwargs.setdefault("label", _("Sort"))
+        super().__init__(choices=[(key, key) for key in self.orderings], **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        return qs.order_by(*self.orderings[value or self.default])
+
+
+def _words(fields: tuple[str, ...], exact: tuple[str, ...] = ()):
+    """A search filter method: every word must match one of ``fields`` (substring) or one of
+    ``exact`` (a whole id, any case)."""
+
+    def search(queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        for word in value.split():
+            match = Q()
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": word})
+            for field in exact:
+                match |= Q(**{f"{field}__iexact": word})
+            queryset = queryset.filter(match)
+        return queryset
+
+    return search
+
+
+def _search(fields: tuple[str, ...], exact: tuple[str, ...] = ()) -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        method=_words(fields, exact), max_length=SEARCH_MAX_LENGTH, label=_("Search")
+    )
+
+
+# --- reps and customers -------------------------------------------------------------------
+
+REP_ORDERINGS = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "hire_date": ("hire_date", "id"),
+    "-hire_date": ("-hire_date", "-id"),
+    "team": ("team__name", "last_name", "id"),
+}
+
+
+class RepFilterSet(django_filters.FilterSet):
+    """Reps: ``q`` matches names and e-mail in part and CRM / HR ids whole."""
+
+    q = _search(("first_name", "last_name", "email"), exact=("crm_user_id", "hr_employee_id"))
+    team = TeamFilter(field_name="team_id")
+    status = django_filters.ChoiceFilter(choices=SalesRep.Status.choices)
+    hired_after = django_filters.DateFilter(field_name="hire_date", lookup_expr="gte")
+    sort = SortFilter(orderings=REP_ORDERINGS, default="name")
+
+    class Meta:
+        model = SalesRep
+        fields = ["q", "team", "status", "hired_after", "sort"]
+
+
+CUSTOMER_ORDERINGS = {
+    "name": ("name", "id"),
+    "-revenue": ("-annual_revenue", "id"),
+    "revenue": ("annual_revenue", "id"),
+}
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    """Customers: ``q`` matches the name in part and the source's id whole."""
+
+    q = _search(("name",), exact=("external_id",))
+    key = BooleanFilter(field_name="is_key_account")
+    region = django_filters.CharFilter(lookup_expr="iexact", max_length=120)
+    industry = django_filters.CharFilter(lookup_expr="iexact", max_length=120)
+    sort = SortFilter(orderings=CUSTOMER_ORDERINGS, default="name")
+
+    class Meta:
+        model = Customer
+        fields = ["q", "key", "region", "industry", "sort"]
+
+
+# --- risk -----------------------------------------------------------------------------------
+
+
+class DashboardRepFilterSet(django_filters.FilterSet):
+    """The risk dashboard's list: its parameters are read and checked here; the rows come from
+    ``retention.dashboard.selectors.dashboard_reps`` (scope, the latest run's score, search by
+    name, e-mail or team, a region's teams, band, sort), whatever queryset is passed in."""
+
+    q = django_filters.CharFilter(max_length=SEARCH_MAX_LENGTH, method="_parsed_only")
+    team = IdFilter(method="_parsed_only")
+    band = django_filters.ChoiceFilter(
+        choices=[*RiskScore.Band.choices, ("none", _("Not scored"))], method="_parsed_only"
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in dashboard_selectors.DASHBOARD_SORTS],
+        method="_parsed_only",
+    )
+
+    class Meta:
+        model = SalesRep
+        fields = ["q", "team", "band", "sort"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.run = scoring_run_latest_complete()
+
+    def _parsed_only(self, queryset: QuerySet, _name: str, _value) -> QuerySet:
+        return queryset
+
+    @property
+    def query(self) -> dashboard_selectors.DashboardQuery:
+        data = self.form.cleaned_data if self.is_valid() else {}
+        return dashboard_selectors.DashboardQuery(
+            search=(data.get("q") or "").strip(),
+            team_id=data.get("team"),
+            band=data.get("band") or "",
+            sort=data.get("sort") or "-risk",
+        )
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return dashboard_selectors.dashboard_reps(
+            user=self.request.user, run=self.run, query=self.query
+        )
+
+
+class RiskScoreFilterSet(django_filters.FilterSet):
+    band = django_filters.ChoiceFilter(choices=RiskScore.Band.choices)
+    team = TeamFilter(field_name="rep__team_id")
+
+    class Meta:
+        model = RiskScore
+        fields = ["band", "team"]
+
+
+ALERT_STATES = (("open", _("Open")), ("acknowledged", _("Acknowledged")), ("all", _("All")))
+
+
+class AlertFilterSet(django_filters.FilterSet):
+    """Alerts: ``state`` is ``open`` (the default), ``acknowledged`` or ``all``."""
+
+    state = django_filters.ChoiceFilter(choices=ALERT_STATES, method="_state")
+    team = TeamFilter(field_name="rep__team_id")
+
+    class Meta:
+        model = RiskAlert
+        fields = ["state", "team"]
+
+    def _state(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        if value == "all":
+            return queryset
+        return queryset.filter(acknowledged_at__isnull=value != "acknowledged")
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if not self.form.cleaned_data.get("state"):
+            queryset = self._state(queryset, "state", "open")
+        return super().filter_queryset(queryset).order_by("-created_at", "-id")
+
+    @property
+    def chosen_state(self) -> str:
+        return (self.form.cleaned_data.get("state") if self.is_valid() else "") or "open"
+
+
+class InterventionFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Intervention.Kind.choices)
+    outcome = django_filters.ChoiceFilter(choices=Intervention.Outcome.choices)
+    open = BooleanFilter(method="_open")
+
+    class Meta:
+        model = Intervention
+        fields = ["kind", "outcome", "open"]
+
+    def _open(self, queryset: QuerySet, _name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        is_open = Q(outcome__in=["", Intervention.Outcome.TOO_EARLY])
+        return queryset.filter(is_open if value else ~is_open)

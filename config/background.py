@@ -6,27 +6,26 @@ from __future__ import annotations
 import threading
 import time
 
-from django.conf import settings
-
 _lock = threading.Lock()
 _last: tuple[float, bool] | None = None
 
 
 def _probe(timeout: float) -> bool:
-    if settings.REDIS_URL:
+    from config.celery import app
+
+    url = app.conf.broker_url or ""
+    if url.startswith(("redis://", "rediss://")):
+        # A plain PING with socket timeouts: kombu's own check can hang on a Redis that
+        # accepts connections but does not answer (CLIENT PAUSE).
         import redis
 
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
-        )
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
         try:
             return bool(client.ping())
         except (redis.RedisError, OSError):
             return False
         finally:
             client.close()
-    from config.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)

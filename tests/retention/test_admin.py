@@ -4,24 +4,18 @@ status or last day directly, so a departure entered there opens the vacancy and 
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from handover.models import HandoverPlan, Vacancy
 from retention.models import SalesRep
 
 TODAY = dt.date(2026, 4, 1)
-pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def admin_client_logged_in(client, admin_user):
+def admin_client_logged_in(client, admin_user, time_machine):
+    """The cast's admin in the Django admin, on 1 April 2026."""
+    time_machine.move_to(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), tick=False)
     client.force_login(admin_user)
     return client
 

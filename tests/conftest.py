@@ -64,9 +64,13 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+_session_mode = ""  # read once at the start: a test may change the environment it runs in
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """A CI run on the wrong database would pass while testing the other one: refuse it."""
-    mode = require_mode()
+    global _session_mode
+    mode = _session_mode = require_mode()
     engine = settings.DATABASES["default"]["ENGINE"]
     if mode == "1" and not (engine.endswith("postgresql") and settings.REDIS_URL):
         raise pytest.UsageError(
@@ -97,7 +101,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """A skip that did not come through skip_or_fail (a bare ``pytest.skip``, ``skipif``) is
     held to the same rule, so a CI run cannot lose a test quietly."""
     report = yield
-    mode = require_mode()
+    mode = _session_mode
     if report.skipped and mode and not hasattr(report, "wasxfail"):
         reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
         reason = reason.removeprefix("Skipped: ")

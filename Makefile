@@ -44,6 +44,9 @@ worker: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
+# The suite once, on whatever DATABASE_URL / REDIS_URL say (the embedded default when unset).
+# RELAY_REQUIRE_SERVICES=1 or =embedded turns skips into failures (see tests/conftest.py);
+# .ci/run calls this twice, once per environment.
 test: install-dev lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

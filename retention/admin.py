@@ -1,4 +1,15 @@
-from django.contrib import admin
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from retention.models import (
     Activity,
@@ -13,19 +24,86 @@ from retention.models import (
     ScoringRun,
     ServiceRecord,
 )
+from retention.services import rep_record_departure
 
 # Large tables use raw_id_fields (no 10,000-row dropdowns) and show_full_result_count=False
 # (no COUNT(*) over millions of rows on every page).
 
 
+class DepartureForm(forms.Form):
+    departure_date = forms.DateField(
+        label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=SalesRep.DepartureReason.choices)
+
+
 @admin.register(SalesRep)
 class SalesRepAdmin(admin.ModelAdmin):
+    """Status, last day and reason are read-only here: a departure is recorded through
+    ``rep_record_departure`` (the *Record departure* page), which announces ``rep_departed`` so
+    that handover opens the vacancy and drafts the plan. Saving the fields directly would not."""
+
     list_display = ("__str__", "team", "title", "region", "hire_date", "status", "departure_date")
     list_filter = ("status", "departure_reason", "team", "region")
     search_fields = ("first_name", "last_name", "email", "crm_user_id", "hr_employee_id")
     raw_id_fields = ("user",)
     list_select_related = ("team",)
     date_hierarchy = "hire_date"
+    readonly_fields = ("status", "departure_date", "departure_reason", "record_departure")
+
+    @admin.display(description=_("Departure"))
+    def record_departure(self, rep: SalesRep) -> str:
+        if rep.pk is None:
+            return "—"
+        url = reverse("admin:retention_salesrep_departure", args=[rep.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Record departure…"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:rep_id>/departure/",
+                self.admin_site.admin_view(self.departure_view),
+                name="retention_salesrep_departure",
+            ),
+            *super().get_urls(),
+        ]
+
+    def departure_view(self, request: HttpRequest, rep_id: int) -> HttpResponse:
+        """Record (or move) the rep's last day through the departure service."""
+        rep = get_object_or_404(SalesRep, pk=rep_id)
+        if not self.has_change_permission(request, rep):
+            raise PermissionDenied
+        initial = {"departure_date": rep.departure_date, "reason": rep.departure_reason}
+        form = DepartureForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            departure_date: dt.date = form.cleaned_data["departure_date"]
+            try:
+                rep_record_departure(
+                    rep=rep,
+                    departure_date=departure_date,
+                    reason=form.cleaned_data["reason"],
+                    recorded_by=request.user,
+                    today=timezone.localdate(),
+                )
+            except ValueError as exc:
+                form.add_error("departure_date", str(exc))
+            else:
+                self.message_user(
+                    request,
+                    _("Departure of %(rep)s recorded: last day %(day)s.")
+                    % {"rep": rep, "day": departure_date.isoformat()},
+                    messages.SUCCESS,
+                )
+                change_url = reverse("admin:retention_salesrep_change", args=[rep.pk])
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": rep,
+            "title": _("Record the departure of %(rep)s") % {"rep": rep},
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/retention/salesrep/departure.html", context)
 
 
 @admin.register(Customer)

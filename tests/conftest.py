@@ -3,8 +3,19 @@
 The organisation: region North (teams North A and North B) and region South (team South A).
 Manager A manages region North, so sees both North teams; manager B manages South A only.
 
-Tests that need PostgreSQL, Redis, a Celery worker or Chromium skip on a bare machine, but when
-RELAY_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test instead.
+Which services a run must have, from RELAY_REQUIRE_SERVICES (``make test`` passes it through;
+``.ci/run`` runs the suite once with each of the two CI settings):
+
+- unset: a test whose service is missing skips (a bare machine, a quick local run);
+- ``1``: PostgreSQL, Redis, a Celery worker and Chromium are all required: any skip fails;
+- ``embedded``: the embedded default (SQLite and the file-system Celery broker) is required, and
+  so are a Celery worker on that broker and Chromium against SQLite. Only tests about PostgreSQL-
+  or Redis-specific behaviour (marked ``postgres`` / ``redis``, or asking for the fixtures
+  ``needs_postgres`` / ``needs_redis``) may skip; any other skip fails.
+
+A worker test asks for ``celery_worker_process``: it runs on whichever broker the settings name
+(Redis when REDIS_URL is set, else the file-system broker) against the test database, which on
+SQLite is a file under ``var/`` so that the worker process can open it.
 """
 
 import datetime as dt
@@ -26,34 +37,117 @@ from accounts.services import user_create
 from retention.models import Assignment, Customer, SalesRep
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIRE_SERVICES = os.environ.get("RELAY_REQUIRE_SERVICES", "") == "1"
 CHROMIUM = os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_MODES = {"": "nothing", "1": "every service", "embedded": "the embedded default"}
+# The reasons a skip may give in the embedded run: the test is about PostgreSQL or Redis.
+EMBEDDED_SKIPS = ("needs PostgreSQL", "needs Redis")
+_POSTGRES_MISSING = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+
+
+def require_mode() -> str:
+    mode = os.environ.get("RELAY_REQUIRE_SERVICES", "")
+    if mode not in REQUIRE_MODES:
+        raise pytest.UsageError(
+            f"RELAY_REQUIRE_SERVICES={mode!r}: use 1 (every service), embedded (SQLite and the "
+            "file-system broker) or leave it unset"
+        )
+    return mode
 
 
 def skip_or_fail(reason: str) -> None:
-    """Skip on a bare machine; in CI a would-be skip fails, so nothing goes silently untested."""
-    if REQUIRE_SERVICES:
+    """Skip on a bare machine; in CI a would-be skip fails, so nothing goes silently untested.
+
+    The embedded run lets only the PostgreSQL- and Redis-specific tests skip."""
+    mode = require_mode()
+    if mode == "1" or (mode == "embedded" and not reason.startswith(EMBEDDED_SKIPS)):
         pytest.fail(f"required service missing: {reason}", pytrace=False)
     pytest.skip(reason)
 
 
-@pytest.fixture
-def needs_postgres() -> None:
-    if connection.vendor != "postgresql":
-        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+_session_mode = ""  # read once at the start: a test may change the environment it runs in
 
 
-@pytest.fixture
-def needs_redis() -> str:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A CI run on the wrong database would pass while testing the other one: refuse it."""
+    global _session_mode
+    mode = _session_mode = require_mode()
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if mode == "1" and not (engine.endswith("postgresql") and settings.REDIS_URL):
+        raise pytest.UsageError(
+            "RELAY_REQUIRE_SERVICES=1 needs DATABASE_URL=postgres://… and REDIS_URL=redis://…"
+        )
+    if mode == "embedded" and not (engine.endswith("sqlite3") and not settings.REDIS_URL):
+        raise pytest.UsageError(
+            "RELAY_REQUIRE_SERVICES=embedded needs the embedded default: unset DATABASE_URL and "
+            "REDIS_URL"
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The ``postgres`` and ``redis`` markers say a test is about that service's behaviour: it
+    skips where the service is missing (and pytest_runtest_makereport decides if that may)."""
+    missing = {
+        "postgres": None if connection.vendor == "postgresql" else _POSTGRES_MISSING,
+        "redis": _redis_missing() if any(i.get_closest_marker("redis") for i in items) else None,
+    }
+    for item in items:
+        for name, reason in missing.items():
+            if reason and item.get_closest_marker(name):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A skip that did not come through skip_or_fail (a bare ``pytest.skip``, ``skipif``) is
+    held to the same rule, so a CI run cannot lose a test quietly."""
+    report = yield
+    mode = _session_mode
+    if report.skipped and mode and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+        reason = reason.removeprefix("Skipped: ")
+        if mode == "1" or not reason.startswith(EMBEDDED_SKIPS):
+            report.outcome = "failed"
+            report.longrepr = f"RELAY_REQUIRE_SERVICES={mode} allows no such skip: {reason}"
+    return report
+
+
+def _redis_missing() -> str | None:
+    """Why Redis cannot be used here, or None when it answers."""
     if not settings.REDIS_URL:
-        skip_or_fail("needs Redis: set REDIS_URL=redis://…")
+        return "needs Redis: set REDIS_URL=redis://…"
     import redis
 
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
-        skip_or_fail(f"Redis at {settings.REDIS_URL} does not answer: {exc}")
+        return f"needs Redis: Redis at {settings.REDIS_URL} does not answer: {exc}"
+    return None
+
+
+def _redis_or_skip() -> str:
+    if reason := _redis_missing():
+        skip_or_fail(reason)
     return settings.REDIS_URL
+
+
+@pytest.fixture
+def needs_postgres() -> None:
+    if connection.vendor != "postgresql":
+        skip_or_fail(_POSTGRES_MISSING)
+
+
+@pytest.fixture
+def needs_redis() -> str:
+    return _redis_or_skip()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On SQLite the test database is a file (pytest-django's default is in memory), so that a
+    Celery worker process and the live server can open it."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "test-relay.sqlite3")
 
 
 # --- the cast -------------------------------------------------------------------------------
@@ -180,26 +274,45 @@ def _database_url_for_worker() -> str:
     return f"sqlite:///{db['NAME']}"
 
 
+def _broker_flush(broker_url: str) -> None:
+    """Empty the broker and the result store, so no task leaks between tests."""
+    if broker_url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(broker_url).flushdb()
+        return
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    folders = {value for key, value in options.items() if key.endswith("_folder")}
+    folders |= {options["data_folder_in"], options["data_folder_out"]}
+    folders.add(settings.CELERY_RESULT_BACKEND.removeprefix("file://"))
+    for folder in folders:
+        for path in Path(folder).glob("*"):
+            if path.is_file():
+                path.unlink()
+
+
 @contextmanager
 def running_celery_worker(
-    redis_url: str, *, log_name: str = "test-worker.log", extra_env: dict[str, str] | None = None
+    broker_url: str, *, log_name: str = "test-worker.log", extra_env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen]:
-    """Start `celery worker` as a real process on Redis, against the test database, and stop it
-    (TERM, then KILL) afterwards. Redis is flushed before and after, so no task leaks between
-    tests. The test may kill the process itself."""
-    import redis
-
+    """Start `celery worker` as a real process on the broker the settings name (Redis, or the
+    file-system broker under ``var/``), against the test database, and stop it (TERM, then
+    KILL) afterwards. The broker is emptied before and after. The test may kill the process."""
     from config.celery import app
 
-    redis.Redis.from_url(redis_url).flushdb()
+    _broker_flush(broker_url)
     env = {
         **os.environ,
         "DATABASE_URL": _database_url_for_worker(),
-        "REDIS_URL": redis_url,
         "SECRET_KEY": "relay-tests-only-not-a-secret-0123456789-abcdefghijklmnop",
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "RELAY_VAR_DIR": str(settings.VAR_DIR),
         **(extra_env or {}),
     }
+    if broker_url.startswith("redis"):
+        env["REDIS_URL"] = broker_url
+    else:
+        env.pop("REDIS_URL", None)
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / log_name, "w")  # noqa: SIM115
@@ -230,13 +343,22 @@ def running_celery_worker(
                 proc.kill()
                 proc.wait()
         log.close()
-        redis.Redis.from_url(redis_url).flushdb()
+        _broker_flush(broker_url)
 
 
 @pytest.fixture
-def celery_worker_process(needs_postgres, needs_redis, transactional_db) -> Iterator[str]:
+def celery_broker() -> str:
+    """The broker a worker test runs on: Redis when REDIS_URL is set (and must answer), else
+    the file-system broker of the embedded default."""
+    if settings.REDIS_URL:
+        return _redis_or_skip()
+    return settings.CELERY_BROKER_URL
+
+
+@pytest.fixture
+def celery_worker_process(celery_broker, transactional_db) -> Iterator[str]:
     """A real Celery worker consuming the default queue; yields the queue name."""
-    with running_celery_worker(needs_redis):
+    with running_celery_worker(celery_broker):
         yield "celery"
 
 

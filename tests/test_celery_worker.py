@@ -4,7 +4,7 @@ from accounts.roles import ROLE_GROUP_NAMES
 from accounts.tasks import role_groups_sync_task
 
 
-def test_task_round_trips_through_a_real_worker_on_redis(celery_worker_process, manager_a):
+def test_task_round_trips_through_a_real_worker(celery_worker_process, manager_a):
     group = Group.objects.get(name=ROLE_GROUP_NAMES["sales_manager"])
     group.permissions.clear()
 

@@ -161,21 +161,6 @@ def test_a_prefilled_note_counts_as_written_only_once_a_person_confirms_it(
     assert item.note_complete and item.note_confirmed_by == manager_a
 
 
-def test_dashboard_can_show_coverage_counts_through_the_template_tag(
-    rf, manager_a, rep_a, customer_a
-):
-    from django.template import Context, Template
-
-    give_scores({rep_a: "high"})
-    request = rf.get("/")
-    request.user = manager_a
-    html = Template(
-        "{% load handover_tags %}{% coverage_counts as c %}{{ c.high_risk_only }}"
-        "{% rep_single_threaded_share rep as s %}|{{ s.share }}"
-    ).render(Context({"request": request, "rep": rep_a}))
-    assert html == "1|1.0"
-
-
 def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
     client, manager_a, rep_a, mates, book
 ):

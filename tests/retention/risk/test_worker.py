@@ -1,4 +1,5 @@
-"""A real Celery worker on Redis scores a run on PostgreSQL; a killed one publishes nothing."""
+"""A real Celery worker scores a run (on Redis and PostgreSQL in CI, and on the file-system broker
+and SQLite of the embedded default); a killed one publishes nothing."""
 
 import time
 
@@ -10,7 +11,7 @@ from retention.risk import services
 from retention.selectors import risk_scores_current
 from tests.retention.risk.conftest import AS_OF
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker]
+pytestmark = pytest.mark.celery_worker
 
 
 def _wait_for(predicate, *, timeout: float, step: float = 0.2):
@@ -49,6 +50,8 @@ def test_worker_runs_a_chunked_scoring_run_and_publishes_it(
     assert {s.run_id for s in risk_scores_current().values()} == {run.pk}
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_killed_worker_leaves_the_previous_scores_in_place(killable_worker, small_org):
     previous = services.risk_scores_refresh(as_of=AS_OF)
     with transaction.atomic():

@@ -33,9 +33,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "retention.view_intervention",
         "retention.add_intervention",
         "retention.change_intervention",
+        # Handing their reps' customers over; reading their teams' hiring and driving their
+        # new reps' onboarding. Opening vacancies and moving candidates is HR's.
         "handover.view_*",
-        "handover.add_*",
-        "handover.change_*",
+        "handover.add_handoverplan",
+        "handover.change_handoverplan",
+        "handover.change_handoveritem",
+        "handover.change_coveragegap",
+        "handover.add_interviewfeedback",
+        "handover.change_onboardingtask",
     ],
     User.Role.HR: [
         "retention.view_salesrep",
@@ -54,7 +60,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # HR imports the people and leave templates.
         "retention.view_importjob",
         "retention.add_importjob",
-        "handover.*",
+        # Hiring and onboarding, all of it; handover plans and coverage read-only (handing a
+        # customer over is the manager's decision).
+        "handover.view_*",
+        "handover.manage_hiring",
+        "handover.see_salary_band",
+        "handover.add_vacancy",
+        "handover.change_vacancy",
+        "handover.add_candidate",
+        "handover.change_candidate",
+        "handover.add_application",
+        "handover.change_application",
+        "handover.add_stagechange",
+        "handover.add_interviewfeedback",
+        "handover.change_interviewfeedback",
+        "handover.add_onboardingtemplate",
+        "handover.change_onboardingtemplate",
+        "handover.add_onboardingplan",
+        "handover.change_onboardingplan",
+        "handover.add_onboardingtask",
+        "handover.change_onboardingtask",
     ],
 }
 

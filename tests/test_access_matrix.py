@@ -22,9 +22,9 @@ The roles' rights, as the issue states them (HR reads risk organisation-wide, re
 manager sees their subtree; imports are admin and HR only; admin-only pages are 403 to others):
 
 - ``ALL``: admin, HR (whole organisation) and managers (their subtree) may read it;
-- ``MANAGERS``: the managers' own controls and customer-level work (routing, interventions,
-  acknowledging alerts, handover plans, coverage, assignments), for admins and managers; HR,
-  whose group has no customer permissions, is refused;
+- ``MANAGERS``: the managers' own controls (log an intervention, acknowledge an alert, draft,
+  change, apply or reverse a handover, add a backup), for admins and managers; HR reads the
+  customers, routing, plans and coverage (``ALL``) but never acts on them;
 - ``HIRING``: HR's side of a departure (open and edit vacancies, candidates, move applications),
   for HR and admins; managers read their teams' hiring (``ALL``) but do not run it;
 - ``IMPORTS``: admin and HR; ``ADMIN``: admin only (the risk model, scoring runs, backtests).
@@ -111,10 +111,10 @@ RULES: dict[str, Rule] = {
     "retention:rep_detail": page(ALL),
     "api-rep-list": api(ALL),
     "api-rep-detail": api(ALL),
-    "retention:customer_list": page(MANAGERS),
-    "retention:customer_detail": page(MANAGERS),
-    "api-customer-list": api(MANAGERS),
-    "api-customer-detail": api(MANAGERS),
+    "retention:customer_list": page(ALL),
+    "retention:customer_detail": page(ALL),
+    "api-customer-list": api(ALL),
+    "api-customer-detail": api(ALL),
     # --- risk: read by all three roles, worked on by managers ------------------------------------
     "retention:dashboard": page(ALL),
     "api-dashboard-reps": api(ALL),
@@ -130,9 +130,9 @@ RULES: dict[str, Rule] = {
     "api-intervention-create": api_post(MANAGERS),
     "retention:intervention_outcome": page_post(MANAGERS),
     "api-intervention-outcome": api_post(MANAGERS),
-    "retention:routing": page(MANAGERS),
-    "retention:routing_export": page(MANAGERS),
-    "api-routing": api(MANAGERS),
+    "retention:routing": page(ALL),
+    "retention:routing_export": page(ALL),
+    "api-routing": api(ALL),
     # --- risk model and scoring runs: admin only -----------------------------------------------
     "retention:risk_model": page(ADMIN_ONLY),
     "retention:risk_model_retrain": page_post(ADMIN_ONLY),
@@ -162,23 +162,23 @@ RULES: dict[str, Rule] = {
     "api-import-report": api(IMPORTS),
     # --- handover plans, coverage, assignments: managers and admins ----------------------------
     "handover:plan_create": page(MANAGERS, form=True),
-    "handover:plan_list": page(MANAGERS),
-    "handover:plan_detail": page(MANAGERS),
+    "handover:plan_list": page(ALL),
+    "handover:plan_detail": page(ALL),
     "handover:item_edit": page(MANAGERS, form=True),
     "handover:plan_apply": page_post(MANAGERS),
     "handover:plan_reverse": page_post(MANAGERS),
-    "handover:plan_brief": page(MANAGERS),
-    "handover:coverage": page(MANAGERS),
-    "handover:single_threaded": page(MANAGERS),
-    "api-handover-plan-list": api(MANAGERS),
+    "handover:plan_brief": page(ALL),
+    "handover:coverage": page(ALL),
+    "handover:single_threaded": page(ALL),
+    "api-handover-plan-list": api(ALL),
     "api-handover-plan-create": api_post(MANAGERS),
-    "api-handover-plan-detail": api(MANAGERS),
+    "api-handover-plan-detail": api(ALL),
     "api-handover-item-update": api_post(MANAGERS),
     "api-handover-plan-apply": api_post(MANAGERS),
     "api-handover-plan-reverse": api_post(MANAGERS),
-    "api-handover-coverage": api(MANAGERS),
-    "api-handover-single-threaded": api(MANAGERS),
-    "api-handover-assignment-list": api(MANAGERS),
+    "api-handover-coverage": api(ALL),
+    "api-handover-single-threaded": api(ALL),
+    "api-handover-assignment-list": api(ALL),
     "api-handover-assignment-backup": api_post(MANAGERS),
     # --- hiring: read by all three roles (managers: their teams), run by HR and admins ---------
     "handover:vacancy_list": page(ALL),
@@ -206,7 +206,7 @@ RULES: dict[str, Rule] = {
     "api-vacancy-create": api_post(HIRING),
     "api-vacancy-detail": api(ALL),
     "api-vacancy-update": api_post(HIRING),
-    "api-vacancy-matches": api(ALL),
+    "api-vacancy-matches": api(HIRING),  # the ranked pool, with salary expectations
     "api-candidate-list": api(ALL),
     "api-candidate-create": api_post(HIRING),
     "api-candidate-detail": api(ALL),

@@ -5,6 +5,7 @@ With no environment at all Relay runs on a SQLite file and a file-system Celery 
 PostgreSQL and Redis.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "accounts",
     "retention",
     "handover",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.OrgTreeMiddleware",
+    # Last, so it turns a lockout flagged anywhere below into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,6 +97,11 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out user or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -145,6 +154,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Login protection (django-axes): after RELAY_LOGIN_FAILURE_LIMIT failed sign-ins for one user
+# name, or from one address, that user name or address is refused for RELAY_LOGIN_COOLOFF_MINUTES
+# on /login/, the admin's login and API token authentication. Attempts and lockouts are listed in
+# the admin ("Axes"); a success resets the count. Behind a proxy set RELAY_PROXY_COUNT so the
+# client's address is read from X-Forwarded-For instead of the proxy's.
+AXES_ENABLED = env_bool("RELAY_LOGIN_PROTECTION", True)
+AXES_FAILURE_LIMIT = env_int("RELAY_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RELAY_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "accounts.authentication.client_ip"
+RELAY_PROXY_COUNT = env_int("RELAY_PROXY_COUNT", 0)
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -165,10 +164,14 @@ AXES_FAILURE_LIMIT = env_int("RELAY_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RELAY_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "accounts.authentication.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.authentication.client_ip"
 RELAY_PROXY_COUNT = env_int("RELAY_PROXY_COUNT", 0)
+
+# API rate limits ("N/second|minute|hour|day"; empty for none), counted in the cache, so shared by
+# all web processes when REDIS_URL is set. Over the limit the API answers 429 with Retry-After.
+RELAY_API_THROTTLE_USER = env_str("RELAY_API_THROTTLE_USER", "1200/minute")
+RELAY_API_THROTTLE_ANON = env_str("RELAY_API_THROTTLE_ANON", "60/minute")
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -223,8 +226,15 @@ CELERY_BEAT_SCHEDULE["risk-model-retrain-weekly"] = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an API call without valid credentials is a 401 naming the Token scheme.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+    ],
+    # Per caller: a signed-in user (session or token) by user id, anyone else by address;
+    # the rates are RELAY_API_THROTTLE_USER and RELAY_API_THROTTLE_ANON below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.AnonymousThrottle",
+        "accounts.throttling.UserThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.access.RelayPermission"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.RelayPagination",

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -53,7 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,17 +145,51 @@ MEDIA_URL = "media/"
 MAILERS = mailers_from_url(env_str("EMAIL_URL", "console://"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relay <relay@localhost>")
 
-# Security: production-safe unless DEBUG is on.
+# Security: production-safe unless DEBUG is on. docs/production.md lists every knob.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# A session lasts a working day by default, and ends when the browser closes unless turned off.
+SESSION_COOKIE_AGE = env_int("RELAY_SESSION_HOURS", 9) * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("RELAY_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# HTTPS: redirect plain HTTP and send HSTS (a year) unless DEBUG. Behind a TLS-terminating proxy
+# set SECURE_PROXY_SSL_HEADER=true (the proxy must set X-Forwarded-Proto and strip the client's).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes from inside the network speak plain HTTP
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: scripts only from Relay's own static files (no inline script anywhere;
+# charts read their data from <script type="application/json">). Inline styles stay allowed:
+# plotly and htmx set element styles. RELAY_CSP_REPORT_ONLY=true reports instead of blocking.
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if env_bool("RELAY_CSP_REPORT_ONLY", False):
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+# Responses that carry a person's risk, HR or salary data are never kept by a browser or a proxy:
+# "Cache-Control: no-store, private" on every view of these URL namespaces (all of retention's
+# and handover's pages) and every path under these prefixes (the API, the admin, one's account).
+RELAY_NO_STORE_NAMESPACES = ["retention", "handover"]
+RELAY_NO_STORE_PATH_PREFIXES = ["/api/", "/admin/", "/account/"]
 
 # Login protection (django-axes): after RELAY_LOGIN_FAILURE_LIMIT failed sign-ins for one user
 # name, or from one address, that user name or address is refused for RELAY_LOGIN_COOLOFF_MINUTES
@@ -172,6 +209,9 @@ RELAY_PROXY_COUNT = env_int("RELAY_PROXY_COUNT", 0)
 # all web processes when REDIS_URL is set. Over the limit the API answers 429 with Retry-After.
 RELAY_API_THROTTLE_USER = env_str("RELAY_API_THROTTLE_USER", "1200/minute")
 RELAY_API_THROTTLE_ANON = env_str("RELAY_API_THROTTLE_ANON", "60/minute")
+# The OpenAPI schema (/api/schema/) and its docs (/api/docs/, /api/redoc/) need a signed-in user
+# unless this opens them to anyone.
+RELAY_API_DOCS_PUBLIC = env_bool("RELAY_API_DOCS_PUBLIC", False)
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -256,6 +296,34 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One stable name per choice set, instead of hash-suffixed names for the many "status",
+    # "kind" and "source" fields (and so no warnings in `check --deploy`).
+    "ENUM_NAME_OVERRIDES": {
+        f"{model}{field}Enum": f"{module}.{model}.{field}"
+        for module, model, field in [
+            ("accounts.models", "User", "Role"),
+            ("retention.models", "SalesRep", "Status"),
+            ("retention.models", "Assignment", "Role"),
+            ("retention.models", "Assignment", "Source"),
+            ("retention.models", "Activity", "Kind"),
+            ("retention.models", "Deal", "Status"),
+            ("retention.models", "LeaveRecord", "Kind"),
+            ("retention.models", "ServiceRecord", "Source"),
+            ("retention.models", "ImportJob", "Status"),
+            ("retention.models", "ImportJob", "Source"),
+            ("retention.models", "Intervention", "Kind"),
+            ("retention.models", "RiskModel", "Kind"),
+            ("retention.models", "ScoringRun", "Status"),
+            ("retention.models", "RiskAlert", "Kind"),
+            ("handover.models", "Vacancy", "Status"),
+            ("handover.models", "Candidate", "Source"),
+            ("handover.models", "Candidate", "Status"),
+            ("handover.models", "OnboardingTask", "Kind"),
+            ("handover.models", "HandoverPlan", "Status"),
+            ("handover.models", "CoverageGap", "Kind"),
+            ("handover.models", "CoverageGap", "Status"),
+        ]
+    },
 }
 
 LOGGING = {

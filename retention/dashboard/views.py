@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import scope_team_ids, teams_visible_to
+from config.error_pages import form_errors_page
 from config.params import int_or_none
 from retention import charts
 from retention import selectors as retention_selectors
@@ -165,9 +166,7 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
         )
         form = InterventionForm()
     elif not request.htmx:
-        return HttpResponseBadRequest(
-            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        )
+        return form_errors_page(request, form)
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
     context = {
@@ -188,9 +187,7 @@ def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResp
     )
     form = InterventionOutcomeForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(
-            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        )
+        return form_errors_page(request, form)
     services.intervention_record_outcome(
         intervention=intervention,
         outcome=form.cleaned_data["outcome"],

@@ -46,7 +46,9 @@ SALARY_FIELDS = ("salary_min", "salary_max")
 
 class VacancyOutputSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name")
-    leaving_rep_name = serializers.CharField(source="leaving_rep.full_name", default=None)
+    leaving_rep_name = serializers.CharField(
+        source="leaving_rep.full_name", default=None, allow_null=True
+    )
     days_open = serializers.SerializerMethodField()
     time_to_fill_days = serializers.SerializerMethodField()
     salary_min = serializers.DecimalField(
@@ -244,7 +246,7 @@ class VacancyMatchesApi(APIView):
         source = serializers.CharField(source="candidate.source")
         region = serializers.CharField(source="candidate.region")
         bench_ready = serializers.BooleanField(source="candidate.bench_ready")
-        earliest_start = serializers.DateField(source="candidate.earliest_start")
+        earliest_start = serializers.DateField(source="candidate.earliest_start", allow_null=True)
         score = serializers.FloatField()
         reasons = serializers.ListField(child=serializers.CharField())
 

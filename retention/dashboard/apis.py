@@ -53,10 +53,10 @@ class DashboardRepsApi(APIView):
             )
             open_pipeline = serializers.DecimalField(max_digits=18, decimal_places=2)
             last_intervention_kind = serializers.CharField(
-                source="last_intervention.kind", default=None
+                source="last_intervention.kind", default=None, allow_null=True
             )
             last_intervention_on = serializers.DateTimeField(
-                source="last_intervention.created_at", default=None
+                source="last_intervention.created_at", default=None, allow_null=True
             )
 
         run = RunSerializer(allow_null=True)

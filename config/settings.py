@@ -343,6 +343,9 @@ RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
 # Scoring: reps per Celery chunk, and voluntary departures needed before a model is trained.
 RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))
 RELAY_RISK_MIN_DEPARTURES = env_int("RELAY_RISK_MIN_DEPARTURES", 15)
+# Trained models are stored signed (HMAC-SHA256) and refused when unsigned or altered; the key
+# defaults to one derived from SECRET_KEY. Changing it makes stored models unreadable: retrain.
+RELAY_MODEL_SIGNING_KEY = env_str("RELAY_MODEL_SIGNING_KEY", "")
 # Handover: how much one rep may hold after a handover (0 = no limit; teams may override),
 # and how long a suggested temporary cover lasts.
 RELAY_HANDOVER_MAX_ACCOUNTS = env_int("RELAY_HANDOVER_MAX_ACCOUNTS", 60)

@@ -22,9 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _csp_directives(response) -> dict[str, list[str]]:
     header = response.headers["Content-Security-Policy"]
-    return {
-        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
-    }
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 def test_pages_carry_a_csp_that_allows_only_relays_own_scripts(client, manager_a, rep_a):
@@ -195,9 +193,7 @@ def test_check_deploy_is_clean_for_the_documented_production_configuration(tmp_p
     env.update(PRODUCTION_ENV, STATIC_ROOT=str(static_root), RELAY_VAR_DIR=str(tmp_path / "var"))
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     manage = [sys.executable, "manage.py"]
-    subprocess.run(
-        [*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     result = subprocess.run(
         [*manage, "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE["risk-scoring-nightly"] = {
     "task": "retention.risk.scoring_nightly",
     "schedule": crontab(hour=env_int("RELAY_RISK_SCORING_HOUR", 3), minute=15),
 }
+CELERY_BEAT_SCHEDULE["imports-files-purge-nightly"] = {
+    "task": "retention.imports.files_purge",
+    "schedule": crontab(hour=4, minute=10),
+}
 CELERY_BEAT_SCHEDULE["risk-model-retrain-weekly"] = {
     "task": "retention.risk.model_retrain",
     "schedule": crontab(day_of_week=1, hour=env_int("RELAY_RISK_RETRAIN_HOUR", 1), minute=45),
@@ -337,6 +341,15 @@ LOGGING = {
 
 # Relay's own knobs.
 RELAY_IMPORT_MAX_BYTES = env_int("RELAY_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# Uploads: a zip (or XLSX) is refused when its directory says it unpacks to more than this many
+# times its size or more than this many bytes; each user may start so many imports an hour and
+# upload so many bytes a day (0 = no limit); the files of imports refused, failed or applied
+# are deleted this many days later by the nightly task.
+RELAY_IMPORT_MAX_UNPACK_RATIO = env_int("RELAY_IMPORT_MAX_UNPACK_RATIO", 100)
+RELAY_IMPORT_MAX_UNPACKED_BYTES = env_int("RELAY_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+RELAY_IMPORT_UPLOADS_PER_HOUR = env_int("RELAY_IMPORT_UPLOADS_PER_HOUR", 30)
+RELAY_IMPORT_BYTES_PER_DAY = env_int("RELAY_IMPORT_BYTES_PER_DAY", 4 * 1024 * 1024 * 1024)
+RELAY_IMPORT_RETENTION_DAYS = env_int("RELAY_IMPORT_RETENTION_DAYS", 30)
 RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", 0.25)
 RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)

@@ -668,6 +668,8 @@ class DepartureCostListApi(APIView):
             year = int(params["year"]) if params.get("year") else None
         except ValueError as exc:
             raise ValidationError({"detail": "team and year must be whole numbers"}) from exc
+        if year is not None and not 1900 <= year <= 9999:
+            raise ValidationError({"year": "year must be between 1900 and 9999"})
         rows = selectors.departure_costs(
             user=request.user, as_of=timezone.localdate(), team_id=team_id, year=year
         )

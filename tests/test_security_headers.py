@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.tokens import api_token_create
+from config.checks import fail_fast_on_start
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +169,9 @@ def test_uncollected_static_files_are_a_start_up_error_naming_collectstatic():
     errors = [message for message in run_checks() if message.id == "relay.E001"]
     assert len(errors) == 1
     assert "collectstatic" in errors[0].hint
+    # gunicorn runs no system checks: the WSGI entry point refuses to start instead.
+    with pytest.raises(ImproperlyConfigured, match="collectstatic"):
+        fail_fast_on_start()
 
 
 # The documented production environment (docs/production.md), minus the real secrets.

@@ -12,7 +12,7 @@ from retention.models import Assignment, Customer, SalesRep
 
 
 class RepFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=2**63 - 1)
     status = django_filters.ChoiceFilter(choices=SalesRep.Status.choices)
     hired_after = django_filters.DateFilter(field_name="hire_date", lookup_expr="gte")
 

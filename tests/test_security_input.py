@@ -39,3 +39,15 @@ def test_departure_costs_refuse_a_year_out_of_range_naming_it(admin_user, year):
     response = api.get("/api/departure-costs/", {"year": year})
     assert response.status_code == 400
     assert "year" in response.json()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["year=-5", "year=10000", "team=99999999999999999999", "team=-99999999999999999999"],
+)
+@pytest.mark.parametrize("url", ["/departure-costs/", "/reps/", "/dashboard/", "/vacancies/"])
+def test_out_of_range_numbers_in_page_filters_show_everything_not_a_500(
+    client, admin_user, url, query
+):
+    client.force_login(admin_user)
+    assert client.get(f"{url}?{query}").status_code == 200

@@ -460,7 +460,7 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         pre_window_days=pre_window,
         target_share=target,
         team_id=int_or_none(params.get("team")),
-        year=int_or_none(params.get("year")),
+        year=int_or_none(params.get("year"), minimum=1900, maximum=9999),
     )
     by_team = selectors.departure_cost_totals(rows, by="team")
     by_year = selectors.departure_cost_totals(rows, by="year")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import Team, User
+from accounts.models import ApiToken, Team, User
 from accounts.services import user_set_role
 
 
@@ -24,3 +24,16 @@ class TeamAdmin(admin.ModelAdmin):
     list_filter = ("parent",)
     search_fields = ("name", "region")
     filter_horizontal = ("managers",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Admins see who holds which token and may revoke one; keys exist only as hashes."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

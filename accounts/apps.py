@@ -16,3 +16,4 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Permissions only exist after migrate, so the role groups are brought up to date then.
         post_migrate.connect(_sync_role_groups, dispatch_uid="accounts_sync_role_groups")
+        import config.checks  # noqa: F401  (registers the deployment checks)

@@ -72,3 +72,42 @@ class Team(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API key. Only its SHA-256 is stored; the key is shown once, when created.
+
+    A request with ``Authorization: Token <key>`` acts as the token's user, with exactly that
+    user's role and scope. A revoked token stays listed (with when it was revoked) and is refused.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    prefix = models.CharField(
+        _("prefix"), max_length=12, editable=False, help_text=_("the key's first characters")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            # Authentication looks a key up by its hash.
+            models.UniqueConstraint(fields=["key_hash"], name="accounts_apitoken_unique_hash"),
+        ]
+        indexes = [
+            # The tokens page lists one user's tokens, newest first.
+            models.Index(fields=["user", "-created_at"], name="accounts_apitoken_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -5,9 +5,11 @@ With no environment at all Relay runs on a SQLite file and a file-system Celery 
 PostgreSQL and Redis.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.caches import redis_caches
@@ -41,11 +43,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "accounts",
     "retention",
     "handover",
@@ -53,16 +55,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.OrgTreeMiddleware",
+    # Last, so it turns a lockout flagged anywhere below into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +102,11 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out user or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -136,17 +148,73 @@ MEDIA_URL = "media/"
 MAILERS = mailers_from_url(env_str("EMAIL_URL", "console://"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relay <relay@localhost>")
 
-# Security: production-safe unless DEBUG is on.
+# Security: production-safe unless DEBUG is on. docs/production.md lists every knob.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# A session lasts a working day by default, and ends when the browser closes unless turned off.
+SESSION_COOKIE_AGE = env_int("RELAY_SESSION_HOURS", 9) * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("RELAY_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# HTTPS: redirect plain HTTP and send HSTS (a year) unless DEBUG. Behind a TLS-terminating proxy
+# set SECURE_PROXY_SSL_HEADER=true (the proxy must set X-Forwarded-Proto and strip the client's).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes from inside the network speak plain HTTP
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: scripts only from Relay's own static files (no inline script anywhere;
+# charts read their data from <script type="application/json">). Inline styles stay allowed:
+# plotly and htmx set element styles. RELAY_CSP_REPORT_ONLY=true reports instead of blocking.
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if env_bool("RELAY_CSP_REPORT_ONLY", False):
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+# Responses that carry a person's risk, HR or salary data are never kept by a browser or a proxy:
+# "Cache-Control: no-store, private" on every view of these URL namespaces (all of retention's
+# and handover's pages) and every path under these prefixes (the API, the admin, one's account).
+RELAY_NO_STORE_NAMESPACES = ["retention", "handover"]
+RELAY_NO_STORE_PATH_PREFIXES = ["/api/", "/admin/", "/account/"]
+
+# Login protection (django-axes): after RELAY_LOGIN_FAILURE_LIMIT failed sign-ins for one user
+# name, or from one address, that user name or address is refused for RELAY_LOGIN_COOLOFF_MINUTES
+# on /login/, the admin's login and API token authentication. Attempts and lockouts are listed in
+# the admin ("Axes"); a success resets the count. Behind a proxy set RELAY_PROXY_COUNT so the
+# client's address is read from X-Forwarded-For instead of the proxy's.
+AXES_ENABLED = env_bool("RELAY_LOGIN_PROTECTION", True)
+AXES_FAILURE_LIMIT = env_int("RELAY_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RELAY_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.authentication.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.authentication.client_ip"
+RELAY_PROXY_COUNT = env_int("RELAY_PROXY_COUNT", 0)
+
+# API rate limits ("N/second|minute|hour|day"; empty for none), counted in the cache, so shared by
+# all web processes when REDIS_URL is set. Over the limit the API answers 429 with Retry-After.
+RELAY_API_THROTTLE_USER = env_str("RELAY_API_THROTTLE_USER", "1200/minute")
+RELAY_API_THROTTLE_ANON = env_str("RELAY_API_THROTTLE_ANON", "60/minute")
+# The OpenAPI schema (/api/schema/) and its docs (/api/docs/, /api/redoc/) need a signed-in user
+# unless this opens them to anyone.
+RELAY_API_DOCS_PUBLIC = env_bool("RELAY_API_DOCS_PUBLIC", False)
 
 # Celery: Redis when REDIS_URL is set, otherwise a file-system broker that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -218,6 +286,10 @@ CELERY_BEAT_SCHEDULE["risk-scoring-nightly"] = {
     "task": "retention.risk.scoring_nightly",
     "schedule": crontab(hour=env_int("RELAY_RISK_SCORING_HOUR", 3), minute=15),
 }
+CELERY_BEAT_SCHEDULE["imports-files-purge-nightly"] = {
+    "task": "retention.imports.files_purge",
+    "schedule": crontab(hour=4, minute=10),
+}
 CELERY_BEAT_SCHEDULE["risk-model-retrain-weekly"] = {
     "task": "retention.risk.model_retrain",
     "schedule": crontab(day_of_week=1, hour=env_int("RELAY_RISK_RETRAIN_HOUR", 1), minute=45),
@@ -225,8 +297,15 @@ CELERY_BEAT_SCHEDULE["risk-model-retrain-weekly"] = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an API call without valid credentials is a 401 naming the Token scheme.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+    ],
+    # Per caller: a signed-in user (session or token) by user id, anyone else by address;
+    # the rates are RELAY_API_THROTTLE_USER and RELAY_API_THROTTLE_ANON below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.AnonymousThrottle",
+        "accounts.throttling.UserThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.access.RelayPermission"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.RelayPagination",
@@ -248,6 +327,34 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One stable name per choice set, instead of hash-suffixed names for the many "status",
+    # "kind" and "source" fields (and so no warnings in `check --deploy`).
+    "ENUM_NAME_OVERRIDES": {
+        f"{model}{field}Enum": f"{module}.{model}.{field}"
+        for module, model, field in [
+            ("accounts.models", "User", "Role"),
+            ("retention.models", "SalesRep", "Status"),
+            ("retention.models", "Assignment", "Role"),
+            ("retention.models", "Assignment", "Source"),
+            ("retention.models", "Activity", "Kind"),
+            ("retention.models", "Deal", "Status"),
+            ("retention.models", "LeaveRecord", "Kind"),
+            ("retention.models", "ServiceRecord", "Source"),
+            ("retention.models", "ImportJob", "Status"),
+            ("retention.models", "ImportJob", "Source"),
+            ("retention.models", "Intervention", "Kind"),
+            ("retention.models", "RiskModel", "Kind"),
+            ("retention.models", "ScoringRun", "Status"),
+            ("retention.models", "RiskAlert", "Kind"),
+            ("handover.models", "Vacancy", "Status"),
+            ("handover.models", "Candidate", "Source"),
+            ("handover.models", "Candidate", "Status"),
+            ("handover.models", "OnboardingTask", "Kind"),
+            ("handover.models", "HandoverPlan", "Status"),
+            ("handover.models", "CoverageGap", "Kind"),
+            ("handover.models", "CoverageGap", "Status"),
+        ]
+    },
 }
 
 LOGGING = {
@@ -261,6 +368,15 @@ LOGGING = {
 
 # Relay's own knobs.
 RELAY_IMPORT_MAX_BYTES = env_int("RELAY_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# Uploads: a zip (or XLSX) is refused when its directory says it unpacks to more than this many
+# times its size or more than this many bytes; each user may start so many imports an hour and
+# upload so many bytes a day (0 = no limit); the files of imports refused, failed or applied
+# are deleted this many days later by the nightly task.
+RELAY_IMPORT_MAX_UNPACK_RATIO = env_int("RELAY_IMPORT_MAX_UNPACK_RATIO", 100)
+RELAY_IMPORT_MAX_UNPACKED_BYTES = env_int("RELAY_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+RELAY_IMPORT_UPLOADS_PER_HOUR = env_int("RELAY_IMPORT_UPLOADS_PER_HOUR", 30)
+RELAY_IMPORT_BYTES_PER_DAY = env_int("RELAY_IMPORT_BYTES_PER_DAY", 4 * 1024 * 1024 * 1024)
+RELAY_IMPORT_RETENTION_DAYS = env_int("RELAY_IMPORT_RETENTION_DAYS", 30)
 RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", 0.25)
 RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
@@ -271,6 +387,9 @@ RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))
 RELAY_JOB_STALL_SECONDS = max(5, env_int("RELAY_JOB_STALL_SECONDS", 300))
 RELAY_JOB_MAX_RESUMES = env_int("RELAY_JOB_MAX_RESUMES", 3)
 RELAY_RISK_MIN_DEPARTURES = env_int("RELAY_RISK_MIN_DEPARTURES", 15)
+# Trained models are stored signed (HMAC-SHA256) and refused when unsigned or altered; the key
+# defaults to one derived from SECRET_KEY. Changing it makes stored models unreadable: retrain.
+RELAY_MODEL_SIGNING_KEY = env_str("RELAY_MODEL_SIGNING_KEY", "")
 # Handover: how much one rep may hold after a handover (0 = no limit; teams may override),
 # and how long a suggested temporary cover lasts.
 RELAY_HANDOVER_MAX_ACCOUNTS = env_int("RELAY_HANDOVER_MAX_ACCOUNTS", 60)

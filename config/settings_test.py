@@ -16,3 +16,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# The test client and the live server speak plain HTTP; tests of the HTTPS settings set them.
+SECURE_SSL_REDIRECT = False
+# The suite makes many requests from one address in a minute; throttle tests set their own rates.
+RELAY_API_THROTTLE_USER = ""
+RELAY_API_THROTTLE_ANON = ""

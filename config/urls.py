@@ -1,16 +1,61 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework.permissions import BasePermission
 
 from config.health import healthz
 
+
+class SchemaPermission(BasePermission):
+    """The OpenAPI schema is for signed-in callers (session or token) unless
+    ``RELAY_API_DOCS_PUBLIC`` opens it."""
+
+    def has_permission(self, request, view) -> bool:
+        if settings.RELAY_API_DOCS_PUBLIC:
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+def docs_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The browsable docs: to the login page first unless ``RELAY_API_DOCS_PUBLIC``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.RELAY_API_DOCS_PUBLIC and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+_docs_permissions = {"permission_classes": [SchemaPermission]}
 api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("retention.api_urls")),
     path("", include("handover.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("schema/", SpectacularAPIView.as_view(**_docs_permissions), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
+    path(
+        "docs/",
+        docs_page(SpectacularSwaggerSplitView.as_view(url_name="schema", **_docs_permissions)),
+        name="api-docs",
+    ),
+    path(
+        "redoc/",
+        docs_page(SpectacularRedocView.as_view(url_name="schema", **_docs_permissions)),
+        name="api-redoc",
+    ),
 ]
 
 urlpatterns = [

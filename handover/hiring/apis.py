@@ -61,7 +61,9 @@ class VacancyOutputSerializer(serializers.ModelSerializer):
         help_text="Null when the caller may not see the hiring manager named."
     )
     hiring_manager_name = serializers.SerializerMethodField()
-    leaving_rep_name = serializers.CharField(source="leaving_rep.full_name", default=None)
+    leaving_rep_name = serializers.CharField(
+        source="leaving_rep.full_name", default=None, allow_null=True
+    )
     days_open = serializers.SerializerMethodField()
     time_to_fill_days = serializers.SerializerMethodField()
     salary_min = serializers.DecimalField(
@@ -275,7 +277,7 @@ class VacancyMatchesApi(APIView):
         source = serializers.CharField(source="candidate.source")
         region = serializers.CharField(source="candidate.region")
         bench_ready = serializers.BooleanField(source="candidate.bench_ready")
-        earliest_start = serializers.DateField(source="candidate.earliest_start")
+        earliest_start = serializers.DateField(source="candidate.earliest_start", allow_null=True)
         score = serializers.FloatField()
         reasons = serializers.ListField(child=serializers.CharField())
 

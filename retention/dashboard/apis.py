@@ -48,10 +48,10 @@ class DashboardRepsApi(generics.GenericAPIView):
         )
         open_pipeline = serializers.DecimalField(max_digits=18, decimal_places=2)
         last_intervention_kind = serializers.CharField(
-            source="last_intervention.kind", default=None
+            source="last_intervention.kind", default=None, allow_null=True
         )
         last_intervention_on = serializers.DateTimeField(
-            source="last_intervention.created_at", default=None
+            source="last_intervention.created_at", default=None, allow_null=True
         )
 
     required_perms = "retention.view_riskscore"

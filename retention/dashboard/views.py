@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import may, page, teams_visible_to
+from config.error_pages import form_errors_page
 from config.errors import ApplicationError
 from retention import charts
 from retention import selectors as retention_selectors
@@ -174,13 +175,6 @@ def _intervention_context(request: HttpRequest, rep: SalesRep, form: Interventio
     }
 
 
-def _form_errors(form) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(
-        "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
-        content_type="text/plain; charset=utf-8",
-    )
-
-
 @page("retention.add_intervention")
 @require_POST
 def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
@@ -201,7 +195,7 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
         else:
             form = InterventionForm(user=request.user)
     if form.errors and not request.htmx:
-        return _form_errors(form)
+        return form_errors_page(request, form)
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
     context = {"rep": rep, **_intervention_context(request, rep, form)}
@@ -216,7 +210,7 @@ def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResp
     )
     form = InterventionOutcomeForm(request.POST)
     if not form.is_valid():
-        return _form_errors(form)
+        return form_errors_page(request, form)
     services.intervention_record_outcome(
         intervention=intervention,
         outcome=form.cleaned_data["outcome"],

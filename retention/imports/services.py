@@ -17,6 +17,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from retention.imports import storage
 from retention.imports.errors import ImportRefused
 from retention.imports.lookups import ImportContext, Options
 from retention.imports.pipeline import IssueLog, plan_batch, plan_check, run_batch
@@ -69,6 +70,7 @@ def import_job_create(
             ) % {"name": upload.name, "size": upload.size, "limit": limit}
         elif upload.size == 0:
             refusal = _("%(name)s: the file is empty.") % {"name": upload.name}
+    refusal = refusal or storage.upload_refusal(user=user, uploads=uploads)
     if refusal:
         # Recorded like every import, but the file is not stored.
         return ImportJob.objects.create(
@@ -268,6 +270,7 @@ def import_job_run(
     try:
         tables: list[Table] = []
         for entry in job.files:
+            storage.archive_check(Path(entry["path"]), entry["name"])
             found, skipped = tables_from_file(
                 Path(entry["path"]), entry["name"], max_bytes=settings.RELAY_IMPORT_MAX_BYTES
             )

@@ -29,3 +29,12 @@ def import_job_process(self, job_id: int) -> str:
         services.import_job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
         raise
     return job.status if job else "skipped"
+
+
+@shared_task(name="retention.imports.files_purge", soft_time_limit=30 * 60, time_limit=35 * 60)
+def import_files_purge() -> int:
+    """Nightly: delete uploads of imports finished longer ago than RELAY_IMPORT_RETENTION_DAYS.
+    Running it twice deletes nothing more the second time."""
+    from retention.imports.storage import import_files_purge as purge
+
+    return purge()

@@ -27,7 +27,7 @@ from config.errors import ApplicationError
 from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringChunk, ScoringRun
 from retention.outbox import outbox_enqueue
-from retention.risk import selectors
+from retention.risk import artifacts, selectors
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -167,7 +167,7 @@ def risk_model_train(
             horizon_days=horizon_days,
             features=result.features,
             metrics={**result.metrics, "trained": True, "voluntary_departures": departures},
-            artifact=scoring_model.dumps(artifact),
+            artifact=artifacts.sign(scoring_model.dumps(artifact)),
         )
         _activate(model)
     return model
@@ -175,7 +175,7 @@ def risk_model_train(
 
 @lru_cache(maxsize=4)
 def _trained_scorer(model_id: int, version: str) -> Scorer:
-    artifact = scoring_model.loads(RiskModel.objects.get(pk=model_id).artifact)
+    artifact = scoring_model.loads(artifacts.verify(RiskModel.objects.get(pk=model_id).artifact))
     return Scorer(
         estimator=artifact["estimator"],
         features=artifact["features"],

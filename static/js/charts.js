@@ -1,4 +1,6 @@
-/* Draw every plotly chart on the page from its embedded JSON (plotly.js is served locally). */
+/* Draw every plotly chart on the page from its embedded JSON (plotly.js is served locally):
+   an element with data-plotly-json="ID" is drawn from <script type="application/json" id="ID">,
+   which holds the figure, or the figure's JSON as a string (the json_script filter's output). */
 (function () {
   "use strict";
   function draw(root) {
@@ -7,6 +9,7 @@
       var source = document.getElementById(el.dataset.plotlyJson);
       if (!source || typeof Plotly === "undefined") { return; }
       var spec = JSON.parse(source.textContent);
+      if (typeof spec === "string") { spec = JSON.parse(spec); }
       el.dataset.plotlyDrawn = "1";
       Plotly.newPlot(el, spec.data, spec.layout, { responsive: true, displaylogo: false });
     });

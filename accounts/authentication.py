@@ -1,0 +1,89 @@
+"""How callers prove who they are: the client address login protection counts, and API tokens."""
+
+from __future__ import annotations
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address for login protection.
+
+    Without a proxy (``RELAY_PROXY_COUNT=0``) that is ``REMOTE_ADDR``. Behind N trusted proxies it
+    is the address the outermost of them saw, the Nth entry from the right of
+    ``X-Forwarded-For``; entries further left are the client's own claims and are ignored.
+    """
+    proxies = settings.RELAY_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """``Authorization: Token <key>`` with a personal token from the tokens page.
+
+    The request then acts as the token's user: the same role, rights and scope. A wrong key counts
+    as a failed sign-in for login protection, so guessing keys locks the address out like
+    guessing passwords.
+    """
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Send the header as 'Authorization: Token <key>', with no spaces in the key.")
+            )
+        django_request = request._request
+        if settings.AXES_ENABLED and AxesProxyHandler.is_locked(django_request, {}):
+            raise exceptions.Throttled(
+                detail=_("Too many failed sign-ins from this address; try again later.")
+            )
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError:
+            key = ""
+        # Imported here: DRF loads this class while rest_framework.views is still importing.
+        from accounts.tokens import api_token_authenticate
+
+        token = api_token_authenticate(key=key) if key else None
+        if token is None:
+            user_login_failed.send(
+                sender=type(self),
+                credentials={"username": f"api-token:{key[:10]}"},
+                request=django_request,
+            )
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """Axes' answer to a locked-out caller: JSON for the API, the styled page elsewhere (429)."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    minutes = int(cool_off.total_seconds() // 60) if cool_off else None
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _("Too many failed sign-ins; try again later."),
+                "retry_after_minutes": minutes,
+            },
+            status=429,
+        )
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -1,0 +1,52 @@
+"""System checks for a deployment: a problem that would otherwise be a 500 on every page is a
+clear error at start-up (``manage.py check``, ``runserver``, ``migrate`` and the WSGI server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+
+def _manifest_path() -> Path | None:
+    """The static files manifest the storage reads, or None when the storage keeps none."""
+    backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
+    try:
+        storage_class = import_string(backend)
+    except ImportError:
+        return None
+    name = getattr(storage_class, "manifest_name", None)
+    if not name or not getattr(storage_class, "manifest_strict", True):
+        return None
+    return Path(settings.STATIC_ROOT) / name
+
+
+@register()  # not tagged "staticfiles", which collectstatic itself runs
+def static_files_collected(app_configs=None, **kwargs) -> list[Error]:
+    """With DEBUG off, pages link hashed static file names from the manifest that collectstatic
+    writes; without it every page would be a 500."""
+    if settings.DEBUG:
+        return []
+    manifest = _manifest_path()
+    if manifest is None or manifest.exists():
+        return []
+    return [
+        Error(
+            f"The static files are not collected: {manifest} is missing, so every page would "
+            "fail with DEBUG off.",
+            hint="Run `python manage.py collectstatic --noinput` (STATIC_ROOT is where they go), "
+            "or set DEBUG=true for development.",
+            id="relay.E001",
+        )
+    ]
+
+
+def fail_fast_on_start() -> None:
+    """Called by the WSGI entry point, where Django runs no system checks: refuse to serve when
+    a check that would make every page fail does."""
+    errors = static_files_collected()
+    if errors:
+        raise ImproperlyConfigured(f"{errors[0].msg} {errors[0].hint}")

@@ -16,13 +16,20 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 
 @dataclass
 class Options:
-    """What the admin chose for this import (page form, API or command line)."""
+    """What the admin chose for this import (page form, API or command line).
+
+    ``mappings`` is {kind: {field: column}}; ``values`` is {kind: {field: {file value: value}}};
+    ``mapping_name`` picks a saved mapping by name; ``encodings`` is {file name or "*": codec}.
+    """
 
     score_column: str = ""
     score_scale: str = "5"
     default_team_id: int | None = None
     skip_rejected: bool = False
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    mapping_name: str = ""
+    encodings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Options":
@@ -32,6 +39,9 @@ class Options:
             default_team_id=data.get("default_team_id") or None,
             skip_rejected=bool(data.get("skip_rejected")),
             mappings=dict(data.get("mappings") or {}),
+            values=dict(data.get("values") or {}),
+            mapping_name=str(data.get("mapping_name") or ""),
+            encodings=dict(data.get("encodings") or {}),
         )
 
     def to_dict(self) -> dict:
@@ -41,6 +51,9 @@ class Options:
             "default_team_id": self.default_team_id,
             "skip_rejected": self.skip_rejected,
             "mappings": self.mappings,
+            "values": self.values,
+            "mapping_name": self.mapping_name,
+            "encodings": self.encodings,
         }
 
 

@@ -15,11 +15,14 @@ from retention.models.core import (
 )
 from retention.models.imports import ImportJob, SavedColumnMapping
 from retention.models.interventions import Intervention, RiskPageView
+from retention.models.people import CrmTeamLink, CrmUserChoice, TeamMembership
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
 
 __all__ = [
     "Activity",
     "Assignment",
+    "CrmTeamLink",
+    "CrmUserChoice",
     "Customer",
     "Deal",
     "ImportJob",
@@ -33,4 +36,5 @@ __all__ = [
     "SavedColumnMapping",
     "ScoringRun",
     "ServiceRecord",
+    "TeamMembership",
 ]

@@ -23,7 +23,7 @@ from django.db import (
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from retention.imports.errors import ImportRefused, RowError
+from retention.imports.errors import ImportRefused, RowError, RowSkipped
 from retention.imports.kinds import KINDS, FileKind, Row, default_mapping, recognise
 from retention.imports.lookups import ImportContext
 from retention.imports.readers import Table
@@ -102,6 +102,9 @@ class FileOutcome:
     unchanged: int = 0
     rejected: int = 0
     flagged: int = 0
+    # Rows deliberately not imported (users who are not reps, records only they own), by reason.
+    skipped: int = 0
+    skipped_why: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -340,6 +343,11 @@ def _run_file(
                         id_column, key, _("duplicate id: also on row %(row)s") % {"row": first}
                     )
                 seen[key] = number
+            except RowSkipped as skip:
+                ctx.flags.clear()
+                outcome.skipped += 1
+                why = str(skip.reason)
+                outcome.skipped_why[why] = outcome.skipped_why.get(why, 0) + 1
             except RowError as error:
                 ctx.flags.clear()
                 outcome.rejected += 1

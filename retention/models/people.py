@@ -11,9 +11,10 @@ from retention.models.core import SalesRep
 
 
 class CrmUserChoice(TimeStampedModel):
-    """An admin's decision about one CRM user (rep, manager or skipped), kept for later exports.
+    """What one CRM user is to Relay (rep, manager or skipped), kept for later exports.
 
-    Without a row here the import decides from the user's type, title, role and reports."""
+    An admin's choice (``by_admin``) wins over the import's defaults next time; a default is
+    kept too, so a later Task.csv alone knows its integration user is no rep."""
 
     class Becomes(models.TextChoices):
         REP = "rep", _("Rep")
@@ -22,6 +23,7 @@ class CrmUserChoice(TimeStampedModel):
 
     crm_user_id = models.CharField(_("CRM user id"), max_length=64, unique=True)
     becomes = models.CharField(_("becomes"), max_length=10, choices=Becomes.choices)
+    by_admin = models.BooleanField(_("chosen by an admin"), default=False)
     chosen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("chosen by"),

@@ -30,6 +30,10 @@ class Options:
     values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     mapping_name: str = ""
     encodings: dict[str, str] = field(default_factory=dict)
+    # {CRM user id: "rep" | "manager" | "skip"}: the admin's decisions about Salesforce users.
+    people: dict[str, str] = field(default_factory=dict)
+    # Build (or rebuild) teams and managers from the CRM even though Relay has teams.
+    org_from_crm: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> "Options":
@@ -42,6 +46,8 @@ class Options:
             values=dict(data.get("values") or {}),
             mapping_name=str(data.get("mapping_name") or ""),
             encodings=dict(data.get("encodings") or {}),
+            people=dict(data.get("people") or {}),
+            org_from_crm=bool(data.get("org_from_crm")),
         )
 
     def to_dict(self) -> dict:
@@ -54,6 +60,8 @@ class Options:
             "values": self.values,
             "mapping_name": self.mapping_name,
             "encodings": self.encodings,
+            "people": self.people,
+            "org_from_crm": self.org_from_crm,
         }
 
 
@@ -76,6 +84,8 @@ class ImportContext:
         self._customers: dict[str, dict[str, int]] = {}
         self.teams_by_name: dict[str, int | None] = {}
         self.team_managers: dict[int, set[str]] = {}
+        # Salesforce users of this upload and the org they imply (retention.imports.org).
+        self.people = None
         self._load_reps()
         self._load_teams()
 

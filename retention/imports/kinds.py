@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
 
@@ -39,20 +40,34 @@ class Field:
 
 
 class Row:
-    """The cells of the current row, read by field key through the file's column mapping."""
+    """The cells of the current row, read by field key through the file's column mapping.
 
-    __slots__ = ("cells", "columns", "index")
+    ``values`` maps a field's values as the file writes them to what Relay reads (the admin's
+    value mapping: ``Pipeline Review`` → ``Other``, ``Sehr zufrieden`` → ``5``).
+    """
 
-    def __init__(self, index: dict[str, int], columns: dict[str, str]) -> None:
+    __slots__ = ("cells", "columns", "index", "values")
+
+    def __init__(
+        self,
+        index: dict[str, int],
+        columns: dict[str, str],
+        values: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.index = index
         self.columns = columns
+        self.values = values or {}
         self.cells: list = []
 
     def __call__(self, key: str) -> object:
         position = self.index.get(key)
         if position is None or position >= len(self.cells):
             return ""
-        return self.cells[position]
+        value = self.cells[position]
+        mapped = self.values.get(key)
+        if mapped:
+            return mapped.get(text(value), value)
+        return value
 
     def column(self, key: str) -> str:
         return self.columns.get(key, key)
@@ -87,6 +102,10 @@ class FileKind:
     hr_may_import: bool = False
     id_field: str = "id"
     description: str = ""
+    # Salesforce object names: inside an export, the file named Account.csv is this kind.
+    file_names: tuple[str, ...] = ()
+    # The ``source`` its records are stored with, when not the kind's (cases: "case").
+    stored_source: str = ""
 
     def field(self, key: str) -> Field:
         return next(field for field in self.fields if field.key == key)
@@ -220,6 +239,7 @@ def sf_user(row: Row, ctx: ImportContext) -> dict:
 
 
 def sf_account(row: Row, ctx: ImportContext) -> dict:
+    created = parse_date(row("created_date"), row.column("created_date"))
     return {
         "source": SF,
         "external_id": row.external_id(),
@@ -228,6 +248,8 @@ def sf_account(row: Row, ctx: ImportContext) -> dict:
         "region": (text(row("billing_country")) or text(row("billing_state")))[:120],
         "annual_revenue": _amount(row, "annual_revenue"),
         "_owner": _rep_optional(row, "owner_id", ctx, hint=_OWNER_HINT),
+        # Ownership starts when the CRM says the account began, not on the import day.
+        "_owner_since": min(created, ctx.today) if created else None,
     }
 
 
@@ -291,6 +313,21 @@ def _first_moment(row: Row, keys: tuple[str, ...], ctx: ImportContext) -> dt.dat
     )
 
 
+_DONE_STATUSES = {"completed", "complete", "closed", "done", "finished"}
+
+
+def _todo_status(row: Row) -> str:
+    """Open or done for a to-do with a status (Status, IsClosed); empty when the file says
+    nothing, so a logged call without a status still counts as having happened."""
+    closed = parse_bool(row("is_closed"), row.column("is_closed"))
+    status = text(row("status")).lower()
+    if closed is None and not status:
+        return Activity.TodoStatus.NONE
+    if closed or status in _DONE_STATUSES:
+        return Activity.TodoStatus.DONE
+    return Activity.TodoStatus.OPEN
+
+
 def sf_task(row: Row, ctx: ImportContext) -> dict:
     record = _sf_activity_base(row, ctx)
     subtype = text(row("task_subtype")).lower() or text(row("type")).lower()
@@ -298,10 +335,16 @@ def sf_task(row: Row, ctx: ImportContext) -> dict:
     if seconds is not None and seconds < 0:
         raise RowError(row.column("call_seconds"), seconds, _("must not be negative"))
     record["kind"] = _SF_KIND.get(subtype, Activity.Kind.TASK)
-    record["occurred_at"] = _first_moment(
-        row, ("completed_at", "activity_date", "created_date"), ctx
-    )
+    status = _todo_status(row)
+    due = parse_date(row("activity_date"), row.column("activity_date"))
+    keys = ("completed_at", "activity_date", "created_date")
+    if status == Activity.TodoStatus.OPEN:
+        keys = ("activity_date", "created_date")  # not done: when it is due, not when "done"
+    record["occurred_at"] = _first_moment(row, keys, ctx)
     record["duration_minutes"] = -(-(seconds or 0) // 60)
+    record["todo_status"] = status
+    record["due_date"] = due
+    record["is_internal"] = False
     return record
 
 
@@ -310,13 +353,39 @@ def sf_event(row: Row, ctx: ImportContext) -> dict:
     minutes = parse_int(row("duration"), row.column("duration"))
     if minutes is not None and minutes < 0:
         raise RowError(row.column("duration"), minutes, _("must not be negative"))
-    kind = _SF_KIND.get(text(row("type")).lower(), Activity.Kind.MEETING)
+    event_type = text(row("type")).lower()
+    kind = _SF_KIND.get(event_type, Activity.Kind.MEETING)
     record["kind"] = Activity.Kind.MEETING if kind == Activity.Kind.TASK else kind
     record["occurred_at"] = _first_moment(
         row, ("activity_datetime", "start_datetime", "activity_date"), ctx
     )
     record["duration_minutes"] = minutes or 0
+    linked = any(text(row(key)) for key in ("account_id", "what_id", "who_id"))
+    record["is_internal"] = not linked or event_type in INTERNAL_EVENT_TYPES
+    record["todo_status"] = Activity.TodoStatus.NONE
+    record["due_date"] = None
     return record
+
+
+# Event types that are not time with a customer (Salesforce's own picklist has "Other"; orgs
+# add their own, which a value mapping can send to "Other").
+INTERNAL_EVENT_TYPES = frozenset(
+    {
+        "other",
+        "internal",
+        "internal meeting",
+        "team meeting",
+        "pipeline review",
+        "forecast review",
+        "training",
+        "one-on-one",
+        "1:1",
+        "out of office",
+        "personal",
+        "holiday",
+        "vacation",
+    }
+)
 
 
 def _score(row: Row, ctx: ImportContext, scale_max: object) -> object:
@@ -333,12 +402,28 @@ def _score(row: Row, ctx: ImportContext, scale_max: object) -> object:
 
 
 def sf_case(row: Row, ctx: ImportContext) -> dict:
+    """A case is a service record with or without a score: most cases are never surveyed, but
+    volume, escalations and the time to resolve them are service signals all the same."""
     scale_max = parse_decimal(ctx.options.score_scale, "score scale")
     score = _score(row, ctx, scale_max)
-    if score is None:
-        raise RowError(row.column("score"), "", _("no service score in this case"))
-    moment = _first_moment(row, ("closed_date", "created_date"), ctx)
-    escalated = parse_bool(row("is_escalated"), row.column("is_escalated"))
+    opened = parse_datetime(row("created_date"), row.column("created_date"), ctx.tz)
+    closed = parse_datetime(row("closed_date"), row.column("closed_date"), ctx.tz)
+    moment = closed or opened
+    if moment is None:
+        raise RowError(
+            row.column("created_date"), "", _("no date: neither CreatedDate nor ClosedDate")
+        )
+    minutes = None
+    if opened and closed:
+        if closed < opened:
+            raise RowError(
+                row.column("closed_date"), row("closed_date"), _("is before CreatedDate")
+            )
+        minutes = int((closed - opened).total_seconds() // 60)
+    status = text(row("status")).lower()
+    escalated = bool(parse_bool(row("is_escalated"), row.column("is_escalated"))) or (
+        "escalat" in status
+    )
     return {
         "source": ServiceRecord.Source.CASE,
         "external_id": row.external_id(),
@@ -346,9 +431,28 @@ def sf_case(row: Row, ctx: ImportContext) -> dict:
         "customer_id": _customer_optional(row, ("account_id",), ctx, SF),
         "date": moment.astimezone(ctx.tz).date(),
         "score": score,
-        "scale_max": scale_max,
-        "is_complaint": bool(escalated) or text(row("type")).lower() == "complaint",
+        "scale_max": scale_max if score is not None else None,
+        "is_complaint": escalated or text(row("type")).lower() == "complaint",
+        "is_escalated": escalated,
+        "priority": text(row("priority"))[:40],
+        "opened_at": opened,
+        "closed_at": closed,
+        "resolution_minutes": minutes,
     }
+
+
+# Where orgs keep a case's satisfaction score (custom fields; the admin may name another).
+CASE_SCORE_COLUMNS = (
+    "CSAT__c",
+    "CSAT_Score__c",
+    "Satisfaction__c",
+    "Satisfaction_Score__c",
+    "Customer_Satisfaction__c",
+    "Customer_Satisfaction_Score__c",
+    "CSAT_Rating__c",
+    "Survey_Score__c",
+    "CSAT",
+)
 
 
 _SF_ACTIVITY_HEADERS = frozenset({"id", "ownerid", "subject"})
@@ -361,6 +465,7 @@ SALESFORCE_KINDS = (
         entity="reps",
         order=10,
         signatures=(frozenset({"id", "username", "lastname"}),),
+        file_names=("User",),
         convert=sf_user,
         fields=(
             Field("id", ("Id",), required=True),
@@ -381,6 +486,7 @@ SALESFORCE_KINDS = (
         signatures=(frozenset({"id", "name", "ownerid"}),),
         excluded=frozenset({"accountid", "username", "stagename", "casenumber", "lastname"}),
         convert=sf_account,
+        file_names=("Account",),
         fields=(
             Field("id", ("Id",), required=True),
             Field("name", ("Name",), required=True),
@@ -389,6 +495,8 @@ SALESFORCE_KINDS = (
             Field("annual_revenue", ("AnnualRevenue",)),
             Field("billing_country", ("BillingCountry",)),
             Field("billing_state", ("BillingState",)),
+            Field("created_date", ("CreatedDate",)),
+            Field("is_deleted", ("IsDeleted",)),
         ),
     ),
     FileKind(
@@ -399,7 +507,9 @@ SALESFORCE_KINDS = (
         order=30,
         signatures=(frozenset({"id", "accountid", "stagename"}),),
         convert=sf_opportunity,
+        file_names=("Opportunity",),
         fields=(
+            Field("is_deleted", ("IsDeleted",)),
             Field("id", ("Id",), required=True),
             Field("account_id", ("AccountId",), required=True),
             Field("owner_id", ("OwnerId",)),
@@ -425,7 +535,11 @@ SALESFORCE_KINDS = (
         ),
         excluded=frozenset({"activitydatetime", "durationinminutes", "stagename", "casenumber"}),
         convert=sf_task,
+        file_names=("Task",),
         fields=(
+            Field("status", ("Status",)),
+            Field("is_closed", ("IsClosed",)),
+            Field("is_deleted", ("IsDeleted",)),
             Field("id", ("Id",), required=True),
             Field("owner_id", ("OwnerId",), required=True),
             Field("account_id", ("AccountId",)),
@@ -452,7 +566,10 @@ SALESFORCE_KINDS = (
         ),
         excluded=frozenset({"stagename", "casenumber", "tasksubtype"}),
         convert=sf_event,
+        file_names=("Event",),
         fields=(
+            Field("who_id", ("WhoId",)),
+            Field("is_deleted", ("IsDeleted",)),
             Field("id", ("Id",), required=True),
             Field("owner_id", ("OwnerId",), required=True),
             Field("account_id", ("AccountId",)),
@@ -473,6 +590,8 @@ SALESFORCE_KINDS = (
         order=50,
         signatures=(frozenset({"id", "casenumber"}),),
         convert=sf_case,
+        file_names=("Case",),
+        stored_source=ServiceRecord.Source.CASE,
         fields=(
             Field("id", ("Id",), required=True),
             Field("owner_id", ("OwnerId",), required=True),
@@ -480,9 +599,12 @@ SALESFORCE_KINDS = (
             Field("closed_date", ("ClosedDate",)),
             Field("created_date", ("CreatedDate",)),
             Field("is_escalated", ("IsEscalated",)),
+            Field("status", ("Status",)),
+            Field("priority", ("Priority",)),
             Field("type", ("Type",)),
-            # Named by the admin for each import (a custom field such as CSAT__c).
-            Field("score", (), required=True),
+            Field("is_deleted", ("IsDeleted",)),
+            # A custom field (CSAT__c…), found among the usual names or named by the admin.
+            Field("score", CASE_SCORE_COLUMNS),
         ),
     ),
 )
@@ -1011,10 +1133,45 @@ KINDS: dict[str, FileKind] = {
 }
 
 
+_OBJECT_NAME = re.compile(r"^([A-Z][A-Za-z0-9_]*?)(?:_\d+)?$")
+
+
+def salesforce_object(file_name: str, header: list[str]) -> str:
+    """The Salesforce object a file of an export holds (``Account.csv`` → Account), or "".
+
+    An export names each file for its object and every object has an ``Id`` column; Relay's
+    templates and HubSpot's files have neither shape.
+    """
+    match = _OBJECT_NAME.match(PurePosixPath(file_name).stem)
+    if match is None or "Id" not in header:
+        return ""
+    return match.group(1)
+
+
+def kind_for_object(name: str) -> FileKind | None:
+    lowered = name.lower()
+    for kind in KINDS.values():
+        if any(lowered == file_name.lower() for file_name in kind.file_names):
+            return kind
+    return None
+
+
+class Ambiguous(Exception):
+    """The headers fit more than one kind of file equally well."""
+
+    def __init__(self, kinds: list[FileKind]) -> None:
+        self.kinds = kinds
+        super().__init__(", ".join(str(kind.label) for kind in kinds))
+
+
 def recognise(header: list[str], *, source: str = "auto") -> FileKind | None:
-    """The file kind whose identifying headers are all present, most matching columns first."""
+    """The one file kind whose identifying headers and required columns are all present.
+
+    Raises ``Ambiguous`` when several kinds fit as well as each other: guessing would read a
+    file as what it is not.
+    """
     present = {normalise(cell) for cell in header}
-    best: tuple[int, FileKind] | None = None
+    scored: list[tuple[int, FileKind]] = []
     for kind in KINDS.values():
         if source not in ("auto", "", kind.source):
             continue
@@ -1022,12 +1179,23 @@ def recognise(header: list[str], *, source: str = "auto") -> FileKind | None:
             continue
         if not any(signature <= present for signature in kind.signatures):
             continue
+        if not all(
+            any(normalise(alias) in present for alias in field.aliases)
+            for field in kind.fields
+            if field.required and field.aliases
+        ):
+            continue
         score = sum(
             1 for field in kind.fields if any(normalise(a) in present for a in field.aliases)
         )
-        if best is None or score > best[0]:
-            best = (score, kind)
-    return best[1] if best else None
+        scored.append((score, kind))
+    if not scored:
+        return None
+    best = max(score for score, _kind in scored)
+    leaders = [kind for score, kind in scored if score == best]
+    if len(leaders) > 1:
+        raise Ambiguous(leaders)
+    return leaders[0]
 
 
 def default_mapping(kind: FileKind, header: list[str]) -> dict[str, str]:

@@ -10,7 +10,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -29,6 +36,9 @@ Status = ImportJob.Status
 # A claimed job shows progress at least every few seconds (PostgreSQL) or is short (SQLite).
 STALE_AFTER = dt.timedelta(minutes=10)
 PROGRESS_EVERY_SECONDS = 0.5
+# An import queues a scoring run only when its data reaches this close to today: scoring "as of
+# today" data that ended months ago scores everyone alike, with no drivers.
+RECENT_DATA_DAYS = 14
 
 
 def import_allowed(*, user: User) -> bool:
@@ -269,7 +279,10 @@ def import_job_run(
         tables: list[Table] = []
         for entry in job.files:
             found, skipped = tables_from_file(
-                Path(entry["path"]), entry["name"], max_bytes=settings.RELAY_IMPORT_MAX_BYTES
+                Path(entry["path"]),
+                entry["name"],
+                max_bytes=settings.RELAY_IMPORT_MAX_BYTES,
+                encodings=options.encodings,
             )
             tables.extend(found)
             notes.extend(
@@ -282,16 +295,30 @@ def import_job_run(
         job.detected = [plan.describe() for plan in plans]
         plan_check(plans)
         sizes = [plan.table.count() for plan in plans]
-        for plan, size in zip(plans, sizes, strict=True):
-            if size == 0:
-                raise ImportRefused(
-                    _("the file has a header row but no data rows."), file_name=plan.table.name
-                )
+        header_only = [plan.table.name for plan, size in zip(plans, sizes, strict=True) if not size]
+        if header_only:
+            # A real export holds many empty objects: nothing to import, no reason to refuse.
+            notes.append(
+                _("Header only, nothing to import: %(names)s.") % {"names": ", ".join(header_only)}
+            )
         writer.set_total(sum(sizes))
         result = run_batch(plans, ctx=ctx, apply=apply, issues=issues, progress=writer)
     except ImportRefused as refusal:
         issues.close()
         return _finish(job, status=Status.REFUSED, message=str(refusal), issues=issues, notes=notes)
+    except (OperationalError, InterfaceError):
+        raise  # a lost connection: the task runs the job again
+    except Exception as exc:
+        # Whatever a file holds, the job never stays "checking": it ends, saying why.
+        issues.close()
+        return _finish(
+            job,
+            status=Status.FAILED,
+            message=_("the import stopped on an unexpected error: %(error)s")
+            % {"error": f"{type(exc).__name__}: {exc}"[:500]},
+            issues=issues,
+            notes=notes,
+        )
     finally:
         issues.close()
         writer.close()
@@ -302,16 +329,54 @@ def import_job_run(
         return _finish(
             job, status=Status.REFUSED, message=result.refused, issues=issues, notes=notes
         )
+    totals = job.counts["total"]
+    latest = result.latest()
+    if latest is not None:
+        job.counts["latest"] = latest.isoformat()
     if apply:
         job.applied_at = timezone.now()
-        job = _finish(job, status=Status.APPLIED, message="", issues=issues, notes=notes)
-        totals = job.counts["total"]
-        if totals["created"] or totals["updated"]:
-            # New history changes the risk picture: rescore rather than wait for the night.
-            scoring_run_request(requested_by=job.applied_by)
-        return job
+        if totals["created"] or totals["updated"] or totals.get("deleted"):
+            notes.append(_scoring_after_import(latest=latest, today=ctx.today, user=job.applied_by))
+        return _finish(job, status=Status.APPLIED, message="", issues=issues, notes=notes)
     job.checked_at = timezone.now()
-    return _finish(job, status=Status.CHECKED, message="", issues=issues, notes=notes)
+    rejected = totals["rejected"]
+    if rejected and rejected >= totals["rows"] - totals.get("skipped", 0):
+        return _finish(
+            job,
+            status=Status.REFUSED,
+            message=_("All %(count)s rows were rejected: nothing will be applied. See the report.")
+            % {"count": rejected},
+            issues=issues,
+            notes=notes,
+        )
+    message = ""
+    if rejected and not options.skip_rejected:
+        message = _(
+            "%(count)s rows rejected: nothing will be applied unless you choose to skip them."
+        ) % {"count": rejected}
+    if latest is not None and latest < ctx.today - dt.timedelta(days=RECENT_DATA_DAYS):
+        notes.append(
+            _(
+                "The data ends on %(day)s, %(days)s days ago: applying it will not queue a "
+                "scoring run as of today."
+            )
+            % {"day": latest.isoformat(), "days": (ctx.today - latest).days}
+        )
+    return _finish(job, status=Status.CHECKED, message=message, issues=issues, notes=notes)
+
+
+def _scoring_after_import(*, latest: dt.date | None, today: dt.date, user: User | None) -> str:
+    """Queue a scoring run when the imported data reaches near today; say what was done."""
+    if latest is not None and latest < today - dt.timedelta(days=RECENT_DATA_DAYS):
+        return _(
+            "No scoring run was queued: the data ends on %(day)s, %(days)s days ago. Score as "
+            "of that date (manage.py score_reps --as-of %(day)s) to see its risks."
+        ) % {"day": latest.isoformat(), "days": (today - latest).days}
+    # New history changes the risk picture: rescore rather than wait for the night.
+    scoring_run_request(requested_by=user)
+    return _("A scoring run was queued: the data reaches %(day)s.") % {
+        "day": (latest or today).isoformat()
+    }
 
 
 def _finish(

@@ -7,8 +7,10 @@ use it. On other databases (SQLite in development) the ORM's bulk_create/bulk_up
 same work. Both report how many rows were created, updated and left unchanged.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -26,6 +28,9 @@ from retention.models import (
     ServiceRecord,
 )
 from retention.services import rep_record_departure
+
+if TYPE_CHECKING:
+    from retention.imports.kinds import FileKind
 
 
 @dataclass
@@ -53,7 +58,7 @@ class UpsertSpec:
 
 SPECS = {
     "customers": UpsertSpec(
-        Customer, ("name", "industry", "region", "annual_revenue"), timestamps=True
+        Customer, ("name", "industry", "region", "annual_revenue", "is_deleted"), timestamps=True
     ),
     "deals": UpsertSpec(
         Deal,
@@ -66,18 +71,60 @@ SPECS = {
             "created_on",
             "close_date",
             "status",
+            "is_deleted",
         ),
         timestamps=True,
     ),
     "activities": UpsertSpec(
         Activity,
-        ("rep_id", "customer_id", "kind", "occurred_at", "duration_minutes", "subject"),
+        (
+            "rep_id",
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "duration_minutes",
+            "subject",
+            "is_internal",
+            "todo_status",
+            "due_date",
+            "is_deleted",
+        ),
     ),
     "service": UpsertSpec(
         ServiceRecord,
-        ("rep_id", "customer_id", "date", "score", "scale_max", "is_complaint"),
+        (
+            "rep_id",
+            "customer_id",
+            "date",
+            "score",
+            "scale_max",
+            "is_complaint",
+            "is_escalated",
+            "priority",
+            "opened_at",
+            "closed_at",
+            "resolution_minutes",
+            "is_deleted",
+        ),
     ),
     "leave": UpsertSpec(LeaveRecord, ("rep_id", "first_day", "last_day", "kind")),
+}
+
+
+# What a converter that knows nothing of a column means by it: a live record, an activity that
+# happened with a customer, a service record without case details.
+ENTITY_DEFAULTS: dict[str, dict[str, object]] = {
+    "customers": {"is_deleted": False},
+    "deals": {"is_deleted": False},
+    "activities": {"is_internal": False, "todo_status": "", "due_date": None, "is_deleted": False},
+    "service": {
+        "is_escalated": False,
+        "priority": "",
+        "opened_at": None,
+        "closed_at": None,
+        "resolution_minutes": None,
+        "is_deleted": False,
+    },
 }
 
 
@@ -226,6 +273,32 @@ def _upsert_orm(spec: UpsertSpec, records: list[dict]) -> UpsertResult:
 # --- per entity ---------------------------------------------------------------------------------
 
 
+def records_mark_deleted(kind: "FileKind", keys: list[str], ctx: ImportContext) -> int:
+    """Mark the records the CRM has deleted since they were imported; returns how many Relay
+    had. A deleted customer also leaves its imported owner's book (the assignment is closed)."""
+    spec = SPECS.get(kind.entity)
+    if spec is None or not keys:
+        return 0
+    source = kind.stored_source or kind.source
+    marked = 0
+    for start in range(0, len(keys), 1000):
+        rows = spec.model.objects.filter(source=source, external_id__in=keys[start : start + 1000])
+        known = list(rows.values_list("id", "is_deleted"))
+        marked += len(known)
+        live = [pk for pk, is_deleted in known if not is_deleted]
+        if not live:
+            continue
+        spec.model.objects.filter(pk__in=live).update(is_deleted=True)
+        if spec.model is Customer:
+            Assignment.objects.filter(
+                customer_id__in=live,
+                valid_to__isnull=True,
+                source=Assignment.Source.IMPORT,
+                valid_from__lte=ctx.today,
+            ).update(valid_to=ctx.today, updated_at=timezone.now())
+    return marked
+
+
 # Entities whose writes feed nothing back into the lookups, so a chunk can be written while the
 # next one is validated.
 PIPELINED = frozenset({"deals", "activities", "service", "leave"})
@@ -261,7 +334,12 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
     owners = {
         known[record["external_id"]]: record["_owner"] for record in records if record["_owner"]
     }
-    moved, kept = assignments_follow_crm(owners=owners, ctx=ctx)
+    since = {
+        known[record["external_id"]]: record["_owner_since"]
+        for record in records
+        if record.get("_owner_since")
+    }
+    moved, kept = assignments_follow_crm(owners=owners, ctx=ctx, since=since)
     ids_to_keys = {known[key]: key for key in keys}
     for customer_id, reason in kept.items():
         ctx.record_flags.append(
@@ -275,14 +353,16 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
 
 
 def assignments_follow_crm(
-    *, owners: dict[int, int], ctx: ImportContext
+    *, owners: dict[int, int], ctx: ImportContext, since: dict[int, dt.date] | None = None
 ) -> tuple[set[int], dict[int, str]]:
     """Make each customer's current owner the CRM's.
 
-    An owner set by an earlier import is closed today and the new one opened; an owner entered
-    by hand or by a handover plan is left alone. Nothing is deleted. Returns the customers whose
-    owner changed, and why the CRM owner was not applied to others.
+    A customer's first owner holds it from ``since`` (the CRM's CreatedDate) when known, else
+    from today. An owner set by an earlier import is closed today and the new one opened; an
+    owner entered by hand or by a handover plan is left alone. Nothing is deleted. Returns the
+    customers whose owner changed, and why the CRM owner was not applied to others.
     """
+    since = since or {}
     kept: dict[int, str] = {}
     if not owners:
         return set(), kept
@@ -322,9 +402,9 @@ def assignments_follow_crm(
                 customer_id=customer_id,
                 rep_id=rep_id,
                 role=Assignment.Role.OWNER,
-                valid_from=today
-                if assignment is None or assignment.valid_from <= today
-                else assignment.valid_from,
+                valid_from=since.get(customer_id, today)
+                if assignment is None
+                else max(today, assignment.valid_from),
                 source=Assignment.Source.IMPORT,
                 created_by=ctx.user,
             )

@@ -3,7 +3,7 @@
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -126,6 +126,27 @@ class ImportJobApplyApi(APIView):
             )
         job.refresh_from_db()
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobPeopleApi(APIView):
+    """Check the files again with the admin's choices of who is a rep, a manager or skipped
+    (``{"choices": {"<CRM user id>": "rep" | "manager" | "skip"}}``). The users and what each
+    becomes are in the job's ``counts.people``; the new job's are too once it is checked."""
+
+    class InputSerializer(serializers.Serializer):
+        choices = serializers.DictField(child=serializers.CharField(), allow_empty=False)
+
+    @extend_schema(request=InputSerializer, responses={201: ImportJobOutputSerializer})
+    def post(self, request: Request, job_id: int) -> Response:
+        job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+        if not request.user.is_relay_admin:
+            raise PermissionDenied
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        new_job = services.import_job_recheck_people(
+            job=job, user=request.user, choices=serializer.validated_data["choices"]
+        )
+        return Response(ImportJobOutputSerializer(new_job).data, status=status.HTTP_201_CREATED)
 
 
 class ImportJobReportApi(APIView):

@@ -12,8 +12,18 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
 
-from retention.imports.errors import RowError
+from retention.imports.errors import RowError, RowSkipped
 from retention.imports.lookups import ImportContext
+from retention.imports.org import (
+    crm_team_of,
+    hr_manager_check,
+    hr_team,
+    is_active_user,
+    non_rep_reason,
+    rep_team_for,
+    sf_role,
+    user_decision,
+)
 from retention.imports.values import (
     parse_bool,
     parse_date,
@@ -122,6 +132,9 @@ def _rep_required(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int:
     value = row.required(key)
     rep_id = ctx.rep_by_any(value)
     if rep_id is None:
+        why = non_rep_reason(ctx, value)
+        if why:
+            raise RowSkipped(row.column(key), value, why)
         raise RowError(row.column(key), value, hint)
     return rep_id
 
@@ -132,7 +145,8 @@ def _rep_optional(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int |
         return None
     rep_id = ctx.rep_by_any(value)
     if rep_id is None:
-        ctx.flag(row.column(key), value, hint)
+        why = non_rep_reason(ctx, value)
+        ctx.flag(row.column(key), value, f"{why}; the row is kept without it" if why else hint)
     return rep_id
 
 
@@ -201,7 +215,10 @@ SF = "salesforce"
 
 
 def sf_user(row: Row, ctx: ImportContext) -> dict:
+    """A Salesforce user who sells becomes a rep; a manager or a user who does not sell is
+    skipped here (``retention.imports.org`` decides, and writes managers' logins and teams)."""
     crm_id = row.external_id()
+    decision = user_decision(row, ctx, crm_id)
     rep_id = ctx.reps_by_crm.get(crm_id)
     email = text(row("email"))
     if rep_id is None and email:
@@ -218,23 +235,20 @@ def sf_user(row: Row, ctx: ImportContext) -> dict:
             email=email[:254],
             title=text(row("title"))[:120],
         )
+    hire_date = ctx.rep_hire_date.get(rep_id) if rep_id is not None else None
     if rep_id is None:
-        department = text(row("department"))
-        team_id = ctx.team_by_name(department) if department else None
-        team_id = team_id or ctx.options.default_team_id
-        if team_id is None:
-            raise RowError(
-                row.column("department"),
-                department,
-                _(
-                    "a new rep needs a team: name a Relay team in Department or choose a default "
-                    "team for the import (--team)"
-                ),
-            )
-        record["team_id"] = team_id
-        record["hire_date"] = (
-            parse_date(row("created_date"), row.column("created_date")) or ctx.today
-        )
+        record["team_id"] = rep_team_for(row, ctx, crm_id)
+        hire_date = parse_date(row("created_date"), row.column("created_date")) or ctx.today
+        record["hire_date"] = hire_date
+    else:
+        planned = crm_team_of(ctx, crm_id)
+        if planned is not None:
+            record["team_id"] = planned  # the org from the CRM keeps reps where the CRM has them
+    if decision is not None and not is_active_user(row):
+        # An inactive user with history is a rep who has left: on HR's last day if the upload
+        # has one, else on their last activity in the CRM; the reason is not known.
+        left_on = decision.left_on or hire_date or ctx.today
+        record["_left_per_crm"] = max(left_on, hire_date) if hire_date else left_on
     return record
 
 
@@ -441,6 +455,35 @@ def sf_case(row: Row, ctx: ImportContext) -> dict:
     }
 
 
+_SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+_OWNER_FIELDS = {"owner", "ownerassignment"}
+
+
+def sf_account_history(row: Row, ctx: ImportContext) -> dict:
+    """One owner change of an account (AccountHistory with Field = Owner). Salesforce writes
+    each change twice, once with user ids and once with names: the names row is skipped."""
+    field_name = text(row("field"))
+    if field_name.lower() not in _OWNER_FIELDS:
+        raise RowSkipped(row.column("field"), field_name, _("not an owner change"))
+    new_value = text(row("new_value"))
+    if not _SF_ID.match(new_value):
+        raise RowSkipped(
+            row.column("new_value"), new_value, _("owner written by name; its id row is used")
+        )
+    moment = parse_datetime(row("created_date"), row.column("created_date"), ctx.tz)
+    if moment is None:
+        raise RowError(row.column("created_date"), "", _("is empty but required"))
+    old_value = text(row("old_value"))
+    return {
+        "source": SF,
+        "external_id": row.external_id(),
+        "customer_id": _customer_required(row, "account_id", ctx, SF),
+        "day": min(moment.astimezone(ctx.tz).date(), ctx.today),
+        "old_rep": ctx.reps_by_crm.get(old_value) if old_value else None,
+        "new_rep": ctx.reps_by_crm.get(new_value),
+    }
+
+
 # Where orgs keep a case's satisfaction score (custom fields; the admin may name another).
 CASE_SCORE_COLUMNS = (
     "CSAT__c",
@@ -463,7 +506,7 @@ SALESFORCE_KINDS = (
         source=SF,
         label=_("Salesforce users (User.csv)"),
         entity="reps",
-        order=10,
+        order=9,  # before HR's people file, which may name the teams the CRM's org makes
         signatures=(frozenset({"id", "username", "lastname"}),),
         file_names=("User",),
         convert=sf_user,
@@ -473,8 +516,31 @@ SALESFORCE_KINDS = (
             Field("last_name", ("LastName",), required=True),
             Field("email", ("Email",)),
             Field("title", ("Title",)),
-            Field("department", ("Department", "Division")),
+            Field("department", ("Department",)),
+            Field("division", ("Division",)),
             Field("created_date", ("CreatedDate",)),
+            Field("username", ("Username",)),
+            Field("is_active", ("IsActive",)),
+            Field("user_type", ("UserType",)),
+            Field("role_id", ("UserRoleId",)),
+            Field("manager_id", ("ManagerId",)),
+            Field("last_login", ("LastLoginDate",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.userrole",
+        source=SF,
+        label=_("Salesforce roles (UserRole.csv)"),
+        entity="roles",
+        order=5,
+        signatures=(frozenset({"id", "name", "parentroleid"}),),
+        file_names=("UserRole",),
+        convert=sf_role,
+        description=_("The role hierarchy: roles holding reps become teams, those above regions."),
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("name", ("Name",), required=True),
+            Field("parent_role_id", ("ParentRoleId",)),
         ),
     ),
     FileKind(
@@ -797,12 +863,15 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
     if rep_id is None and hire_date is None:
         raise RowError(row.column("hire_date"), "", _("is required for a new person"))
     team_name = text(row("team"))
-    team_id = ctx.team_by_name(team_name) if team_name else None
+    team_id = hr_team(team_name, ctx) if team_name else None
     if team_name and team_id is None:
         raise RowError(
             row.column("team"),
             team_name,
-            _("no Relay team has this name (write 'Region / Team' if two teams share it)"),
+            _(
+                "no Relay team has this name or code (write 'Region / Team' or 'Region - Team' "
+                "if two teams share it)"
+            ),
         )
     if rep_id is None and team_id is None:
         raise RowError(row.column("team"), "", _("is required for a new person"))
@@ -826,17 +895,8 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
     if quota:
         record["annual_quota"] = _amount(row, "annual_quota")
     manager = text(row("manager"))
-    effective_team = team_id
-    if (
-        manager
-        and effective_team
-        and manager.lower() not in ctx.team_managers.get(effective_team, set())
-    ):
-        ctx.flag(
-            row.column("manager"),
-            manager,
-            _("is not a manager of this team in Relay; team managers are set in administration"),
-        )
+    if manager and team_id:
+        hr_manager_check(row, ctx, team_id=team_id, named=manager)
     leaving = parse_date(row("leaving_date"), row.column("leaving_date"))
     if leaving:
         reason = _choice(row, "leaving_reason", SalesRep.DepartureReason, "")
@@ -967,12 +1027,15 @@ RELAY_KINDS = (
                 "team",
                 ("team",),
                 False,
-                _("Relay team name, or 'Region / Team'; required for a new person"),
+                _(
+                    "Relay team name, 'Region / Team', 'Region - Team' or a team code; required "
+                    "for a new person"
+                ),
                 "North / North A",
             ),
             Field(
                 "manager",
-                ("manager",),
+                ("manager", "manager_email", "manager e-mail", "line manager"),
                 False,
                 _("manager's e-mail, checked against the team"),
                 "mona.north@example.com",

@@ -515,3 +515,31 @@ def _ordered(nodes: dict[str, OrgNode]) -> dict[str, OrgNode]:
         node.key: node
         for node in sorted(nodes.values(), key=lambda n: (len(_chain(nodes, n.key)), n.name))
     }
+
+
+def people_choices_read(path) -> dict[str, str]:
+    """An admin's decisions from a CSV (``Id``/``crm_user_id`` and ``becomes``), for the command.
+
+    Raises ValueError naming the row and column of anything it cannot read."""
+    import csv
+
+    choices: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8-sig") as stream:
+        reader = csv.DictReader(stream)
+        header = {name.strip().lower(): name for name in reader.fieldnames or []}
+        id_column = header.get("id") or header.get("crm_user_id")
+        becomes_column = header.get("becomes")
+        if not id_column or not becomes_column:
+            raise ValueError(f"{path}: needs the columns Id and becomes")
+        for number, line in enumerate(reader, start=2):
+            crm_id = (line.get(id_column) or "").strip()
+            becomes = (line.get(becomes_column) or "").strip().lower()
+            becomes = {"skipped": SKIP, "none": SKIP}.get(becomes, becomes)
+            if not crm_id:
+                raise ValueError(f"{path} row {number}: {id_column} is empty")
+            if becomes not in BECOMES:
+                raise ValueError(
+                    f"{path} row {number}: becomes={becomes!r} is not one of rep, manager, skip"
+                )
+            choices[crm_id] = becomes
+    return choices

@@ -24,8 +24,11 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.errors import ApplicationError
 from retention.imports.errors import ImportRefused
 from retention.imports.lookups import ImportContext, Options
+from retention.imports.org import people_prepare
+from retention.imports.people import BECOMES
 from retention.imports.pipeline import IssueLog, plan_batch, plan_check, run_batch
 from retention.imports.readers import Table, tables_from_file
 from retention.imports.values import timezone_named
@@ -182,18 +185,26 @@ def import_job_apply(*, job: ImportJob, user: User, skip_rejected: bool = False)
 
 
 def import_job_recheck(
-    *, job: ImportJob, user: User, mappings: dict[str, dict[str, str]], save: bool
+    *,
+    job: ImportJob,
+    user: User,
+    mappings: dict[str, dict[str, str]],
+    save: bool,
+    values: dict[str, dict[str, dict[str, str]]] | None = None,
+    encodings: dict[str, str] | None = None,
 ) -> ImportJob:
-    """A new dry run of the same files with corrected column mappings (saved for next time)."""
+    """A new dry run of the same files with corrected column and value mappings (saved for
+    next time) and, when given, the encodings the admin chose per file."""
     if not import_allowed(user=user):
         raise PermissionDenied
+    values = values or {}
     if save and user.is_relay_admin:
-        for kind, mapping in mappings.items():
-            SavedColumnMapping.objects.update_or_create(
-                kind=kind, defaults={"mapping": mapping, "saved_by": user}
-            )
+        saved_mappings_store(name="", mappings=mappings, values=values, user=user)
     options = Options.from_dict(job.options)
     options.mappings = {**options.mappings, **mappings}
+    options.values = {**options.values, **values}
+    if encodings is not None:
+        options.encodings = encodings
     return _job_create(
         user=user,
         files=job.files,
@@ -203,6 +214,59 @@ def import_job_recheck(
         status=Status.QUEUED,
         origin=job.origin,
     )
+
+
+def import_job_recheck_people(
+    *, job: ImportJob, user: User, choices: dict[str, str]
+) -> ImportJob:
+    """A new dry run of the same files with the admin's decisions about CRM users (rep,
+    manager or skip). Applying that import keeps the decisions for later exports."""
+    if not user.is_authenticated or not user.is_relay_admin:
+        raise PermissionDenied
+    known = {row["id"] for row in (job.counts.get("people") or {}).get("users", [])}
+    for crm_id, becomes in choices.items():
+        if crm_id not in known:
+            raise ApplicationError(
+                _("%(id)s is not a user of this import.") % {"id": crm_id}, field="choices"
+            )
+        if becomes not in BECOMES:
+            raise ApplicationError(
+                _("%(id)s: %(value)s is not one of rep, manager, skip.")
+                % {"id": crm_id, "value": becomes},
+                field="choices",
+            )
+    options = Options.from_dict(job.options)
+    options.people = {**options.people, **choices}
+    return _job_create(
+        user=user,
+        files=job.files,
+        source=job.source,
+        options=options,
+        kind=job.options.get("kind", ""),
+        status=Status.QUEUED,
+        origin=job.origin,
+    )
+
+
+def saved_mappings_store(
+    *,
+    name: str,
+    mappings: dict[str, dict[str, str]],
+    values: dict[str, dict[str, dict[str, str]]],
+    user: User | None,
+) -> None:
+    """Keep column and value mappings (per kind of file) under a name for later imports; the
+    unnamed one ("") applies to every import that names none."""
+    for kind in sorted(set(mappings) | set(values)):
+        SavedColumnMapping.objects.update_or_create(
+            kind=kind,
+            name=name,
+            defaults={
+                "mapping": mappings.get(kind, {}),
+                "values": values.get(kind, {}),
+                "saved_by": user,
+            },
+        )
 
 
 class _ProgressWriter:
@@ -275,6 +339,7 @@ def import_job_run(
     writer = _ProgressWriter(job.pk, progress)
     issues = IssueLog(report_path(job))
     notes: list[str] = []
+    people = None
     try:
         tables: list[Table] = []
         for entry in job.files:
@@ -294,6 +359,7 @@ def import_job_run(
         notes.extend(skipped_notes)
         job.detected = [plan.describe() for plan in plans]
         plan_check(plans)
+        people = people_prepare(plans, ctx)
         sizes = [plan.table.count() for plan in plans]
         header_only = [plan.table.name for plan, size in zip(plans, sizes, strict=True) if not size]
         if header_only:
@@ -323,6 +389,8 @@ def import_job_run(
         issues.close()
         writer.close()
     job.counts = result.as_counts()
+    if people is not None:
+        job.counts["people"] = people.describe()
     job.rows_total = job.counts["total"]["rows"]
     job.rows_done = job.rows_total
     if result.refused:

@@ -1,12 +1,15 @@
 """The import pages: upload and check, the job's report with live progress, apply, templates."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from config.errors import ApplicationError
 from retention.imports import selectors, services
 from retention.imports.lookups import Options
 from retention.models import ImportJob
@@ -103,6 +106,9 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict:
         "files": files,
         "counts": job.counts.get("total", {}),
         "can_remap": not job.is_running and bool(files),
+        "can_choose_people": not job.is_running
+        and job.status != ImportJob.Status.APPLIED
+        and request.user.is_relay_admin,
     }
 
 
@@ -144,6 +150,27 @@ def import_job_remap(request: HttpRequest, job_id: int) -> HttpResponse:
     new_job = services.import_job_recheck(
         job=job, user=request.user, mappings=mappings, save=request.POST.get("save") == "1"
     )
+    return redirect("retention:imports:job", job_id=new_job.pk)
+
+
+@login_required
+@require_POST
+def import_job_people(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Check the same files again with the admin's choice of who is a rep, a manager or neither."""
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    if not request.user.is_relay_admin:
+        raise PermissionDenied
+    current = {row["id"]: row["becomes"] for row in job.counts.get("people", {}).get("users", [])}
+    choices = {
+        crm_id: request.POST[f"becomes:{crm_id}"]
+        for crm_id, becomes in current.items()
+        if request.POST.get(f"becomes:{crm_id}", becomes) != becomes
+    }
+    try:
+        new_job = services.import_job_recheck_people(job=job, user=request.user, choices=choices)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("retention:imports:job", job_id=job.pk)
     return redirect("retention:imports:job", job_id=new_job.pk)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from retention.imports.lookups import ImportContext
 from retention.models import (
+from retention.imports.org import hr_managers_apply, write_roles
     Activity,
     Assignment,
     Customer,
@@ -27,7 +28,7 @@ from retention.models import (
     SalesRep,
     ServiceRecord,
 )
-from retention.services import rep_record_departure
+from retention.services import rep_record_departure, team_history_follow
 
 if TYPE_CHECKING:
     from retention.imports.kinds import FileKind
@@ -313,6 +314,8 @@ def write_records(
     if entity == "reps":
         return write_reps(records, ctx)
     if entity == "customers":
+    if entity == "roles":
+        return Counts(*write_roles(records, ctx))
         return write_customers(records, ctx)
     return upsert(SPECS[entity], records, using=using).counts
 
@@ -430,7 +433,8 @@ _REP_FIELDS = (
 
 
 def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
-    """Create or update reps (few thousand at most, so row by row); departures via the service."""
+    """Create or update reps (few thousand at most, so row by row); departures via the service;
+    a new team or manager goes into the reps' team history."""
     counts = Counts()
     existing = SalesRep.objects.in_bulk([r["_rep_id"] for r in records if r["_rep_id"]])
     for record in records:
@@ -472,3 +476,17 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
             hire_date=rep.hire_date,
         )
     return counts
+    written: list[SalesRep] = []
+    teams_before: dict[int, int] = {}
+            if "team_id" in changed_fields:
+                teams_before[rep.pk] = rep.team_id
+        left_on = record.get("_left_per_crm")
+        if left_on and rep.departure_date is None:
+            # Inactive in the CRM with history and no last day from HR: the reason is unknown.
+            rep_record_departure(
+                rep=rep, departure_date=left_on, reason="", recorded_by=ctx.user, today=ctx.today
+            )
+            changed = True
+        written.append(rep)
+    team_history_follow(reps=written, on=ctx.today, teams_before=teams_before)
+    hr_managers_apply(ctx)

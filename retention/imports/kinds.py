@@ -1037,7 +1037,7 @@ RELAY_KINDS = (
                 "manager",
                 ("manager", "manager_email", "manager e-mail", "line manager"),
                 False,
-                _("manager's e-mail, checked against the team"),
+                _("manager's e-mail: becomes the team's manager when it has none"),
                 "mona.north@example.com",
             ),
             Field("title", ("title",), False, "", "Account Executive"),

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retention.imports.lookups import ImportContext
-from retention.models import (
 from retention.imports.org import hr_managers_apply, write_roles
+from retention.models import (
     Activity,
     Assignment,
     Customer,

@@ -313,9 +313,9 @@ def write_records(
 ) -> Counts:
     if entity == "reps":
         return write_reps(records, ctx)
-    if entity == "customers":
     if entity == "roles":
         return Counts(*write_roles(records, ctx))
+    if entity == "customers":
         return write_customers(records, ctx)
     return upsert(SPECS[entity], records, using=using).counts
 
@@ -437,6 +437,8 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
     a new team or manager goes into the reps' team history."""
     counts = Counts()
     existing = SalesRep.objects.in_bulk([r["_rep_id"] for r in records if r["_rep_id"]])
+    written: list[SalesRep] = []
+    teams_before: dict[int, int] = {}
     for record in records:
         values = {key: record[key] for key in _REP_FIELDS if key in record}
         rep = existing.get(record["_rep_id"]) if record["_rep_id"] else None
@@ -446,6 +448,8 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
             changed = True
         else:
             changed_fields = [key for key, value in values.items() if getattr(rep, key) != value]
+            if "team_id" in changed_fields:
+                teams_before[rep.pk] = rep.team_id
             for key in changed_fields:
                 setattr(rep, key, values[key])
             if changed_fields:
@@ -461,11 +465,19 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
                 today=ctx.today,
             )
             changed = True
+        left_on = record.get("_left_per_crm")
+        if left_on and rep.departure_date is None:
+            # Inactive in the CRM with history and no last day from HR: the reason is unknown.
+            rep_record_departure(
+                rep=rep, departure_date=left_on, reason="", recorded_by=ctx.user, today=ctx.today
+            )
+            changed = True
         if record["_rep_id"] is not None:
             if changed:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
+        written.append(rep)
         ctx.remember_rep(
             id=rep.pk,
             crm_user_id=rep.crm_user_id,
@@ -475,18 +487,6 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
             last_name=rep.last_name,
             hire_date=rep.hire_date,
         )
-    return counts
-    written: list[SalesRep] = []
-    teams_before: dict[int, int] = {}
-            if "team_id" in changed_fields:
-                teams_before[rep.pk] = rep.team_id
-        left_on = record.get("_left_per_crm")
-        if left_on and rep.departure_date is None:
-            # Inactive in the CRM with history and no last day from HR: the reason is unknown.
-            rep_record_departure(
-                rep=rep, departure_date=left_on, reason="", recorded_by=ctx.user, today=ctx.today
-            )
-            changed = True
-        written.append(rep)
     team_history_follow(reps=written, on=ctx.today, teams_before=teams_before)
     hr_managers_apply(ctx)
+    return counts

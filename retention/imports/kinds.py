@@ -835,8 +835,31 @@ HUBSPOT_KINDS = (
 RELAY = "relay"
 
 
-def _choice(row: Row, key: str, choices: type, default: str) -> str:
+# How HR systems write a reason for leaving, and what it is to Relay.
+HR_LEAVING_REASONS = {
+    "resigned": "voluntary",
+    "resignation": "voluntary",
+    "quit": "voluntary",
+    "retired": "voluntary",
+    "retirement": "voluntary",
+    "terminated": "involuntary",
+    "termination": "involuntary",
+    "dismissed": "involuntary",
+    "dismissal": "involuntary",
+    "laid off": "involuntary",
+    "layoff": "involuntary",
+    "redundancy": "involuntary",
+    "transferred": "transfer",
+    "internal transfer": "transfer",
+    "internal move": "transfer",
+}
+
+
+def _choice(
+    row: Row, key: str, choices: type, default: str, synonyms: dict[str, str] | None = None
+) -> str:
     value = text(row(key)).lower() or default
+    value = (synonyms or {}).get(value, value)
     if value not in choices.values:
         raise RowError(
             row.column(key),
@@ -899,7 +922,13 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
         hr_manager_check(row, ctx, team_id=team_id, named=manager)
     leaving = parse_date(row("leaving_date"), row.column("leaving_date"))
     if leaving:
-        reason = _choice(row, "leaving_reason", SalesRep.DepartureReason, "")
+        reason = _choice(
+            row,
+            "leaving_reason",
+            SalesRep.DepartureReason,
+            "",
+            synonyms=HR_LEAVING_REASONS,
+        )
         start = hire_date or ctx.rep_hire_date.get(rep_id)
         if start and leaving < start:
             raise RowError(row.column("leaving_date"), leaving, _("is before the hire date"))
@@ -1012,17 +1041,33 @@ RELAY_KINDS = (
         order=10,
         hr_may_import=True,
         id_field="employee_id",
-        signatures=(frozenset({"employee id", "first name", "last name"}),),
+        signatures=(
+            frozenset({"employee id", "first name", "last name"}),
+            frozenset({"employee number", "first name", "last name"}),
+            frozenset({"worker id", "first name", "last name"}),
+        ),
         convert=relay_person,
         description=_(
             "Salespeople from HR. A leaving date records the departure (status and handover "
             "follow); an empty one never clears a departure already recorded."
         ),
         fields=(
-            Field("employee_id", ("employee_id",), True, _("HR employee id, unique"), "E-1001"),
-            Field("email", ("email",), False, _("work e-mail"), "li.wei@example.com"),
-            Field("first_name", ("first_name",), True, "", "Wei"),
-            Field("last_name", ("last_name",), True, "", "Li"),
+            Field(
+                "employee_id",
+                ("employee_id", "employee number", "worker id", "personnel number"),
+                True,
+                _("HR employee id, unique"),
+                "E-1001",
+            ),
+            Field(
+                "email",
+                ("email", "work email", "work e-mail", "business email"),
+                False,
+                _("work e-mail"),
+                "li.wei@example.com",
+            ),
+            Field("first_name", ("first_name", "given name"), True, "", "Wei"),
+            Field("last_name", ("last_name", "surname", "family name"), True, "", "Li"),
             Field(
                 "team",
                 ("team",),
@@ -1040,26 +1085,32 @@ RELAY_KINDS = (
                 _("manager's e-mail: becomes the team's manager when it has none"),
                 "mona.north@example.com",
             ),
-            Field("title", ("title",), False, "", "Account Executive"),
+            Field("title", ("title", "job title", "position"), False, "", "Account Executive"),
             Field("region", ("region",), False, "", "North"),
             Field(
                 "hire_date",
-                ("hire_date",),
+                ("hire_date", "start date", "date of hire", "original hire date"),
                 False,
                 _("YYYY-MM-DD; required for a new person"),
                 "2021-04-01",
             ),
-            Field("leaving_date", ("leaving_date",), False, _("last day, YYYY-MM-DD"), ""),
+            Field(
+                "leaving_date",
+                ("leaving_date", "termination date", "last day", "last working day", "end date"),
+                False,
+                _("last day, YYYY-MM-DD"),
+                "",
+            ),
             Field(
                 "leaving_reason",
-                ("leaving_reason",),
+                ("leaving_reason", "termination reason", "termination type", "leaving type"),
                 False,
                 _("voluntary, involuntary or transfer; required with a leaving date"),
                 "",
             ),
             Field(
                 "crm_user_id",
-                ("crm_user_id",),
+                ("crm_user_id", "salesforce user id", "salesforce id", "crm id"),
                 False,
                 _("the person's CRM user id"),
                 "005Ec000004oBPNIA2",

@@ -510,7 +510,9 @@ def hr_manager_check(row, ctx, *, team_id: int, named: str) -> None:
         return
     pending: dict[int, str] = getattr(ctx, "hr_managers_pending", None) or {}
     ctx.hr_managers_pending = pending
-    if not tree.direct_managers.get(team_id) and team_id not in pending:
+    named_before: dict[int, str] = getattr(ctx, "hr_managers_named", None) or {}
+    # "Has none" by the one rule of accounts.org: no active manager on the team or above it.
+    if not above and team_id not in pending and team_id not in named_before:
         pending[team_id] = named
         ctx.flag(
             row.column("manager"),
@@ -518,7 +520,7 @@ def hr_manager_check(row, ctx, *, team_id: int, named: str) -> None:
             _("becomes the manager of %(team)s, which had none in Relay") % {"team": team_name},
         )
         return
-    current = tree.direct_managers.get(team_id) or above
+    current = above or [pending.get(team_id) or named_before.get(team_id)]
     ctx.flag(
         row.column("manager"),
         named,
@@ -533,7 +535,9 @@ def hr_manager_check(row, ctx, *, team_id: int, named: str) -> None:
 def hr_managers_apply(ctx) -> None:
     """Name the managers HR gave for teams that had none (a login is made when there is none)."""
     pending: dict[int, str] = getattr(ctx, "hr_managers_pending", None) or {}
-    for team_id, named in list(pending.items()):
+    named_before: dict[int, str] = getattr(ctx, "hr_managers_named", None) or {}
+    for team_id, named in pending.items():
+        named_before[team_id] = named
         login = User.objects.filter(email__iexact=named).first() or (
             User.objects.filter(username__iexact=named).first()
         )
@@ -546,5 +550,5 @@ def hr_managers_apply(ctx) -> None:
         if not login.role:
             user_set_role(user=login, role=User.Role.SALES_MANAGER)
         Team.objects.get(pk=team_id).managers.add(login)
-        pending[team_id] = ""
-    ctx.hr_managers_pending = {team_id: "" for team_id in pending}
+    ctx.hr_managers_pending = {}
+    ctx.hr_managers_named = named_before

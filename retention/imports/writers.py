@@ -9,6 +9,7 @@ same work. Both report how many rows were created, updated and left unchanged.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -317,6 +318,8 @@ def write_records(
         return Counts(*write_roles(records, ctx))
     if entity == "customers":
         return write_customers(records, ctx)
+    if entity == "owner_history":
+        return write_owner_history(records, ctx)
     return upsert(SPECS[entity], records, using=using).counts
 
 
@@ -352,6 +355,64 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
     counts = result.counts
     counts.updated += len(newly_changed)
     counts.unchanged -= len(newly_changed)
+    return counts
+
+
+def write_owner_history(records: list[dict], ctx: ImportContext) -> Counts:
+    """Past owners from the CRM's owner changes, as closed assignments before the current one.
+
+    Only imported ownership is filled in (an owner set in Relay is left alone), and only what
+    is missing is added, so the same history imported twice changes nothing.
+    """
+    counts = Counts()
+    by_customer: dict[int, list[dict]] = {}
+    for record in records:
+        by_customer.setdefault(record["customer_id"], []).append(record)
+    existing: dict[int, list[Assignment]] = {}
+    for assignment in Assignment.objects.filter(
+        customer_id__in=list(by_customer), role=Assignment.Role.OWNER
+    ):
+        existing.setdefault(assignment.customer_id, []).append(assignment)
+    to_create: list[Assignment] = []
+    for customer_id, changes in by_customer.items():
+        changes.sort(key=lambda change: change["day"])
+        held = existing.get(customer_id, [])
+        current = next((a for a in held if a.valid_to is None), None)
+        if current is None or current.source != Assignment.Source.IMPORT:
+            counts.unchanged += len(changes)
+            continue
+        start = min(a.valid_from for a in held if a.source == Assignment.Source.IMPORT)
+        start = min(start, changes[0]["day"])
+        segments = [(changes[0]["old_rep"], start, changes[0]["day"])]
+        segments += [
+            (change["new_rep"], change["day"], following["day"])
+            for change, following in pairwise(changes)
+        ]
+        have = {(a.rep_id, a.valid_from, a.valid_to) for a in held}
+        new = [
+            Assignment(
+                customer_id=customer_id,
+                rep_id=rep_id,
+                role=Assignment.Role.OWNER,
+                valid_from=since,
+                valid_to=until,
+                source=Assignment.Source.IMPORT,
+                created_by=ctx.user,
+            )
+            for rep_id, since, until in segments
+            if rep_id is not None and since < until and (rep_id, since, until) not in have
+        ]
+        last = changes[-1]
+        moved = last["new_rep"] == current.rep_id and current.valid_from != last["day"]
+        if moved:
+            current.valid_from = last["day"]
+            current.save(update_fields=["valid_from", "updated_at"])
+        to_create.extend(new)
+        if new or moved:
+            counts.updated += len(changes)
+        else:
+            counts.unchanged += len(changes)
+    Assignment.objects.bulk_create(to_create, batch_size=500)
     return counts
 
 

@@ -192,7 +192,8 @@ class Command(BaseCommand):
         job = import_job_run(job_id=job.pk, progress=bar)
         self._report(job)
         if job.status in (ImportJob.Status.REFUSED, ImportJob.Status.FAILED):
-            raise CommandError(f"import {job.pk} {job.status}")
+            reason = job.message.splitlines()[0] if job.message else ""
+            raise CommandError(f"import {job.pk} {job.status}: {reason}")
         rejected = job.counts.get("total", {}).get("rejected", 0)
         if rejected and not options["skip_rejected"]:
             # A dry run with rejected rows is not "ready": applying it would import nothing.

@@ -327,12 +327,16 @@ def _org_from_roles(users, decisions, roles, reps, managers) -> OrgPlan:
     in_role = Counter(users[m].role_id for m in managers)
     for role_id in sorted(kept, key=lambda r: len(ancestors(r))):
         below = children.get(role_id, [])
-        if reps_in_role.get(role_id) or len(below) != 1:
+        if len(below) != 1:
             continue
+        # A manager's role named like the reps' role below it is the same team (its own reps,
+        # a player-coach, join it).
         same_team = team_name_from_role(roles[role_id].name).lower() == (
             team_name_from_role(roles[below[0]].name).lower()
         )
-        top_and_empty = role_id in children[""] and not in_role.get(role_id)
+        top_and_empty = (
+            role_id in children[""] and not in_role.get(role_id) and not reps_in_role.get(role_id)
+        )
         if same_team or top_and_empty:
             folded[role_id] = below[0]
             if top_and_empty:

@@ -325,6 +325,7 @@ def _org_from_roles(users, decisions, roles, reps, managers) -> OrgPlan:
         return role_id
 
     in_role = Counter(users[m].role_id for m in managers)
+    fold_names: dict[str, str] = {}
     for role_id in sorted(kept, key=lambda r: len(ancestors(r))):
         below = children.get(role_id, [])
         if len(below) != 1:
@@ -339,6 +340,13 @@ def _org_from_roles(users, decisions, roles, reps, managers) -> OrgPlan:
         )
         if same_team or top_and_empty:
             folded[role_id] = below[0]
+            # "Inside Sales" above "Inside Sales Reps": the team keeps the fuller name.
+            above_name = team_name_from_role(roles[role_id].name)
+            below_name = fold_names.get(below[0]) or team_name_from_role(roles[below[0]].name)
+            if len(above_name) > len(below_name) and above_name.lower().startswith(
+                below_name.lower()
+            ):
+                fold_names[below[0]] = above_name
             if top_and_empty:
                 children[""].append(below[0])
     # Roots with no reps and several children (the CEO's or the VP's role) stay as the top
@@ -355,7 +363,7 @@ def _org_from_roles(users, decisions, roles, reps, managers) -> OrgPlan:
         parent_key = f"role:{parent}" if parent in kept and parent not in folded else None
         nodes[f"role:{role_id}"] = OrgNode(
             key=f"role:{role_id}",
-            name=team_name_from_role(roles[role_id].name)[:120],
+            name=(fold_names.get(role_id) or team_name_from_role(roles[role_id].name))[:120],
             parent_key=parent_key,
         )
     team_of: dict[str, str] = {}

@@ -100,6 +100,9 @@ class ImportJobCreateApi(APIView):
         default_team = serializers.PrimaryKeyRelatedField(
             queryset=Team.objects.all(), required=False, allow_null=True, default=None
         )
+        org_from_crm = serializers.BooleanField(
+            default=False, help_text="build teams and managers from the CRM's roles"
+        )
         encoding = serializers.CharField(
             required=False, allow_blank=True, default="", help_text="e.g. windows-1252"
         )
@@ -142,6 +145,7 @@ class ImportJobCreateApi(APIView):
                 score_column=data["score_column"].strip(),
                 score_scale=str(data["score_scale"]),
                 default_team_id=data["default_team"].pk if data["default_team"] else None,
+                org_from_crm=data["org_from_crm"],
                 encodings={"*": data["encoding"]} if data["encoding"] else {},
                 mapping_name=data["mapping"].strip(),
                 mappings=data["mappings"],

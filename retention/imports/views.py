@@ -51,6 +51,14 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Used when a user's Department is not the name of a Relay team."),
     )
+    org_from_crm = forms.BooleanField(
+        label=_("Build the org from the CRM"),
+        required=False,
+        help_text=_(
+            "Teams, regions and managers from the roles in UserRole.csv (else ManagerId, else "
+            "Division), even though Relay already has teams. An empty Relay always does this."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -65,6 +73,7 @@ class ImportForm(forms.Form):
             score_column=data["score_column"].strip(),
             score_scale=str(data["score_scale"] or 5),
             default_team_id=data["default_team"].pk if data["default_team"] else None,
+            org_from_crm=data["org_from_crm"],
         )
 
 

@@ -5,6 +5,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -100,3 +101,23 @@ def test_command_names_the_row_of_a_bad_choice(export, tmp_path):  # noqa: F811
 
     with pytest.raises(CommandError, match="row 2: becomes='boss'"):
         call_command("import_data", str(export["users"]), "--people", str(choices))
+
+
+def test_upload_page_and_api_ask_for_the_org_from_the_crm(client, admin_user, export):  # noqa: F811
+    client.force_login(admin_user)
+    content = export["users"].read_bytes()
+
+    client.post(
+        reverse("retention:imports:page"),
+        {"files": SimpleUploadedFile("User.csv", content), "source": "auto", "org_from_crm": "on"},
+    )
+    response = client.post(
+        reverse("api-import-create"),
+        {"files": [SimpleUploadedFile("User.csv", content)], "org_from_crm": "true"},
+    )
+
+    assert response.status_code == 201, response.content
+    assert [job.options["org_from_crm"] for job in ImportJob.objects.order_by("pk")] == [
+        True,
+        True,
+    ]

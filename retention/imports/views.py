@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from retention.imports import selectors, services
+from retention.imports.errors import ImportRefused
 from retention.imports.lookups import Options
+from retention.imports.readers import codec_or_refuse
 from retention.models import ImportJob
 
 
@@ -60,6 +62,24 @@ class ImportForm(forms.Form):
         ),
     )
 
+    encoding = forms.CharField(
+        label=_("Text encoding"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Leave empty to detect it. Otherwise e.g. utf-8, windows-1252, iso-8859-1, gb18030."
+        ),
+    )
+
+    def clean_encoding(self) -> str:
+        value = self.cleaned_data["encoding"].strip()
+        if not value:
+            return ""
+        try:
+            return codec_or_refuse(value)
+        except ImportRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Recognise from the headers"))] + [
@@ -74,6 +94,7 @@ class ImportForm(forms.Form):
             score_scale=str(data["score_scale"] or 5),
             default_team_id=data["default_team"].pk if data["default_team"] else None,
             org_from_crm=data["org_from_crm"],
+            encodings={"*": data["encoding"]} if data["encoding"] else {},
         )
 
 
@@ -109,7 +130,18 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict:
     for entry in job.detected:
         kind = kinds.get(entry["kind"])
         if kind is not None:
-            files.append({**entry, "fields": kind.fields})
+            mapping, values = entry.get("mapping", {}), entry.get("values") or {}
+            rows = [
+                {
+                    "field": field,
+                    "column": mapping.get(field.key, ""),
+                    "values": "\n".join(
+                        f"{source} = {means}" for source, means in values.get(field.key, {}).items()
+                    ),
+                }
+                for field in kind.fields
+            ]
+            files.append({**entry, "fields": kind.fields, "rows": rows})
     return {
         "job": job,
         "files": files,
@@ -156,10 +188,56 @@ def import_job_remap(request: HttpRequest, job_id: int) -> HttpResponse:
             prefix = f"map:{entry['kind']}:"
             if key.startswith(prefix) and (value in header or value == ""):
                 mappings.setdefault(entry["kind"], {})[key.removeprefix(prefix)] = value
+    values, encodings, problems = _values_and_encodings(request, job)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("retention:imports:job", job_id=job.pk)
     new_job = services.import_job_recheck(
-        job=job, user=request.user, mappings=mappings, save=request.POST.get("save") == "1"
+        job=job,
+        user=request.user,
+        mappings=mappings,
+        save=request.POST.get("save") == "1",
+        values=values,
+        encodings=encodings,
     )
     return redirect("retention:imports:job", job_id=new_job.pk)
+
+
+def _values_and_encodings(
+    request: HttpRequest, job: ImportJob
+) -> tuple[dict[str, dict[str, dict[str, str]]], dict[str, str], list[str]]:
+    """The value mappings (``values:<kind>:<field>``, one "file value = Relay value" a line)
+    and the encodings chosen per file (``encoding:<file name>``) on the check page."""
+    values: dict[str, dict[str, dict[str, str]]] = {}
+    encodings = dict(job.options.get("encodings") or {})
+    problems: list[str] = []
+    for entry in job.detected:
+        kind = entry["kind"]
+        for key, text in request.POST.items():
+            if not key.startswith(f"values:{kind}:"):
+                continue
+            field = key.removeprefix(f"values:{kind}:")
+            for number, line in enumerate(text.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                source, equals, means = line.partition("=")
+                if not equals or not source.strip():
+                    problems.append(
+                        _("%(file)s, %(field)s, line %(n)s: write 'file value = Relay value'.")
+                        % {"file": entry["name"], "field": field, "n": number}
+                    )
+                    continue
+                values.setdefault(kind, {}).setdefault(field, {})[source.strip()] = means.strip()
+        chosen = request.POST.get(f"encoding:{entry['name']}", "").strip()
+        if chosen:
+            try:
+                encodings[entry["name"]] = codec_or_refuse(chosen)
+            except ImportRefused as refusal:
+                problems.append(str(refusal))
+        elif f"encoding:{entry['name']}" in request.POST:
+            encodings.pop(entry["name"], None)
+    return values, encodings, problems
 
 
 @login_required

@@ -475,7 +475,7 @@ def test_api_upload_takes_encoding_and_column_and_value_mappings(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-        reverse("api-import-create"),
+            reverse("api-import-create"),
             {
                 "files": [upload_file(folder / "Account.csv"), upload_file(folder / "Event.csv")],
                 "encoding": "utf-8",
@@ -515,3 +515,130 @@ def test_api_refuses_bad_mapping_fields_with_a_400_naming_them(
     assert field in response.json()
     assert message in str(response.json())
     assert not ImportJob.objects.exists()
+
+
+# --- what scoring reads of it -----------------------------------------------------------------
+
+
+@time_machine.travel(MARCH, tick=False)
+def test_scoring_counts_neither_internal_nor_open_nor_deleted_and_averages_scored_cases(reps):
+    from retention.risk.selectors import risk_history
+
+    folder = EXPORTS / "activities"
+    run_import(folder / "Account.csv", folder / "Event.csv", folder / "Task.csv")
+    run_import(EXPORTS / "cases" / "Account.csv", EXPORTS / "cases" / "Case.csv")
+    zofia, tomasz = reps
+
+    weekly = risk_history(end=dt.date(2024, 3, 10), rep_ids=[zofia.pk, tomasz.pk]).weekly
+    totals = weekly.groupby("rep_id")[["activities", "service_n", "complaints"]].sum()
+
+    # Zofia: the quarterly review and the completed call; not the internal events, not the
+    # open to-dos. One of her two cases has a score; neither is an escalation.
+    assert totals.loc[zofia.pk].tolist() == [2, 1, 0]
+    # Tomasz: two unscored escalated cases (his deleted case is not imported).
+    assert totals.loc[tomasz.pk, ["service_n", "complaints"]].tolist() == [0, 2]
+
+
+# --- the check page ---------------------------------------------------------------------------
+
+
+def page_upload(client, *paths, **fields):
+    return client.post(
+        reverse("retention:imports:page"),
+        {"files": [upload_file(path) for path in paths], "source": "auto", **fields},
+    )
+
+
+def test_check_page_shows_the_guessed_encoding_and_names_and_takes_an_override(
+    client, admin_user, reps, eager_celery, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page_upload(client, EXPORTS / "cp1252" / "Account.csv")
+    job = ImportJob.objects.get()
+
+    page = client.get(response.url).content.decode()
+    assert "Read as Windows-1252: Relay's guess." in page
+    assert "François Lefèvre SARL · Brasserie Müller &amp; Søn · Café Ñandú" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("retention:imports:job_remap", args=[job.pk]),
+            {"encoding:Account.csv": "utf-8"},
+        )
+    again = ImportJob.objects.latest("pk")
+    assert again.detected[0]["encoding"]["how"] == "chosen"
+    assert again.counts["total"]["flagged"] == 3  # every name had a byte UTF-8 cannot read
+    page = client.get(response.url).content.decode()
+    assert "Read as UTF-8, as you chose." in page
+    assert "Some bytes did not fit and were replaced" in page
+
+
+def test_check_page_maps_values_and_says_when_rows_are_rejected(
+    client, admin_user, reps, eager_celery, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    folder = EXPORTS / "mapped"
+    with django_capture_on_commit_callbacks(execute=True):
+        page_upload(client, folder / "Account.csv", folder / "Event.csv")
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("retention:imports:job_remap", args=[job.pk]),
+            {
+                "map:salesforce.event:subject": "Betreff",
+                "map:salesforce.event:type": "Art",
+                "map:salesforce.event:owner_id": "",
+                "values:salesforce.event:type": "Interne Besprechung = Other\nKundenbesuch = Visit",
+            },
+        )
+    again = ImportJob.objects.latest("pk")
+    events = next(entry for entry in again.detected if entry["kind"] == "salesforce.event")
+    assert events["values"] == {"type": {"Interne Besprechung": "Other", "Kundenbesuch": "Visit"}}
+    page = client.get(response.url).content.decode()
+    assert "Interne Besprechung = Other" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("retention:imports:job_remap", args=[again.pk]),
+            {"map:salesforce.event:subject": "Betreff", "map:salesforce.event:type": "Art"},
+        )
+    checked = ImportJob.objects.latest("pk")
+    assert checked.status == ImportJob.Status.CHECKED, checked.message
+
+
+def test_check_page_heading_says_nothing_will_be_applied_when_rows_are_rejected(
+    client, admin_user, reps, tmp_path, eager_celery, django_capture_on_commit_callbacks
+):
+    text = (EXPORTS / "activities" / "Event.csv").read_text().replace(REP_1, "005UNKNOWN", 1)
+    (tmp_path / "Event.csv").write_text(text)
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page_upload(
+            client, EXPORTS / "activities" / "Account.csv", tmp_path / "Event.csv"
+        )
+
+    page = client.get(response.url).content.decode()
+
+    assert "Checked: 1 row rejected, nothing will be applied" in page
+    assert "Checked, ready to apply" not in page
+
+
+def test_a_bad_value_line_or_encoding_on_the_page_is_refused_with_a_message(
+    client, admin_user, reps, eager_celery, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        page_upload(client, EXPORTS / "cp1252" / "Account.csv")
+    job = ImportJob.objects.get()
+
+    response = client.post(
+        reverse("retention:imports:job_remap", args=[job.pk]),
+        {"encoding:Account.csv": "klingon-8", "values:salesforce.account:industry": "no equals"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "klingon-8 is not known" in page
+    assert "line 1: write &#x27;file value = Relay value&#x27;" in page
+    assert ImportJob.objects.count() == 1

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from retention.imports.errors import RowError, RowSkipped
 from retention.imports.lookups import ImportContext
 from retention.imports.org import (
+    crm_region_of,
     crm_team_of,
     hr_manager_check,
     hr_team,
@@ -238,6 +239,7 @@ def sf_user(row: Row, ctx: ImportContext) -> dict:
     hire_date = ctx.rep_hire_date.get(rep_id) if rep_id is not None else None
     if rep_id is None:
         record["team_id"] = rep_team_for(row, ctx, crm_id)
+        record["region"] = (crm_region_of(ctx, crm_id) or text(row("division")))[:120]
         hire_date = parse_date(row("created_date"), row.column("created_date")) or ctx.today
         record["hire_date"] = hire_date
     else:

@@ -388,6 +388,15 @@ def crm_team_of(ctx, crm_id: str) -> int | None:
     return people.team_ids.get(key) if key else None
 
 
+def crm_region_of(ctx, crm_id: str) -> str:
+    """The region of the team the org from the CRM puts this rep in ("" when none)."""
+    people: PeopleImport | None = getattr(ctx, "people", None)
+    if people is None or not people.from_crm:
+        return ""
+    key = people.plan.team_of.get(crm_id)
+    return people.plan.nodes[key].region if key else ""
+
+
 def is_active_user(row) -> bool:
     return parse_bool(row("is_active"), row.column("is_active")) is not False
 

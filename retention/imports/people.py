@@ -383,7 +383,6 @@ def _org_from_roles(users, decisions, roles, reps, managers) -> OrgPlan:
                 {team_of[r] for r in reps if users[r].manager_id == crm_id and r in team_of}
             ):
                 nodes[key].manager_ids.append(crm_id)
-    _regions(nodes, users, team_of)
     # Reps with no role (or one outside the hierarchy) go where their manager's reps are.
     for crm_id in reps:
         if crm_id not in team_of:
@@ -430,7 +429,6 @@ def _org_from_managers(users, decisions, reps, managers) -> OrgPlan:
             team_of[member] = key
             nodes[key].rep_count += 1
     _regions_above(nodes, users, manager_set)
-    _regions(nodes, users, team_of)
     _unplaced_by_division(nodes, users, reps, team_of)
     return OrgPlan(decisions, _ordered(nodes), team_of, "managers")
 
@@ -508,21 +506,22 @@ def _unplaced_by_division(nodes, users, reps, team_of, *, departments_tell=None)
         nodes[key].rep_count += 1
 
 
-def _regions(nodes: dict[str, OrgNode], users, team_of) -> None:
-    """Each node's region: the name of its top node (what Relay shows as the rep's region)."""
+def _regions(nodes: dict[str, OrgNode], users=None, team_of=None) -> None:
+    """Each node's region (what Relay shows as a team's and a rep's region): the level below an
+    umbrella top node (the VP's, whose children have children of their own), else the top."""
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for node in nodes.values():
+        children[node.parent_key].append(node.key)
     for node in nodes.values():
         chain = _chain(nodes, node.key)
-        top = chain[0] if chain else node
-        # Under a single top node (the VP), the region is the level below it.
-        node.region = (chain[1] if len(chain) > 1 and _is_single_root(nodes) else top).name
-
-
-def _is_single_root(nodes: dict[str, OrgNode]) -> bool:
-    return sum(1 for node in nodes.values() if node.parent_key is None) == 1 and len(nodes) > 1
+        top = chain[0]
+        umbrella = any(children.get(child) for child in children.get(top.key, []))
+        node.region = (chain[1] if umbrella and len(chain) > 1 else top).name
 
 
 def _ordered(nodes: dict[str, OrgNode]) -> dict[str, OrgNode]:
     """Parents before children, then by name: the order teams can be created in."""
+    _regions(nodes)
     return {
         node.key: node
         for node in sorted(nodes.values(), key=lambda n: (len(_chain(nodes, n.key)), n.name))

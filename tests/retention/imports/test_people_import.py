@@ -139,6 +139,8 @@ def test_empty_relay_gets_teams_regions_and_managers_from_the_role_hierarchy(exp
         "005GONE": "East - Boston",
     }
     assert CrmTeamLink.objects.filter(key="role:00E-MIA", team=miami).exists()
+    # The region is the level below the VP's umbrella: East, for the team and its reps.
+    assert (miami.region, SalesRep.objects.get(crm_user_id="005A").region) == ("East", "East")
 
 
 @time_machine.travel(FROZEN, tick=False)

@@ -204,6 +204,19 @@ class Command(BaseCommand):
 
     def _report(self, job: ImportJob) -> None:
         self.stdout.write(f"Import {job.pk}: {job.get_status_display()}")
+        for entry in job.detected:
+            encoding = entry.get("encoding")
+            if not encoding:
+                continue
+            notes = [f"read as {encoding['label']} ({encoding['how']})"]
+            if encoding["lossy"]:
+                notes.append("some bytes replaced, rows flagged")
+            if encoding["nul_bytes"]:
+                notes.append(f"{encoding['nul_bytes']} NUL bytes removed")
+            sample = " · ".join(entry.get("sample") or [])
+            self.stdout.write(
+                f"  {entry['name']}: {', '.join(notes)}" + (f"; names: {sample}" if sample else "")
+            )
         people = job.counts.get("people")
         if people:
             counts = people["counts"]

@@ -642,3 +642,14 @@ def test_a_bad_value_line_or_encoding_on_the_page_is_refused_with_a_message(
     assert "klingon-8 is not known" in page
     assert "line 1: write &#x27;file value = Relay value&#x27;" in page
     assert ImportJob.objects.count() == 1
+
+
+def test_command_prints_the_encoding_and_a_sample_of_names(reps):
+    out = io.StringIO()
+
+    call_command("import_data", str(EXPORTS / "cp1252" / "Account.csv"), "--dry-run", stdout=out)
+
+    assert (
+        "Account.csv: read as Windows-1252 (detected); names: François Lefèvre SARL · "
+        "Brasserie Müller & Søn · Café Ñandú"
+    ) in out.getvalue()

@@ -106,9 +106,7 @@ def team_history_follow(
     if not reps:
         return 0
     teams_before = teams_before or {}
-    managers = team_managers(
-        team_ids={rep.team_id for rep in reps} | set(teams_before.values())
-    )
+    managers = team_managers(team_ids={rep.team_id for rep in reps} | set(teams_before.values()))
     current = {
         entry.rep_id: entry
         for entry in TeamMembership.objects.filter(

@@ -216,9 +216,7 @@ def import_job_recheck(
     )
 
 
-def import_job_recheck_people(
-    *, job: ImportJob, user: User, choices: dict[str, str]
-) -> ImportJob:
+def import_job_recheck_people(*, job: ImportJob, user: User, choices: dict[str, str]) -> ImportJob:
     """A new dry run of the same files with the admin's decisions about CRM users (rep,
     manager or skip). Applying that import keeps the decisions for later exports."""
     if not user.is_authenticated or not user.is_relay_admin:

@@ -299,10 +299,23 @@ def _logins_apply(people: PeopleImport, ctx) -> None:
     for crm_id in managers:
         people.logins[crm_id] = _login_for(people.users[crm_id]).pk
     if people.from_crm:
+        # Keep the teams' managers in step with the CRM: a login of this export's users that no
+        # longer manages a team there (moved, now a rep, gone) stops managing it here. Managers
+        # named in Relay who are not CRM users are left alone.
+        from_this_crm = set(
+            User.objects.filter(
+                username__in=[u.username[:150] for u in people.users.values() if u.username]
+            ).values_list("pk", flat=True)
+        )
         for key, node in people.plan.nodes.items():
-            wanted = [people.logins[m] for m in node.manager_ids if m in people.logins]
-            if wanted:
-                Team.objects.get(pk=people.team_ids[key]).managers.add(*wanted)
+            team = Team.objects.get(pk=people.team_ids[key])
+            wanted = {people.logins[m] for m in node.manager_ids if m in people.logins}
+            current = set(team.managers.values_list("pk", flat=True))
+            stale = (current & from_this_crm) - wanted
+            if stale:
+                team.managers.remove(*stale)
+            if wanted - current:
+                team.managers.add(*sorted(wanted - current))
         return
     # Relay's own org: a manager from the CRM manages the teams their reports are in, where
     # nobody manages them yet.

@@ -261,3 +261,30 @@ def test_asking_for_the_org_from_the_crm_builds_it_beside_relay_s_teams(export, 
 
     assert job.status == ImportJob.Status.APPLIED, job.message
     assert "VP Sales / East / East - Miami" in team_paths()
+
+
+def test_a_new_manager_in_the_crm_manages_the_team_and_its_reps_history_says_so(export):
+    with time_machine.travel(FROZEN, tick=False):
+        run_import(*export.values())
+    rows = [row[:] for row in USERS]
+    rows[2][9] = "false"  # Mia Moreno has left (and so stops being a manager)
+    rows.append(user_row("005NEW", "Nico", "Newman", "Sales Manager", "00E-MIA-M", "005DIR"))
+    for row in rows[3:5]:
+        row[12] = "005NEW"
+    write_csv(export["users"], USER_HEADER, rows)
+
+    with time_machine.travel(FROZEN + dt.timedelta(days=14), tick=False):
+        job = run_import(export["roles"], export["users"])
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    miami = Team.objects.get(name="East - Miami")
+    assert [m.last_name for m in miami.managers.all()] == ["Newman"]
+    ana = SalesRep.objects.get(crm_user_id="005A")
+    assert list(
+        ana.team_history.order_by("valid_from").values_list(
+            "team__name", "manager__last_name", "valid_to"
+        )
+    ) == [
+        ("East - Miami", "Moreno", dt.date(2024, 6, 17)),
+        ("East - Miami", "Newman", None),
+    ]

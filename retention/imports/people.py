@@ -429,6 +429,13 @@ def _org_from_managers(users, decisions, reps, managers) -> OrgPlan:
             team_of[member] = key
             nodes[key].rep_count += 1
     _regions_above(nodes, users, manager_set)
+    # A manager's node with other teams below it is a region: named for their Division.
+    parents = {node.parent_key for node in nodes.values() if node.parent_key}
+    for key in parents:
+        manager = users[nodes[key].manager_ids[0]]
+        nodes[key].name = (manager.division or _("Region %(name)s") % {"name": manager.full_name})[
+            :120
+        ]
     _unplaced_by_division(nodes, users, reps, team_of)
     return OrgPlan(decisions, _ordered(nodes), team_of, "managers")
 

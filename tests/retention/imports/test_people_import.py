@@ -288,3 +288,45 @@ def test_a_new_manager_in_the_crm_manages_the_team_and_its_reps_history_says_so(
         ("East - Miami", "Moreno", dt.date(2024, 6, 17)),
         ("East - Miami", "Newman", None),
     ]
+
+
+def test_a_rep_found_inactive_in_a_later_export_has_left_on_their_last_login(export):
+    with time_machine.travel(FROZEN, tick=False):
+        run_import(*export.values())
+    rows = [row[:] for row in USERS]
+    rows[5][9] = "false"  # Cy Cole
+    rows[5][14] = "2024-06-05T17:00:00.000+0000"
+    write_csv(export["users"], USER_HEADER, rows)
+
+    with time_machine.travel(FROZEN + dt.timedelta(days=7), tick=False):
+        run_import(export["roles"], export["users"])
+
+    cy = SalesRep.objects.get(crm_user_id="005C")
+    assert (cy.status, cy.departure_date, cy.departure_reason) == (
+        SalesRep.Status.LEFT,
+        dt.date(2024, 6, 5),
+        "",  # not known: not a voluntary leaver for the risk model
+    )
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_without_roles_the_org_comes_from_who_reports_to_whom(tmp_path):
+    rows = [row[:] for row in USERS[:6]]
+    for row in rows:
+        row[10] = ""  # no UserRoleId
+    rows[1][5] = "East"  # the director's Division names the region
+    users = write_csv(tmp_path / "User.csv", USER_HEADER, rows)
+
+    job = run_import(users)
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    assert job.counts["people"]["built_from"] == "managers"
+    # The director has a rep of his own and a team below him: his region holds both.
+    assert team_paths() == {
+        "Region Vera Vance",
+        "Region Vera Vance / East",
+        "Region Vera Vance / East / Team Mia Moreno",
+    }
+    assert SalesRep.objects.get(crm_user_id="005A").team.name == "Team Mia Moreno"
+    assert SalesRep.objects.get(crm_user_id="005C").team.name == "East"
+    assert Team.objects.get(name="Team Mia Moreno").managers.get().last_name == "Moreno"

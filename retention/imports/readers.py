@@ -125,8 +125,8 @@ def codec_or_refuse(name: str, *, file_name: str = "") -> str:
 
 
 def _scan(open_bytes: Opener) -> tuple[int, int, int, int, bytes]:
-    """One pass over the bytes: NUL bytes, control bytes in the first MB, UTF-8 sequences
-    that do not decode, valid non-ASCII characters, and the first MB itself."""
+    """NUL bytes, control bytes in the first MB, UTF-8 sequences that do not decode, valid
+    non-ASCII characters (counted only when some sequences do not decode), and the first MB."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     nul = invalid = non_ascii = 0
     head = b""
@@ -136,11 +136,14 @@ def _scan(open_bytes: Opener) -> tuple[int, int, int, int, bytes]:
                 head = chunk
             nul += chunk.count(b"\x00")
             decoded = decoder.decode(chunk)
-            bad = decoded.count(REPLACED)
-            invalid += bad
-            non_ascii += len(decoded) - len(decoded.encode("ascii", "ignore")) - bad
-        tail = decoder.decode(b"", final=True)
-        invalid += tail.count(REPLACED)
+            invalid += decoded.count(REPLACED)
+        invalid += decoder.decode(b"", final=True).count(REPLACED)
+    if invalid:
+        with open_bytes() as stream:
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+            while chunk := stream.read(_SNIFF_BYTES):
+                decoded = decoder.decode(chunk)
+                non_ascii += len(decoded) - len(decoded.encode("ascii", "ignore"))
     control = len(head) - len(head.translate(None, _CONTROL))
     return nul, control, invalid, non_ascii, head
 

@@ -50,6 +50,10 @@ class Field:
     example: str = ""
 
 
+# How older Salesforce weekly exports write an empty lookup (no account, no parent role).
+EMPTY_LOOKUP = "000000000000000AAA"
+
+
 class Row:
     """The cells of the current row, read by field key through the file's column mapping.
 
@@ -75,6 +79,8 @@ class Row:
         if position is None or position >= len(self.cells):
             return ""
         value = self.cells[position]
+        if value == EMPTY_LOOKUP:
+            return ""
         mapped = self.values.get(key)
         if mapped:
             return mapped.get(text(value), value)

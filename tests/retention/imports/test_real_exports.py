@@ -653,3 +653,25 @@ def test_command_prints_the_encoding_and_a_sample_of_names(reps):
         "Account.csv: read as Windows-1252 (detected); names: François Lefèvre SARL · "
         "Brasserie Müller & Søn · Café Ñandú"
     ) in out.getvalue()
+
+
+def test_the_old_weekly_export_layout_reads_an_empty_lookup_as_empty(tmp_path, reps):
+    (tmp_path / "Account.csv").write_text(
+        '"Id","IsDeleted","Name","OwnerId","CreatedDate"\n'
+        f'"001F100000OLD01AAA","0","Old Layout Ltd","{REP_1}","2012-11-05 10:00:00"\n'
+    )
+    (tmp_path / "Event.csv").write_text(
+        '"Id","IsDeleted","AccountId","WhatId","WhoId","Subject","Type","ActivityDateTime",'
+        '"DurationInMinutes","OwnerId"\n'
+        '"00UF100000OLD01AAA","0","000000000000000AAA","000000000000000AAA",'
+        f'"000000000000000AAA","Planning","Meeting","2013-01-07 09:00:00","30","{REP_1}"\n'
+    )
+
+    job = run_import(tmp_path / "Account.csv", tmp_path / "Event.csv")
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    assert job.counts["total"]["flagged"] == 0, job.issues
+    event = Activity.objects.get()
+    assert (event.customer, event.is_internal) == (None, True)
+    owner = Customer.objects.get().assignments.get()
+    assert owner.valid_from == dt.date(2012, 11, 5)

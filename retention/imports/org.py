@@ -217,8 +217,19 @@ def people_prepare(plans: list, ctx) -> PeopleImport | None:
     )
     for crm_id, decision in decisions.items():
         if decision.becomes == REP and decision.left_on is None and not users[crm_id].is_active:
-            created = users[crm_id]
-            decision.left_on = created.last_seen
+            decision.left_on = users[crm_id].last_seen
+    # Someone Relay already scores as a rep whom the CRM now shows as a manager (a promotion)
+    # or as nobody stays a rep until their move is recorded: the table says so.
+    still_reps = set(
+        SalesRep.objects.filter(
+            crm_user_id__in=[c for c, d in decisions.items() if d.becomes != REP],
+            status=SalesRep.Status.ACTIVE,
+        ).values_list("crm_user_id", flat=True)
+    )
+    for crm_id in still_reps:
+        decisions[crm_id].reason += _(
+            "; already a rep in Relay, who stays one until their move (a transfer) is recorded"
+        )
     from_crm = org_from_crm_wanted(asked=ctx.options.org_from_crm)
     plan = build_org(users, decisions, roles=roles)
     people = PeopleImport(users=users, roles=roles, plan=plan, from_crm=from_crm)

@@ -330,3 +330,18 @@ def test_without_roles_the_org_comes_from_who_reports_to_whom(tmp_path):
     assert SalesRep.objects.get(crm_user_id="005A").team.name == "Team Mia Moreno"
     assert SalesRep.objects.get(crm_user_id="005C").team.name == "East"
     assert Team.objects.get(name="Team Mia Moreno").managers.get().last_name == "Moreno"
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_rep_the_crm_now_shows_as_a_manager_is_said_to_stay_a_rep(export):
+    run_import(*export.values())
+    rows = [row[:] for row in USERS]
+    rows[3][7] = "Sales Manager"  # Ana is promoted
+    write_csv(export["users"], USER_HEADER, rows)
+
+    job = run_import(export["roles"], export["users"], apply=False)
+
+    ana = next(row for row in job.counts["people"]["users"] if row["id"] == "005A")
+    assert ana["becomes"] == "manager"
+    assert "already a rep in Relay" in ana["reason"]
+    assert SalesRep.objects.get(crm_user_id="005A").status == SalesRep.Status.ACTIVE

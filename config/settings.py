@@ -402,3 +402,6 @@ RELAY_ESTABLISHED_AFTER_DAYS = env_int("RELAY_ESTABLISHED_AFTER_DAYS", 365)
 RELAY_EXPERIENCED_YEARS = env_int("RELAY_EXPERIENCED_YEARS", 2)
 RELAY_RAMP_TARGET_SHARE = env_float("RELAY_RAMP_TARGET_SHARE", 0.8)
 RELAY_DEPARTURE_PRE_WINDOW_DAYS = env_int("RELAY_DEPARTURE_PRE_WINDOW_DAYS", 90)
+# A departure opens a vacancy only if its last day is at most this many days ago (imports of
+# HR history must not open vacancies for seats refilled long ago).
+RELAY_VACANCY_WINDOW_DAYS = env_int("RELAY_VACANCY_WINDOW_DAYS", 90)

@@ -4,8 +4,10 @@ import datetime as dt
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from accounts.models import User
 from retention.events import rep_departed
@@ -38,9 +40,12 @@ def rep_record_departure(
     """Record (or move) a rep's last day and announce it, once committed, as ``rep_departed``.
 
     A last day in the future means the rep is serving notice; in the past, that they have left.
-    Recording the same date and reason again changes nothing and announces nothing.
+    Recording the same date and reason again changes nothing and announces nothing. An empty
+    reason means it is not known (a CRM user found inactive): such a rep is no voluntary leaver.
+    The event says whether the seat is still to be filled (``opens_vacancy``): only when the
+    last day is within ``RELAY_VACANCY_WINDOW_DAYS`` and no successor has joined the team since.
     """
-    if reason not in SalesRep.DepartureReason.values:
+    if reason and reason not in SalesRep.DepartureReason.values:
         raise ValueError(
             f"reason {reason!r} is not one of {', '.join(SalesRep.DepartureReason.values)}"
         )
@@ -63,9 +68,85 @@ def rep_record_departure(
             departure_date=departure_date,
             reason=reason,
             recorded_by_id=recorded_by.pk if recorded_by else None,
+            opens_vacancy=departure_opens_vacancy(rep=rep, today=today),
         )
     )
     return rep
+
+
+def departure_opens_vacancy(*, rep: SalesRep, today: dt.date) -> bool:
+    """Whether a departure leaves a seat to fill: recent (within the vacancy window, a setting,
+    default 90 days) and with nobody hired into the team since a month before the last day.
+    Departures imported from years of HR history were refilled long ago."""
+    window = dt.timedelta(days=settings.RELAY_VACANCY_WINDOW_DAYS)
+    if rep.departure_date is None or rep.departure_date < today - window:
+        return False
+    successor = (
+        SalesRep.objects.filter(
+            team_id=rep.team_id, hire_date__gte=rep.departure_date - dt.timedelta(days=30)
+        )
+        .exclude(pk=rep.pk)
+        .exclude(hire_date__lte=rep.hire_date)
+        .exists()
+    )
+    return not successor
+
+
+def team_history_follow(
+    *, reps: list[SalesRep], on: dt.date, teams_before: dict[int, int] | None = None
+) -> int:
+    """Keep each rep's team history (team and manager) in step with where they are now.
+
+    A rep with no history gets one from their hire date (from their earlier team, when the
+    caller says which it was, until ``on``); a new team or a new manager closes the open entry
+    on ``on`` and opens another. Returns how many entries were opened."""
+    from accounts.org import team_managers
+    from retention.models import TeamMembership
+
+    if not reps:
+        return 0
+    teams_before = teams_before or {}
+    managers = team_managers(team_ids={rep.team_id for rep in reps} | set(teams_before.values()))
+    current = {
+        entry.rep_id: entry
+        for entry in TeamMembership.objects.filter(
+            rep_id__in=[rep.pk for rep in reps], valid_to__isnull=True
+        )
+    }
+    to_close: list[TeamMembership] = []
+    to_open: list[TeamMembership] = []
+    for rep in reps:
+        manager = managers.get(rep.team_id)
+        manager_id = manager.pk if manager else None
+        entry = current.get(rep.pk)
+        if entry is not None and (entry.team_id, entry.manager_id) == (rep.team_id, manager_id):
+            continue
+        start = on
+        if entry is not None:
+            entry.valid_to = max(on, entry.valid_from)
+            entry.updated_at = timezone.now()
+            to_close.append(entry)
+            start = entry.valid_to
+        elif rep.pk in teams_before and rep.hire_date < on:
+            before = managers.get(teams_before[rep.pk])
+            to_open.append(
+                TeamMembership(
+                    rep=rep,
+                    team_id=teams_before[rep.pk],
+                    manager_id=before.pk if before else None,
+                    valid_from=rep.hire_date,
+                    valid_to=on,
+                )
+            )
+        else:
+            start = min(rep.hire_date, on)
+        to_open.append(
+            TeamMembership(rep=rep, team_id=rep.team_id, manager_id=manager_id, valid_from=start)
+        )
+    if to_close:
+        TeamMembership.objects.bulk_update(to_close, ["valid_to", "updated_at"])
+    TeamMembership.objects.bulk_create(to_open)
+    return sum(1 for entry in to_open if entry.valid_to is None)
 
 
 def rep_create(
@@ -99,6 +180,7 @@ def rep_create(
     )
     rep.full_clean(exclude=["user"])
     rep.save()
+    team_history_follow(reps=[rep], on=timezone.localdate())
     return rep
 
 

@@ -3,7 +3,7 @@
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +11,10 @@ from rest_framework.views import APIView
 
 from accounts.models import Team
 from retention.imports import selectors, services
+from retention.imports.errors import ImportRefused
+from retention.imports.kinds import KINDS
 from retention.imports.lookups import Options
+from retention.imports.readers import codec_or_refuse
 from retention.models import ImportJob
 
 
@@ -41,6 +44,27 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "checked_at",
             "applied_at",
         ]
+
+
+def _nested(value: object, *, depth: int, what: str) -> dict:
+    """A mapping keyed by kind of file, then field (then file value), with text leaves."""
+
+    def check(node: object, level: int, path: str) -> None:
+        if level == depth:
+            if not isinstance(node, str):
+                raise serializers.ValidationError(f"{path}: must be text")
+            return
+        if not isinstance(node, dict):
+            raise serializers.ValidationError(f"{path or what}: must be an object")
+        for key, child in node.items():
+            if level == 0 and key not in KINDS:
+                raise serializers.ValidationError(f"{key}: no such kind of file")
+            if level == 1 and key not in {f.key for f in KINDS[path].fields}:
+                raise serializers.ValidationError(f"{path}.{key}: no such field")
+            check(child, level + 1, f"{path}.{key}" if path else key)
+
+    check(value, 0, "")
+    return value  # type: ignore[return-value]
 
 
 def _allowed(request: Request) -> None:
@@ -76,6 +100,35 @@ class ImportJobCreateApi(APIView):
         default_team = serializers.PrimaryKeyRelatedField(
             queryset=Team.objects.all(), required=False, allow_null=True, default=None
         )
+        org_from_crm = serializers.BooleanField(
+            default=False, help_text="build teams and managers from the CRM's roles"
+        )
+        encoding = serializers.CharField(
+            required=False, allow_blank=True, default="", help_text="e.g. windows-1252"
+        )
+        mapping = serializers.CharField(
+            required=False, allow_blank=True, default="", help_text="a saved mapping's name"
+        )
+        mappings = serializers.JSONField(
+            required=False, default=dict, help_text='{"kind": {"field": "column"}}'
+        )
+        values = serializers.JSONField(
+            required=False, default=dict, help_text='{"kind": {"field": {"value": "means"}}}'
+        )
+
+        def validate_encoding(self, value: str) -> str:
+            if not value.strip():
+                return ""
+            try:
+                return codec_or_refuse(value)
+            except ImportRefused as refusal:
+                raise serializers.ValidationError(str(refusal)) from None
+
+        def validate_mappings(self, value: object) -> dict:
+            return _nested(value, depth=2, what="mappings")
+
+        def validate_values(self, value: object) -> dict:
+            return _nested(value, depth=3, what="values")
 
     @extend_schema(request=InputSerializer, responses={201: ImportJobOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -92,6 +145,11 @@ class ImportJobCreateApi(APIView):
                 score_column=data["score_column"].strip(),
                 score_scale=str(data["score_scale"]),
                 default_team_id=data["default_team"].pk if data["default_team"] else None,
+                org_from_crm=data["org_from_crm"],
+                encodings={"*": data["encoding"]} if data["encoding"] else {},
+                mapping_name=data["mapping"].strip(),
+                mappings=data["mappings"],
+                values=data["values"],
             ),
         )
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
@@ -126,6 +184,27 @@ class ImportJobApplyApi(APIView):
             )
         job.refresh_from_db()
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobPeopleApi(APIView):
+    """Check the files again with the admin's choices of who is a rep, a manager or skipped
+    (``{"choices": {"<CRM user id>": "rep" | "manager" | "skip"}}``). The users and what each
+    becomes are in the job's ``counts.people``; the new job's are too once it is checked."""
+
+    class InputSerializer(serializers.Serializer):
+        choices = serializers.DictField(child=serializers.CharField(), allow_empty=False)
+
+    @extend_schema(request=InputSerializer, responses={201: ImportJobOutputSerializer})
+    def post(self, request: Request, job_id: int) -> Response:
+        job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+        if not request.user.is_relay_admin:
+            raise PermissionDenied
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        new_job = services.import_job_recheck_people(
+            job=job, user=request.user, choices=serializer.validated_data["choices"]
+        )
+        return Response(ImportJobOutputSerializer(new_job).data, status=status.HTTP_201_CREATED)
 
 
 class ImportJobReportApi(APIView):

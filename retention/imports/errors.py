@@ -17,3 +17,14 @@ class RowError(Exception):
         self.value = "" if value is None else str(value)
         self.reason = reason
         super().__init__(f"{column}={self.value!r}: {reason}")
+
+
+class RowSkipped(Exception):
+    """One row is deliberately not imported (a CRM user who is not a rep, or a record only such
+    a user owns): neither written nor rejected, and the report says why."""
+
+    def __init__(self, column: str, value: object, reason: str) -> None:
+        self.column = column
+        self.value = "" if value is None else str(value)
+        self.reason = reason
+        super().__init__(f"{column}={self.value!r}: {reason}")

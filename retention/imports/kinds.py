@@ -8,11 +8,23 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
 
-from retention.imports.errors import RowError
+from retention.imports.errors import RowError, RowSkipped
 from retention.imports.lookups import ImportContext
+from retention.imports.org import (
+    crm_region_of,
+    crm_team_of,
+    hr_manager_check,
+    hr_team,
+    is_active_user,
+    non_rep_reason,
+    rep_team_for,
+    sf_role,
+    user_decision,
+)
 from retention.imports.values import (
     parse_bool,
     parse_date,
@@ -38,21 +50,41 @@ class Field:
     example: str = ""
 
 
+# How older Salesforce weekly exports write an empty lookup (no account, no parent role).
+EMPTY_LOOKUP = "000000000000000AAA"
+
+
 class Row:
-    """The cells of the current row, read by field key through the file's column mapping."""
+    """The cells of the current row, read by field key through the file's column mapping.
 
-    __slots__ = ("cells", "columns", "index")
+    ``values`` maps a field's values as the file writes them to what Relay reads (the admin's
+    value mapping: ``Pipeline Review`` → ``Other``, ``Sehr zufrieden`` → ``5``).
+    """
 
-    def __init__(self, index: dict[str, int], columns: dict[str, str]) -> None:
+    __slots__ = ("cells", "columns", "index", "values")
+
+    def __init__(
+        self,
+        index: dict[str, int],
+        columns: dict[str, str],
+        values: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.index = index
         self.columns = columns
+        self.values = values or {}
         self.cells: list = []
 
     def __call__(self, key: str) -> object:
         position = self.index.get(key)
         if position is None or position >= len(self.cells):
             return ""
-        return self.cells[position]
+        value = self.cells[position]
+        if value == EMPTY_LOOKUP:
+            return ""
+        mapped = self.values.get(key)
+        if mapped:
+            return mapped.get(text(value), value)
+        return value
 
     def column(self, key: str) -> str:
         return self.columns.get(key, key)
@@ -87,6 +119,10 @@ class FileKind:
     hr_may_import: bool = False
     id_field: str = "id"
     description: str = ""
+    # Salesforce object names: inside an export, the file named Account.csv is this kind.
+    file_names: tuple[str, ...] = ()
+    # The ``source`` its records are stored with, when not the kind's (cases: "case").
+    stored_source: str = ""
 
     def field(self, key: str) -> Field:
         return next(field for field in self.fields if field.key == key)
@@ -103,6 +139,9 @@ def _rep_required(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int:
     value = row.required(key)
     rep_id = ctx.rep_by_any(value)
     if rep_id is None:
+        why = non_rep_reason(ctx, value)
+        if why:
+            raise RowSkipped(row.column(key), value, why)
         raise RowError(row.column(key), value, hint)
     return rep_id
 
@@ -113,7 +152,8 @@ def _rep_optional(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int |
         return None
     rep_id = ctx.rep_by_any(value)
     if rep_id is None:
-        ctx.flag(row.column(key), value, hint)
+        why = non_rep_reason(ctx, value)
+        ctx.flag(row.column(key), value, f"{why}; the row is kept without it" if why else hint)
     return rep_id
 
 
@@ -182,7 +222,10 @@ SF = "salesforce"
 
 
 def sf_user(row: Row, ctx: ImportContext) -> dict:
+    """A Salesforce user who sells becomes a rep; a manager or a user who does not sell is
+    skipped here (``retention.imports.org`` decides, and writes managers' logins and teams)."""
     crm_id = row.external_id()
+    decision = user_decision(row, ctx, crm_id)
     rep_id = ctx.reps_by_crm.get(crm_id)
     email = text(row("email"))
     if rep_id is None and email:
@@ -199,27 +242,26 @@ def sf_user(row: Row, ctx: ImportContext) -> dict:
             email=email[:254],
             title=text(row("title"))[:120],
         )
+    hire_date = ctx.rep_hire_date.get(rep_id) if rep_id is not None else None
     if rep_id is None:
-        department = text(row("department"))
-        team_id = ctx.team_by_name(department) if department else None
-        team_id = team_id or ctx.options.default_team_id
-        if team_id is None:
-            raise RowError(
-                row.column("department"),
-                department,
-                _(
-                    "a new rep needs a team: name a Relay team in Department or choose a default "
-                    "team for the import (--team)"
-                ),
-            )
-        record["team_id"] = team_id
-        record["hire_date"] = (
-            parse_date(row("created_date"), row.column("created_date")) or ctx.today
-        )
+        record["team_id"] = rep_team_for(row, ctx, crm_id)
+        record["region"] = (crm_region_of(ctx, crm_id) or text(row("division")))[:120]
+        hire_date = parse_date(row("created_date"), row.column("created_date")) or ctx.today
+        record["hire_date"] = hire_date
+    else:
+        planned = crm_team_of(ctx, crm_id)
+        if planned is not None:
+            record["team_id"] = planned  # the org from the CRM keeps reps where the CRM has them
+    if decision is not None and not is_active_user(row):
+        # An inactive user with history is a rep who has left: on HR's last day if the upload
+        # has one, else on their last activity in the CRM; the reason is not known.
+        left_on = decision.left_on or hire_date or ctx.today
+        record["_left_per_crm"] = max(left_on, hire_date) if hire_date else left_on
     return record
 
 
 def sf_account(row: Row, ctx: ImportContext) -> dict:
+    created = parse_date(row("created_date"), row.column("created_date"))
     return {
         "source": SF,
         "external_id": row.external_id(),
@@ -228,6 +270,8 @@ def sf_account(row: Row, ctx: ImportContext) -> dict:
         "region": (text(row("billing_country")) or text(row("billing_state")))[:120],
         "annual_revenue": _amount(row, "annual_revenue"),
         "_owner": _rep_optional(row, "owner_id", ctx, hint=_OWNER_HINT),
+        # Ownership starts when the CRM says the account began, not on the import day.
+        "_owner_since": min(created, ctx.today) if created else None,
     }
 
 
@@ -291,6 +335,21 @@ def _first_moment(row: Row, keys: tuple[str, ...], ctx: ImportContext) -> dt.dat
     )
 
 
+_DONE_STATUSES = {"completed", "complete", "closed", "done", "finished"}
+
+
+def _todo_status(row: Row) -> str:
+    """Open or done for a to-do with a status (Status, IsClosed); empty when the file says
+    nothing, so a logged call without a status still counts as having happened."""
+    closed = parse_bool(row("is_closed"), row.column("is_closed"))
+    status = text(row("status")).lower()
+    if closed is None and not status:
+        return Activity.TodoStatus.NONE
+    if closed or status in _DONE_STATUSES:
+        return Activity.TodoStatus.DONE
+    return Activity.TodoStatus.OPEN
+
+
 def sf_task(row: Row, ctx: ImportContext) -> dict:
     record = _sf_activity_base(row, ctx)
     subtype = text(row("task_subtype")).lower() or text(row("type")).lower()
@@ -298,10 +357,16 @@ def sf_task(row: Row, ctx: ImportContext) -> dict:
     if seconds is not None and seconds < 0:
         raise RowError(row.column("call_seconds"), seconds, _("must not be negative"))
     record["kind"] = _SF_KIND.get(subtype, Activity.Kind.TASK)
-    record["occurred_at"] = _first_moment(
-        row, ("completed_at", "activity_date", "created_date"), ctx
-    )
+    status = _todo_status(row)
+    due = parse_date(row("activity_date"), row.column("activity_date"))
+    keys = ("completed_at", "activity_date", "created_date")
+    if status == Activity.TodoStatus.OPEN:
+        keys = ("activity_date", "created_date")  # not done: when it is due, not when "done"
+    record["occurred_at"] = _first_moment(row, keys, ctx)
     record["duration_minutes"] = -(-(seconds or 0) // 60)
+    record["todo_status"] = status
+    record["due_date"] = due
+    record["is_internal"] = False
     return record
 
 
@@ -310,13 +375,39 @@ def sf_event(row: Row, ctx: ImportContext) -> dict:
     minutes = parse_int(row("duration"), row.column("duration"))
     if minutes is not None and minutes < 0:
         raise RowError(row.column("duration"), minutes, _("must not be negative"))
-    kind = _SF_KIND.get(text(row("type")).lower(), Activity.Kind.MEETING)
+    event_type = text(row("type")).lower()
+    kind = _SF_KIND.get(event_type, Activity.Kind.MEETING)
     record["kind"] = Activity.Kind.MEETING if kind == Activity.Kind.TASK else kind
     record["occurred_at"] = _first_moment(
         row, ("activity_datetime", "start_datetime", "activity_date"), ctx
     )
     record["duration_minutes"] = minutes or 0
+    linked = any(text(row(key)) for key in ("account_id", "what_id", "who_id"))
+    record["is_internal"] = not linked or event_type in INTERNAL_EVENT_TYPES
+    record["todo_status"] = Activity.TodoStatus.NONE
+    record["due_date"] = None
     return record
+
+
+# Event types that are not time with a customer (Salesforce's own picklist has "Other"; orgs
+# add their own, which a value mapping can send to "Other").
+INTERNAL_EVENT_TYPES = frozenset(
+    {
+        "other",
+        "internal",
+        "internal meeting",
+        "team meeting",
+        "pipeline review",
+        "forecast review",
+        "training",
+        "one-on-one",
+        "1:1",
+        "out of office",
+        "personal",
+        "holiday",
+        "vacation",
+    }
+)
 
 
 def _score(row: Row, ctx: ImportContext, scale_max: object) -> object:
@@ -333,12 +424,28 @@ def _score(row: Row, ctx: ImportContext, scale_max: object) -> object:
 
 
 def sf_case(row: Row, ctx: ImportContext) -> dict:
+    """A case is a service record with or without a score: most cases are never surveyed, but
+    volume, escalations and the time to resolve them are service signals all the same."""
     scale_max = parse_decimal(ctx.options.score_scale, "score scale")
     score = _score(row, ctx, scale_max)
-    if score is None:
-        raise RowError(row.column("score"), "", _("no service score in this case"))
-    moment = _first_moment(row, ("closed_date", "created_date"), ctx)
-    escalated = parse_bool(row("is_escalated"), row.column("is_escalated"))
+    opened = parse_datetime(row("created_date"), row.column("created_date"), ctx.tz)
+    closed = parse_datetime(row("closed_date"), row.column("closed_date"), ctx.tz)
+    moment = closed or opened
+    if moment is None:
+        raise RowError(
+            row.column("created_date"), "", _("no date: neither CreatedDate nor ClosedDate")
+        )
+    minutes = None
+    if opened and closed:
+        if closed < opened:
+            raise RowError(
+                row.column("closed_date"), row("closed_date"), _("is before CreatedDate")
+            )
+        minutes = int((closed - opened).total_seconds() // 60)
+    status = text(row("status")).lower()
+    escalated = bool(parse_bool(row("is_escalated"), row.column("is_escalated"))) or (
+        "escalat" in status
+    )
     return {
         "source": ServiceRecord.Source.CASE,
         "external_id": row.external_id(),
@@ -346,9 +453,57 @@ def sf_case(row: Row, ctx: ImportContext) -> dict:
         "customer_id": _customer_optional(row, ("account_id",), ctx, SF),
         "date": moment.astimezone(ctx.tz).date(),
         "score": score,
-        "scale_max": scale_max,
-        "is_complaint": bool(escalated) or text(row("type")).lower() == "complaint",
+        "scale_max": scale_max if score is not None else None,
+        "is_complaint": escalated or text(row("type")).lower() == "complaint",
+        "is_escalated": escalated,
+        "priority": text(row("priority"))[:40],
+        "opened_at": opened,
+        "closed_at": closed,
+        "resolution_minutes": minutes,
     }
+
+
+_SF_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+_OWNER_FIELDS = {"owner", "ownerassignment"}
+
+
+def sf_account_history(row: Row, ctx: ImportContext) -> dict:
+    """One owner change of an account (AccountHistory with Field = Owner). Salesforce writes
+    each change twice, once with user ids and once with names: the names row is skipped."""
+    field_name = text(row("field"))
+    if field_name.lower() not in _OWNER_FIELDS:
+        raise RowSkipped(row.column("field"), field_name, _("not an owner change"))
+    new_value = text(row("new_value"))
+    if not _SF_ID.match(new_value):
+        raise RowSkipped(
+            row.column("new_value"), new_value, _("owner written by name; its id row is used")
+        )
+    moment = parse_datetime(row("created_date"), row.column("created_date"), ctx.tz)
+    if moment is None:
+        raise RowError(row.column("created_date"), "", _("is empty but required"))
+    old_value = text(row("old_value"))
+    return {
+        "source": SF,
+        "external_id": row.external_id(),
+        "customer_id": _customer_required(row, "account_id", ctx, SF),
+        "day": min(moment.astimezone(ctx.tz).date(), ctx.today),
+        "old_rep": ctx.reps_by_crm.get(old_value) if old_value else None,
+        "new_rep": ctx.reps_by_crm.get(new_value),
+    }
+
+
+# Where orgs keep a case's satisfaction score (custom fields; the admin may name another).
+CASE_SCORE_COLUMNS = (
+    "CSAT__c",
+    "CSAT_Score__c",
+    "Satisfaction__c",
+    "Satisfaction_Score__c",
+    "Customer_Satisfaction__c",
+    "Customer_Satisfaction_Score__c",
+    "CSAT_Rating__c",
+    "Survey_Score__c",
+    "CSAT",
+)
 
 
 _SF_ACTIVITY_HEADERS = frozenset({"id", "ownerid", "subject"})
@@ -359,8 +514,9 @@ SALESFORCE_KINDS = (
         source=SF,
         label=_("Salesforce users (User.csv)"),
         entity="reps",
-        order=10,
+        order=9,  # before HR's people file, which may name the teams the CRM's org makes
         signatures=(frozenset({"id", "username", "lastname"}),),
+        file_names=("User",),
         convert=sf_user,
         fields=(
             Field("id", ("Id",), required=True),
@@ -368,8 +524,31 @@ SALESFORCE_KINDS = (
             Field("last_name", ("LastName",), required=True),
             Field("email", ("Email",)),
             Field("title", ("Title",)),
-            Field("department", ("Department", "Division")),
+            Field("department", ("Department",)),
+            Field("division", ("Division",)),
             Field("created_date", ("CreatedDate",)),
+            Field("username", ("Username",)),
+            Field("is_active", ("IsActive",)),
+            Field("user_type", ("UserType",)),
+            Field("role_id", ("UserRoleId",)),
+            Field("manager_id", ("ManagerId",)),
+            Field("last_login", ("LastLoginDate",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.userrole",
+        source=SF,
+        label=_("Salesforce roles (UserRole.csv)"),
+        entity="roles",
+        order=5,
+        signatures=(frozenset({"id", "name", "parentroleid"}),),
+        file_names=("UserRole",),
+        convert=sf_role,
+        description=_("The role hierarchy: roles holding reps become teams, those above regions."),
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("name", ("Name",), required=True),
+            Field("parent_role_id", ("ParentRoleId",)),
         ),
     ),
     FileKind(
@@ -381,6 +560,7 @@ SALESFORCE_KINDS = (
         signatures=(frozenset({"id", "name", "ownerid"}),),
         excluded=frozenset({"accountid", "username", "stagename", "casenumber", "lastname"}),
         convert=sf_account,
+        file_names=("Account",),
         fields=(
             Field("id", ("Id",), required=True),
             Field("name", ("Name",), required=True),
@@ -389,6 +569,28 @@ SALESFORCE_KINDS = (
             Field("annual_revenue", ("AnnualRevenue",)),
             Field("billing_country", ("BillingCountry",)),
             Field("billing_state", ("BillingState",)),
+            Field("created_date", ("CreatedDate",)),
+            Field("is_deleted", ("IsDeleted",)),
+        ),
+    ),
+    FileKind(
+        key="salesforce.account_history",
+        source=SF,
+        label=_("Salesforce account history (AccountHistory.csv)"),
+        entity="owner_history",
+        order=25,
+        signatures=(frozenset({"id", "accountid", "field", "oldvalue", "newvalue"}),),
+        file_names=("AccountHistory",),
+        convert=sf_account_history,
+        description=_("Owner changes: who held each account before its current owner."),
+        fields=(
+            Field("id", ("Id",), required=True),
+            Field("account_id", ("AccountId",), required=True),
+            Field("field", ("Field",), required=True),
+            Field("old_value", ("OldValue",)),
+            Field("new_value", ("NewValue",)),
+            Field("created_date", ("CreatedDate",), required=True),
+            Field("is_deleted", ("IsDeleted",)),
         ),
     ),
     FileKind(
@@ -399,7 +601,9 @@ SALESFORCE_KINDS = (
         order=30,
         signatures=(frozenset({"id", "accountid", "stagename"}),),
         convert=sf_opportunity,
+        file_names=("Opportunity",),
         fields=(
+            Field("is_deleted", ("IsDeleted",)),
             Field("id", ("Id",), required=True),
             Field("account_id", ("AccountId",), required=True),
             Field("owner_id", ("OwnerId",)),
@@ -425,7 +629,11 @@ SALESFORCE_KINDS = (
         ),
         excluded=frozenset({"activitydatetime", "durationinminutes", "stagename", "casenumber"}),
         convert=sf_task,
+        file_names=("Task",),
         fields=(
+            Field("status", ("Status",)),
+            Field("is_closed", ("IsClosed",)),
+            Field("is_deleted", ("IsDeleted",)),
             Field("id", ("Id",), required=True),
             Field("owner_id", ("OwnerId",), required=True),
             Field("account_id", ("AccountId",)),
@@ -452,7 +660,10 @@ SALESFORCE_KINDS = (
         ),
         excluded=frozenset({"stagename", "casenumber", "tasksubtype"}),
         convert=sf_event,
+        file_names=("Event",),
         fields=(
+            Field("who_id", ("WhoId",)),
+            Field("is_deleted", ("IsDeleted",)),
             Field("id", ("Id",), required=True),
             Field("owner_id", ("OwnerId",), required=True),
             Field("account_id", ("AccountId",)),
@@ -473,6 +684,8 @@ SALESFORCE_KINDS = (
         order=50,
         signatures=(frozenset({"id", "casenumber"}),),
         convert=sf_case,
+        file_names=("Case",),
+        stored_source=ServiceRecord.Source.CASE,
         fields=(
             Field("id", ("Id",), required=True),
             Field("owner_id", ("OwnerId",), required=True),
@@ -480,9 +693,12 @@ SALESFORCE_KINDS = (
             Field("closed_date", ("ClosedDate",)),
             Field("created_date", ("CreatedDate",)),
             Field("is_escalated", ("IsEscalated",)),
+            Field("status", ("Status",)),
+            Field("priority", ("Priority",)),
             Field("type", ("Type",)),
-            # Named by the admin for each import (a custom field such as CSAT__c).
-            Field("score", (), required=True),
+            Field("is_deleted", ("IsDeleted",)),
+            # A custom field (CSAT__c…), found among the usual names or named by the admin.
+            Field("score", CASE_SCORE_COLUMNS),
         ),
     ),
 )
@@ -647,8 +863,31 @@ HUBSPOT_KINDS = (
 RELAY = "relay"
 
 
-def _choice(row: Row, key: str, choices: type, default: str) -> str:
+# How HR systems write a reason for leaving, and what it is to Relay.
+HR_LEAVING_REASONS = {
+    "resigned": "voluntary",
+    "resignation": "voluntary",
+    "quit": "voluntary",
+    "retired": "voluntary",
+    "retirement": "voluntary",
+    "terminated": "involuntary",
+    "termination": "involuntary",
+    "dismissed": "involuntary",
+    "dismissal": "involuntary",
+    "laid off": "involuntary",
+    "layoff": "involuntary",
+    "redundancy": "involuntary",
+    "transferred": "transfer",
+    "internal transfer": "transfer",
+    "internal move": "transfer",
+}
+
+
+def _choice(
+    row: Row, key: str, choices: type, default: str, synonyms: dict[str, str] | None = None
+) -> str:
     value = text(row(key)).lower() or default
+    value = (synonyms or {}).get(value, value)
     if value not in choices.values:
         raise RowError(
             row.column(key),
@@ -675,12 +914,15 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
     if rep_id is None and hire_date is None:
         raise RowError(row.column("hire_date"), "", _("is required for a new person"))
     team_name = text(row("team"))
-    team_id = ctx.team_by_name(team_name) if team_name else None
+    team_id = hr_team(team_name, ctx) if team_name else None
     if team_name and team_id is None:
         raise RowError(
             row.column("team"),
             team_name,
-            _("no Relay team has this name (write 'Region / Team' if two teams share it)"),
+            _(
+                "no Relay team has this name or code (write 'Region / Team' or 'Region - Team' "
+                "if two teams share it)"
+            ),
         )
     if rep_id is None and team_id is None:
         raise RowError(row.column("team"), "", _("is required for a new person"))
@@ -704,20 +946,17 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
     if quota:
         record["annual_quota"] = _amount(row, "annual_quota")
     manager = text(row("manager"))
-    effective_team = team_id
-    if (
-        manager
-        and effective_team
-        and manager.lower() not in ctx.team_managers.get(effective_team, set())
-    ):
-        ctx.flag(
-            row.column("manager"),
-            manager,
-            _("is not a manager of this team in Relay; team managers are set in administration"),
-        )
+    if manager and team_id:
+        hr_manager_check(row, ctx, team_id=team_id, named=manager)
     leaving = parse_date(row("leaving_date"), row.column("leaving_date"))
     if leaving:
-        reason = _choice(row, "leaving_reason", SalesRep.DepartureReason, "")
+        reason = _choice(
+            row,
+            "leaving_reason",
+            SalesRep.DepartureReason,
+            "",
+            synonyms=HR_LEAVING_REASONS,
+        )
         start = hire_date or ctx.rep_hire_date.get(rep_id)
         if start and leaving < start:
             raise RowError(row.column("leaving_date"), leaving, _("is before the hire date"))
@@ -830,51 +1069,76 @@ RELAY_KINDS = (
         order=10,
         hr_may_import=True,
         id_field="employee_id",
-        signatures=(frozenset({"employee id", "first name", "last name"}),),
+        signatures=(
+            frozenset({"employee id", "first name", "last name"}),
+            frozenset({"employee number", "first name", "last name"}),
+            frozenset({"worker id", "first name", "last name"}),
+        ),
         convert=relay_person,
         description=_(
             "Salespeople from HR. A leaving date records the departure (status and handover "
             "follow); an empty one never clears a departure already recorded."
         ),
         fields=(
-            Field("employee_id", ("employee_id",), True, _("HR employee id, unique"), "E-1001"),
-            Field("email", ("email",), False, _("work e-mail"), "li.wei@example.com"),
-            Field("first_name", ("first_name",), True, "", "Wei"),
-            Field("last_name", ("last_name",), True, "", "Li"),
+            Field(
+                "employee_id",
+                ("employee_id", "employee number", "worker id", "personnel number"),
+                True,
+                _("HR employee id, unique"),
+                "E-1001",
+            ),
+            Field(
+                "email",
+                ("email", "work email", "work e-mail", "business email"),
+                False,
+                _("work e-mail"),
+                "li.wei@example.com",
+            ),
+            Field("first_name", ("first_name", "given name"), True, "", "Wei"),
+            Field("last_name", ("last_name", "surname", "family name"), True, "", "Li"),
             Field(
                 "team",
                 ("team",),
                 False,
-                _("Relay team name, or 'Region / Team'; required for a new person"),
+                _(
+                    "Relay team name, 'Region / Team', 'Region - Team' or a team code; required "
+                    "for a new person"
+                ),
                 "North / North A",
             ),
             Field(
                 "manager",
-                ("manager",),
+                ("manager", "manager_email", "manager e-mail", "line manager"),
                 False,
-                _("manager's e-mail, checked against the team"),
+                _("manager's e-mail: becomes the team's manager when it has none"),
                 "mona.north@example.com",
             ),
-            Field("title", ("title",), False, "", "Account Executive"),
+            Field("title", ("title", "job title", "position"), False, "", "Account Executive"),
             Field("region", ("region",), False, "", "North"),
             Field(
                 "hire_date",
-                ("hire_date",),
+                ("hire_date", "start date", "date of hire", "original hire date"),
                 False,
                 _("YYYY-MM-DD; required for a new person"),
                 "2021-04-01",
             ),
-            Field("leaving_date", ("leaving_date",), False, _("last day, YYYY-MM-DD"), ""),
+            Field(
+                "leaving_date",
+                ("leaving_date", "termination date", "last day", "last working day", "end date"),
+                False,
+                _("last day, YYYY-MM-DD"),
+                "",
+            ),
             Field(
                 "leaving_reason",
-                ("leaving_reason",),
+                ("leaving_reason", "termination reason", "termination type", "leaving type"),
                 False,
                 _("voluntary, involuntary or transfer; required with a leaving date"),
                 "",
             ),
             Field(
                 "crm_user_id",
-                ("crm_user_id",),
+                ("crm_user_id", "salesforce user id", "salesforce id", "crm id"),
                 False,
                 _("the person's CRM user id"),
                 "005Ec000004oBPNIA2",
@@ -1011,10 +1275,45 @@ KINDS: dict[str, FileKind] = {
 }
 
 
+_OBJECT_NAME = re.compile(r"^([A-Z][A-Za-z0-9_]*?)(?:_\d+)?$")
+
+
+def salesforce_object(file_name: str, header: list[str]) -> str:
+    """The Salesforce object a file of an export holds (``Account.csv`` → Account), or "".
+
+    An export names each file for its object and every object has an ``Id`` column; Relay's
+    templates and HubSpot's files have neither shape.
+    """
+    match = _OBJECT_NAME.match(PurePosixPath(file_name).stem)
+    if match is None or "Id" not in header:
+        return ""
+    return match.group(1)
+
+
+def kind_for_object(name: str) -> FileKind | None:
+    lowered = name.lower()
+    for kind in KINDS.values():
+        if any(lowered == file_name.lower() for file_name in kind.file_names):
+            return kind
+    return None
+
+
+class Ambiguous(Exception):
+    """The headers fit more than one kind of file equally well."""
+
+    def __init__(self, kinds: list[FileKind]) -> None:
+        self.kinds = kinds
+        super().__init__(", ".join(str(kind.label) for kind in kinds))
+
+
 def recognise(header: list[str], *, source: str = "auto") -> FileKind | None:
-    """The file kind whose identifying headers are all present, most matching columns first."""
+    """The one file kind whose identifying headers and required columns are all present.
+
+    Raises ``Ambiguous`` when several kinds fit as well as each other: guessing would read a
+    file as what it is not.
+    """
     present = {normalise(cell) for cell in header}
-    best: tuple[int, FileKind] | None = None
+    scored: list[tuple[int, FileKind]] = []
     for kind in KINDS.values():
         if source not in ("auto", "", kind.source):
             continue
@@ -1022,12 +1321,23 @@ def recognise(header: list[str], *, source: str = "auto") -> FileKind | None:
             continue
         if not any(signature <= present for signature in kind.signatures):
             continue
+        if not all(
+            any(normalise(alias) in present for alias in field.aliases)
+            for field in kind.fields
+            if field.required and field.aliases
+        ):
+            continue
         score = sum(
             1 for field in kind.fields if any(normalise(a) in present for a in field.aliases)
         )
-        if best is None or score > best[0]:
-            best = (score, kind)
-    return best[1] if best else None
+        scored.append((score, kind))
+    if not scored:
+        return None
+    best = max(score for score, _kind in scored)
+    leaders = [kind for score, kind in scored if score == best]
+    if len(leaders) > 1:
+        raise Ambiguous(leaders)
+    return leaders[0]
 
 
 def default_mapping(kind: FileKind, header: list[str]) -> dict[str, str]:

@@ -17,13 +17,24 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 
 @dataclass
 class Options:
-    """What the admin chose for this import (page form, API or command line)."""
+    """What the admin chose for this import (page form, API or command line).
+
+    ``mappings`` is {kind: {field: column}}; ``values`` is {kind: {field: {file value: value}}};
+    ``mapping_name`` picks a saved mapping by name; ``encodings`` is {file name or "*": codec}.
+    """
 
     score_column: str = ""
     score_scale: str = "5"
     default_team_id: int | None = None
     skip_rejected: bool = False
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    mapping_name: str = ""
+    encodings: dict[str, str] = field(default_factory=dict)
+    # {CRM user id: "rep" | "manager" | "skip"}: the admin's decisions about Salesforce users.
+    people: dict[str, str] = field(default_factory=dict)
+    # Build (or rebuild) teams and managers from the CRM even though Relay has teams.
+    org_from_crm: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> "Options":
@@ -33,6 +44,11 @@ class Options:
             default_team_id=data.get("default_team_id") or None,
             skip_rejected=bool(data.get("skip_rejected")),
             mappings=dict(data.get("mappings") or {}),
+            values=dict(data.get("values") or {}),
+            mapping_name=str(data.get("mapping_name") or ""),
+            encodings=dict(data.get("encodings") or {}),
+            people=dict(data.get("people") or {}),
+            org_from_crm=bool(data.get("org_from_crm")),
         )
 
     def to_dict(self) -> dict:
@@ -42,6 +58,11 @@ class Options:
             "default_team_id": self.default_team_id,
             "skip_rejected": self.skip_rejected,
             "mappings": self.mappings,
+            "values": self.values,
+            "mapping_name": self.mapping_name,
+            "encodings": self.encodings,
+            "people": self.people,
+            "org_from_crm": self.org_from_crm,
         }
 
 
@@ -64,6 +85,8 @@ class ImportContext:
         self._customers: dict[str, dict[str, int]] = {}
         self.teams_by_name: dict[str, int | None] = {}
         self.team_managers: dict[int, set[str]] = {}
+        # Salesforce users of this upload and the org they imply (retention.imports.org).
+        self.people = None
         self._load_reps()
         self._load_teams()
 

@@ -6,6 +6,7 @@ the admin chose to skip them. Either way nothing is half-written.
 """
 
 import csv
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -23,11 +24,27 @@ from django.db import (
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from retention.imports.errors import ImportRefused, RowError
-from retention.imports.kinds import KINDS, FileKind, Row, default_mapping, recognise
+from retention.imports.errors import ImportRefused, RowError, RowSkipped
+from retention.imports.kinds import (
+    KINDS,
+    Ambiguous,
+    FileKind,
+    Row,
+    default_mapping,
+    kind_for_object,
+    recognise,
+    salesforce_object,
+)
 from retention.imports.lookups import ImportContext
-from retention.imports.readers import Table
-from retention.imports.writers import PIPELINED, Counts, write_records
+from retention.imports.readers import Table, UnreadableRow
+from retention.imports.values import parse_bool
+from retention.imports.writers import (
+    ENTITY_DEFAULTS,
+    PIPELINED,
+    Counts,
+    records_mark_deleted,
+    write_records,
+)
 from retention.models import SavedColumnMapping
 from retention.spreadsheets import formula_safe
 
@@ -75,20 +92,47 @@ class IssueLog:
             self._file.close()
 
 
+_SAMPLE_FIELDS = ("name", "last_name", "first_name", "subject", "title")
+
+
 @dataclass
 class FilePlan:
     table: Table
     kind: FileKind
     mapping: dict[str, str]
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def describe(self) -> dict:
+        encoding = self.table.encoding
         return {
             "name": self.table.name,
             "kind": self.kind.key,
             "label": str(self.kind.label),
             "mapping": self.mapping,
+            "values": self.values,
             "header": self.table.header,
+            "encoding": encoding.describe() if encoding else None,
+            "sample": self.sample(),
         }
+
+    def sample(self, size: int = 5) -> list[str]:
+        """A few decoded names from the file, so the admin sees the encoding was right."""
+        columns = [self.mapping[key] for key in _SAMPLE_FIELDS if key in self.mapping][:2]
+        if not columns:
+            return []
+        positions = [self.table.header.index(column) for column in columns]
+        found: list[str] = []
+        for _number, cells in self.table.rows():
+            if isinstance(cells, UnreadableRow):
+                continue
+            value = " ".join(
+                str(cells[position]).strip() for position in positions if position < len(cells)
+            ).strip()
+            if value:
+                found.append(value[:80])
+            if len(found) >= size:
+                break
+        return found
 
 
 @dataclass
@@ -102,6 +146,12 @@ class FileOutcome:
     unchanged: int = 0
     rejected: int = 0
     flagged: int = 0
+    # Rows deliberately not imported (users who are not reps, records only they own), by reason.
+    skipped: int = 0
+    skipped_why: dict[str, int] = field(default_factory=dict)
+    # Records Relay had that the CRM has deleted since: marked deleted, no longer live.
+    deleted: int = 0
+    latest: str = ""  # the last day its records cover (ISO), for activity, deals and cases
 
 
 @dataclass
@@ -110,8 +160,22 @@ class BatchResult:
     refused: str = ""
 
     def totals(self) -> dict[str, int]:
-        keys = ("rows", "created", "updated", "unchanged", "rejected", "flagged")
+        keys = (
+            "rows",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "flagged",
+            "deleted",
+            "skipped",
+        )
         return {key: sum(getattr(outcome, key) for outcome in self.files) for key in keys}
+
+    def latest(self) -> dt.date | None:
+        """The last day the imported activities, deals and cases cover."""
+        days = [outcome.latest for outcome in self.files if outcome.latest]
+        return dt.date.fromisoformat(max(days)) if days else None
 
     def as_counts(self) -> dict:
         return {"total": self.totals(), "files": [asdict(outcome) for outcome in self.files]}
@@ -125,16 +189,42 @@ def plan_batch(
     user: User | None,
     kind_key: str = "",
 ) -> tuple[list[FilePlan], list[str]]:
-    """What each table is and which column holds which field; refuses what cannot be imported."""
+    """What each table is and which column holds which field; refuses what cannot be imported.
+
+    In an export (a .zip or several files) a Salesforce file is known by its object's name:
+    ``Account.csv`` is accounts and ``Quote.csv`` is skipped, whatever its columns. Headers
+    decide only for other files, and only when exactly one kind fits.
+    """
     plans: list[FilePlan] = []
     notes: list[str] = []
+    skipped_objects: list[tuple[str, int]] = []
+    single = len(tables) == 1
+    if (
+        ctx.options.mapping_name
+        and not SavedColumnMapping.objects.filter(name=ctx.options.mapping_name).exists()
+    ):
+        raise ImportRefused(
+            _("no saved mapping is named %(name)s.") % {"name": ctx.options.mapping_name}
+        )
     for table in tables:
-        if kind_key and len(tables) == 1:
-            kind = KINDS.get(kind_key)
-        else:
-            kind = recognise(table.header, source=source)
+        if table.refusal:
+            notes.append(
+                _("%(name)s: skipped, %(reason)s") % {"name": table.name, "reason": table.refusal}
+            )
+            continue
+        kind = _kind_of(table, source=source, kind_key=kind_key, single=single, notes=notes)
         if kind is None:
-            if len(tables) == 1:
+            obj = salesforce_object(table.name, table.header)
+            if obj and source in ("auto", "", "salesforce") and not kind_key:
+                if single:
+                    raise ImportRefused(
+                        _("this is a Salesforce %(object)s export; Relay does not import it.")
+                        % {"object": obj},
+                        file_name=table.name,
+                    )
+                skipped_objects.append((table.name, table.count()))
+                continue
+            if single:
                 raise ImportRefused(
                     _(
                         "the columns (%(columns)s) are not those of a file Relay imports. Use a "
@@ -144,10 +234,11 @@ def plan_batch(
                     % {"columns": ", ".join(table.header[:8])},
                     file_name=table.name,
                 )
-            notes.append(
-                _("%(name)s: skipped, Relay does not import this kind of file.")
-                % {"name": table.name}
-            )
+            if not any(note.startswith(f"{table.name}:") for note in notes):
+                notes.append(
+                    _("%(name)s: skipped, Relay does not import this kind of file.")
+                    % {"name": table.name}
+                )
             continue
         if user is not None and not user.is_relay_admin and not kind.hr_may_import:
             raise ImportRefused(
@@ -155,40 +246,103 @@ def plan_batch(
                 % {"kind": kind.label},
                 file_name=table.name,
             )
-        plans.append(FilePlan(table, kind, _mapping(kind, table, ctx)))
+        mapping, values = _mapping(kind, table, ctx)
+        plans.append(FilePlan(table, kind, mapping, values))
+    if skipped_objects:
+        with_rows = [(name, rows) for name, rows in skipped_objects if rows]
+        header_only = len(skipped_objects) - len(with_rows)
+        listed = ", ".join(f"{name} ({rows})" for name, rows in with_rows)
+        notes.append(
+            _(
+                "Skipped %(count)s Salesforce objects Relay does not import (rows in brackets): "
+                "%(listed)s%(header_only)s."
+            )
+            % {
+                "count": len(skipped_objects),
+                "listed": listed or "-",
+                "header_only": _("; and %(n)s with a header only") % {"n": header_only}
+                if header_only
+                else "",
+            }
+        )
     if not plans:
         raise ImportRefused(_("none of the files is one Relay imports."))
     plans.sort(key=lambda plan: plan.kind.order)
     return plans, notes
 
 
-def _mapping(kind: FileKind, table: Table, ctx: ImportContext) -> dict[str, str]:
+def _kind_of(
+    table: Table, *, source: str, kind_key: str, single: bool, notes: list[str]
+) -> FileKind | None:
+    if kind_key and single:
+        return KINDS.get(kind_key)
+    obj = salesforce_object(table.name, table.header)
+    if obj and source in ("auto", "", "salesforce"):
+        return kind_for_object(obj)
+    try:
+        return recognise(table.header, source=source)
+    except Ambiguous as ambiguous:
+        message = _(
+            "the columns fit several kinds of file (%(kinds)s): choose the kind of file."
+        ) % {"kinds": ambiguous}
+        if single:
+            raise ImportRefused(message, file_name=table.name) from None
+        notes.append(_("%(name)s: skipped, %(reason)s") % {"name": table.name, "reason": message})
+        return None
+
+
+def _mapping(
+    kind: FileKind, table: Table, ctx: ImportContext
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Field → column and field → {value: value}: the defaults, then the saved mapping, then
+    what the admin gave for this import. A saved mapping that names a column this file lacks
+    is passed over; one given for this import must fit the file."""
     header = set(table.header)
+    field_keys = {field.key for field in kind.fields}
     mapping = default_mapping(kind, table.header)
-    saved = SavedColumnMapping.objects.filter(kind=kind.key).first()
-    for overrides in (saved.mapping if saved else {}, ctx.options.mappings.get(kind.key, {})):
+    saved = SavedColumnMapping.objects.filter(kind=kind.key, name=ctx.options.mapping_name).first()
+    values: dict[str, dict[str, str]] = {}
+    for overrides, strict in (
+        (saved.mapping if saved else {}, False),
+        (ctx.options.mappings.get(kind.key, {}), True),
+    ):
         for key, column in overrides.items():
+            if key not in field_keys:
+                if strict:
+                    raise ImportRefused(
+                        _("%(kind)s has no field %(key)s; its fields are %(keys)s.")
+                        % {"kind": kind.label, "key": key, "keys": ", ".join(sorted(field_keys))},
+                        file_name=table.name,
+                    )
+                continue
             if column == "":
                 mapping.pop(key, None)
-            elif column in header and any(field.key == key for field in kind.fields):
+            elif column in header:
                 mapping[key] = column
-    if kind.key == "salesforce.case":
-        score_column = ctx.options.score_column or mapping.get("score", "")
-        if not score_column:
-            raise ImportRefused(
-                _(
-                    "name the column that holds the service score of a case (for example "
-                    "CSAT__c) on the import page or with --score-column."
-                ),
-                file_name=table.name,
-            )
+            elif strict:
+                raise ImportRefused(
+                    _("the mapping names the column %(column)s for %(key)s; it is not in the file.")
+                    % {"column": column, "key": key},
+                    file_name=table.name,
+                )
+    for source_values in (saved.values if saved else {}, ctx.options.values.get(kind.key, {})):
+        for key, pairs in source_values.items():
+            if key not in field_keys:
+                raise ImportRefused(
+                    _("the value mapping names %(key)s, which %(kind)s does not have.")
+                    % {"key": key, "kind": kind.label},
+                    file_name=table.name,
+                )
+            values.setdefault(key, {}).update({str(a).strip(): str(b) for a, b in pairs.items()})
+    if kind.key == "salesforce.case" and ctx.options.score_column:
+        score_column = ctx.options.score_column
         if score_column not in header:
             raise ImportRefused(
                 _("the score column %(column)s is not in the file.") % {"column": score_column},
                 file_name=table.name,
             )
         mapping["score"] = score_column
-    return mapping
+    return mapping, values
 
 
 def plan_check(plans: list[FilePlan]) -> None:
@@ -266,6 +420,20 @@ def run_batch(
     return result
 
 
+def _moment_day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+# How far each kind of record reaches in time (to tell whether the data ends near today).
+_LATEST: dict[str, Callable[[dict], dt.date | None]] = {
+    "activities": lambda record: (
+        _moment_day(record.get("occurred_at")) if record.get("todo_status") != "open" else None
+    ),
+    "service": lambda record: record.get("date"),
+    "deals": lambda record: record.get("created_on"),
+}
+
+
 def _chunk_size() -> int:
     return 20_000 if connection.vendor == "postgresql" else 2_000
 
@@ -278,8 +446,15 @@ def _run_file(
     positions: dict[str, int] = {}
     for position, cell in enumerate(table.header):
         positions.setdefault(cell, position)
-    row = Row({key: positions[column] for key, column in plan.mapping.items()}, plan.mapping)
+    row = Row(
+        {key: positions[column] for key, column in plan.mapping.items()},
+        plan.mapping,
+        plan.values,
+    )
     id_column = row.column(kind.id_field)
+    deleted_column = plan.mapping.get("is_deleted")
+    defaults = ENTITY_DEFAULTS.get(kind.entity, {})
+    latest_of = _LATEST.get(kind.entity)
     seen: dict[str, int] = {}
     flagged_rows: set[int] = set()
     chunk = _chunk_size()
@@ -299,9 +474,18 @@ def _run_file(
         outcome.updated += counts.updated
         outcome.unchanged += counts.unchanged
 
-    def flush(records: list[dict], rows_of: dict[str, int], processed: int) -> None:
+    def flush(
+        records: list[dict], rows_of: dict[str, int], processed: int, deleted: list[str]
+    ) -> None:
         while in_flight:
             collect(in_flight.pop().result())
+        if deleted:
+            marked = records_mark_deleted(kind, deleted, ctx)
+            outcome.deleted += marked
+            if len(deleted) > marked:
+                why = str(_("deleted in the CRM and never imported"))
+                outcome.skipped += len(deleted) - marked
+                outcome.skipped_why[why] = outcome.skipped_why.get(why, 0) + len(deleted) - marked
         if writer is not None:
             if records:
                 in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
@@ -327,12 +511,42 @@ def _run_file(
         convert = kind.convert
         records: list[dict] = []
         rows_of: dict[str, int] = {}
+        deleted: list[str] = []
         processed = 0
+        latest = None
         for number, cells in table.rows():
             processed += 1
+            if isinstance(cells, UnreadableRow):
+                outcome.rejected += 1
+                issues.add(
+                    file=table.name,
+                    row=number,
+                    column="",
+                    value="",
+                    outcome="rejected",
+                    reason=cells.reason,
+                )
+                continue
             row.cells = cells
+            notes = getattr(cells, "notes", None)
+            if notes:
+                ctx.flags.extend(notes)
             try:
+                if deleted_column and parse_bool(row("is_deleted"), deleted_column):
+                    # Deleted in the CRM: never a live record, whatever else the row says.
+                    key = row.external_id(kind.id_field)
+                    if seen.get(key) is None:
+                        seen[key] = number
+                        deleted.append(key)
+                    ctx.flags.clear()
+                    continue
                 record = convert(row, ctx)
+                for name, value in defaults.items():
+                    record.setdefault(name, value)
+                if latest_of is not None:
+                    day = latest_of(record)
+                    if day is not None and (latest is None or day > latest):
+                        latest = day
                 key = _record_key(record)
                 first = seen.get(key)
                 if first is not None:
@@ -340,6 +554,11 @@ def _run_file(
                         id_column, key, _("duplicate id: also on row %(row)s") % {"row": first}
                     )
                 seen[key] = number
+            except RowSkipped as skip:
+                ctx.flags.clear()
+                outcome.skipped += 1
+                why = str(skip.reason)
+                outcome.skipped_why[why] = outcome.skipped_why.get(why, 0) + 1
             except RowError as error:
                 ctx.flags.clear()
                 outcome.rejected += 1
@@ -369,12 +588,14 @@ def _run_file(
                 rows_of[key] = number
             if processed >= chunk:
                 outcome.rows += processed
-                flush(records, rows_of, processed)
-                records, rows_of, processed = [], {}, 0
+                flush(records, rows_of, processed, deleted)
+                records, rows_of, processed, deleted = [], {}, 0, []
         outcome.rows += processed
-        flush(records, rows_of, processed)
+        flush(records, rows_of, processed, deleted)
         while in_flight:
             collect(in_flight.pop().result())
+        if latest is not None:
+            outcome.latest = latest.isoformat()
 
     if writer is None:
         convert_all()

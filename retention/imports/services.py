@@ -10,16 +10,26 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.errors import ApplicationError
 from retention.imports import storage
 from retention.imports.errors import ImportRefused
 from retention.imports.lookups import ImportContext, Options
+from retention.imports.org import people_prepare
+from retention.imports.people import BECOMES
 from retention.imports.pipeline import IssueLog, plan_batch, plan_check, run_batch
 from retention.imports.readers import Table, tables_from_file
 from retention.imports.values import timezone_named
@@ -30,6 +40,9 @@ Status = ImportJob.Status
 # A claimed job shows progress at least every few seconds (PostgreSQL) or is short (SQLite).
 STALE_AFTER = dt.timedelta(minutes=10)
 PROGRESS_EVERY_SECONDS = 0.5
+# An import queues a scoring run only when its data reaches this close to today: scoring "as of
+# today" data that ended months ago scores everyone alike, with no drivers.
+RECENT_DATA_DAYS = 14
 
 
 def import_allowed(*, user: User) -> bool:
@@ -174,18 +187,26 @@ def import_job_apply(*, job: ImportJob, user: User, skip_rejected: bool = False)
 
 
 def import_job_recheck(
-    *, job: ImportJob, user: User, mappings: dict[str, dict[str, str]], save: bool
+    *,
+    job: ImportJob,
+    user: User,
+    mappings: dict[str, dict[str, str]],
+    save: bool,
+    values: dict[str, dict[str, dict[str, str]]] | None = None,
+    encodings: dict[str, str] | None = None,
 ) -> ImportJob:
-    """A new dry run of the same files with corrected column mappings (saved for next time)."""
+    """A new dry run of the same files with corrected column and value mappings (saved for
+    next time) and, when given, the encodings the admin chose per file."""
     if not import_allowed(user=user):
         raise PermissionDenied
+    values = values or {}
     if save and user.is_relay_admin:
-        for kind, mapping in mappings.items():
-            SavedColumnMapping.objects.update_or_create(
-                kind=kind, defaults={"mapping": mapping, "saved_by": user}
-            )
+        saved_mappings_store(name="", mappings=mappings, values=values, user=user)
     options = Options.from_dict(job.options)
     options.mappings = {**options.mappings, **mappings}
+    options.values = {**options.values, **values}
+    if encodings is not None:
+        options.encodings = encodings
     return _job_create(
         user=user,
         files=job.files,
@@ -195,6 +216,57 @@ def import_job_recheck(
         status=Status.QUEUED,
         origin=job.origin,
     )
+
+
+def import_job_recheck_people(*, job: ImportJob, user: User, choices: dict[str, str]) -> ImportJob:
+    """A new dry run of the same files with the admin's decisions about CRM users (rep,
+    manager or skip). Applying that import keeps the decisions for later exports."""
+    if not user.is_authenticated or not user.is_relay_admin:
+        raise PermissionDenied
+    known = {row["id"] for row in (job.counts.get("people") or {}).get("users", [])}
+    for crm_id, becomes in choices.items():
+        if crm_id not in known:
+            raise ApplicationError(
+                _("%(id)s is not a user of this import.") % {"id": crm_id}, field="choices"
+            )
+        if becomes not in BECOMES:
+            raise ApplicationError(
+                _("%(id)s: %(value)s is not one of rep, manager, skip.")
+                % {"id": crm_id, "value": becomes},
+                field="choices",
+            )
+    options = Options.from_dict(job.options)
+    options.people = {**options.people, **choices}
+    return _job_create(
+        user=user,
+        files=job.files,
+        source=job.source,
+        options=options,
+        kind=job.options.get("kind", ""),
+        status=Status.QUEUED,
+        origin=job.origin,
+    )
+
+
+def saved_mappings_store(
+    *,
+    name: str,
+    mappings: dict[str, dict[str, str]],
+    values: dict[str, dict[str, dict[str, str]]],
+    user: User | None,
+) -> None:
+    """Keep column and value mappings (per kind of file) under a name for later imports; the
+    unnamed one ("") applies to every import that names none."""
+    for kind in sorted(set(mappings) | set(values)):
+        SavedColumnMapping.objects.update_or_create(
+            kind=kind,
+            name=name,
+            defaults={
+                "mapping": mappings.get(kind, {}),
+                "values": values.get(kind, {}),
+                "saved_by": user,
+            },
+        )
 
 
 class _ProgressWriter:
@@ -267,12 +339,16 @@ def import_job_run(
     writer = _ProgressWriter(job.pk, progress)
     issues = IssueLog(report_path(job))
     notes: list[str] = []
+    people = None
     try:
         tables: list[Table] = []
         for entry in job.files:
             storage.archive_check(Path(entry["path"]), entry["name"])
             found, skipped = tables_from_file(
-                Path(entry["path"]), entry["name"], max_bytes=settings.RELAY_IMPORT_MAX_BYTES
+                Path(entry["path"]),
+                entry["name"],
+                max_bytes=settings.RELAY_IMPORT_MAX_BYTES,
+                encodings=options.encodings,
             )
             tables.extend(found)
             notes.extend(
@@ -284,37 +360,92 @@ def import_job_run(
         notes.extend(skipped_notes)
         job.detected = [plan.describe() for plan in plans]
         plan_check(plans)
+        people = people_prepare(plans, ctx)
         sizes = [plan.table.count() for plan in plans]
-        for plan, size in zip(plans, sizes, strict=True):
-            if size == 0:
-                raise ImportRefused(
-                    _("the file has a header row but no data rows."), file_name=plan.table.name
-                )
+        header_only = [plan.table.name for plan, size in zip(plans, sizes, strict=True) if not size]
+        if header_only:
+            # A real export holds many empty objects: nothing to import, no reason to refuse.
+            notes.append(
+                _("Header only, nothing to import: %(names)s.") % {"names": ", ".join(header_only)}
+            )
         writer.set_total(sum(sizes))
         result = run_batch(plans, ctx=ctx, apply=apply, issues=issues, progress=writer)
     except ImportRefused as refusal:
         issues.close()
         return _finish(job, status=Status.REFUSED, message=str(refusal), issues=issues, notes=notes)
+    except (OperationalError, InterfaceError):
+        raise  # a lost connection: the task runs the job again
+    except Exception as exc:
+        # Whatever a file holds, the job never stays "checking": it ends, saying why.
+        issues.close()
+        return _finish(
+            job,
+            status=Status.FAILED,
+            message=_("the import stopped on an unexpected error: %(error)s")
+            % {"error": f"{type(exc).__name__}: {exc}"[:500]},
+            issues=issues,
+            notes=notes,
+        )
     finally:
         issues.close()
         writer.close()
     job.counts = result.as_counts()
+    if people is not None:
+        job.counts["people"] = people.describe()
     job.rows_total = job.counts["total"]["rows"]
     job.rows_done = job.rows_total
     if result.refused:
         return _finish(
             job, status=Status.REFUSED, message=result.refused, issues=issues, notes=notes
         )
+    totals = job.counts["total"]
+    latest = result.latest()
+    if latest is not None:
+        job.counts["latest"] = latest.isoformat()
     if apply:
         job.applied_at = timezone.now()
-        job = _finish(job, status=Status.APPLIED, message="", issues=issues, notes=notes)
-        totals = job.counts["total"]
-        if totals["created"] or totals["updated"]:
-            # New history changes the risk picture: rescore rather than wait for the night.
-            scoring_run_request(requested_by=job.applied_by)
-        return job
+        if totals["created"] or totals["updated"] or totals.get("deleted"):
+            notes.append(_scoring_after_import(latest=latest, today=ctx.today, user=job.applied_by))
+        return _finish(job, status=Status.APPLIED, message="", issues=issues, notes=notes)
     job.checked_at = timezone.now()
-    return _finish(job, status=Status.CHECKED, message="", issues=issues, notes=notes)
+    rejected = totals["rejected"]
+    if rejected and rejected >= totals["rows"] - totals.get("skipped", 0):
+        return _finish(
+            job,
+            status=Status.REFUSED,
+            message=_("All %(count)s rows were rejected: nothing will be applied. See the report.")
+            % {"count": rejected},
+            issues=issues,
+            notes=notes,
+        )
+    message = ""
+    if rejected and not options.skip_rejected:
+        message = _(
+            "%(count)s rows rejected: nothing will be applied unless you choose to skip them."
+        ) % {"count": rejected}
+    if latest is not None and latest < ctx.today - dt.timedelta(days=RECENT_DATA_DAYS):
+        notes.append(
+            _(
+                "The data ends on %(day)s, %(days)s days ago: applying it will not queue a "
+                "scoring run as of today."
+            )
+            % {"day": latest.isoformat(), "days": (ctx.today - latest).days}
+        )
+    return _finish(job, status=Status.CHECKED, message=message, issues=issues, notes=notes)
+
+
+def _scoring_after_import(*, latest: dt.date | None, today: dt.date, user: User | None) -> str:
+    """Queue a scoring run when the imported data reaches near today; say what was done."""
+    if latest is not None and latest < today - dt.timedelta(days=RECENT_DATA_DAYS):
+        return _(
+            "No scoring run was queued: the data ends on %(day)s, %(days)s days ago. Score as "
+            "of that date (manage.py score_reps --as-of %(day)s) to see its risks."
+        ) % {"day": latest.isoformat(), "days": (today - latest).days}
+    # New history changes the risk picture: rescore rather than wait for the night.
+    scoring_run_request(requested_by=user)
+    return _("A scoring run was queued: the data reaches %(day)s.") % {
+        "day": (latest or today).isoformat()
+    }
 
 
 def _finish(

@@ -75,6 +75,30 @@ def parse_int(value: object, column: str) -> int | None:
     return int(number)
 
 
+# Salesforce's US-locale reports and Developer Edition exports: 02/23/26 or 2/3/2024 08:55 PM.
+_US_DATE = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
+
+
+def _us_moment(cleaned: str) -> dt.datetime | None:
+    """Month/day/year as Salesforce's US locale writes it, with an optional time. Day-first
+    dates are not guessed: 31/03/2024 is refused rather than read one way or the other."""
+    match = _US_DATE.match(cleaned)
+    if match is None:
+        return None
+    first, second, year, hour, minute, second_s, half = match.groups()
+    month, day = int(first), int(second)
+    full_year = int(year) + (2000 if len(year) == 2 else 0)
+    hours = int(hour or 0)
+    if half:
+        hours = hours % 12 + (12 if half.lower() == "pm" else 0)
+    try:
+        return dt.datetime(full_year, month, day, hours, int(minute or 0), int(second_s or 0))
+    except ValueError:
+        return None
+
+
 def parse_date(value: object, column: str) -> dt.date | None:
     if value is None:
         return None
@@ -85,6 +109,9 @@ def parse_date(value: object, column: str) -> dt.date | None:
     cleaned = str(value).strip()
     if cleaned == "":
         return None
+    us = _us_moment(cleaned) if "/" in cleaned[:6] else None
+    if us is not None:
+        return us.date()
     candidate = cleaned[:10].replace("/", "-").replace(".", "-")
     try:
         if len(cleaned) > 10 and cleaned[10] not in "T ":
@@ -105,6 +132,9 @@ def parse_datetime(value: object, column: str, tz: dt.tzinfo) -> dt.datetime | N
         cleaned = str(value).strip()
         if cleaned == "":
             return None
+        us = _us_moment(cleaned) if "/" in cleaned[:6] else None
+        if us is not None:
+            return us.replace(tzinfo=tz)
         if len(cleaned) >= 10 and cleaned[4] in "/.":
             cleaned = cleaned[:10].replace(cleaned[4], "-") + cleaned[10:]
         try:

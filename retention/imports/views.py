@@ -1,14 +1,19 @@
 """The import pages: upload and check, the job's report with live progress, apply, templates."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from config.errors import ApplicationError
 from retention.imports import selectors, services
+from retention.imports.errors import ImportRefused
 from retention.imports.lookups import Options
+from retention.imports.readers import codec_or_refuse
 from retention.models import ImportJob
 
 
@@ -48,6 +53,32 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Used when a user's Department is not the name of a Relay team."),
     )
+    org_from_crm = forms.BooleanField(
+        label=_("Build the org from the CRM"),
+        required=False,
+        help_text=_(
+            "Teams, regions and managers from the roles in UserRole.csv (else ManagerId, else "
+            "Division), even though Relay already has teams. An empty Relay always does this."
+        ),
+    )
+
+    encoding = forms.CharField(
+        label=_("Text encoding"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Leave empty to detect it. Otherwise e.g. utf-8, windows-1252, iso-8859-1, gb18030."
+        ),
+    )
+
+    def clean_encoding(self) -> str:
+        value = self.cleaned_data["encoding"].strip()
+        if not value:
+            return ""
+        try:
+            return codec_or_refuse(value)
+        except ImportRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -62,6 +93,8 @@ class ImportForm(forms.Form):
             score_column=data["score_column"].strip(),
             score_scale=str(data["score_scale"] or 5),
             default_team_id=data["default_team"].pk if data["default_team"] else None,
+            org_from_crm=data["org_from_crm"],
+            encodings={"*": data["encoding"]} if data["encoding"] else {},
         )
 
 
@@ -97,12 +130,26 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict:
     for entry in job.detected:
         kind = kinds.get(entry["kind"])
         if kind is not None:
-            files.append({**entry, "fields": kind.fields})
+            mapping, values = entry.get("mapping", {}), entry.get("values") or {}
+            rows = [
+                {
+                    "field": field,
+                    "column": mapping.get(field.key, ""),
+                    "values": "\n".join(
+                        f"{source} = {means}" for source, means in values.get(field.key, {}).items()
+                    ),
+                }
+                for field in kind.fields
+            ]
+            files.append({**entry, "fields": kind.fields, "rows": rows})
     return {
         "job": job,
         "files": files,
         "counts": job.counts.get("total", {}),
         "can_remap": not job.is_running and bool(files),
+        "can_choose_people": not job.is_running
+        and job.status != ImportJob.Status.APPLIED
+        and request.user.is_relay_admin,
     }
 
 
@@ -141,9 +188,76 @@ def import_job_remap(request: HttpRequest, job_id: int) -> HttpResponse:
             prefix = f"map:{entry['kind']}:"
             if key.startswith(prefix) and (value in header or value == ""):
                 mappings.setdefault(entry["kind"], {})[key.removeprefix(prefix)] = value
+    values, encodings, problems = _values_and_encodings(request, job)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("retention:imports:job", job_id=job.pk)
     new_job = services.import_job_recheck(
-        job=job, user=request.user, mappings=mappings, save=request.POST.get("save") == "1"
+        job=job,
+        user=request.user,
+        mappings=mappings,
+        save=request.POST.get("save") == "1",
+        values=values,
+        encodings=encodings,
     )
+    return redirect("retention:imports:job", job_id=new_job.pk)
+
+
+def _values_and_encodings(
+    request: HttpRequest, job: ImportJob
+) -> tuple[dict[str, dict[str, dict[str, str]]], dict[str, str], list[str]]:
+    """The value mappings (``values:<kind>:<field>``, one "file value = Relay value" a line)
+    and the encodings chosen per file (``encoding:<file name>``) on the check page."""
+    values: dict[str, dict[str, dict[str, str]]] = {}
+    encodings = dict(job.options.get("encodings") or {})
+    problems: list[str] = []
+    for entry in job.detected:
+        kind = entry["kind"]
+        for key, text in request.POST.items():
+            if not key.startswith(f"values:{kind}:"):
+                continue
+            field = key.removeprefix(f"values:{kind}:")
+            for number, line in enumerate(text.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                source, equals, means = line.partition("=")
+                if not equals or not source.strip():
+                    problems.append(
+                        _("%(file)s, %(field)s, line %(n)s: write 'file value = Relay value'.")
+                        % {"file": entry["name"], "field": field, "n": number}
+                    )
+                    continue
+                values.setdefault(kind, {}).setdefault(field, {})[source.strip()] = means.strip()
+        chosen = request.POST.get(f"encoding:{entry['name']}", "").strip()
+        if chosen:
+            try:
+                encodings[entry["name"]] = codec_or_refuse(chosen)
+            except ImportRefused as refusal:
+                problems.append(str(refusal))
+        elif f"encoding:{entry['name']}" in request.POST:
+            encodings.pop(entry["name"], None)
+    return values, encodings, problems
+
+
+@login_required
+@require_POST
+def import_job_people(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Check the same files again with the admin's choice of who is a rep, a manager or neither."""
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    if not request.user.is_relay_admin:
+        raise PermissionDenied
+    current = {row["id"]: row["becomes"] for row in job.counts.get("people", {}).get("users", [])}
+    choices = {
+        crm_id: request.POST[f"becomes:{crm_id}"]
+        for crm_id, becomes in current.items()
+        if request.POST.get(f"becomes:{crm_id}", becomes) != becomes
+    }
+    try:
+        new_job = services.import_job_recheck_people(job=job, user=request.user, choices=choices)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("retention:imports:job", job_id=job.pk)
     return redirect("retention:imports:job", job_id=new_job.pk)
 
 

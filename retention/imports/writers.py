@@ -7,8 +7,11 @@ use it. On other databases (SQLite in development) the ORM's bulk_create/bulk_up
 same work. Both report how many rows were created, updated and left unchanged.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -16,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retention.imports.lookups import ImportContext
+from retention.imports.org import hr_managers_apply, write_roles
 from retention.models import (
     Activity,
     Assignment,
@@ -25,7 +29,10 @@ from retention.models import (
     SalesRep,
     ServiceRecord,
 )
-from retention.services import rep_record_departure
+from retention.services import rep_record_departure, team_history_follow
+
+if TYPE_CHECKING:
+    from retention.imports.kinds import FileKind
 
 
 @dataclass
@@ -53,7 +60,7 @@ class UpsertSpec:
 
 SPECS = {
     "customers": UpsertSpec(
-        Customer, ("name", "industry", "region", "annual_revenue"), timestamps=True
+        Customer, ("name", "industry", "region", "annual_revenue", "is_deleted"), timestamps=True
     ),
     "deals": UpsertSpec(
         Deal,
@@ -66,18 +73,60 @@ SPECS = {
             "created_on",
             "close_date",
             "status",
+            "is_deleted",
         ),
         timestamps=True,
     ),
     "activities": UpsertSpec(
         Activity,
-        ("rep_id", "customer_id", "kind", "occurred_at", "duration_minutes", "subject"),
+        (
+            "rep_id",
+            "customer_id",
+            "kind",
+            "occurred_at",
+            "duration_minutes",
+            "subject",
+            "is_internal",
+            "todo_status",
+            "due_date",
+            "is_deleted",
+        ),
     ),
     "service": UpsertSpec(
         ServiceRecord,
-        ("rep_id", "customer_id", "date", "score", "scale_max", "is_complaint"),
+        (
+            "rep_id",
+            "customer_id",
+            "date",
+            "score",
+            "scale_max",
+            "is_complaint",
+            "is_escalated",
+            "priority",
+            "opened_at",
+            "closed_at",
+            "resolution_minutes",
+            "is_deleted",
+        ),
     ),
     "leave": UpsertSpec(LeaveRecord, ("rep_id", "first_day", "last_day", "kind")),
+}
+
+
+# What a converter that knows nothing of a column means by it: a live record, an activity that
+# happened with a customer, a service record without case details.
+ENTITY_DEFAULTS: dict[str, dict[str, object]] = {
+    "customers": {"is_deleted": False},
+    "deals": {"is_deleted": False},
+    "activities": {"is_internal": False, "todo_status": "", "due_date": None, "is_deleted": False},
+    "service": {
+        "is_escalated": False,
+        "priority": "",
+        "opened_at": None,
+        "closed_at": None,
+        "resolution_minutes": None,
+        "is_deleted": False,
+    },
 }
 
 
@@ -226,6 +275,32 @@ def _upsert_orm(spec: UpsertSpec, records: list[dict]) -> UpsertResult:
 # --- per entity ---------------------------------------------------------------------------------
 
 
+def records_mark_deleted(kind: "FileKind", keys: list[str], ctx: ImportContext) -> int:
+    """Mark the records the CRM has deleted since they were imported; returns how many Relay
+    had. A deleted customer also leaves its imported owner's book (the assignment is closed)."""
+    spec = SPECS.get(kind.entity)
+    if spec is None or not keys:
+        return 0
+    source = kind.stored_source or kind.source
+    marked = 0
+    for start in range(0, len(keys), 1000):
+        rows = spec.model.objects.filter(source=source, external_id__in=keys[start : start + 1000])
+        known = list(rows.values_list("id", "is_deleted"))
+        marked += len(known)
+        live = [pk for pk, is_deleted in known if not is_deleted]
+        if not live:
+            continue
+        spec.model.objects.filter(pk__in=live).update(is_deleted=True)
+        if spec.model is Customer:
+            Assignment.objects.filter(
+                customer_id__in=live,
+                valid_to__isnull=True,
+                source=Assignment.Source.IMPORT,
+                valid_from__lte=ctx.today,
+            ).update(valid_to=ctx.today, updated_at=timezone.now())
+    return marked
+
+
 # Entities whose writes feed nothing back into the lookups, so a chunk can be written while the
 # next one is validated.
 PIPELINED = frozenset({"deals", "activities", "service", "leave"})
@@ -239,8 +314,12 @@ def write_records(
 ) -> Counts:
     if entity == "reps":
         return write_reps(records, ctx)
+    if entity == "roles":
+        return Counts(*write_roles(records, ctx))
     if entity == "customers":
         return write_customers(records, ctx)
+    if entity == "owner_history":
+        return write_owner_history(records, ctx)
     return upsert(SPECS[entity], records, using=using).counts
 
 
@@ -261,7 +340,12 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
     owners = {
         known[record["external_id"]]: record["_owner"] for record in records if record["_owner"]
     }
-    moved, kept = assignments_follow_crm(owners=owners, ctx=ctx)
+    since = {
+        known[record["external_id"]]: record["_owner_since"]
+        for record in records
+        if record.get("_owner_since")
+    }
+    moved, kept = assignments_follow_crm(owners=owners, ctx=ctx, since=since)
     ids_to_keys = {known[key]: key for key in keys}
     for customer_id, reason in kept.items():
         ctx.record_flags.append(
@@ -274,15 +358,75 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
     return counts
 
 
+def write_owner_history(records: list[dict], ctx: ImportContext) -> Counts:
+    """Past owners from the CRM's owner changes, as closed assignments before the current one.
+
+    Only imported ownership is filled in (an owner set in Relay is left alone), and only what
+    is missing is added, so the same history imported twice changes nothing.
+    """
+    counts = Counts()
+    by_customer: dict[int, list[dict]] = {}
+    for record in records:
+        by_customer.setdefault(record["customer_id"], []).append(record)
+    existing: dict[int, list[Assignment]] = {}
+    for assignment in Assignment.objects.filter(
+        customer_id__in=list(by_customer), role=Assignment.Role.OWNER
+    ):
+        existing.setdefault(assignment.customer_id, []).append(assignment)
+    to_create: list[Assignment] = []
+    for customer_id, changes in by_customer.items():
+        changes.sort(key=lambda change: change["day"])
+        held = existing.get(customer_id, [])
+        current = next((a for a in held if a.valid_to is None), None)
+        if current is None or current.source != Assignment.Source.IMPORT:
+            counts.unchanged += len(changes)
+            continue
+        start = min(a.valid_from for a in held if a.source == Assignment.Source.IMPORT)
+        start = min(start, changes[0]["day"])
+        segments = [(changes[0]["old_rep"], start, changes[0]["day"])]
+        segments += [
+            (change["new_rep"], change["day"], following["day"])
+            for change, following in pairwise(changes)
+        ]
+        have = {(a.rep_id, a.valid_from, a.valid_to) for a in held}
+        new = [
+            Assignment(
+                customer_id=customer_id,
+                rep_id=rep_id,
+                role=Assignment.Role.OWNER,
+                valid_from=since,
+                valid_to=until,
+                source=Assignment.Source.IMPORT,
+                created_by=ctx.user,
+            )
+            for rep_id, since, until in segments
+            if rep_id is not None and since < until and (rep_id, since, until) not in have
+        ]
+        last = changes[-1]
+        moved = last["new_rep"] == current.rep_id and current.valid_from != last["day"]
+        if moved:
+            current.valid_from = last["day"]
+            current.save(update_fields=["valid_from", "updated_at"])
+        to_create.extend(new)
+        if new or moved:
+            counts.updated += len(changes)
+        else:
+            counts.unchanged += len(changes)
+    Assignment.objects.bulk_create(to_create, batch_size=500)
+    return counts
+
+
 def assignments_follow_crm(
-    *, owners: dict[int, int], ctx: ImportContext
+    *, owners: dict[int, int], ctx: ImportContext, since: dict[int, dt.date] | None = None
 ) -> tuple[set[int], dict[int, str]]:
     """Make each customer's current owner the CRM's.
 
-    An owner set by an earlier import is closed today and the new one opened; an owner entered
-    by hand or by a handover plan is left alone. Nothing is deleted. Returns the customers whose
-    owner changed, and why the CRM owner was not applied to others.
+    A customer's first owner holds it from ``since`` (the CRM's CreatedDate) when known, else
+    from today. An owner set by an earlier import is closed today and the new one opened; an
+    owner entered by hand or by a handover plan is left alone. Nothing is deleted. Returns the
+    customers whose owner changed, and why the CRM owner was not applied to others.
     """
+    since = since or {}
     kept: dict[int, str] = {}
     if not owners:
         return set(), kept
@@ -322,9 +466,9 @@ def assignments_follow_crm(
                 customer_id=customer_id,
                 rep_id=rep_id,
                 role=Assignment.Role.OWNER,
-                valid_from=today
-                if assignment is None or assignment.valid_from <= today
-                else assignment.valid_from,
+                valid_from=since.get(customer_id, today)
+                if assignment is None
+                else max(today, assignment.valid_from),
                 source=Assignment.Source.IMPORT,
                 created_by=ctx.user,
             )
@@ -350,9 +494,12 @@ _REP_FIELDS = (
 
 
 def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
-    """Create or update reps (few thousand at most, so row by row); departures via the service."""
+    """Create or update reps (few thousand at most, so row by row); departures via the service;
+    a new team or manager goes into the reps' team history."""
     counts = Counts()
     existing = SalesRep.objects.in_bulk([r["_rep_id"] for r in records if r["_rep_id"]])
+    written: list[SalesRep] = []
+    teams_before: dict[int, int] = {}
     for record in records:
         values = {key: record[key] for key in _REP_FIELDS if key in record}
         rep = existing.get(record["_rep_id"]) if record["_rep_id"] else None
@@ -362,6 +509,8 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
             changed = True
         else:
             changed_fields = [key for key, value in values.items() if getattr(rep, key) != value]
+            if "team_id" in changed_fields:
+                teams_before[rep.pk] = rep.team_id
             for key in changed_fields:
                 setattr(rep, key, values[key])
             if changed_fields:
@@ -377,11 +526,19 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
                 today=ctx.today,
             )
             changed = True
+        left_on = record.get("_left_per_crm")
+        if left_on and rep.departure_date is None:
+            # Inactive in the CRM with history and no last day from HR: the reason is unknown.
+            rep_record_departure(
+                rep=rep, departure_date=left_on, reason="", recorded_by=ctx.user, today=ctx.today
+            )
+            changed = True
         if record["_rep_id"] is not None:
             if changed:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
+        written.append(rep)
         ctx.remember_rep(
             id=rep.pk,
             crm_user_id=rep.crm_user_id,
@@ -391,4 +548,6 @@ def write_reps(records: list[dict], ctx: ImportContext) -> Counts:
             last_name=rep.last_name,
             hire_date=rep.hire_date,
         )
+    team_history_follow(reps=written, on=ctx.today, teams_before=teams_before)
+    hr_managers_apply(ctx)
     return counts

@@ -16,11 +16,14 @@ from retention.models.core import (
 from retention.models.imports import ImportJob, SavedColumnMapping
 from retention.models.interventions import Intervention, RiskPageView
 from retention.models.jobs import OutboxMessage, ScoringChunk
+from retention.models.people import CrmTeamLink, CrmUserChoice, TeamMembership
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
 
 __all__ = [
     "Activity",
     "Assignment",
+    "CrmTeamLink",
+    "CrmUserChoice",
     "Customer",
     "Deal",
     "ImportJob",
@@ -36,4 +39,5 @@ __all__ = [
     "ScoringChunk",
     "ScoringRun",
     "ServiceRecord",
+    "TeamMembership",
 ]

@@ -102,6 +102,12 @@ class Customer(TimeStampedModel):
         _("annual revenue"), max_digits=16, decimal_places=2, default=0
     )
     is_key_account = models.BooleanField(_("key account"), default=False)
+    is_deleted = models.BooleanField(
+        _("deleted in the CRM"),
+        default=False,
+        db_default=False,
+        help_text=_("The CRM's export says it was deleted; it is kept for history, not live."),
+    )
     needs = models.TextField(
         _("what the customer needs"),
         blank=True,
@@ -245,6 +251,13 @@ class Activity(models.Model):
         EMAIL = "email", _("E-mail")
         TASK = "task", _("Task")
 
+    class TodoStatus(models.TextChoices):
+        """A to-do's state; empty for what simply happened (a logged call, a meeting)."""
+
+        NONE = "", _("Not a to-do")
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
     rep = models.ForeignKey(
         SalesRep,
         verbose_name=_("rep"),
@@ -265,6 +278,24 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField(_("when"))
     duration_minutes = models.PositiveIntegerField(_("minutes"), default=0)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
+    is_internal = models.BooleanField(
+        _("internal"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "No customer takes part (a pipeline review, a team meeting): not customer time."
+        ),
+    )
+    todo_status = models.CharField(
+        _("to-do status"),
+        max_length=10,
+        choices=TodoStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    is_deleted = models.BooleanField(_("deleted in the CRM"), default=False, db_default=False)
     source = models.CharField(_("source system"), max_length=20, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
@@ -319,6 +350,7 @@ class Deal(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=5, choices=Status.choices, default=Status.OPEN
     )
+    is_deleted = models.BooleanField(_("deleted in the CRM"), default=False, db_default=False)
     source = models.CharField(_("source system"), max_length=20, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
@@ -422,9 +454,31 @@ class ServiceRecord(models.Model):
         related_name="service_records",
     )
     date = models.DateField(_("date"))
-    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
-    scale_max = models.DecimalField(_("best possible score"), max_digits=6, decimal_places=2)
+    score = models.DecimalField(
+        _("score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty for a case nobody rated: most cases are never surveyed."),
+    )
+    scale_max = models.DecimalField(
+        _("best possible score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The score's own scale (a 1–5 CSAT keeps 5), not normalised."),
+    )
     is_complaint = models.BooleanField(_("complaint or escalation"), default=False)
+    is_escalated = models.BooleanField(_("escalated"), default=False, db_default=False)
+    priority = models.CharField(_("priority"), max_length=40, blank=True, default="", db_default="")
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(
+        _("minutes to resolve"), null=True, blank=True, help_text=_("From opened to closed.")
+    )
+    is_deleted = models.BooleanField(_("deleted in the CRM"), default=False, db_default=False)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
@@ -433,10 +487,12 @@ class ServiceRecord(models.Model):
         verbose_name_plural = _("service records")
         constraints = [
             models.CheckConstraint(
-                condition=Q(scale_max__gt=0), name="retention_service_scale_positive"
+                condition=Q(scale_max__isnull=True) | Q(scale_max__gt=0),
+                name="retention_service_scale_positive",
             ),
             models.CheckConstraint(
-                condition=Q(score__gte=0) & Q(score__lte=F("scale_max")),
+                condition=Q(score__isnull=True)
+                | Q(score__gte=0) & Q(scale_max__isnull=False) & Q(score__lte=F("scale_max")),
                 name="retention_service_score_in_range",
             ),
             models.UniqueConstraint(
@@ -451,4 +507,6 @@ class ServiceRecord(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.score is None:
+            return f"{self.rep_id} {self.date} ({self.get_source_display()}, no score)"
         return f"{self.rep_id} {self.date} {self.score}/{self.scale_max}"

@@ -107,10 +107,19 @@ class ImportJob(TimeStampedModel):
 
 
 class SavedColumnMapping(TimeStampedModel):
-    """An admin's correction of which column holds which field, reused for the next import."""
+    """An admin's correction of which column holds which field (and which value means what),
+    reused for the next import. The unnamed one applies by default; a named one when asked
+    (``import_data --mapping NAME``, the API's ``mapping`` field)."""
 
     kind = models.CharField(_("file kind"), max_length=40)
+    name = models.CharField(_("name"), max_length=80, blank=True, default="")
     mapping = models.JSONField(_("field to column"), default=dict)
+    values = models.JSONField(
+        _("value mapping"),
+        default=dict,
+        blank=True,
+        help_text=_("{field: {CRM value: Relay value}}"),
+    )
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("saved by"),
@@ -124,8 +133,10 @@ class SavedColumnMapping(TimeStampedModel):
         verbose_name = _("saved column mapping")
         verbose_name_plural = _("saved column mappings")
         constraints = [
-            models.UniqueConstraint(fields=["kind"], name="retention_mapping_one_per_kind"),
+            models.UniqueConstraint(
+                fields=["kind", "name"], name="retention_mapping_one_per_kind_and_name"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.kind
+        return f"{self.kind} ({self.name})" if self.name else self.kind

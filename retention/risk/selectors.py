@@ -112,27 +112,29 @@ WITH activity AS (
                AS visit_minutes
     FROM retention_activity
     WHERE occurred_at >= %(since)s AND occurred_at < %(until)s {activity_reps}
+          AND NOT is_internal AND NOT is_deleted AND todo_status <> 'open'
     GROUP BY 1, 2
 ), created AS (
     SELECT owner_id AS rep_id, (created_on - DATE '1970-01-05') / 7 AS w,
            SUM(amount)::float8 AS pipeline_created
     FROM retention_deal
     WHERE owner_id IS NOT NULL AND created_on BETWEEN %(start)s AND %(end)s {deal_reps}
+          AND NOT is_deleted
     GROUP BY 1, 2
 ), won AS (
     SELECT owner_id AS rep_id, (close_date - DATE '1970-01-05') / 7 AS w,
            SUM(amount)::float8 AS won_amount
     FROM retention_deal
     WHERE owner_id IS NOT NULL AND status = 'won' AND close_date BETWEEN %(start)s AND %(end)s
-          {deal_reps}
+          {deal_reps} AND NOT is_deleted
     GROUP BY 1, 2
 ), service AS (
     SELECT rep_id, (date - DATE '1970-01-05') / 7 AS w,
-           COUNT(*)::float8 AS service_n,
+           COUNT(score)::float8 AS service_n,
            SUM(score / scale_max)::float8 AS service_score_sum,
            COUNT(*) FILTER (WHERE is_complaint)::float8 AS complaints
     FROM retention_servicerecord
-    WHERE date BETWEEN %(start)s AND %(end)s {service_reps}
+    WHERE date BETWEEN %(start)s AND %(end)s {service_reps} AND NOT is_deleted
     GROUP BY 1, 2
 )
 SELECT rep_id, w, activities, visit_minutes, 0, 0, 0, 0, 0 FROM activity
@@ -174,7 +176,8 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
     since, until = _aware_start(start), _aware_start(end + dt.timedelta(days=1))
     activities = _frame(
         _rep_filter(Activity.objects, "rep_id", rep_ids)
-        .filter(occurred_at__gte=since, occurred_at__lt=until)
+        .filter(occurred_at__gte=since, occurred_at__lt=until, is_internal=False, is_deleted=False)
+        .exclude(todo_status=Activity.TodoStatus.OPEN)
         .annotate(week=TruncWeek("occurred_at", tzinfo=dt.UTC))
         .values("rep_id", "week")
         .annotate(
@@ -191,7 +194,7 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
     if not activities.empty:
         activities["week"] = pd.to_datetime(activities["week"], utc=True).dt.tz_localize(None)
 
-    deals = _rep_filter(Deal.objects, "owner_id", rep_ids)
+    deals = _rep_filter(Deal.objects.filter(is_deleted=False), "owner_id", rep_ids)
     created = _frame(
         deals.filter(created_on__gte=start, created_on__lte=end)
         .annotate(week=TruncWeek("created_on"))
@@ -210,11 +213,11 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
     )
     service = _frame(
         _rep_filter(ServiceRecord.objects, "rep_id", rep_ids)
-        .filter(date__gte=start, date__lte=end)
+        .filter(date__gte=start, date__lte=end, is_deleted=False)
         .annotate(week=TruncWeek("date"))
         .values("rep_id", "week")
         .annotate(
-            service_n=Count("id"),
+            service_n=Count("score"),
             service_score_sum=Sum(
                 ExpressionWrapper(
                     F("score") / F("scale_max"),

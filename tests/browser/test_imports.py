@@ -24,7 +24,10 @@ def test_admin_uploads_checks_and_applies_an_export(
     assert "This was a dry run" in page.inner_text("#job-status")
     counts = page.inner_text("#job-counts")
     assert "Salesforce users (User.csv)" in counts and "Salesforce accounts" in counts
-    assert "005Ec000004o8yHIAQ" not in page.inner_text("body")  # both owners are known
+    # Both owners are known: no row note names one (the users table lists every CRM id).
+    issues = page.locator("#job-issues")
+    assert issues.count() == 0 or "005Ec000004o8yHIAQ" not in issues.inner_text()
+    assert page.locator("#job-users tr[data-crm-id='005Ec000004o8yHIAQ']").count() == 1
     assert not Customer.objects.exists()
 
     page.click("#apply-form button[type=submit]")

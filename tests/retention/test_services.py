@@ -38,6 +38,7 @@ def test_future_last_day_means_serving_notice_and_is_announced_on_commit(
             "departure_date": dt.date(2030, 3, 31),
             "reason": "voluntary",
             "recorded_by_id": None,
+            "opens_vacancy": True,  # a last day ahead, nobody hired since: a seat to fill
         }
     ]
 

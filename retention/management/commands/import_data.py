@@ -5,10 +5,68 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Team, User
+from retention.imports.errors import ImportRefused
+from retention.imports.kinds import KINDS
 from retention.imports.lookups import Options
-from retention.imports.services import import_job_create_from_paths, import_job_run
+from retention.imports.people import people_choices_read
+from retention.imports.readers import codec_or_refuse
+from retention.imports.services import (
+    import_job_create_from_paths,
+    import_job_run,
+    saved_mappings_store,
+)
 from retention.management.progress import ProgressBar
 from retention.models import ImportJob
+
+
+def _kind_field(text: str, option: str) -> tuple[str, str]:
+    kind_key, _dot, field = text.strip().rpartition(".")
+    kind = KINDS.get(kind_key)
+    if kind is None:
+        raise CommandError(
+            f"{option} {text!r}: no kind of file {kind_key!r}; kinds: {', '.join(sorted(KINDS))}"
+        )
+    if field not in {f.key for f in kind.fields}:
+        fields = ", ".join(f.key for f in kind.fields)
+        raise CommandError(
+            f"{option} {text!r}: {kind_key} has no field {field!r}; fields: {fields}"
+        )
+    return kind_key, field
+
+
+def _mappings(
+    maps: list[str], values: list[str]
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, dict[str, str]]]]:
+    """--map KIND.FIELD=COLUMN and --value KIND.FIELD:VALUE=MEANS as the import's options."""
+    columns: dict[str, dict[str, str]] = {}
+    for item in maps:
+        target, equals, column = item.partition("=")
+        if not equals:
+            raise CommandError(f"--map {item!r}: write KIND.FIELD=COLUMN")
+        kind_key, field = _kind_field(target, "--map")
+        columns.setdefault(kind_key, {})[field] = column.strip()
+    meanings: dict[str, dict[str, dict[str, str]]] = {}
+    for item in values:
+        target, colon, pair = item.partition(":")
+        value, equals, means = pair.partition("=")
+        if not colon or not equals:
+            raise CommandError(f"--value {item!r}: write KIND.FIELD:VALUE=MEANS")
+        kind_key, field = _kind_field(target, "--value")
+        meanings.setdefault(kind_key, {}).setdefault(field, {})[value.strip()] = means.strip()
+    return columns, meanings
+
+
+def _encodings(items: list[str]) -> dict[str, str]:
+    """--encoding CODEC (every file) or --encoding FILE=CODEC, each checked now."""
+    chosen: dict[str, str] = {}
+    for item in items:
+        name, equals, codec = item.rpartition("=")
+        key = name.strip() if equals else "*"
+        try:
+            chosen[key] = codec_or_refuse(codec)
+        except ImportRefused as refusal:
+            raise CommandError(f"--encoding {item!r}: {refusal}") from None
+    return chosen
 
 
 class Command(BaseCommand):
@@ -37,7 +95,51 @@ class Command(BaseCommand):
             action="store_true",
             help="apply the valid rows even when some rows are rejected",
         )
+        parser.add_argument(
+            "--encoding",
+            action="append",
+            default=[],
+            metavar="[FILE=]CODEC",
+            help="read the files (or one file) in this encoding, e.g. windows-1252",
+        )
+        parser.add_argument(
+            "--mapping", default="", metavar="NAME", help="use the saved mapping of this name"
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="KIND.FIELD=COLUMN",
+            help="read FIELD from COLUMN, e.g. salesforce.event.subject=Betreff",
+        )
+        parser.add_argument(
+            "--value",
+            action="append",
+            default=[],
+            metavar="KIND.FIELD:VALUE=MEANS",
+            help="read VALUE as MEANS, e.g. 'salesforce.event.type:Interne Besprechung=Other'",
+        )
+        parser.add_argument(
+            "--save-mapping",
+            default="",
+            metavar="NAME",
+            help="keep the --map and --value choices under this name for later imports",
+        )
         parser.add_argument("--user", default="", help="username recorded as the importer")
+        parser.add_argument(
+            "--people",
+            type=Path,
+            default=None,
+            help=(
+                "CSV of decisions about Salesforce users, columns Id and becomes (rep, manager "
+                "or skip); kept for later exports once applied"
+            ),
+        )
+        parser.add_argument(
+            "--org-from-crm",
+            action="store_true",
+            help="build teams and managers from the CRM even though Relay has teams",
+        )
 
     def handle(self, *args, **options) -> None:
         for path in options["paths"]:
@@ -57,6 +159,17 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"--user {options['user']!r}: no such user")
+        people: dict[str, str] = {}
+        if options["people"]:
+            try:
+                people = people_choices_read(options["people"])
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--people: {exc}") from exc
+        mappings, values = _mappings(options["map"], options["value"])
+        if options["save_mapping"]:
+            saved_mappings_store(
+                name=options["save_mapping"], mappings=mappings, values=values, user=user
+            )
         job = import_job_create_from_paths(
             paths=options["paths"],
             source=options["source"],
@@ -65,6 +178,12 @@ class Command(BaseCommand):
                 score_scale=options["score_scale"],
                 default_team_id=team_id,
                 skip_rejected=options["skip_rejected"],
+                encodings=_encodings(options["encoding"]),
+                mapping_name=options["mapping"] or options["save_mapping"],
+                mappings=mappings,
+                values=values,
+                people=people,
+                org_from_crm=options["org_from_crm"],
             ),
             apply=not options["dry_run"],
             user=user,
@@ -72,11 +191,48 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stdout, "rows", enabled=options["verbosity"] > 0)
         job = import_job_run(job_id=job.pk, progress=bar)
         self._report(job)
-        if job.status == ImportJob.Status.REFUSED:
-            raise CommandError(f"import {job.pk} refused")
+        if job.status in (ImportJob.Status.REFUSED, ImportJob.Status.FAILED):
+            reason = job.message.splitlines()[0] if job.message else ""
+            raise CommandError(f"import {job.pk} {job.status}: {reason}")
+        rejected = job.counts.get("total", {}).get("rejected", 0)
+        if rejected and not options["skip_rejected"]:
+            # A dry run with rejected rows is not "ready": applying it would import nothing.
+            raise CommandError(
+                f"import {job.pk}: {rejected} rows rejected: nothing will be applied "
+                "(fix them, or use --skip-rejected)"
+            )
 
     def _report(self, job: ImportJob) -> None:
         self.stdout.write(f"Import {job.pk}: {job.get_status_display()}")
+        for entry in job.detected:
+            encoding = entry.get("encoding")
+            if not encoding:
+                continue
+            notes = [f"read as {encoding['label']} ({encoding['how']})"]
+            if encoding["lossy"]:
+                notes.append("some bytes replaced, rows flagged")
+            if encoding["nul_bytes"]:
+                notes.append(f"{encoding['nul_bytes']} NUL bytes removed")
+            sample = " · ".join(entry.get("sample") or [])
+            self.stdout.write(
+                f"  {entry['name']}: {', '.join(notes)}" + (f"; names: {sample}" if sample else "")
+            )
+        people = job.counts.get("people")
+        if people:
+            counts = people["counts"]
+            teams = "as in Relay"
+            if people["from_crm"]:
+                teams = f"from the CRM ({people['built_from']})"
+            self.stdout.write(
+                f"  Salesforce users: {counts['rep']} reps, {counts['manager']} managers, "
+                f"{counts['skip']} skipped; teams {teams}"
+            )
+            for node in people["tree"]:
+                managers = ", ".join(node["managers"]) or "-"
+                self.stdout.write(
+                    f"    {'  ' * node['depth']}{node['name']}: {node['reps']} reps, "
+                    f"managed by {managers}"
+                )
         for entry in job.counts.get("files", []):
             self.stdout.write(
                 f"  {entry['name']} ({entry['label']}): {entry['rows']} rows, "

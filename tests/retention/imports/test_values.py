@@ -84,3 +84,26 @@ def test_salesforce_booleans():
 def test_hubspot_durations_round_up_to_minutes():
     assert parse_duration_hms("00:12:30", "d") == 13
     assert parse_duration_hms("180000", "d") == 3
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("02/03/24", dt.date(2024, 2, 3)),  # Salesforce US locale: month first, two-digit year
+        ("2/23/2026", dt.date(2026, 2, 23)),
+        ("2024/03/05", dt.date(2024, 3, 5)),
+    ],
+)
+def test_us_short_dates_of_salesforce_reports_are_read(value, expected):
+    assert parse_date(value, "CloseDate") == expected
+
+
+def test_us_date_with_twelve_hour_time_is_read():
+    moment = parse_datetime("02/23/26 08:55 PM", "CreatedDate", dt.UTC)
+
+    assert moment == dt.datetime(2026, 2, 23, 20, 55, tzinfo=dt.UTC)
+
+
+def test_a_us_date_that_is_no_day_is_rejected():
+    with pytest.raises(RowError, match="not a date"):
+        parse_date("2/30/2024", "CloseDate")

@@ -1,11 +1,23 @@
-"""The page for a refused form post that is not an htmx request: the styled 400 page, with each
-field's errors escaped like any template value (never the raw input echoed back)."""
+"""The one page for a refused request that is not an htmx request: the styled 400 page, naming
+each parameter or field with its reasons, escaped like any template value (never the raw input
+echoed back). List filters, form posts and the NUL-byte guard all answer through it."""
+
+from collections.abc import Iterable, Mapping
 
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def form_errors_page(request: HttpRequest, form: Form) -> HttpResponse:
-    errors = [(field, list(messages)) for field, messages in form.errors.items()]
-    return render(request, "400.html", {"form_errors": errors}, status=400)
+def errors_page(
+    request: HttpRequest, errors: Mapping[str, Iterable[str]], *, filters: bool = False
+) -> HttpResponse:
+    """400 naming each parameter. ``filters``: the request was a list's filters, so the page
+    offers the list without them."""
+    named = [(name, [str(message) for message in messages]) for name, messages in errors.items()]
+    context = {"form_errors": named, "filters_path": request.path if filters else ""}
+    return render(request, "400.html", context, status=400)
+
+
+def form_errors_page(request: HttpRequest, form: Form, *, filters: bool = False) -> HttpResponse:
+    return errors_page(request, form.errors, filters=filters)

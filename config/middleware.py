@@ -4,9 +4,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
+
+from config.error_pages import errors_page
 
 
 def carries_personal_data(request: HttpRequest) -> bool:
@@ -47,8 +48,9 @@ class RejectNulMiddleware:
             return self.get_response(request)
         message = _("The parameter “%(name)s” contains a NUL character.") % {"name": name}
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message, "field": name}, status=400)
-        return render(request, "400.html", {"form_errors": [(name, [message])]}, status=400)
+            # The shape of every other parameter refusal of the API (DRF's field errors).
+            return JsonResponse({name: [message]}, status=400)
+        return errors_page(request, {name: [message]})
 
 
 def _parameter_with_nul(request: HttpRequest) -> str | None:

@@ -4,7 +4,7 @@ A page builds the same FilterSet from ``request.GET`` as its API does from the q
 (``DjangoFilterBackend``), so both accept the same parameters with the same meaning. A parameter
 that does not parse (a NUL byte in a search box, ``year=-5``, an id past the database's range)
 is a 400 naming it on both: the API through DRF's validation error, a page through
-:func:`bad_parameters`. Never a silent "show everything", never a 500.
+``config.error_pages.form_errors_page``. Never a silent "show everything", never a 500.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from handover.models import Application, Candidate, HandoverPlan, OnboardingPlan, Vacancy
@@ -162,7 +160,3 @@ class AssignmentFilter(django_filters.FilterSet):
 # --- pages -------------------------------------------------------------------------------------
 
 
-def bad_parameters(request: HttpRequest, form: forms.Form) -> HttpResponse:
-    """A page's answer to parameters that do not parse: 400, naming each one and why."""
-    errors = [(name, list(messages)) for name, messages in form.errors.items()]
-    return render(request, "handover/bad_parameters.html", {"errors": errors}, status=400)

@@ -2,9 +2,9 @@
 its API, so a search finds the same rows on both and a bad parameter is refused the same way
 (400 naming the parameter: a NUL byte, an unknown choice, an id out of range).
 
-Pages build the FilterSet from ``request.GET`` and answer :func:`bad_parameters` when it is
-invalid; API views name it as ``filterset_class`` (DRF's ``DjangoFilterBackend``) or build it
-the same way.
+Pages build the FilterSet from ``request.GET`` and answer
+``config.error_pages.form_errors_page`` when it is invalid; API views name it as
+``filterset_class`` (DRF's ``DjangoFilterBackend``) or build it the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Mapping
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import BooleanFilter
 
@@ -25,14 +24,6 @@ from retention.selectors import scoring_run_latest_complete
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
 SEARCH_MAX_LENGTH = 100
-
-
-def bad_parameters(filterset: django_filters.FilterSet) -> HttpResponseBadRequest:
-    """A page's answer to invalid list parameters: 400, each parameter named with its reason."""
-    return HttpResponseBadRequest(
-        "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()),
-        content_type="text/plain; charset=utf-8",
-    )
 
 
 class IdFilter(django_filters.NumberFilter):

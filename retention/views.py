@@ -4,9 +4,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import may, page, teams_visible_to
+from config.error_pages import form_errors_page
 from retention import selectors
 from retention.dashboard.views import rep_risk_context
-from retention.filters import CustomerFilterSet, RepFilterSet, bad_parameters
+from retention.filters import CustomerFilterSet, RepFilterSet
 from retention.models import SalesRep
 
 PAGE_SIZE = 50
@@ -18,7 +19,7 @@ def rep_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.reps_visible_to(request.user), request=request
     )
     if not filterset.is_valid():
-        return bad_parameters(filterset)
+        return form_errors_page(request, filterset.form, filters=True)
     context = {
         "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "teams": teams_visible_to(user=request.user),
@@ -51,7 +52,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.customers_visible_to(request.user), request=request
     )
     if not filterset.is_valid():
-        return bad_parameters(filterset)
+        return form_errors_page(request, filterset.form, filters=True)
     page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page_.object_list = selectors.customer_list_with_owner(page_.object_list)
     return render(request, "retention/customer_list.html", {"page": page_, "params": request.GET})

@@ -22,7 +22,7 @@ def test_a_nul_character_in_an_api_parameter_is_a_400_naming_it(admin_user):
     api.force_authenticate(admin_user)
     response = api.get("/api/reps/", {"search": "x\x00"})
     assert response.status_code == 400
-    assert response.json()["field"] == "search"
+    assert list(response.json()) == ["search"]
 
 
 def test_a_nul_character_in_a_posted_form_is_a_400(client, manager_a, rep_a):
@@ -41,13 +41,26 @@ def test_departure_costs_refuse_a_year_out_of_range_naming_it(admin_user, year):
     assert "year" in response.json()
 
 
+# Which of these parameters each page reads; a parameter it does not read is ignored.
+READS = {
+    "/departure-costs/": {"year", "team"},
+    "/reps/": {"team"},
+    "/dashboard/": {"team"},
+    "/vacancies/": {"team"},
+}
+
+
 @pytest.mark.parametrize(
     "query",
     ["year=-5", "year=10000", "team=99999999999999999999", "team=-99999999999999999999"],
 )
-@pytest.mark.parametrize("url", ["/departure-costs/", "/reps/", "/dashboard/", "/vacancies/"])
-def test_out_of_range_numbers_in_page_filters_show_everything_not_a_500(
-    client, admin_user, url, query
-):
+@pytest.mark.parametrize("url", list(READS))
+def test_out_of_range_numbers_in_page_filters_are_a_400_naming_them(client, admin_user, url, query):
     client.force_login(admin_user)
-    assert client.get(f"{url}?{query}").status_code == 200
+    response = client.get(f"{url}?{query}")
+    name = query.split("=")[0]
+    if name in READS[url]:
+        assert response.status_code == 400
+        assert f'data-parameter="{name}"' in response.content.decode()
+    else:
+        assert response.status_code == 200

@@ -27,7 +27,7 @@ from handover.models import (
     Vacancy,
 )
 from retention.models import Assignment, Customer, SalesRep
-from retention.services import rep_create
+from retention.services import rep_create, team_history_follow
 
 # A vacancy opened by a departure is due this many days after the later of today and the last day.
 TARGET_FILL_DAYS = 60
@@ -426,6 +426,7 @@ def application_hire(
     start = start_date or max(candidate.earliest_start or today, today)
     if candidate.existing_rep_id:
         rep = SalesRep.objects.select_for_update().get(pk=candidate.existing_rep_id)
+        team_before = rep.team_id
         rep.team = vacancy.team
         rep.title = vacancy.role
         rep.status = SalesRep.Status.ACTIVE
@@ -441,6 +442,7 @@ def application_hire(
                 "updated_at",
             ]
         )
+        team_history_follow(reps=[rep], on=start, teams_before={rep.pk: team_before})
     else:
         rep = rep_create(
             team_id=vacancy.team_id,

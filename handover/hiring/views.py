@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, page, teams_visible_to
+from config.error_pages import form_errors_page
 from config.errors import ApplicationError
 from handover import filters, people
 from handover.hiring import charts, costs, selectors, services
@@ -56,7 +57,7 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.vacancy_rows_visible_to(user=request.user)
     )
     if not found.is_valid():
-        return filters.bad_parameters(request, found.form)
+        return form_errors_page(request, found.form, filters=True)
     listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for vacancy in listing.object_list:
@@ -178,7 +179,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.application_rows_visible_to(user=request.user)
     )
     if not found.is_valid():
-        return filters.bad_parameters(request, found.form)
+        return form_errors_page(request, found.form, filters=True)
     context = {
         "page": Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "params": request.GET,
@@ -294,7 +295,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.candidate_rows_visible_to(user=request.user)
     )
     if not found.is_valid():
-        return filters.bad_parameters(request, found.form)
+        return form_errors_page(request, found.form, filters=True)
     listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.candidates_label_people(viewer=request.user, candidates=listing.object_list)
     context = {
@@ -372,7 +373,7 @@ def onboarding_list(request: HttpRequest) -> HttpResponse:
         ),
     )
     if not found.is_valid():
-        return filters.bad_parameters(request, found.form)
+        return form_errors_page(request, found.form, filters=True)
     listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "handover/hiring/onboarding_list.html", {"page": listing, "params": request.GET}
@@ -384,7 +385,7 @@ def onboarding_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.onboarding_plan_get_visible(user=request.user, plan_id=plan_id)
     params = filters.RampParams(request.GET)
     if not params.is_valid():
-        return filters.bad_parameters(request, params)
+        return form_errors_page(request, params, filters=True)
     target = _target_share(params)
     ramp = selectors.rep_ramp_up(rep=plan.rep, as_of=timezone.localdate(), target_share=target)
     context = {
@@ -410,7 +411,7 @@ def onboarding_task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
 def ramp_cohorts(request: HttpRequest) -> HttpResponse:
     params = filters.RampParams(request.GET)
     if not params.is_valid():
-        return filters.bad_parameters(request, params)
+        return form_errors_page(request, params, filters=True)
     target = _target_share(params)
     rows, cohorts = selectors.ramp_cohorts(
         user=request.user, as_of=timezone.localdate(), target_share=target
@@ -444,7 +445,7 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.departures_visible_to(user=request.user, as_of=today)
     )
     if not found.is_valid():
-        return filters.bad_parameters(request, found.form)
+        return form_errors_page(request, found.form, filters=True)
     target = _target_share(found.form)
     pre_window = found.form.cleaned_data.get("window") or selectors.PRE_WINDOW_DAYS
     rows = selectors.departure_costs(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import page
+from config.error_pages import form_errors_page
 from config.errors import ApplicationError
 from handover import filters, people
 from handover.models import HandoverItem, HandoverPlan
@@ -94,7 +95,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     plans = selectors.plans_visible(user=request.user).annotate(item_count=Count("items"))
     found = filters.PlanFilter(request.GET, queryset=plans.order_by("-created_at", "-id"))
     if not found.is_valid():
-        return filters.bad_parameters(request, found.form)
+        return form_errors_page(request, found.form, filters=True)
     listing = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     label_plan_people(viewer=request.user, plans=listing.object_list)
     context = {

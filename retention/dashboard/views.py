@@ -21,7 +21,7 @@ from retention import charts
 from retention import selectors as retention_selectors
 from retention.dashboard import exports, selectors, services
 from retention.dashboard.forms import InterventionForm, InterventionOutcomeForm
-from retention.filters import AlertFilterSet, DashboardRepFilterSet, bad_parameters
+from retention.filters import AlertFilterSet, DashboardRepFilterSet
 from retention.models import RiskScore, SalesRep, ScoringRun
 from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filterset = DashboardRepFilterSet(request.GET, request=request)
     if not filterset.is_valid():
-        return bad_parameters(filterset)
+        return form_errors_page(request, filterset.form, filters=True)
     run, query, reps = filterset.run, filterset.query, filterset.qs
     page_ = Paginator(reps.values_list("id", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -237,7 +237,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         request.GET, queryset=retention_selectors.alerts_visible_to(request.user), request=request
     )
     if not filterset.is_valid():
-        return bad_parameters(filterset)
+        return form_errors_page(request, filterset.form, filters=True)
     page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         **controls(request.user),

@@ -29,6 +29,7 @@ def test_recording_a_departure_opens_one_vacancy_linked_to_rep_team_and_territor
     assert vacancy.target_fill_date == dt.date(2026, 4, 30) + dt.timedelta(days=60)
 
 
+@time_machine.travel(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), tick=False)
 @pytest.mark.django_db(transaction=True)
 def test_a_repeated_or_moved_departure_does_not_open_a_second_vacancy(rep_a):
     rep_record_departure(rep=rep_a, departure_date=dt.date(2026, 4, 30), reason="voluntary")
@@ -36,6 +37,7 @@ def test_a_repeated_or_moved_departure_does_not_open_a_second_vacancy(rep_a):
     assert Vacancy.objects.filter(leaving_rep=rep_a).count() == 1
 
 
+@time_machine.travel(dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), tick=False)
 def test_the_event_is_sent_on_commit(rep_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rep_record_departure(rep=rep_a, departure_date=dt.date(2026, 4, 30), reason="voluntary")
@@ -43,3 +45,22 @@ def test_the_event_is_sent_on_commit(rep_a, django_capture_on_commit_callbacks):
     for callback in callbacks:
         callback()
     assert Vacancy.objects.filter(leaving_rep=rep_a).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_departure_from_history_opens_no_vacancy_and_drafts_no_plan(rep_a, admin_user):
+    from django.test import override_settings
+
+    from handover.models import HandoverPlan
+
+    long_ago = dt.date(2024, 1, 31)
+    with override_settings(RELAY_VACANCY_WINDOW_DAYS=90):
+        rep_record_departure(
+            rep=rep_a,
+            departure_date=long_ago,
+            reason="voluntary",
+            recorded_by=admin_user,
+            today=dt.date(2026, 12, 1),
+        )
+    assert not Vacancy.objects.filter(leaving_rep=rep_a).exists()
+    assert not HandoverPlan.objects.filter(rep=rep_a).exists()

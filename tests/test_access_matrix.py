@@ -42,6 +42,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.tokens import api_token_create
 from handover.hiring import services as hiring
 from handover.models import Candidate, HandoverItem
 from handover.plans.services import handover_plan_create
@@ -57,13 +58,14 @@ HIRING = frozenset({ADMIN, HR})
 IMPORTS = frozenset({ADMIN, HR})
 ADMIN_ONLY = frozenset({ADMIN})
 PUBLIC = "public"
+OWN = "own"  # a user's own object (an API token): its owner may, everyone else gets 404
 
 ROLES = ("admin", "hr", "manager_a", "manager_b", "anonymous")
 ROLE_KIND = {"admin": ADMIN, "hr": HR, "manager_a": MANAGER, "manager_b": MANAGER}
 # The URL arguments naming an object that belongs to a team (so to one manager's scope).
 SCOPED_ARGS = {
     "rep_id", "customer_id", "alert_id", "intervention_id", "plan_id", "item_id",
-    "recipient_id", "vacancy_id", "application_id", "candidate_id", "task_id",
+    "recipient_id", "vacancy_id", "application_id", "candidate_id", "task_id", "token_id",
 }  # fmt: skip
 
 
@@ -104,8 +106,14 @@ RULES: dict[str, Rule] = {
     "home": page(ALL, ok=302),  # each role lands on its working page
     "api-me": api(ALL),
     "schema": api(ALL),
-    "api-docs": api(ALL),
-    "api-redoc": api(ALL),
+    "api-docs": page(ALL),  # HTML pages: a visitor is sent to sign in
+    "api-redoc": page(ALL),
+    # --- personal API tokens: everyone their own ---------------------------------------------
+    "token_list": page(ALL, form=True),
+    "token_revoke": page_post(OWN),
+    "api-token-list": api(ALL),
+    "api-token-create": api_post(ALL),
+    "api-token-revoke": api_post(OWN),
     # --- reps and customers --------------------------------------------------------------------
     "retention:rep_list": page(ALL),
     "retention:rep_detail": page(ALL),
@@ -154,12 +162,14 @@ RULES: dict[str, Rule] = {
     "retention:imports:job_apply": page_post(IMPORTS),
     "retention:imports:job_remap": page_post(IMPORTS),
     "retention:imports:job_report": page(IMPORTS),
+    "retention:imports:job_people": page_post(ADMIN_ONLY),  # who in a CRM is a rep
     "retention:imports:template": page(IMPORTS),
     "api-import-list": api(IMPORTS),
     "api-import-create": api_post(IMPORTS),
     "api-import-detail": api(IMPORTS),
     "api-import-apply": api_post(IMPORTS),
     "api-import-report": api(IMPORTS),
+    "api-import-people": api_post(ADMIN_ONLY),
     # --- handover plans, coverage, assignments: managers and admins ----------------------------
     "handover:plan_create": page(MANAGERS, form=True),
     "handover:plan_list": page(ALL),
@@ -300,7 +310,9 @@ def _objects_for(side: str, *, team, manager: User, admin_user: User) -> dict[st
         template=hiring.onboarding_template_default(),
         vacancy=vacancy,
     )
+    token, _key = api_token_create(user=manager, name=f"matrix {side}")
     return {
+        "token_id": token.pk,
         "rep_id": rep.pk,
         "customer_id": customer.pk,
         "alert_id": alert.pk,
@@ -352,6 +364,10 @@ def expected(rule: Rule, role: str, side: str | None, *, method: str) -> set[int
         return {rule.ok}
     if role == "anonymous":
         return {401, 403} if rule.api else {302}
+    if rule.who == OWN:  # the side's token belongs to the side's manager
+        if role != f"manager_{(side or '').lower()}":
+            return {404, 405} if method == "GET" and rule.writes else {404}
+        return {405} if method == "GET" and rule.writes else {rule.ok}
     out_of_scope = side is not None and role.startswith("manager_") and role[-1].upper() != side
     refused = ROLE_KIND[role] not in rule.who
     if refused:

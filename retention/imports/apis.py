@@ -3,7 +3,6 @@
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,23 +66,21 @@ def _nested(value: object, *, depth: int, what: str) -> dict:
     return value  # type: ignore[return-value]
 
 
-def _allowed(request: Request) -> None:
-    if not services.import_allowed(user=request.user):
-        raise NotFound
-
-
 class ImportJobListApi(APIView):
     """Imports the caller may see (admins: all; HR: their own), newest first."""
 
+    required_perms = services.SEE_IMPORTS
+
     @extend_schema(responses=ImportJobOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        _allowed(request)
         jobs = selectors.import_jobs_visible(user=request.user).order_by("-created_at")[:100]
         return Response(ImportJobOutputSerializer(jobs, many=True).data)
 
 
 class ImportJobCreateApi(APIView):
     """Upload files; Relay stores them and checks them (a dry run) in the background."""
+
+    required_perms = services.IMPORT
 
     parser_classes = [MultiPartParser, FormParser]
 
@@ -132,7 +129,6 @@ class ImportJobCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ImportJobOutputSerializer})
     def post(self, request: Request) -> Response:
-        _allowed(request)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -158,6 +154,8 @@ class ImportJobCreateApi(APIView):
 class ImportJobDetailApi(APIView):
     """One import: status, rows done of total, counts and the first rejected/flagged rows."""
 
+    required_perms = services.SEE_IMPORTS
+
     @extend_schema(responses=ImportJobOutputSerializer)
     def get(self, request: Request, job_id: int) -> Response:
         job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
@@ -166,6 +164,8 @@ class ImportJobDetailApi(APIView):
 
 class ImportJobApplyApi(APIView):
     """Apply a checked import. 409 when it is not waiting to be applied."""
+
+    required_perms = services.IMPORT
 
     class InputSerializer(serializers.Serializer):
         skip_rejected = serializers.BooleanField(default=False)
@@ -191,14 +191,14 @@ class ImportJobPeopleApi(APIView):
     (``{"choices": {"<CRM user id>": "rep" | "manager" | "skip"}}``). The users and what each
     becomes are in the job's ``counts.people``; the new job's are too once it is checked."""
 
+    required_perms = services.IMPORT_CRM
+
     class InputSerializer(serializers.Serializer):
         choices = serializers.DictField(child=serializers.CharField(), allow_empty=False)
 
     @extend_schema(request=InputSerializer, responses={201: ImportJobOutputSerializer})
     def post(self, request: Request, job_id: int) -> Response:
         job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
-        if not request.user.is_relay_admin:
-            raise PermissionDenied
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         new_job = services.import_job_recheck_people(
@@ -209,6 +209,8 @@ class ImportJobPeopleApi(APIView):
 
 class ImportJobReportApi(APIView):
     """Every rejected and flagged row as CSV (cells starting with = + - @ are escaped)."""
+
+    required_perms = services.SEE_IMPORTS
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request: Request, job_id: int) -> FileResponse:

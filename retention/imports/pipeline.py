@@ -23,6 +23,7 @@ from django.db import (
 )
 from django.utils.translation import gettext as _
 
+from accounts.access import may
 from accounts.models import User
 from retention.imports.errors import ImportRefused, RowError, RowSkipped
 from retention.imports.kinds import (
@@ -240,7 +241,7 @@ def plan_batch(
                     % {"name": table.name}
                 )
             continue
-        if user is not None and not user.is_relay_admin and not kind.hr_may_import:
+        if user is not None and not kind.hr_may_import and not may(user, "retention.import_crm"):
             raise ImportRefused(
                 _("HR may import only the people and leave templates; this is %(kind)s.")
                 % {"kind": kind.label},

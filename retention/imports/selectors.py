@@ -7,18 +7,19 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.access import may
 from accounts.models import Team, User
 from retention.imports.kinds import KINDS, FileKind
-from retention.imports.services import import_allowed
+from retention.imports.services import IMPORT_CRM, SEE_IMPORTS
 from retention.models import ImportJob
 
 
 def import_jobs_visible(*, user: User) -> QuerySet[ImportJob]:
-    """Admins see every import; HR sees its own; nobody else sees any."""
-    if not import_allowed(user=user):
+    """Imports are the organisation's, not a team's: every one for a role that may see imports
+    (admins and HR), none for anyone else (whose pages answer 403 before asking)."""
+    if not may(user, SEE_IMPORTS):
         return ImportJob.objects.none()
-    jobs = ImportJob.objects.select_related("created_by")
-    return jobs if user.is_relay_admin else jobs.filter(created_by=user)
+    return ImportJob.objects.select_related("created_by")
 
 
 def import_job_get_visible(*, user: User, job_id: int) -> ImportJob:
@@ -27,7 +28,8 @@ def import_job_get_visible(*, user: User, job_id: int) -> ImportJob:
 
 def import_kinds_for(*, user: User) -> list[FileKind]:
     """The file kinds the user may import, for the page's lists and the mapping form."""
-    return [kind for kind in KINDS.values() if user.is_relay_admin or kind.hr_may_import]
+    crm = may(user, IMPORT_CRM)
+    return [kind for kind in KINDS.values() if crm or kind.hr_may_import]
 
 
 def import_templates_for(*, user: User) -> list[FileKind]:

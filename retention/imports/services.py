@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from accounts.access import may
 from accounts.models import User
 from config.errors import ApplicationError
 from retention.imports import storage
@@ -45,9 +46,14 @@ PROGRESS_EVERY_SECONDS = 0.5
 RECENT_DATA_DAYS = 14
 
 
+IMPORT = "retention.add_importjob"
+IMPORT_CRM = "retention.import_crm"
+SEE_IMPORTS = "retention.view_importjob"
+
+
 def import_allowed(*, user: User) -> bool:
-    """Admins import everything; HR imports the people and leave templates."""
-    return user.is_authenticated and user.is_active and (user.is_relay_admin or user.is_hr)
+    """Whose role may import at all (admins everything; HR the people and leave templates)."""
+    return may(user, IMPORT)
 
 
 def _media_dir() -> Path:
@@ -200,7 +206,7 @@ def import_job_recheck(
     if not import_allowed(user=user):
         raise PermissionDenied
     values = values or {}
-    if save and user.is_relay_admin:
+    if save and may(user, IMPORT_CRM):
         saved_mappings_store(name="", mappings=mappings, values=values, user=user)
     options = Options.from_dict(job.options)
     options.mappings = {**options.mappings, **mappings}
@@ -221,7 +227,7 @@ def import_job_recheck(
 def import_job_recheck_people(*, job: ImportJob, user: User, choices: dict[str, str]) -> ImportJob:
     """A new dry run of the same files with the admin's decisions about CRM users (rep,
     manager or skip). Applying that import keeps the decisions for later exports."""
-    if not user.is_authenticated or not user.is_relay_admin:
+    if not may(user, IMPORT_CRM):
         raise PermissionDenied
     known = {row["id"] for row in (job.counts.get("people") or {}).get("users", [])}
     for crm_id, becomes in choices.items():

@@ -2,13 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import may, page
 from config.errors import ApplicationError
 from retention.imports import selectors, services
 from retention.imports.errors import ImportRefused
@@ -98,14 +97,8 @@ class ImportForm(forms.Form):
         )
 
 
-def _allowed_or_404(request: HttpRequest) -> None:
-    if not services.import_allowed(user=request.user):
-        raise Http404
-
-
-@login_required
+@page(services.IMPORT)
 def import_page(request: HttpRequest) -> HttpResponse:
-    _allowed_or_404(request)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         job = services.import_job_create(
@@ -149,24 +142,24 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict:
         "can_remap": not job.is_running and bool(files),
         "can_choose_people": not job.is_running
         and job.status != ImportJob.Status.APPLIED
-        and request.user.is_relay_admin,
+        and may(request.user, services.IMPORT_CRM),
     }
 
 
-@login_required
+@page(services.SEE_IMPORTS)
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
     return render(request, "retention/imports/job.html", _job_context(request, job))
 
 
-@login_required
+@page(services.SEE_IMPORTS)
 def import_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """The polled part of the job page: progress while running, the report when done."""
     job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
     return render(request, "retention/imports/_job_status.html", _job_context(request, job))
 
 
-@login_required
+@page(services.IMPORT)
 @require_POST
 def import_job_apply(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
@@ -176,7 +169,7 @@ def import_job_apply(request: HttpRequest, job_id: int) -> HttpResponse:
     return redirect("retention:imports:job", job_id=job.pk)
 
 
-@login_required
+@page(services.IMPORT)
 @require_POST
 def import_job_remap(request: HttpRequest, job_id: int) -> HttpResponse:
     """Check the same files again with the columns the admin chose (and maybe keep them)."""
@@ -240,13 +233,11 @@ def _values_and_encodings(
     return values, encodings, problems
 
 
-@login_required
+@page(services.IMPORT_CRM)
 @require_POST
 def import_job_people(request: HttpRequest, job_id: int) -> HttpResponse:
     """Check the same files again with the admin's choice of who is a rep, a manager or neither."""
     job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
-    if not request.user.is_relay_admin:
-        raise PermissionDenied
     current = {row["id"]: row["becomes"] for row in job.counts.get("people", {}).get("users", [])}
     choices = {
         crm_id: request.POST[f"becomes:{crm_id}"]
@@ -261,7 +252,7 @@ def import_job_people(request: HttpRequest, job_id: int) -> HttpResponse:
     return redirect("retention:imports:job", job_id=new_job.pk)
 
 
-@login_required
+@page(services.SEE_IMPORTS)
 def import_job_report(request: HttpRequest, job_id: int) -> FileResponse:
     job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
     path = services.report_path(job)
@@ -275,9 +266,8 @@ def import_job_report(request: HttpRequest, job_id: int) -> FileResponse:
     )
 
 
-@login_required
+@page(services.IMPORT)
 def import_template(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
-    _allowed_or_404(request)
     kind = selectors.import_template_get(user=request.user, key=key)
     if fmt == "csv":
         body, content_type = selectors.import_template_csv(kind=kind), "text/csv; charset=utf-8"

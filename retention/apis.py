@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 from retention import selectors
 from retention.filters import CustomerFilterSet, RepFilterSet
 from retention.models import Assignment, Customer, SalesRep
+from retention.ownership import selectors as ownership
+from retention.ownership.selectors import Holder
 
 
 class RepOutputSerializer(serializers.ModelSerializer):
@@ -130,8 +132,8 @@ class CustomerDetailApi(APIView):
             valid_to = serializers.DateField(allow_null=True)
             source = serializers.CharField()
 
-            def get_holder(self, obj: Assignment) -> str:
-                return "" if obj.holder_hidden else obj.holder_name
+            def get_holder(self, obj: Holder) -> str:
+                return obj.name if obj.visible else ""
 
         holders = serializers.SerializerMethodField()
 
@@ -140,8 +142,8 @@ class CustomerDetailApi(APIView):
 
         @extend_schema_field(HolderSerializer(many=True))
         def get_holders(self, customer: Customer) -> list[dict]:
-            assignments = selectors.customer_assignments(
-                customer=customer, user=self.context["request"].user
+            assignments = ownership.customer_holder_history(
+                user=self.context["request"].user, customer=customer
             )
             return self.HolderSerializer(assignments, many=True).data
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from accounts.access import get_visible_or_404, narrow, narrow_q, users_visible_to
+from accounts.access import get_visible_or_404, narrow, narrow_q
 from accounts.models import User
 from retention.models import (
     Activity,
@@ -181,42 +181,6 @@ def rep_activity_summary(*, rep: SalesRep, today: dt.date, days: int = 90) -> di
         .annotate(n=Count("id"))
     )
     return {row["kind"]: row["n"] for row in rows}
-
-
-def customer_assignments(*, customer: Customer, user: User | None = None) -> list[Assignment]:
-    """Everyone who holds or held the customer, current first, then newest first.
-
-    For ``user``, a holder outside their scope (a rep of another team, a manager they may not
-    see) is kept in the history but not named: ``holder_hidden`` is set and ``rep`` and
-    ``manager`` are cleared, so neither a page nor the API can show who it was.
-    """
-    assignments = list(
-        Assignment.objects.filter(customer=customer)
-        .select_related("rep", "manager")
-        .order_by(F("valid_to").desc(nulls_first=True), "-valid_from")
-    )
-    if user is None or sees_whole_organisation(user):
-        for assignment in assignments:
-            assignment.holder_hidden = False
-        return assignments
-    visible = set(
-        assignments_visible_to(user).filter(customer=customer).values_list("pk", flat=True)
-    )
-    manager_ids = {a.manager_id for a in assignments if a.manager_id}
-    visible_managers = set(
-        users_visible_to(user=user).filter(pk__in=manager_ids).values_list("pk", flat=True)
-    )
-    for assignment in assignments:
-        assignment.holder_hidden = not (
-            assignment.pk in visible or assignment.manager_id in visible_managers
-        )
-        if assignment.holder_hidden:
-            assignment.rep = assignment.manager = None
-            assignment.rep_id = assignment.manager_id = None
-    return assignments
-
-
-# --- risk scores, alerts, interventions ---------------------------------------------------
 
 
 def scoring_run_latest_complete() -> ScoringRun | None:

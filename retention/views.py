@@ -9,6 +9,7 @@ from retention import selectors
 from retention.dashboard.views import rep_risk_context
 from retention.filters import CustomerFilterSet, RepFilterSet
 from retention.models import SalesRep
+from retention.ownership import selectors as ownership
 
 PAGE_SIZE = 50
 
@@ -65,7 +66,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     activity = list(customer.activities.select_related("rep").order_by("-occurred_at")[:20])
     context = {
         "customer": customer,
-        "assignments": selectors.customer_assignments(customer=customer, user=request.user),
+        "assignments": ownership.customer_holder_history(user=request.user, customer=customer),
         "deals": deals,
         "recent_activity": activity,
         # Reps of other teams are not named beside the customer's deals and contacts.

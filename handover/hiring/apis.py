@@ -20,9 +20,10 @@ from rest_framework.views import APIView
 
 from accounts.access import get_visible_or_404, teams_visible_to, users_visible_to
 from config.pagination import RelayPagination
-from handover import filters, people
+from handover import filters
 from handover.hiring import costs, selectors, services
 from handover.models import Application, Candidate, OnboardingPlan, OnboardingTask, Vacancy
+from retention import people
 from retention.selectors import reps_visible
 
 MANAGE = selectors.MANAGE_HIRING

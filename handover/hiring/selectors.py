@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from accounts.access import get_visible_or_404, may, narrow, narrow_q
 from accounts.models import User
-from handover import people
 from handover.hiring import costs, matching, rampup
 from handover.models import (
     Application,
@@ -31,6 +30,7 @@ from handover.models import (
     StageChange,
     Vacancy,
 )
+from retention import people
 from retention.models import Assignment, Deal, RiskScore, SalesRep
 
 # A rep counts as established (part of the team benchmark) this long after their hire date.

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_visible_or_404, page, teams_visible_to
 from config.error_pages import form_errors_page
 from config.errors import ApplicationError
-from handover import filters, people
+from handover import filters
 from handover.hiring import charts, costs, selectors, services
 from handover.hiring.forms import (
     ApplicationAddForm,
@@ -26,6 +26,7 @@ from handover.hiring.forms import (
     VacancyForm,
 )
 from handover.models import Application, Candidate, Vacancy
+from retention import people
 
 PAGE_SIZE = 50
 

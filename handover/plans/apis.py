@@ -18,9 +18,10 @@ from rest_framework.views import APIView
 from accounts.access import get_visible_or_404, users_visible_to
 from config.errors import ApplicationError
 from config.pagination import RelayPagination
-from handover import filters, people
+from handover import filters
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
+from retention import people
 from retention.models import Assignment
 from retention.selectors import (
     customer_get_visible,

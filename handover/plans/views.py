@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import page
 from config.error_pages import form_errors_page
 from config.errors import ApplicationError
-from handover import filters, people
+from handover import filters
 from handover.models import HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from handover.plans.brief import brief_xlsx
 from handover.plans.forms import BackupForm, ItemForm, ReverseForm
+from retention import people
 from retention.selectors import (
     customer_get_visible,
     rep_current_customers,

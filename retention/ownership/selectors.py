@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
-from django.utils.translation import gettext as _
 
 from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
 from accounts.models import User
@@ -30,6 +29,7 @@ from retention.ownership.policy import (
     Scope,
     choose_recipients,
 )
+from retention.people import rep_in_scope, rep_label, unnamed_user
 from retention.selectors import risk_scores_current
 
 # Roles that make a rep answerable for a customer, and so count against their capacity.
@@ -125,7 +125,7 @@ def _holders(assignments: Iterable[Assignment], *, user: User, with_risk: bool) 
                     visible=False,
                     rep_id=None,
                     manager_id=None,
-                    name=_("a rep of another team"),
+                    name=rep_label(viewer=user, rep=a.rep),
                 )
         elif a.manager_id in visible_managers:
             holder = Holder(
@@ -142,15 +142,14 @@ def _holders(assignments: Iterable[Assignment], *, user: User, with_risk: bool) 
                 visible=False,
                 rep_id=None,
                 manager_id=None,
-                name=_("a manager of another team"),
+                name=unnamed_user(),
             )
         found.append(holder)
     return found
 
 
 def _rep_visible(rep: SalesRep, user: User) -> bool:
-    team_ids = scope_team_ids(user=user)
-    return team_ids is EVERYTHING or rep.team_id in team_ids
+    return rep_in_scope(viewer=user, rep=rep)
 
 
 def _assignments(customer_ids: Iterable[int]) -> QuerySet[Assignment]:

@@ -71,7 +71,7 @@ def test_covering_manager_outside_scope_is_not_named(rep_b, manager_b, customer_
         customer=customer_b, manager=other, role="manager_cover", valid_from=dt.date(2024, 1, 1)
     )
     holders = selectors.customer_holders(user=manager_b, customer_ids=[customer_b.pk])
-    assert [h.name for h in holders[customer_b.pk]] == ["Bruno Silva", "a manager of another team"]
+    assert [h.name for h in holders[customer_b.pk]] == ["Bruno Silva", "someone outside your teams"]
 
 
 def test_workloads_count_owned_and_temporarily_covered_customers_not_backups(rep_a, rep_b):

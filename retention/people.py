@@ -1,5 +1,5 @@
-"""People named beside a handover object (a referrer, a plan's creator, a recipient), shown only
-to viewers whose scope holds them; anyone else appears without name or details.
+"""People named beside an object (a holder, a backup, a referrer, a plan's creator, a recipient),
+shown only to viewers whose scope holds them; anyone else appears without name or details.
 
 The rule itself is ``accounts.access``: a rep is shown when their team is in the viewer's scope,
 a user when ``users_visible_to`` holds them. This module only words the answer.

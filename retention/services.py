@@ -184,28 +184,3 @@ def rep_create(
     return rep
 
 
-def assignment_add_backup(
-    *,
-    customer_id: int,
-    rep: SalesRep,
-    created_by: User | None,
-    valid_from: dt.date | None = None,
-):
-    """Give a customer a backup rep, so it no longer depends on a single relationship.
-
-    Refused (ValueError naming the rep) if the rep has left or already holds the customer.
-    """
-    from retention.models import Assignment
-
-    if rep.status == SalesRep.Status.LEFT:
-        raise ValueError(f"rep: {rep.full_name} has left and cannot be a backup.")
-    if Assignment.objects.filter(customer_id=customer_id, rep=rep, valid_to__isnull=True).exists():
-        raise ValueError(f"rep: {rep.full_name} already holds this customer.")
-    return Assignment.objects.create(
-        customer_id=customer_id,
-        rep=rep,
-        role=Assignment.Role.BACKUP,
-        valid_from=valid_from or dt.date.today(),
-        source=Assignment.Source.MANUAL,
-        created_by=created_by,
-    )

@@ -16,20 +16,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import get_visible_or_404, users_visible_to
-from config.errors import ApplicationError
 from config.pagination import RelayPagination
 from handover import filters
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from retention import people
 from retention.models import Assignment
+from retention.ownership.services import assignment_add_backup
 from retention.selectors import (
     customer_get_visible,
     customers_visible,
     rep_get_visible,
     reps_visible,
 )
-from retention.services import assignment_add_backup
 
 VIEW_PLAN = "handover.view_handoverplan"
 CHANGE_PLAN = "handover.change_handoverplan"
@@ -415,12 +414,8 @@ class AssignmentBackupAddApi(APIView):
         data = serializer.validated_data
         customer = customer_get_visible(user=request.user, customer_id=data["customer_id"])
         rep = rep_get_visible(user=request.user, rep_id=data["rep_id"])
-        try:
-            assignment = assignment_add_backup(
-                customer_id=customer.pk, rep=rep, created_by=request.user
-            )
-        except ValueError as exc:
-            # retention's service still raises ValueError; its message names the field.
-            raise ApplicationError(str(exc), field="rep_id") from exc
+        assignment = assignment_add_backup(
+            customer_id=customer.pk, rep=rep, created_by=request.user
+        )
         output = AssignmentOutputSerializer(assignment, context={"request": request})
         return Response(output.data, status=201)

@@ -21,13 +21,13 @@ from handover.plans import coverage, selectors, services
 from handover.plans.brief import brief_xlsx
 from handover.plans.forms import BackupForm, ItemForm, ReverseForm
 from retention import people
+from retention.ownership.services import assignment_add_backup
 from retention.selectors import (
     customer_get_visible,
     rep_current_customers,
     rep_get_visible,
     reps_visible,
 )
-from retention.services import assignment_add_backup
 
 VIEW_PLAN = "handover.view_handoverplan"
 VIEW_COVERAGE = "handover.view_coveragegap"
@@ -276,8 +276,8 @@ def single_threaded(request: HttpRequest) -> HttpResponse:
             rep = rep_get_visible(user=request.user, rep_id=form.cleaned_data["rep"])
             try:
                 assignment_add_backup(customer_id=customer.pk, rep=rep, created_by=request.user)
-            except (ApplicationError, ValueError) as exc:
-                messages.error(request, str(exc))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
             else:
                 messages.success(
                     request,

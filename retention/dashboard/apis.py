@@ -234,7 +234,7 @@ class RoutingApi(generics.GenericAPIView):
 
     def get(self, request: Request) -> Response:
         run = retention_selectors.scoring_run_latest_complete()
-        rows = risk_selectors.routing_read(user=request.user, run=run)
+        rows = selectors.routing_rows(user=request.user, run=run)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

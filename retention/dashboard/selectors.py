@@ -36,6 +36,7 @@ from retention.models import (
 )
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
+from retention.selectors import risk_reads_record
 
 HISTORY_RUNS = 12
 HISTORY_CACHE_SECONDS = 600
@@ -641,7 +642,8 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     existing backup, then a low-risk rep of the owner's team and region (least loaded first,
     counting the customers routed to them here), then the team's manager; never a rep serving
     notice or at high risk, and never anyone outside the viewer's scope (so no name, e-mail or
-    CRM id of another team's rep appears here). A fixed number of queries however many rows.
+    CRM id of another team's rep appears here). A fixed number of queries however many rows;
+    every read writes its audit rows (page, export and API alike).
     """
     if run is None:
         return []
@@ -693,6 +695,11 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
             reason=choice.reason,
         )
         rows.append(row)
+    # Audited here, inside the read: each row shows its owner's score, and a backup's or
+    # team-mate's reason names theirs.
+    rep_ids = [row.owner_id for row in rows]
+    rep_ids += [row.alternate_rep_id for row in rows if row.alternate_rep_id]
+    risk_reads_record(viewer=user, rep_ids=rep_ids)
     return rows
 
 

@@ -266,7 +266,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_GET
 def routing(request: HttpRequest) -> HttpResponse:
     run = retention_selectors.scoring_run_latest_complete()
-    rows = risk_selectors.routing_read(user=request.user, run=run)
+    rows = selectors.routing_rows(user=request.user, run=run)
     context = {**controls(request.user), "rows": rows, "run": run}
     return render(request, "retention/dashboard/routing.html", context)
 
@@ -278,7 +278,7 @@ def routing_export(request: HttpRequest) -> HttpResponse:
     if kind not in ("csv", "xlsx"):
         return HttpResponseBadRequest(_("format: must be csv or xlsx"))
     run = retention_selectors.scoring_run_latest_complete()
-    rows = risk_selectors.routing_read(user=request.user, run=run)
+    rows = selectors.routing_rows(user=request.user, run=run)
     stamp = run.as_of.isoformat() if run else timezone.localdate().isoformat()
     if kind == "csv":
         response = HttpResponse(exports.routing_csv(rows), content_type="text/csv; charset=utf-8")

@@ -7,7 +7,8 @@ The history is aggregated by the database (weekly totals per rep), never pulled 
 Reads of a person's risk for a user are scoped and audited here or in the audited querysets of
 ``retention.selectors`` (``risk_scores_visible_to``, ``alerts_visible_to``): the rep's risk
 (``rep_risk``: page and API), the dashboard rows (``dashboard_rows_read``: page and API) and
-routing (``routing_read``: page, export and API). Each writes one audit row per rep shown.
+routing (``retention.dashboard.selectors.routing_rows``: page, export and API). Each writes
+one audit row per rep shown.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from django.db.models.functions import TruncWeek
 from accounts.models import User
 from accounts.org import org_tree
 from retention.dashboard import selectors as dashboard_selectors
-from retention.dashboard.selectors import RoutingRow
 from retention.models import (
     Activity,
     Deal,
@@ -333,16 +333,6 @@ def dashboard_rows_read(
         reps=[loaded[rep_id] for rep_id in ids if rep_id in loaded], today=today
     )
     risk_reads_record(viewer=user, rep_ids=[rep.pk for rep in rows if rep.band])
-    return rows
-
-
-def routing_read(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
-    """The routing rows for ``user`` (page, export and API), audited: each row shows its
-    owner's score, and a backup's or team-mate's reason names theirs."""
-    rows = dashboard_selectors.routing_rows(user=user, run=run)
-    rep_ids = [row.owner_id for row in rows]
-    rep_ids += [row.alternate_rep_id for row in rows if row.alternate_rep_id]
-    risk_reads_record(viewer=user, rep_ids=rep_ids)
     return rows
 
 

@@ -23,7 +23,7 @@ from handover.plans.services import (
 )
 from handover.plans.tasks import coverage_gaps_sync_task
 from retention.models import Assignment
-from retention.services import assignment_add_backup
+from retention.ownership.services import assignment_add_backup
 from tests.conftest import make_customer, make_rep
 from tests.handover.plans.conftest import TODAY, give_scores
 

@@ -25,6 +25,7 @@ from accounts.models import User
 from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringRun
 from retention.risk import selectors
+from retention.risk.drivers import drivers_with_text
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -47,6 +48,20 @@ STALE_AFTER = dt.timedelta(hours=2)
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def risk_data_as_of() -> tuple[dt.date, str]:
+    """The date scoring and training use when none is given, and a warning ("" if none): today,
+    or the last day the data cover when they end before today (scoring a date the data do not
+    reach would read every rep as idle)."""
+    today = _today()
+    end = selectors.risk_history_end()
+    if end is None or end >= today:
+        return today, ""
+    return end, _(
+        "The data end on %(end)s, %(days)s days before today: scores are as of %(end)s. "
+        "Import newer data to score as of today."
+    ) % {"end": end.isoformat(), "days": (today - end).days}
 
 
 # --- models -----------------------------------------------------------------------------------
@@ -105,6 +120,19 @@ def _history_frames(
     return history, snapshot_frame(history, dates, progress=progress)
 
 
+def _training_dataset(history, snapshots: pd.DataFrame, *, data_end: dt.date) -> pd.DataFrame:
+    """Snapshots with a label per horizon, less those of reps already serving notice (leaving,
+    not at risk: never a positive past their notice date)."""
+    labels = scoring_labels.horizon_labels(
+        history.reps,
+        snapshots,
+        data_end=pd.Timestamp(data_end),
+        horizons=scoring_model.HORIZONS,
+    )
+    dataset = pd.concat([snapshots, labels], axis=1)
+    return dataset[~scoring_labels.serving_notice(history.reps, dataset)]
+
+
 def risk_model_train(
     *,
     as_of: dt.date | None = None,
@@ -114,11 +142,13 @@ def risk_model_train(
 ) -> RiskModel:
     """Train on every snapshot whose horizon has passed, store the model and make it active.
 
-    With fewer than RELAY_RISK_MIN_DEPARTURES voluntary departures (or too little history to
-    validate on later snapshots) the rule-based model stays or becomes active instead, and is
-    returned. Earlier models are kept, inactive.
+    ``as_of`` defaults to the last day the data cover (``risk_data_as_of``). With fewer than
+    RELAY_RISK_MIN_DEPARTURES voluntary departures (or too little history to validate on later
+    snapshots) the rule-based model stays or becomes active instead, and is returned. A trained
+    model that does not beat the best simple baseline on the holdout is stored, inactive, with
+    its figures, and the rule-based model stays, with the reason. Earlier models are kept.
     """
-    as_of = as_of or _today()
+    as_of = as_of or risk_data_as_of()[0]
     departures = selectors.voluntary_departures_count(until=as_of)
     rules = risk_model_rules_ensure(voluntary_departures=departures)
     if departures < settings.RELAY_RISK_MIN_DEPARTURES:
@@ -130,12 +160,7 @@ def risk_model_train(
     )
     if snapshots.empty:
         return rules if selectors.risk_model_active() else _activate(rules)
-    snapshots["label"] = scoring_labels.departure_labels(
-        history.reps, snapshots, horizon_days=horizon_days
-    )
-    dataset = snapshots[
-        scoring_labels.observable(snapshots, data_end=as_of, horizon_days=horizon_days)
-    ]
+    dataset = _training_dataset(history, snapshots, data_end=as_of)
     try:
         result = scoring_model.train(
             dataset,
@@ -143,6 +168,8 @@ def risk_model_train(
             horizon_days=horizon_days,
             seed=seed,
             min_departures=settings.RELAY_RISK_MIN_DEPARTURES,
+            medium=settings.RELAY_RISK_MEDIUM,
+            high=settings.RELAY_RISK_HIGH,
         )
     except scoring_model.NotEnoughHistory as exc:
         logger.info("risk model: %s; staying on rules", exc)
@@ -156,6 +183,7 @@ def risk_model_train(
         "features": result.features,
         "reference": result.reference,
     }
+    publishable = result.metrics.get("publishable", True)
     with transaction.atomic():
         model = RiskModel.objects.create(
             version=f"v{number}-{as_of:%Y%m%d}-{timezone.now():%H%M%S}",
@@ -165,11 +193,25 @@ def risk_model_train(
             training_end=result.training_end.date(),
             horizon_days=horizon_days,
             features=result.features,
-            metrics={**result.metrics, "trained": True, "voluntary_departures": departures},
+            metrics={
+                **result.metrics,
+                "trained": True,
+                "voluntary_departures": departures,
+                "as_of": as_of.isoformat(),
+            },
             artifact=scoring_model.dumps(artifact),
         )
-        _activate(model)
-    return model
+        if publishable:
+            _activate(model)
+            return model
+        reason = _("Model %(version)s was not published: %(reason)s.") % {
+            "version": model.version,
+            "reason": result.metrics.get("not_published_because", ""),
+        }
+        rules.metrics = {**rules.metrics, "not_trained_because": reason}
+        rules.save(update_fields=["metrics", "updated_at"])
+        logger.info("risk model: %s", reason)
+        return rules if selectors.risk_model_active() else _activate(rules)
 
 
 @lru_cache(maxsize=4)
@@ -199,7 +241,7 @@ def risk_model_evaluate(
     beginning) to ``as_of`` minus the horizon and store who was flagged, how early, and the
     false alarms on the model."""
     model = model or risk_model_ensure_active()
-    as_of = as_of or _today()
+    as_of = as_of or risk_data_as_of()[0]
     first = None
     if model.kind == RiskModel.Kind.TRAINED and model.metrics.get("holdout_start"):
         first = dt.date.fromisoformat(model.metrics["holdout_start"])
@@ -210,6 +252,7 @@ def risk_model_evaluate(
     if snapshots.empty:
         report = {"summary": {"dates": 0, "departures": 0}, "departures": [], "dates": []}
     else:
+        snapshots = snapshots[~scoring_labels.serving_notice(history.reps, snapshots)].copy()
         snapshots["label"] = scoring_labels.departure_labels(
             history.reps, snapshots, horizon_days=model.horizon_days
         )
@@ -248,7 +291,7 @@ def scoring_run_request(
     in_flight = selectors.scoring_run_in_flight()
     if in_flight is not None:
         return in_flight
-    run = ScoringRun.objects.create(as_of=as_of or _today(), requested_by=requested_by)
+    run = ScoringRun.objects.create(as_of=as_of or risk_data_as_of()[0], requested_by=requested_by)
     transaction.on_commit(lambda: scoring_run_execute.delay(run.pk))
     return run
 
@@ -311,16 +354,40 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
         medium=settings.RELAY_RISK_MEDIUM,
         high=settings.RELAY_RISK_HIGH,
     )
+    leaving = selectors.reps_on_notice(rep_ids=rep_ids, as_of=run.as_of)
     previous = {}
     if run.previous_run_id:
         previous = dict(
-            RiskScore.objects.filter(run_id=run.previous_run_id, rep_id__in=rep_ids).values_list(
-                "rep_id", "probability"
-            )
+            RiskScore.objects.filter(
+                run_id=run.previous_run_id, rep_id__in=rep_ids, status=RiskScore.Status.SCORED
+            ).values_list("rep_id", "probability")
         )
     signals = frame.select_dtypes("number").drop(columns=["team_id"]).astype(float).round(4)
     rows = []
     for rep_id, row in scored.iterrows():
+        values = {k: v for k, v in signals.loc[rep_id].items() if not pd.isna(v)}
+        if rep_id in leaving:
+            # Leaving is a fact, not a chance: shown as "Leaving — last day D", first on the
+            # dashboards, never an alert, and no "change" against the last probability.
+            last_day = leaving[rep_id]
+            days_left = (last_day - run.as_of).days
+            rows.append(
+                RiskScore(
+                    run_id=run_id,
+                    rep_id=rep_id,
+                    as_of=run.as_of,
+                    status=RiskScore.Status.LEAVING,
+                    last_day=last_day,
+                    probability=1.0 if days_left <= 90 else float(row["probability"]),
+                    probability_30=1.0 if days_left <= 30 else float(row["probability_30"]),
+                    probability_180=1.0 if days_left <= 180 else float(row["probability_180"]),
+                    band=RiskScore.Band.HIGH,
+                    change=None,
+                    drivers=[],
+                    signals=values,
+                )
+            )
+            continue
         probability = float(row["probability"])
         before = previous.get(rep_id)
         rows.append(
@@ -329,10 +396,12 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
                 rep_id=rep_id,
                 as_of=run.as_of,
                 probability=probability,
+                probability_30=float(row["probability_30"]),
+                probability_180=float(row["probability_180"]),
                 band=row["band"],
                 change=None if before is None else round(probability - before, 6),
-                drivers=row["drivers"],
-                signals={k: v for k, v in signals.loc[rep_id].items() if not pd.isna(v)},
+                drivers=drivers_with_text(row["drivers"]),
+                signals=values,
             )
         )
     with transaction.atomic():
@@ -416,7 +485,7 @@ def risk_scores_refresh(
     publication as the Celery path, without a worker. ``raise_alerts=False`` is for back-dated
     runs, whose news is old."""
     scoring_runs_fail_stale()
-    run = ScoringRun.objects.create(as_of=as_of or _today(), requested_by=requested_by)
+    run = ScoringRun.objects.create(as_of=as_of or risk_data_as_of()[0], requested_by=requested_by)
     chunks = scoring_run_start(run_id=run.pk) or []
     total = sum(len(chunk) for chunk in chunks)
     done = 0
@@ -471,7 +540,7 @@ def risk_alerts_raise(*, run_id: int) -> int:
             RiskScore.objects.filter(run_id=run.previous_run_id).values_list("rep_id", "band")
         )
     high = RiskScore.Band.HIGH
-    candidates = RiskScore.objects.filter(run_id=run_id).filter(
+    candidates = RiskScore.objects.filter(run_id=run_id, status=RiskScore.Status.SCORED).filter(
         Q(band=high) | Q(change__gte=settings.RELAY_RISK_JUMP)
     )
     alerts = []

@@ -463,6 +463,16 @@ def risk_model_active() -> RiskModel | None:
     return RiskModel.objects.filter(is_active=True).first()
 
 
+def risk_model_latest_trained() -> RiskModel | None:
+    """The newest trained model, published or not (its validation explains why)."""
+    return (
+        RiskModel.objects.defer("artifact")
+        .filter(kind=RiskModel.Kind.TRAINED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def risk_models() -> QuerySet[RiskModel]:
     return RiskModel.objects.defer("artifact").order_by("-created_at", "-id")
 

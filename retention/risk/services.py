@@ -42,6 +42,8 @@ TRAINING_EVERY_DAYS = 14
 BACKTEST_EVERY_DAYS = 7
 # The first snapshot needs some history behind it to mean anything.
 WARM_UP_DAYS = 120
+# Data ending this few days before today are current (a weekend, a quiet week between imports).
+DATA_END_GRACE_DAYS = 7
 # A run RUNNING longer than this lost its worker: it is failed so a new run can start.
 STALE_AFTER = dt.timedelta(hours=2)
 
@@ -52,11 +54,11 @@ def _today() -> dt.date:
 
 def risk_data_as_of() -> tuple[dt.date, str]:
     """The date scoring and training use when none is given, and a warning ("" if none): today,
-    or the last day the data cover when they end before today (scoring a date the data do not
-    reach would read every rep as idle)."""
+    or the last day the data cover when they end more than a week before today (scoring a date
+    the data do not reach would read every rep as idle)."""
     today = _today()
     end = selectors.risk_history_end()
-    if end is None or end >= today:
+    if end is None or end >= today - dt.timedelta(days=DATA_END_GRACE_DAYS):
         return today, ""
     return end, _(
         "The data end on %(end)s, %(days)s days before today: scores are as of %(end)s. "

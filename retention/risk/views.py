@@ -23,8 +23,14 @@ def _require_admin(request: HttpRequest) -> None:
 @login_required
 def risk_model_page(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
+    active = services.risk_model_ensure_active()
+    validated = (
+        active if active.kind == RiskModel.Kind.TRAINED else selectors.risk_model_latest_trained()
+    )
     context = {
-        "active": services.risk_model_ensure_active(),
+        "active": active,
+        "validated": validated,
+        "data_warning": services.risk_data_as_of()[1],
         "models": selectors.risk_models()[:20],
         "runs": selectors.scoring_runs_recent(limit=10),
         "in_flight": selectors.scoring_run_in_flight(),

@@ -39,6 +39,8 @@ from retention.selectors import reps_visible, scoring_run_latest_complete
 # Leave compares the last 91 days with the 364 before; weekly signals look back 65 weeks.
 LOOKBACK_DAYS = 460
 
+# Customer time: visits, and meetings with a customer; without an internal-event flag a meeting
+# with no customer is taken to be internal.
 # Fields some sources bring and some do not: (model, field) by what scoring reads from them.
 # Each is used when the model has the field and skipped (the signal is unknown) otherwise;
 # this is the one list to change when the fields are named differently.
@@ -227,8 +229,11 @@ def _optional_sql() -> dict[str, str]:
     if status:
         escalated.append(f"lower({status}) = '{ESCALATED_STATUS}'")
     pieces = {
-        "customer_visit": "kind IN ('visit', 'meeting')"
-        + (f" AND NOT COALESCE({internal}, false)" if internal else ""),
+        "customer_visit": (
+            f"kind IN ('visit', 'meeting') AND NOT COALESCE({internal}, false)"
+            if internal
+            else "(kind = 'visit' OR (kind = 'meeting' AND customer_id IS NOT NULL))"
+        ),
         "escalated": " OR ".join(escalated),
         "resolved_n": "0",
         "resolution_days": "0",
@@ -271,9 +276,14 @@ def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | Non
 def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
     """The same weekly totals through the ORM, for databases other than PostgreSQL."""
     since, until = _aware_start(start), _aware_start(end + dt.timedelta(days=1))
-    customer_visit = Q(kind__in=[Activity.Kind.VISIT, Activity.Kind.MEETING])
     if optional_field("activity_internal"):
-        customer_visit &= ~Q(**{OPTIONAL_FIELDS["activity_internal"][1]: True})
+        customer_visit = Q(kind__in=[Activity.Kind.VISIT, Activity.Kind.MEETING]) & ~Q(
+            **{OPTIONAL_FIELDS["activity_internal"][1]: True}
+        )
+    else:
+        customer_visit = Q(kind=Activity.Kind.VISIT) | Q(
+            kind=Activity.Kind.MEETING, customer__isnull=False
+        )
     activities = _frame(
         _rep_filter(Activity.objects, "rep_id", rep_ids)
         .filter(occurred_at__gte=since, occurred_at__lt=until)

@@ -521,23 +521,29 @@ def risk_history_backfill(
     dates = [end - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     runs = []
     for done, as_of in enumerate(dates, start=1):
-        runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=as_of == end))
+        runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=False))
         if progress:
             progress(done, len(dates))
+    if runs and runs[-1].status == ScoringRun.Status.SUCCEEDED:
+        # Nobody has been told of anything yet: every rep high in the newest run is news.
+        risk_alerts_raise(run_id=runs[-1].pk, first_import=True)
     return runs
 
 
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def risk_alerts_raise(*, run_id: int) -> int:
+def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     """One alert per score that crossed into high or jumped by RELAY_RISK_JUMP or more since
-    the previous run; then e-mail each new alert once. Returns how many alerts were new."""
+    the previous run; then e-mail each new alert once. Returns how many alerts were new.
+
+    ``first_import``: the run closes a backfill of history nobody was alerted about, so every
+    high score is news (as if there were no previous run). Reps serving notice never alert."""
     run = ScoringRun.objects.get(pk=run_id)
     if run.status != ScoringRun.Status.SUCCEEDED:
         return 0
     previous_band = {}
-    if run.previous_run_id:
+    if run.previous_run_id and not first_import:
         previous_band = dict(
             RiskScore.objects.filter(run_id=run.previous_run_id).values_list("rep_id", "band")
         )

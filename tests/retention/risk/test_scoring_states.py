@@ -86,3 +86,16 @@ def test_trained_model_reports_baselines_horizons_and_calibration(large_org, cli
     page = client.get(reverse("retention:risk_model")).content.decode()
     assert "Validation of " + trained.version in page
     assert "Leave days in the last 90 days" in page and "reliability-table" in page
+
+
+def test_score_reps_warns_when_the_data_end_before_today(small_org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    later = dt.datetime.combine(AS_OF + dt.timedelta(days=40), dt.time(12), dt.UTC)
+    with time_machine.travel(later, tick=False):
+        call_command("score_reps", stdout=out, stderr=err, verbosity=0)
+    assert "The data end on" in err.getvalue()
+    assert "as of 2025-12-2" in out.getvalue()  # the data's last day, not today

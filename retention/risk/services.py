@@ -122,14 +122,16 @@ def _history_frames(
     return history, snapshot_frame(history, dates, progress=progress)
 
 
-def _training_dataset(history, snapshots: pd.DataFrame, *, data_end: dt.date) -> pd.DataFrame:
+def _training_dataset(
+    history, snapshots: pd.DataFrame, *, data_end: dt.date, horizon_days: int
+) -> pd.DataFrame:
     """Snapshots with a label per horizon, less those of reps already serving notice (leaving,
     not at risk: never a positive past their notice date)."""
     labels = scoring_labels.horizon_labels(
         history.reps,
         snapshots,
         data_end=pd.Timestamp(data_end),
-        horizons=scoring_model.HORIZONS,
+        horizons=tuple(sorted(set(scoring_model.HORIZONS) | {horizon_days})),
     )
     dataset = pd.concat([snapshots, labels], axis=1)
     return dataset[~scoring_labels.serving_notice(history.reps, dataset)]
@@ -162,7 +164,7 @@ def risk_model_train(
     )
     if snapshots.empty:
         return rules if selectors.risk_model_active() else _activate(rules)
-    dataset = _training_dataset(history, snapshots, data_end=as_of)
+    dataset = _training_dataset(history, snapshots, data_end=as_of, horizon_days=horizon_days)
     try:
         result = scoring_model.train(
             dataset,

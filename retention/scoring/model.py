@@ -419,7 +419,7 @@ def _train(
 
     estimators = {}
     as_of_all = pd.to_datetime(dataset["as_of"])
-    for horizon in horizons:
+    for horizon in sorted(set(horizons) | {horizon_days}):
         labels = _labels(dataset, horizon, horizon_days)
         rows = labels.notna() & (as_of_all + pd.Timedelta(days=horizon) <= split)
         if "recent_unobserved_weeks" in dataset:

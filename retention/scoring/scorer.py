@@ -40,10 +40,11 @@ class Scorer:
             known.index = frame.index
         else:
             known = pd.DataFrame({MAIN_HORIZON: self.probabilities(frame)}, index=frame.index)
-        main = np.clip(known[MAIN_HORIZON].to_numpy(), 0.0, 1.0)
+        main_days = getattr(self.estimator, "main", MAIN_HORIZON)
+        main = np.clip(known[main_days].to_numpy(), 0.0, 1.0)
         for horizon in HORIZONS:
             if horizon not in known:
-                known[horizon] = 1.0 - (1.0 - main) ** (horizon / MAIN_HORIZON)
+                known[horizon] = 1.0 - (1.0 - main) ** (horizon / main_days)
         return monotone(known[list(HORIZONS)].clip(0.0, 1.0), main=MAIN_HORIZON)
 
     def contributions(self, frame: pd.DataFrame) -> pd.DataFrame:

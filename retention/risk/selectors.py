@@ -39,8 +39,6 @@ from retention.selectors import reps_visible, scoring_run_latest_complete
 # Leave compares the last 91 days with the 364 before; weekly signals look back 65 weeks.
 LOOKBACK_DAYS = 460
 
-# Customer time: visits, and meetings with a customer; without an internal-event flag a meeting
-# with no customer is taken to be internal.
 # Fields some sources bring and some do not: (model, field) by what scoring reads from them.
 # Each is used when the model has the field and skipped (the signal is unknown) otherwise;
 # this is the one list to change when the fields are named differently.
@@ -219,7 +217,10 @@ _WEEKLY_SQL_COLUMNS = ["rep_id", "w", *WEEKLY_COLUMNS]
 
 
 def _optional_sql() -> dict[str, str]:
-    """The SQL pieces that read the optional fields, or neutral ones where they are absent."""
+    """The SQL pieces that read the optional fields, or neutral ones where they are absent.
+
+    Customer time is visits and meetings with customers: without an internal-event flag, a
+    meeting with no customer is taken to be internal."""
     internal = optional_field("activity_internal")
     escalated_flag, status = optional_field("case_escalated"), optional_field("case_status")
     opened, resolved = optional_field("case_opened"), optional_field("case_resolved")

@@ -294,6 +294,10 @@ class RepHistory:
         self._matrices[key] = matrix
         return matrix
 
+    def forget_matrices(self) -> None:
+        """Drop the cached weekly matrices (kept only while one date's signals are computed)."""
+        self._matrices.clear()
+
     def leave_until(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
         """Leave episodes of employed reps begun on or before ``as_of``, clipped to it."""
         day = as_timestamp(as_of)

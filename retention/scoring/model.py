@@ -316,9 +316,9 @@ def rolling_validation(
         if train_set["label"].nunique() < 2 or valid_set["label"].nunique() < 2:
             continue
         pipeline = candidate_pipelines(seed=seed)[algorithm]
-        pipeline.fit(train_set[features].astype(float), train_set["label"].to_numpy())
+        pipeline.fit(train_set[features].astype("float32"), train_set["label"].to_numpy())
         frame = valid_set[["rep_id", "as_of", "label"]].copy()
-        frame["probability"] = pipeline.predict_proba(valid_set[features].astype(float))[:, 1]
+        frame["probability"] = pipeline.predict_proba(valid_set[features].astype("float32"))[:, 1]
         row = {
             "split": split.date().isoformat(),
             "rows": len(frame),
@@ -360,8 +360,8 @@ def _compare_candidates(
         return {"logistic_regression": 1.0, "hist_gradient_boosting": 0.0}
     scores = {}
     for name, pipeline in candidate_pipelines(seed=seed).items():
-        pipeline.fit(fit[features].astype(float), fit["label"].to_numpy())
-        probability = pipeline.predict_proba(check[features].astype(float))[:, 1]
+        pipeline.fit(fit[features].astype("float32"), fit["label"].to_numpy())
+        probability = pipeline.predict_proba(check[features].astype("float32"))[:, 1]
         scores[name] = float(average_precision_score(check["label"].to_numpy(), probability))
     return scores
 
@@ -409,8 +409,8 @@ def _train(
             raise NotEnoughHistory(f"the {name} snapshots hold no departure to learn from")
     # A signal never observed in training (no deals, no surveys in the data) teaches nothing.
     features = [name for name in features if name in train_set and train_set[name].notna().any()]
-    x_train, y_train = train_set[features].astype(float), train_set["label"].to_numpy()
-    x_valid, y_valid = valid_set[features].astype(float), valid_set["label"].to_numpy()
+    x_train, y_train = train_set[features].astype("float32"), train_set["label"].to_numpy()
+    x_valid, y_valid = valid_set[features].astype("float32"), valid_set["label"].to_numpy()
 
     candidates = _compare_candidates(
         train_set, features=features, horizon_days=horizon_days, seed=seed
@@ -434,7 +434,7 @@ def _train(
         calibrated = CalibratedClassifierCV(
             candidate_pipelines(seed=seed)[algorithm], method="sigmoid", cv=folds
         )
-        calibrated.fit(part[features].astype(float), y.to_numpy())
+        calibrated.fit(part[features].astype("float32"), y.to_numpy())
         estimators[horizon] = calibrated
     estimator = HorizonModel(estimators, main=horizon_days)
 

@@ -26,7 +26,8 @@ ENGAGEMENT_HAZARD = 0.45  # voluntary hazard × exp(−0.45 · engagement)
 # Each demo manager's scope gets, at the end date, one rep serving notice (last day this many
 # days ahead) and reps who will resign later and already show it (last days this far ahead).
 DEMO_NOTICE_DAYS = 12
-DEMO_AT_RISK_DAYS = (35, 60)
+DEMO_AT_RISK_DAYS = (25, 35, 45)
+DEMO_STRAIN_DAYS = 120  # their strain began at least this long before their last day
 
 
 def _words(text: str) -> list[str]:
@@ -260,7 +261,11 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
     people["quota"] = np.round(base_quota * rng.lognormal(0, 0.1, n) / 5000) * 5000
     _seed_signals(rng, people, last)
     placed = people["demo_placed"].to_numpy() & (people["signal_kind"].to_numpy() == 1)
+    # Placed so that they already show it at the end date: strong, and under way for months.
     people.loc[placed, "signal_strength"] = np.maximum(people.loc[placed, "signal_strength"], 0.85)
+    people.loc[placed, "signal_from"] = np.minimum(
+        people.loc[placed, "signal_from"], people.loc[placed, "true_leave_day"] - DEMO_STRAIN_DAYS
+    )
     people["activity_rate"] = rng.lognormal(np.log(2.7), 0.18, n)
     # Engagement lowers service a little all along; strain (below) lowers it more, for a while.
     disengaged = np.clip(-people["engagement"].to_numpy(), 0, None)
@@ -302,7 +307,7 @@ def _place_in_demo_scopes(
     rng: np.random.Generator, people: pd.DataFrame, team_region: np.ndarray, last: int
 ) -> None:
     """Make sure each demo manager has something to act on at the end date: one rep of theirs
-    serving notice and one or two who will resign soon (unannounced, already strained). Picked
+    serving notice and a few who will resign soon (unannounced, already strained). Picked
     among reps still there with no departure in sight, last in their seat (no successor)."""
     taken: set[int] = set()
     for teams in demo_scope_teams(team_region):
@@ -315,7 +320,7 @@ def _place_in_demo_scopes(
             )
             if int(i) not in taken
         ]
-        chosen = [int(i) for i in rng.permutation(candidates)[:3]]
+        chosen = [int(i) for i in rng.permutation(candidates)[: 1 + len(DEMO_AT_RISK_DAYS)]]
         taken.update(chosen)
         plan = [last + DEMO_NOTICE_DAYS, *(last + d for d in DEMO_AT_RISK_DAYS)]
         for person, leave_day in zip(chosen, plan, strict=False):

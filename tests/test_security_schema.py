@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("component", "field"),
     [
-        ("DashboardRepsOutputRow", "last_intervention_kind"),
-        ("DashboardRepsOutputRow", "last_intervention_on"),
+        ("DashboardRepsRow", "last_intervention_kind"),
+        ("DashboardRepsRow", "last_intervention_on"),
         ("VacancyOutput", "leaving_rep_name"),
         ("VacancyMatchesOutput", "earliest_start"),
     ],

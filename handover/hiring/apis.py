@@ -11,6 +11,7 @@ without name or id.
 
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -29,6 +30,7 @@ from retention.selectors import reps_visible
 MANAGE = selectors.MANAGE_HIRING
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class InScope(serializers.PrimaryKeyRelatedField):
     """An id that must name an object the caller may see (``visible_to(user=…)``)."""
 

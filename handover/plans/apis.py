@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import get_visible_or_404, users_visible_to
-from config.pagination import RelayPagination
+from config.pagination import RelayPagination, paginated
 from handover import filters
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
@@ -328,7 +328,7 @@ class SingleThreadedApi(APIView):
         role = serializers.CharField(source="sole_holder.role")
 
     @extend_schema(
-        responses=OutputSerializer(many=True),
+        responses=paginated(OutputSerializer),
         summary="Key customers whose only relationship is one rep, highest revenue first",
     )
     def get(self, request: Request) -> Response:

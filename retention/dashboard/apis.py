@@ -27,7 +27,7 @@ class RunSerializer(serializers.Serializer):
     model_kind = serializers.CharField(source="model.kind", default=None)
 
 
-class DashboardRepsApi(generics.GenericAPIView):
+class DashboardRepsApi(generics.ListAPIView):
     """Reps in scope with their current score and what is at stake: the dashboard's table, with
     its parameters (``q``, ``team``, ``band``, ``sort``). Each page read is audited."""
 
@@ -60,7 +60,7 @@ class DashboardRepsApi(generics.GenericAPIView):
     filterset_class = DashboardRepFilterSet
     queryset = SalesRep.objects.none()  # the filter set reads the rows (dashboard_reps)
 
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request, *args, **kwargs) -> Response:
         reps = self.filter_queryset(self.get_queryset())
         ids = self.paginate_queryset(reps.values_list("id", flat=True))
         rows = risk_selectors.dashboard_rows_read(
@@ -224,15 +224,16 @@ class RoutingOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RoutingApi(generics.GenericAPIView):
+class RoutingApi(generics.ListAPIView):
     """Key customers whose owner is high risk, each with a suggested alternate and the reason,
     page by page. Each read is audited."""
 
     required_perms = ("retention.view_riskscore", "retention.view_assignment")
     serializer_class = RoutingOutputSerializer
     pagination_class = RelayPagination
+    filter_backends = []  # the rows are computed, not a queryset
 
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request, *args, **kwargs) -> Response:
         run = retention_selectors.scoring_run_latest_complete()
         rows = selectors.routing_rows(user=request.user, run=run)
         page = self.paginate_queryset(rows)

@@ -18,7 +18,6 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import narrow, scope_team_ids
@@ -53,42 +52,15 @@ def _scope_key(user: User) -> str:
 # --- drivers ----------------------------------------------------------------------------------
 
 
-def driver_text(driver: object) -> str:
-    """A driver in plain words, whatever shape the scoring run stored it in.
-
-    Scoring stores each driver as a dict with its sentence (``text``) and the numbers behind it;
-    a bare string is taken as the sentence.
-    """
-    if isinstance(driver, str):
-        return driver
-    if not isinstance(driver, dict):
-        return str(driver)
-    for key in ("text", "message", "description", "explanation", "label"):
-        if driver.get(key):
-            return str(driver[key])
-    name = str(driver.get("signal") or driver.get("name") or driver.get("feature") or "")
-    value, baseline = driver.get("value"), driver.get("baseline")
-    if value is not None and baseline is not None:
-        return _("%(name)s: %(value)s, against %(baseline)s before") % {
-            "name": name,
-            "value": _number(value),
-            "baseline": _number(baseline),
-        }
-    if value is not None:
-        return f"{name}: {_number(value)}"
-    return name
+def driver_text(driver: dict) -> str:
+    """A driver's sentence, as the scoring service stored it (``text``, worded from the message
+    id and numbers by ``retention.risk.drivers``)."""
+    return str(driver.get("text", ""))
 
 
-def driver_signal(driver: object) -> str:
-    if isinstance(driver, dict):
-        return str(driver.get("signal") or driver.get("name") or driver.get("feature") or "")
-    return ""
-
-
-def _number(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
+def driver_signal(driver: dict) -> str:
+    """The warning sign a driver belongs to (output, leave, service, visits, context)."""
+    return str(driver.get("sign") or driver.get("feature") or "")
 
 
 # --- team dashboard ---------------------------------------------------------------------------

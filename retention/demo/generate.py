@@ -22,6 +22,12 @@ WORRYING_STAYER_SHARE = 0.14  # of whom ~70% have room for a spell: ~10% of stay
 # How far ahead of a (still unannounced) voluntary departure the signals may already show.
 SIGNAL_ONSET_DAYS = (45, 150)
 CHUNK_PEOPLE = 250  # history is generated per fixed-size chunk of people, so output is stable
+ENGAGEMENT_HAZARD = 0.45  # voluntary hazard × exp(−0.45 · engagement)
+# Each demo manager's scope gets, at the end date, one rep serving notice (last day this many
+# days ahead) and reps who will resign later and already show it (last days this far ahead).
+DEMO_NOTICE_DAYS = 12
+DEMO_AT_RISK_DAYS = (25, 35, 45)
+DEMO_STRAIN_DAYS = 120  # their strain began at least this long before their last day
 
 
 def _words(text: str) -> list[str]:
@@ -82,6 +88,7 @@ SUBJECTS = {
     "visit": ["Site visit", "Quarterly business review", "Product demo", "Account review"],
     "meeting": ["Planning meeting", "Negotiation", "Stakeholder meeting", "Kick-off", "Workshop"],
 }
+INTERNAL_SUBJECTS = ["Team meeting", "Pipeline review", "Training", "One-to-one"]
 DEAL_PRODUCTS = ["Renewal", "Expansion", "New licences", "Services", "Upgrade", "Pilot"]
 OPEN_STAGES = ["Qualification", "Discovery", "Proposal", "Negotiation"]
 
@@ -199,7 +206,15 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
         successor = False
         while True:
             tenure_at_start = max(0, -hire)
-            vol = VOLUNTARY_RATE * _voluntary_factor(tenure_at_start)
+            # A lasting level of engagement (0 on average; lower is less engaged): the less
+            # engaged leave more often, and show it all along (see history_chunk), not only
+            # as a change in their last months.
+            engagement = float(rng.normal())
+            vol = (
+                VOLUNTARY_RATE
+                * _voluntary_factor(tenure_at_start)
+                * np.exp(-ENGAGEMENT_HAZARD * engagement)
+            )
             total = (vol + INVOLUNTARY_RATE + TRANSFER_RATE) / 365.0
             earliest = max(hire + 45, 0)
             leave_day = earliest + int(rng.exponential(1 / total))
@@ -218,6 +233,7 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
                     "true_reason": str(reason),
                     "recorded": leave_day <= last + notice,
                     "successor": successor,
+                    "engagement": engagement,
                 }
             )
             next_hire = leave_day + gap
@@ -226,6 +242,7 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
             hire, successor = next_hire, True
 
     people = pd.DataFrame(rows)
+    _place_in_demo_scopes(rng, people, team_region, last)
     n = len(people)
     people["region"] = team_region[people["team"].to_numpy()]
     people["departure_day"] = np.where(people["recorded"], people["true_leave_day"], -1)
@@ -243,8 +260,16 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
     base_quota = np.array([TITLES[g][1] for g in grade], dtype=float)
     people["quota"] = np.round(base_quota * rng.lognormal(0, 0.1, n) / 5000) * 5000
     _seed_signals(rng, people, last)
+    placed = people["demo_placed"].to_numpy() & (people["signal_kind"].to_numpy() == 1)
+    # Placed so that they already show it at the end date: strong, and under way for months.
+    people.loc[placed, "signal_strength"] = np.maximum(people.loc[placed, "signal_strength"], 0.85)
+    people.loc[placed, "signal_from"] = np.minimum(
+        people.loc[placed, "signal_from"], people.loc[placed, "true_leave_day"] - DEMO_STRAIN_DAYS
+    )
     people["activity_rate"] = rng.lognormal(np.log(2.7), 0.18, n)
-    people["service_mean"] = np.clip(rng.normal(4.25, 0.25, n), 3.4, 4.8)
+    # Engagement lowers service a little all along; strain (below) lowers it more, for a while.
+    disengaged = np.clip(-people["engagement"].to_numpy(), 0, None)
+    people["service_mean"] = np.clip(rng.normal(4.25, 0.25, n) - 0.2 * disengaged, 3.2, 4.8)
 
     managers = size.regions + size.teams
     manager_names = list(
@@ -268,6 +293,43 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
     )
     org.holdings = _holdings(org)
     return org
+
+
+def demo_scope_teams(team_region: np.ndarray) -> list[list[int]]:
+    """The teams each demo manager login sees: the first region's teams (``manager.north``) and
+    the first team of the third region (``manager.east1``; of the last region with fewer)."""
+    login_region = min(2, int(team_region.max()))
+    team_login = int(np.flatnonzero(team_region == login_region)[0])
+    return [list(np.flatnonzero(team_region == 0)), [team_login]]
+
+
+def _place_in_demo_scopes(
+    rng: np.random.Generator, people: pd.DataFrame, team_region: np.ndarray, last: int
+) -> None:
+    """Make sure each demo manager has something to act on at the end date: one rep of theirs
+    serving notice and a few who will resign soon (unannounced, already strained). Picked
+    among reps still there with no departure in sight, last in their seat (no successor)."""
+    taken: set[int] = set()
+    for teams in demo_scope_teams(team_region):
+        candidates = [
+            int(i)
+            for i in np.flatnonzero(
+                people["team"].isin(teams).to_numpy()
+                & ~people["recorded"].to_numpy()
+                & (people["hire_day"].to_numpy() < last - 400)
+            )
+            if int(i) not in taken
+        ]
+        chosen = [int(i) for i in rng.permutation(candidates)[: 1 + len(DEMO_AT_RISK_DAYS)]]
+        taken.update(chosen)
+        plan = [last + DEMO_NOTICE_DAYS, *(last + d for d in DEMO_AT_RISK_DAYS)]
+        for person, leave_day in zip(chosen, plan, strict=False):
+            people.loc[person, ["true_leave_day", "true_reason"]] = [leave_day, "voluntary"]
+            people.loc[person, "recorded"] = leave_day <= last + DEMO_NOTICE_DAYS
+            people.loc[person, "demo_placed"] = True
+    if "demo_placed" not in people:
+        people["demo_placed"] = False
+    people["demo_placed"] = people["demo_placed"].fillna(False).astype(bool)
 
 
 def _ascii(name: str) -> str:
@@ -595,7 +657,8 @@ def history_chunk(org: Org, chunk: int) -> History:
     d_week = np.zeros((n, weeks))
     np.add.at(d_week.T, week_of, d.T)
     d_week /= np.bincount(week_of, minlength=weeks)
-    cv = 0.10 + 0.6 * d_week
+    disengaged = np.clip(-people["engagement"].to_numpy(), 0, None)[:, None]
+    cv = 0.10 + 0.6 * d_week + 0.08 * disengaged
     volatility = rng.gamma(1 / cv**2, cv**2)[:, week_of]
     ramp_up = np.clip(0.5 + 0.5 * (t[None, :] - hire) / 90, 0.5, 1.0)
     output = 1 - people["output_drop"].to_numpy()[:, None] * d
@@ -630,6 +693,7 @@ def _leave(
     d_week = d[:, np.minimum(week_start + 3, days - 1)]
     # Day 0 may be any weekday; find the offset of the first Monday so starts land on weekdays.
     monday = (7 - org.start.weekday()) % 7
+    disengaged = np.clip(-people["engagement"].to_numpy(), 0, None)
     rows = []
     for kind, p_base, p_stress in (
         ("vacation", 4.5 / 52, 0.6),
@@ -638,7 +702,7 @@ def _leave(
     ):
         p = p_base * (1 + p_stress * d_week)
         if kind == "personal":
-            p = p + 0.8 * d_week
+            p = p + 0.8 * d_week + 0.025 * disengaged[:, None]
         r, w = np.nonzero(rng.random((n, weeks)) < p)
         stress = d_week[r, w]
         if kind == "vacation":
@@ -752,18 +816,20 @@ def _activities(
     office = rng.choice(3, m, p=[0.4, 0.4, 0.2])
     field_kind = np.where(rng.random(m) < 0.45, 3, 4)
     kind = np.where(u < p_field, field_kind, office)
+    # A quarter of meetings are internal (team meetings, no customer): not customer time.
+    internal = (kind == 4) & (rng.random(m) < 0.25)
     median = np.select(
         [kind == 0, kind == 1, kind == 2, kind == 3],
         [10.0, 4.0, 15.0, 45 + 45 * growth],
         30 + 25 * growth,
     )
     minutes = median * rng.lognormal(0, np.where(kind >= 3, 0.3, 0.55), m)
-    minutes *= np.where(kind >= 3, 1 - 0.35 * strain, 1.0)
+    minutes *= np.where((kind >= 3) & ~internal, 1 - 0.35 * strain, 1.0)
     minutes = np.where(kind >= 3, np.round(minutes / 5) * 5, np.round(minutes))
     minutes = np.clip(minutes, 1, 480).astype(np.int32)
     person = index[row]
     customer = _per_person(rng, org, index, person, day)
-    customer = np.where((kind == 2) & (rng.random(m) < 0.3), -1, customer)
+    customer = np.where(((kind == 2) & (rng.random(m) < 0.3)) | internal, -1, customer)
     minute_of_day = 8 * 60 + 5 * rng.integers(0, 120, m)
     kinds = ACTIVITY_KINDS[kind]
     subject = np.empty(m, dtype=object)
@@ -772,6 +838,9 @@ def _activities(
         subject[mask] = np.array(SUBJECTS[name], dtype=object)[
             rng.integers(0, len(SUBJECTS[name]), mask.sum())
         ]
+    subject[internal] = np.array(INTERNAL_SUBJECTS, dtype=object)[
+        rng.integers(0, len(INTERNAL_SUBJECTS), int(internal.sum()))
+    ]
     local = org.dates(day).astype("datetime64[m]") + minute_of_day.astype("timedelta64[m]")
     return pd.DataFrame(
         {

@@ -109,10 +109,17 @@ class ScoringRun(TimeStampedModel):
 
 
 class RiskScore(models.Model):
+    """A rep's chance of leaving as of a run's date, or, for a rep serving notice, the fact that
+    they are leaving (``status`` LEAVING with their last day: not a probability)."""
+
     class Band(models.TextChoices):
         LOW = "low", _("Low")
         MEDIUM = "medium", _("Medium")
         HIGH = "high", _("High")
+
+    class Status(models.TextChoices):
+        SCORED = "scored", _("Scored")
+        LEAVING = "leaving", _("Leaving")
 
     run = models.ForeignKey(
         ScoringRun,
@@ -129,8 +136,14 @@ class RiskScore(models.Model):
         db_index=False,  # led by a composite index below
     )
     as_of = models.DateField(_("as of"))
-    probability = models.FloatField(_("probability of leaving"))
+    probability = models.FloatField(_("probability of leaving within 90 days"))
+    probability_30 = models.FloatField(_("within 30 days"), null=True, blank=True)
+    probability_180 = models.FloatField(_("within 180 days"), null=True, blank=True)
     band = models.CharField(_("band"), max_length=6, choices=Band.choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.SCORED
+    )
+    last_day = models.DateField(_("last day (leaving)"), null=True, blank=True)
     change = models.FloatField(_("change since last run"), null=True, blank=True)
     drivers = models.JSONField(_("drivers"), default=list)
     signals = models.JSONField(_("signal values"), default=dict)
@@ -144,6 +157,10 @@ class RiskScore(models.Model):
                 condition=Q(probability__gte=0) & Q(probability__lte=1),
                 name="retention_score_probability_in_range",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="leaving") | Q(last_day__isnull=False),
+                name="retention_score_leaving_has_last_day",
+            ),
         ]
         indexes = [
             # Score history on the rep page.
@@ -153,7 +170,20 @@ class RiskScore(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.is_leaving:
+            return f"{self.rep_id} {self.as_of} leaving {self.last_day}"
         return f"{self.rep_id} {self.as_of} {self.probability:.2f} {self.band}"
+
+    @property
+    def is_leaving(self) -> bool:
+        return self.status == self.Status.LEAVING
+
+    @property
+    def state_label(self) -> str:
+        """What pages show instead of a band: "Leaving — last day D" for a rep serving notice."""
+        if self.is_leaving:
+            return _("Leaving — last day %(day)s") % {"day": self.last_day.isoformat()}
+        return self.get_band_display()
 
 
 class RiskAlert(models.Model):

@@ -32,7 +32,12 @@ class RiskModelSummarySerializer(serializers.Serializer):
 
 
 class RiskDriverSerializer(serializers.Serializer):
+    # Scores stored before drivers were grouped by warning sign carry only feature, text,
+    # value and weight: the newer keys read as empty for them.
+    sign = serializers.CharField(help_text="output, leave, service, visits or context", default="")
     feature = serializers.CharField()
+    message = serializers.CharField(default="")
+    numbers = serializers.DictField(default=dict)
     text = serializers.CharField()
     value = serializers.FloatField()
     weight = serializers.FloatField()
@@ -41,7 +46,12 @@ class RiskDriverSerializer(serializers.Serializer):
 class RiskScoreSerializer(serializers.Serializer):
     rep_id = serializers.IntegerField()
     as_of = serializers.DateField()
-    probability = serializers.FloatField()
+    status = serializers.CharField(help_text="scored, or leaving (serving notice: see last_day)")
+    last_day = serializers.DateField(allow_null=True)
+    state = serializers.CharField(source="state_label")
+    probability = serializers.FloatField(help_text="chance of leaving within 90 days")
+    probability_30 = serializers.FloatField(allow_null=True)
+    probability_180 = serializers.FloatField(allow_null=True)
     band = serializers.CharField()
     change = serializers.FloatField(allow_null=True)
     drivers = RiskDriverSerializer(many=True)
@@ -83,7 +93,11 @@ class RepRiskDetailApi(APIView):
     class OutputSerializer(serializers.Serializer):
         class HistorySerializer(serializers.Serializer):
             as_of = serializers.DateField()
+            status = serializers.CharField()
+            last_day = serializers.DateField(allow_null=True)
             probability = serializers.FloatField()
+            probability_30 = serializers.FloatField(allow_null=True)
+            probability_180 = serializers.FloatField(allow_null=True)
             band = serializers.CharField()
             change = serializers.FloatField(allow_null=True)
             run_id = serializers.IntegerField()

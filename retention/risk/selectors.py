@@ -21,6 +21,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.org import org_tree
@@ -34,12 +35,15 @@ from retention.models import (
     SalesRep,
     ScoringRun,
     ServiceRecord,
+    TeamMembership,
 )
 from retention.scoring.history import (
     WEEKLY_COLUMNS,
     RepHistory,
     empty_leave,
     empty_reps,
+    empty_team_changes,
+    empty_team_history,
     empty_weekly,
 )
 from retention.selectors import (
@@ -51,6 +55,31 @@ from retention.selectors import (
 
 # Leave compares the last 91 days with the 364 before; weekly signals look back 65 weeks.
 LOOKBACK_DAYS = 460
+
+# Fields some sources bring and some do not: (model, field) by what scoring reads from them.
+# Each is used when the model has the field and skipped (the signal is unknown) otherwise;
+# this is the one list to change when the fields are named differently.
+OPTIONAL_FIELDS: dict[str, tuple[type, str]] = {
+    "activity_internal": (Activity, "is_internal"),
+    "todo_due": (Activity, "due_date"),
+    "todo_completed": (Activity, "completed_at"),
+    "todo_status": (Activity, "todo_status"),
+    "case_escalated": (ServiceRecord, "is_escalated"),
+    "case_status": (ServiceRecord, "status"),
+    "case_opened": (ServiceRecord, "opened_at"),
+    "case_resolved": (ServiceRecord, "closed_at"),
+    "notice_date": (SalesRep, "notice_date"),
+}
+ESCALATED_STATUS = "escalated"
+
+
+def optional_field(name: str) -> str | None:
+    """The column behind ``OPTIONAL_FIELDS[name]`` if the model has it, else None."""
+    model, field = OPTIONAL_FIELDS[name]
+    try:
+        return model._meta.get_field(field).column
+    except Exception:  # FieldDoesNotExist: the source (and so the model) has no such field
+        return None
 
 
 def _aware_start(day: dt.date) -> dt.datetime:
@@ -76,11 +105,21 @@ def risk_history(
     """
     start = start or end - dt.timedelta(days=LOOKBACK_DAYS)
 
+    rep_fields = [
+        "id",
+        "team_id",
+        "hire_date",
+        "annual_quota",
+        "departure_date",
+        "departure_reason",
+    ]
+    if optional_field("notice_date"):
+        rep_fields.append(OPTIONAL_FIELDS["notice_date"][1])
     reps = _frame(
         _rep_filter(SalesRep.objects.filter(hire_date__lte=end), "id", rep_ids).values_list(
-            "id", "team_id", "hire_date", "annual_quota", "departure_date", "departure_reason"
+            *rep_fields
         ),
-        ["rep_id", "team_id", "hire_date", "annual_quota", "departure_date", "departure_reason"],
+        ["rep_id", *rep_fields[1:6], *(["notice_date"] if len(rep_fields) > 6 else [])],
     )
     if reps.empty:
         return RepHistory(reps=empty_reps())
@@ -94,10 +133,74 @@ def risk_history(
     leave = _frame(
         _rep_filter(LeaveRecord.objects, "rep_id", rep_ids)
         .filter(last_day__gte=start, first_day__lte=end)
-        .values_list("rep_id", "first_day", "last_day"),
-        ["rep_id", "first_day", "last_day"],
+        .values_list("rep_id", "first_day", "last_day", "kind"),
+        ["rep_id", "first_day", "last_day", "kind"],
     )
-    return RepHistory(reps=reps, weekly=weekly, leave=leave if not leave.empty else empty_leave())
+    memberships = _frame(
+        _rep_filter(TeamMembership.objects, "rep_id", rep_ids)
+        .filter(valid_from__lte=end)
+        .order_by("rep_id", "valid_from")
+        .values_list("rep_id", "team_id", "manager_id", "valid_from", "valid_to"),
+        ["rep_id", "team_id", "manager_id", "valid_from", "valid_to"],
+    )
+    # A team change is every membership after a rep's first.
+    changes = memberships[memberships.duplicated("rep_id", keep="first")]
+    return RepHistory(
+        reps=reps,
+        weekly=weekly,
+        leave=leave if not leave.empty else empty_leave(),
+        team_history=memberships if not memberships.empty else empty_team_history(),
+        team_changes=(
+            pd.DataFrame({"rep_id": changes["rep_id"], "changed_on": changes["valid_from"]})
+            if not changes.empty
+            else empty_team_changes()
+        ),
+        todos=_overdue_todos(start=start, end=end, rep_ids=rep_ids),
+        open_deals=_open_deals(end=end, rep_ids=rep_ids),
+        data_start=risk_history_start(),
+        leave_start=LeaveRecord.objects.order_by("first_day")
+        .values_list("first_day", flat=True)
+        .first(),
+    )
+
+
+def _overdue_todos(
+    *, start: dt.date, end: dt.date, rep_ids: list[int] | None
+) -> pd.DataFrame | None:
+    """To-dos that were ever past due (done late or not at all), when the source has due dates."""
+    due, completed = optional_field("todo_due"), optional_field("todo_completed")
+    if not due:
+        return None
+    due_name, done_name = OPTIONAL_FIELDS["todo_due"][1], OPTIONAL_FIELDS["todo_completed"][1]
+    todos = _rep_filter(Activity.objects, "rep_id", rep_ids).filter(
+        **{f"{due_name}__gte": start, f"{due_name}__lte": end}
+    )
+    if completed:
+        todos = todos.filter(
+            Q(**{f"{done_name}__isnull": True}) | Q(**{f"{done_name}__date__gt": F(due_name)})
+        )
+        rows = todos.values_list("rep_id", due_name, done_name)
+    else:
+        # No completion date: a to-do still open is overdue once its due date passes; one
+        # marked done is taken to have been done in time.
+        if optional_field("todo_status"):
+            todos = todos.filter(**{OPTIONAL_FIELDS["todo_status"][1]: "open"})
+        rows = ((rep, day, None) for rep, day in todos.values_list("rep_id", due_name))
+    frame = _frame(rows, ["rep_id", "due_date", "completed_on"])
+    if not frame.empty:
+        frame["completed_on"] = pd.to_datetime(frame["completed_on"], utc=True).dt.tz_localize(None)
+    return frame
+
+
+def _open_deals(*, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
+    """Deals still open with a close date on or before ``end`` (the candidates for "past their
+    close date" on a scoring date)."""
+    return _frame(
+        _rep_filter(Deal.objects, "owner_id", rep_ids)
+        .filter(status=Deal.Status.OPEN, close_date__lte=end, owner__isnull=False)
+        .values_list("owner_id", "created_on", "close_date", "status"),
+        ["rep_id", "created_on", "close_date", "status"],
+    )
 
 
 # Week numbers count Mondays from 5 January 1970 (a Monday), so PostgreSQL hands back small
@@ -108,7 +211,8 @@ WITH activity AS (
     SELECT rep_id,
            (date_trunc('week', occurred_at AT TIME ZONE 'UTC')::date - DATE '1970-01-05') / 7 AS w,
            COUNT(*)::float8 AS activities,
-           COALESCE(SUM(duration_minutes) FILTER (WHERE kind IN ('visit', 'meeting')), 0)::float8
+           COUNT(*) FILTER (WHERE {customer_visit})::float8 AS visits,
+           COALESCE(SUM(duration_minutes) FILTER (WHERE {customer_visit}), 0)::float8
                AS visit_minutes
     FROM retention_activity
     WHERE occurred_at >= %(since)s AND occurred_at < %(until)s {activity_reps}
@@ -131,18 +235,56 @@ WITH activity AS (
 ), service AS (
     SELECT rep_id, (date - DATE '1970-01-05') / 7 AS w,
            COUNT(score)::float8 AS service_n,
-           SUM(score / scale_max)::float8 AS service_score_sum,
-           COUNT(*) FILTER (WHERE is_complaint)::float8 AS complaints
+           COALESCE(SUM(score / scale_max), 0)::float8 AS service_score_sum,
+           COALESCE(SUM(scale_max) FILTER (WHERE score IS NOT NULL), 0)::float8
+               AS service_scale_sum,
+           COUNT(*) FILTER (WHERE {escalated})::float8 AS complaints,
+           COUNT(*) FILTER (WHERE source = 'case')::float8 AS cases,
+           {resolved_n}::float8 AS resolved_n,
+           {resolution_days}::float8 AS resolution_days_sum
     FROM retention_servicerecord
     WHERE date BETWEEN %(start)s AND %(end)s {service_reps} AND NOT is_deleted
     GROUP BY 1, 2
 )
-SELECT rep_id, w, activities, visit_minutes, 0, 0, 0, 0, 0 FROM activity
-UNION ALL SELECT rep_id, w, 0, 0, pipeline_created, 0, 0, 0, 0 FROM created
-UNION ALL SELECT rep_id, w, 0, 0, 0, won_amount, 0, 0, 0 FROM won
-UNION ALL SELECT rep_id, w, 0, 0, 0, 0, service_n, service_score_sum, complaints FROM service
+SELECT rep_id, w, activities, visits, visit_minutes, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM activity
+UNION ALL SELECT rep_id, w, 0, 0, 0, pipeline_created, 0, 0, 0, 0, 0, 0, 0, 0 FROM created
+UNION ALL SELECT rep_id, w, 0, 0, 0, 0, won_amount, 0, 0, 0, 0, 0, 0, 0 FROM won
+UNION ALL SELECT rep_id, w, 0, 0, 0, 0, 0, service_n, service_score_sum, service_scale_sum,
+                 complaints, cases, resolved_n, resolution_days_sum FROM service
 """
 _WEEKLY_SQL_COLUMNS = ["rep_id", "w", *WEEKLY_COLUMNS]
+
+
+def _optional_sql() -> dict[str, str]:
+    """The SQL pieces that read the optional fields, or neutral ones where they are absent.
+
+    Customer time is visits and meetings with customers: without an internal-event flag, a
+    meeting with no customer is taken to be internal."""
+    internal = optional_field("activity_internal")
+    escalated_flag, status = optional_field("case_escalated"), optional_field("case_status")
+    opened, resolved = optional_field("case_opened"), optional_field("case_resolved")
+    escalated = ["is_complaint"]
+    if escalated_flag:
+        escalated.append(escalated_flag)
+    if status:
+        escalated.append(f"lower({status}) = '{ESCALATED_STATUS}'")
+    pieces = {
+        "customer_visit": (
+            f"kind IN ('visit', 'meeting') AND NOT COALESCE({internal}, false)"
+            if internal
+            else "(kind = 'visit' OR (kind = 'meeting' AND customer_id IS NOT NULL))"
+        ),
+        "escalated": " OR ".join(escalated),
+        "resolved_n": "0",
+        "resolution_days": "0",
+    }
+    if opened and resolved:
+        done = f"{resolved} IS NOT NULL AND {opened} IS NOT NULL"
+        pieces["resolved_n"] = f"COUNT(*) FILTER (WHERE {done})"
+        pieces["resolution_days"] = (
+            f"COALESCE(SUM(({resolved}::date - {opened}::date)) FILTER (WHERE {done}), 0)"
+        )
+    return pieces
 
 
 def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
@@ -162,7 +304,7 @@ def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | Non
         "reps": list(rep_ids or []),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_WEEKLY_SQL.format(**filters), params)
+        cursor.execute(_WEEKLY_SQL.format(**filters, **_optional_sql()), params)
         rows = cursor.fetchall()
     if not rows:
         return empty_weekly()
@@ -174,6 +316,14 @@ def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | Non
 def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
     """The same weekly totals through the ORM, for databases other than PostgreSQL."""
     since, until = _aware_start(start), _aware_start(end + dt.timedelta(days=1))
+    if optional_field("activity_internal"):
+        customer_visit = Q(kind__in=[Activity.Kind.VISIT, Activity.Kind.MEETING]) & ~Q(
+            **{OPTIONAL_FIELDS["activity_internal"][1]: True}
+        )
+    else:
+        customer_visit = Q(kind=Activity.Kind.VISIT) | Q(
+            kind=Activity.Kind.MEETING, customer__isnull=False
+        )
     activities = _frame(
         _rep_filter(Activity.objects, "rep_id", rep_ids)
         .filter(occurred_at__gte=since, occurred_at__lt=until, is_internal=False, is_deleted=False)
@@ -182,14 +332,11 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
         .values("rep_id", "week")
         .annotate(
             activities=Count("id"),
-            visit_minutes=Sum(
-                "duration_minutes",
-                filter=Q(kind__in=[Activity.Kind.VISIT, Activity.Kind.MEETING]),
-                default=0,
-            ),
+            visits=Count("id", filter=customer_visit),
+            visit_minutes=Sum("duration_minutes", filter=customer_visit, default=0),
         )
-        .values_list("rep_id", "week", "activities", "visit_minutes"),
-        ["rep_id", "week", "activities", "visit_minutes"],
+        .values_list("rep_id", "week", "activities", "visits", "visit_minutes"),
+        ["rep_id", "week", "activities", "visits", "visit_minutes"],
     )
     if not activities.empty:
         activities["week"] = pd.to_datetime(activities["week"], utc=True).dt.tz_localize(None)
@@ -211,6 +358,12 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
         .values_list("owner_id", "week", "won_amount"),
         ["rep_id", "week", "won_amount"],
     )
+    escalated = Q(is_complaint=True)
+    if optional_field("case_escalated"):
+        escalated |= Q(**{OPTIONAL_FIELDS["case_escalated"][1]: True})
+    if optional_field("case_status"):
+        escalated |= Q(**{f"{OPTIONAL_FIELDS['case_status'][1]}__iexact": ESCALATED_STATUS})
+    scored = Q(score__isnull=False)
     service = _frame(
         _rep_filter(ServiceRecord.objects, "rep_id", rep_ids)
         .filter(date__gte=start, date__lte=end, is_deleted=False)
@@ -224,12 +377,31 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
                     output_field=DecimalField(max_digits=12, decimal_places=6),
                 )
             ),
-            complaints=Count("id", filter=Q(is_complaint=True)),
+            service_scale_sum=Sum("scale_max", filter=scored),
+            complaints=Count("id", filter=escalated),
+            cases=Count("id", filter=Q(source=ServiceRecord.Source.CASE)),
         )
-        .values_list("rep_id", "week", "service_n", "service_score_sum", "complaints"),
-        ["rep_id", "week", "service_n", "service_score_sum", "complaints"],
+        .values_list(
+            "rep_id",
+            "week",
+            "service_n",
+            "service_score_sum",
+            "service_scale_sum",
+            "complaints",
+            "cases",
+        ),
+        [
+            "rep_id",
+            "week",
+            "service_n",
+            "service_score_sum",
+            "service_scale_sum",
+            "complaints",
+            "cases",
+        ],
     )
-    parts = [part for part in (activities, created, won, service) if not part.empty]
+    resolved = _resolution_orm(start=start, end=end, rep_ids=rep_ids)
+    parts = [part for part in (activities, created, won, service, resolved) if not part.empty]
     if parts:
         for part in parts:
             part["week"] = pd.to_datetime(part["week"])
@@ -242,11 +414,84 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
     return empty_weekly()
 
 
+def _resolution_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
+    """Cases resolved per rep and week with the days they took (empty without the fields)."""
+    opened, resolved = optional_field("case_opened"), optional_field("case_resolved")
+    if not (opened and resolved):
+        return pd.DataFrame()
+    opened_name = OPTIONAL_FIELDS["case_opened"][1]
+    resolved_name = OPTIONAL_FIELDS["case_resolved"][1]
+    rows = _frame(
+        _rep_filter(ServiceRecord.objects, "rep_id", rep_ids)
+        .filter(**{f"{resolved_name}__isnull": False, f"{opened_name}__isnull": False})
+        .filter(date__gte=start, date__lte=end)
+        .values_list("rep_id", opened_name, resolved_name),
+        ["rep_id", "opened", "resolved"],
+    )
+    if rows.empty:
+        return rows
+    opened_at = pd.to_datetime(rows["opened"], utc=True).dt.tz_localize(None).dt.normalize()
+    resolved_at = pd.to_datetime(rows["resolved"], utc=True).dt.tz_localize(None).dt.normalize()
+    rows["week"] = resolved_at - pd.to_timedelta(resolved_at.dt.day_of_week, unit="D")
+    rows["resolution_days_sum"] = (resolved_at - opened_at).dt.days.clip(lower=0)
+    rows["resolved_n"] = 1.0
+    return rows.groupby(["rep_id", "week"], as_index=False)[
+        ["resolved_n", "resolution_days_sum"]
+    ].sum()
+
+
 def risk_history_start() -> dt.date | None:
     """The first day any rep was hired or any activity happened: where training can begin."""
     first_activity = Activity.objects.order_by("occurred_at").values_list("occurred_at", flat=True)
     first = first_activity.first()
     return first.date() if first else None
+
+
+def risk_history_end() -> dt.date | None:
+    """The last day the data cover: the newest activity, deal, service record or leave day
+    dated no later than today (a booked future leave is not data)."""
+    today = timezone.localdate()
+    candidates = [
+        Activity.objects.filter(occurred_at__lt=_aware_start(today + dt.timedelta(days=1)))
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first(),
+        ServiceRecord.objects.filter(date__lte=today)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first(),
+        Deal.objects.filter(created_on__lte=today)
+        .order_by("-created_on")
+        .values_list("created_on", flat=True)
+        .first(),
+    ]
+    days = [c.date() if isinstance(c, dt.datetime) else c for c in candidates if c is not None]
+    return max(days) if days else None
+
+
+def reps_on_notice(*, rep_ids: Iterable[int], as_of: dt.date) -> dict[int, dt.date]:
+    """rep_id → last day, for the reps serving notice on ``as_of``: their departure is recorded
+    and notice started on or before ``as_of`` (the notice date if the source has one, else the
+    last day minus the assumed notice; a rep whose status is "serving notice" is so from today
+    at the latest)."""
+    from retention.scoring.labels import ASSUMED_NOTICE_DAYS
+
+    fields = ["id", "departure_date", "status"]
+    notice_field = OPTIONAL_FIELDS["notice_date"][1] if optional_field("notice_date") else None
+    if notice_field:
+        fields.append(notice_field)
+    today = timezone.localdate()
+    leaving = {}
+    for row in SalesRep.objects.filter(pk__in=list(rep_ids), departure_date__gt=as_of).values_list(
+        *fields
+    ):
+        rep_id, last_day, status = row[:3]
+        start = row[3] if notice_field and row[3] else last_day - dt.timedelta(ASSUMED_NOTICE_DAYS)
+        if status == SalesRep.Status.NOTICE:
+            start = min(start, today)
+        if start <= as_of:
+            leaving[rep_id] = last_day
+    return leaving
 
 
 def reps_to_score(*, as_of: dt.date) -> list[tuple[int, int]]:
@@ -267,6 +512,16 @@ def voluntary_departures_count(*, until: dt.date) -> int:
 
 def risk_model_active() -> RiskModel | None:
     return RiskModel.objects.filter(is_active=True).first()
+
+
+def risk_model_latest_trained() -> RiskModel | None:
+    """The newest trained model, published or not (its validation explains why)."""
+    return (
+        RiskModel.objects.defer("artifact")
+        .filter(kind=RiskModel.Kind.TRAINED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def risk_models() -> QuerySet[RiskModel]:

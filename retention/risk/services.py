@@ -28,6 +28,7 @@ from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringChunk, ScoringRun
 from retention.outbox import outbox_enqueue
 from retention.risk import artifacts, selectors
+from retention.risk.drivers import drivers_with_text
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -44,10 +45,26 @@ TRAINING_EVERY_DAYS = 14
 BACKTEST_EVERY_DAYS = 7
 # The first snapshot needs some history behind it to mean anything.
 WARM_UP_DAYS = 120
+# Data ending this few days before today are current (a weekend, a quiet week between imports).
+DATA_END_GRACE_DAYS = 7
 
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def risk_data_as_of() -> tuple[dt.date, str]:
+    """The date scoring and training use when none is given, and a warning ("" if none): today,
+    or the last day the data cover when they end more than a week before today (scoring a date
+    the data do not reach would read every rep as idle)."""
+    today = _today()
+    end = selectors.risk_history_end()
+    if end is None or end >= today - dt.timedelta(days=DATA_END_GRACE_DAYS):
+        return today, ""
+    return end, _(
+        "The data end on %(end)s, %(days)s days before today: scores are as of %(end)s. "
+        "Import newer data to score as of today."
+    ) % {"end": end.isoformat(), "days": (today - end).days}
 
 
 # --- models -----------------------------------------------------------------------------------
@@ -106,6 +123,21 @@ def _history_frames(
     return history, snapshot_frame(history, dates, progress=progress)
 
 
+def _training_dataset(
+    history, snapshots: pd.DataFrame, *, data_end: dt.date, horizon_days: int
+) -> pd.DataFrame:
+    """Snapshots with a label per horizon, less those of reps already serving notice (leaving,
+    not at risk: never a positive past their notice date)."""
+    labels = scoring_labels.horizon_labels(
+        history.reps,
+        snapshots,
+        data_end=pd.Timestamp(data_end),
+        horizons=tuple(sorted(set(scoring_model.HORIZONS) | {horizon_days})),
+    )
+    dataset = pd.concat([snapshots, labels], axis=1)
+    return dataset[~scoring_labels.serving_notice(history.reps, dataset)]
+
+
 def risk_model_train(
     *,
     as_of: dt.date | None = None,
@@ -115,11 +147,13 @@ def risk_model_train(
 ) -> RiskModel:
     """Train on every snapshot whose horizon has passed, store the model and make it active.
 
-    With fewer than RELAY_RISK_MIN_DEPARTURES voluntary departures (or too little history to
-    validate on later snapshots) the rule-based model stays or becomes active instead, and is
-    returned. Earlier models are kept, inactive.
+    ``as_of`` defaults to the last day the data cover (``risk_data_as_of``). With fewer than
+    RELAY_RISK_MIN_DEPARTURES voluntary departures (or too little history to validate on later
+    snapshots) the rule-based model stays or becomes active instead, and is returned. A trained
+    model that does not beat the best simple baseline on the holdout is stored, inactive, with
+    its figures, and the rule-based model stays, with the reason. Earlier models are kept.
     """
-    as_of = as_of or _today()
+    as_of = as_of or risk_data_as_of()[0]
     departures = selectors.voluntary_departures_count(until=as_of)
     rules = risk_model_rules_ensure(voluntary_departures=departures)
     if departures < settings.RELAY_RISK_MIN_DEPARTURES:
@@ -131,12 +165,7 @@ def risk_model_train(
     )
     if snapshots.empty:
         return rules if selectors.risk_model_active() else _activate(rules)
-    snapshots["label"] = scoring_labels.departure_labels(
-        history.reps, snapshots, horizon_days=horizon_days
-    )
-    dataset = snapshots[
-        scoring_labels.observable(snapshots, data_end=as_of, horizon_days=horizon_days)
-    ]
+    dataset = _training_dataset(history, snapshots, data_end=as_of, horizon_days=horizon_days)
     try:
         result = scoring_model.train(
             dataset,
@@ -144,6 +173,8 @@ def risk_model_train(
             horizon_days=horizon_days,
             seed=seed,
             min_departures=settings.RELAY_RISK_MIN_DEPARTURES,
+            medium=settings.RELAY_RISK_MEDIUM,
+            high=settings.RELAY_RISK_HIGH,
         )
     except scoring_model.NotEnoughHistory as exc:
         logger.info("risk model: %s; staying on rules", exc)
@@ -157,6 +188,7 @@ def risk_model_train(
         "features": result.features,
         "reference": result.reference,
     }
+    publishable = result.metrics.get("publishable", True)
     with transaction.atomic():
         model = RiskModel.objects.create(
             version=f"v{number}-{as_of:%Y%m%d}-{timezone.now():%H%M%S}",
@@ -166,11 +198,25 @@ def risk_model_train(
             training_end=result.training_end.date(),
             horizon_days=horizon_days,
             features=result.features,
-            metrics={**result.metrics, "trained": True, "voluntary_departures": departures},
+            metrics={
+                **result.metrics,
+                "trained": True,
+                "voluntary_departures": departures,
+                "as_of": as_of.isoformat(),
+            },
             artifact=artifacts.sign(scoring_model.dumps(artifact)),
         )
-        _activate(model)
-    return model
+        if publishable:
+            _activate(model)
+            return model
+        reason = _("Model %(version)s was not published: %(reason)s.") % {
+            "version": model.version,
+            "reason": result.metrics.get("not_published_because", ""),
+        }
+        rules.metrics = {**rules.metrics, "not_trained_because": reason}
+        rules.save(update_fields=["metrics", "updated_at"])
+        logger.info("risk model: %s", reason)
+        return rules if selectors.risk_model_active() else _activate(rules)
 
 
 @lru_cache(maxsize=4)
@@ -200,7 +246,7 @@ def risk_model_evaluate(
     beginning) to ``as_of`` minus the horizon and store who was flagged, how early, and the
     false alarms on the model."""
     model = model or risk_model_ensure_active()
-    as_of = as_of or _today()
+    as_of = as_of or risk_data_as_of()[0]
     first = None
     if model.kind == RiskModel.Kind.TRAINED and model.metrics.get("holdout_start"):
         first = dt.date.fromisoformat(model.metrics["holdout_start"])
@@ -211,6 +257,7 @@ def risk_model_evaluate(
     if snapshots.empty:
         report = {"summary": {"dates": 0, "departures": 0}, "departures": [], "dates": []}
     else:
+        snapshots = snapshots[~scoring_labels.serving_notice(history.reps, snapshots)].copy()
         snapshots["label"] = scoring_labels.departure_labels(
             history.reps, snapshots, horizon_days=model.horizon_days
         )
@@ -285,7 +332,7 @@ def scoring_run_request(
     the broker is back, if it is down).
     """
     run, created = _run_in_flight_create(
-        as_of=as_of or _today(), requested_by=requested_by, raise_alerts=raise_alerts
+        as_of=as_of or risk_data_as_of()[0], requested_by=requested_by, raise_alerts=raise_alerts
     )
     if created:
         outbox_enqueue(task_name="retention.risk.scoring_run_execute", args=[run.pk])
@@ -383,16 +430,40 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
         medium=settings.RELAY_RISK_MEDIUM,
         high=settings.RELAY_RISK_HIGH,
     )
+    leaving = selectors.reps_on_notice(rep_ids=rep_ids, as_of=run.as_of)
     previous = {}
     if run.previous_run_id:
         previous = dict(
-            RiskScore.objects.filter(run_id=run.previous_run_id, rep_id__in=rep_ids).values_list(
-                "rep_id", "probability"
-            )
+            RiskScore.objects.filter(
+                run_id=run.previous_run_id, rep_id__in=rep_ids, status=RiskScore.Status.SCORED
+            ).values_list("rep_id", "probability")
         )
     signals = frame.select_dtypes("number").drop(columns=["team_id"]).astype(float).round(4)
     rows = []
     for rep_id, row in scored.iterrows():
+        values = {k: v for k, v in signals.loc[rep_id].items() if not pd.isna(v)}
+        if rep_id in leaving:
+            # Leaving is a fact, not a chance: shown as "Leaving — last day D", first on the
+            # dashboards, never an alert, and no "change" against the last probability.
+            last_day = leaving[rep_id]
+            days_left = (last_day - run.as_of).days
+            rows.append(
+                RiskScore(
+                    run_id=run_id,
+                    rep_id=rep_id,
+                    as_of=run.as_of,
+                    status=RiskScore.Status.LEAVING,
+                    last_day=last_day,
+                    probability=1.0 if days_left <= 90 else float(row["probability"]),
+                    probability_30=1.0 if days_left <= 30 else float(row["probability_30"]),
+                    probability_180=1.0 if days_left <= 180 else float(row["probability_180"]),
+                    band=RiskScore.Band.HIGH,
+                    change=None,
+                    drivers=[],
+                    signals=values,
+                )
+            )
+            continue
         probability = float(row["probability"])
         before = previous.get(rep_id)
         rows.append(
@@ -401,10 +472,12 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
                 rep_id=rep_id,
                 as_of=run.as_of,
                 probability=probability,
+                probability_30=float(row["probability_30"]),
+                probability_180=float(row["probability_180"]),
                 band=row["band"],
                 change=None if before is None else round(probability - before, 6),
-                drivers=row["drivers"],
-                signals={k: v for k, v in signals.loc[rep_id].items() if not pd.isna(v)},
+                drivers=drivers_with_text(row["drivers"]),
+                signals=values,
             )
         )
     with transaction.atomic():
@@ -542,7 +615,7 @@ def risk_scores_refresh(
     runs, whose news is old. Raises :class:`RunInFlight` when a run for that date is already
     in flight (a worker's, or another command's)."""
     run, created = _run_in_flight_create(
-        as_of=as_of or _today(), requested_by=requested_by, raise_alerts=raise_alerts
+        as_of=as_of or risk_data_as_of()[0], requested_by=requested_by, raise_alerts=raise_alerts
     )
     if not created:
         raise RunInFlight(run)
@@ -580,28 +653,34 @@ def risk_history_backfill(
     dates = [end - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     runs = []
     for done, as_of in enumerate(dates, start=1):
-        runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=as_of == end))
+        runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=False))
         if progress:
             progress(done, len(dates))
+    if runs and runs[-1].status == ScoringRun.Status.SUCCEEDED:
+        # Nobody has been told of anything yet: every rep high in the newest run is news.
+        risk_alerts_raise(run_id=runs[-1].pk, first_import=True)
     return runs
 
 
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def risk_alerts_raise(*, run_id: int) -> int:
+def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     """One alert per score that crossed into high or jumped by RELAY_RISK_JUMP or more since
-    the previous run; then e-mail each new alert once. Returns how many alerts were new."""
+    the previous run; then e-mail each new alert once. Returns how many alerts were new.
+
+    ``first_import``: the run closes a backfill of history nobody was alerted about, so every
+    high score is news (as if there were no previous run). Reps serving notice never alert."""
     run = ScoringRun.objects.get(pk=run_id)
     if run.status != ScoringRun.Status.SUCCEEDED:
         return 0
     previous_band = {}
-    if run.previous_run_id:
+    if run.previous_run_id and not first_import:
         previous_band = dict(
             RiskScore.objects.filter(run_id=run.previous_run_id).values_list("rep_id", "band")
         )
     high = RiskScore.Band.HIGH
-    candidates = RiskScore.objects.filter(run_id=run_id).filter(
+    candidates = RiskScore.objects.filter(run_id=run_id, status=RiskScore.Status.SCORED).filter(
         Q(band=high) | Q(change__gte=settings.RELAY_RISK_JUMP)
     )
     alerts = []

@@ -19,9 +19,15 @@ from retention.selectors import scoring_run_latest_complete
 
 @page("retention.view_riskmodel")
 def risk_model_page(request: HttpRequest) -> HttpResponse:
+    active = services.risk_model_ensure_active()
+    validated = (
+        active if active.kind == RiskModel.Kind.TRAINED else selectors.risk_model_latest_trained()
+    )
     context = {
         **controls(request.user),
-        "active": services.risk_model_ensure_active(),
+        "active": active,
+        "validated": validated,
+        "data_warning": services.risk_data_as_of()[1],
         "models": selectors.risk_models()[:20],
         "runs": selectors.scoring_runs_recent(limit=10),
         "in_flight": selectors.scoring_run_in_flight(),

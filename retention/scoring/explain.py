@@ -1,8 +1,14 @@
-"""Why a rep scores as they do: the top drivers, in plain words with the numbers behind them.
+"""Why a rep scores as they do: the rep's own drivers, grouped by the four warning signs.
 
-A driver's weight is how much the probability falls when that one signal is set back to an
-ordinary value (the training median for a trained model; for the rules, the points it earned).
-Only signals that push the risk up are drivers.
+A feature's contribution is how much this rep's probability falls when that one signal is set
+back to an ordinary value (the training median for a trained model; for the rules, the points
+it earned): a per-rep figure, not a global weight. Contributions of the features of one warning
+sign (``signals.SIGNS``: output, leave, service, visits, plus context) add up to the sign's
+weight; the strongest signs are the drivers, each told by its strongest feature.
+
+Only signals on their worrying side count, so "activities rose" never reads as a reason to
+leave. This package returns message ids and the numbers behind them, in the source's units; the
+words are the service's (``retention.risk.drivers``).
 """
 
 from __future__ import annotations
@@ -12,114 +18,175 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from retention.scoring.signals import SIGN_OF
 
-def _num(value: float, digits: int = 1) -> str:
-    return f"{value:,.{digits}f}"
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}"
-
-
-def _usual(value: float, digits: int = 1) -> str:
-    return "none" if pd.isna(value) else _num(value, digits)
-
-
-# One sentence per signal, built from the numbers behind it.
-TEXTS: dict[str, Callable[[pd.Series], str]] = {
-    "activity_change": lambda r: (
-        f"{_num(r.activities_recent)} activities a week in the last 13 weeks, against "
-        f"{_num(r.activities_baseline)} over the year before ({r.activity_change:+.0%})"
+# feature -> (message id, {number name: frame column}).
+MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "activity_change": (
+        "activity_change",
+        {
+            "recent": "activities_recent",
+            "usual": "activities_baseline",
+            "change": "activity_change",
+        },
     ),
-    "activity_volatility": lambda r: (
-        f"weekly activity swings of {_pct(r.volatility_recent)} around the average in the last "
-        f"13 weeks, against {_pct(r.volatility_baseline)} over the year before"
+    "activity_volatility": (
+        "activity_swings_change",
+        {"recent": "volatility_recent", "usual": "volatility_baseline"},
     ),
-    "activity_vs_peers": lambda r: (
-        f"{_num(r.activities_recent)} activities a week in the last 13 weeks, against a team "
-        f"median of {_num(r.activities_team_median)}"
+    "activity_variation": (
+        "activity_swings",
+        {"recent": "activity_variation", "usual": "volatility_baseline"},
     ),
-    "pipeline_change": lambda r: (
-        f"new pipeline of {_num(r.pipeline_recent, 0)} a week in the last 13 weeks, against "
-        f"{_num(r.pipeline_baseline, 0)} over the year before"
+    "activity_vs_peers": (
+        "activity_vs_peers",
+        {"recent": "activities_recent", "team": "activities_team_median"},
     ),
-    "quota_attainment": lambda r: (
-        f"won {_num(r.won_recent, 0)} in the last 26 weeks, {_pct(r.quota_attainment)} of quota"
+    "pipeline_change": (
+        "pipeline_change",
+        {"recent": "pipeline_recent", "usual": "pipeline_baseline"},
     ),
-    "visit_hours_change": lambda r: (
-        f"{_num(r.visit_hours_recent)} hours of visits and meetings a week in the last 13 "
-        f"weeks, against {_num(r.visit_hours_before)} in the 13 weeks before"
+    "quota_attainment": ("quota", {"won": "won_recent", "attainment": "quota_attainment"}),
+    "overdue_todos": ("overdue_todos", {"count": "overdue_todos"}),
+    "activity_change_6w": (
+        "activity_change_6w",
+        {"recent": "activity_6w", "usual": "activity_baseline_6w", "change": "activity_change_6w"},
     ),
-    "leave_episode_change": lambda r: (
-        f"average leave episode {_num(r.leave_episode_recent)} days in the last 90 days, "
-        f"against {_num(r.leave_episode_baseline)} days over the previous year"
+    "leave_episode_change": (
+        "leave_episodes_longer",
+        {"recent": "leave_episode_recent", "usual": "leave_episode_baseline"},
     ),
-    "leave_days_change": lambda r: (
-        f"{_num(r.leave_days_recent, 0)} days off in the last 90 days, against "
-        f"{_usual(r.leave_days_usual)} usually"
+    "leave_days_change": (
+        "leave_days",
+        {"recent": "leave_days_recent", "usual": "leave_days_usual"},
     ),
-    "bridge_days": lambda r: (
-        f"{_num(r.bridge_days_recent, 0)} single days off next to a weekend in the last 90 "
-        f"days, against {_usual(r.bridge_days_usual)} usually"
+    "leave_days_recent": (
+        "leave_days",
+        {"recent": "leave_days_recent", "usual": "leave_days_usual"},
     ),
-    "service_change": lambda r: (
-        f"service score {_pct(r.service_recent)} in the last 13 weeks, against "
-        f"{_pct(r.service_baseline)} over the year before"
+    "adhoc_leave_days": (
+        "adhoc_leave",
+        {"days": "adhoc_leave_days", "episodes": "adhoc_leave_episodes"},
     ),
-    "complaints_change": lambda r: (
-        f"{_num(r.complaints_recent, 0)} complaints or escalations in the last 13 weeks, "
-        f"against {_usual(r.complaints_usual)} usually"
+    "adhoc_leave_episodes": (
+        "adhoc_leave",
+        {"days": "adhoc_leave_days", "episodes": "adhoc_leave_episodes"},
     ),
-    "activity_change_6w": lambda r: (
-        f"{_num(r.activity_6w)} activities a week in the last 6 weeks, against "
-        f"{_num(r.activity_baseline_6w)} over the year before ({r.activity_change_6w:+.0%})"
+    "sick_days": ("sick_days", {"days": "sick_days"}),
+    "planned_leave_days": ("planned_leave", {"days": "planned_leave_days"}),
+    "bridge_days": ("bridge_days", {"recent": "bridge_days_recent", "usual": "bridge_days_usual"}),
+    "bridge_days_6w": ("bridge_days_6w", {"recent": "bridge_days_6w"}),
+    "service_level": (
+        "service",
+        {
+            "recent": "service_recent_points",
+            "usual": "service_usual_points",
+            "scale": "service_scale",
+            "recent_share": "service_recent",
+            "usual_share": "service_baseline",
+        },
     ),
-    "visit_hours_change_6w": lambda r: (
-        f"{_num(r.visit_hours_6w)} hours of visits and meetings a week in the last 6 weeks, "
-        f"against {_num(r.visit_hours_baseline_6w)} over the year before"
+    "service_change": (
+        "service",
+        {
+            "recent": "service_recent_points",
+            "usual": "service_usual_points",
+            "scale": "service_scale",
+            "recent_share": "service_recent",
+            "usual_share": "service_baseline",
+        },
     ),
-    "service_change_6w": lambda r: (
-        f"service score {_pct(r.service_6w)} in the last 6 weeks, against "
-        f"{_pct(r.service_baseline)} over the year before"
+    "service_change_6w": (
+        "service_6w",
+        {"recent_share": "service_6w", "usual_share": "service_baseline", "scale": "service_scale"},
     ),
-    "bridge_days_6w": lambda r: (
-        f"{_num(r.bridge_days_6w, 0)} single days off next to a weekend in the last 6 weeks"
+    "escalations_recent": (
+        "escalations",
+        {"recent": "escalations_recent", "usual": "complaints_usual"},
     ),
-    "tenure_years": lambda r: f"{_num(r.tenure_years)} years with the company",
-    "team_change_recent": lambda r: (
-        f"changed team on {pd.Timestamp(r.team_changed_on).date().isoformat()}"
-        if pd.notna(r.team_changed_on)
-        else "changed team recently"
+    "complaints_change": (
+        "escalations",
+        {"recent": "escalations_recent", "usual": "complaints_usual"},
     ),
+    "escalation_rate": ("escalation_rate", {"rate": "escalation_rate", "cases": "cases_recent"}),
+    "resolution_days": (
+        "resolution_time",
+        {"recent": "resolution_days", "usual": "resolution_days_usual"},
+    ),
+    "resolution_days_change": (
+        "resolution_time",
+        {"recent": "resolution_days", "usual": "resolution_days_usual"},
+    ),
+    "visit_hours_recent": (
+        "visit_hours",
+        {"recent": "visit_hours_recent", "usual": "visit_hours_before"},
+    ),
+    "visit_hours_change": (
+        "visit_hours",
+        {"recent": "visit_hours_recent", "usual": "visit_hours_before"},
+    ),
+    "visit_hours_change_6w": (
+        "visit_hours_6w",
+        {"recent": "visit_hours_6w", "usual": "visit_hours_baseline_6w"},
+    ),
+    "minutes_per_visit": (
+        "minutes_per_visit",
+        {"recent": "minutes_per_visit", "usual": "minutes_per_visit_before"},
+    ),
+    "minutes_per_visit_change": (
+        "minutes_per_visit",
+        {"recent": "minutes_per_visit", "usual": "minutes_per_visit_before"},
+    ),
+    "tenure_years": ("tenure", {"years": "tenure_years"}),
+    "team_change_recent": ("team_change", {"on": "team_changed_on"}),
+    "manager_change_recent": ("manager_change", {}),
+    "team_departures_90d": ("team_departures", {"count": "team_departures_90d"}),
 }
 
-
 # Which side of each signal is the worrying one (direction, threshold): a driver is only named
-# when its value is on that side, so "activities rose" never reads as a reason to leave even
-# where a model leans on an interaction.
+# when its value is on that side, even where a model leans on an interaction.
 WORRYING: dict[str, tuple[int, float]] = {
     "activity_change": (-1, 0.0),
     "activity_volatility": (+1, 0.0),
+    "activity_variation": (+1, 0.2),
     "activity_vs_peers": (-1, 0.0),
     "pipeline_change": (-1, 0.0),
     "quota_attainment": (-1, 1.0),
+    "overdue_todos": (+1, 0.0),
     "visit_hours_change": (-1, 0.05),
+    "visit_hours_recent": (-1, np.inf),
+    "minutes_per_visit": (-1, np.inf),
+    "minutes_per_visit_change": (-1, 0.0),
     "leave_episode_change": (+1, 0.0),
     "leave_days_change": (+1, 0.0),
+    "leave_days_recent": (+1, 0.0),
+    "adhoc_leave_days": (+1, 0.0),
+    "adhoc_leave_episodes": (+1, 0.0),
+    "sick_days": (+1, 0.0),
+    "planned_leave_days": (+1, 0.0),
     "bridge_days": (+1, 0.0),
     "service_change": (-1, 0.0),
+    "service_level": (-1, np.inf),
     "complaints_change": (+1, 0.0),
+    "escalations_recent": (+1, 0.0),
+    "escalation_rate": (+1, 0.0),
+    "resolution_days": (+1, 0.0),
+    "resolution_days_change": (+1, 0.0),
     "activity_change_6w": (-1, 0.0),
     "visit_hours_change_6w": (-1, 0.05),
     "service_change_6w": (-1, 0.0),
     "bridge_days_6w": (+1, 0.0),
     "tenure_years": (-1, 2.0),
     "team_change_recent": (+1, 0.0),
+    "manager_change_recent": (+1, 0.0),
+    "team_departures_90d": (+1, 0.0),
 }
 
 
 def is_worrying(feature: str, value: float) -> bool:
-    direction, threshold = WORRYING.get(feature, (+1, -np.inf))
+    if feature not in WORRYING:
+        return False
+    direction, threshold = WORRYING[feature]
     return bool(direction * (value - threshold) > 0)
 
 
@@ -146,32 +213,48 @@ def occlusion_contributions(
     )
 
 
+def _number(value: object) -> float | str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return round(float(value), 4)
+
+
 def drivers(
     frame: pd.DataFrame, contributions: pd.DataFrame, *, top: int = 3, minimum: float = 1e-3
 ) -> list[list[dict]]:
-    """For each row, up to ``top`` signals that raise the risk most, strongest first:
-    ``{"feature", "text", "value", "weight"}``."""
+    """For each row, up to ``top`` warning signs that raise this rep's risk most, strongest
+    first: ``{"sign", "feature", "message", "numbers", "value", "weight"}``. A sign's weight is
+    the sum of its worrying features' contributions; ``feature`` is the strongest of them."""
     result: list[list[dict]] = []
-    values = contributions.to_numpy()
-    names = list(contributions.columns)
+    names = [name for name in contributions.columns if name in MESSAGES]
+    values = contributions[names].to_numpy(dtype=float) if names else np.zeros((len(frame), 0))
+    raw = frame.reindex(columns=names).to_numpy(dtype=float)
     for position, (_, row) in enumerate(frame.iterrows()):
-        weights = values[position]
-        items = []
-        for column in np.argsort(-weights):
-            if len(items) == top:
-                break
-            weight = float(weights[column])
-            name = names[column]
-            if weight < minimum:
-                break
-            if pd.isna(row[name]) or not is_worrying(name, row[name]):
+        signs: dict[str, list[tuple[float, str]]] = {}
+        for column, name in enumerate(names):
+            weight, value = values[position, column], raw[position, column]
+            if not weight > 0 or np.isnan(value) or not is_worrying(name, value):
                 continue
+            signs.setdefault(SIGN_OF.get(name, "context"), []).append((float(weight), name))
+        ranked = sorted(
+            ((sum(w for w, _ in items), sign, max(items)) for sign, items in signs.items()),
+            reverse=True,
+        )
+        items = []
+        for total, sign, (_, name) in ranked[:top]:
+            if total < minimum:
+                break
+            message, numbers = MESSAGES[name]
             items.append(
                 {
+                    "sign": sign,
                     "feature": name,
-                    "text": TEXTS[name](row),
+                    "message": message,
+                    "numbers": {key: _number(row.get(col)) for key, col in numbers.items()},
                     "value": float(row[name]),
-                    "weight": round(weight, 4),
+                    "weight": round(total, 4),
                 }
             )
         result.append(items)

@@ -26,6 +26,9 @@ def feature_frame(history: RepHistory, as_of: dt.date | pd.Timestamp) -> pd.Data
     frame = pd.concat(parts, axis=1)
     frame.insert(0, "as_of", day)
     frame.index.name = "rep_id"
+    # The weekly matrices of this date are done with: across many snapshot dates they would
+    # pile up to gigabytes at 10,000 reps.
+    history.forget_matrices()
     return frame
 
 
@@ -41,17 +44,29 @@ def snapshot_dates(
     return list(pd.date_range(first, as_timestamp(end), freq=f"{every_days}D"))
 
 
+# What training and the backtest need of each snapshot besides the features.
+SNAPSHOT_COLUMNS = ["rep_id", "as_of", "team_id", "recent_unobserved_weeks"]
+
+
 def snapshot_frame(
     history: RepHistory,
     dates: Iterable[pd.Timestamp],
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """Feature frames at many dates stacked, with rep_id as a column."""
+    """Feature frames at many dates stacked, with rep_id as a column: the features only (the
+    numbers behind them are for the drivers of a score, not for learning), in float32."""
     dates = list(dates)
     frames = []
     for number, day in enumerate(dates, start=1):
-        frames.append(feature_frame(history, day).reset_index())
+        frame = feature_frame(history, day).reset_index()
+        keep = [c for c in SNAPSHOT_COLUMNS if c in frame] + [
+            c for c in FEATURES if c not in SNAPSHOT_COLUMNS
+        ]
+        frame = frame[keep]
+        numbers = [c for c in keep if c not in ("rep_id", "as_of", "team_id")]
+        frame[numbers] = frame[numbers].astype("float32")
+        frames.append(frame)
         if progress:
             progress(number, len(dates))
     frames = [frame for frame in frames if len(frame)]

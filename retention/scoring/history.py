@@ -9,13 +9,26 @@ and ``reps_employed_on``, so point-in-time correctness is enforced here, in one 
   not yet known as taken);
 - a rep is scored on a date only if hired on or before it and not yet gone.
 
-Frames (dates as ``datetime64``; missing weeks simply have no row and count as zero):
+Frames (dates as ``datetime64``). A week with no row *inside the observed window* counts as
+zero; weeks before the rep's first record, or before the data start, are unknown (NaN), never
+zero, so a rep hired years before the first import does not look idle for the first year.
 
-reps:    rep_id (index), team_id, hire_date, annual_quota, departure_date, departure_reason
-weekly:  rep_id, week (the Monday), activities, visit_minutes, pipeline_created, won_amount,
-         service_n, service_score_sum (scores scaled to 0–1, summed), complaints
-leave:   rep_id, first_day, last_day
+reps:    rep_id (index), team_id, hire_date, annual_quota, departure_date, departure_reason,
+         notice_date (optional: when the rep gave notice; NaT when unknown)
+weekly:  rep_id, week (the Monday), activities, visits (customer visits and meetings),
+         visit_minutes (their minutes, internal events left out), pipeline_created, won_amount,
+         service_n, service_score_sum (scores scaled to 0–1, summed), service_scale_sum (the
+         scales' best scores, summed: for drivers in the source's units), complaints (cases
+         escalated or complaints, from every escalation field), cases, resolved_n,
+         resolution_days_sum (cases resolved that week and the days they took)
+leave:   rep_id, first_day, last_day, kind (optional: sick, vacation, personal, …)
 team_changes: rep_id, changed_on (optional; empty when the source keeps no history)
+team_history: rep_id, team_id, manager_id, valid_from, valid_to (optional memberships)
+todos:   rep_id, due_date, completed_on (optional: NaT while open)
+open_deals: rep_id, created_on, close_date, status (deals as they stand now)
+
+``data_start`` is the first day the weekly sources cover (by default the first week with any
+row); ``leave_start`` the first day leave is known for (by default the first leave record).
 """
 
 from __future__ import annotations
@@ -28,14 +41,26 @@ import pandas as pd
 
 WEEKLY_COLUMNS = [
     "activities",
+    "visits",
     "visit_minutes",
     "pipeline_created",
     "won_amount",
     "service_n",
     "service_score_sum",
+    "service_scale_sum",
     "complaints",
+    "cases",
+    "resolved_n",
+    "resolution_days_sum",
 ]
-REP_COLUMNS = ["team_id", "hire_date", "annual_quota", "departure_date", "departure_reason"]
+REP_COLUMNS = [
+    "team_id",
+    "hire_date",
+    "annual_quota",
+    "departure_date",
+    "departure_reason",
+    "notice_date",
+]
 
 
 def as_timestamp(day: dt.date | pd.Timestamp) -> pd.Timestamp:
@@ -91,6 +116,39 @@ def empty_team_changes() -> pd.DataFrame:
     )
 
 
+def empty_team_history() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rep_id": pd.Series(dtype="int64"),
+            "team_id": pd.Series(dtype="int64"),
+            "manager_id": pd.Series(dtype="float64"),
+            "valid_from": pd.Series(dtype="datetime64[ns]"),
+            "valid_to": pd.Series(dtype="datetime64[ns]"),
+        }
+    )
+
+
+def empty_todos() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rep_id": pd.Series(dtype="int64"),
+            "due_date": pd.Series(dtype="datetime64[ns]"),
+            "completed_on": pd.Series(dtype="datetime64[ns]"),
+        }
+    )
+
+
+def empty_open_deals() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rep_id": pd.Series(dtype="int64"),
+            "created_on": pd.Series(dtype="datetime64[ns]"),
+            "close_date": pd.Series(dtype="datetime64[ns]"),
+            "status": pd.Series(dtype="object"),
+        }
+    )
+
+
 def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series).astype("datetime64[ns]")
 
@@ -107,6 +165,11 @@ class RepHistory:
     weekly: pd.DataFrame = field(default_factory=empty_weekly)
     leave: pd.DataFrame = field(default_factory=empty_leave)
     team_changes: pd.DataFrame = field(default_factory=empty_team_changes)
+    team_history: pd.DataFrame = field(default_factory=empty_team_history)
+    todos: pd.DataFrame | None = None  # None: the source has no to-do due dates
+    open_deals: pd.DataFrame | None = None  # None: the source has no close dates
+    data_start: dt.date | pd.Timestamp | None = None
+    leave_start: dt.date | pd.Timestamp | None = None
     _matrices: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +181,7 @@ class RepHistory:
                 reps[column] = np.nan if column != "departure_reason" else ""
         reps["hire_date"] = _dates(reps["hire_date"])
         reps["departure_date"] = _dates(reps["departure_date"])
+        reps["notice_date"] = _dates(reps["notice_date"])
         reps["annual_quota"] = reps["annual_quota"].astype("float64").fillna(0.0)
         reps["departure_reason"] = reps["departure_reason"].fillna("").astype(str)
         self.reps = reps.sort_index()
@@ -138,11 +202,47 @@ class RepHistory:
         leave = self.leave.copy()
         leave["first_day"] = _dates(leave["first_day"])
         leave["last_day"] = _dates(leave["last_day"])
-        self.leave = leave[["rep_id", "first_day", "last_day"]]
+        if "kind" not in leave:
+            leave["kind"] = ""
+        leave["kind"] = leave["kind"].fillna("").astype(str)
+        self.leave = leave[["rep_id", "first_day", "last_day", "kind"]]
 
         changes = self.team_changes.copy()
         changes["changed_on"] = _dates(changes["changed_on"])
         self.team_changes = changes[["rep_id", "changed_on"]]
+
+        memberships = self.team_history.copy()
+        if "manager_id" not in memberships:
+            memberships["manager_id"] = np.nan
+        for column in ("valid_from", "valid_to"):
+            memberships[column] = _dates(memberships[column])
+        self.team_history = memberships[
+            ["rep_id", "team_id", "manager_id", "valid_from", "valid_to"]
+        ]
+        if self.todos is not None:
+            todos = self.todos.copy()
+            todos["due_date"] = _dates(todos["due_date"])
+            todos["completed_on"] = _dates(todos["completed_on"])
+            self.todos = todos[["rep_id", "due_date", "completed_on"]]
+        if self.open_deals is not None:
+            deals = self.open_deals.copy()
+            deals["created_on"] = _dates(deals["created_on"])
+            deals["close_date"] = _dates(deals["close_date"])
+            self.open_deals = deals[["rep_id", "created_on", "close_date", "status"]]
+
+        if self.data_start is None:
+            self.data_start = self.weekly["week"].min() if len(self.weekly) else pd.NaT
+        self.data_start = pd.Timestamp(self.data_start)
+        if self.leave_start is None:
+            self.leave_start = self.leave["first_day"].min() if len(self.leave) else pd.NaT
+        self.leave_start = pd.Timestamp(self.leave_start)
+        # A rep is observed from their first record (any weekly source), and never before the
+        # data start: earlier weeks are unknown, not idle.
+        first_record = self.weekly.groupby("rep_id")["week"].min()
+        observed = first_record.reindex(self.reps.index)
+        if pd.notna(self.data_start):
+            observed = observed.clip(lower=week_start(self.data_start))
+        self.reps["observed_from"] = observed.astype("datetime64[ns]")
 
     # --- what is known on a date ------------------------------------------------------------
 
@@ -157,6 +257,7 @@ class RepHistory:
         known = reps.loc[employed].copy()
         known["departure_date"] = pd.NaT
         known["departure_reason"] = ""
+        known.loc[known["notice_date"] > day, "notice_date"] = pd.NaT
         return known
 
     def weekly_matrix(
@@ -165,7 +266,8 @@ class RepHistory:
         """Rep × week totals of ``column`` for the ``n_weeks`` complete weeks up to ``as_of``.
 
         Rows are the reps employed on ``as_of``; columns the Mondays, oldest first. A week with
-        no data is 0; a week before the rep's hire week is NaN (not yet a rep, not idle).
+        no data is 0; a week before the rep's hire week is NaN (not yet a rep, not idle), and so
+        is a week before the rep's first record or the data start (not observed, not idle).
         """
         key = (column, as_timestamp(as_of), n_weeks)
         if key in self._matrices:
@@ -185,9 +287,16 @@ class RepHistory:
             np.add.at(values, (rows, cols), known[column].to_numpy())
         hire_week = week_starts(reps["hire_date"]).to_numpy()
         values[weeks.to_numpy()[None, :] < hire_week[:, None]] = np.nan
+        # No record yet at all: nothing about this rep's weeks is known.
+        observed = reps["observed_from"].fillna(pd.Timestamp.max.normalize()).to_numpy()
+        values[weeks.to_numpy()[None, :] < observed[:, None]] = np.nan
         matrix = pd.DataFrame(values, index=reps.index, columns=weeks)
         self._matrices[key] = matrix
         return matrix
+
+    def forget_matrices(self) -> None:
+        """Drop the cached weekly matrices (kept only while one date's signals are computed)."""
+        self._matrices.clear()
 
     def leave_until(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
         """Leave episodes of employed reps begun on or before ``as_of``, clipped to it."""
@@ -197,6 +306,17 @@ class RepHistory:
         leave = leave.copy()
         leave["last_day"] = leave["last_day"].clip(upper=day)
         return leave
+
+    def unobserved_weeks(self, as_of: dt.date | pd.Timestamp, n_weeks: int) -> pd.Series:
+        """Per employed rep: weeks of the ``n_weeks`` up to ``as_of`` after hire but before the
+        rep is observed (first record, data start). 0 means the window is fully observed."""
+        reps = self.reps_employed_on(as_of)
+        weeks = pd.date_range(end=last_complete_week(as_of), periods=n_weeks, freq="7D")
+        hire_week = week_starts(reps["hire_date"]).to_numpy()
+        observed = reps["observed_from"].fillna(pd.Timestamp.max.normalize()).to_numpy()
+        grid = weeks.to_numpy()[None, :]
+        missing = (grid >= hire_week[:, None]) & (grid < observed[:, None])
+        return pd.Series(missing.sum(axis=1).astype(float), index=reps.index)
 
     def team_changes_until(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
         day = as_timestamp(as_of)

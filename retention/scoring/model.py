@@ -1,9 +1,19 @@
 """Training and measuring the departure-risk classifier.
 
 ``train`` compares a regularised logistic regression with a gradient-boosted model on a
-time-based split (train on the earlier snapshots, validate on the later ones), keeps the one with
-the better average precision on the later snapshots, calibrates its probabilities and reports
-the figures stored with the model. The validation rows never touch training or calibration.
+time-based split inside the training snapshots, keeps the one with the better average
+precision there, calibrates its probabilities and reports the figures on the later snapshots
+(the holdout). The holdout rows never touch the choice, training or calibration.
+
+Horizons: one calibrated classifier per horizon (30, 90, 180 days) on the same features, made
+monotone afterwards (the chance of leaving within 30 days is never above the 90-day one, nor
+the 90-day one above the 180-day one); the 90-day one drives the band and the figures.
+
+Honest validation: next to the model, the same figures for two simple baselines (leave days in
+the last 90 days; recent variation of weekly activity) on the same holdout rows, the same again
+over several rolling split dates with their spread, a reliability table (predicted against
+observed per decile) and the calibration per band. ``publishable`` says whether the model beats
+the best baseline on the holdout, and if not, why.
 """
 
 from __future__ import annotations
@@ -22,12 +32,26 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from retention.scoring.signals import FEATURES
 
 TOP_SHARE = 0.10
 VALID_SHARE = 0.35
 MIN_DEPARTURES = 15
+HORIZONS = (30, 90, 180)
+MAIN_HORIZON = 90
+# The simple baselines a model has to beat: one feature each, higher is riskier.
+BASELINES = {
+    "leave_days_recent": "Leave days in the last 90 days",
+    "activity_variation": "Recent variation of weekly activity",
+}
+# Rolling splits: validate on the 13 weeks after each of these shares of the snapshot dates.
+ROLLING_SPLITS = (0.5, 0.6, 0.7)
+ROLLING_WINDOW_DAYS = 91
+CALIBRATION_TOLERANCE = 0.05
+# A horizon with fewer departing reps than this in training is not fitted (no figure for it).
+MIN_HORIZON_DEPARTURES = 5
 
 
 class NotEnoughHistory(ValueError):
@@ -159,49 +183,302 @@ def evaluate(
     }
 
 
-def train(
+class HorizonModel:
+    """The calibrated classifiers of one trained model, one per horizon (days), monotone.
+
+    ``predict_proba`` is the main horizon's (the face every scorer and explanation uses);
+    ``predict_horizons`` gives every horizon at once."""
+
+    def __init__(self, estimators: dict[int, object], *, main: int = MAIN_HORIZON) -> None:
+        self.estimators = dict(sorted(estimators.items()))
+        self.main = main
+
+    def predict_horizons(self, x: pd.DataFrame) -> pd.DataFrame:
+        raw = {h: est.predict_proba(x)[:, 1] for h, est in self.estimators.items()}
+        return monotone(pd.DataFrame(raw, index=x.index), main=self.main)
+
+    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
+        p = self.predict_horizons(x)[self.main].to_numpy()
+        return np.column_stack([1.0 - p, p])
+
+
+def monotone(probabilities: pd.DataFrame, *, main: int = MAIN_HORIZON) -> pd.DataFrame:
+    """Columns are horizons in days. The main horizon is kept as it is (it is the calibrated
+    and validated one); shorter horizons are capped by the next longer one, longer ones raised
+    to at least the next shorter one, so the chances never fall as the horizon grows."""
+    result = probabilities.copy()
+    horizons = sorted(result.columns)
+    position = horizons.index(main) if main in horizons else len(horizons) - 1
+    for i in range(position - 1, -1, -1):
+        result[horizons[i]] = np.minimum(result[horizons[i]], result[horizons[i + 1]])
+    for i in range(position + 1, len(horizons)):
+        result[horizons[i]] = np.maximum(result[horizons[i]], result[horizons[i - 1]])
+    return result
+
+
+def label_column(horizon: int) -> str:
+    return f"label_{horizon}"
+
+
+def _labels(dataset: pd.DataFrame, horizon: int, main: int) -> pd.Series:
+    column = label_column(horizon)
+    if column in dataset:
+        return dataset[column]
+    if horizon == main and "label" in dataset:
+        return dataset["label"]
+    return pd.Series(np.nan, index=dataset.index)
+
+
+def baseline_scores(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A baseline's score: the feature itself, the median where unknown (so it ranks mid)."""
+    values = frame[name].astype(float)
+    return values.fillna(values.median() if values.notna().any() else 0.0).to_numpy()
+
+
+def reliability(
+    probability: np.ndarray, label: np.ndarray, *, bins: int = 10
+) -> list[dict[str, float]]:
+    """Predicted against observed per decile of predicted probability."""
+    order = np.argsort(probability, kind="stable")
+    rows = []
+    for number, part in enumerate(np.array_split(order, bins), start=1):
+        if not len(part):
+            continue
+        rows.append(
+            {
+                "decile": number,
+                "rows": len(part),
+                "predicted": float(probability[part].mean()),
+                "observed": float(label[part].mean()),
+            }
+        )
+    return rows
+
+
+def band_calibration(
+    probability: np.ndarray,
+    label: np.ndarray,
+    *,
+    medium: float,
+    high: float,
+    tolerance: float = CALIBRATION_TOLERANCE,
+) -> list[dict]:
+    """Per band: rows, mean predicted, observed rate and whether they are within tolerance;
+    for the high band also how many departures the probabilities expect."""
+    bands = band(probability, medium=medium, high=high)
+    rows = []
+    for name in ("low", "medium", "high"):
+        mask = bands == name
+        if not mask.any():
+            rows.append({"band": name, "rows": 0, "predicted": None, "observed": None})
+            continue
+        predicted, observed = float(probability[mask].mean()), float(label[mask].mean())
+        rows.append(
+            {
+                "band": name,
+                "rows": int(mask.sum()),
+                "predicted": predicted,
+                "observed": observed,
+                "expected_departures": float(probability[mask].sum()),
+                "departures": int(label[mask].sum()),
+                "within_tolerance": abs(predicted - observed) <= tolerance,
+            }
+        )
+    return rows
+
+
+def _split_at(dates: np.ndarray, share: float) -> pd.Timestamp:
+    return pd.Timestamp(dates[min(int(len(dates) * share), len(dates) - 1)])
+
+
+def rolling_validation(
     dataset: pd.DataFrame,
     *,
+    algorithm: str,
+    features: list[str],
     departures: pd.Series,
     horizon_days: int,
     seed: int = 0,
+    shares: tuple[float, ...] = ROLLING_SPLITS,
+) -> dict:
+    """Train on the snapshots whose horizon ends before each split date, validate on the 13
+    weeks after it; the model's and each baseline's ROC AUC per split, and their spread."""
+    dates = np.sort(pd.to_datetime(dataset["as_of"]).unique())
+    as_of = pd.to_datetime(dataset["as_of"])
+    splits = []
+    for share in shares:
+        split = _split_at(dates, share)
+        train_rows = (as_of + pd.Timedelta(days=horizon_days) <= split) & (
+            dataset.get("recent_unobserved_weeks", pd.Series(0, index=dataset.index)).fillna(0) == 0
+        )
+        valid_rows = (as_of >= split) & (as_of < split + pd.Timedelta(days=ROLLING_WINDOW_DAYS))
+        train_set, valid_set = dataset[train_rows], dataset[valid_rows]
+        if train_set["label"].nunique() < 2 or valid_set["label"].nunique() < 2:
+            continue
+        pipeline = candidate_pipelines(seed=seed)[algorithm]
+        pipeline.fit(train_set[features].astype("float32"), train_set["label"].to_numpy())
+        frame = valid_set[["rep_id", "as_of", "label"]].copy()
+        frame["probability"] = pipeline.predict_proba(valid_set[features].astype("float32"))[:, 1]
+        row = {
+            "split": split.date().isoformat(),
+            "rows": len(frame),
+            "positives": int(frame["label"].sum()),
+            "model": evaluate(frame, departures=departures, horizon_days=horizon_days),
+        }
+        for name in BASELINES:
+            frame["probability"] = baseline_scores(valid_set, name)
+            row[name] = evaluate(frame, departures=departures, horizon_days=horizon_days)
+        splits.append(row)
+
+    def spread(key: str) -> dict:
+        values = [s[key]["roc_auc"] for s in splits if s[key]["roc_auc"] is not None]
+        if not values:
+            return {"mean": None, "std": None, "min": None, "max": None}
+        return {
+            "mean": float(np.mean(values)),
+            "std": float(np.std(values)),
+            "min": float(np.min(values)),
+            "max": float(np.max(values)),
+        }
+
+    return {
+        "splits": splits,
+        "roc_auc": {key: spread(key) for key in ("model", *BASELINES)},
+    }
+
+
+def _compare_candidates(
+    train_set: pd.DataFrame, *, features: list[str], horizon_days: int, seed: int
+) -> dict[str, float]:
+    """Average precision of each candidate on an inner time split of the training snapshots
+    (the last ~30 % of their dates), so the holdout that reports the figures never picks the
+    algorithm too. Without departures on both sides of the inner split: the logistic
+    regression, the simpler of the two."""
+    inner_train, inner_valid, _ = time_split(train_set, horizon_days=horizon_days, valid_share=0.3)
+    fit, check = train_set[inner_train], train_set[inner_valid]
+    if fit["label"].nunique() < 2 or check["label"].nunique() < 2:
+        return {"logistic_regression": 1.0, "hist_gradient_boosting": 0.0}
+    scores = {}
+    for name, pipeline in candidate_pipelines(seed=seed).items():
+        pipeline.fit(fit[features].astype("float32"), fit["label"].to_numpy())
+        probability = pipeline.predict_proba(check[features].astype("float32"))[:, 1]
+        scores[name] = float(average_precision_score(check["label"].to_numpy(), probability))
+    return scores
+
+
+def train(*args, **kwargs) -> TrainingResult:
+    """``_train`` on one thread: training runs in one worker process beside others, and OpenMP
+    threads fighting over shared cores made gradient boosting many times slower."""
+    with threadpool_limits(limits=1):
+        return _train(*args, **kwargs)
+
+
+def _train(
+    dataset: pd.DataFrame,
+    *,
+    departures: pd.Series,
+    horizon_days: int = MAIN_HORIZON,
+    horizons: tuple[int, ...] = HORIZONS,
+    seed: int = 0,
     features: list[str] = FEATURES,
     min_departures: int = MIN_DEPARTURES,
+    medium: float = 0.25,
+    high: float = 0.5,
+    rolling: bool = True,
 ) -> TrainingResult:
-    """Fit, compare, calibrate and measure. ``dataset``: rep_id, as_of, label and ``features``
-    (only snapshots whose horizon is observable). ``departures``: rep_id → last day."""
-    positive_reps = dataset.loc[dataset["label"] == 1, "rep_id"].nunique()
+    """Fit, compare, calibrate and measure. ``dataset``: rep_id, as_of, ``features`` and a label
+    per horizon (``label_30``, ``label_90``, …: 1/0, NaN where the horizon is not yet observed;
+    a plain ``label`` is the main horizon's). ``departures``: rep_id → last day. Snapshots
+    whose recent window is not observed (``recent_unobserved_weeks`` > 0) are left out of
+    training, kept in validation."""
+    dataset = dataset.copy()
+    dataset["label"] = _labels(dataset, horizon_days, horizon_days)
+    labelled = dataset[dataset["label"].notna()].copy()
+    labelled["label"] = labelled["label"].astype(int)
+    positive_reps = labelled.loc[labelled["label"] == 1, "rep_id"].nunique()
     if positive_reps < min_departures:
         raise NotEnoughHistory(
             f"{positive_reps} voluntary departures to learn from; {min_departures} are needed"
         )
-    train_rows, valid_rows, split = time_split(dataset, horizon_days=horizon_days)
-    train_set, valid_set = dataset[train_rows], dataset[valid_rows]
+    train_rows, valid_rows, split = time_split(labelled, horizon_days=horizon_days)
+    if "recent_unobserved_weeks" in labelled:
+        train_rows &= labelled["recent_unobserved_weeks"].fillna(0) == 0
+    train_set, valid_set = labelled[train_rows], labelled[valid_rows]
     for name, part in (("training", train_set), ("validation", valid_set)):
         if part["label"].nunique() < 2:
             raise NotEnoughHistory(f"the {name} snapshots hold no departure to learn from")
     # A signal never observed in training (no deals, no surveys in the data) teaches nothing.
-    features = [name for name in features if train_set[name].notna().any()]
-    x_train, y_train = train_set[features].astype(float), train_set["label"].to_numpy()
-    x_valid, y_valid = valid_set[features].astype(float), valid_set["label"].to_numpy()
+    features = [name for name in features if name in train_set and train_set[name].notna().any()]
+    x_train, y_train = train_set[features].astype("float32"), train_set["label"].to_numpy()
+    x_valid, y_valid = valid_set[features].astype("float32"), valid_set["label"].to_numpy()
 
-    candidates = {}
-    for name, pipeline in candidate_pipelines(seed=seed).items():
-        pipeline.fit(x_train, y_train)
-        score = average_precision_score(y_valid, pipeline.predict_proba(x_valid)[:, 1])
-        candidates[name] = float(score)
+    candidates = _compare_candidates(
+        train_set, features=features, horizon_days=horizon_days, seed=seed
+    )
     algorithm = max(candidates, key=candidates.get)
 
-    # Calibrate on folds grouped by rep: snapshots of one rep two weeks apart are near twins.
-    folds = list(GroupKFold(n_splits=3).split(x_train, y_train, groups=train_set["rep_id"]))
-    calibrated = CalibratedClassifierCV(
-        candidate_pipelines(seed=seed)[algorithm], method="sigmoid", cv=folds
-    )
-    calibrated.fit(x_train, y_train)
+    estimators = {}
+    as_of_all = pd.to_datetime(dataset["as_of"])
+    for horizon in sorted(set(horizons) | {horizon_days}):
+        labels = _labels(dataset, horizon, horizon_days)
+        rows = labels.notna() & (as_of_all + pd.Timedelta(days=horizon) <= split)
+        if "recent_unobserved_weeks" in dataset:
+            rows &= dataset["recent_unobserved_weeks"].fillna(0) == 0
+        part, y = dataset[rows], labels[rows].astype(int)
+        if horizon != horizon_days and (
+            part.loc[y == 1, "rep_id"].nunique() < MIN_HORIZON_DEPARTURES or y.nunique() < 2
+        ):
+            continue
+        # Calibrate on folds grouped by rep: snapshots of one rep two weeks apart are twins.
+        folds = list(GroupKFold(n_splits=3).split(part, y, groups=part["rep_id"]))
+        calibrated = CalibratedClassifierCV(
+            candidate_pipelines(seed=seed)[algorithm], method="sigmoid", cv=folds
+        )
+        calibrated.fit(part[features].astype("float32"), y.to_numpy())
+        estimators[horizon] = calibrated
+    estimator = HorizonModel(estimators, main=horizon_days)
 
     validation = valid_set[["rep_id", "as_of", "label"]].copy()
-    validation["probability"] = calibrated.predict_proba(x_valid)[:, 1]
+    by_horizon = estimator.predict_horizons(x_valid)
+    validation["probability"] = by_horizon[horizon_days].to_numpy()
     metrics = evaluate(validation, departures=departures, horizon_days=horizon_days)
+    baselines = {}
+    for name, label in BASELINES.items():
+        frame = validation[["rep_id", "as_of", "label"]].copy()
+        if name in valid_set:
+            frame["probability"] = baseline_scores(valid_set, name)
+            baselines[name] = {
+                "label": label,
+                **evaluate(frame, departures=departures, horizon_days=horizon_days),
+            }
+    best = max(
+        (b for b in baselines.values() if b["roc_auc"] is not None),
+        key=lambda b: b["roc_auc"],
+        default=None,
+    )
+    if metrics["roc_auc"] is None:
+        publishable, reason = False, "the holdout holds no departure to measure on"
+    elif best is not None and metrics["roc_auc"] <= best["roc_auc"]:
+        publishable = False
+        reason = (
+            f"holdout ROC AUC {metrics['roc_auc']:.3f} does not beat the baseline "
+            f"“{best['label']}” ({best['roc_auc']:.3f})"
+        )
+    else:
+        publishable, reason = True, ""
+    horizon_metrics = {}
+    for horizon in estimator.estimators:
+        labels = _labels(valid_set, horizon, horizon_days)
+        known = labels.notna().to_numpy()
+        y = labels[known].astype(int).to_numpy()
+        p = by_horizon[horizon].to_numpy()[known]
+        horizon_metrics[str(horizon)] = {
+            "rows": int(known.sum()),
+            "positives": int(y.sum()),
+            "roc_auc": float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None,
+            "mean_predicted": float(p.mean()) if len(p) else None,
+            "observed_rate": float(y.mean()) if len(y) else None,
+        }
     metrics |= {
         "candidates_average_precision": candidates,
         "holdout_start": split.date().isoformat(),
@@ -209,10 +486,33 @@ def train(
         "training_rows": len(train_set),
         "training_positives": int(y_train.sum()),
         "horizon_days": horizon_days,
+        "horizons": horizon_metrics,
+        "baselines": baselines,
+        "best_baseline": None if best is None else best["label"],
+        "publishable": publishable,
+        "not_published_because": reason,
+        "reliability": reliability(validation["probability"].to_numpy(), y_valid),
+        "bands": band_calibration(
+            validation["probability"].to_numpy(), y_valid, medium=medium, high=high
+        ),
+        "left_out_unobserved": int(
+            (labelled["recent_unobserved_weeks"].fillna(0) > 0).sum()
+            if "recent_unobserved_weeks" in labelled
+            else 0
+        ),
     }
+    if rolling:
+        metrics["rolling"] = rolling_validation(
+            labelled,
+            algorithm=algorithm,
+            features=features,
+            departures=departures,
+            horizon_days=horizon_days,
+            seed=seed,
+        )
     reference = {name: float(x_train[name].median()) for name in features}
     return TrainingResult(
-        estimator=calibrated,
+        estimator=estimator,
         algorithm=algorithm,
         features=list(features),
         metrics=_json_safe(metrics),
@@ -241,7 +541,9 @@ def loads(artifact: bytes) -> object:
 
 def _json_safe(value):
     if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and np.isnan(value):

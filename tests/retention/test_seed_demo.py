@@ -390,3 +390,34 @@ def test_stayers_visit_time_grows_over_their_first_two_years(history):
     new = duration[tenure < 180].mean()
     seasoned = duration[tenure > 730].mean()
     assert seasoned > 1.4 * new
+
+
+def test_each_demo_manager_has_a_rep_on_notice_and_reps_about_to_resign(seeded):
+    for username in ("manager.north", "manager.east1"):
+        reps = reps_visible(user=User.objects.get(username=username))
+        assert reps.filter(status=SalesRep.Status.NOTICE).exists(), username
+    org = build_org(seed=SEED, size=SMALL, end=END)
+    last = org.days - 1
+    placed = org.people[org.people["demo_placed"]]
+    resigning_soon = placed[(placed["true_leave_day"] > last) & ~placed["recorded"]]
+    # Not yet announced, already strained, in each of the two scopes.
+    assert len(resigning_soon) >= 2
+    assert (resigning_soon["signal_kind"] == 1).all()
+    assert (resigning_soon["signal_strength"] >= 0.85).all()
+
+
+def test_demo_managers_see_reps_at_risk_leaving_and_alerts_after_scoring(db):
+    from retention.models import RiskAlert, RiskScore
+    from retention.risk.services import risk_history_backfill
+
+    demo_seed(seed=0, size=DemoSize(), end_date=END)
+    risk_history_backfill(end=END, weeks=2)
+    for username in ("manager.north", "manager.east1"):
+        reps = reps_visible(user=User.objects.get(username=username))
+        scores = RiskScore.objects.filter(run__as_of=END, rep__in=reps)
+        assert scores.filter(status=RiskScore.Status.LEAVING).exists(), username
+        assert scores.filter(
+            status=RiskScore.Status.SCORED, band__in=[RiskScore.Band.HIGH, RiskScore.Band.MEDIUM]
+        ).exists(), username
+    north = reps_visible(user=User.objects.get(username="manager.north"))
+    assert RiskAlert.objects.filter(rep__in=north, acknowledged_at__isnull=True).exists()

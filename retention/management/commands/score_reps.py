@@ -8,7 +8,10 @@ from retention.risk import services
 
 
 class Command(BaseCommand):
-    help = "Score every rep as of a date (today by default) and publish the run when it is done."
+    help = (
+        "Score every rep as of a date (today, or the last day the data cover if they end "
+        "earlier) and publish the run when it is done."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--as-of", type=iso_date, default=None, help="YYYY-MM-DD (today)")
@@ -19,6 +22,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["as_of"] is None:
+            options["as_of"], warning = services.risk_data_as_of()
+            if warning:
+                self.stderr.write(self.style.WARNING(warning))
         if options["queue"]:
             run = services.scoring_run_request(as_of=options["as_of"])
             self.stdout.write(f"Run {run.pk} as of {run.as_of} ({run.get_status_display()}).")

@@ -193,12 +193,10 @@ def test_single_threaded_share_is_none_without_key_accounts(rep_a):
     assert selectors.single_threaded_key_share(rows) is None
 
 
-def test_driver_text_reads_every_stored_shape():
-    assert selectors.driver_text({"feature": "x", "text": "a sentence"}) == "a sentence"
-    assert selectors.driver_text("plain") == "plain"
-    assert selectors.driver_text({"signal": "leave", "value": 4.5, "baseline": 1.5}) == (
-        "leave: 4.5, against 1.5 before"
-    )
+def test_driver_text_and_sign_are_what_scoring_stored():
+    driver = {"sign": "leave", "feature": "leave_days_recent", "text": "9 days off"}
+    assert selectors.driver_text(driver) == "9 days off"
+    assert selectors.driver_signal(driver) == "leave"
 
 
 def test_dashboard_pages_keep_the_sort_order(scored, admin_user):

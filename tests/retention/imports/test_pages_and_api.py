@@ -20,19 +20,22 @@ def upload(client, name: str, content: bytes, **fields):
 
 
 @pytest.mark.parametrize("who", ["manager_a", "manager_b"])
-def test_managers_cannot_see_the_import_page_or_api(client, request, who, admin_user):
+def test_managers_are_refused_the_import_page_and_api(client, request, who, admin_user):
+    """A role that may never import gets 403 (its group lacks the right), page and API alike."""
     job = ImportJob.objects.create(created_by=admin_user, file_name="x.csv")
     client.force_login(request.getfixturevalue(who))
 
-    assert client.get(PAGE).status_code == 404
-    assert client.get(reverse("retention:imports:job", args=[job.pk])).status_code == 404
-    assert client.get(reverse("api-import-list")).status_code == 404
-    assert client.get(reverse("api-import-detail", args=[job.pk])).status_code == 404
-    assert upload(client, "a.csv", b"customer_id,name\nC-1,A\n").status_code == 404
+    assert client.get(PAGE).status_code == 403
+    assert client.get(reverse("retention:imports:job", args=[job.pk])).status_code == 403
+    assert client.get(reverse("api-import-list")).status_code == 403
+    assert client.get(reverse("api-import-detail", args=[job.pk])).status_code == 403
+    assert upload(client, "a.csv", b"customer_id,name\nC-1,A\n").status_code == 403
     assert not Customer.objects.exists()
 
 
-def test_hr_sees_only_hr_templates_and_own_imports(client, hr_user, admin_user):
+def test_hr_imports_only_hr_templates_and_sees_the_organisations_imports(
+    client, hr_user, admin_user
+):
     others = ImportJob.objects.create(created_by=admin_user, file_name="accounts.csv")
     client.force_login(hr_user)
 
@@ -44,7 +47,11 @@ def test_hr_sees_only_hr_templates_and_own_imports(client, hr_user, admin_user):
         client.get(reverse("retention:imports:template", args=["customers", "csv"])).status_code
         == 404
     )
-    assert client.get(reverse("retention:imports:job", args=[others.pk])).status_code == 404
+    # Imports are the organisation's, not a team's: HR reads an admin's import, read-only.
+    assert client.get(reverse("retention:imports:job", args=[others.pk])).status_code == 200
+    assert (
+        client.post(reverse("retention:imports:job_people", args=[others.pk])).status_code == 403
+    )
 
 
 def test_nav_shows_imports_to_admins_and_hr_only(client, admin_user, hr_user, manager_a):

@@ -1,0 +1,188 @@
+"""The words of a driver: scoring hands over a message id and numbers, this turns them into a
+sentence in the source's units ("CSAT 3.1 of 5 in the last 13 weeks, against 4.2 usually")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+
+def _n(value: object, digits: int = 1) -> str:
+    return "–" if value is None else f"{float(value):,.{digits}f}"
+
+
+def _pct(value: object) -> str:
+    return "–" if value is None else f"{float(value):.0%}"
+
+
+def _usual(numbers: dict, key: str = "usual", digits: int = 1) -> str:
+    value = numbers.get(key)
+    return _("none") if value is None else _n(value, digits)
+
+
+def _service(n: dict, window: str) -> str:
+    if n.get("scale") and n.get("recent") is not None:
+        text = _("service score %(recent)s of %(scale)s in the last %(window)s") % {
+            "recent": _n(n["recent"]),
+            "scale": _n(n["scale"], 0 if float(n["scale"]).is_integer() else 1),
+            "window": window,
+        }
+        if n.get("usual") is not None:
+            text += _(", against %(usual)s usually") % {"usual": _n(n["usual"])}
+        return text
+    return _("service score %(recent)s in the last %(window)s, against %(usual)s usually") % {
+        "recent": _pct(n.get("recent_share")),
+        "usual": _pct(n.get("usual_share")),
+        "window": window,
+    }
+
+
+def _service_6w(n: dict) -> str:
+    scale = n.get("scale")
+    points = {
+        key: (None if n.get(f"{key}_share") is None or not scale else n[f"{key}_share"] * scale)
+        for key in ("recent", "usual")
+    }
+    return _service({**n, **points}, _("6 weeks"))
+
+
+TEXTS: dict[str, Callable[[dict], str]] = {
+    "activity_change": lambda n: (
+        _(
+            "%(recent)s activities a week in the last 13 weeks, against %(usual)s over the year "
+            "before"
+        )
+        % {"recent": _n(n["recent"]), "usual": _n(n["usual"])}
+    ),
+    "activity_change_6w": lambda n: (
+        _(
+            "%(recent)s activities a week in the last 6 weeks, against %(usual)s over the "
+            "year before"
+        )
+        % {"recent": _n(n["recent"]), "usual": _n(n["usual"])}
+    ),
+    "activity_swings_change": lambda n: (
+        _(
+            "weekly activity swings of %(recent)s around the average in the last 13 weeks, "
+            "against %(usual)s over the year before"
+        )
+        % {"recent": _pct(n["recent"]), "usual": _pct(n["usual"])}
+    ),
+    "activity_swings": lambda n: (
+        _("weekly activity swings of %(recent)s around the average in the last 13 weeks")
+        % {"recent": _pct(n["recent"])}
+        + (
+            _(", against %(usual)s over the year before") % {"usual": _pct(n["usual"])}
+            if n.get("usual") is not None
+            else ""
+        )
+    ),
+    "activity_vs_peers": lambda n: (
+        _("%(recent)s activities a week in the last 13 weeks, against a team median of %(team)s")
+        % {"recent": _n(n["recent"]), "team": _n(n["team"])}
+    ),
+    "pipeline_change": lambda n: (
+        _(
+            "new pipeline of %(recent)s a week in the last 13 weeks, against %(usual)s over "
+            "the year before"
+        )
+        % {"recent": _n(n["recent"], 0), "usual": _n(n["usual"], 0)}
+    ),
+    "quota": lambda n: (
+        _("won %(won)s in the last 26 weeks, %(share)s of quota")
+        % {"won": _n(n["won"], 0), "share": _pct(n["attainment"])}
+    ),
+    "overdue_todos": lambda n: (
+        _("%(count)s to-dos past their due date") % {"count": _n(n["count"], 0)}
+    ),
+    "leave_episodes_longer": lambda n: (
+        _(
+            "average leave episode %(recent)s days in the last 90 days, against %(usual)s days "
+            "over the previous year"
+        )
+        % {"recent": _n(n["recent"]), "usual": _n(n["usual"])}
+    ),
+    "leave_days": lambda n: (
+        _("%(recent)s days off in the last 90 days, against %(usual)s usually")
+        % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
+    ),
+    "adhoc_leave": lambda n: (
+        _(
+            "%(days)s working days of short, unplanned leave in the last 90 days "
+            "(%(episodes)s times)"
+        )
+        % {"days": _n(n["days"], 0), "episodes": _n(n["episodes"], 0)}
+    ),
+    "sick_days": lambda n: _("%(days)s sick days in the last 90 days") % {"days": _n(n["days"], 0)},
+    "planned_leave": lambda n: (
+        _("%(days)s days of planned leave in the last 90 days") % {"days": _n(n["days"], 0)}
+    ),
+    "bridge_days": lambda n: (
+        _(
+            "%(recent)s single days off next to a weekend in the last 90 days, against %(usual)s "
+            "usually"
+        )
+        % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
+    ),
+    "bridge_days_6w": lambda n: (
+        _("%(recent)s single days off next to a weekend in the last 6 weeks")
+        % {"recent": _n(n["recent"], 0)}
+    ),
+    "service": lambda n: _service(n, _("13 weeks")),
+    "service_6w": _service_6w,
+    "escalations": lambda n: (
+        _("%(recent)s escalations or complaints in the last 13 weeks, against %(usual)s usually")
+        % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
+    ),
+    "escalation_rate": lambda n: (
+        _("%(rate)s of %(cases)s cases escalated in the last 13 weeks")
+        % {"rate": _pct(n["rate"]), "cases": _n(n["cases"], 0)}
+    ),
+    "resolution_time": lambda n: (
+        _("cases took %(recent)s days to resolve in the last 13 weeks, against %(usual)s usually")
+        % {"recent": _n(n["recent"]), "usual": _usual(n)}
+    ),
+    "visit_hours": lambda n: (
+        _(
+            "%(recent)s hours of customer visits a week in the last 13 weeks, against %(usual)s in "
+            "the 13 weeks before"
+        )
+        % {"recent": _n(n["recent"]), "usual": _usual(n)}
+    ),
+    "visit_hours_6w": lambda n: (
+        _(
+            "%(recent)s hours of customer visits a week in the last 6 weeks, against %(usual)s "
+            "over the year before"
+        )
+        % {"recent": _n(n["recent"]), "usual": _usual(n)}
+    ),
+    "minutes_per_visit": lambda n: (
+        _(
+            "%(recent)s minutes per customer visit in the last 13 weeks, against %(usual)s in the "
+            "13 weeks before"
+        )
+        % {"recent": _n(n["recent"], 0), "usual": _usual(n, digits=0)}
+    ),
+    "tenure": lambda n: _("%(years)s years with the company") % {"years": _n(n["years"])},
+    "team_change": lambda n: (
+        _("changed team on %(day)s") % {"day": n["on"]} if n.get("on") else _("changed team")
+    ),
+    "manager_change": lambda n: _("a new manager in the last six months"),
+    "team_departures": lambda n: (
+        _("%(count)s colleagues in the team left of their own accord in the last 90 days")
+        % {"count": _n(n["count"], 0)}
+    ),
+}
+
+
+def driver_text(driver: dict) -> str:
+    """The sentence for one driver as scoring wrote it (``message`` and ``numbers``)."""
+    render = TEXTS.get(driver.get("message", ""))
+    if render is None:
+        return str(driver.get("feature", ""))
+    return render(driver.get("numbers") or {})
+
+
+def drivers_with_text(drivers: list[dict]) -> list[dict]:
+    return [{**driver, "text": driver_text(driver)} for driver in drivers]

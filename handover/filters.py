@@ -11,25 +11,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from handover.models import Application, Candidate, HandoverPlan, OnboardingPlan, Vacancy
+from retention.filters import IdFilter, TeamFilter, search_filter
 from retention.models import Assignment, SalesRep
-
-MAX_ID = 2**31 - 1  # ids are 32-bit in the database; a larger one can match nothing
-SEARCH_MAX_LENGTH = 200
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id: anything else, or out of the database's range, is refused."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class BoundedIntFilter(django_filters.NumberFilter):
@@ -44,26 +31,6 @@ class ParameterFilter(BoundedIntFilter):
         return qs
 
 
-def _search(fields: tuple[str, ...]):
-    """Every word must match one of ``fields`` (case-insensitive substring)."""
-
-    def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split():
-            condition = Q()
-            for field in fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
-
-    return method
-
-
-def search_filter(*fields: str, label: str) -> django_filters.CharFilter:
-    return django_filters.CharFilter(
-        method=_search(fields), max_length=SEARCH_MAX_LENGTH, label=label
-    )
-
-
 # --- hiring ------------------------------------------------------------------------------------
 
 
@@ -73,7 +40,7 @@ class VacancyFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Vacancy.Status.choices)
     reason = django_filters.ChoiceFilter(choices=Vacancy.Reason.choices)
-    team = IdFilter(field_name="team_id")
+    team = TeamFilter(field_name="team_id")
 
     class Meta:
         model = Vacancy
@@ -96,7 +63,7 @@ class ApplicationFilter(django_filters.FilterSet):
     vacancy = IdFilter(field_name="vacancy_id")
     stage = django_filters.ChoiceFilter(choices=Application.Stage.choices)
     source = django_filters.ChoiceFilter(choices=Candidate.Source.choices)
-    team = IdFilter(field_name="vacancy__team_id")
+    team = TeamFilter(field_name="vacancy__team_id")
 
     class Meta:
         model = Application
@@ -104,7 +71,7 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 class OnboardingPlanFilter(django_filters.FilterSet):
-    team = IdFilter(field_name="rep__team_id")
+    team = TeamFilter(field_name="rep__team_id")
 
     class Meta:
         model = OnboardingPlan
@@ -121,7 +88,7 @@ class DepartureCostFilter(django_filters.FilterSet):
     """Departures (reps with a last day) by team and year of the last day, and the two method
     parameters: the window before leaving without a risk flag, and the ramp-up target."""
 
-    team = IdFilter(field_name="team_id")
+    team = TeamFilter(field_name="team_id")
     year = BoundedIntFilter(
         field_name="departure_date", lookup_expr="year", min_value=1900, max_value=2100
     )

@@ -60,7 +60,7 @@ class SortFilter(django_filters.ChoiceFilter):
         return qs.order_by(*self.orderings[value or self.default])
 
 
-def _words(fields: tuple[str, ...], exact: tuple[str, ...] = ()):
+def words_search(fields: tuple[str, ...], exact: tuple[str, ...] = ()):
     """A search filter method: every word must match one of ``fields`` (substring) or one of
     ``exact`` (a whole id, any case)."""
 
@@ -77,9 +77,13 @@ def _words(fields: tuple[str, ...], exact: tuple[str, ...] = ()):
     return search
 
 
-def _search(fields: tuple[str, ...], exact: tuple[str, ...] = ()) -> django_filters.CharFilter:
+def search_filter(
+    *fields: str, exact: tuple[str, ...] = (), label: str | None = None
+) -> django_filters.CharFilter:
+    """``q``: every word must match one of ``fields`` in part or one of ``exact`` whole; longer
+    than SEARCH_MAX_LENGTH is a 400 naming the parameter."""
     return django_filters.CharFilter(
-        method=_words(fields, exact), max_length=SEARCH_MAX_LENGTH, label=_("Search")
+        method=words_search(fields, exact), max_length=SEARCH_MAX_LENGTH, label=label or _("Search")
     )
 
 
@@ -97,7 +101,7 @@ REP_ORDERINGS = {
 class RepFilterSet(django_filters.FilterSet):
     """Reps: ``q`` matches names and e-mail in part and CRM / HR ids whole."""
 
-    q = _search(("first_name", "last_name", "email"), exact=("crm_user_id", "hr_employee_id"))
+    q = search_filter("first_name", "last_name", "email", exact=("crm_user_id", "hr_employee_id"))
     team = TeamFilter(field_name="team_id")
     status = django_filters.ChoiceFilter(choices=SalesRep.Status.choices)
     hired_after = django_filters.DateFilter(field_name="hire_date", lookup_expr="gte")
@@ -118,7 +122,7 @@ CUSTOMER_ORDERINGS = {
 class CustomerFilterSet(django_filters.FilterSet):
     """Customers: ``q`` matches the name in part and the source's id whole."""
 
-    q = _search(("name",), exact=("external_id",))
+    q = search_filter("name", exact=("external_id",))
     key = BooleanFilter(field_name="is_key_account")
     region = django_filters.CharFilter(lookup_expr="iexact", max_length=120)
     industry = django_filters.CharFilter(lookup_expr="iexact", max_length=120)

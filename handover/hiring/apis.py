@@ -25,6 +25,7 @@ from handover import filters
 from handover.hiring import costs, selectors, services
 from handover.models import Application, Candidate, OnboardingPlan, OnboardingTask, Vacancy
 from retention import people
+from retention.filters import MAX_ID
 from retention.selectors import reps_visible
 
 MANAGE = selectors.MANAGE_HIRING
@@ -459,8 +460,8 @@ class ApplicationCreateApi(APIView):
     required_perms = MANAGE
 
     class InputSerializer(serializers.Serializer):
-        vacancy = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
-        candidate = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
+        vacancy = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        candidate = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     @extend_schema(request=InputSerializer, responses={201: ApplicationOutputSerializer})
     def post(self, request: Request) -> Response:

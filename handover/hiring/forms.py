@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import teams_visible_to, users_visible_to
 from accounts.models import Team, User
-from handover.filters import MAX_ID
 from handover.models import Application, Candidate, Vacancy
+from retention.filters import MAX_ID
 from retention.models import SalesRep
 from retention.selectors import reps_visible
 

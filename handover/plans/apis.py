@@ -21,6 +21,7 @@ from handover import filters
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from retention import people
+from retention.filters import MAX_ID
 from retention.models import Assignment
 from retention.ownership.services import assignment_add_backup
 from retention.selectors import (
@@ -167,7 +168,7 @@ class PlanCreateApi(APIView):
     required_perms = "handover.add_handoverplan"
 
     class InputSerializer(serializers.Serializer):
-        rep_id = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
+        rep_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     @extend_schema(
         request=InputSerializer,
@@ -199,10 +200,10 @@ class PlanItemUpdateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         recipient_rep_id = serializers.IntegerField(
-            required=False, min_value=1, max_value=filters.MAX_ID
+            required=False, min_value=1, max_value=MAX_ID
         )
         recipient_manager_id = serializers.IntegerField(
-            required=False, min_value=1, max_value=filters.MAX_ID
+            required=False, min_value=1, max_value=MAX_ID
         )
         mode = serializers.ChoiceField(choices=HandoverItem.Mode.choices, required=False)
         cover_until = serializers.DateField(required=False)
@@ -400,8 +401,8 @@ class AssignmentBackupAddApi(APIView):
     required_perms = "retention.add_assignment"
 
     class InputSerializer(serializers.Serializer):
-        customer_id = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
-        rep_id = serializers.IntegerField(min_value=1, max_value=filters.MAX_ID)
+        customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        rep_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     @extend_schema(
         request=InputSerializer,

@@ -54,6 +54,18 @@ def require_mode() -> str:
     return mode
 
 
+def wait_for(predicate, *, timeout: float, step: float = 0.1):
+    """The predicate's first truthy value within ``timeout`` seconds, else None (for tests that
+    wait on a real worker or server; a condition, not a speed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip on a bare machine; in CI a would-be skip fails, so nothing goes silently untested.
 

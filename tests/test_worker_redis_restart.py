@@ -15,19 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_for
 from tests.test_redis_outage import OwnRedis, _free_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.celery_worker]
 
-
-def _wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.parametrize("pool", ["prefork", "solo"])
@@ -57,20 +49,21 @@ def test_worker_survives_a_redis_restart_with_a_task_in_flight(pool, needs_redis
     try:
         first = str(tmp_path / "first")
         client.send_task("tests.work_then_mark", args=[first, 4])
-        assert _wait(lambda: Path(first + ".started").exists(), 60), "task never started"
+        assert wait_for(lambda: Path(first + ".started").exists(), timeout=60), "task never started"
 
         redis_server.stop()
         time.sleep(2)
         redis_server.start()
 
         if pool == "solo":  # the task runs in the worker's own process: it cannot be cancelled
-            assert _wait(lambda: Path(first).exists(), 30), "the task in flight did not finish"
+            finished = wait_for(lambda: Path(first).exists(), timeout=30)
+            assert finished, "the task in flight did not finish"
         time.sleep(5)
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
 
         second = str(tmp_path / "second")
         client.send_task("tests.work_then_mark", args=[second, 0])
-        assert _wait(lambda: Path(second).exists(), 60), "the worker took no task after"
+        assert wait_for(lambda: Path(second).exists(), timeout=60), "the worker took no task after"
         assert worker.poll() is None
         assert "Unrecoverable error" not in (tmp_path / "worker.log").read_text()
     finally:

@@ -17,21 +17,12 @@ from retention.models import OutboxMessage, RiskAlert, RiskScore, ScoringRun
 from retention.outbox import outbox_flush
 from retention.risk import services
 from retention.selectors import risk_scores_current, scoring_run_latest_complete
-from tests.conftest import running_celery_worker
+from tests.conftest import running_celery_worker, wait_for
 from tests.retention.risk.conftest import AS_OF
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker]
 STALL = 3
 
-
-def _wait_for(predicate, *, timeout: float, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return None
 
 
 def _finished(run_id: int):
@@ -47,7 +38,7 @@ def test_a_run_whose_worker_was_killed_is_resumed_by_the_reaper_and_published_on
     with override_settings(RELAY_RISK_HIGH=0.0, RELAY_RISK_MEDIUM=0.0):
         with transaction.atomic():
             run = services.scoring_run_request(as_of=AS_OF)
-        assert _wait_for(lambda: RiskScore.objects.filter(run_id=run.pk).exists(), timeout=90)
+        assert wait_for(lambda: RiskScore.objects.filter(run_id=run.pk).exists(), timeout=90)
         killable_worker.kill()  # SIGKILL mid-run: its chunk messages are left unacked
         killable_worker.wait()
     run.refresh_from_db()
@@ -63,7 +54,7 @@ def test_a_run_whose_worker_was_killed_is_resumed_by_the_reaper_and_published_on
         resumed_at = time.monotonic()
         assert services.scoring_runs_reap().resumed == [run.pk]
         outbox_flush()
-        finished = _wait_for(lambda: _finished(run.pk), timeout=120)
+        finished = wait_for(lambda: _finished(run.pk), timeout=120)
     assert finished is not None, "the resumed run never finished"
     assert finished.status == ScoringRun.Status.SUCCEEDED, finished.error
     assert finished.done == finished.total == finished.scores.count()
@@ -86,7 +77,7 @@ def test_a_kill_between_claim_and_fan_out_is_planned_and_sent_by_the_reaper(
     )
     assert services.scoring_runs_reap().resumed == [run.pk]
     outbox_flush()
-    finished = _wait_for(lambda: _finished(run.pk), timeout=90)
+    finished = wait_for(lambda: _finished(run.pk), timeout=90)
     assert finished is not None and finished.status == ScoringRun.Status.SUCCEEDED, finished
     assert finished.total == finished.done > 0
 

@@ -1,7 +1,6 @@
 """A real Celery worker scores a run (on Redis and PostgreSQL in CI, and on the file-system broker
 and SQLite of the embedded default); a killed one publishes nothing."""
 
-import time
 
 import pytest
 from django.db import transaction
@@ -9,19 +8,11 @@ from django.db import transaction
 from retention.models import RiskModel, RiskScore, ScoringRun
 from retention.risk import services
 from retention.selectors import risk_scores_current
+from tests.conftest import wait_for
 from tests.retention.risk.conftest import AS_OF
 
 pytestmark = pytest.mark.celery_worker
 
-
-def _wait_for(predicate, *, timeout: float, step: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return None
 
 
 @pytest.fixture
@@ -36,7 +27,7 @@ def test_worker_runs_a_chunked_scoring_run_and_publishes_it(
     with transaction.atomic():
         run = services.scoring_run_request(as_of=AS_OF)
 
-    finished = _wait_for(
+    finished = wait_for(
         lambda: ScoringRun.objects.filter(
             pk=run.pk, status__in=[ScoringRun.Status.SUCCEEDED, ScoringRun.Status.FAILED]
         ).first(),
@@ -58,7 +49,7 @@ def test_killed_worker_leaves_the_previous_scores_in_place(killable_worker, smal
         run = services.scoring_run_request(as_of=AS_OF)
 
     # One rep per chunk here; kill the worker as soon as the first chunk is written.
-    started = _wait_for(
+    started = wait_for(
         lambda: RiskScore.objects.filter(run_id=run.pk).exists(), timeout=90, step=0.01
     )
     killable_worker.kill()
@@ -83,7 +74,7 @@ def test_a_failing_chunk_fails_the_run_at_once_with_the_reason(celery_worker_pro
     with transaction.atomic():
         run = services.scoring_run_request(as_of=AS_OF)
 
-    failed = _wait_for(
+    failed = wait_for(
         lambda: ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.FAILED).first(),
         timeout=90,
     )

@@ -582,7 +582,9 @@ def coverage_alerts_notify() -> int:
             managers[manager.pk] = manager
             by_manager[manager.pk].append(gap)
     for manager_id, gaps in by_manager.items():
-        lines = [f"- {g.customer.name}: {g.get_kind_display()} ({g.detail})" for g in gaps]
+        # No stored detail: it was worded for the whole organisation and may name reps outside
+        # this manager's teams; the coverage page words it for them.
+        lines = [f"- {g.customer.name}: {g.get_kind_display()}" for g in gaps]
         send_mail(
             subject=f"Relay: {len(gaps)} new coverage gap(s)",
             message="New gaps in your customers' coverage:\n\n" + "\n".join(lines),

@@ -197,3 +197,23 @@ def test_gap_detail_names_no_rep_of_another_team(rep_a, rep_b, customer_b, manag
     assert "Alice" not in gaps[0].detail and "Anders" not in gaps[0].detail
     assert "a rep of another team" in gaps[0].detail
     assert (gaps[0].suggestion.kind, gaps[0].suggestion.manager_id) == ("manager", manager_b.pk)
+
+
+def test_nightly_gap_alerts_name_nobody_on_the_page_or_in_the_mail(
+    client, rep_a, rep_b, customer_b, manager_b, mailoutbox
+):
+    """The stored alert was worded for the whole organisation; neither the coverage page nor
+    the e-mail to the manager repeats it."""
+    CoverageGap.objects.create(
+        customer=customer_b,
+        kind=CoverageGap.Kind.HIGH_RISK_ONLY,
+        detail="Only Alice Anders of North A holds it",
+        first_seen=dt.date(2026, 11, 30),
+        last_seen=dt.date(2026, 11, 30),
+    )
+    client.force_login(manager_b)
+    page = client.get(reverse("handover:coverage")).content.decode()
+    assert customer_b.name in page
+    assert "Alice Anders" not in page
+    coverage_alerts_notify()
+    assert all("Alice" not in message.body for message in mailoutbox)

@@ -385,7 +385,7 @@ RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
 RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))
 # A job (scoring run, import) with no heartbeat for this long is stalled: resumed at most
 # RELAY_JOB_MAX_RESUMES times, then failed with the reason.
-RELAY_JOB_STALL_SECONDS = max(5, env_int("RELAY_JOB_STALL_SECONDS", 300))
+RELAY_JOB_STALL_SECONDS = max(5, env_int("RELAY_JOB_STALL_SECONDS", 180))
 RELAY_JOB_MAX_RESUMES = env_int("RELAY_JOB_MAX_RESUMES", 3)
 RELAY_RISK_MIN_DEPARTURES = env_int("RELAY_RISK_MIN_DEPARTURES", 15)
 # Trained models are stored signed (HMAC-SHA256) and refused when unsigned or altered; the key

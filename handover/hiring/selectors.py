@@ -146,6 +146,14 @@ def vacancy_temporary_covers(*, viewer: User, vacancy: Vacancy, today: dt.date) 
     if not book:
         return []
     holders = ownership.customer_holders(user=viewer, customer_ids=book)
+    leaving = vacancy.leaving_rep
+    # The leaving rep's own assignment, open after their last day, covers nobody.
+    gone_id = (
+        leaving.pk
+        if leaving.status == SalesRep.Status.LEFT
+        or (leaving.departure_date is not None and leaving.departure_date < today)
+        else None
+    )
     rows = []
     for customer in Customer.objects.filter(pk__in=book).order_by("-annual_revenue", "name"):
         rows.append(
@@ -156,7 +164,7 @@ def vacancy_temporary_covers(*, viewer: User, vacancy: Vacancy, today: dt.date) 
                 covers=[
                     f"{h.holder_name} ({h.get_role_display()})"
                     for h in holders.get(customer.pk, [])
-                    if h.role in COVER_ROLES
+                    if h.role in COVER_ROLES and not (gone_id and h.rep_id == gone_id)
                 ],
             )
         )

@@ -249,7 +249,14 @@ def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
         return _back(request, fallback)
     application.refresh_from_db()
     if application.stage == Application.Stage.HIRED:
-        messages.success(request, _("Hired. The new rep and their onboarding plan are ready."))
+        message = _("Hired. The new rep and their onboarding plan are ready.")
+        vacancy = Vacancy.objects.get(pk=application.vacancy_id)
+        if selectors.vacancy_successor_plan(vacancy=vacancy) is not None:
+            message = _(
+                "Hired. The new rep and their onboarding plan are ready, and a handover of "
+                "the leaving rep's customers to them is drafted (see the vacancy)."
+            )
+        messages.success(request, message)
         return redirect("handover:onboarding_detail", plan_id=application.onboarding_plan.pk)
     return _back(request, fallback)
 

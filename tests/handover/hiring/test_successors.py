@@ -132,6 +132,8 @@ def test_the_vacancy_page_links_to_the_successors_plan(
     page = client.get(reverse("handover:vacancy_detail", args=[vacancy.pk])).content.decode()
     assert reverse("handover:plan_detail", args=[plan.pk]) in page
     assert "no cover" not in page
+    api = client.get(f"/api/vacancies/{vacancy.pk}/").json()
+    assert api["successor_plan_id"] == plan.pk
 
 
 @time_machine.travel(TODAY, tick=False)

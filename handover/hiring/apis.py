@@ -182,9 +182,20 @@ class VacancyDetailApi(APIView):
 
         sales_at_stake = serializers.SerializerMethodField()
         temporary_covers = serializers.SerializerMethodField()
+        successor_plan_id = serializers.SerializerMethodField()
 
         class Meta(VacancyOutputSerializer.Meta):
-            fields = [*VacancyOutputSerializer.Meta.fields, "sales_at_stake", "temporary_covers"]
+            fields = [
+                *VacancyOutputSerializer.Meta.fields,
+                "sales_at_stake",
+                "temporary_covers",
+                "successor_plan_id",
+            ]
+
+        @extend_schema_field(serializers.IntegerField(allow_null=True))
+        def get_successor_plan_id(self, vacancy: Vacancy) -> int | None:
+            plan = selectors.vacancy_successor_plan(vacancy=vacancy)
+            return plan.pk if plan else None
 
         @extend_schema_field(StakeSerializer(allow_null=True))
         def get_sales_at_stake(self, vacancy: Vacancy) -> dict | None:

@@ -5,7 +5,9 @@ Method:
 * Output is won deal amount, dated by the close date.
 * Month k of a ramp-up (k = 1, 2, …) runs from the start date plus k−1 calendar months to the day
   before the start date plus k months, so a rep starting on the 15th has months 15th–14th.
-  Only months that ended on or before the as-of date count.
+  Only months that ended on or before the as-of date count, and none after the rep left: a
+  rep gone since May is measured until May (the month the last day falls in is the last one,
+  measured up to that day).
 * Weekly output for month k = the amount won over a trailing window of ``window_months`` months
   ending with month k (default 3; never before the start date) ÷ (days in the window ÷ 7).
   Deals are lumpy: one month alone says more about luck than about ramp-up. With
@@ -104,8 +106,10 @@ def ramp_up(
     target_share: float = DEFAULT_TARGET_SHARE,
     window_months: int = DEFAULT_WINDOW_MONTHS,
     max_months: int = 24,
+    left_on: dt.date | None = None,
 ) -> RampResult:
-    """Month-by-month output of a rep who started on ``start`` against the team median."""
+    """Month-by-month output of a rep who started on ``start`` against the team median,
+    up to ``as_of`` or the rep's last day (``left_on``), whichever comes first."""
     if not 0 < target_share <= 2:
         raise ValueError(f"target_share must be in (0, 2], got {target_share}")
     if window_months < 1:
@@ -116,8 +120,11 @@ def ramp_up(
     for k in range(1, max_months + 1):
         month_start = add_months(start, k - 1)
         month_end = add_months(start, k) - dt.timedelta(days=1)
-        if month_end > as_of:
+        if month_end > as_of or (left_on is not None and month_start > left_on):
             break
+        if left_on is not None and month_end > left_on:
+            # The month the rep left in counts up to their last day, not as days of no sales.
+            month_end = left_on
         window_start = add_months(start, max(0, k - window_months))
         own = weekly_output(sales, window_start, month_end)
         peer_outputs = [

@@ -25,13 +25,15 @@ from handover.hiring import costs, matching, rampup
 from handover.models import (
     Application,
     Candidate,
+    HandoverPlan,
     OnboardingPlan,
     OnboardingTask,
     StageChange,
     Vacancy,
 )
 from retention import people
-from retention.models import Assignment, Deal, RiskScore, SalesRep
+from retention.models import Assignment, Customer, Deal, RiskScore, SalesRep
+from retention.ownership import selectors as ownership
 
 # A rep counts as established (part of the team benchmark) this long after their hire date.
 ESTABLISHED_AFTER_DAYS = settings.RELAY_ESTABLISHED_AFTER_DAYS
@@ -119,6 +121,14 @@ def vacancy_book(*, vacancy: Vacancy, today: dt.date) -> list[int]:
     )
 
 
+# Who answers for a customer of the vacancy; backups alone do not cover it.
+COVER_ROLES = (
+    Assignment.Role.OWNER,
+    Assignment.Role.TEMPORARY_COVER,
+    Assignment.Role.MANAGER_COVER,
+)
+
+
 @dataclass
 class CoverRow:
     customer_id: int
@@ -128,43 +138,51 @@ class CoverRow:
 
 
 def vacancy_temporary_covers(*, viewer: User, vacancy: Vacancy, today: dt.date) -> list[CoverRow]:
-    """The customers of the vacancy with their current temporary or manager covers (may be none).
+    """The customers of the vacancy and who answers for each now: its owner, temporary cover or
+    manager cover, read from the one ownership home (none listed: nobody covers it).
 
-    A cover from outside the viewer's scope is shown without a name."""
+    A holder outside the viewer's scope is shown as the ownership selectors word them."""
     book = vacancy_book(vacancy=vacancy, today=today)
     if not book:
         return []
-    covers = (
-        Assignment.objects.filter(
-            customer_id__in=book,
-            valid_to__isnull=True,
-            role__in=[Assignment.Role.TEMPORARY_COVER, Assignment.Role.MANAGER_COVER],
-        )
-        .select_related("rep", "manager")
-        .order_by("valid_from")
+    holders = ownership.customer_holders(user=viewer, customer_ids=book)
+    leaving = vacancy.leaving_rep
+    # The leaving rep's own assignment, open after their last day, covers nobody.
+    gone_id = (
+        leaving.pk
+        if leaving.status == SalesRep.Status.LEFT
+        or (leaving.departure_date is not None and leaving.departure_date < today)
+        else None
     )
-    covers = list(covers)
-    managers = people.user_labels(viewer=viewer, people=[a.manager for a in covers])
-    holders: dict[int, list[str]] = defaultdict(list)
-    for assignment in covers:
-        if assignment.rep_id:
-            name = people.rep_label(viewer=viewer, rep=assignment.rep)
-        else:
-            name = managers.get(assignment.manager_id, "")
-        holders[assignment.customer_id].append(f"{name} ({assignment.get_role_display()})")
     rows = []
-    from retention.models import Customer
-
     for customer in Customer.objects.filter(pk__in=book).order_by("-annual_revenue", "name"):
         rows.append(
             CoverRow(
                 customer_id=customer.pk,
                 customer_name=customer.name,
                 annual_revenue=customer.annual_revenue,
-                covers=holders.get(customer.pk, []),
+                covers=[
+                    f"{h.holder_name} ({h.get_role_display()})"
+                    for h in holders.get(customer.pk, [])
+                    if h.role in COVER_ROLES and not (gone_id and h.rep_id == gone_id)
+                ],
             )
         )
     return rows
+
+
+def vacancy_successor_plan(*, vacancy: Vacancy) -> HandoverPlan | None:
+    """The handover plan of the leaving rep's customers to the successor, once hired."""
+    if vacancy.leaving_rep_id is None or vacancy.successor_id is None:
+        return None
+    return (
+        HandoverPlan.objects.filter(
+            rep_id=vacancy.leaving_rep_id, items__chosen_rep_id=vacancy.successor_id
+        )
+        .distinct()
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +362,23 @@ def vacancy_board(*, vacancy: Vacancy) -> list[tuple[str, str, list[Application]
     return [(value, label, columns[value]) for value, label in Application.Stage.choices]
 
 
+# The pipeline's forward order; hired is the step after the offer.
+PIPELINE_ORDER = (
+    Application.Stage.SOURCED,
+    Application.Stage.SCREENING,
+    Application.Stage.INTERVIEW,
+    Application.Stage.OFFER,
+    Application.Stage.HIRED,
+)
+
+
+def application_next_stage(*, application: Application) -> str | None:
+    """The stage an application usually moves to next (none once it is closed)."""
+    if application.stage not in PIPELINE_ORDER[:-1]:
+        return None
+    return PIPELINE_ORDER[PIPELINE_ORDER.index(application.stage) + 1]
+
+
 def application_history(*, application: Application) -> list[StageChange]:
     return list(application.stage_changes.select_related("changed_by").order_by("changed_at", "id"))
 
@@ -462,7 +497,8 @@ def _won_sales(rep_ids: list[int], *, since: dt.date, until: dt.date) -> dict[in
 def rep_ramp_up(
     *, rep: SalesRep, as_of: dt.date, target_share: float = RAMP_TARGET_SHARE
 ) -> rampup.RampResult:
-    """The rep's ramp-up from their hire date against the established reps of their team."""
+    """The rep's ramp-up from their hire date against the established reps of their team,
+    measured until the rep's last day if they have left."""
     start = rep.hire_date
     peers_qs = SalesRep.objects.filter(team_id=rep.team_id).exclude(pk=rep.pk)
     peer_rows = list(peers_qs.values_list("id", "hire_date", "departure_date"))
@@ -482,6 +518,7 @@ def rep_ramp_up(
         peers=peers,
         as_of=as_of,
         target_share=target_share,
+        left_on=rep.departure_date,
     )
 
 

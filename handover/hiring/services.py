@@ -26,6 +26,7 @@ from handover.models import (
     StageChange,
     Vacancy,
 )
+from handover.plans.services import handover_plan_create_for_successor
 from retention.models import Assignment, Customer, SalesRep
 from retention.services import rep_create, team_history_follow
 
@@ -409,17 +410,27 @@ def application_move(
     elif to_stage in (Application.Stage.REJECTED, Application.Stage.WITHDREW):
         _candidate_back_to_pool(candidate)
     elif to_stage == Application.Stage.HIRED:
-        application_hire(application=application, start_date=start_date, today=now.date())
+        application_hire(
+            application=application, start_date=start_date, today=now.date(), by=by, now=now
+        )
     return application
 
 
 def application_hire(
-    *, application: Application, start_date: dt.date | None = None, today: dt.date
+    *,
+    application: Application,
+    start_date: dt.date | None = None,
+    today: dt.date,
+    by: User | None = None,
+    now: dt.datetime | None = None,
 ) -> OnboardingPlan:
     """The hire itself: the new rep (or the linked existing one), the vacancy, the plan.
 
     Called by ``application_move`` inside its transaction. The start date defaults to the
-    candidate's earliest start, or today, whichever is later.
+    candidate's earliest start, or today, whichever is later. Once the vacancy is filled, the
+    other applications close ("position filled") and those candidates return to the pool; the
+    successor of a departure gets a drafted handover plan of the leaving rep's customers, from
+    whoever covers them now (see ``handover_plan_create_for_successor``).
     """
     candidate = application.candidate
     vacancy = application.vacancy
@@ -467,12 +478,12 @@ def application_hire(
         vacancy.successor = rep
     vacancy.save(update_fields=["status", "filled_on", "successor", "updated_at"])
 
-    # The other people still in this vacancy's pipeline go back to the pool once it is filled.
     if vacancy.status == Vacancy.Status.FILLED:
-        for other in vacancy.applications.filter(stage__in=ACTIVE_STAGES).select_related(
-            "candidate"
-        ):
-            _candidate_back_to_pool(other.candidate)
+        _applications_close_filled(vacancy=vacancy, by=by, now=now or timezone.now())
+    if vacancy.leaving_rep_id is not None and vacancy.successor_id == rep.pk:
+        handover_plan_create_for_successor(
+            leaving_rep=vacancy.leaving_rep, successor=rep, created_by=by, today=today
+        )
     return onboarding_plan_create(
         rep=rep,
         start_date=start,
@@ -480,6 +491,33 @@ def application_hire(
         vacancy=vacancy,
         application=application,
     )
+
+
+POSITION_FILLED = "Position filled"
+
+
+def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.datetime) -> None:
+    """Close the applications still open on a filled vacancy, with the reason in their history,
+    and return those candidates to the pool (unless another pipeline still holds them)."""
+    others = list(
+        vacancy.applications.select_for_update()
+        .filter(stage__in=ACTIVE_STAGES)
+        .select_related("candidate")
+    )
+    for other in others:
+        StageChange.objects.create(
+            application=other,
+            from_stage=other.stage,
+            to_stage=Application.Stage.REJECTED,
+            changed_at=now,
+            changed_by=by,
+            note=POSITION_FILLED,
+        )
+        other.stage = Application.Stage.REJECTED
+        other.stage_entered_at = now
+        other.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+    for other in others:
+        _candidate_back_to_pool(other.candidate)
 
 
 def interview_feedback_add(

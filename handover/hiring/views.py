@@ -109,6 +109,7 @@ def vacancy_detail(request: HttpRequest, vacancy_id: int) -> HttpResponse:
             viewer=request.user, vacancy=vacancy, today=today
         ),
         "at_stake": selectors.vacancy_sales_at_stake(vacancy=vacancy, today=today),
+        "successor_plan": selectors.vacancy_successor_plan(vacancy=vacancy),
         "board": selectors.vacancy_board(vacancy=vacancy),
         "stages": Application.Stage.choices,
         "show_salary": selectors.sees_salary(request.user),
@@ -218,6 +219,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         "feedback": feedback,
         "feedback_form": FeedbackForm(),
         "stages": Application.Stage.choices,
+        "next_stage": selectors.application_next_stage(application=application),
         "can_manage": selectors.can_manage_hiring(request.user),
     }
     return render(request, "handover/hiring/application_detail.html", context)
@@ -247,7 +249,14 @@ def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
         return _back(request, fallback)
     application.refresh_from_db()
     if application.stage == Application.Stage.HIRED:
-        messages.success(request, _("Hired. The new rep and their onboarding plan are ready."))
+        message = _("Hired. The new rep and their onboarding plan are ready.")
+        vacancy = Vacancy.objects.get(pk=application.vacancy_id)
+        if selectors.vacancy_successor_plan(vacancy=vacancy) is not None:
+            message = _(
+                "Hired. The new rep and their onboarding plan are ready, and a handover of "
+                "the leaving rep's customers to them is drafted (see the vacancy)."
+            )
+        messages.success(request, message)
         return redirect("handover:onboarding_detail", plan_id=application.onboarding_plan.pk)
     return _back(request, fallback)
 

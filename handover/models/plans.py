@@ -49,6 +49,7 @@ class HandoverPlan(TimeStampedModel):
     class Origin(models.TextChoices):
         MANUAL = "manual", _("Started by hand")
         DEPARTURE = "departure", _("Departure recorded")
+        SUCCESSOR = "successor", _("Successor hired")
 
     rep = models.ForeignKey(
         SalesRep, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="handover_plans"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -131,6 +131,104 @@ def handover_plan_create_for_departure(
     plan, _created = handover_plan_create(
         rep=rep, created_by=created_by, origin=HandoverPlan.Origin.DEPARTURE
     )
+    return plan
+
+
+# Roles that cover a customer for the time being, until a successor takes it over.
+COVER_ROLES = (Assignment.Role.TEMPORARY_COVER, Assignment.Role.MANAGER_COVER)
+
+
+def handover_plan_create_for_successor(
+    *,
+    leaving_rep: SalesRep,
+    successor: SalesRep,
+    created_by: User | None,
+    today: dt.date | None = None,
+) -> HandoverPlan | None:
+    """Draft the hand-over of a leaving rep's customers to the successor hired in their place.
+
+    The customers are those the leaving rep owned and nobody else owns now: held by a temporary
+    or manager cover, still by the leaving rep, or by nobody. Each goes to the successor as a
+    permanent owner; applying the plan ends the covers. None if there is nothing to hand over.
+    A draft already open for the leaving rep (one per rep) gets the successor as recipient.
+    """
+    today = today or timezone.localdate()
+    existing = selectors.plan_draft_for_rep(rep=leaving_rep)
+    if existing is not None:
+        existing.items.update(
+            chosen_rep=successor,
+            chosen_manager=None,
+            mode=HandoverItem.Mode.PERMANENT,
+            cover_until=None,
+        )
+        return existing
+    owned = Assignment.objects.filter(rep=leaving_rep, role=Assignment.Role.OWNER).order_by(
+        "customer_id", F("valid_to").desc(nulls_first=True), "-valid_from"
+    )
+    last_owned: dict[int, Assignment] = {}
+    for assignment in owned:
+        last_owned.setdefault(assignment.customer_id, assignment)
+    current: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in Assignment.objects.filter(
+        customer_id__in=list(last_owned), valid_to__isnull=True
+    ).order_by("valid_from", "id"):
+        current[assignment.customer_id].append(assignment)
+    sources: dict[int, Assignment] = {}
+    for customer_id, own in last_owned.items():
+        holders = current.get(customer_id, [])
+        if any(
+            a.role == Assignment.Role.OWNER and a.rep_id not in (leaving_rep.pk, successor.pk)
+            for a in holders
+        ):
+            continue  # handed over for good to someone else
+        if any(a.role == Assignment.Role.OWNER and a.rep_id == successor.pk for a in holders):
+            continue
+        covers = sorted(
+            (a for a in holders if a.role in COVER_ROLES),
+            key=lambda a: a.role != Assignment.Role.TEMPORARY_COVER,
+        )
+        sources[customer_id] = covers[0] if covers else own
+    if not sources:
+        return None
+    customers = list(
+        Customer.objects.filter(pk__in=list(sources)).order_by("-annual_revenue", "name")
+    )
+    prefill = _note_prefill(customer_ids=[c.pk for c in customers if c.is_key_account], today=today)
+    reason = f"{successor.full_name} was hired to succeed {leaving_rep.full_name}."
+    try:
+        with transaction.atomic():
+            plan = HandoverPlan.objects.create(
+                rep=leaving_rep, created_by=created_by, origin=HandoverPlan.Origin.SUCCESSOR
+            )
+            items = []
+            for rank, customer in enumerate(customers, start=1):
+                source = sources[customer.pk]
+                notes = prefill.get(customer.pk, {})
+                items.append(
+                    HandoverItem(
+                        plan=plan,
+                        customer=customer,
+                        source_assignment=source,
+                        held_role=source.role,
+                        rank=rank,
+                        importance=float(customer.annual_revenue or 0),
+                        importance_reason="Annual revenue",
+                        suggestion_kind=HandoverItem.SuggestionKind.TEAM_REP,
+                        suggested_rep=successor,
+                        suggestion_reason=reason[:300],
+                        chosen_rep=successor,
+                        mode=HandoverItem.Mode.PERMANENT,
+                        note_needs=notes.get("needs", ""),
+                        note_deals=notes.get("deals", ""),
+                        note_risks=notes.get("risks", ""),
+                    )
+                )
+            HandoverItem.objects.bulk_create(items, batch_size=500)
+    except IntegrityError:
+        existing = selectors.plan_draft_for_rep(rep=leaving_rep)
+        if existing is None:
+            raise
+        return existing
     return plan
 
 
@@ -298,7 +396,22 @@ def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> Handover
         ):
             raise PlanError(f"{item.customer.name}: the temporary cover ends before today.")
     _refuse_recipients(plan=plan, items=items, approved_by=approved_by)
+    if plan.origin == HandoverPlan.Origin.SUCCESSOR:
+        from_rep_ids = _apply_to_successor(
+            plan=plan, items=items, approved_by=approved_by, today=today
+        )
+    else:
+        _apply_moves(plan=plan, items=items, approved_by=approved_by, today=today)
+        from_rep_ids = {plan.rep_id}
+    return _finish_apply(
+        plan=plan, items=items, approved_by=approved_by, today=today, from_rep_ids=from_rep_ids
+    )
 
+
+def _apply_moves(
+    *, plan: HandoverPlan, items: list[HandoverItem], approved_by: User, today: dt.date
+) -> None:
+    """A departing rep's plan: every item's assignment moves from them to its recipient."""
     moves = []
     for item in items:
         if item.chosen_manager_id:
@@ -335,17 +448,81 @@ def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> Handover
         item.opened_assignment_id = result.opened_assignment_id
         item.closed_recipient_assignment_id = result.superseded_assignment_id
 
+
+def _apply_to_successor(
+    *, plan: HandoverPlan, items: list[HandoverItem], approved_by: User, today: dt.date
+) -> set[int]:
+    """A successor plan: the recipient becomes owner (or covers, if the item says so) and the
+    temporary and manager covers end. Refused if someone else has taken a customer for good
+    since the draft. Returns the reps whose open deals and activities move (the leaving rep and
+    the covers)."""
+    customer_ids = [item.customer_id for item in items]
+    current: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in Assignment.objects.select_for_update().filter(
+        customer_id__in=customer_ids, valid_to__isnull=True
+    ):
+        current[assignment.customer_id].append(assignment)
+    from_rep_ids = {plan.rep_id}
+    for item in items:
+        holders = current.get(item.customer_id, [])
+        if any(
+            a.role == Assignment.Role.OWNER and a.rep_id not in (plan.rep_id, item.chosen_rep_id)
+            for a in holders
+        ):
+            raise PlanError(
+                f"{item.customer.name} has a new owner since the plan was drafted; "
+                f"start a new plan."
+            )
+        try:
+            for cover in holders:
+                if cover.role in COVER_ROLES and not (
+                    item.chosen_rep_id and cover.rep_id == item.chosen_rep_id
+                ):
+                    ownership_services.assignment_end(assignment=cover, valid_to=today)
+                    if cover.rep_id:
+                        from_rep_ids.add(cover.rep_id)
+            if item.chosen_rep_id and item.mode == HandoverItem.Mode.PERMANENT:
+                opened = ownership_services.assignment_make_owner(
+                    customer_id=item.customer_id,
+                    rep=item.chosen_rep,
+                    created_by=approved_by,
+                    valid_from=today,
+                    source=Assignment.Source.HANDOVER,
+                )
+            else:
+                opened = ownership_services.assignment_cover_start(
+                    customer_id=item.customer_id,
+                    rep=item.chosen_rep,
+                    manager=item.chosen_manager,
+                    created_by=approved_by,
+                    valid_from=today,
+                    source=Assignment.Source.HANDOVER,
+                )
+        except ownership_services.OwnershipError as exc:
+            raise PlanError(f"{item.customer.name}: {exc.message}") from exc
+        item.opened_assignment_id = opened.pk
+    return from_rep_ids
+
+
+def _finish_apply(
+    *,
+    plan: HandoverPlan,
+    items: list[HandoverItem],
+    approved_by: User,
+    today: dt.date,
+    from_rep_ids: set[int],
+) -> HandoverPlan:
     # Open deals and activities, per recipient: one UPDATE per recipient and kind.
     now = timezone.now()
     customer_ids = [item.customer_id for item in items]
     deals_by_customer: dict[int, list[int]] = defaultdict(list)
     for deal_id, customer_id in Deal.objects.filter(
-        customer_id__in=customer_ids, owner_id=plan.rep_id, status=Deal.Status.OPEN
+        customer_id__in=customer_ids, owner_id__in=from_rep_ids, status=Deal.Status.OPEN
     ).values_list("pk", "customer_id"):
         deals_by_customer[customer_id].append(deal_id)
     activities_by_customer: dict[int, list[int]] = defaultdict(list)
     for activity_id, customer_id in Activity.objects.filter(
-        customer_id__in=customer_ids, rep_id=plan.rep_id, occurred_at__gte=now
+        customer_id__in=customer_ids, rep_id__in=from_rep_ids, occurred_at__gte=now
     ).values_list("pk", "customer_id"):
         activities_by_customer[customer_id].append(activity_id)
     deals_to: dict[int, list[int]] = defaultdict(list)
@@ -457,6 +634,10 @@ def _reverse(*, plan: HandoverPlan, reversed_by: User, reason: str, today: dt.da
     plan = HandoverPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != HandoverPlan.Status.APPLIED:
         raise PlanError(f"Only an applied plan can be reversed; this one is {plan.status}.")
+    if plan.origin == HandoverPlan.Origin.SUCCESSOR:
+        raise PlanError(
+            "A successor's hand-over is not reversed; start a handover of the successor instead."
+        )
     items = list(
         plan.items.select_related("customer", "closed_recipient_assignment").order_by("rank")
     )

@@ -394,14 +394,13 @@ def import_job_run(
             ImportJob.objects.filter(pk=job.pk, status=Status.APPLYING).update(
                 status=Status.REFUSED,
                 message=_(
-                    "Not applied: import %(id)s of the same data (%(kinds)s, %(source)s) was "
+                    "Not applied: import %(id)s of the same data (%(kinds)s) was "
                     "applied on %(when)s, after this one was checked. Check this one again to "
                     "apply it on top of that."
                 )
                 % {
                     "id": newer.pk,
                     "kinds": ", ".join(sorted(_kinds(job) & _kinds(newer))),
-                    "source": job.get_source_display(),
                     "when": newer.applied_at.isoformat(timespec="seconds"),
                 },
                 updated_at=timezone.now(),
@@ -553,17 +552,19 @@ def _kinds(job: ImportJob) -> set[str]:
 def import_job_newer_applied(job: ImportJob) -> ImportJob | None:
     """An import of the same source applied after ``job`` was checked, if there is one.
 
-    "The same source" means: the same ``source`` setting (Salesforce, HubSpot, Relay template
-    or recognised from the headers) and at least one kind of file in common (customers,
-    deals, people, ...: ``detected[].kind``, as recognised by the check). Such a newer import
-    wrote the same rows, so applying this older check over it would put old data back.
+    "The same source" means at least one kind of file in common, as the check recognised it
+    (``detected[].kind``). A kind names its origin and object: ``relay.customers`` (the Relay
+    template), ``salesforce.Account``, ``hubspot.deals``..., so a Salesforce export and a
+    HubSpot one never block each other, while two Salesforce exports of the accounts do. Such a
+    newer import wrote the same rows, so applying this older check over it would put old data
+    back.
     """
     since = job.checked_at or job.created_at
     kinds = _kinds(job)
     if not kinds:
         return None
     newer = (
-        ImportJob.objects.filter(status=Status.APPLIED, source=job.source, applied_at__gt=since)
+        ImportJob.objects.filter(status=Status.APPLIED, applied_at__gt=since)
         .exclude(pk=job.pk)
         .order_by("-applied_at")
     )

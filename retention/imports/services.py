@@ -588,7 +588,10 @@ def import_jobs_reap(*, now: dt.datetime | None = None) -> Reaped:
     """Every minute (beat): take a job with no heartbeat for RELAY_JOB_STALL_SECONDS as stalled.
 
     A job waiting or being checked has written nothing (a check rolls back): it is re-queued
-    through the outbox, at most RELAY_JOB_MAX_RESUMES times, then ends STALLED. A job being
+    through the outbox. A waiting job's message is simply sent again, once per stall window (it
+    may only be behind a long queue; a second delivery is refused by the claim); a check that
+    stalls more than RELAY_JOB_MAX_RESUMES times (a file that kills its worker) ends STALLED.
+    A job being
     applied ends STALLED at once with the reason (its transaction rolled back, nothing was
     applied): applying it again unasked could put older data over a newer import, so a person
     retries it, as a new check. A job whose message still waits in the outbox (the broker is
@@ -608,7 +611,10 @@ def import_jobs_reap(*, now: dt.datetime | None = None) -> Reaped:
         same = ImportJob.objects.filter(
             pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at, resumes=job.resumes
         )
-        if job.status == Status.APPLYING or job.resumes >= settings.RELAY_JOB_MAX_RESUMES:
+        checking_too_often = (
+            job.status == Status.CHECKING and job.resumes >= settings.RELAY_JOB_MAX_RESUMES
+        )
+        if job.status == Status.APPLYING or checking_too_often:
             if job.status == Status.APPLYING:
                 reason = _(
                     "Stalled while applying: no sign of work for %(minutes)d minutes (its "

@@ -181,6 +181,18 @@ def test_a_stalled_check_is_requeued_then_stalled_and_retried_from_the_page(
     assert job.status == Status.STALLED and job.message.startswith("Stalled")
     assert import_job_process(job.pk) == "skipped"  # a stalled job never comes back to life
 
+    # A job only waiting (its message sent, maybe lost, maybe behind a long queue) is never
+    # stalled, however often: its message is sent again once per stall window.
+    waiting = services.import_job_create_from_paths(
+        paths=[_customers_csv(tmp_path / "e.csv", 3)], apply=False, user=admin_user
+    )
+    ImportJob.objects.filter(pk=waiting.pk).update(resumes=5, heartbeat_at=old)
+    assert services.import_jobs_reap().requeued == [waiting.pk]
+    assert services.import_jobs_reap().requeued == []  # within the window of that re-send
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.resumes) == (Status.QUEUED, 6)
+    ImportJob.objects.filter(pk=waiting.pk).delete()
+
     client.force_login(admin_user)
     page = client.get(reverse("retention:imports:job", args=[job.pk])).content.decode()
     assert "Stalled — retry" in page and 'id="retry-import"' in page

@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE["jobs-reap"] = {
     "task": "retention.risk.scoring_runs_reap",
     "schedule": env_int("RELAY_REAPER_SECONDS", 60),
 }
+CELERY_BEAT_SCHEDULE["imports-reap"] = {
+    "task": "retention.imports.jobs_reap",
+    "schedule": env_int("RELAY_REAPER_SECONDS", 60),
+}
 CELERY_BEAT_SCHEDULE["outbox-flush"] = {
     "task": "retention.outbox_flush",
     "schedule": env_int("RELAY_OUTBOX_SWEEP_SECONDS", 60),

@@ -161,6 +161,7 @@ RULES: dict[str, Rule] = {
     "retention:imports:job_status": page(IMPORTS),
     "retention:imports:job_apply": page_post(IMPORTS),
     "retention:imports:job_remap": page_post(IMPORTS),
+    "retention:imports:job_retry": page_post(IMPORTS),
     "retention:imports:job_report": page(IMPORTS),
     "retention:imports:job_people": page_post(ADMIN_ONLY),  # who in a CRM is a rep
     "retention:imports:template": page(IMPORTS),

@@ -1,10 +1,11 @@
 """Imports as jobs: create from uploads or paths, check (dry run), apply, and run in a worker."""
 
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from functools import partial
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -34,13 +35,18 @@ from retention.imports.people import BECOMES
 from retention.imports.pipeline import IssueLog, plan_batch, plan_check, run_batch
 from retention.imports.readers import Table, tables_from_file
 from retention.imports.values import timezone_named
-from retention.models import ImportJob, SavedColumnMapping
+from retention.models import ImportJob, OutboxMessage, SavedColumnMapping
+from retention.outbox import outbox_enqueue
 from retention.risk.services import scoring_run_request
 
+logger = logging.getLogger(__name__)
 Status = ImportJob.Status
-# A claimed job shows progress at least every few seconds (PostgreSQL) or is short (SQLite).
-STALE_AFTER = dt.timedelta(minutes=10)
+# A claimed job writes its heartbeat with its progress, at most this often (PostgreSQL, through
+# a second connection); on SQLite only at its claim, so keep RELAY_JOB_STALL_SECONDS above the
+# longest import there.
 PROGRESS_EVERY_SECONDS = 0.5
+TASK = "retention.imports.import_job_process"
+WAITING = (Status.QUEUED, Status.APPLY_QUEUED)
 # An import queues a scoring run only when its data reaches this close to today: scoring "as of
 # today" data that ended months ago scores everyone alike, with no drivers.
 RECENT_DATA_DAYS = 14
@@ -166,6 +172,7 @@ def _job_create(
         source=source,
         options={**options.to_dict(), "kind": kind},
         status=status,
+        heartbeat_at=timezone.now(),
     )
     if queue:
         _queue(job)
@@ -173,9 +180,17 @@ def _job_create(
 
 
 def _queue(job: ImportJob) -> None:
-    from retention.imports.tasks import import_job_process
+    """Record the job's task in the outbox: sent after commit, or when the broker is back (an
+    upload with the queue down is stored and waits; it never fails the request)."""
+    import retention.imports.tasks  # noqa: F401  (registers the task for eager runs)
 
-    transaction.on_commit(partial(import_job_process.delay, job.pk))
+    outbox_enqueue(task_name=TASK, args=[job.pk])
+
+
+def _waiting_in_outbox(job_id: int) -> bool:
+    return OutboxMessage.objects.filter(
+        task_name=TASK, args=[job_id], sent_at__isnull=True
+    ).exists()
 
 
 def import_job_apply(*, job: ImportJob, user: User, skip_rejected: bool = False) -> bool:
@@ -183,13 +198,49 @@ def import_job_apply(*, job: ImportJob, user: User, skip_rejected: bool = False)
     if not import_allowed(user=user):
         raise PermissionDenied
     options = {**job.options, "skip_rejected": skip_rejected}
+    now = timezone.now()
+    # The check's counter is reset: the page shows the apply's own progress, from 0.
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(
-        status=Status.APPLY_QUEUED, options=options, applied_by=user, updated_at=timezone.now()
+        status=Status.APPLY_QUEUED,
+        options=options,
+        applied_by=user,
+        rows_done=0,
+        heartbeat_at=now,
+        updated_at=now,
     )
     if claimed:
         job.refresh_from_db()
         _queue(job)
     return bool(claimed)
+
+
+def import_job_retry(*, job: ImportJob, user: User) -> ImportJob:
+    """A new check of a stalled or failed job's files, with the same options (the page's
+    "retry"). The old job stays as it ended."""
+    if not import_allowed(user=user):
+        raise PermissionDenied
+    if job.status not in (Status.STALLED, Status.FAILED):
+        raise ApplicationError(
+            _("Import %(id)s is %(status)s: only a stalled or failed import is retried.")
+            % {"id": job.pk, "status": job.get_status_display().lower()}
+        )
+    missing = [entry["name"] for entry in job.files if not Path(entry["path"]).exists()]
+    if missing or not job.files:
+        raise ApplicationError(
+            _("The files of import %(id)s are no longer kept (%(names)s): upload them again.")
+            % {"id": job.pk, "names": ", ".join(missing) or "-"}
+        )
+    options = Options.from_dict(job.options)
+    options.skip_rejected = False
+    return _job_create(
+        user=user,
+        files=job.files,
+        source=job.source,
+        options=options,
+        kind=job.options.get("kind", ""),
+        status=Status.QUEUED,
+        origin=job.origin,
+    )
 
 
 def import_job_recheck(
@@ -308,7 +359,7 @@ class _ProgressWriter:
         with self.side.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s, "
-                f"updated_at = now() WHERE id = %s",
+                f"heartbeat_at = now(), updated_at = now() WHERE id = %s",
                 [done, self.total, self.job_id],
             )
 
@@ -322,20 +373,40 @@ def import_job_run(
 ) -> ImportJob | None:
     """Claim the job (check or apply) and run it. None when someone else has it, or it is done."""
     now = timezone.now()
-    # A run whose worker died (the task is then delivered again) left its claim behind; a claim
-    # that has not shown progress for STALE_AFTER is taken over. Its transaction rolled back.
-    stale = Q(updated_at__lt=now - STALE_AFTER)
-    if ImportJob.objects.filter(
-        Q(status=Status.QUEUED) | Q(status=Status.CHECKING) & stale, pk=job_id
-    ).update(status=Status.CHECKING, updated_at=now):
+    # Only a waiting job is claimed. A delivery of a job already claimed (a late redelivery
+    # after its worker died), stalled, failed or done changes nothing: the reaper alone decides
+    # what a dead worker left behind (``import_jobs_reap``).
+    if ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.CHECKING, rows_done=0, heartbeat_at=now, updated_at=now
+    ):
         apply = False
-    elif ImportJob.objects.filter(
-        Q(status=Status.APPLY_QUEUED) | Q(status=Status.APPLYING) & stale, pk=job_id
-    ).update(status=Status.APPLYING, updated_at=now):
+    elif ImportJob.objects.filter(pk=job_id, status=Status.APPLY_QUEUED).update(
+        status=Status.APPLYING, rows_done=0, heartbeat_at=now, updated_at=now
+    ):
         apply = True
     else:
         return None
     job = ImportJob.objects.select_related("created_by", "applied_by").get(pk=job_id)
+    if apply:
+        newer = import_job_newer_applied(job)
+        if newer is not None:
+            # Never overwrite a newer import of the same data with this older one.
+            ImportJob.objects.filter(pk=job.pk, status=Status.APPLYING).update(
+                status=Status.REFUSED,
+                message=_(
+                    "Not applied: import %(id)s of the same data (%(kinds)s) was "
+                    "applied on %(when)s, after this one was checked. Check this one again to "
+                    "apply it on top of that."
+                )
+                % {
+                    "id": newer.pk,
+                    "kinds": ", ".join(sorted(_kinds(job) & _kinds(newer))),
+                    "when": newer.applied_at.isoformat(timespec="seconds"),
+                },
+                updated_at=timezone.now(),
+            )
+            job.refresh_from_db()
+            return job
     user = job.applied_by if apply and job.applied_by else job.created_by
     options = Options.from_dict(job.options)
     tz = timezone_named(settings.TIME_ZONE)
@@ -472,6 +543,102 @@ def import_job_fail(*, job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id, status__in=[Status.CHECKING, Status.APPLYING]).update(
         status=Status.FAILED, message=message[:2000], updated_at=timezone.now()
     )
+
+
+def _kinds(job: ImportJob) -> set[str]:
+    return {entry["kind"] for entry in job.detected if entry.get("kind")}
+
+
+def import_job_newer_applied(job: ImportJob) -> ImportJob | None:
+    """An import of the same source applied after ``job`` was checked, if there is one.
+
+    "The same source" means at least one kind of file in common, as the check recognised it
+    (``detected[].kind``). A kind names its origin and object: ``relay.customers`` (the Relay
+    template), ``salesforce.Account``, ``hubspot.deals``..., so a Salesforce export and a
+    HubSpot one never block each other, while two Salesforce exports of the accounts do. Such a
+    newer import wrote the same rows, so applying this older check over it would put old data
+    back.
+    """
+    since = job.checked_at or job.created_at
+    kinds = _kinds(job)
+    if not kinds:
+        return None
+    newer = (
+        ImportJob.objects.filter(status=Status.APPLIED, applied_at__gt=since)
+        .exclude(pk=job.pk)
+        .order_by("-applied_at")
+    )
+    for other in newer:
+        if kinds & _kinds(other):
+            return other
+    return None
+
+
+@dataclass
+class Reaped:
+    requeued: list[int] = field(default_factory=list)
+    stalled: list[int] = field(default_factory=list)
+
+
+def _stall_window() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.RELAY_JOB_STALL_SECONDS)
+
+
+def import_jobs_reap(*, now: dt.datetime | None = None) -> Reaped:
+    """Every minute (beat): take a job with no heartbeat for RELAY_JOB_STALL_SECONDS as stalled.
+
+    A job waiting or being checked has written nothing (a check rolls back): it is re-queued
+    through the outbox. A waiting job's message is simply sent again, once per stall window (it
+    may only be behind a long queue; a second delivery is refused by the claim); a check that
+    stalls more than RELAY_JOB_MAX_RESUMES times (a file that kills its worker) ends STALLED.
+    A job being
+    applied ends STALLED at once with the reason (its transaction rolled back, nothing was
+    applied): applying it again unasked could put older data over a newer import, so a person
+    retries it, as a new check. A job whose message still waits in the outbox (the broker is
+    down) is not stalled. Each step is a compare-and-set on the heartbeat, so two reapers never
+    act on the same job twice.
+    """
+    now = now or timezone.now()
+    cutoff = now - _stall_window()
+    minutes = max(1, int(_stall_window().total_seconds() // 60))
+    reaped = Reaped()
+    candidates = ImportJob.objects.filter(
+        status__in=[Status.QUEUED, Status.CHECKING, Status.APPLY_QUEUED, Status.APPLYING]
+    ).filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff))
+    for job in list(candidates):
+        if job.status in WAITING and _waiting_in_outbox(job.pk):
+            continue
+        same = ImportJob.objects.filter(
+            pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at, resumes=job.resumes
+        )
+        checking_too_often = (
+            job.status == Status.CHECKING and job.resumes >= settings.RELAY_JOB_MAX_RESUMES
+        )
+        if job.status == Status.APPLYING or checking_too_often:
+            if job.status == Status.APPLYING:
+                reason = _(
+                    "Stalled while applying: no sign of work for %(minutes)d minutes (its "
+                    "worker stopped). Nothing was applied. Retry to check the files again."
+                ) % {"minutes": minutes}
+            else:
+                reason = _(
+                    "Stalled: no sign of work for %(minutes)d minutes after %(n)d attempts to "
+                    "re-queue it. Is a worker running? Retry to check the files again."
+                ) % {"minutes": minutes, "n": job.resumes}
+            if same.update(status=Status.STALLED, message=reason, heartbeat_at=now, updated_at=now):
+                logger.warning("import %s stalled (%s): %s", job.pk, job.status, reason)
+                reaped.stalled.append(job.pk)
+            continue
+        back = Status.APPLY_QUEUED if job.status == Status.APPLY_QUEUED else Status.QUEUED
+        with transaction.atomic():
+            if not same.update(
+                status=back, resumes=job.resumes + 1, rows_done=0, heartbeat_at=now, updated_at=now
+            ):
+                continue
+            _queue(job)
+        logger.warning("import %s stalled (%s); re-queued", job.pk, job.status)
+        reaped.requeued.append(job.pk)
+    return reaped
 
 
 def import_job_release(*, job_id: int) -> None:

@@ -38,3 +38,10 @@ def import_files_purge() -> int:
     from retention.imports.storage import import_files_purge as purge
 
     return purge()
+
+
+@shared_task(name="retention.imports.jobs_reap", soft_time_limit=60, time_limit=90, max_retries=0)
+def import_jobs_reap() -> dict[str, list[int]]:
+    """Every minute (beat): re-queue or stall imports with no heartbeat for the stall window."""
+    reaped = services.import_jobs_reap()
+    return {"requeued": reaped.requeued, "stalled": reaped.stalled}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import may, page
+from config.background import broker_available
 from config.errors import ApplicationError
 from retention.imports import selectors, services
 from retention.imports.errors import ImportRefused
@@ -140,6 +141,11 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict:
         "files": files,
         "counts": job.counts.get("total", {}),
         "can_remap": not job.is_running and bool(files),
+        "can_retry": job.status in (ImportJob.Status.STALLED, ImportJob.Status.FAILED)
+        and bool(job.files)
+        and may(request.user, services.IMPORT),
+        # Waiting with the queue down: the job starts when it is back (the outbox sends it).
+        "queue_paused": job.status in services.WAITING and not broker_available(),
         "can_choose_people": not job.is_running
         and job.status != ImportJob.Status.APPLIED
         and may(request.user, services.IMPORT_CRM),
@@ -167,6 +173,19 @@ def import_job_apply(request: HttpRequest, job_id: int) -> HttpResponse:
         job=job, user=request.user, skip_rejected=request.POST.get("skip_rejected") == "1"
     )
     return redirect("retention:imports:job", job_id=job.pk)
+
+
+@page(services.IMPORT)
+@require_POST
+def import_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A new check of a stalled or failed import's files."""
+    job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
+    try:
+        new_job = services.import_job_retry(job=job, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("retention:imports:job", job_id=job.pk)
+    return redirect("retention:imports:job", job_id=new_job.pk)
 
 
 @page(services.IMPORT)

@@ -13,7 +13,9 @@ class ImportJob(TimeStampedModel):
 
     A job is first checked (a dry run: everything is written inside a transaction that is rolled
     back, so the counts are exact), then applied on request. Status moves forward only, claimed
-    with compare-and-set updates, so a task delivered twice does the work once.
+    with compare-and-set updates, so a task delivered twice does the work once. A job with no
+    heartbeat for RELAY_JOB_STALL_SECONDS is re-queued (waiting or checking) or ends STALLED
+    (applying): a stalled or failed job never runs again; a retry is a new job.
     """
 
     class Status(models.TextChoices):
@@ -25,6 +27,7 @@ class ImportJob(TimeStampedModel):
         APPLIED = "applied", _("Applied")
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
+        STALLED = "stalled", _("Stalled")
 
     class Source(models.TextChoices):
         AUTO = "auto", _("Recognise from the headers")
@@ -62,6 +65,13 @@ class ImportJob(TimeStampedModel):
     issues = models.JSONField(_("first rejected and flagged rows"), default=list, blank=True)
     issues_total = models.BigIntegerField(_("rejected and flagged rows"), default=0)
     message = models.TextField(_("message"), blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of work"),
+        null=True,
+        blank=True,
+        help_text=_("written while the job is checked or applied; the reaper reads it"),
+    )
+    resumes = models.PositiveSmallIntegerField(_("times re-queued after a stall"), default=0)
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     applied_by = models.ForeignKey(

@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import page
+from config.background import broker_available
 from retention.dashboard.views import controls
 from retention.models import RiskModel, ScoringRun
 from retention.risk import selectors, services, tasks
@@ -32,6 +34,7 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
         "runs": selectors.scoring_runs_recent(limit=10),
         "in_flight": selectors.scoring_run_in_flight(),
         "latest": scoring_run_latest_complete(),
+        "queue_paused": not broker_available(),
     }
     return render(request, "retention/risk/model.html", context)
 
@@ -39,7 +42,19 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
 @page("retention.add_scoringrun")
 @require_POST
 def risk_scoring_start(request: HttpRequest) -> HttpResponse:
+    """Ask for a run (also the "retry" of a stalled one: a new run request). Recorded in the
+    outbox, so with the queue down it is queued, and the page says so rather than "started"."""
     run = services.scoring_run_request(requested_by=request.user)
+    if not broker_available():
+        messages.warning(
+            request,
+            _("Scoring run queued: background work is paused, it starts when the queue is back."),
+        )
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("retention:risk_model")
+            return response
+        return redirect("retention:risk_model")
     if request.htmx:
         return render(request, "retention/risk/_run_progress.html", {"run": run})
     messages.success(request, _("Scoring run started."))

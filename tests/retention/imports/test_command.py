@@ -63,19 +63,30 @@ def test_unknown_team_is_an_error(team_north_a):
         call_command("import_data", str(SALESFORCE / "User.csv"), "--team", "Atlantis")
 
 
-def test_a_claim_left_by_a_dead_worker_is_taken_over_but_a_live_one_is_not(admin_user):
+def test_a_claim_left_by_a_dead_worker_is_requeued_by_the_reaper_but_a_live_one_is_not(
+    admin_user, django_capture_on_commit_callbacks
+):
     import datetime as dt
 
     from django.utils import timezone
 
-    from retention.imports.services import import_job_create_from_paths, import_job_run
+    from retention.imports.services import (
+        import_job_create_from_paths,
+        import_job_run,
+        import_jobs_reap,
+    )
 
     live = import_job_create_from_paths(paths=[SALESFORCE / "Account.csv"], apply=False)
     dead = import_job_create_from_paths(paths=[SALESFORCE / "Account.csv"], apply=False)
     ImportJob.objects.filter(pk=live.pk).update(status=ImportJob.Status.CHECKING)
     ImportJob.objects.filter(pk=dead.pk).update(
-        status=ImportJob.Status.CHECKING, updated_at=timezone.now() - dt.timedelta(hours=1)
+        status=ImportJob.Status.CHECKING, heartbeat_at=timezone.now() - dt.timedelta(hours=1)
     )
 
+    # A redelivery never takes a claim over; the reaper re-queues the dead one only.
     assert import_job_run(job_id=live.pk) is None
+    assert import_job_run(job_id=dead.pk) is None
+    with django_capture_on_commit_callbacks(execute=False):
+        assert import_jobs_reap().requeued == [dead.pk]
     assert import_job_run(job_id=dead.pk).status == ImportJob.Status.CHECKED
+    assert ImportJob.objects.get(pk=live.pk).status == ImportJob.Status.CHECKING

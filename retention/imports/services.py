@@ -42,8 +42,8 @@ from retention.risk.services import scoring_run_request
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
 # A claimed job writes its heartbeat with its progress, at most this often (PostgreSQL, through
-# a second connection); on SQLite only at its claim, so keep RELAY_JOB_STALL_SECONDS above the
-# longest import there.
+# a second connection); on SQLite only at its claim, so the reaper gives a job at work there
+# the task's whole time limit (import_jobs_reap).
 PROGRESS_EVERY_SECONDS = 0.5
 TASK = "retention.imports.import_job_process"
 WAITING = (Status.QUEUED, Status.APPLY_QUEUED)
@@ -584,6 +584,10 @@ def _stall_window() -> dt.timedelta:
     return dt.timedelta(seconds=settings.RELAY_JOB_STALL_SECONDS)
 
 
+# The import task's hard time limit (retention.imports.tasks): no job works longer than this.
+IMPORT_TIME_LIMIT_SECONDS = 2 * 60 * 60 + 300
+
+
 def import_jobs_reap(*, now: dt.datetime | None = None) -> Reaped:
     """Every minute (beat): take a job with no heartbeat for RELAY_JOB_STALL_SECONDS as stalled.
 
@@ -602,9 +606,17 @@ def import_jobs_reap(*, now: dt.datetime | None = None) -> Reaped:
     cutoff = now - _stall_window()
     minutes = max(1, int(_stall_window().total_seconds() // 60))
     reaped = Reaped()
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+    working = [Status.CHECKING, Status.APPLYING]
+    if connection.vendor == "sqlite":
+        # SQLite has one writer: a job at work cannot write its heartbeat beside its own
+        # transaction, so only its task's hard time limit says it died.
+        limit = now - dt.timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS)
+        died = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, updated_at__lt=limit)
+        stale = (Q(status__in=working) & died) | (~Q(status__in=working) & stale)
     candidates = ImportJob.objects.filter(
         status__in=[Status.QUEUED, Status.CHECKING, Status.APPLY_QUEUED, Status.APPLYING]
-    ).filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff))
+    ).filter(stale)
     for job in list(candidates):
         if job.status in WAITING and _waiting_in_outbox(job.pk):
             continue

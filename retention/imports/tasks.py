@@ -10,8 +10,8 @@ from retention.imports import services
     bind=True,
     name="retention.imports.import_job_process",
     max_retries=3,
-    soft_time_limit=2 * 60 * 60,
-    time_limit=2 * 60 * 60 + 300,
+    soft_time_limit=services.IMPORT_TIME_LIMIT_SECONDS - 300,
+    time_limit=services.IMPORT_TIME_LIMIT_SECONDS,
     acks_late=True,
 )
 def import_job_process(self, job_id: int) -> str:

@@ -163,7 +163,8 @@ def test_a_stalled_check_is_requeued_then_stalled_and_retried_from_the_page(
     job = services.import_job_create_from_paths(
         paths=[_customers_csv(tmp_path / "d.csv", 3)], apply=False, user=admin_user
     )
-    old = timezone.now() - dt.timedelta(seconds=STALL + 1)
+    # Past the stall window, and past a task's whole time limit (all SQLite can go by).
+    old = timezone.now() - dt.timedelta(seconds=services.IMPORT_TIME_LIMIT_SECONDS + STALL + 1)
     # What a worker killed while checking leaves behind.
     ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, heartbeat_at=old)
     # A late redelivery while it is claimed does nothing: the reaper decides.
@@ -240,3 +241,23 @@ def test_an_upload_with_the_queue_down_is_queued_in_the_outbox_and_starts_when_i
     assert app_on_own_redis.queued() == 1, "the broker holds the job's task"
     page = client.get(response["Location"]).content.decode()
     assert PAUSED not in page
+
+
+@pytest.mark.django_db
+def test_a_job_at_work_is_stalled_by_its_heartbeat_or_on_sqlite_its_time_limit(admin_user):
+    """SQLite's one writer keeps a working import from writing its heartbeat beside its own
+    transaction, so there the stall window alone must not stall it; its task's hard time limit
+    does. PostgreSQL's heartbeat goes through a second connection and is trusted."""
+    from django.db import connection
+
+    job = ImportJob.objects.create(created_by=admin_user, file_name="Task.csv")
+    long_ago = timezone.now() - dt.timedelta(minutes=30)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.APPLYING, heartbeat_at=long_ago, updated_at=long_ago
+    )
+    on_heartbeat = [] if connection.vendor == "sqlite" else [job.pk]
+    assert services.import_jobs_reap().stalled == on_heartbeat
+    if on_heartbeat:
+        return
+    later = timezone.now() + dt.timedelta(seconds=services.IMPORT_TIME_LIMIT_SECONDS)
+    assert services.import_jobs_reap(now=later).stalled == [job.pk]

@@ -1,4 +1,4 @@
-""""Change since last run" compares each rep with their own previous published score, whatever
+""" "Change since last run" compares each rep with their own previous published score, whatever
 its date: a second run the same day, or a run the rep was missing from, never blanks it."""
 
 import datetime as dt

@@ -439,8 +439,11 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
         return cached
     runs = _history_runs(limit)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
+    # Reps serving notice are leaving, not high risk: left out of the bands, as in the summary.
     scores = narrow(
-        RiskScore.objects.filter(run_id__in=[run.pk for run in runs]),
+        RiskScore.objects.filter(
+            run_id__in=[run.pk for run in runs], status=RiskScore.Status.SCORED
+        ),
         user=user,
         team_field="rep__team_id",
     )
@@ -467,7 +470,7 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
         return cached
     runs = {run.pk: run for run in _history_runs(limit)}
     rows = (
-        RiskScore.objects.filter(run_id__in=list(runs))
+        RiskScore.objects.filter(run_id__in=list(runs), status=RiskScore.Status.SCORED)
         .values("run_id", "rep__team_id", "rep__team__name")
         .annotate(
             n=Count("id"),

@@ -109,6 +109,7 @@ def test_dashboard_api_answers_leaving_with_last_day_and_no_probability(
     assert other["risk_state"] == "scored" and other["probability"] == pytest.approx(0.72)
     summary = client.get(reverse("api-dashboard-summary")).json()
     assert summary["leaving"] == 1 and summary["band_counts"]["high"] == 1
+    assert summary["band_history"][-1]["high"] == 1  # leaving is not counted as high risk
 
 
 def test_risk_api_answers_leaving_with_last_day_and_no_probability(client, leaving, manager_a):

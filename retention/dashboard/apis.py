@@ -2,6 +2,8 @@
 rights (``required_perms``: a role without them gets 403), filters (``retention.filters``)
 and audit of risk reads. Lists answer in the one envelope (``config.pagination``)."""
 
+import datetime as dt
+
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -37,9 +39,17 @@ class DashboardRepsApi(generics.ListAPIView):
         team_id = serializers.IntegerField()
         team = serializers.CharField(source="team.name")
         status = serializers.CharField()
-        band = serializers.CharField(allow_null=True)
-        probability = serializers.FloatField(allow_null=True)
-        change = serializers.FloatField(source="risk_change", allow_null=True)
+        risk_state = serializers.SerializerMethodField(
+            help_text='"leaving" (serving notice: see last_day, no band or probability), '
+            '"scored", or null when not scored.'
+        )
+        risk_label = serializers.CharField(
+            source="band_label", help_text='The band, or "Leaving — last day D".'
+        )
+        last_day = serializers.SerializerMethodField()
+        band = serializers.SerializerMethodField()
+        probability = serializers.SerializerMethodField()
+        change = serializers.SerializerMethodField()
         top_driver = serializers.CharField()
         hire_date = serializers.DateField()
         tenure_years = serializers.FloatField()
@@ -53,6 +63,22 @@ class DashboardRepsApi(generics.ListAPIView):
         last_intervention_on = serializers.DateTimeField(
             source="last_intervention.created_at", default=None, allow_null=True
         )
+
+        # A rep serving notice is leaving, not a probability: no band, percentage or change.
+        def get_risk_state(self, rep) -> str | None:
+            return rep.score_status
+
+        def get_last_day(self, rep) -> dt.date | None:
+            return rep.last_day if rep.is_leaving else None
+
+        def get_band(self, rep) -> str | None:
+            return None if rep.is_leaving else rep.band
+
+        def get_probability(self, rep) -> float | None:
+            return None if rep.is_leaving else rep.probability
+
+        def get_change(self, rep) -> float | None:
+            return None if rep.is_leaving else rep.risk_change
 
     required_perms = "retention.view_riskscore"
     serializer_class = RowSerializer
@@ -83,6 +109,7 @@ class DashboardSummaryApi(APIView):
 
         run = RunSerializer(allow_null=True)
         band_counts = serializers.DictField(child=serializers.IntegerField())
+        leaving = serializers.IntegerField(help_text="Reps serving notice (not in band_counts).")
         unscored = serializers.IntegerField()
         high_risk_revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
         high_risk_key_revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -214,7 +241,12 @@ class RoutingOutputSerializer(serializers.Serializer):
     owner_email = serializers.CharField()
     owner_crm_user_id = serializers.CharField()
     owner_team = serializers.CharField()
-    owner_probability = serializers.FloatField()
+    owner_probability = serializers.FloatField(
+        allow_null=True, help_text="Null when the owner is serving notice (see owner_last_day)."
+    )
+    owner_last_day = serializers.DateField(
+        allow_null=True, help_text="The owner's last day, when they are serving notice."
+    )
     alternate_kind = serializers.ChoiceField(choices=["backup", "team_rep", "manager", "none"])
     alternate_rep_id = serializers.IntegerField(allow_null=True)
     alternate_user_id = serializers.IntegerField(allow_null=True)
@@ -248,6 +280,15 @@ class AlertOutputSerializer(serializers.Serializer):
     message = serializers.CharField()
     band = serializers.CharField(source="score.band")
     probability = serializers.FloatField(source="score.probability")
+
+    def to_representation(self, instance):
+        # An alert is raised on a scored run only; should its score be a leaving one, it shows
+        # no band or probability, like every other read of a leaving rep.
+        data = super().to_representation(instance)
+        if instance.score.is_leaving:
+            data["band"] = data["probability"] = None
+        return data
+
     created_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     acknowledged_by = serializers.IntegerField(source="acknowledged_by_id", allow_null=True)

@@ -16,7 +16,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Min, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 
@@ -109,6 +121,14 @@ def dashboard_reps(
         band=F("current__band"),
         risk_change=F("current__change"),
         drivers=F("current__drivers"),
+        score_status=F("current__status"),
+        last_day=F("current__last_day"),
+        # Reps serving notice come first (soonest last day first) in the default order.
+        leaving_first=Case(
+            When(current__status=RiskScore.Status.LEAVING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
     )
     for word in query.search.split():
         reps = reps.filter(
@@ -128,7 +148,10 @@ def dashboard_reps(
         reps = reps.annotate(key_revenue_sort=_key_revenue_subquery())
     if query.sort == "-pipeline":
         reps = reps.annotate(pipeline_sort=_pipeline_subquery())
-    return reps.order_by(*DASHBOARD_SORTS.get(query.sort, DASHBOARD_SORTS["-risk"]))
+    order = DASHBOARD_SORTS.get(query.sort, DASHBOARD_SORTS["-risk"])
+    if query.sort not in DASHBOARD_SORTS or query.sort == "-risk":
+        order = ("leaving_first", F("last_day").asc(nulls_last=True), *order)
+    return reps.order_by(*order)
 
 
 def dashboard_page(*, reps: QuerySet[SalesRep], number: object, size: int) -> Page:
@@ -229,10 +252,98 @@ def dashboard_rows_attach(*, reps: Iterable[SalesRep], today: dt.date) -> list[S
         rep.key_revenue = revenue.get(rep.pk, Decimal(0))
         rep.open_pipeline = pipeline.get(rep.pk, Decimal(0))
         rep.last_intervention = last.get(rep.pk)
-        rep.band_label = RiskScore.Band(rep.band).label if rep.band else ""
+        rep.is_leaving = rep.score_status == RiskScore.Status.LEAVING
+        if rep.is_leaving:
+            # Leaving is a fact, not a chance: no band, no percentage, no change.
+            rep.band_label = _leaving_label(rep.last_day)
+        else:
+            rep.band_label = RiskScore.Band(rep.band).label if rep.band else ""
         rep.top_driver = driver_text(rep.drivers[0]) if rep.drivers else ""
         rep.tenure_years = round((today - rep.hire_date).days / 365.25, 1)
     return reps
+
+
+def _leaving_label(last_day: dt.date) -> str:
+    return str(gettext_lazy("Leaving — last day %(day)s") % {"day": last_day.isoformat()})
+
+
+# --- reps serving notice ----------------------------------------------------------------------
+
+
+@dataclass
+class LeavingRep:
+    """A rep serving notice, first on the dashboard: what they hold and how covered it is."""
+
+    rep: SalesRep
+    last_day: dt.date
+    days_left: int
+    key_accounts: int
+    key_revenue: Decimal
+    key_with_backup: int
+    customers: int
+    handover_url: str = ""
+
+    @property
+    def label(self) -> str:
+        return _leaving_label(self.last_day)
+
+    @property
+    def key_without_backup(self) -> int:
+        return self.key_accounts - self.key_with_backup
+
+
+def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[LeavingRep]:
+    """Reps in scope whom ``run`` found serving notice, soonest last day first, each with the
+    key accounts they still own (count and annual revenue), how many of those have a backup or
+    cover, and how many customers they still own. Three queries however many reps, and one
+    audit row per rep shown."""
+    if run is None:
+        return []
+    scores = list(
+        narrow(
+            RiskScore.objects.filter(run=run, status=RiskScore.Status.LEAVING).exclude(
+                rep__status=SalesRep.Status.LEFT
+            ),
+            user=user,
+            team_field="rep__team_id",
+        )
+        .select_related("rep", "rep__team")
+        .order_by("last_day", "rep__last_name", "rep_id")
+    )
+    if not scores:
+        return []
+    owned = list(
+        Assignment.objects.filter(
+            rep_id__in=[score.rep_id for score in scores],
+            role=Assignment.Role.OWNER,
+            valid_to__isnull=True,
+        ).values_list(
+            "rep_id", "customer_id", "customer__is_key_account", "customer__annual_revenue"
+        )
+    )
+    key_ids = {customer_id for _rep, customer_id, is_key, _rev in owned if is_key}
+    backed = set(
+        Assignment.objects.filter(
+            customer_id__in=key_ids, valid_to__isnull=True, role__in=ownership.BACKUP_ROLES
+        ).values_list("customer_id", flat=True)
+    )
+    rows = []
+    for score in scores:
+        mine = [row for row in owned if row[0] == score.rep_id]
+        key = [row for row in mine if row[2]]
+        rows.append(
+            LeavingRep(
+                rep=score.rep,
+                last_day=score.last_day,
+                days_left=(score.last_day - today).days,
+                key_accounts=len(key),
+                key_revenue=sum((row[3] for row in key), Decimal(0)),
+                key_with_backup=sum(1 for row in key if row[1] in backed),
+                customers=len(mine),
+            )
+        )
+    risk_reads_record(viewer=user, rep_ids=[row.rep.pk for row in rows])
+    return rows
 
 
 # --- summary ----------------------------------------------------------------------------------
@@ -241,6 +352,7 @@ def dashboard_rows_attach(*, reps: Iterable[SalesRep], today: dt.date) -> list[S
 @dataclass
 class DashboardSummary:
     band_counts: dict[str, int] = field(default_factory=dict)
+    leaving: int = 0
     unscored: int = 0
     high_risk_revenue: Decimal = Decimal(0)
     high_risk_key_revenue: Decimal = Decimal(0)
@@ -250,7 +362,7 @@ class DashboardSummary:
 
     @property
     def total(self) -> int:
-        return sum(self.band_counts.values()) + self.unscored
+        return sum(self.band_counts.values()) + self.leaving + self.unscored
 
 
 SUMMARY_CACHE_SECONDS = 300
@@ -285,8 +397,12 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
             user=user,
             team_field="rep__team_id",
         )
-        for row in scores.values("band").annotate(n=Count("id")):
-            summary.band_counts[row["band"]] = row["n"]
+        # Reps serving notice are counted apart, not as high risk; what they hold is at stake.
+        for row in scores.values("status", "band").annotate(n=Count("id")):
+            if row["status"] == RiskScore.Status.LEAVING:
+                summary.leaving += row["n"]
+            else:
+                summary.band_counts[row["band"]] += row["n"]
         high_reps = scores.filter(band=RiskScore.Band.HIGH).values("rep_id")
         held = Assignment.objects.filter(
             rep_id__in=high_reps, role=Assignment.Role.OWNER, valid_to__isnull=True
@@ -299,7 +415,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
         summary.high_risk_pipeline = Deal.objects.filter(
             owner_id__in=high_reps, status=Deal.Status.OPEN
         ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    summary.unscored = max(rep_total - sum(summary.band_counts.values()), 0)
+    summary.unscored = max(rep_total - sum(summary.band_counts.values()) - summary.leaving, 0)
     return summary
 
 
@@ -323,8 +439,11 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
         return cached
     runs = _history_runs(limit)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
+    # Reps serving notice are leaving, not high risk: left out of the bands, as in the summary.
     scores = narrow(
-        RiskScore.objects.filter(run_id__in=[run.pk for run in runs]),
+        RiskScore.objects.filter(
+            run_id__in=[run.pk for run in runs], status=RiskScore.Status.SCORED
+        ),
         user=user,
         team_field="rep__team_id",
     )
@@ -351,7 +470,7 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
         return cached
     runs = {run.pk: run for run in _history_runs(limit)}
     rows = (
-        RiskScore.objects.filter(run_id__in=list(runs))
+        RiskScore.objects.filter(run_id__in=list(runs), status=RiskScore.Status.SCORED)
         .values("run_id", "rep__team_id", "rep__team__name")
         .annotate(
             n=Count("id"),
@@ -594,7 +713,8 @@ class RoutingRow:
     owner_email: str
     owner_crm_user_id: str
     owner_team: str
-    owner_probability: float
+    owner_probability: float | None
+    owner_last_day: dt.date | None  # set when the owner is serving notice (not a probability)
     alternate_kind: str  # backup | team_rep | manager | none
     alternate_rep_id: int | None
     alternate_user_id: int | None
@@ -657,7 +777,9 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
             owner_email=owner.email,
             owner_crm_user_id=owner.crm_user_id,
             owner_team=owner.team.name,
-            owner_probability=high[owner.pk].probability,
+            # A rep serving notice has a last day, not a probability.
+            owner_probability=None if high[owner.pk].is_leaving else high[owner.pk].probability,
+            owner_last_day=high[owner.pk].last_day if high[owner.pk].is_leaving else None,
             alternate_kind=choice.kind,
             alternate_rep_id=choice.rep_id,
             alternate_user_id=choice.manager_id,

@@ -63,6 +63,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     org_wide = retention_selectors.sees_whole_organisation(request.user)
     history = selectors.band_history(user=request.user, latest=run)
     context.update(
+        leaving=_with_handover_links(
+            selectors.leaving_reps(user=request.user, run=run, today=today), user=request.user
+        ),
         summary=selectors.dashboard_summary(user=request.user, run=run, today=today),
         teams=teams_visible_to(user=request.user),
         bands=RiskScore.Band.choices,
@@ -81,6 +84,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sorts=_sort_labels(),
     )
     return render(request, "retention/dashboard/dashboard.html", context)
+
+
+def _with_handover_links(rows: list[selectors.LeavingRep], *, user) -> list[selectors.LeavingRep]:
+    """Link each leaving rep to their hand-over page (the handover app's, when installed and
+    the user's role may start one)."""
+    if not may(user, "handover.add_handoverplan"):
+        return rows
+    for row in rows:
+        try:
+            row.handover_url = reverse("handover:plan_create", args=[row.rep.pk])
+        except NoReverseMatch:
+            row.handover_url = ""
+    return rows
 
 
 def _team_heatmap_json(run: ScoringRun) -> str:
@@ -131,6 +147,11 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         handover_url = ""
     return {
         "score": current,
+        "score_leaving_day": current.last_day if current and current.is_leaving else None,
+        "score_days_left": (
+            max((current.last_day - today).days, 0) if current and current.is_leaving else None
+        ),
+        "horizons": _horizons(current),
         "score_history": history,
         "drivers": [
             {
@@ -143,7 +164,11 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         "risk_model": current.run.model if current else None,
         "score_chart": (
             charts.figure_json(
-                charts.score_history_spec([(s.as_of, s.probability) for s in history], **thresholds)
+                charts.score_history_spec(
+                    # Days serving notice are a fact, not a 100 % chance: left off the chart.
+                    [(s.as_of, s.probability) for s in history if not s.is_leaving],
+                    **thresholds,
+                )
             )
             if history
             else ""
@@ -161,6 +186,17 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         **_intervention_context(request, rep, InterventionForm(user=request.user)),
         "handover_url": handover_url if may(request.user, "handover.add_handoverplan") else "",
     }
+
+
+def _horizons(score: RiskScore | None) -> list[dict]:
+    """The chance of leaving within 30, 90 and 180 days; the 90-day one sets the band."""
+    if score is None or score.is_leaving:
+        return []
+    return [
+        {"days": 30, "probability": score.probability_30, "drives_band": False},
+        {"days": 90, "probability": score.probability, "drives_band": True},
+        {"days": 180, "probability": score.probability_180, "drives_band": False},
+    ]
 
 
 def _intervention_context(request: HttpRequest, rep: SalesRep, form: InterventionForm) -> dict:

@@ -43,16 +43,34 @@ class RiskDriverSerializer(serializers.Serializer):
     weight = serializers.FloatField()
 
 
-class RiskScoreSerializer(serializers.Serializer):
+# What a rep serving notice has instead of a chance: their last day. These read as null for them.
+NOT_FOR_LEAVING = ("probability", "probability_30", "probability_180", "band", "change")
+
+
+class LeavingAsFactMixin:
+    """A leaving score answers its status and last day; no band, probability or change."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "is_leaving", False):
+            for name in NOT_FOR_LEAVING:
+                if name in data:
+                    data[name] = None
+        return data
+
+
+class RiskScoreSerializer(LeavingAsFactMixin, serializers.Serializer):
     rep_id = serializers.IntegerField()
     as_of = serializers.DateField()
     status = serializers.CharField(help_text="scored, or leaving (serving notice: see last_day)")
     last_day = serializers.DateField(allow_null=True)
     state = serializers.CharField(source="state_label")
-    probability = serializers.FloatField(help_text="chance of leaving within 90 days")
+    probability = serializers.FloatField(
+        allow_null=True, help_text="chance of leaving within 90 days; null when leaving"
+    )
     probability_30 = serializers.FloatField(allow_null=True)
     probability_180 = serializers.FloatField(allow_null=True)
-    band = serializers.CharField()
+    band = serializers.CharField(allow_null=True, help_text="low, medium, high; null when leaving")
     change = serializers.FloatField(allow_null=True)
     drivers = RiskDriverSerializer(many=True)
     run_id = serializers.IntegerField()
@@ -91,14 +109,14 @@ class RepRiskDetailApi(APIView):
     required_perms = "retention.view_riskscore"
 
     class OutputSerializer(serializers.Serializer):
-        class HistorySerializer(serializers.Serializer):
+        class HistorySerializer(LeavingAsFactMixin, serializers.Serializer):
             as_of = serializers.DateField()
             status = serializers.CharField()
             last_day = serializers.DateField(allow_null=True)
-            probability = serializers.FloatField()
+            probability = serializers.FloatField(allow_null=True)
             probability_30 = serializers.FloatField(allow_null=True)
             probability_180 = serializers.FloatField(allow_null=True)
-            band = serializers.CharField()
+            band = serializers.CharField(allow_null=True)
             change = serializers.FloatField(allow_null=True)
             run_id = serializers.IntegerField()
             model_version = serializers.CharField(source="run.model.version", default="")

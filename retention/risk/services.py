@@ -431,13 +431,23 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
         high=settings.RELAY_RISK_HIGH,
     )
     leaving = selectors.reps_on_notice(rep_ids=rep_ids, as_of=run.as_of)
-    previous = {}
-    if run.previous_run_id:
-        previous = dict(
-            RiskScore.objects.filter(
-                run_id=run.previous_run_id, rep_id__in=rep_ids, status=RiskScore.Status.SCORED
-            ).values_list("rep_id", "probability")
+    # Each rep's previous published probability, whatever its date: their latest score
+    # (as of this run's date or before) from another succeeded run. One query per chunk.
+    earlier = (
+        RiskScore.objects.filter(
+            rep_id__in=rep_ids,
+            status=RiskScore.Status.SCORED,
+            run__status=ScoringRun.Status.SUCCEEDED,
+            as_of__lte=run.as_of,
         )
+        .exclude(run_id=run_id)
+        .order_by("rep_id", "-as_of", "-run__finished_at", "-run_id")
+    )
+    if connection.features.can_distinct_on_fields:
+        earlier = earlier.distinct("rep_id")
+    previous: dict[int, float] = {}
+    for rep_id, probability in earlier.values_list("rep_id", "probability"):
+        previous.setdefault(rep_id, probability)
     signals = frame.select_dtypes("number").drop(columns=["team_id"]).astype(float).round(4)
     rows = []
     for rep_id, row in scored.iterrows():

@@ -71,6 +71,7 @@ def test_a_claim_left_by_a_dead_worker_is_requeued_by_the_reaper_but_a_live_one_
     from django.utils import timezone
 
     from retention.imports.services import (
+        IMPORT_TIME_LIMIT_SECONDS,
         import_job_create_from_paths,
         import_job_run,
         import_jobs_reap,
@@ -80,7 +81,10 @@ def test_a_claim_left_by_a_dead_worker_is_requeued_by_the_reaper_but_a_live_one_
     dead = import_job_create_from_paths(paths=[SALESFORCE / "Account.csv"], apply=False)
     ImportJob.objects.filter(pk=live.pk).update(status=ImportJob.Status.CHECKING)
     ImportJob.objects.filter(pk=dead.pk).update(
-        status=ImportJob.Status.CHECKING, heartbeat_at=timezone.now() - dt.timedelta(hours=1)
+        # Silent for longer than the task's time limit: dead on any database (SQLite cannot
+        # write a working job's heartbeat, so there only the time limit tells).
+        status=ImportJob.Status.CHECKING,
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS + 3600),
     )
 
     # A redelivery never takes a claim over; the reaper re-queues the dead one only.

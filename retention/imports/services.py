@@ -232,6 +232,11 @@ def import_job_retry(*, job: ImportJob, user: User) -> ImportJob:
         )
     options = Options.from_dict(job.options)
     options.skip_rejected = False
+    return _job_again(job=job, user=user, options=options)
+
+
+def _job_again(*, job: ImportJob, user: User, options: Options) -> ImportJob:
+    """A new dry run of ``job``'s files with ``options`` (a retry, a recheck)."""
     return _job_create(
         user=user,
         files=job.files,
@@ -264,15 +269,7 @@ def import_job_recheck(
     options.values = {**options.values, **values}
     if encodings is not None:
         options.encodings = encodings
-    return _job_create(
-        user=user,
-        files=job.files,
-        source=job.source,
-        options=options,
-        kind=job.options.get("kind", ""),
-        status=Status.QUEUED,
-        origin=job.origin,
-    )
+    return _job_again(job=job, user=user, options=options)
 
 
 def import_job_recheck_people(*, job: ImportJob, user: User, choices: dict[str, str]) -> ImportJob:
@@ -294,15 +291,7 @@ def import_job_recheck_people(*, job: ImportJob, user: User, choices: dict[str, 
             )
     options = Options.from_dict(job.options)
     options.people = {**options.people, **choices}
-    return _job_create(
-        user=user,
-        files=job.files,
-        source=job.source,
-        options=options,
-        kind=job.options.get("kind", ""),
-        status=Status.QUEUED,
-        origin=job.origin,
-    )
+    return _job_again(job=job, user=user, options=options)
 
 
 def saved_mappings_store(

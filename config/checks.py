@@ -44,9 +44,26 @@ def static_files_collected(app_configs=None, **kwargs) -> list[Error]:
     ]
 
 
+@register()
+def currency_is_iso_4217(app_configs=None, **kwargs) -> list[Error]:
+    """Every amount is written with RELAY_CURRENCY: a typo must stop start-up, not every page."""
+    from config.money import currency_code_error, normalise_currency
+
+    error = currency_code_error(normalise_currency(settings.RELAY_CURRENCY))
+    if error is None:
+        return []
+    return [
+        Error(
+            f"RELAY_CURRENCY={settings.RELAY_CURRENCY!r}: {error}.",
+            hint="Set RELAY_CURRENCY to the organisation's currency, e.g. CNY, USD or EUR.",
+            id="relay.E010",
+        )
+    ]
+
+
 def fail_fast_on_start() -> None:
     """Called by the WSGI entry point, where Django runs no system checks: refuse to serve when
     a check that would make every page fail does."""
-    errors = static_files_collected()
+    errors = static_files_collected() + currency_is_iso_4217()
     if errors:
         raise ImproperlyConfigured(f"{errors[0].msg} {errors[0].hint}")

@@ -91,6 +91,8 @@ TEMPLATES = [
                 "retention.dashboard.context_processors.open_alerts",
                 "config.context_processors.background_status",
             ],
+            # `{{ amount|money }}` on every page without a {% load %}: config/money.py.
+            "builtins": ["config.templatetags_money"],
         },
     }
 ]
@@ -383,6 +385,8 @@ RELAY_IMPORT_MAX_UNPACKED_BYTES = env_int("RELAY_IMPORT_MAX_UNPACKED_BYTES", 102
 RELAY_IMPORT_UPLOADS_PER_HOUR = env_int("RELAY_IMPORT_UPLOADS_PER_HOUR", 30)
 RELAY_IMPORT_BYTES_PER_DAY = env_int("RELAY_IMPORT_BYTES_PER_DAY", 4 * 1024 * 1024 * 1024)
 RELAY_IMPORT_RETENTION_DAYS = env_int("RELAY_IMPORT_RETENTION_DAYS", 30)
+# The organisation's currency (ISO 4217): every amount is written with it (config/money.py).
+RELAY_CURRENCY = env_str("RELAY_CURRENCY", "CNY")
 RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", 0.25)
 RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)

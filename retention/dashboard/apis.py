@@ -236,6 +236,7 @@ class RoutingOutputSerializer(serializers.Serializer):
     customer_source = serializers.CharField()
     customer_external_id = serializers.CharField()
     annual_revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField(help_text="ISO 4217 code of annual_revenue.")
     owner_id = serializers.IntegerField()
     owner_name = serializers.CharField()
     owner_email = serializers.CharField()

@@ -20,6 +20,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("customer_external_id", "customer_external_id"),
     ("customer_name", "customer_name"),
     ("annual_revenue", "annual_revenue"),
+    # Plain numbers (a rule or a spreadsheet reads them), so the currency is its own column.
+    ("currency", "annual_revenue_currency"),
     ("owner_id", "owner_rep_id"),
     ("owner_crm_user_id", "owner_crm_user_id"),
     ("owner_name", "owner_name"),

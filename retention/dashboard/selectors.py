@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import narrow, scope_team_ids
 from accounts.models import User
 from accounts.org import org_tree
+from config.money import organisation_currency
 from retention.models import (
     Assignment,
     Customer,
@@ -708,6 +709,7 @@ class RoutingRow:
     customer_source: str
     customer_external_id: str
     annual_revenue: Decimal
+    currency: str  # ISO 4217 of annual_revenue
     owner_id: int
     owner_name: str
     owner_email: str
@@ -772,6 +774,7 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
             customer_source=customer.source,
             customer_external_id=customer.external_id,
             annual_revenue=customer.annual_revenue,
+            currency=customer.currency or organisation_currency(),
             owner_id=owner.pk,
             owner_name=owner.full_name,
             owner_email=owner.email,

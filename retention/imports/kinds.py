@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
 
+from config.money import currency_code_error, normalise_currency, organisation_currency
 from retention.imports.errors import RowError, RowSkipped
 from retention.imports.lookups import ImportContext
 from retention.imports.org import (
@@ -200,6 +201,32 @@ def _amount(row: Row, key: str) -> object:
     return amount if amount is not None else 0
 
 
+def _currency(row: Row, key: str, amount_key: str, ctx: ImportContext) -> str:
+    """The ISO 4217 code an amount is in (Salesforce's ``CurrencyIsoCode`` in a multi-currency
+    org), or "" for the organisation's. Relay converts no currency: an amount in another one is
+    stored with its code, shown with it, and flagged so nobody reads it as the organisation's."""
+    raw = row(key)
+    code = normalise_currency(raw)
+    if not code:
+        return ""
+    error = currency_code_error(code)
+    if error:
+        raise RowError(row.column(key), raw, error)
+    own = organisation_currency()
+    if code != own and row(amount_key) not in ("", None, 0, "0"):
+        ctx.flag(
+            row.column(amount_key),
+            row(amount_key),
+            _(
+                "is in %(code)s, not the organisation's currency (%(own)s): kept and shown in "
+                "%(code)s; Relay does not convert currencies, so totals in %(own)s count it at "
+                "face value"
+            )
+            % {"code": code, "own": own},
+        )
+    return code
+
+
 def _deal_dates(row: Row, created_key: str, close_key: str, ctx: ImportContext) -> tuple:
     created = parse_date(row(created_key), row.column(created_key))
     close = parse_date(row(close_key), row.column(close_key))
@@ -269,6 +296,7 @@ def sf_account(row: Row, ctx: ImportContext) -> dict:
         "industry": text(row("industry"))[:120],
         "region": (text(row("billing_country")) or text(row("billing_state")))[:120],
         "annual_revenue": _amount(row, "annual_revenue"),
+        "currency": _currency(row, "currency", "annual_revenue", ctx),
         "_owner": _rep_optional(row, "owner_id", ctx, hint=_OWNER_HINT),
         # Ownership starts when the CRM says the account began, not on the import day.
         "_owner_since": min(created, ctx.today) if created else None,
@@ -296,6 +324,7 @@ def sf_opportunity(row: Row, ctx: ImportContext) -> dict:
         "name": text(row("name"))[:200],
         "stage": text(row("stage_name"))[:80],
         "amount": _amount(row, "amount"),
+        "currency": _currency(row, "currency", "amount", ctx),
         "created_on": created_on,
         "close_date": close,
         "status": _sf_status(row),
@@ -567,6 +596,7 @@ SALESFORCE_KINDS = (
             Field("owner_id", ("OwnerId",)),
             Field("industry", ("Industry",)),
             Field("annual_revenue", ("AnnualRevenue",)),
+            Field("currency", ("CurrencyIsoCode",)),
             Field("billing_country", ("BillingCountry",)),
             Field("billing_state", ("BillingState",)),
             Field("created_date", ("CreatedDate",)),
@@ -610,6 +640,7 @@ SALESFORCE_KINDS = (
             Field("name", ("Name",)),
             Field("stage_name", ("StageName",)),
             Field("amount", ("Amount",)),
+            Field("currency", ("CurrencyIsoCode",)),
             Field("close_date", ("CloseDate",)),
             Field("is_closed", ("IsClosed",)),
             Field("is_won", ("IsWon",)),

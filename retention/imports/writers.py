@@ -60,7 +60,9 @@ class UpsertSpec:
 
 SPECS = {
     "customers": UpsertSpec(
-        Customer, ("name", "industry", "region", "annual_revenue", "is_deleted"), timestamps=True
+        Customer,
+        ("name", "industry", "region", "annual_revenue", "currency", "is_deleted"),
+        timestamps=True,
     ),
     "deals": UpsertSpec(
         Deal,
@@ -70,6 +72,7 @@ SPECS = {
             "name",
             "stage",
             "amount",
+            "currency",
             "created_on",
             "close_date",
             "status",
@@ -116,8 +119,9 @@ SPECS = {
 # What a converter that knows nothing of a column means by it: a live record, an activity that
 # happened with a customer, a service record without case details.
 ENTITY_DEFAULTS: dict[str, dict[str, object]] = {
-    "customers": {"is_deleted": False},
-    "deals": {"is_deleted": False},
+    # No currency column: the amounts are in the organisation's currency.
+    "customers": {"is_deleted": False, "currency": ""},
+    "deals": {"is_deleted": False, "currency": ""},
     "activities": {"is_internal": False, "todo_status": "", "due_date": None, "is_deleted": False},
     "service": {
         "is_escalated": False,

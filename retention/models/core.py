@@ -101,6 +101,13 @@ class Customer(TimeStampedModel):
     annual_revenue = models.DecimalField(
         _("annual revenue"), max_digits=16, decimal_places=2, default=0
     )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        default="",
+        help_text=_("ISO 4217 code of the annual revenue; empty: the organisation's currency."),
+    )
     is_key_account = models.BooleanField(_("key account"), default=False)
     is_deleted = models.BooleanField(
         _("deleted in the CRM"),
@@ -345,6 +352,13 @@ class Deal(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200, blank=True)
     stage = models.CharField(_("stage"), max_length=80, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, default=0)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        default="",
+        help_text=_("ISO 4217 code of the amount; empty: the organisation's currency."),
+    )
     created_on = models.DateField(_("created"))
     close_date = models.DateField(_("close date"), null=True, blank=True)
     status = models.CharField(

@@ -151,6 +151,16 @@ def test_xlsx_export_parses_with_numbers_as_numbers(scored, admin_user, rep_a):
     assert record["owner_risk_probability"] == 0.72
 
 
+def test_exports_name_the_currency_of_each_amount(scored, admin_user, rep_a, settings):
+    settings.RELAY_CURRENCY = "EUR"
+    make_customer("Acme", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    make_customer("Dollar Inc", owner=rep_a, annual_revenue=10, is_key_account=True, currency="USD")
+    rows = list(_routing(admin_user).values())
+    parsed = list(csv.DictReader(io.StringIO(exports.routing_csv(rows).decode("utf-8-sig"))))
+    currencies = {row["customer_name"]: row["annual_revenue_currency"] for row in parsed}
+    assert currencies == {"Acme": "EUR", "Dollar Inc": "USD"}
+
+
 # --- regressions: people beside a routed customer pass the viewer's scope (issue 10) ---------
 
 

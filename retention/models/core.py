@@ -106,6 +106,7 @@ class Customer(TimeStampedModel):
         max_length=3,
         blank=True,
         default="",
+        db_default="",  # raw COPY and INSERTs (the demo seed, imports) may leave it out
         help_text=_("ISO 4217 code of the annual revenue; empty: the organisation's currency."),
     )
     is_key_account = models.BooleanField(_("key account"), default=False)
@@ -357,6 +358,7 @@ class Deal(TimeStampedModel):
         max_length=3,
         blank=True,
         default="",
+        db_default="",  # raw COPY and INSERTs (the demo seed, imports) may leave it out
         help_text=_("ISO 4217 code of the amount; empty: the organisation's currency."),
     )
     created_on = models.DateField(_("created"))

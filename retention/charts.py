@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 BAND_COLOURS = {"low": "#1f7a4d", "medium": "#b7791f", "high": "#b42318"}
 BAND_FILLS = {"low": "#e3f4ea", "medium": "#fdf0d5", "high": "#fde4e1"}
@@ -51,7 +52,7 @@ def band_history_spec(history: Sequence[Mapping]) -> dict:
             "x": x,
             "y": [row.get(band, 0) for row in history],
             "marker": {"color": BAND_COLOURS[band]},
-            "hovertemplate": "%{y} " + names[band] + "<extra></extra>",
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y} · " + names[band] + "<extra></extra>",
         }
         for band in ("high", "medium", "low")
     ]
@@ -79,7 +80,11 @@ def team_heatmap_spec(cells: Sequence[Mapping]) -> dict:
             cell = index.get((team, day))
             z_row.append(round(cell["mean_probability"] * 100, 1) if cell else None)
             text_row.append(
-                _("%(high)s of %(reps)s reps high risk")
+                ngettext(
+                    "%(high)s of %(reps)s rep high risk",
+                    "%(high)s of %(reps)s reps high risk",
+                    cell["reps"],
+                )
                 % {"high": cell["high"], "reps": cell["reps"]}
                 if cell
                 else ""
@@ -161,7 +166,7 @@ def score_history_spec(
                 "x": [_iso(day) for day, _p in points],
                 "y": [round(p * 100, 1) for _day, p in points],
                 "line": {"color": "#17213a", "width": 2},
-                "hovertemplate": "%{x}: %{y}%<extra></extra>",
+                "hovertemplate": "%{x|%Y-%m-%d}: %{y}%<extra></extra>",
             }
         ],
         "layout": _layout(
@@ -170,7 +175,11 @@ def score_history_spec(
             shapes=shapes,
             annotations=annotations,
             title={"text": _("Risk score history"), "x": 0, "font": {"size": 14}},
-            yaxis={"title": {"text": "%"}, "range": [0, 100]},
+            yaxis={
+                "title": {"text": _("probability of leaving")},
+                "range": [0, 100],
+                "ticksuffix": "%",
+            },
             xaxis={"type": "date"},
         ),
     }
@@ -180,38 +189,46 @@ def signals_spec(
     series: Mapping[str, Sequence[tuple[dt.date, float]]],
     baselines: Mapping[str, object],
     *,
-    labels: Mapping[str, str] | None = None,
+    displays: Mapping[str, object] | None = None,
     columns: int = 2,
 ) -> dict:
-    """One small panel per signal in a grid, the rep's own baseline (``Baseline.low`` to
-    ``Baseline.high``) shaded in each, so what moved and when stands out."""
-    labels = labels or {}
+    """One small panel per signal in a grid, each titled with its name and unit, the rep's own
+    usual range (``Baseline.low`` to ``Baseline.high``) shaded and its average dotted, so what
+    moved and when stands out. ``displays`` gives each signal's ``label``, ``unit``, ``scale``
+    (stored 0.25 shown as 25) and ``suffix`` ("%"); a signal without one shows its raw name."""
+    displays = displays or {}
     names = list(series)
     columns = max(1, min(columns, len(names)))
     rows = max(1, -(-len(names) // columns))
-    x_gap, y_gap = 0.08, 0.09 if rows > 1 else 0
+    x_gap, y_gap = 0.08, 0.12 if rows > 1 else 0
     width = (1 - x_gap * (columns - 1)) / columns
     height = (1 - y_gap * (rows - 1)) / rows
+    usual = _("usual")
     data, shapes, annotations, axes = [], [], [], {}
     for index, name in enumerate(names):
         row, column = divmod(index, columns)
         suffix = "" if index == 0 else str(index + 1)
         left = column * (width + x_gap)
         top = 1 - row * (height + y_gap)
-        label = str(labels.get(name) or name.replace("_", " "))
+        display = displays.get(name)
+        label = str(display.label) if display else name.replace("_", " ")
+        unit = str(display.unit) if display else ""
+        scale = display.scale if display else 1.0
+        tick_suffix = display.suffix if display else ""
         points = series[name]
+        hover_unit = tick_suffix if tick_suffix else f" {unit}" if unit else ""
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": label,
                 "x": [_iso(day) for day, _v in points],
-                "y": [round(value, 3) for _d, value in points],
+                "y": [round(value * scale, 2) for _d, value in points],
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
                 "line": {"color": "#2456a6", "width": 2},
                 "marker": {"size": 4},
-                "hovertemplate": "%{x}: %{y}<extra>" + label + "</extra>",
+                "hovertemplate": "%{x|%Y-%m-%d}: %{y:.3~r}" + hover_unit + "<extra></extra>",
             }
         )
         axes[f"xaxis{suffix}"] = {
@@ -224,10 +241,13 @@ def signals_spec(
             "domain": [max(top - height, 0), top],
             "anchor": f"x{suffix}",
             "nticks": 4,
+            "ticksuffix": tick_suffix,
+            "zeroline": False,
         }
         baseline = baselines.get(name)
         if baseline is not None:
-            flat = baseline.high <= baseline.low
+            low, high, mean = baseline.low * scale, baseline.high * scale, baseline.mean * scale
+            flat = high <= low
             shapes.append(
                 {
                     "type": "rect",
@@ -235,11 +255,37 @@ def signals_spec(
                     "x0": 0,
                     "x1": 1,
                     "yref": f"y{suffix}",
-                    "y0": baseline.low,
-                    "y1": baseline.high,
+                    "y0": round(low, 2),
+                    "y1": round(high, 2),
                     "fillcolor": BASELINE_FILL,
                     "line": {"width": 1 if flat else 0, "color": "#2456a6", "dash": "dot"},
                     "layer": "below",
+                }
+            )
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": f"x{suffix} domain",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": f"y{suffix}",
+                    "y0": round(mean, 2),
+                    "y1": round(mean, 2),
+                    "line": {"width": 1, "color": "#2456a6", "dash": "dot"},
+                    "layer": "below",
+                }
+            )
+            annotations.append(
+                {
+                    "xref": f"x{suffix} domain",
+                    "x": 1,
+                    "xanchor": "right",
+                    "yref": f"y{suffix}",
+                    "y": round(high, 2),
+                    "yanchor": "bottom",
+                    "text": usual,
+                    "showarrow": False,
+                    "font": {"size": 10, "color": "#2456a6"},
                 }
             )
         annotations.append(
@@ -250,7 +296,8 @@ def signals_spec(
                 "yref": "paper",
                 "y": top,
                 "yanchor": "bottom",
-                "text": f"<b>{label}</b>",
+                "text": f"<b>{label}</b>"
+                + (f" <span style='color:#5b6476'>· {unit}</span>" if unit else ""),
                 "showarrow": False,
                 "font": {"size": 11},
             }
@@ -258,7 +305,7 @@ def signals_spec(
     return {
         "data": data,
         "layout": _layout(
-            height=90 + 150 * rows,
+            height=90 + 160 * rows,
             showlegend=False,
             shapes=shapes,
             annotations=annotations,
@@ -287,10 +334,10 @@ def signals_figure(
     series: Mapping[str, Sequence[tuple[dt.date, float]]],
     baselines: Mapping[str, object],
     *,
-    labels: Mapping[str, str] | None = None,
+    displays: Mapping[str, object] | None = None,
     columns: int = 2,
 ) -> go.Figure:
-    return go.Figure(signals_spec(series, baselines, labels=labels, columns=columns))
+    return go.Figure(signals_spec(series, baselines, displays=displays, columns=columns))
 
 
 def figure_json(figure: go.Figure | dict) -> str:

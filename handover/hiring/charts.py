@@ -57,6 +57,7 @@ def ramp_figure(ramp: RampResult) -> str:
         y=[round(m.share * 100, 1) if m.share is not None else None for m in ramp.months],
         mode="lines+markers",
         name=_("Share of team median (%)"),
+        hovertemplate=_("Month %{x}: %{y}% of the team median") + "<extra></extra>",
     )
     fig.add_scatter(
         x=months,
@@ -64,8 +65,17 @@ def ramp_figure(ramp: RampResult) -> str:
         mode="lines",
         line={"dash": "dash"},
         name=_("Target"),
+        hovertemplate=_("Target: %{y}% of the team median") + "<extra></extra>",
     )
-    return _layout(fig, xaxis_title=_("Month since start"), yaxis_title="%")
+    return _share_axes(fig)
+
+
+def _share_axes(fig: go.Figure) -> str:
+    return _layout(
+        fig,
+        xaxis={"title": {"text": _("Months since start")}, "dtick": 1},
+        yaxis={"title": {"text": _("Weekly sales, % of the team median")}, "ticksuffix": "%"},
+    )
 
 
 def cohort_figure(series: dict[str, list[float | None]], months: list[int]) -> str:
@@ -77,5 +87,9 @@ def cohort_figure(series: dict[str, list[float | None]], months: list[int]) -> s
             y=[round(v * 100, 1) if v is not None else None for v in values],
             mode="lines+markers",
             name=name,
+            hovertemplate=name
+            + " · "
+            + _("month %{x}: %{y}% of the team median")
+            + "<extra></extra>",
         )
-    return _layout(fig, xaxis_title=_("Month since start"), yaxis_title="%")
+    return _share_axes(fig)

@@ -592,20 +592,121 @@ def signal_baseline(values: list[float], *, recent: int = 4) -> Baseline | None:
     return Baseline(low=mean - spread, high=mean + spread, mean=mean, points=len(earlier))
 
 
-SIGNAL_LABELS = {
-    "activity_change": gettext_lazy("Activity against own baseline"),
-    "activity_volatility": gettext_lazy("Swings in weekly activity"),
-    "activity_vs_peers": gettext_lazy("Activity against team peers"),
-    "pipeline_change": gettext_lazy("New pipeline against own baseline"),
-    "quota_attainment": gettext_lazy("Quota attainment"),
-    "visit_hours_change": gettext_lazy("Visit and meeting hours, change"),
-    "leave_episode_change": gettext_lazy("Length of leave episodes, change"),
-    "leave_days_change": gettext_lazy("Days off, change"),
-    "bridge_days": gettext_lazy("Single days off next to weekends"),
-    "service_change": gettext_lazy("Service score, change"),
-    "complaints_change": gettext_lazy("Complaints and escalations, change"),
+@dataclass(frozen=True)
+class SignalDisplay:
+    """How a person reads one scoring signal on a chart: its name, the unit of the numbers
+    shown (after ``scale``), and the suffix after each number ("%" or nothing)."""
+
+    label: str
+    unit: str
+    scale: float = 1.0
+    suffix: str = ""
+
+
+def _change_pct(label: str) -> SignalDisplay:
+    return SignalDisplay(label, gettext_lazy("% against own usual"), 100.0, "%")
+
+
+def _signal_displays() -> dict[str, SignalDisplay]:
+    days = gettext_lazy("working days")
+    points = gettext_lazy("points of 100")
+    return {
+        "activity_change": _change_pct(gettext_lazy("Activities a week (13 weeks)")),
+        "activity_change_6w": _change_pct(gettext_lazy("Activities a week (6 weeks)")),
+        "activity_variation": SignalDisplay(
+            gettext_lazy("Swings in weekly activity"),
+            gettext_lazy("% of the weekly average"),
+            100.0,
+            "%",
+        ),
+        "activity_volatility": SignalDisplay(
+            gettext_lazy("Swings in weekly activity, change"),
+            gettext_lazy("percentage points against own usual"),
+            100.0,
+        ),
+        "activity_vs_peers": SignalDisplay(
+            gettext_lazy("Activities against team peers"),
+            gettext_lazy("% against the team median"),
+            100.0,
+            "%",
+        ),
+        "pipeline_change": _change_pct(gettext_lazy("New pipeline a week")),
+        "quota_attainment": SignalDisplay(
+            gettext_lazy("Quota attained (26 weeks)"), gettext_lazy("% of quota"), 100.0, "%"
+        ),
+        "overdue_todos": SignalDisplay(gettext_lazy("Overdue to-dos"), gettext_lazy("to-dos")),
+        "leave_days_recent": SignalDisplay(gettext_lazy("Days off (91 days)"), days),
+        "leave_days_change": SignalDisplay(gettext_lazy("Days off against usual (91 days)"), days),
+        "adhoc_leave_days": SignalDisplay(gettext_lazy("Ad hoc days off (91 days)"), days),
+        "adhoc_leave_episodes": SignalDisplay(
+            gettext_lazy("Ad hoc absences (91 days)"), gettext_lazy("absences")
+        ),
+        "sick_days": SignalDisplay(gettext_lazy("Sick days (91 days)"), days),
+        "planned_leave_days": SignalDisplay(gettext_lazy("Planned leave (91 days)"), days),
+        "leave_episode_change": SignalDisplay(
+            gettext_lazy("Length of leave episodes, change"), gettext_lazy("days against usual")
+        ),
+        "bridge_days": SignalDisplay(
+            gettext_lazy("Single days off next to a weekend, against usual (91 days)"),
+            gettext_lazy("days"),
+        ),
+        "bridge_days_6w": SignalDisplay(
+            gettext_lazy("Single days off next to a weekend (6 weeks)"), gettext_lazy("days")
+        ),
+        "service_level": SignalDisplay(gettext_lazy("Service score (13 weeks)"), points, 100.0),
+        "service_change": SignalDisplay(
+            gettext_lazy("Service score against usual (13 weeks)"), points, 100.0
+        ),
+        "service_change_6w": SignalDisplay(
+            gettext_lazy("Service score against usual (6 weeks)"), points, 100.0
+        ),
+        "escalations_recent": SignalDisplay(
+            gettext_lazy("Complaints and escalations (13 weeks)"), gettext_lazy("cases")
+        ),
+        "complaints_change": SignalDisplay(
+            gettext_lazy("Complaints and escalations against usual"), gettext_lazy("cases")
+        ),
+        "escalation_rate": SignalDisplay(
+            gettext_lazy("Cases escalated (13 weeks)"), gettext_lazy("% of cases"), 100.0, "%"
+        ),
+        "resolution_days": SignalDisplay(
+            gettext_lazy("Time to resolve a case (13 weeks)"), gettext_lazy("days")
+        ),
+        "resolution_days_change": SignalDisplay(
+            gettext_lazy("Time to resolve a case, change"), gettext_lazy("days against usual")
+        ),
+        "visit_hours_recent": SignalDisplay(
+            gettext_lazy("Visit and meeting hours a week (13 weeks)"), gettext_lazy("hours")
+        ),
+        "visit_hours_change": SignalDisplay(
+            gettext_lazy("Visit and meeting hours, change"),
+            gettext_lazy("% against the 13 weeks before"),
+            100.0,
+            "%",
+        ),
+        "visit_hours_change_6w": _change_pct(gettext_lazy("Visit and meeting hours (6 weeks)")),
+        "minutes_per_visit": SignalDisplay(
+            gettext_lazy("Minutes per visit (13 weeks)"), gettext_lazy("minutes")
+        ),
+        "minutes_per_visit_change": SignalDisplay(
+            gettext_lazy("Minutes per visit, change"),
+            gettext_lazy("% against the 13 weeks before"),
+            100.0,
+            "%",
+        ),
+        "team_departures_90d": SignalDisplay(
+            gettext_lazy("Resignations in the team (90 days)"), gettext_lazy("people")
+        ),
+    }
+
+
+SIGNAL_DISPLAYS = _signal_displays()
+# The rep page charts the signals in SIGNAL_DISPLAYS, those with a usual range to compare with:
+# tenure only grows, and team or manager changes are yes/no facts the drivers tell in words.
+SIGNAL_LABELS = {name: display.label for name, display in SIGNAL_DISPLAYS.items()} | {
     "tenure_years": gettext_lazy("Tenure (years)"),
     "team_change_recent": gettext_lazy("Recent change of team"),
+    "manager_change_recent": gettext_lazy("Recent change of manager"),
 }
 
 

@@ -134,7 +134,9 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
     history, current = risk.history, risk.last
     if current is not None and risk.current is None:
         current.is_stale = True
-    series = selectors.rep_signal_series(history, names=SIGNAL_FEATURES)
+    series = selectors.rep_signal_series(
+        history, names=[name for name in SIGNAL_FEATURES if name in selectors.SIGNAL_DISPLAYS]
+    )
     baselines = {
         name: selectors.signal_baseline([value for _day, value in points])
         for name, points in series.items()
@@ -175,7 +177,7 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         ),
         "signals_chart": (
             charts.figure_json(
-                charts.signals_spec(series, baselines, labels=selectors.SIGNAL_LABELS)
+                charts.signals_spec(series, baselines, displays=selectors.SIGNAL_DISPLAYS)
             )
             if series
             else ""

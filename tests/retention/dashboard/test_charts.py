@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 from retention import charts
-from retention.dashboard.selectors import Baseline
+from retention.dashboard.selectors import SIGNAL_DISPLAYS, Baseline
 
 DAYS = [dt.date(2026, 10, 26), dt.date(2026, 11, 2), dt.date(2026, 11, 9)]
 
@@ -40,7 +40,7 @@ def test_score_history_shades_the_three_band_zones():
     assert [a.text for a in figure.layout.annotations] == ["Low risk", "Medium risk", "High risk"]
 
 
-def test_signals_get_one_panel_each_with_the_reps_baseline_shaded():
+def test_signals_get_one_panel_each_named_in_words_with_units_and_the_reps_usual_range():
     series = {
         "leave_episode_change": list(zip(DAYS, [0.1, 0.2, 3.0], strict=True)),
         "visit_hours_change": list(zip(DAYS, [0.2, 0.1, -0.6], strict=True)),
@@ -51,13 +51,35 @@ def test_signals_get_one_panel_each_with_the_reps_baseline_shaded():
         "visit_hours_change": None,
         "service_change": Baseline(low=0.0, high=0.0, mean=0.0, points=2),
     }
-    figure = charts.signals_figure(series, baselines, labels={"service_change": "Service"})
+    figure = charts.signals_figure(series, baselines, displays=SIGNAL_DISPLAYS)
     assert [trace.yaxis for trace in figure.data] == ["y", "y2", "y3"]
-    assert [trace.name for trace in figure.data][2] == "Service"
-    shaded = [(shape.yref, shape.y0, shape.y1) for shape in figure.layout.shapes]
-    assert shaded == [("y", 0.05, 0.25), ("y3", 0.0, 0.0)]
+    assert [trace.name for trace in figure.data] == [
+        "Length of leave episodes, change",
+        "Visit and meeting hours, change",
+        "Service score against usual (13 weeks)",
+    ]
+    # Shares are shown as percentages and service scores as points of 100, bands alike.
+    assert list(figure.data[1].y) == [20.0, 10.0, -60.0]
+    assert figure.layout.yaxis2.ticksuffix == "%"
+    assert list(figure.data[2].y) == [0.0, 0.0, -10.0]
+    bands = [(s.yref, s.y0, s.y1) for s in figure.layout.shapes if s.type == "rect"]
+    assert bands == [("y", 0.05, 0.25), ("y3", 0.0, 0.0)]
+    titles = [a.text for a in figure.layout.annotations if a.yref == "paper"]
+    assert "days against usual" in titles[0] and "% against the 13 weeks before" in titles[1]
+    assert [a.text for a in figure.layout.annotations if a.yref == "y"] == ["usual"]
     # two columns: the third panel sits below the first
     assert figure.layout.xaxis3.domain == figure.layout.xaxis.domain
+
+
+def test_no_signal_chart_uses_an_internal_name():
+    from retention.scoring.signals import FEATURES
+
+    for name in FEATURES:
+        display = SIGNAL_DISPLAYS.get(name)
+        if display is None:
+            continue
+        assert "_" not in str(display.label) and not str(display.label).endswith("6w")
+        assert str(display.unit)
 
 
 def test_figure_json_cannot_close_the_script_element():

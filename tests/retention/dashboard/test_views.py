@@ -103,7 +103,8 @@ def test_rep_page_shows_risk_drivers_model_label_charts_and_audits_the_view(
         "Length of leave episodes, change",
         "Visit and meeting hours, change",
     }
-    assert len(signals["layout"]["shapes"]) == 2  # one shaded baseline per signal
+    # one shaded usual range and one dotted average per signal
+    assert [shape["type"] for shape in signals["layout"]["shapes"]] == ["rect", "line"] * 2
     view = RiskPageView.objects.get()
     assert (view.viewer, view.rep) == (manager_a, rep_a)
     assert reverse("handover:plan_create", args=[rep_a.pk]) in html

@@ -22,6 +22,7 @@ from django.db import (
     transaction,
 )
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import may
 from accounts.models import User
@@ -254,9 +255,12 @@ def plan_batch(
         header_only = len(skipped_objects) - len(with_rows)
         listed = ", ".join(f"{name} ({rows})" for name, rows in with_rows)
         notes.append(
-            _(
+            ngettext(
+                "Skipped %(count)s Salesforce object Relay does not import (rows in brackets): "
+                "%(listed)s%(header_only)s.",
                 "Skipped %(count)s Salesforce objects Relay does not import (rows in brackets): "
-                "%(listed)s%(header_only)s."
+                "%(listed)s%(header_only)s.",
+                len(skipped_objects),
             )
             % {
                 "count": len(skipped_objects),
@@ -402,9 +406,12 @@ def run_batch(
                 raise _DryRun
             if rejected and not ctx.options.skip_rejected:
                 raise ImportRefused(
-                    _(
+                    ngettext(
+                        "%(count)s row was rejected, so nothing was imported. Fix it (see the "
+                        "report) and import again, or choose to skip the rejected row.",
                         "%(count)s rows were rejected, so nothing was imported. Fix them (see the "
-                        "report) and import again, or choose to skip the rejected rows."
+                        "report) and import again, or choose to skip the rejected rows.",
+                        rejected,
                     )
                     % {"count": rejected}
                 )

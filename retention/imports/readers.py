@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from retention.imports.errors import ImportRefused
 
@@ -289,7 +290,16 @@ def csv_table(name: str, open_bytes: Opener, *, encoding: str = "") -> Table:
                     )
         if nuls:
             notes.append(
-                ("", "", _("%(count)s NUL bytes were removed from this row") % {"count": nuls})
+                (
+                    "",
+                    "",
+                    ngettext(
+                        "%(count)s NUL byte was removed from this row",
+                        "%(count)s NUL bytes were removed from this row",
+                        nuls,
+                    )
+                    % {"count": nuls},
+                )
             )
         return notes
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import may
 from accounts.models import User
@@ -479,21 +480,30 @@ def import_job_run(
         return _finish(
             job,
             status=Status.REFUSED,
-            message=_("All %(count)s rows were rejected: nothing will be applied. See the report.")
+            message=ngettext(
+                "The only row was rejected: nothing will be applied. See the report.",
+                "All %(count)s rows were rejected: nothing will be applied. See the report.",
+                rejected,
+            )
             % {"count": rejected},
             issues=issues,
             notes=notes,
         )
     message = ""
     if rejected and not options.skip_rejected:
-        message = _(
-            "%(count)s rows rejected: nothing will be applied unless you choose to skip them."
+        message = ngettext(
+            "%(count)s row rejected: nothing will be applied unless you choose to skip it.",
+            "%(count)s rows rejected: nothing will be applied unless you choose to skip them.",
+            rejected,
         ) % {"count": rejected}
     if latest is not None and latest < ctx.today - dt.timedelta(days=RECENT_DATA_DAYS):
         notes.append(
-            _(
+            ngettext(
+                "The data ends on %(day)s, %(days)s day ago: applying it will not queue a "
+                "scoring run as of today.",
                 "The data ends on %(day)s, %(days)s days ago: applying it will not queue a "
-                "scoring run as of today."
+                "scoring run as of today.",
+                (ctx.today - latest).days,
             )
             % {"day": latest.isoformat(), "days": (ctx.today - latest).days}
         )
@@ -503,9 +513,12 @@ def import_job_run(
 def _scoring_after_import(*, latest: dt.date | None, today: dt.date, user: User | None) -> str:
     """Queue a scoring run when the imported data reaches near today; say what was done."""
     if latest is not None and latest < today - dt.timedelta(days=RECENT_DATA_DAYS):
-        return _(
+        return ngettext(
+            "No scoring run was queued: the data ends on %(day)s, %(days)s day ago. Score as "
+            "of that date (manage.py score_reps --as-of %(day)s) to see its risks.",
             "No scoring run was queued: the data ends on %(day)s, %(days)s days ago. Score as "
-            "of that date (manage.py score_reps --as-of %(day)s) to see its risks."
+            "of that date (manage.py score_reps --as-of %(day)s) to see its risks.",
+            (today - latest).days,
         ) % {"day": latest.isoformat(), "days": (today - latest).days}
     # New history changes the risk picture: rescore rather than wait for the night.
     scoring_run_request(requested_by=user)

@@ -6,10 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from config.money import format_money, format_number
 
 
 def _n(value: object, digits: int = 1) -> str:
-    return "–" if value is None else f"{float(value):,.{digits}f}"
+    return "–" if value is None else format_number(value, digits)
+
+
+def _whole(value: object) -> int:
+    """The count a plural form is chosen by (ngettext needs a whole number)."""
+    return 0 if value is None else round(float(value))
+
+
+def _money(value: object) -> str:
+    return "–" if value is None else format_money(value)
 
 
 def _pct(value: object) -> str:
@@ -87,14 +99,19 @@ TEXTS: dict[str, Callable[[dict], str]] = {
             "new pipeline of %(recent)s a week in the last 13 weeks, against %(usual)s over "
             "the year before"
         )
-        % {"recent": _n(n["recent"], 0), "usual": _n(n["usual"], 0)}
+        % {"recent": _money(n["recent"]), "usual": _money(n["usual"])}
     ),
     "quota": lambda n: (
         _("won %(won)s in the last 26 weeks, %(share)s of quota")
-        % {"won": _n(n["won"], 0), "share": _pct(n["attainment"])}
+        % {"won": _money(n["won"]), "share": _pct(n["attainment"])}
     ),
     "overdue_todos": lambda n: (
-        _("%(count)s to-dos past their due date") % {"count": _n(n["count"], 0)}
+        ngettext(
+            "%(count)s to-do past its due date",
+            "%(count)s to-dos past their due date",
+            _whole(n["count"]),
+        )
+        % {"count": _n(n["count"], 0)}
     ),
     "leave_episodes_longer": lambda n: (
         _(
@@ -104,39 +121,73 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         % {"recent": _n(n["recent"]), "usual": _n(n["usual"])}
     ),
     "leave_days": lambda n: (
-        _("%(recent)s days off in the last 90 days, against %(usual)s usually")
+        ngettext(
+            "%(recent)s day off in the last 90 days, against %(usual)s usually",
+            "%(recent)s days off in the last 90 days, against %(usual)s usually",
+            _whole(n["recent"]),
+        )
         % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
     ),
     "adhoc_leave": lambda n: (
-        _(
-            "%(days)s working days of short, unplanned leave in the last 90 days "
-            "(%(episodes)s times)"
+        ngettext(
+            "%(days)s working day of short, unplanned leave in the last 90 days",
+            "%(days)s working days of short, unplanned leave in the last 90 days",
+            _whole(n["days"]),
         )
-        % {"days": _n(n["days"], 0), "episodes": _n(n["episodes"], 0)}
+        % {"days": _n(n["days"], 0)}
+        + ngettext(" (%(episodes)s time)", " (%(episodes)s times)", _whole(n["episodes"]))
+        % {"episodes": _n(n["episodes"], 0)}
     ),
-    "sick_days": lambda n: _("%(days)s sick days in the last 90 days") % {"days": _n(n["days"], 0)},
+    "sick_days": lambda n: (
+        ngettext(
+            "%(days)s sick day in the last 90 days",
+            "%(days)s sick days in the last 90 days",
+            _whole(n["days"]),
+        )
+        % {"days": _n(n["days"], 0)}
+    ),
     "planned_leave": lambda n: (
-        _("%(days)s days of planned leave in the last 90 days") % {"days": _n(n["days"], 0)}
+        ngettext(
+            "%(days)s day of planned leave in the last 90 days",
+            "%(days)s days of planned leave in the last 90 days",
+            _whole(n["days"]),
+        )
+        % {"days": _n(n["days"], 0)}
     ),
     "bridge_days": lambda n: (
-        _(
+        ngettext(
+            "%(recent)s single day off next to a weekend in the last 90 days, against %(usual)s "
+            "usually",
             "%(recent)s single days off next to a weekend in the last 90 days, against %(usual)s "
-            "usually"
+            "usually",
+            _whole(n["recent"]),
         )
         % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
     ),
     "bridge_days_6w": lambda n: (
-        _("%(recent)s single days off next to a weekend in the last 6 weeks")
+        ngettext(
+            "%(recent)s single day off next to a weekend in the last 6 weeks",
+            "%(recent)s single days off next to a weekend in the last 6 weeks",
+            _whole(n["recent"]),
+        )
         % {"recent": _n(n["recent"], 0)}
     ),
     "service": lambda n: _service(n, _("13 weeks")),
     "service_6w": _service_6w,
     "escalations": lambda n: (
-        _("%(recent)s escalations or complaints in the last 13 weeks, against %(usual)s usually")
+        ngettext(
+            "%(recent)s escalation or complaint in the last 13 weeks, against %(usual)s usually",
+            "%(recent)s escalations or complaints in the last 13 weeks, against %(usual)s usually",
+            _whole(n["recent"]),
+        )
         % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
     ),
     "escalation_rate": lambda n: (
-        _("%(rate)s of %(cases)s cases escalated in the last 13 weeks")
+        ngettext(
+            "%(rate)s of %(cases)s case escalated in the last 13 weeks",
+            "%(rate)s of %(cases)s cases escalated in the last 13 weeks",
+            _whole(n["cases"]),
+        )
         % {"rate": _pct(n["rate"]), "cases": _n(n["cases"], 0)}
     ),
     "resolution_time": lambda n: (
@@ -170,7 +221,11 @@ TEXTS: dict[str, Callable[[dict], str]] = {
     ),
     "manager_change": lambda n: _("a new manager in the last six months"),
     "team_departures": lambda n: (
-        _("%(count)s colleagues in the team left of their own accord in the last 90 days")
+        ngettext(
+            "%(count)s colleague in the team left of their own accord in the last 90 days",
+            "%(count)s colleagues in the team left of their own accord in the last 90 days",
+            _whole(n["count"]),
+        )
         % {"count": _n(n["count"], 0)}
     ),
 }

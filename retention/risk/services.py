@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from config.errors import ApplicationError
@@ -61,9 +62,12 @@ def risk_data_as_of() -> tuple[dt.date, str]:
     end = selectors.risk_history_end()
     if end is None or end >= today - dt.timedelta(days=DATA_END_GRACE_DAYS):
         return today, ""
-    return end, _(
+    return end, ngettext(
+        "The data end on %(end)s, %(days)s day before today: scores are as of %(end)s. "
+        "Import newer data to score as of today.",
         "The data end on %(end)s, %(days)s days before today: scores are as of %(end)s. "
-        "Import newer data to score as of today."
+        "Import newer data to score as of today.",
+        (today - end).days,
     ) % {"end": end.isoformat(), "days": (today - end).days}
 
 

@@ -21,3 +21,9 @@ def errors_page(
 
 def form_errors_page(request: HttpRequest, form: Form, *, filters: bool = False) -> HttpResponse:
     return errors_page(request, form.errors, filters=filters)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form post (an expired or missing CSRF token) on the styled page with the way
+    on, instead of Django's bare one (settings ``CSRF_FAILURE_VIEW``)."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

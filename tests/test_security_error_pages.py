@@ -41,11 +41,28 @@ def test_not_found_and_forbidden_pages_are_relays_own(client, manager_a, rep_b):
     client.force_login(manager_a)
     missing = client.get(f"/reps/{rep_b.pk}/")
     assert missing.status_code == 404
-    assert b"outside the teams you can see" in missing.content
-    assert b'class="topbar"' in missing.content
+    text = missing.content.decode()
+    assert "outside the ones you can see" in text
+    assert 'class="topbar"' in text
+    # It leads somewhere: the places the manager's role opens, and a search for the rep.
+    assert 'id="ways-on"' in text and 'href="/dashboard/"' in text
+    assert 'action="/reps/"' in text
     forbidden = client.get("/vacancies/new/")
     assert forbidden.status_code == 403
-    assert b"Your role does not allow this" in forbidden.content
+    text = forbidden.content.decode()
+    assert "Your role does not open this page" in text
+    assert f"You are signed in as {manager_a}" in text and "Sales manager" in text
+    assert 'class="topbar"' in text and 'href="/dashboard/"' in text
+
+
+def test_an_expired_form_gets_relays_page_with_the_way_on(manager_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager_a)
+    response = client.post("/logout/")
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "This form has expired" in text and "Nothing was saved" in text
+    assert 'class="topbar"' in text and 'id="ways-on"' in text
 
 
 def test_the_server_error_page_is_relays_own(manager_a, settings):

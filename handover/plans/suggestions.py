@@ -20,6 +20,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from config.money import format_money, format_number
 from retention.ownership.policy import (
     EVERYONE,
     Candidate,
@@ -92,12 +96,21 @@ def importance(facts: CustomerFacts, *, today: dt.date) -> tuple[float, str]:
     years = max(0.0, (today - facts.held_since).days / 365.25)
     lift = 1 + TENURE_LIFT_PER_YEAR * min(years, TENURE_LIFT_MAX_YEARS)
     score = (float(facts.annual_revenue) + weighted) * lift
-    reason = (
-        f"revenue {facts.annual_revenue:,.0f}; weighted open pipeline {weighted:,.0f} "
-        f"({len(facts.open_deals)} deals); held {years:.1f} years"
-    )
+    deals = len(facts.open_deals)
+    reason = ngettext(
+        "revenue %(revenue)s; weighted open pipeline %(pipeline)s (%(deals)s deal); "
+        "held %(years)s years",
+        "revenue %(revenue)s; weighted open pipeline %(pipeline)s (%(deals)s deals); "
+        "held %(years)s years",
+        deals,
+    ) % {
+        "revenue": format_money(facts.annual_revenue),
+        "pipeline": format_money(weighted),
+        "deals": deals,
+        "years": format_number(years, 1),
+    }
     if facts.is_key_account:
-        reason = "key account; " + reason
+        reason = _("key account; %(reason)s") % {"reason": reason}
     return score, reason
 
 

@@ -73,7 +73,15 @@ def test_late_stage_pipeline_outranks_early_stage_pipeline_of_the_same_amount():
     late = facts(2, 100_000, deals=[(500_000, "Negotiation")])
     ranked = rank_customers([early, late], today=TODAY)
     assert [r.facts.customer_id for r in ranked] == [2, 1]
-    assert "2 deals" not in ranked[0].reason and "1 deals" in ranked[0].reason
+    assert "(1 deal)" in ranked[0].reason and "deals" not in ranked[0].reason
+
+
+def test_the_reason_writes_amounts_in_the_organisation_currency(settings):
+    settings.RELAY_CURRENCY = "USD"
+    ranked = rank_customers([facts(1, 1_250_000, deals=[(40_000, "Negotiation")])], today=TODAY)
+    reason = ranked[0].reason
+    assert reason.startswith("revenue $1,250,000; weighted open pipeline $")
+    assert "(1 deal)" in reason
 
 
 def test_a_longer_relationship_ranks_higher_at_equal_revenue():

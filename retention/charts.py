@@ -200,9 +200,13 @@ def signals_spec(
     names = list(series)
     columns = max(1, min(columns, len(names)))
     rows = max(1, -(-len(names) // columns))
-    x_gap, y_gap = 0.08, 0.12 if rows > 1 else 0
+    # Laid out in pixels (a panel, then room for the next one's title and this one's dates),
+    # so any number of panels keeps its size instead of squeezing into a fixed height.
+    panel_px, gap_px = 130, 64
+    plot_px = rows * panel_px + (rows - 1) * gap_px
+    x_gap, y_gap = 0.08, gap_px / plot_px
     width = (1 - x_gap * (columns - 1)) / columns
-    height = (1 - y_gap * (rows - 1)) / rows
+    height = panel_px / plot_px
     usual = _("usual")
     data, shapes, annotations, axes = [], [], [], {}
     for index, name in enumerate(names):
@@ -305,7 +309,7 @@ def signals_spec(
     return {
         "data": data,
         "layout": _layout(
-            height=90 + 160 * rows,
+            height=plot_px + 30 + 36,
             showlegend=False,
             shapes=shapes,
             annotations=annotations,

@@ -701,6 +701,39 @@ def _signal_displays() -> dict[str, SignalDisplay]:
 
 
 SIGNAL_DISPLAYS = _signal_displays()
+
+
+def signals_to_chart(
+    series: dict[str, list[tuple[dt.date, float]]],
+    baselines: dict[str, Baseline | None],
+    *,
+    drivers: Iterable[dict] = (),
+    limit: int = 8,
+) -> dict[str, list[tuple[dt.date, float]]]:
+    """The signals worth a panel on the rep page, at most ``limit``: the drivers' own signals
+    first, then those whose latest value sits furthest outside the rep's usual range (in
+    spreads from the usual average); a signal that never moved from its usual value is left out.
+    Thirty small panels of flat lines would hide the two that matter."""
+    driver_order = [d.get("feature") for d in drivers if d.get("feature") in series]
+
+    def distance(name: str) -> float:
+        baseline = baselines.get(name)
+        if baseline is None or not series[name]:
+            return 0.0
+        latest = series[name][-1][1]
+        spread = (baseline.high - baseline.low) / 2
+        if spread <= 1e-9:
+            return float("inf") if abs(latest - baseline.mean) > 1e-9 else 0.0
+        return abs(latest - baseline.mean) / spread
+
+    ranked = sorted(
+        (name for name in series if name not in driver_order and distance(name) > 0),
+        key=lambda name: -distance(name),
+    )
+    chosen = list(dict.fromkeys(driver_order)) + ranked
+    return {name: series[name] for name in chosen[:limit]}
+
+
 # The rep page charts the signals in SIGNAL_DISPLAYS, those with a usual range to compare with:
 # tenure only grows, and team or manager changes are yes/no facts the drivers tell in words.
 SIGNAL_LABELS = {name: display.label for name, display in SIGNAL_DISPLAYS.items()} | {

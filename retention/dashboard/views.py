@@ -141,6 +141,9 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         name: selectors.signal_baseline([value for _day, value in points])
         for name, points in series.items()
     }
+    series = selectors.signals_to_chart(
+        series, baselines, drivers=current.drivers if current and not current.is_leaving else ()
+    )
     thresholds = selectors.risk_thresholds()
     customers = selectors.rep_customers_at_stake(rep=rep, today=today)
     try:

@@ -168,6 +168,26 @@ def test_signal_baseline_is_mean_and_spread_of_earlier_values():
     assert selectors.signal_baseline([]) is None
 
 
+def test_signals_charted_are_the_drivers_then_the_furthest_from_usual_and_never_flat_ones():
+    day = dt.date(2026, 11, 2)
+    series = {
+        "flat": [(day, 1.0), (day, 1.0)],
+        "a_little": [(day, 0.0), (day, 1.5)],
+        "far": [(day, 0.0), (day, 9.0)],
+        "driver": [(day, 0.0), (day, 0.1)],
+    }
+    usual = selectors.Baseline(low=-1.0, high=1.0, mean=0.0, points=4)
+    baselines = {
+        "flat": selectors.Baseline(low=1.0, high=1.0, mean=1.0, points=4),
+        "a_little": usual,
+        "far": usual,
+        "driver": usual,
+    }
+    chosen = selectors.signals_to_chart(series, baselines, drivers=[{"feature": "driver"}])
+    assert list(chosen) == ["driver", "far", "a_little"]
+    assert list(selectors.signals_to_chart(series, baselines, limit=1)) == ["far"]
+
+
 def test_customers_ranked_by_stake_marking_single_threaded(rep_a, rep_a2):
     make_customer("Big", owner=rep_a, annual_revenue=500_000, is_key_account=True)
     shared = make_customer("Shared", owner=rep_a, annual_revenue=300_000, is_key_account=True)

@@ -174,6 +174,35 @@ def format_money(
     return joined
 
 
+# Units a large amount is written in where space is short (a dashboard figure), by language.
+_SHORT_UNITS = {
+    "zh-hans": ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")),
+}
+_SHORT_UNITS_DEFAULT = ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
+
+
+def format_money_short(value: object, currency: str | None = None) -> str:
+    """A large amount in three significant digits with the language's unit, for a figure that
+    must fit a card: ``CN¥355M``, ``CN¥1.82B`` (``¥3.55亿`` in Chinese). Below the smallest unit
+    it is ``format_money``'s. Pages give the full amount beside it (a ``title``)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return ""
+    if not number.is_finite():
+        return ""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).lower()
+    for size, unit in _SHORT_UNITS.get(language, _SHORT_UNITS_DEFAULT):
+        if abs(number) >= size:
+            scaled = number / size
+            digits = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
+            text = format_money(scaled, currency, decimals=digits)
+            if digits and "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return f"{text}{unit}"
+    return format_money(number, currency)
+
+
 def plotly_money_axis(currency: str | None = None) -> dict:
     """Axis settings for a plotly axis of amounts: the symbol before each tick, grouped
     thousands. The figure's ``separators`` (``plotly_separators()``) set the marks."""

@@ -2,12 +2,14 @@
 
 ``{{ amount|money }}`` writes an amount in the organisation's currency, ``{{ amount|money:code }}``
 in another (a deal stored in USD), ``{{ change|signed_money }}`` with ``+`` before a gain;
-``{{ count|number }}`` a plain grouped number. All are ``config.money``'s functions.
+``{{ count|number }}`` a plain grouped number, ``{{ amount|money_short }}`` a large amount in
+millions or billions (万 and 亿 in Chinese) for a figure on a card. All are ``config.money``'s
+functions.
 """
 
 from django import template
 
-from config.money import currency_symbol, format_money, format_number
+from config.money import currency_symbol, format_money, format_money_short, format_number
 
 register = template.Library()
 
@@ -15,6 +17,11 @@ register = template.Library()
 @register.filter(name="money")
 def money(value: object, currency: str | None = None) -> str:
     return format_money(value, currency or None)
+
+
+@register.filter(name="money_short")
+def money_short(value: object, currency: str | None = None) -> str:
+    return format_money_short(value, currency or None)
 
 
 @register.filter(name="signed_money")

@@ -10,6 +10,7 @@ from django.utils import translation
 from config.money import (
     currency_code_error,
     format_money,
+    format_money_short,
     format_number,
     organisation_currency,
     plotly_money_axis,
@@ -96,3 +97,17 @@ def test_templates_have_the_money_filter_without_loading_it():
 def test_chart_axes_of_amounts_carry_the_symbol():
     with translation.override("en"):
         assert plotly_money_axis() == {"tickprefix": "£", "tickformat": ",.0f"}
+
+
+@override_settings(RELAY_CURRENCY="CNY")
+def test_large_amounts_on_cards_are_short_in_the_languages_units():
+    with translation.override("en"):
+        assert format_money_short(354_591_000) == "CN¥355M"
+        assert format_money_short(1_823_800_000) == "CN¥1.82B"
+        assert format_money_short(87_600_000) == "CN¥87.6M"
+        assert format_money_short(2_000_000) == "CN¥2M"
+        assert format_money_short(950_000) == "CN¥950,000"
+        assert format_money_short(-12_500_000, "USD") == "\u2212$12.5M"
+    with translation.override("zh-hans"):
+        assert format_money_short(354_591_000) == "¥3.55亿"
+        assert format_money_short(1_823_800) == "¥182万"

@@ -16,7 +16,6 @@ from tests.retention.dashboard.conftest import make_run, make_score
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 WEEKS = [dt.date(2026, 9, 7) + dt.timedelta(weeks=n) for n in range(10)]
 
 
@@ -89,7 +88,6 @@ def _no_horizontal_scroll(page, width: int) -> None:
 
 
 def test_manager_works_through_the_dashboard(page, morning):
-    DOCS.mkdir(exist_ok=True)
     browser_login(page, "manager.a", "pw-manager-a")
     assert page.url.endswith("/dashboard/")
 
@@ -107,7 +105,6 @@ def test_manager_works_through_the_dashboard(page, morning):
     first = table.locator("tr").first
     assert first.get_attribute("data-band") == "high"
     assert "High" in first.locator("td.risk").inner_text()  # a word, not only a colour
-    page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
     _no_horizontal_scroll(page, 820)
     page.set_viewport_size({"width": 1366, "height": 900})
 
@@ -124,7 +121,6 @@ def test_manager_works_through_the_dashboard(page, morning):
     log = page.locator("#intervention-log")
     log.get_by_text("Talked about a move to key accounts").wait_for()
     assert "Stay conversation" in log.inner_text()
-    page.screenshot(path=str(DOCS / "rep-page.png"), full_page=True)
     _no_horizontal_scroll(page, 820)
     page.set_viewport_size({"width": 1366, "height": 900})
 

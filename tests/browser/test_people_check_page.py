@@ -3,7 +3,6 @@ teams from the CRM and who becomes what before anything is written, an admin cha
 and checks again, then applies."""
 
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,6 @@ from accounts.models import Team
 from retention.models import CrmUserChoice, SalesRep
 from tests.conftest import browser_login
 from tests.fixtures.production_export import build
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.mark.browser
@@ -37,8 +34,6 @@ def test_admin_sees_users_and_teams_changes_one_and_applies(
     becomes = [row.get_attribute("data-becomes") for row in users.all()]
     assert becomes.count("rep") == len(expected.reps)
     assert not Team.objects.exists() and not SalesRep.objects.exists()
-    DOCS.mkdir(exist_ok=True)
-    page.locator("#job-people").screenshot(path=str(DOCS / "import-users-and-teams.png"))
 
     manager_row = page.locator("#job-users tbody tr[data-becomes=manager]").first
     crm_id = manager_row.get_attribute("data-crm-id")

@@ -203,6 +203,14 @@ def format_money_short(value: object, currency: str | None = None) -> str:
     return format_money(number, currency)
 
 
+def spreadsheet_money_format(currency: str | None = None) -> str:
+    """An Excel number format that shows an amount with its symbol and grouped thousands while
+    the cell stays a number (``"CN¥"#,##0``): spreadsheets sum it, people read it."""
+    symbol = currency_symbol(currency).replace('"', "")
+    spacer = " " if symbol[-1].isalpha() else ""
+    return f'"{symbol}{spacer}"#,##0;"{MINUS}{symbol}{spacer}"#,##0'
+
+
 def plotly_money_axis(currency: str | None = None) -> dict:
     """Axis settings for a plotly axis of amounts: the symbol before each tick, grouped
     thousands. The figure's ``separators`` (``plotly_separators()``) set the marks."""

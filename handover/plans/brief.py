@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from config.money import spreadsheet_money_format
 from handover.models import HandoverItem, HandoverPlan
 
 
@@ -60,6 +61,9 @@ def brief_xlsx(*, plan: HandoverPlan, recipient_name: str, items: list[HandoverI
             # openpyxl turns text starting with "=" into a formula; notes are text.
             if cell.data_type == "f":
                 cell.data_type = "s"
+        sheet.cell(row=sheet.max_row, column=4).number_format = spreadsheet_money_format(
+            item.customer.currency
+        )
     for column, width in zip(
         "ABCDEFGHIJK", (6, 30, 8, 14, 18, 12, 40, 40, 30, 30, 12), strict=True
     ):

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
+from config.money import spreadsheet_money_format
 from retention.dashboard.selectors import RoutingRow
 from retention.spreadsheets import formula_safe
 
@@ -69,8 +71,11 @@ def routing_xlsx(rows: Iterable[RoutingRow]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("routing")
     sheet.append(HEADER)
+    revenue = HEADER.index("annual_revenue")
     for row in rows:
-        sheet.append(_cells(row))
+        cells = [WriteOnlyCell(sheet, value=value) for value in _cells(row)]
+        cells[revenue].number_format = spreadsheet_money_format(row.currency)
+        sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -176,6 +176,8 @@ def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
     risks = row[9]
     assert risks.value == '=HYPERLINK("http://x","y")'
     assert risks.data_type == "s"
+    # The revenue stays a number and shows with the organisation's currency.
+    assert row[3].value == 900_000 and row[3].number_format.startswith('"CN¥"#,##0')
 
 
 # --- the one access layer: rights, people beside a plan, list parameters -------------------------

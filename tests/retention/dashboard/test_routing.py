@@ -159,6 +159,12 @@ def test_exports_name_the_currency_of_each_amount(scored, admin_user, rep_a, set
     parsed = list(csv.DictReader(io.StringIO(exports.routing_csv(rows).decode("utf-8-sig"))))
     currencies = {row["customer_name"]: row["annual_revenue_currency"] for row in parsed}
     assert currencies == {"Acme": "EUR", "Dollar Inc": "USD"}
+    sheet = load_workbook(io.BytesIO(exports.routing_xlsx(rows))).active
+    revenue = exports.HEADER.index("annual_revenue") + 1
+    formats = {sheet.cell(r, 4).value: sheet.cell(r, revenue) for r in (2, 3)}
+    assert formats["Acme"].value == 900_000  # still a number a spreadsheet can sum
+    assert formats["Acme"].number_format.startswith('"€"#,##0')
+    assert formats["Dollar Inc"].number_format.startswith('"$"#,##0')
 
 
 # --- regressions: people beside a routed customer pass the viewer's scope (issue 10) ---------

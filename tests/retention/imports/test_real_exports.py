@@ -338,7 +338,7 @@ def test_check_with_rejected_rows_says_nothing_will_be_applied(tmp_path, reps):
     job = run_import(EXPORTS / "activities" / "Account.csv", tmp_path / "Event.csv", apply=False)
 
     assert job.status == ImportJob.Status.CHECKED
-    assert "1 rows rejected: nothing will be applied" in job.message
+    assert "1 row rejected: nothing will be applied unless you choose to skip it" in job.message
 
 
 def test_check_where_every_row_is_rejected_is_not_ready_to_apply(tmp_path):
@@ -353,7 +353,7 @@ def test_command_exits_non_zero_on_rejected_rows_unless_skipping(tmp_path, reps)
     (tmp_path / "Event.csv").write_text(text)
     account = EXPORTS / "activities" / "Account.csv"
 
-    with pytest.raises(CommandError, match="1 rows were rejected, so nothing was imported"):
+    with pytest.raises(CommandError, match="1 row was rejected, so nothing was imported"):
         call_command("import_data", str(account), str(tmp_path / "Event.csv"), stdout=io.StringIO())
     assert not Activity.objects.exists()
 

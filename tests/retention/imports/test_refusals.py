@@ -73,7 +73,7 @@ def test_row_problems_reject_the_row_and_refuse_the_apply(
     job = check_then_apply(admin_user, "people.csv", content)
 
     assert job.status == ImportJob.Status.REFUSED
-    assert "1 rows were rejected" in job.message
+    assert "1 row was rejected" in job.message
     [issue] = [issue for issue in job.issues if issue["outcome"] == "rejected"]
     assert (issue["row"], issue["column"]) == (3, column)
     assert reason in issue["reason"]

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -619,8 +620,12 @@ def departure_costs(
     pre_window_days: int = PRE_WINDOW_DAYS,
     target_share: float = RAMP_TARGET_SHARE,
 ) -> list[DepartureCostRow]:
-    """The three-phase cost of each of these departures (from ``departures_visible_to``)."""
+    """The cost of each of these departures (from ``departures_visible_to``), measured by
+    ``costs`` against comparable territories: the sales and books of the departures' regions
+    are read once. Controls may lie outside the user's scope; only their sums are shown."""
     reps = list(reps)
+    if not reps:
+        return []
     vacancies = {
         v.leaving_rep_id: v
         for v in Vacancy.objects.filter(leaving_rep__in=reps).select_related("successor")
@@ -632,103 +637,146 @@ def departure_costs(
         .values_list("rep_id", "as_of")
     ):
         flags.setdefault(rep_id, as_of_day)
-    out = []
+    departures = []
+    successors: dict[int, SalesRep | None] = {}
     for rep in reps:
         vacancy = vacancies.get(rep.pk)
         successor = vacancy.successor if vacancy else None
+        successors[rep.pk] = successor
         flag = flags.get(rep.pk)
         if flag is not None and flag > rep.departure_date:
+            flags.pop(rep.pk)
             flag = None
-        out.append(
-            DepartureCostRow(
-                rep=rep,
-                vacancy=vacancy,
-                successor=successor,
+        reached_on = None
+        if successor is not None:
+            reached_on = rep_ramp_up(
+                rep=successor, as_of=as_of, target_share=target_share
+            ).reached_on
+        departures.append(
+            costs.Departure(
+                rep_id=rep.pk,
+                team_id=rep.team_id,
+                region=_cost_region(rep.team),
+                last_day=rep.departure_date,
                 risk_flag_on=flag,
-                cost=departure_cost_for(
-                    rep=rep,
-                    successor=successor,
-                    risk_flag_on=flag,
-                    as_of=as_of,
-                    pre_window_days=pre_window_days,
-                    target_share=target_share,
-                ),
+                successor_start=successor.hire_date if successor else None,
+                target_reached_on=reached_on,
             )
         )
-    return out
-
-
-def departure_cost_for(
-    *,
-    rep: SalesRep,
-    successor: SalesRep | None,
-    risk_flag_on: dt.date | None,
-    as_of: dt.date,
-    pre_window_days: int = PRE_WINDOW_DAYS,
-    target_share: float = RAMP_TARGET_SHARE,
-) -> costs.DepartureCost:
-    """Gather one departure's sales and dates, and compute its cost (see ``costs``)."""
-    last_day = rep.departure_date
-    reached_on = None
-    if successor is not None:
-        reached_on = rep_ramp_up(rep=successor, as_of=as_of, target_share=target_share).reached_on
-    earliest = (risk_flag_on or last_day) - dt.timedelta(
+    earliest = min(flags.get(r.pk, r.departure_date) for r in reps) - dt.timedelta(
         days=pre_window_days + costs.DEFAULT_BASELINE_DAYS
     )
-    own = Deal.objects.filter(
-        owner=rep, status=Deal.Status.WON, close_date__gte=earliest, close_date__lte=as_of
+    ledger = _cost_ledger(reps=reps, since=earliest, until=as_of)
+    measured = costs.departure_costs(
+        departures=departures, ledger=ledger, as_of=as_of, pre_window_days=pre_window_days
     )
-    book = Assignment.objects.filter(
-        rep=rep, role=Assignment.Role.OWNER, valid_from__lte=last_day
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last_day))
-    territory = Deal.objects.filter(
-        status=Deal.Status.WON, close_date__gte=earliest, close_date__lte=as_of
-    ).filter(
-        Q(owner=rep)
-        | Q(customer_id__in=book.values("customer_id"), close_date__gt=last_day)
-        | (
-            Q(owner=successor, close_date__gte=successor.hire_date)
-            if successor is not None
-            else Q(pk__in=[])
+    return [
+        DepartureCostRow(
+            rep=rep,
+            vacancy=vacancies.get(rep.pk),
+            successor=successors[rep.pk],
+            risk_flag_on=flags.get(rep.pk),
+            cost=cost,
         )
+        for rep, cost in zip(reps, measured, strict=True)
+    ]
+
+
+def _cost_region(team) -> str:
+    """The group whose territories stand in when a team has too few: the team's region, or its
+    parent team."""
+    return team.region or (f"team:{team.parent_id}" if team.parent_id else "")
+
+
+def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> costs.Ledger:
+    """Reps, books and deals of the departures' regions (the widest controls ``costs`` uses
+    before the whole organisation; a region too small for controls reads everything)."""
+    teams = {r.team_id: r.team for r in reps}
+    regions = {_cost_region(t) for t in teams.values()}
+    all_reps = SalesRep.objects.select_related("team")
+    rows = [
+        (r.pk, r.team_id, _cost_region(r.team), r.hire_date, r.departure_date) for r in all_reps
+    ]
+    in_regions = [row for row in rows if row[2] in regions and row[2]]
+    per_team: dict[int, int] = defaultdict(int)
+    for row in in_regions:
+        per_team[row[1]] += 1
+    if "" in regions or sum(per_team.values()) < 2 * costs.MIN_CONTROLS:
+        in_regions = rows
+    rep_frame = pd.DataFrame(
+        in_regions, columns=["rep_id", "team_id", "region", "hire_date", "departure_date"]
     )
-    return costs.departure_cost(
-        own_sales=[(d.close_date, float(d.amount)) for d in own.only("close_date", "amount")],
-        territory_sales=[
-            (close, float(amount))
-            for close, amount in territory.values_list("close_date", "amount")
-        ],
-        last_day=last_day,
-        as_of=as_of,
-        risk_flag_on=risk_flag_on,
-        pre_window_days=pre_window_days,
-        successor_start=successor.hire_date if successor else None,
-        target_reached_on=reached_on,
-        hired_on=rep.hire_date,
+    owners = pd.DataFrame(
+        Assignment.objects.filter(
+            role=Assignment.Role.OWNER, rep_id__in=rep_frame["rep_id"].tolist()
+        ).values_list("customer_id", "rep_id", "valid_from", "valid_to"),
+        columns=["customer_id", "rep_id", "valid_from", "valid_to"],
     )
+    customers = owners["customer_id"].unique().tolist()
+    deals = pd.DataFrame(
+        Deal.objects.filter(customer_id__in=customers, is_deleted=False)
+        .filter(
+            Q(close_date__gte=since, close_date__lte=until)
+            | Q(created_on__gte=since, created_on__lte=until)
+        )
+        .values_list("customer_id", "created_on", "close_date", "amount", "status"),
+        columns=["customer_id", "created_on", "close_date", "amount", "status"],
+    )
+    deals["amount"] = deals["amount"].astype(float)
+    deals["won"] = deals["status"] == Deal.Status.WON
+    return costs.Ledger(deals=deals, owners=owners, reps=rep_frame)
 
 
 @dataclass
 class CostTotals:
+    """One line of the per-team or per-year table (``costs.Totals``, keyed for display)."""
+
     key: str
-    departures: int = 0
-    before_leaving: float = 0.0
-    vacancy: float = 0.0
-    ramp_up: float = 0.0
+    totals: costs.Totals
+
+    @property
+    def departures(self) -> int:
+        return self.totals.departures
+
+    @property
+    def measured(self) -> int:
+        return self.totals.measured
+
+    @property
+    def before_leaving(self) -> float:
+        return self.totals.parts[costs.PHASE_BEFORE]
+
+    @property
+    def vacancy(self) -> float:
+        return self.totals.parts[costs.PHASE_VACANCY]
+
+    @property
+    def ramp_up(self) -> float:
+        return self.totals.parts[costs.PHASE_RAMP]
+
+    @property
+    def churn(self) -> float:
+        return self.totals.parts[costs.PART_CHURN]
+
+    @property
+    def customers_lost(self) -> int:
+        """Customers lost beyond the usual share, rounded (each departure's is fractional)."""
+        return round(self.totals.customers_lost)
 
     @property
     def total(self) -> float:
-        return self.before_leaving + self.vacancy + self.ramp_up
+        return self.totals.total
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return self.totals.interval
 
 
 def departure_cost_totals(rows: list[DepartureCostRow], *, by: str) -> list[CostTotals]:
-    """Sum the phases per team (``by="team"``) or per year of the last day (``by="year"``)."""
-    totals: dict[str, CostTotals] = {}
-    for row in rows:
-        key = row.rep.team.name if by == "team" else str(row.year)
-        t = totals.setdefault(key, CostTotals(key=key))
-        t.departures += 1
-        t.before_leaving += row.cost.lost(costs.PHASE_BEFORE)
-        t.vacancy += row.cost.lost(costs.PHASE_VACANCY)
-        t.ramp_up += row.cost.lost(costs.PHASE_RAMP)
-    return sorted(totals.values(), key=lambda t: t.key, reverse=by == "year")
+    """Sum the parts per team (``by="team"``, by name) or per year of the last day (``by="year"``,
+    latest first), with the interval of each total."""
+    if by not in ("team", "year"):
+        raise ValueError(f"by must be 'team' or 'year', got {by!r}")
+    keyed = [(row.rep.team.name if by == "team" else str(row.year), row.cost) for row in rows]
+    found = sorted(costs.totals(keyed), key=lambda t: t.key, reverse=by == "year")
+    return [CostTotals(key=t.key, totals=t) for t in found]

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, FloatField, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.access import get_visible_or_404, may, narrow, narrow_q
@@ -500,27 +501,43 @@ def rep_ramp_up(
 ) -> rampup.RampResult:
     """The rep's ramp-up from their hire date against the established reps of their team,
     measured until the rep's last day if they have left."""
-    start = rep.hire_date
-    peers_qs = SalesRep.objects.filter(team_id=rep.team_id).exclude(pk=rep.pk)
-    peer_rows = list(peers_qs.values_list("id", "hire_date", "departure_date"))
-    sales = _won_sales([rep.pk, *[p[0] for p in peer_rows]], since=start, until=as_of)
-    peers = [
-        rampup.PeerHistory(
-            rep_id=pid,
-            established_from=hired + dt.timedelta(days=ESTABLISHED_AFTER_DAYS),
-            left_on=left,
-            sales=tuple(sales.get(pid, ())),
+    return reps_ramp_up(reps=[rep], as_of=as_of, target_share=target_share)[rep.pk]
+
+
+def reps_ramp_up(
+    *, reps: list[SalesRep], as_of: dt.date, target_share: float = RAMP_TARGET_SHARE
+) -> dict[int, rampup.RampResult]:
+    """``rep_ramp_up`` for several reps, their teams' sales read in one query."""
+    if not reps:
+        return {}
+    team_rows: dict[int, list[tuple]] = defaultdict(list)
+    for row in SalesRep.objects.filter(team_id__in={r.team_id for r in reps}).values_list(
+        "id", "team_id", "hire_date", "departure_date"
+    ):
+        team_rows[row[1]].append(row)
+    ids = [row[0] for rows in team_rows.values() for row in rows]
+    sales = _won_sales(ids, since=min(r.hire_date for r in reps), until=as_of)
+    out = {}
+    for rep in reps:
+        peers = [
+            rampup.PeerHistory(
+                rep_id=pid,
+                established_from=hired + dt.timedelta(days=ESTABLISHED_AFTER_DAYS),
+                left_on=left,
+                sales=tuple(sales.get(pid, ())),
+            )
+            for pid, _team, hired, left in team_rows[rep.team_id]
+            if pid != rep.pk
+        ]
+        out[rep.pk] = rampup.ramp_up(
+            start=rep.hire_date,
+            sales=sales.get(rep.pk, ()),
+            peers=peers,
+            as_of=as_of,
+            target_share=target_share,
+            left_on=rep.departure_date,
         )
-        for pid, hired, left in peer_rows
-    ]
-    return rampup.ramp_up(
-        start=start,
-        sales=sales.get(rep.pk, ()),
-        peers=peers,
-        as_of=as_of,
-        target_share=target_share,
-        left_on=rep.departure_date,
-    )
+    return out
 
 
 @dataclass
@@ -638,20 +655,21 @@ def departure_costs(
     ):
         flags.setdefault(rep_id, as_of_day)
     departures = []
-    successors: dict[int, SalesRep | None] = {}
+    successors = {
+        rep.pk: vacancies[rep.pk].successor if rep.pk in vacancies else None for rep in reps
+    }
+    ramps = reps_ramp_up(
+        reps=[s for s in successors.values() if s is not None],
+        as_of=as_of,
+        target_share=target_share,
+    )
     for rep in reps:
-        vacancy = vacancies.get(rep.pk)
-        successor = vacancy.successor if vacancy else None
-        successors[rep.pk] = successor
+        successor = successors[rep.pk]
         flag = flags.get(rep.pk)
         if flag is not None and flag > rep.departure_date:
             flags.pop(rep.pk)
             flag = None
-        reached_on = None
-        if successor is not None:
-            reached_on = rep_ramp_up(
-                rep=successor, as_of=as_of, target_share=target_share
-            ).reached_on
+        reached_on = ramps[successor.pk].reached_on if successor is not None else None
         departures.append(
             costs.Departure(
                 rep_id=rep.pk,
@@ -693,9 +711,11 @@ def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> cos
     before the whole organisation; a region too small for controls reads everything)."""
     teams = {r.team_id: r.team for r in reps}
     regions = {_cost_region(t) for t in teams.values()}
-    all_reps = SalesRep.objects.select_related("team")
     rows = [
-        (r.pk, r.team_id, _cost_region(r.team), r.hire_date, r.departure_date) for r in all_reps
+        (pk, team_id, region or (f"team:{parent}" if parent else ""), hired, left)
+        for pk, team_id, region, parent, hired, left in SalesRep.objects.values_list(
+            "id", "team_id", "team__region", "team__parent_id", "hire_date", "departure_date"
+        )
     ]
     in_regions = [row for row in rows if row[2] in regions and row[2]]
     per_team: dict[int, int] = defaultdict(int)
@@ -719,11 +739,10 @@ def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> cos
             Q(close_date__gte=since, close_date__lte=until)
             | Q(created_on__gte=since, created_on__lte=until)
         )
-        .values_list("customer_id", "created_on", "close_date", "amount", "status"),
-        columns=["customer_id", "created_on", "close_date", "amount", "status"],
+        .annotate(won=Q(status=Deal.Status.WON), amount_float=Cast("amount", FloatField()))
+        .values_list("customer_id", "created_on", "close_date", "amount_float", "won"),
+        columns=["customer_id", "created_on", "close_date", "amount", "won"],
     )
-    deals["amount"] = deals["amount"].astype(float)
-    deals["won"] = deals["status"] == Deal.Status.WON
     return costs.Ledger(deals=deals, owners=owners, reps=rep_frame)
 
 

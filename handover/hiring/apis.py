@@ -686,9 +686,24 @@ class OnboardingTaskDoneApi(APIView):
 # --- departure costs ---------------------------------------------------------------------------
 
 
+class DeparturePhaseSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="before_leaving, vacancy or ramp_up")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    is_open = serializers.BooleanField()
+    expected = serializers.FloatField()
+    actual = serializers.FloatField()
+    gross_lost = serializers.FloatField()
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+
+
 class DepartureCostListApi(generics.ListAPIView):
-    """The three-phase cost of each departure in scope (see the page for the method); the
-    parameters of the page (``team``, ``year``, ``window``, ``target``)."""
+    """The cost of each departure in scope: sales its territory did not make against comparable
+    territories (a difference-in-differences; the method is on the page and in
+    ``handover.hiring.costs``), split into before leaving, vacancy, ramp-up and customers lost,
+    with a 90% range and the counts it rests on. Positive = sales lost. The parameters of the
+    page (``team``, ``year``, ``window``, ``target``)."""
 
     required_perms = "handover.view_vacancy"
     filterset_class = filters.DepartureCostFilter
@@ -701,11 +716,32 @@ class DepartureCostListApi(generics.ListAPIView):
         last_day = serializers.DateField(source="rep.departure_date")
         risk_flag_on = serializers.DateField(allow_null=True)
         successor_id = serializers.IntegerField(source="successor.id", allow_null=True)
-        run_rate_per_day = serializers.FloatField(source="cost.run_rate_per_day")
+        measured = serializers.BooleanField(source="cost.measured")
+        not_measured = serializers.CharField(source="cost.not_measured")
+        baseline_start = serializers.DateField(source="cost.baseline_start", allow_null=True)
+        baseline_end = serializers.DateField(source="cost.baseline_end", allow_null=True)
+        baseline_sales = serializers.FloatField(source="cost.baseline_sales")
+        territory_customers = serializers.IntegerField(source="cost.territory_customers")
+        territory_deals = serializers.IntegerField(source="cost.territory_deals")
+        controls = serializers.CharField(source="cost.controls")
+        control_reps = serializers.IntegerField(source="cost.control_reps")
+        control_customers = serializers.IntegerField(source="cost.control_customers")
+        control_deals = serializers.IntegerField(source="cost.control_deals")
+        phases = serializers.SerializerMethodField()
+        expected = serializers.FloatField(source="cost.expected_total")
+        actual = serializers.FloatField(source="cost.actual_total")
         lost_before_leaving = serializers.SerializerMethodField()
         lost_vacancy = serializers.SerializerMethodField()
         lost_ramp_up = serializers.SerializerMethodField()
+        lost_customers_churned = serializers.SerializerMethodField()
+        customers_lost = serializers.FloatField(source="cost.churn.customers_lost")
         total_lost = serializers.FloatField(source="cost.total_lost")
+        total_low = serializers.SerializerMethodField()
+        total_high = serializers.SerializerMethodField()
+
+        @extend_schema_field(DeparturePhaseSerializer(many=True))
+        def get_phases(self, row) -> list[dict]:
+            return DeparturePhaseSerializer(row.cost.phases, many=True).data
 
         def get_lost_before_leaving(self, row) -> float:
             return row.cost.lost(costs.PHASE_BEFORE)
@@ -715,6 +751,17 @@ class DepartureCostListApi(generics.ListAPIView):
 
         def get_lost_ramp_up(self, row) -> float:
             return row.cost.lost(costs.PHASE_RAMP)
+
+        def get_lost_customers_churned(self, row) -> float:
+            return row.cost.lost(costs.PART_CHURN)
+
+        def get_total_low(self, row) -> float | None:
+            found = row.cost.interval
+            return found[0] if found else None
+
+        def get_total_high(self, row) -> float | None:
+            found = row.cost.interval
+            return found[1] if found else None
 
     def get_queryset(self):
         return selectors.departures_visible_to(user=self.request.user, as_of=timezone.localdate())

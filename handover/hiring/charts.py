@@ -13,6 +13,7 @@ PHASE_COLOURS = {
     costs.PHASE_BEFORE: "#8a5a00",
     costs.PHASE_VACANCY: "#b42318",
     costs.PHASE_RAMP: "#2456a6",
+    costs.PART_CHURN: "#5b3f8c",
 }
 
 
@@ -21,6 +22,24 @@ def phase_labels() -> dict[str, str]:
         costs.PHASE_BEFORE: _("Before leaving"),
         costs.PHASE_VACANCY: _("Vacancy"),
         costs.PHASE_RAMP: _("Ramp-up"),
+        costs.PART_CHURN: _("Customers lost"),
+    }
+
+
+def not_measured_labels() -> dict[str, str]:
+    return {
+        costs.NOT_ENOUGH_HISTORY: _("not measured: less than %(days)d days of sales before")
+        % {"days": costs.MIN_BASELINE_DAYS},
+        costs.NO_CONTROLS: _("not measured: no comparable territories"),
+        costs.NO_BASELINE_SALES: _("not measured: the territory sold nothing before"),
+    }
+
+
+def control_labels() -> dict[str, str]:
+    return {
+        costs.CONTROLS_TEAM: _("same team"),
+        costs.CONTROLS_REGION: _("same region"),
+        costs.CONTROLS_ORG: _("whole organisation"),
     }
 
 
@@ -35,17 +54,19 @@ def _layout(fig: go.Figure, **extra) -> str:
 
 
 def departure_cost_figure(labels: list[str], phase_values: dict[str, list[float]]) -> str:
-    """Stacked bars: for each label (a departure, team or year) the loss in each phase."""
+    """Stacked bars: for each label (a departure, team or year) the loss in each part."""
     names = phase_labels()
     fig = go.Figure()
-    for key in costs.PHASES:
+    for key in costs.PARTS:
         fig.add_bar(
             name=names[key],
             x=labels,
             y=[round(v, 2) for v in phase_values.get(key, [])],
             marker_color=PHASE_COLOURS[key],
         )
-    return _layout(fig, barmode="relative", yaxis_title=_("Sales lost"))
+    return _layout(
+        fig, barmode="relative", yaxis_title=_("Sales lost (won deal amount)"), yaxis_tickformat=","
+    )
 
 
 def ramp_figure(ramp: RampResult) -> str:

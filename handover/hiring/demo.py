@@ -6,7 +6,9 @@ Deterministic from the seed and end date. It reads the organisation the demo jus
 * every recorded departure (the most recent 300 in a large organisation) opens its vacancy (the
   demo writes reps in bulk, so no event fires);
 * a rep hired into the same team within 120 days after a departure (and not before 45 days
-  ahead of it) becomes that vacancy's successor: a candidate with a full stage history, a
+  ahead of it) becomes that vacancy's successor, the one who took over the leaver's customers
+  first (the generator's successor in the seat, whose vacancy and ramp-up lost the sales the
+  generator planted, see ``retention.demo``): a candidate with a full stage history, a
   filled vacancy and an onboarding plan whose tasks are done up to the end date. Their real
   demo sales give the ramp-up (older hires are ramped, recent ones still ramping);
 * vacancies still without a successor get pipelines at different stages;
@@ -20,6 +22,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -33,7 +36,7 @@ from handover.models import (
     StageChange,
     Vacancy,
 )
-from retention.models import SalesRep
+from retention.models import Assignment, SalesRep
 
 DEMO_EMAIL_DOMAIN = "candidates.relay-demo.example"
 MAX_DEMO_VACANCIES = 300
@@ -211,19 +214,17 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date) -> dict[str, int]:
         vacancy.salary_min = Decimal(rng.choice([42_000, 48_000, 55_000]))
         vacancy.salary_max = vacancy.salary_min + Decimal(12_000)
         vacancy.save(update_fields=["salary_min", "salary_max", "updated_at"])
-        successor = next(
-            (
-                rep
-                for rep in hires_by_team[leaver.team_id]
-                if rep.pk not in used
-                and rep.pk != leaver.pk
-                and leaver.departure_date - dt.timedelta(days=45)
-                <= rep.hire_date
-                <= leaver.departure_date + dt.timedelta(days=120)
-                and rep.hire_date > opened
-            ),
-            None,
-        )
+        in_window = [
+            rep
+            for rep in hires_by_team[leaver.team_id]
+            if rep.pk not in used
+            and rep.pk != leaver.pk
+            and leaver.departure_date - dt.timedelta(days=45)
+            <= rep.hire_date
+            <= leaver.departure_date + dt.timedelta(days=120)
+            and rep.hire_date > opened
+        ]
+        successor = _taker_of_book(leaver, in_window)
         if successor is not None and OnboardingPlan.objects.filter(rep=successor).exists():
             successor = None
         if successor is not None:
@@ -263,6 +264,31 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date) -> dict[str, int]:
         "candidates": Candidate.objects.count(),
         "bench": Candidate.objects.filter(bench_ready=True).count(),
     }
+
+
+def _taker_of_book(leaver: SalesRep, hires: list[SalesRep]) -> SalesRep | None:
+    """Of the hires in the window, the one who took over most of the leaver's customers on
+    their first day (the seat's successor in the demo generator, so the vacancy and ramp-up the
+    departure-cost page measures are the ones whose losses the generator planted); else the
+    first of them."""
+    if not hires:
+        return None
+    book = Assignment.objects.filter(
+        rep=leaver,
+        role=Assignment.Role.OWNER,
+        valid_from__lte=leaver.departure_date,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=leaver.departure_date))
+    taken = dict(
+        Assignment.objects.filter(
+            rep__in=hires,
+            role=Assignment.Role.OWNER,
+            customer_id__in=book.values("customer_id"),
+        )
+        .values_list("rep_id")
+        .annotate(n=Count("id"))
+        .values_list("rep_id", "n")
+    )
+    return max(hires, key=lambda rep: (taken.get(rep.pk, 0), -hires.index(rep)))
 
 
 def _fill(make: _Maker, vacancy: Vacancy, successor: SalesRep, template, hr) -> None:

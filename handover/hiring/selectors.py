@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, FloatField, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.access import get_visible_or_404, may, narrow, narrow_q
@@ -499,27 +501,43 @@ def rep_ramp_up(
 ) -> rampup.RampResult:
     """The rep's ramp-up from their hire date against the established reps of their team,
     measured until the rep's last day if they have left."""
-    start = rep.hire_date
-    peers_qs = SalesRep.objects.filter(team_id=rep.team_id).exclude(pk=rep.pk)
-    peer_rows = list(peers_qs.values_list("id", "hire_date", "departure_date"))
-    sales = _won_sales([rep.pk, *[p[0] for p in peer_rows]], since=start, until=as_of)
-    peers = [
-        rampup.PeerHistory(
-            rep_id=pid,
-            established_from=hired + dt.timedelta(days=ESTABLISHED_AFTER_DAYS),
-            left_on=left,
-            sales=tuple(sales.get(pid, ())),
+    return reps_ramp_up(reps=[rep], as_of=as_of, target_share=target_share)[rep.pk]
+
+
+def reps_ramp_up(
+    *, reps: list[SalesRep], as_of: dt.date, target_share: float = RAMP_TARGET_SHARE
+) -> dict[int, rampup.RampResult]:
+    """``rep_ramp_up`` for several reps, their teams' sales read in one query."""
+    if not reps:
+        return {}
+    team_rows: dict[int, list[tuple]] = defaultdict(list)
+    for row in SalesRep.objects.filter(team_id__in={r.team_id for r in reps}).values_list(
+        "id", "team_id", "hire_date", "departure_date"
+    ):
+        team_rows[row[1]].append(row)
+    ids = [row[0] for rows in team_rows.values() for row in rows]
+    sales = _won_sales(ids, since=min(r.hire_date for r in reps), until=as_of)
+    out = {}
+    for rep in reps:
+        peers = [
+            rampup.PeerHistory(
+                rep_id=pid,
+                established_from=hired + dt.timedelta(days=ESTABLISHED_AFTER_DAYS),
+                left_on=left,
+                sales=tuple(sales.get(pid, ())),
+            )
+            for pid, _team, hired, left in team_rows[rep.team_id]
+            if pid != rep.pk
+        ]
+        out[rep.pk] = rampup.ramp_up(
+            start=rep.hire_date,
+            sales=sales.get(rep.pk, ()),
+            peers=peers,
+            as_of=as_of,
+            target_share=target_share,
+            left_on=rep.departure_date,
         )
-        for pid, hired, left in peer_rows
-    ]
-    return rampup.ramp_up(
-        start=start,
-        sales=sales.get(rep.pk, ()),
-        peers=peers,
-        as_of=as_of,
-        target_share=target_share,
-        left_on=rep.departure_date,
-    )
+    return out
 
 
 @dataclass
@@ -619,8 +637,12 @@ def departure_costs(
     pre_window_days: int = PRE_WINDOW_DAYS,
     target_share: float = RAMP_TARGET_SHARE,
 ) -> list[DepartureCostRow]:
-    """The three-phase cost of each of these departures (from ``departures_visible_to``)."""
+    """The cost of each of these departures (from ``departures_visible_to``), measured by
+    ``costs`` against comparable territories: the sales and books of the departures' regions
+    are read once. Controls may lie outside the user's scope; only their sums are shown."""
     reps = list(reps)
+    if not reps:
+        return []
     vacancies = {
         v.leaving_rep_id: v
         for v in Vacancy.objects.filter(leaving_rep__in=reps).select_related("successor")
@@ -632,103 +654,148 @@ def departure_costs(
         .values_list("rep_id", "as_of")
     ):
         flags.setdefault(rep_id, as_of_day)
-    out = []
+    departures = []
+    successors = {
+        rep.pk: vacancies[rep.pk].successor if rep.pk in vacancies else None for rep in reps
+    }
+    ramps = reps_ramp_up(
+        reps=[s for s in successors.values() if s is not None],
+        as_of=as_of,
+        target_share=target_share,
+    )
     for rep in reps:
-        vacancy = vacancies.get(rep.pk)
-        successor = vacancy.successor if vacancy else None
+        successor = successors[rep.pk]
         flag = flags.get(rep.pk)
         if flag is not None and flag > rep.departure_date:
+            flags.pop(rep.pk)
             flag = None
-        out.append(
-            DepartureCostRow(
-                rep=rep,
-                vacancy=vacancy,
-                successor=successor,
+        reached_on = ramps[successor.pk].reached_on if successor is not None else None
+        departures.append(
+            costs.Departure(
+                rep_id=rep.pk,
+                team_id=rep.team_id,
+                region=_cost_region(rep.team),
+                last_day=rep.departure_date,
                 risk_flag_on=flag,
-                cost=departure_cost_for(
-                    rep=rep,
-                    successor=successor,
-                    risk_flag_on=flag,
-                    as_of=as_of,
-                    pre_window_days=pre_window_days,
-                    target_share=target_share,
-                ),
+                successor_start=successor.hire_date if successor else None,
+                target_reached_on=reached_on,
             )
         )
-    return out
-
-
-def departure_cost_for(
-    *,
-    rep: SalesRep,
-    successor: SalesRep | None,
-    risk_flag_on: dt.date | None,
-    as_of: dt.date,
-    pre_window_days: int = PRE_WINDOW_DAYS,
-    target_share: float = RAMP_TARGET_SHARE,
-) -> costs.DepartureCost:
-    """Gather one departure's sales and dates, and compute its cost (see ``costs``)."""
-    last_day = rep.departure_date
-    reached_on = None
-    if successor is not None:
-        reached_on = rep_ramp_up(rep=successor, as_of=as_of, target_share=target_share).reached_on
-    earliest = (risk_flag_on or last_day) - dt.timedelta(
+    earliest = min(flags.get(r.pk, r.departure_date) for r in reps) - dt.timedelta(
         days=pre_window_days + costs.DEFAULT_BASELINE_DAYS
     )
-    own = Deal.objects.filter(
-        owner=rep, status=Deal.Status.WON, close_date__gte=earliest, close_date__lte=as_of
+    ledger = _cost_ledger(reps=reps, since=earliest, until=as_of)
+    measured = costs.departure_costs(
+        departures=departures, ledger=ledger, as_of=as_of, pre_window_days=pre_window_days
     )
-    book = Assignment.objects.filter(
-        rep=rep, role=Assignment.Role.OWNER, valid_from__lte=last_day
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last_day))
-    territory = Deal.objects.filter(
-        status=Deal.Status.WON, close_date__gte=earliest, close_date__lte=as_of
-    ).filter(
-        Q(owner=rep)
-        | Q(customer_id__in=book.values("customer_id"), close_date__gt=last_day)
-        | (
-            Q(owner=successor, close_date__gte=successor.hire_date)
-            if successor is not None
-            else Q(pk__in=[])
+    return [
+        DepartureCostRow(
+            rep=rep,
+            vacancy=vacancies.get(rep.pk),
+            successor=successors[rep.pk],
+            risk_flag_on=flags.get(rep.pk),
+            cost=cost,
         )
+        for rep, cost in zip(reps, measured, strict=True)
+    ]
+
+
+def _cost_region(team) -> str:
+    """The group whose territories stand in when a team has too few: the team's region, or its
+    parent team."""
+    return team.region or (f"team:{team.parent_id}" if team.parent_id else "")
+
+
+def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> costs.Ledger:
+    """Reps, books and deals of the departures' regions (the widest controls ``costs`` uses
+    before the whole organisation; a region too small for controls reads everything)."""
+    teams = {r.team_id: r.team for r in reps}
+    regions = {_cost_region(t) for t in teams.values()}
+    rows = [
+        (pk, team_id, region or (f"team:{parent}" if parent else ""), hired, left)
+        for pk, team_id, region, parent, hired, left in SalesRep.objects.values_list(
+            "id", "team_id", "team__region", "team__parent_id", "hire_date", "departure_date"
+        )
+    ]
+    in_regions = [row for row in rows if row[2] in regions and row[2]]
+    per_team: dict[int, int] = defaultdict(int)
+    for row in in_regions:
+        per_team[row[1]] += 1
+    if "" in regions or sum(per_team.values()) < 2 * costs.MIN_CONTROLS:
+        in_regions = rows
+    rep_frame = pd.DataFrame(
+        in_regions, columns=["rep_id", "team_id", "region", "hire_date", "departure_date"]
     )
-    return costs.departure_cost(
-        own_sales=[(d.close_date, float(d.amount)) for d in own.only("close_date", "amount")],
-        territory_sales=[
-            (close, float(amount))
-            for close, amount in territory.values_list("close_date", "amount")
-        ],
-        last_day=last_day,
-        as_of=as_of,
-        risk_flag_on=risk_flag_on,
-        pre_window_days=pre_window_days,
-        successor_start=successor.hire_date if successor else None,
-        target_reached_on=reached_on,
-        hired_on=rep.hire_date,
+    owners = pd.DataFrame(
+        Assignment.objects.filter(
+            role=Assignment.Role.OWNER, rep_id__in=rep_frame["rep_id"].tolist()
+        ).values_list("customer_id", "rep_id", "valid_from", "valid_to"),
+        columns=["customer_id", "rep_id", "valid_from", "valid_to"],
     )
+    customers = owners["customer_id"].unique().tolist()
+    deals = pd.DataFrame(
+        Deal.objects.filter(customer_id__in=customers, is_deleted=False)
+        .filter(
+            Q(close_date__gte=since, close_date__lte=until)
+            | Q(created_on__gte=since, created_on__lte=until)
+        )
+        .annotate(won=Q(status=Deal.Status.WON), amount_float=Cast("amount", FloatField()))
+        .values_list("customer_id", "created_on", "close_date", "amount_float", "won"),
+        columns=["customer_id", "created_on", "close_date", "amount", "won"],
+    )
+    return costs.Ledger(deals=deals, owners=owners, reps=rep_frame)
 
 
 @dataclass
 class CostTotals:
+    """One line of the per-team or per-year table (``costs.Totals``, keyed for display)."""
+
     key: str
-    departures: int = 0
-    before_leaving: float = 0.0
-    vacancy: float = 0.0
-    ramp_up: float = 0.0
+    totals: costs.Totals
+
+    @property
+    def departures(self) -> int:
+        return self.totals.departures
+
+    @property
+    def measured(self) -> int:
+        return self.totals.measured
+
+    @property
+    def before_leaving(self) -> float:
+        return self.totals.parts[costs.PHASE_BEFORE]
+
+    @property
+    def vacancy(self) -> float:
+        return self.totals.parts[costs.PHASE_VACANCY]
+
+    @property
+    def ramp_up(self) -> float:
+        return self.totals.parts[costs.PHASE_RAMP]
+
+    @property
+    def churn(self) -> float:
+        return self.totals.parts[costs.PART_CHURN]
+
+    @property
+    def customers_lost(self) -> int:
+        """Customers lost beyond the usual share, rounded (each departure's is fractional)."""
+        return round(self.totals.customers_lost)
 
     @property
     def total(self) -> float:
-        return self.before_leaving + self.vacancy + self.ramp_up
+        return self.totals.total
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return self.totals.interval
 
 
 def departure_cost_totals(rows: list[DepartureCostRow], *, by: str) -> list[CostTotals]:
-    """Sum the phases per team (``by="team"``) or per year of the last day (``by="year"``)."""
-    totals: dict[str, CostTotals] = {}
-    for row in rows:
-        key = row.rep.team.name if by == "team" else str(row.year)
-        t = totals.setdefault(key, CostTotals(key=key))
-        t.departures += 1
-        t.before_leaving += row.cost.lost(costs.PHASE_BEFORE)
-        t.vacancy += row.cost.lost(costs.PHASE_VACANCY)
-        t.ramp_up += row.cost.lost(costs.PHASE_RAMP)
-    return sorted(totals.values(), key=lambda t: t.key, reverse=by == "year")
+    """Sum the parts per team (``by="team"``, by name) or per year of the last day (``by="year"``,
+    latest first), with the interval of each total."""
+    if by not in ("team", "year"):
+        raise ValueError(f"by must be 'team' or 'year', got {by!r}")
+    keyed = [(row.rep.team.name if by == "team" else str(row.year), row.cost) for row in rows]
+    found = sorted(costs.totals(keyed), key=lambda t: t.key, reverse=by == "year")
+    return [CostTotals(key=t.key, totals=t) for t in found]

@@ -467,21 +467,20 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
     if by_team:
         chart = charts.departure_cost_figure(
             [t.key for t in by_team],
-            {
-                costs.PHASE_BEFORE: [t.before_leaving for t in by_team],
-                costs.PHASE_VACANCY: [t.vacancy for t in by_team],
-                costs.PHASE_RAMP: [t.ramp_up for t in by_team],
-            },
+            {part: [t.totals.parts[part] for t in by_team] for part in costs.PARTS},
         )
+    compared_with, not_measured = charts.control_labels(), charts.not_measured_labels()
     for row in rows:
-        row.lost_before = row.cost.lost(costs.PHASE_BEFORE)
-        row.lost_vacancy = row.cost.lost(costs.PHASE_VACANCY)
-        row.lost_ramp = row.cost.lost(costs.PHASE_RAMP)
+        row.parts = [row.cost.lost(part) for part in costs.PARTS]
+        row.compared_with = compared_with.get(row.cost.controls, "")
+        row.not_measured = not_measured.get(row.cost.not_measured, "")
         row.open_phase = next((p.key for p in row.cost.phases if p.is_open), "")
+    everything = costs.totals([("", row.cost) for row in rows])
     context = {
         "rows": rows,
         "by_team": by_team,
         "by_year": by_year,
+        "grand": everything[0] if everything else None,
         "chart": chart,
         "params": request.GET,
         "teams": teams_visible_to(user=request.user),
@@ -489,7 +488,11 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         "pre_window": pre_window,
         "target_pct": round(target * 100),
         "baseline_days": costs.DEFAULT_BASELINE_DAYS,
+        "min_baseline_days": costs.MIN_BASELINE_DAYS,
+        "min_controls": costs.MIN_CONTROLS,
+        "min_quiet_days": costs.MIN_QUIET_DAYS,
         "phase_labels": charts.phase_labels(),
-        "grand_total": sum(t.total for t in by_year),
+        "part_labels": [charts.phase_labels()[part] for part in costs.PARTS],
+        "today": today,
     }
     return render(request, "handover/hiring/departure_costs.html", context)

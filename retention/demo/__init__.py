@@ -41,8 +41,19 @@ Everyday behaviour
     days), rare single personal days.
   * Service: ~0.85 CSAT surveys a week (1–5, rep mean 4.25 ± 0.25); complaints/escalations are
     closed cases scored 1–2 with ``is_complaint`` (~0.04 a week).
-  * Deals: ~0.7 a week, amounts ~quota/11 (log-normal), cycle 7 + Gamma(2, 25) days, won 32%;
-    open deals of a leaver pass to the customer's next owner.
+  * Deals belong to the territory (a seat's book of customers), whoever serves it: with its
+    usual rep it would open ~1 a workday × season × a market growing 12% a year, on its
+    customers (key accounts 3× as often), amounts ~ the territory's value/85 (log-normal),
+    cycle 7 + Gamma(2, 25) days, won 32%. The deal is the customer owner's on the day it opens
+    (a cover's in a vacancy); open deals of a leaver pass to the customer's next owner.
+
+Departures cost sales (the generator's own truth, ``History.lost_sales``; ``build_org(...,
+sales_losses=False)`` plants none): of what the territory would have won, strain keeps
+1 − drop·d of the deals and wins × (1 − 0.4 d); while the seat is empty the covers keep 30–60%
+(``vacancy_keep``, per departure); a successor realises 25% at first, all of it after 150 days;
+8% of the leaver's customers stop buying at the departure (``churned_on``). Every win that would
+have happened and did not is a row of ``lost_sales`` with its cause and the departure it is owed
+to; the departure-cost method is tested against it.
 
 Signals. Each person has a strain d(t) in 0…1:
   * Voluntary leavers: onset 45–150 days before the last day (skewed early: 45 + 105·Beta(2, 1),
@@ -52,8 +63,8 @@ Signals. Each person has a strain d(t) in 0…1:
   * Involuntary leavers: output-only decline (s = 0.25 over their last 90 days), nothing else.
   Strain d then:
   * output: daily activity × (1 − drop·d) with drop 15–40% per person; weekly output volatile
-    (a Gamma factor per week, coefficient of variation 0.10 + 0.6 d); deals created × the same
-    factor and won × (1 − 0.4 d);
+    (a Gamma factor per week, coefficient of variation 0.10 + 0.6 d); the territory's deals
+    opened × (1 − drop·d) and won × (1 − 0.4 d);
   * leave: holidays +60%·d and sick spells +150%·d more often, lengths × (1 + 0.8 d) and
     × (1 + d); single days off on a Monday or Friday at 0.02 + 0.8 d a week;
   * service: CSAT − 1.8 d points; complaints 0.04 → 0.04 + 0.75 d a week;

@@ -29,6 +29,18 @@ DEMO_NOTICE_DAYS = 12
 DEMO_AT_RISK_DAYS = (25, 35, 45)
 DEMO_STRAIN_DAYS = 120  # their strain began at least this long before their last day
 
+# Sales are the territory's (a seat's book of customers), whoever serves it; the occupant decides
+# how much of it is realised. See _seat_deals and the package docstring.
+DEAL_RATE = 1.0  # deals a territory would open per workday with its usual rep, before season
+WIN_RATE = 0.32
+DEAL_SIZE_DIVISOR = 85  # mean deal = the territory's annual value / 85
+MARKET_GROWTH = 0.12  # the market grows 12% a year: every territory sells more over time
+VACANCY_KEEP = (0.3, 0.6)  # share of a vacant territory's business the covers still win
+CHURN_SHARE = 0.08  # of a leaver's customers, who stop buying when the rep leaves
+RAMP_DEAL_DAYS = 150  # a new rep realises 25% of the territory at first, all of it after this
+RAMP_DEAL_FLOOR = 0.25
+LOSS_CAUSES = ("strain", "vacancy", "ramp_up", "churn")
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -132,6 +144,10 @@ class Org:
     assignments: pd.DataFrame  # customer, person, role, valid_from, valid_to (-1 = open), source
     holdings: dict[int, tuple[np.ndarray, ...]] = field(default_factory=dict)
     owners: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    # With False, departures cost nothing: covers, successors and customers carry on as if the
+    # rep had stayed (the null case the departure-cost method must read as about zero).
+    sales_losses: bool = True
+    seat_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=int(day))
@@ -180,7 +196,12 @@ def _voluntary_factor(tenure_days: float) -> float:
     return 0.6
 
 
-def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
+def market_factor(days: int) -> np.ndarray:
+    return 1 + MARKET_GROWTH * np.arange(days) / 365.0
+
+
+def build_org(*, seed: int, size: DemoSize, end: dt.date, sales_losses: bool = True) -> Org:
+    """The organisation; ``sales_losses=False`` plants no loss of sales at departures."""
     size.check()
     rng = np.random.default_rng([seed, 0])
     start = months_before(end, size.months)
@@ -290,9 +311,37 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date) -> Org:
         people=people,
         customers=customers,
         assignments=assignments,
+        sales_losses=sales_losses,
     )
     org.holdings = _holdings(org)
+    _plant_departure_losses(np.random.default_rng([seed, 2]), org)
     return org
+
+
+def _plant_departure_losses(rng: np.random.Generator, org: Org) -> None:
+    """The latent truth of what a departure costs, drawn on its own random stream so the rest of
+    the organisation does not change with it: each territory's value, the share of a vacant
+    territory's business the covers keep, and which customers stop buying at a departure."""
+    people, customers = org.people, org.customers
+    first = people.groupby("seat").head(1).set_index("seat")["quota"].sort_index()
+    org.seat_value = first.to_numpy(dtype=float)
+    people["vacancy_keep"] = rng.uniform(*VACANCY_KEEP, len(people))
+    churned_on = np.full(len(customers), -1, dtype=np.int64)
+    churned_after = np.full(len(customers), -1, dtype=np.int64)
+    home = customers["home_seat"].to_numpy()
+    departure = people["departure_day"].to_numpy()
+    left = np.flatnonzero((departure >= 0) & (departure < org.days - 1))
+    for person in left[np.argsort(departure[left], kind="stable")]:
+        book = np.flatnonzero((home == people.at[person, "seat"]) & (churned_on < 0))
+        lost = book[rng.random(len(book)) < CHURN_SHARE]
+        churned_on[lost] = departure[person] + 1
+        churned_after[lost] = person
+    if not org.sales_losses:
+        people["vacancy_keep"] = 1.0
+        churned_on[:] = -1
+        churned_after[:] = -1
+    customers["churned_on"] = churned_on
+    customers["churned_after"] = churned_after
 
 
 def demo_scope_teams(team_region: np.ndarray) -> list[list[int]]:
@@ -609,6 +658,10 @@ class History:
     activities: pd.DataFrame
     service: pd.DataFrame
     deals: pd.DataFrame
+    # The generator's own truth, never written to the database: every deal the territory would
+    # have won had nothing changed and did not (see _seat_deals), with its cause and the
+    # departure it is owed to (``departure_person``, -1 for none).
+    lost_sales: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def chunk_count(org: Org) -> int:
@@ -673,8 +726,14 @@ def history_chunk(org: Org, chunk: int) -> History:
 
     activities = _activities(rng, org, people, index, counts, d_soft)
     service = _service(rng, org, index, working, d_soft, people)
-    deals = _deals(rng, org, index, working, d, output * ramp_up, people)
-    return History(leave=leave, activities=activities, service=service, deals=deals)
+    deals, lost_sales = _seat_deals(np.random.default_rng([org.seed, 3, chunk]), org, lo, n)
+    return History(
+        leave=leave,
+        activities=activities,
+        service=service,
+        deals=deals,
+        lost_sales=lost_sales,
+    )
 
 
 def _leave(
@@ -932,39 +991,170 @@ def _service(
     )
 
 
-def _deals(
-    rng: np.random.Generator,
-    org: Org,
-    index: np.ndarray,
-    working: np.ndarray,
-    d: np.ndarray,
-    output: np.ndarray,
-    people: pd.DataFrame,
-) -> pd.DataFrame:
-    """About three new deals a month per rep; fewer and less often won under strain. Deals still
-    open when their owner leaves pass to the customer's next owner."""
-    days = working.shape[1]
-    weeks = -(-days // 7)
-    mid = np.minimum(np.arange(weeks) * 7 + 3, days - 1)
-    row, day = _event_days(rng, working, 0.14 * output[:, mid])
-    m = len(row)
-    person = index[row]
-    customer = _per_person(rng, org, index, person, day, owner_only=True)
-    has_customer = customer >= 0
-    row, day, person, customer = (
-        row[has_customer],
-        day[has_customer],
-        person[has_customer],
-        customer[has_customer],
-    )
-    m = len(row)
-    strain = d[row, day]
-    quota = people["quota"].to_numpy()[row]
-    amount = np.round(quota / 11 * rng.lognormal(-0.25, 0.7, m), -2)
-    cycle = (rng.gamma(2.0, 25.0, m) + 7).astype(int)
-    close = day + cycle
+def _seat_deals(
+    rng: np.random.Generator, org: Org, lo: int, n: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deals of the territories (seats) whose first occupant is among people ``lo``…``lo+n-1``,
+    and the generator's truth of the sales each departure cost.
+
+    Each territory would open deals at ``DEAL_RATE`` a workday × season × market with its usual
+    rep (the counterfactual). What is realised depends on who serves it: the occupant keeps a
+    share 1 − drop·strain (and wins × (1 − 0.4·strain)) and, when new, 25% rising to all of it
+    over ``RAMP_DEAL_DAYS``; while the seat is empty the covers keep ``vacancy_keep`` (30–60%);
+    a customer who stopped buying at a departure (``churned_on``) opens nothing any more. A deal
+    belongs to whoever owns the customer on the day it opens (the cover in a vacancy) and passes
+    to the next owner if they leave before it closes. Every counterfactual win that is not
+    realised is a row of ``lost_sales``."""
+    people = org.people
+    days, last = org.days, org.days - 1
+    t = np.arange(days)
+    seats = np.unique(people["seat"].to_numpy()[lo : lo + n])
+    first_of_seat = people.groupby("seat").head(1)
+    seats = seats[np.isin(first_of_seat.index.to_numpy()[seats], np.arange(lo, lo + n))]
+    base = DEAL_RATE * season_factor(org.start, days) * market_factor(days)
+    base = np.where(workday_mask(org.start, days), base, 0.0)
+    home = org.customers["home_seat"].to_numpy()
+    key = org.customers["is_key_account"].to_numpy()
+    churned_on = org.customers["churned_on"].to_numpy()
+    churned_after = org.customers["churned_after"].to_numpy()
+    departure = people["departure_day"].to_numpy()
+    owners = org.assignments[org.assignments["role"] == "owner"]
+    own_customer = owners["customer"].to_numpy()
+    own_from = owners["valid_from"].to_numpy()
+    own_to = np.where(owners["valid_to"].to_numpy() < 0, 10**9, owners["valid_to"].to_numpy())
+    own_person = owners["person"].to_numpy()
+    by_seat = people.groupby("seat").indices
+    deals, lost = [], []
+    for seat in seats:
+        occupants = by_seat[int(seat)]
+        keep = np.ones(days)  # share of the counterfactual the seat realises on each day
+        win_keep = np.ones(days)
+        cause = np.zeros(days, dtype=np.int8)  # index into LOSS_CAUSES
+        owed_to = np.full(days, -1, dtype=np.int64)
+        if org.sales_losses:
+            strain = stress_matrix(people.iloc[occupants], days)
+            previous = -1
+            for row, person in enumerate(occupants):
+                hire = int(people.at[person, "hire_day"])
+                until = int(people.at[person, "work_until"])
+                if previous >= 0:
+                    gap = slice(max(int(departure[previous]) + 1, 0), max(hire, 0))
+                    keep[gap] = people.at[previous, "vacancy_keep"]
+                    cause[gap], owed_to[gap] = 1, previous
+                span = slice(max(hire, 0), until + 1)
+                ramp = np.clip(
+                    RAMP_DEAL_FLOOR + (1 - RAMP_DEAL_FLOOR) * (t - hire) / RAMP_DEAL_DAYS,
+                    RAMP_DEAL_FLOOR,
+                    1.0,
+                )
+                d = strain[row]
+                keep[span] = ((1 - people.at[person, "output_drop"] * d) * ramp)[span]
+                win_keep[span] = (1 - 0.4 * d)[span]
+                ramping = (ramp < 1) & (previous >= 0)
+                cause[span] = np.where(ramping, 2, 0)[span]
+                owed_to[span] = np.where(ramping, previous, person)[span]
+                previous = person
+            if 0 <= departure[previous] < last:
+                gap = slice(int(departure[previous]) + 1, days)
+                keep[gap] = people.at[previous, "vacancy_keep"]
+                cause[gap], owed_to[gap] = 1, previous
+        book = np.flatnonzero(home == seat)
+        if not len(book):
+            continue
+        counts = rng.poisson(base)
+        day = np.repeat(t, counts)
+        m = len(day)
+        weight = np.where(key[book], 3.0, 1.0)
+        customer = book[rng.choice(len(book), m, p=weight / weight.sum())]
+        amount = np.round(
+            org.seat_value[seat] / DEAL_SIZE_DIVISOR * rng.lognormal(-0.125, 0.5, m), -2
+        )
+        cycle = (rng.gamma(2.0, 25.0, m) + 7).astype(int)
+        close = day + cycle
+        would_win = rng.random(m) < WIN_RATE
+        opened = rng.random(m) < keep[day]
+        won_anyway = rng.random(m) < win_keep[day]
+        gone = (churned_on[customer] >= 0) & (day >= churned_on[customer])
+        exists = opened & ~gone
+        won = would_win & won_anyway & exists
+        missed = would_win & ~won & (close <= last)
+        if missed.any():
+            lost_cause = np.where(gone, 3, np.where(opened, 0, cause[day]))
+            lost_owed = np.where(gone, churned_after[customer], owed_to[day])
+            lost.append(
+                pd.DataFrame(
+                    {
+                        "seat": int(seat),
+                        "customer": customer[missed],
+                        "created": day[missed],
+                        "close": close[missed],
+                        "amount": amount[missed],
+                        "cause": np.array(LOSS_CAUSES)[lost_cause[missed]],
+                        "departure_person": lost_owed[missed],
+                    }
+                )
+            )
+        keep_rows = exists
+        customer, day, amount, close, won, cycle = (
+            customer[keep_rows],
+            day[keep_rows],
+            amount[keep_rows],
+            close[keep_rows],
+            won[keep_rows],
+            cycle[keep_rows],
+        )
+        # The owner on the day the deal opens; if they leave before it closes, the next owner.
+        mine = np.isin(own_customer, book)
+        own_customer_s, own_from_s = own_customer[mine], own_from[mine]
+        own_to_s, own_person_s = own_to[mine], own_person[mine]
+        match = (
+            (own_customer_s[None, :] == customer[:, None])
+            & (own_from_s[None, :] <= day[:, None])
+            & (day[:, None] <= own_to_s[None, :])
+        )
+        has_owner = match.any(axis=1)
+        owner = np.where(has_owner, own_person_s[match.argmax(axis=1)], -1)
+        gone_before_close = (owner >= 0) & (departure[owner] >= 0)
+        gone_before_close &= departure[owner] < np.minimum(close, last + 1)
+        handed = np.where(gone_before_close, departure[owner] + 1, day)
+        match = (
+            (own_customer_s[None, :] == customer[:, None])
+            & (own_from_s[None, :] <= handed[:, None])
+            & (handed[:, None] <= own_to_s[None, :])
+        )
+        owner = np.where(
+            gone_before_close & match.any(axis=1), own_person_s[match.argmax(axis=1)], owner
+        )
+        ok = owner >= 0
+        deals.append(
+            pd.DataFrame(
+                {
+                    "person": owner[ok],
+                    "customer": customer[ok],
+                    "amount": amount[ok],
+                    "created": day[ok],
+                    "close": close[ok],
+                    "cycle": cycle[ok],
+                    "won": won[ok],
+                }
+            )
+        )
+    columns = ["person", "customer", "amount", "created", "close", "cycle", "won"]
+    frame = pd.concat(deals, ignore_index=True) if deals else pd.DataFrame(columns=columns)
+    frame = frame.sort_values(["person", "created"], kind="stable", ignore_index=True)
+    lost_columns = ["seat", "customer", "created", "close", "amount", "cause", "departure_person"]
+    lost_sales = pd.concat(lost, ignore_index=True) if lost else pd.DataFrame(columns=lost_columns)
+    return _deal_rows(rng, org, frame), lost_sales
+
+
+def _deal_rows(rng: np.random.Generator, org: Org, frame: pd.DataFrame) -> pd.DataFrame:
+    """Names, stages and statuses of the deals."""
     last = org.days - 1
-    won = rng.random(m) < 0.32 * (1 - 0.4 * strain)
+    m = len(frame)
+    day = frame["created"].to_numpy(dtype=np.int64)
+    close = frame["close"].to_numpy(dtype=np.int64)
+    cycle = frame["cycle"].to_numpy(dtype=np.int64)
+    won = frame["won"].to_numpy(dtype=bool)
     closed = close <= last
     status = np.where(closed, np.where(won, "won", "lost"), "open")
     progress = np.clip((last - day) / np.maximum(cycle, 1), 0, 0.999)
@@ -974,23 +1164,14 @@ def _deals(
         np.array(OPEN_STAGES)[(progress * len(OPEN_STAGES)).astype(int)],
     )
     product = np.array(DEAL_PRODUCTS)[rng.integers(0, len(DEAL_PRODUCTS), m)]
-    names = org.customers["name"].to_numpy()[customer]
-    owner = person.copy()
-    departure = org.people["departure_day"].to_numpy()
-    moved = np.flatnonzero(
-        (departure[person] >= 0) & (departure[person] < np.minimum(close, last + 1))
-    )
-    for i in moved:
-        new_owner = owner_on(org, int(customer[i]), int(departure[person[i]]) + 1)
-        if new_owner is not None:
-            owner[i] = new_owner
+    names = org.customers["name"].to_numpy()[frame["customer"].to_numpy(dtype=np.int64)]
     return pd.DataFrame(
         {
-            "person": owner,
-            "customer": customer,
+            "person": frame["person"].to_numpy(dtype=np.int64),
+            "customer": frame["customer"].to_numpy(dtype=np.int64),
             "name": [f"{c} – {p}" for c, p in zip(names, product, strict=True)],
             "stage": stage,
-            "amount": amount,
+            "amount": frame["amount"].to_numpy(dtype=float),
             "created": day,
             "close": close,
             "status": status,

@@ -6,6 +6,7 @@ Templates embed the JSON with ``json_script`` and draw it with the vendored plot
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
+from config.money import plotly_money_axis, plotly_separators
 from handover.hiring import costs
 from handover.hiring.rampup import RampResult
 
@@ -64,8 +65,13 @@ def departure_cost_figure(labels: list[str], phase_values: dict[str, list[float]
             y=[round(v, 2) for v in phase_values.get(key, [])],
             marker_color=PHASE_COLOURS[key],
         )
+    for trace in fig.data:
+        trace.hovertemplate = "%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>"
     return _layout(
-        fig, barmode="relative", yaxis_title=_("Sales lost (won deal amount)"), yaxis_tickformat=","
+        fig,
+        barmode="relative",
+        separators=plotly_separators(),
+        yaxis={"title": _("Sales lost (won deal amount)"), **plotly_money_axis()},
     )
 
 

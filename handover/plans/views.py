@@ -176,7 +176,9 @@ def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
             "move_open_activities": item.move_open_activities,
         }
         form = ItemForm(data, initial=initial, reps=reps, managers=managers)
-    if data is not None and note_form.is_valid() and (form is None or form.is_valid()):
+    # Both forms checked, so each shows its own errors at once.
+    valid = [f.is_valid() for f in (form, note_form) if f is not None]
+    if data is not None and all(valid):
         parts = note_form.parts_to_save()
         note = None
         if parts is not None:

@@ -18,6 +18,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Their teams' people, customers and activity...
         "retention.view_salesrep",
         "retention.view_customer",
+        # What is known about their customers: read it and add versions (never change one).
+        "retention.view_customerknowledge",
+        "retention.add_customerknowledge",
         "retention.view_assignment",
         "retention.add_assignment",
         "retention.change_assignment",
@@ -51,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "retention.add_leaverecord",
         "retention.change_leaverecord",
         "retention.view_customer",
+        "retention.view_customerknowledge",
         "retention.view_assignment",
         # Risk across the organisation, read-only: no interventions, acknowledgements,
         # scoring runs or routing changes.

@@ -45,7 +45,6 @@ class HandoverItemAdmin(admin.ModelAdmin):
         "suggested_manager",
         "chosen_rep",
         "chosen_manager",
-        "note_confirmed_by",
         "opened_assignment",
         "closed_recipient_assignment",
     ]

@@ -15,6 +15,7 @@ from retention.models import (
     Activity,
     Assignment,
     Customer,
+    CustomerKnowledge,
     Deal,
     LeaveRecord,
     RiskAlert,
@@ -111,6 +112,23 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ("name", "industry", "region", "annual_revenue", "is_key_account", "source")
     list_filter = ("is_key_account", "source", "region", "industry")
     search_fields = ("name", "external_id")
+
+
+@admin.register(CustomerKnowledge)
+class CustomerKnowledgeAdmin(admin.ModelAdmin):
+    """Versions are history: read here, written only as new versions (customer page, API)."""
+
+    list_display = ("customer", "version", "author", "created_at", "source")
+    list_filter = ("source",)
+    search_fields = ("customer__name",)
+    raw_id_fields = ("customer", "author")
+    list_select_related = ("customer", "author")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Assignment)

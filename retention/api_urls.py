@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from retention import apis
+from retention.knowledge.urls import api_urlpatterns as knowledge_api_urlpatterns
 from retention.risk.urls import api_urlpatterns as risk_api_urlpatterns
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
         apis.CustomerDetailApi.as_view(),
         name="api-customer-detail",
     ),
+    path("", include(knowledge_api_urlpatterns)),
     path("", include("retention.dashboard.api_urls")),
     path("imports/", include("retention.imports.api_urls")),
     path("risk/", include(risk_api_urlpatterns)),

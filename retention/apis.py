@@ -138,7 +138,8 @@ class CustomerDetailApi(APIView):
         holders = serializers.SerializerMethodField()
 
         class Meta(CustomerOutputSerializer.Meta):
-            fields = [*CustomerOutputSerializer.Meta.fields, "needs", "holders"]
+            # What is known about the customer: /api/customers/<id>/knowledge/ (versioned).
+            fields = [*CustomerOutputSerializer.Meta.fields, "holders"]
 
         @extend_schema_field(HolderSerializer(many=True))
         def get_holders(self, customer: Customer) -> list[dict]:

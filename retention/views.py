@@ -8,6 +8,7 @@ from config.error_pages import form_errors_page
 from retention import selectors
 from retention.dashboard.views import rep_risk_context
 from retention.filters import CustomerFilterSet, RepFilterSet
+from retention.knowledge import selectors as knowledge
 from retention.models import SalesRep
 from retention.ownership import selectors as ownership
 
@@ -66,6 +67,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     activity = list(customer.activities.select_related("rep").order_by("-occurred_at")[:20])
     context = {
         "customer": customer,
+        **knowledge_context(request, customer),
         "assignments": ownership.customer_holder_history(user=request.user, customer=customer),
         "deals": deals,
         "recent_activity": activity,
@@ -75,3 +77,27 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         ),
     }
     return render(request, "retention/customer_detail.html", context)
+
+
+RECENT_VERSIONS = 5
+
+
+def knowledge_context(request: HttpRequest, customer) -> dict:
+    """The customer's current note and its latest versions, for roles that may read it."""
+    if not may(request.user, "retention.view_customerknowledge"):
+        return {"show_knowledge": False}
+    history = knowledge.knowledge_history(customer=customer)
+    rows = list(history[: RECENT_VERSIONS + 1])
+    versions = knowledge.versions_for_viewer(
+        viewer=request.user,
+        rows=rows[:RECENT_VERSIONS],
+        previous=rows[RECENT_VERSIONS] if len(rows) > RECENT_VERSIONS else None,
+    )
+    return {
+        "show_knowledge": True,
+        "may_edit_knowledge": may(request.user, "retention.add_customerknowledge"),
+        "knowledge": versions[0] if versions else None,
+        "knowledge_versions": versions,
+        "knowledge_count": history.count() if len(rows) > RECENT_VERSIONS else len(rows),
+        "knowledge_labels": knowledge.part_labels(),
+    }

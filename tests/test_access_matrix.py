@@ -123,6 +123,12 @@ RULES: dict[str, Rule] = {
     "retention:customer_detail": page(ALL),
     "api-customer-list": api(ALL),
     "api-customer-detail": api(ALL),
+    # What is known about a customer: read by all three roles, written by managers and admins.
+    "retention:customer_knowledge_edit": page(MANAGERS, form=True),
+    "retention:customer_knowledge_history": page(ALL),
+    "api-customer-knowledge": api(ALL),
+    "api-customer-knowledge-update": api_post(MANAGERS),
+    "api-customer-knowledge-history": api(ALL),
     # --- risk: read by all three roles, worked on by managers ------------------------------------
     "retention:dashboard": page(ALL),
     "api-dashboard-reps": api(ALL),
@@ -176,7 +182,7 @@ RULES: dict[str, Rule] = {
     "handover:plan_list": page(ALL),
     "handover:plan_detail": page(ALL),
     "handover:item_edit": page(MANAGERS, form=True),
-    "handover:plan_apply": page_post(MANAGERS),
+    "handover:plan_apply": page(MANAGERS, form=True),  # GET: the confirmation
     "handover:plan_reverse": page_post(MANAGERS),
     "handover:plan_brief": page(ALL),
     "handover:coverage": page(ALL),

@@ -89,6 +89,12 @@ class HandoverPlan(TimeStampedModel):
     )
     reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
     reversal_reason = models.TextField(_("why it was reversed"), blank=True)
+    notes_waived = models.JSONField(
+        _("applied without notes"),
+        default=list,
+        blank=True,
+        help_text=_("Key accounts whose missing note the approver confirmed was not needed."),
+    )
 
     class Meta:
         verbose_name = _("handover plan")
@@ -118,7 +124,9 @@ class HandoverPlan(TimeStampedModel):
 
 
 class HandoverItem(models.Model):
-    """One customer of the plan: who should take it, how, and what the departing rep knew."""
+    """One customer of the plan: who should take it and how. What the departing rep knew is the
+    customer's own knowledge (``retention.CustomerKnowledge``), which the item reads and writes
+    and which outlives the plan."""
 
     class Mode(models.TextChoices):
         PERMANENT = "permanent", _("Permanent transfer")
@@ -190,20 +198,6 @@ class HandoverItem(models.Model):
     move_open_deals = models.BooleanField(_("move open deals"), default=True)
     move_open_activities = models.BooleanField(_("move open activities"), default=True)
 
-    note_needs = models.TextField(_("what the customer needs"), blank=True)
-    note_deals = models.TextField(_("where each deal stands"), blank=True)
-    note_contacts = models.TextField(_("key contacts"), blank=True)
-    note_risks = models.TextField(_("risks"), blank=True)
-    note_confirmed_at = models.DateTimeField(_("note written"), null=True, blank=True)
-    note_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("note written by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
     # Filled in when the plan is applied, read when it is reversed.
     opened_assignment = models.ForeignKey(
         Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -247,15 +241,6 @@ class HandoverItem(models.Model):
     @property
     def recipient(self):
         return self.chosen_rep or self.chosen_manager
-
-    @property
-    def note_fields(self) -> list[str]:
-        return [self.note_needs, self.note_deals, self.note_contacts, self.note_risks]
-
-    @property
-    def note_complete(self) -> bool:
-        """Written by a person (prefill alone does not count) and no part left blank."""
-        return self.note_confirmed_at is not None and all(f.strip() for f in self.note_fields)
 
 
 class CoverageGap(models.Model):

@@ -22,7 +22,8 @@ from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from retention import people
 from retention.filters import MAX_ID
-from retention.models import Assignment
+from retention.knowledge.services import MAX_PART_CHARS
+from retention.models import Assignment, CustomerKnowledge
 from retention.ownership.services import assignment_add_backup
 from retention.selectors import (
     customer_get_visible,
@@ -63,11 +64,28 @@ def _hide_people_outside_scope(*, viewer, plans: list[dict], items: list[dict]) 
                 row[f] = None
 
 
+class ItemNoteSerializer(serializers.Serializer):
+    """The customer's current note as the item shows it (its full history:
+    ``/api/customers/<id>/knowledge/history/``)."""
+
+    version = serializers.IntegerField()
+    needs = serializers.CharField()
+    contacts = serializers.CharField()
+    next_steps = serializers.CharField()
+    open_issues = serializers.CharField()
+    written_at = serializers.DateTimeField(source="created_at")
+
+
 class ItemOutputSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name")
     is_key_account = serializers.BooleanField(source="customer.is_key_account")
     annual_revenue = serializers.DecimalField(
         source="customer.annual_revenue", max_digits=16, decimal_places=2
+    )
+    note = ItemNoteSerializer(
+        source="knowledge",
+        allow_null=True,
+        help_text="What is known about the customer now (null: nothing written).",
     )
     note_complete = serializers.BooleanField()
 
@@ -93,18 +111,18 @@ class ItemOutputSerializer(serializers.ModelSerializer):
             "cover_until",
             "move_open_deals",
             "move_open_activities",
-            "note_needs",
-            "note_deals",
-            "note_contacts",
-            "note_risks",
+            "note",
             "note_complete",
-            "note_confirmed_at",
             "opened_assignment",
         ]
 
 
 class PlanOutputSerializer(serializers.ModelSerializer):
     rep_name = serializers.CharField(source="rep.full_name")
+    notes_waived = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Customers (ids) whose missing note the approver confirmed was not needed.",
+    )
 
     class Meta:
         model = HandoverPlan
@@ -123,6 +141,7 @@ class PlanOutputSerializer(serializers.ModelSerializer):
             "reversed_by",
             "reversed_at",
             "reversal_reason",
+            "notes_waived",
         ]
 
 
@@ -195,13 +214,17 @@ class PlanDetailApi(APIView):
         return Response(_plan_detail(plan, viewer=request.user))
 
 
+def _note_part() -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_PART_CHARS
+    )
+
+
 class PlanItemUpdateApi(APIView):
-    required_perms = "handover.change_handoveritem"
+    required_perms = ("handover.change_handoveritem", "retention.add_customerknowledge")
 
     class InputSerializer(serializers.Serializer):
-        recipient_rep_id = serializers.IntegerField(
-            required=False, min_value=1, max_value=MAX_ID
-        )
+        recipient_rep_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
         recipient_manager_id = serializers.IntegerField(
             required=False, min_value=1, max_value=MAX_ID
         )
@@ -209,15 +232,28 @@ class PlanItemUpdateApi(APIView):
         cover_until = serializers.DateField(required=False)
         move_open_deals = serializers.BooleanField(required=False)
         move_open_activities = serializers.BooleanField(required=False)
-        note_needs = serializers.CharField(required=False, allow_blank=True)
-        note_deals = serializers.CharField(required=False, allow_blank=True)
-        note_contacts = serializers.CharField(required=False, allow_blank=True)
-        note_risks = serializers.CharField(required=False, allow_blank=True)
+        # The note is the customer's knowledge: a save adds a version of it, before and after
+        # the plan is applied.
+        needs = _note_part()
+        contacts = _note_part()
+        next_steps = _note_part()
+        open_issues = _note_part()
+        note_base_version = serializers.IntegerField(
+            required=False,
+            min_value=0,
+            help_text=(
+                "The version of the customer's note you started from (0: none yet); a newer "
+                "one saved meanwhile refuses the save (400 naming base_version)."
+            ),
+        )
 
     @extend_schema(
         request=InputSerializer,
         responses=ItemOutputSerializer,
-        summary="Change an item of a draft plan: recipient, mode, what moves, the note",
+        summary=(
+            "Change an item: recipient, mode and what moves (drafts only); the customer's "
+            "note (a new version of its knowledge, also after the plan is applied)"
+        ),
     )
     def post(self, request: Request, plan_id: int, item_id: int) -> Response:
         plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
@@ -235,8 +271,13 @@ class PlanItemUpdateApi(APIView):
             chosen_manager = get_visible_or_404(
                 selectors.managers_in_scope(user=request.user), pk=data["recipient_manager_id"]
             )
-        notes = {f: data[f] for f in services.NOTE_FIELDS if f in data}
-        item = services.handover_plan_item_update(
+        parts = {part: data[part] for part in CustomerKnowledge.PARTS if part in data}
+        note = (
+            services.NoteEdit(parts=parts, base_version=data.get("note_base_version"))
+            if parts
+            else None
+        )
+        saved = services.handover_plan_item_update(
             item=item,
             user=request.user,
             chosen_rep=chosen_rep,
@@ -245,9 +286,9 @@ class PlanItemUpdateApi(APIView):
             cover_until=data.get("cover_until"),
             move_open_deals=data.get("move_open_deals"),
             move_open_activities=data.get("move_open_activities"),
-            notes=notes or None,
+            note=note,
         )
-        row = dict(ItemOutputSerializer(item).data)
+        row = dict(ItemOutputSerializer(saved.item).data)
         _hide_people_outside_scope(viewer=request.user, plans=[], items=[row])
         return Response(row)
 
@@ -255,14 +296,30 @@ class PlanItemUpdateApi(APIView):
 class PlanApplyApi(APIView):
     required_perms = CHANGE_PLAN
 
+    class InputSerializer(serializers.Serializer):
+        confirm_missing_notes = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text=(
+                "Key accounts without a complete note stop the apply (400 listing them in "
+                "missing_notes) unless this is true: the approver confirms they are not needed."
+            ),
+        )
+
     @extend_schema(
-        request=None,
+        request=InputSerializer,
         responses=PlanOutputSerializer,
         summary="Apply a draft plan in one transaction (all or nothing)",
     )
     def post(self, request: Request, plan_id: int) -> Response:
         plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
-        plan = services.handover_plan_apply(plan=plan, approved_by=request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.handover_plan_apply(
+            plan=plan,
+            approved_by=request.user,
+            confirm_missing_notes=serializer.validated_data["confirm_missing_notes"],
+        )
         return Response(PlanOutputSerializer(plan).data)
 
 

@@ -8,9 +8,11 @@ from openpyxl.styles import Alignment, Font
 
 from config.money import spreadsheet_money_format
 from handover.models import HandoverItem, HandoverPlan
+from retention.knowledge.selectors import part_labels
 
 
 def brief_xlsx(*, plan: HandoverPlan, recipient_name: str, items: list[HandoverItem]) -> bytes:
+    """The items carry their customer's knowledge (``selectors.attach_knowledge``)."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Handover brief")[:31]
@@ -26,10 +28,7 @@ def brief_xlsx(*, plan: HandoverPlan, recipient_name: str, items: list[HandoverI
         _("Annual revenue"),
         _("Mode"),
         _("Cover until"),
-        _("What the customer needs"),
-        _("Where each deal stands"),
-        _("Key contacts"),
-        _("Risks"),
+        *part_labels().values(),
         _("Note status"),
     ]
     sheet.append(headers)
@@ -50,10 +49,7 @@ def brief_xlsx(*, plan: HandoverPlan, recipient_name: str, items: list[HandoverI
                 float(item.customer.annual_revenue),
                 item.get_mode_display(),
                 item.cover_until.isoformat() if item.cover_until else "",
-                item.note_needs,
-                item.note_deals,
-                item.note_contacts,
-                item.note_risks,
+                *(text for _part, _label, text in item.note_parts),
                 status,
             ]
         )

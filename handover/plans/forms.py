@@ -7,7 +7,8 @@ from handover.models import HandoverItem
 
 
 class ItemForm(forms.Form):
-    """Recipient, mode, what moves, and the handover note of one customer.
+    """Recipient, mode and what moves, for one customer of a draft plan (its note is the
+    customer's knowledge: ``retention.knowledge.forms.KnowledgeForm`` beside it).
 
     The recipient is one choice among the reps and managers in the user's scope, encoded as
     ``rep:<id>`` or ``manager:<id>``; anything else is not a valid choice.
@@ -16,26 +17,13 @@ class ItemForm(forms.Form):
     recipient = forms.ChoiceField(label=_("Recipient"))
     mode = forms.ChoiceField(label=_("Mode"), choices=HandoverItem.Mode.choices)
     cover_until = forms.DateField(
-        label=_("Cover until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Cover until"),
+        required=False,
+        help_text=_("Needed for a temporary cover."),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     move_open_deals = forms.BooleanField(label=_("Move open deals"), required=False)
     move_open_activities = forms.BooleanField(label=_("Move open activities"), required=False)
-    note_needs = forms.CharField(
-        label=_("What the customer needs"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    note_deals = forms.CharField(
-        label=_("Where each deal stands"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    note_contacts = forms.CharField(
-        label=_("Key contacts"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    note_risks = forms.CharField(
-        label=_("Risks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    note_reviewed = forms.BooleanField(
-        label=_("I have checked this note: it is complete as it stands"), required=False
-    )
 
     def __init__(self, *args, reps, managers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +43,37 @@ class ItemForm(forms.Form):
             self.add_error("mode", _("A manager can only cover temporarily."))
         if data.get("mode") == HandoverItem.Mode.TEMPORARY and not data.get("cover_until"):
             self.add_error("cover_until", _("A temporary cover needs an end date."))
+        return data
+
+    def changes(self) -> dict:
+        """The item's fields as ``handover_plan_item_update`` takes them."""
+        names = ("chosen_rep", "chosen_manager", "mode", "cover_until")
+        moves = ("move_open_deals", "move_open_activities")
+        return {name: self.cleaned_data[name] for name in (*names, *moves)}
+
+
+class ApplyForm(forms.Form):
+    """The confirmation of "Approve and apply": with key accounts missing their note, the
+    approver says explicitly that they are not needed."""
+
+    confirm_missing_notes = forms.BooleanField(
+        label=_("These notes are not needed: apply without them"), required=False
+    )
+
+    def __init__(self, *args, missing: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+        if not missing:
+            del self.fields["confirm_missing_notes"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data.setdefault("confirm_missing_notes", False)
+        if self.missing and not data["confirm_missing_notes"]:
+            self.add_error(
+                "confirm_missing_notes",
+                _("Write the missing notes first, or tick this box to apply without them."),
+            )
         return data
 
 

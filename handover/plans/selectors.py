@@ -13,7 +13,8 @@ from accounts.access import get_visible_or_404, narrow, users_visible_to
 from accounts.models import User
 from handover.models import HandoverItem, HandoverPlan, TeamCapacity
 from handover.plans.suggestions import Candidate, CustomerFacts, OpenDeal
-from retention.models import Assignment, Deal, SalesRep
+from retention.knowledge.selectors import knowledge_current_for, part_labels
+from retention.models import Activity, Assignment, CustomerKnowledge, Deal, SalesRep
 from retention.ownership import selectors as ownership
 from retention.ownership.policy import Scope
 from retention.selectors import reps_visible, scoring_run_latest_complete
@@ -39,26 +40,29 @@ def plan_list(*, user: User, status: str = "") -> QuerySet[HandoverPlan]:
 
 
 def plan_items(*, plan: HandoverPlan) -> list[HandoverItem]:
-    return list(
+    """The plan's items in rank order, each with its customer's current knowledge."""
+    items = list(
         plan.items.select_related(
             "customer",
             "suggested_rep",
             "suggested_manager",
             "chosen_rep",
             "chosen_manager",
-            "note_confirmed_by",
         ).order_by("rank")
     )
+    return attach_knowledge(items=items)
 
 
 def item_get(*, plan: HandoverPlan, item_id: int) -> HandoverItem:
-    return get_object_or_404(
+    item = get_object_or_404(
         plan.items.select_related("customer", "chosen_rep", "chosen_manager"), pk=item_id
     )
+    return attach_knowledge(items=[item])[0]
 
 
 def plan_missing_notes(*, items: list[HandoverItem]) -> list[HandoverItem]:
-    """Key accounts whose handover note is not yet written (or has a blank part)."""
+    """Key accounts whose customer has no complete note (a part blank, or none written); the
+    items carry their knowledge (``attach_knowledge``)."""
     return [i for i in items if i.customer.is_key_account and not i.note_complete]
 
 
@@ -200,3 +204,108 @@ def recipient_items(*, items: list[HandoverItem], kind: str, recipient_id: int) 
 
 def days_until(*, day: dt.date | None, today: dt.date) -> int | None:
     return None if day is None else (day - today).days
+
+
+# --- the customers' knowledge, as the plan's items read it ----------------------------------
+
+
+def attach_knowledge(*, items: list[HandoverItem]) -> list[HandoverItem]:
+    """``knowledge`` (the customer's current note, or None), ``note_complete`` and
+    ``note_parts`` ((part, label, text) in order) on each item: a note is complete when a
+    person has written every part of it. One query."""
+    current = knowledge_current_for(customer_ids=[i.customer_id for i in items])
+    labels = part_labels()
+    for item in items:
+        item.knowledge = current.get(item.customer_id)
+        item.note_complete = item.knowledge is not None and item.knowledge.is_complete
+        item.note_parts = [
+            (part, labels[part], getattr(item.knowledge, part) if item.knowledge else "")
+            for part in CustomerKnowledge.PARTS
+        ]
+    return items
+
+
+# --- what applying moves ---------------------------------------------------------------------
+
+# Roles that cover a customer for the time being, until a successor takes it over.
+COVER_ROLES = (Assignment.Role.TEMPORARY_COVER, Assignment.Role.MANAGER_COVER)
+
+
+def plan_source_rep_ids(*, plan: HandoverPlan, items: list[HandoverItem]) -> set[int]:
+    """The reps whose open deals and activities the plan hands on: the departing rep, and for a
+    successor's plan the temporary covers it ends (all but a cover who is the recipient)."""
+    rep_ids = {plan.rep_id}
+    if plan.origin != HandoverPlan.Origin.SUCCESSOR:
+        return rep_ids
+    chosen = {i.customer_id: i.chosen_rep_id for i in items}
+    for customer_id, rep_id in Assignment.objects.filter(
+        customer_id__in=list(chosen),
+        valid_to__isnull=True,
+        role__in=COVER_ROLES,
+        rep__isnull=False,
+    ).values_list("customer_id", "rep_id"):
+        if rep_id != chosen.get(customer_id):
+            rep_ids.add(rep_id)
+    return rep_ids
+
+
+@dataclass
+class Moves:
+    """Per customer, the open deals and the activities still to come that move to its rep
+    recipient (a manager covering takes neither: deals and activities belong to reps)."""
+
+    deals: dict[int, list[int]]
+    activities: dict[int, list[int]]
+    deal_amount: Decimal
+
+
+def plan_moves(*, plan: HandoverPlan, items: list[HandoverItem], now: dt.datetime) -> Moves:
+    from_rep_ids = plan_source_rep_ids(plan=plan, items=items)
+    to_rep = [i for i in items if i.chosen_rep_id]
+    deal_customers = [i.customer_id for i in to_rep if i.move_open_deals]
+    activity_customers = [i.customer_id for i in to_rep if i.move_open_activities]
+    deals: dict[int, list[int]] = defaultdict(list)
+    amount = Decimal(0)
+    for deal_id, customer_id, deal_amount in Deal.objects.filter(
+        customer_id__in=deal_customers, owner_id__in=from_rep_ids, status=Deal.Status.OPEN
+    ).values_list("pk", "customer_id", "amount"):
+        deals[customer_id].append(deal_id)
+        amount += deal_amount or 0
+    activities: dict[int, list[int]] = defaultdict(list)
+    for activity_id, customer_id in Activity.objects.filter(
+        customer_id__in=activity_customers, rep_id__in=from_rep_ids, occurred_at__gte=now
+    ).values_list("pk", "customer_id"):
+        activities[customer_id].append(activity_id)
+    return Moves(deals=dict(deals), activities=dict(activities), deal_amount=amount)
+
+
+@dataclass
+class Impact:
+    """What "Approve and apply" will do, for the confirmation."""
+
+    customers: int
+    key_accounts: int
+    revenue: Decimal
+    open_deals: int
+    open_deal_amount: Decimal
+    activities: int
+    recipients: int
+    temporary: int
+    missing_notes: list[HandoverItem]
+
+
+def plan_apply_impact(*, plan: HandoverPlan, items: list[HandoverItem], now: dt.datetime) -> Impact:
+    """The items must carry their knowledge (``attach_knowledge``)."""
+    moves = plan_moves(plan=plan, items=items, now=now)
+    recipients = {(i.chosen_rep_id, i.chosen_manager_id) for i in items if i.recipient}
+    return Impact(
+        customers=len(items),
+        key_accounts=sum(1 for i in items if i.customer.is_key_account),
+        revenue=sum((i.customer.annual_revenue for i in items), start=Decimal(0)),
+        open_deals=sum(len(ids) for ids in moves.deals.values()),
+        open_deal_amount=moves.deal_amount,
+        activities=sum(len(ids) for ids in moves.activities.values()),
+        recipients=len(recipients),
+        temporary=sum(1 for i in items if i.mode == HandoverItem.Mode.TEMPORARY),
+        missing_notes=plan_missing_notes(items=items),
+    )

@@ -2,12 +2,15 @@
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.org import team_manager, team_managers
@@ -16,7 +19,8 @@ from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
 from handover.plans.suggestions import suggest_recipients
-from retention.models import Activity, Assignment, Customer, Deal, SalesRep, ServiceRecord
+from retention.knowledge.services import customer_knowledge_update
+from retention.models import Activity, Assignment, Customer, CustomerKnowledge, Deal, SalesRep
 from retention.ownership import selectors as ownership
 from retention.ownership import services as ownership_services
 from retention.ownership.policy import Manager, refusal
@@ -71,8 +75,6 @@ def handover_plan_create(
         scope=scope,
         today=today,
     )
-    key_ids = [f.customer_id for f in holdings.facts if f.is_key_account]
-    prefill = _note_prefill(customer_ids=key_ids, today=today)
     cover_until = max(today, rep.departure_date or today) + dt.timedelta(
         days=settings.RELAY_HANDOVER_COVER_DAYS
     )
@@ -83,7 +85,6 @@ def handover_plan_create(
             for s in suggestions:
                 assignment = holdings.assignments[s.customer_id]
                 is_manager = s.manager_id is not None
-                notes = prefill.get(s.customer_id, {})
                 items.append(
                     HandoverItem(
                         plan=plan,
@@ -105,9 +106,6 @@ def handover_plan_create(
                             else HandoverItem.Mode.PERMANENT
                         ),
                         cover_until=cover_until if is_manager else None,
-                        note_needs=notes.get("needs", ""),
-                        note_deals=notes.get("deals", ""),
-                        note_risks=notes.get("risks", ""),
                     )
                 )
             HandoverItem.objects.bulk_create(items, batch_size=500)
@@ -134,8 +132,7 @@ def handover_plan_create_for_departure(
     return plan
 
 
-# Roles that cover a customer for the time being, until a successor takes it over.
-COVER_ROLES = (Assignment.Role.TEMPORARY_COVER, Assignment.Role.MANAGER_COVER)
+COVER_ROLES = selectors.COVER_ROLES
 
 
 def handover_plan_create_for_successor(
@@ -193,7 +190,6 @@ def handover_plan_create_for_successor(
     customers = list(
         Customer.objects.filter(pk__in=list(sources)).order_by("-annual_revenue", "name")
     )
-    prefill = _note_prefill(customer_ids=[c.pk for c in customers if c.is_key_account], today=today)
     reason = f"{successor.full_name} was hired to succeed {leaving_rep.full_name}."
     try:
         with transaction.atomic():
@@ -203,7 +199,6 @@ def handover_plan_create_for_successor(
             items = []
             for rank, customer in enumerate(customers, start=1):
                 source = sources[customer.pk]
-                notes = prefill.get(customer.pk, {})
                 items.append(
                     HandoverItem(
                         plan=plan,
@@ -218,9 +213,6 @@ def handover_plan_create_for_successor(
                         suggestion_reason=reason[:300],
                         chosen_rep=successor,
                         mode=HandoverItem.Mode.PERMANENT,
-                        note_needs=notes.get("needs", ""),
-                        note_deals=notes.get("deals", ""),
-                        note_risks=notes.get("risks", ""),
                     )
                 )
             HandoverItem.objects.bulk_create(items, batch_size=500)
@@ -232,46 +224,31 @@ def handover_plan_create_for_successor(
     return plan
 
 
-def _note_prefill(*, customer_ids: list[int], today: dt.date) -> dict[int, dict[str, str]]:
-    """What Relay already knows about each key account, as a starting point for the note."""
-    if not customer_ids:
-        return {}
-    notes: dict[int, dict[str, str]] = defaultdict(dict)
-    for customer_id, needs in Customer.objects.filter(pk__in=customer_ids).values_list(
-        "id", "needs"
-    ):
-        if needs:
-            notes[customer_id]["needs"] = needs
-    deal_lines: dict[int, list[str]] = defaultdict(list)
-    risk_lines: dict[int, list[str]] = defaultdict(list)
-    for deal in Deal.objects.filter(customer_id__in=customer_ids, status=Deal.Status.OPEN).order_by(
-        "close_date", "id"
-    ):
-        close = deal.close_date.isoformat() if deal.close_date else "no close date"
-        deal_lines[deal.customer_id].append(
-            f"- {deal.name or 'Deal'}: {deal.stage or 'no stage'}, {deal.amount:,.0f}, {close}"
-        )
-        if deal.close_date and deal.close_date < today:
-            risk_lines[deal.customer_id].append(
-                f"- {deal.name or 'A deal'} was due to close on {deal.close_date} and is open."
-            )
-    complaints = defaultdict(int)
-    for customer_id in ServiceRecord.objects.filter(
-        customer_id__in=customer_ids, is_complaint=True, date__gte=today - dt.timedelta(days=365)
-    ).values_list("customer_id", flat=True):
-        complaints[customer_id] += 1
-    for customer_id, n in complaints.items():
-        risk_lines[customer_id].append(f"- {n} complaint(s) in the last 12 months.")
-    for customer_id, lines in deal_lines.items():
-        notes[customer_id]["deals"] = "\n".join(lines)
-    for customer_id, lines in risk_lines.items():
-        notes[customer_id]["risks"] = "\n".join(lines)
-    return notes
-
-
 # --- change -----------------------------------------------------------------------------------
 
-NOTE_FIELDS = ("note_needs", "note_deals", "note_contacts", "note_risks")
+
+@dataclass(frozen=True)
+class NoteEdit:
+    """A note written in a plan's item: the parts given (others stay) and the version of the
+    customer's knowledge the writer started from (None: do not check)."""
+
+    parts: dict[str, str]
+    base_version: int | None = None
+
+
+@dataclass
+class ItemSaved:
+    item: HandoverItem
+    knowledge: CustomerKnowledge | None  # the customer's current note after the save
+    note_written: bool  # a new version was written
+
+
+def note_context(plan: HandoverPlan) -> str:
+    """How a version written in a plan says where it came from, on the customer's history."""
+    return _("Handover of %(rep)s's customers (plan %(id)s)") % {
+        "rep": plan.rep.full_name,
+        "id": plan.pk,
+    }
 
 
 def handover_plan_item_update(
@@ -284,19 +261,66 @@ def handover_plan_item_update(
     cover_until: dt.date | None = None,
     move_open_deals: bool | None = None,
     move_open_activities: bool | None = None,
-    notes: dict[str, str] | None = None,
+    note: NoteEdit | None = None,
     today: dt.date | None = None,
-) -> HandoverItem:
-    """Change an item of a draft plan. The caller has checked the recipient is in scope.
+) -> ItemSaved:
+    """Change an item, in one transaction. The caller has checked the recipient is in scope.
 
-    Passing a recipient replaces the current one (rep or manager); a manager always covers
-    temporarily. Passing ``notes`` (any of the four note fields) records who wrote the note.
+    The recipient, mode and what moves change only while the plan is a draft. Passing a
+    recipient replaces the current one (rep or manager); a manager always covers temporarily.
+    ``note`` is the customer's knowledge, not the plan's: it is saved as a new version of it
+    (author, time, this plan as context) before and after the plan is applied alike.
     """
-    today = today or timezone.localdate()
+    with transaction.atomic():
+        # The plan's status as it is now (not as the caller read it), held while the item
+        # changes: an apply in between cannot leave a draft's change half-applied.
+        item.plan = (
+            HandoverPlan.objects.select_for_update(of=("self",))
+            .select_related("rep")
+            .get(pk=item.plan_id)
+        )
+        return _item_update(
+            item=item,
+            user=user,
+            chosen_rep=chosen_rep,
+            chosen_manager=chosen_manager,
+            mode=mode,
+            cover_until=cover_until,
+            move_open_deals=move_open_deals,
+            move_open_activities=move_open_activities,
+            note=note,
+            today=today or timezone.localdate(),
+        )
+
+
+def _item_update(
+    *,
+    item: HandoverItem,
+    user: User,
+    chosen_rep: SalesRep | None = None,
+    chosen_manager: User | None = None,
+    mode: str | None = None,
+    cover_until: dt.date | None = None,
+    move_open_deals: bool | None = None,
+    move_open_activities: bool | None = None,
+    note: NoteEdit | None = None,
+    today: dt.date,
+) -> ItemSaved:
+
     plan = item.plan
     customer = item.customer.name
-    if plan.status != HandoverPlan.Status.DRAFT:
-        raise PlanError(f"The plan is {plan.get_status_display().lower()}; only drafts change.")
+    plan_fields = (chosen_rep, chosen_manager, mode, cover_until, move_open_deals)
+    if plan.status != HandoverPlan.Status.DRAFT and (
+        any(v is not None for v in plan_fields) or move_open_activities is not None
+    ):
+        raise PlanError(
+            _(
+                "The plan is %(status)s: who takes %(customer)s and what moved are settled. "
+                "Only the note changes; it is the customer's knowledge and is kept with its "
+                "history."
+            )
+            % {"status": plan.get_status_display().lower(), "customer": customer}
+        )
     if chosen_rep is not None and chosen_manager is not None:
         raise PlanError(f"{customer}: choose a rep or a manager, not both.")
     changed: set[str] = set()
@@ -327,7 +351,7 @@ def handover_plan_item_update(
     if cover_until is not None:
         item.cover_until = cover_until
         changed.add("cover_until")
-    if item.mode == HandoverItem.Mode.TEMPORARY:
+    if plan.status == HandoverPlan.Status.DRAFT and item.mode == HandoverItem.Mode.TEMPORARY:
         if item.cover_until is None:
             raise PlanError(f"{customer}: a temporary cover needs an end date (cover_until).")
         if item.cover_until < today:
@@ -341,26 +365,32 @@ def handover_plan_item_update(
     if move_open_activities is not None:
         item.move_open_activities = move_open_activities
         changed.add("move_open_activities")
-    if notes is not None:
-        unknown = set(notes) - set(NOTE_FIELDS)
-        if unknown:
-            raise PlanError(f"{customer}: unknown note field(s): {', '.join(sorted(unknown))}.")
-        for field, value in notes.items():
-            setattr(item, field, value.strip())
-            changed.add(field)
-        item.note_confirmed_at = timezone.now()
-        item.note_confirmed_by = user
-        changed |= {"note_confirmed_at", "note_confirmed_by"}
     if changed:
         item.save(update_fields=sorted(changed))
-    return item
+    knowledge, written = getattr(item, "knowledge", None), False
+    if note is not None:
+        knowledge, written = customer_knowledge_update(
+            customer=item.customer,
+            author=user,
+            parts=note.parts,
+            source=CustomerKnowledge.Source.HANDOVER,
+            context=note_context(plan),
+            base_version=note.base_version,
+        )
+    item.knowledge = knowledge
+    item.note_complete = knowledge is not None and knowledge.is_complete
+    return ItemSaved(item=item, knowledge=knowledge, note_written=written)
 
 
 # --- apply ------------------------------------------------------------------------------------
 
 
 def handover_plan_apply(
-    *, plan: HandoverPlan, approved_by: User, today: dt.date | None = None
+    *,
+    plan: HandoverPlan,
+    approved_by: User,
+    confirm_missing_notes: bool = False,
+    today: dt.date | None = None,
 ) -> HandoverPlan:
     """Apply the whole plan in one transaction, or nothing of it.
 
@@ -369,11 +399,20 @@ def handover_plan_apply(
     promoted) has that assignment closed too. Open deals and open activities (those not yet
     happened) move to a rep recipient where the item says so; a manager covering takes
     neither, since deals and activities belong to reps. Recorded: who approved it and when.
+
+    Key accounts without a complete note stop the apply (``PlanError`` naming them, with
+    ``missing_notes``) unless the approver confirms they are not needed
+    (``confirm_missing_notes``); the plan then records which ones (``notes_waived``).
     """
     today = today or timezone.localdate()
     try:
         with transaction.atomic():
-            return _apply(plan=plan, approved_by=approved_by, today=today)
+            return _apply(
+                plan=plan,
+                approved_by=approved_by,
+                confirm_missing_notes=confirm_missing_notes,
+                today=today,
+            )
     except IntegrityError as exc:
         raise PlanError(
             f"The plan could not be applied and nothing was changed: the database refused "
@@ -381,11 +420,44 @@ def handover_plan_apply(
         ) from exc
 
 
-def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> HandoverPlan:
+def _refuse_missing_notes(*, items: list[HandoverItem], confirmed: bool) -> list[int]:
+    """The key accounts applied without a note (customer ids), or a refusal naming them."""
+    missing = selectors.plan_missing_notes(items=items)
+    if missing and not confirmed:
+        names = ", ".join(item.customer.name for item in missing)
+        raise PlanError(
+            ngettext(
+                "%(n)d key account has no complete handover note: %(names)s. Write it, or "
+                "confirm it is not needed (confirm_missing_notes) to apply without it.",
+                "%(n)d key accounts have no complete handover note: %(names)s. Write them, "
+                "or confirm they are not needed (confirm_missing_notes) to apply without them.",
+                len(missing),
+            )
+            % {"n": len(missing), "names": names},
+            field="confirm_missing_notes",
+            extra={
+                "missing_notes": [
+                    {
+                        "item_id": item.pk,
+                        "customer_id": item.customer_id,
+                        "customer_name": item.customer.name,
+                    }
+                    for item in missing
+                ]
+            },
+        )
+    return [item.customer_id for item in missing]
+
+
+def _apply(
+    *, plan: HandoverPlan, approved_by: User, confirm_missing_notes: bool, today: dt.date
+) -> HandoverPlan:
     plan = HandoverPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != HandoverPlan.Status.DRAFT:
         raise PlanError(f"The plan is already {plan.get_status_display().lower()}.")
-    items = list(plan.items.select_related("customer").order_by("rank"))
+    items = selectors.attach_knowledge(
+        items=list(plan.items.select_related("customer").order_by("rank"))
+    )
     if not items:
         raise PlanError("The plan has no customers to hand over.")
     for item in items:
@@ -396,16 +468,14 @@ def _apply(*, plan: HandoverPlan, approved_by: User, today: dt.date) -> Handover
         ):
             raise PlanError(f"{item.customer.name}: the temporary cover ends before today.")
     _refuse_recipients(plan=plan, items=items, approved_by=approved_by)
+    plan.notes_waived = _refuse_missing_notes(items=items, confirmed=confirm_missing_notes)
+    # What moves is read before the covers end (a successor's plan hands on theirs too).
+    moves = selectors.plan_moves(plan=plan, items=items, now=timezone.now())
     if plan.origin == HandoverPlan.Origin.SUCCESSOR:
-        from_rep_ids = _apply_to_successor(
-            plan=plan, items=items, approved_by=approved_by, today=today
-        )
+        _apply_to_successor(plan=plan, items=items, approved_by=approved_by, today=today)
     else:
         _apply_moves(plan=plan, items=items, approved_by=approved_by, today=today)
-        from_rep_ids = {plan.rep_id}
-    return _finish_apply(
-        plan=plan, items=items, approved_by=approved_by, today=today, from_rep_ids=from_rep_ids
-    )
+    return _finish_apply(plan=plan, items=items, approved_by=approved_by, today=today, moves=moves)
 
 
 def _apply_moves(
@@ -451,18 +521,16 @@ def _apply_moves(
 
 def _apply_to_successor(
     *, plan: HandoverPlan, items: list[HandoverItem], approved_by: User, today: dt.date
-) -> set[int]:
+) -> None:
     """A successor plan: the recipient becomes owner (or covers, if the item says so) and the
     temporary and manager covers end. Refused if someone else has taken a customer for good
-    since the draft. Returns the reps whose open deals and activities move (the leaving rep and
-    the covers)."""
+    since the draft."""
     customer_ids = [item.customer_id for item in items]
     current: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in Assignment.objects.select_for_update().filter(
         customer_id__in=customer_ids, valid_to__isnull=True
     ):
         current[assignment.customer_id].append(assignment)
-    from_rep_ids = {plan.rep_id}
     for item in items:
         holders = current.get(item.customer_id, [])
         if any(
@@ -479,8 +547,6 @@ def _apply_to_successor(
                     item.chosen_rep_id and cover.rep_id == item.chosen_rep_id
                 ):
                     ownership_services.assignment_end(assignment=cover, valid_to=today)
-                    if cover.rep_id:
-                        from_rep_ids.add(cover.rep_id)
             if item.chosen_rep_id and item.mode == HandoverItem.Mode.PERMANENT:
                 opened = ownership_services.assignment_make_owner(
                     customer_id=item.customer_id,
@@ -501,7 +567,6 @@ def _apply_to_successor(
         except ownership_services.OwnershipError as exc:
             raise PlanError(f"{item.customer.name}: {exc.message}") from exc
         item.opened_assignment_id = opened.pk
-    return from_rep_ids
 
 
 def _finish_apply(
@@ -510,31 +575,20 @@ def _finish_apply(
     items: list[HandoverItem],
     approved_by: User,
     today: dt.date,
-    from_rep_ids: set[int],
+    moves: selectors.Moves,
 ) -> HandoverPlan:
     # Open deals and activities, per recipient: one UPDATE per recipient and kind.
     now = timezone.now()
-    customer_ids = [item.customer_id for item in items]
-    deals_by_customer: dict[int, list[int]] = defaultdict(list)
-    for deal_id, customer_id in Deal.objects.filter(
-        customer_id__in=customer_ids, owner_id__in=from_rep_ids, status=Deal.Status.OPEN
-    ).values_list("pk", "customer_id"):
-        deals_by_customer[customer_id].append(deal_id)
-    activities_by_customer: dict[int, list[int]] = defaultdict(list)
-    for activity_id, customer_id in Activity.objects.filter(
-        customer_id__in=customer_ids, rep_id__in=from_rep_ids, occurred_at__gte=now
-    ).values_list("pk", "customer_id"):
-        activities_by_customer[customer_id].append(activity_id)
     deals_to: dict[int, list[int]] = defaultdict(list)
     activities_to: dict[int, list[int]] = defaultdict(list)
     for item in items:
         if not item.chosen_rep_id:
             continue
         if item.move_open_deals:
-            item.moved_deal_ids = deals_by_customer.get(item.customer_id, [])
+            item.moved_deal_ids = moves.deals.get(item.customer_id, [])
             deals_to[item.chosen_rep_id] += item.moved_deal_ids
         if item.move_open_activities:
-            item.moved_activity_ids = activities_by_customer.get(item.customer_id, [])
+            item.moved_activity_ids = moves.activities.get(item.customer_id, [])
             activities_to[item.chosen_rep_id] += item.moved_activity_ids
     for rep_id, ids in deals_to.items():
         if ids:
@@ -565,6 +619,7 @@ def _finish_apply(
             "approved_at",
             "applied_at",
             "effective_date",
+            "notes_waived",
             "updated_at",
         ]
     )

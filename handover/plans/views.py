@@ -12,15 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import page
+from accounts.access import may, page
 from config.error_pages import form_errors_page
 from config.errors import ApplicationError
 from handover import filters
 from handover.models import HandoverItem, HandoverPlan
 from handover.plans import coverage, selectors, services
 from handover.plans.brief import brief_xlsx
-from handover.plans.forms import BackupForm, ItemForm, ReverseForm
+from handover.plans.forms import ApplyForm, BackupForm, ItemForm, ReverseForm
 from retention import people
+from retention.knowledge import selectors as knowledge
+from retention.knowledge.forms import KnowledgeForm
+from retention.knowledge.services import KnowledgeConflict
+from retention.knowledge.views import refresh_base_version
 from retention.ownership.services import assignment_add_backup
 from retention.selectors import (
     customer_get_visible,
@@ -32,6 +36,8 @@ from retention.selectors import (
 VIEW_PLAN = "handover.view_handoverplan"
 VIEW_COVERAGE = "handover.view_coveragegap"
 PAGE_SIZE = 50
+# Writing a note in a plan's item writes the customer's knowledge: both rights.
+EDIT_ITEM = ("handover.change_handoveritem", "retention.add_customerknowledge")
 
 
 def label_plan_people(*, viewer, plans: list[HandoverPlan]) -> None:
@@ -127,6 +133,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "plan": plan,
         "items": items,
         "missing_notes": selectors.plan_missing_notes(items=items),
+        "waived_names": [i.customer.name for i in items if i.customer_id in plan.notes_waived],
+        "may_edit_notes": may(request.user, *EDIT_ITEM),
         "days_left": selectors.days_until(day=plan.rep.departure_date, today=today),
         "recipients": recipients,
         "reverse_form": ReverseForm(),
@@ -134,64 +142,130 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "handover/plans/plan_detail.html", context)
 
 
-@page("handover.change_handoveritem")
+@page(EDIT_ITEM)
 def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
+    """A draft's item: recipient, mode, what moves, and the customer's note. Once the plan is
+    applied (or reversed) the note alone: it is the customer's knowledge, kept with history."""
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
     item = selectors.item_get(plan=plan, item_id=item_id)
-    reps = list(selectors.recipient_reps(user=request.user, plan=plan))
-    managers = list(selectors.managers_in_scope(user=request.user))
-    current = (
-        f"rep:{item.chosen_rep_id}" if item.chosen_rep_id else f"manager:{item.chosen_manager_id}"
+    is_draft = plan.status == HandoverPlan.Status.DRAFT
+    today = timezone.localdate()
+    suggested = knowledge.knowledge_suggestions(customer_ids=[item.customer_id], today=today)
+    note_initial, suggested_parts = knowledge.knowledge_initial(
+        current=item.knowledge, suggested=suggested.get(item.customer_id, {})
     )
-    initial = {
-        "recipient": current,
-        "mode": item.mode,
-        "cover_until": item.cover_until,
-        "move_open_deals": item.move_open_deals,
-        "move_open_activities": item.move_open_activities,
-        **{field: getattr(item, field) for field in services.NOTE_FIELDS},
-    }
-    form = ItemForm(request.POST or None, initial=initial, reps=reps, managers=managers)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        # The note counts as written once a person edits it or says the prefill is right.
-        edited = any(data[f] != getattr(item, f) for f in services.NOTE_FIELDS)
-        notes = (
-            {f: data[f] for f in services.NOTE_FIELDS} if edited or data["note_reviewed"] else None
+    note_initial["base_version"] = item.knowledge.version if item.knowledge else 0
+    data = request.POST if request.method == "POST" else None
+    note_form = KnowledgeForm(
+        data, initial=note_initial, suggested_parts=suggested_parts, prefix="note"
+    )
+    form = None
+    if is_draft:
+        reps = list(selectors.recipient_reps(user=request.user, plan=plan))
+        managers = list(selectors.managers_in_scope(user=request.user))
+        current = (
+            f"rep:{item.chosen_rep_id}"
+            if item.chosen_rep_id
+            else f"manager:{item.chosen_manager_id}"
         )
+        initial = {
+            "recipient": current,
+            "mode": item.mode,
+            "cover_until": item.cover_until,
+            "move_open_deals": item.move_open_deals,
+            "move_open_activities": item.move_open_activities,
+        }
+        form = ItemForm(data, initial=initial, reps=reps, managers=managers)
+    # Both forms checked, so each shows its own errors at once.
+    valid = [f.is_valid() for f in (form, note_form) if f is not None]
+    if data is not None and all(valid):
+        parts = note_form.parts_to_save()
+        note = None
+        if parts is not None:
+            base = note_form.cleaned_data["base_version"]
+            note = services.NoteEdit(parts=parts, base_version=base)
         try:
-            services.handover_plan_item_update(
-                item=item,
-                user=request.user,
-                chosen_rep=data["chosen_rep"],
-                chosen_manager=data["chosen_manager"],
-                mode=data["mode"],
-                cover_until=data["cover_until"],
-                move_open_deals=data["move_open_deals"],
-                move_open_activities=data["move_open_activities"],
-                notes=notes,
+            saved = services.handover_plan_item_update(
+                item=item, user=request.user, note=note, **(form.changes() if form else {})
+            )
+        except KnowledgeConflict as exc:
+            note_form.add_error(None, exc.message)
+            refresh_base_version(
+                note_form, current=knowledge.knowledge_current(customer=item.customer)
+            )
+        except ApplicationError as exc:
+            (form or note_form).add_error(None, exc.message)
+        else:
+            messages.success(request, item_saved_message(plan=plan, saved=saved))
+            return redirect("handover:plan_detail", plan_id=plan.pk)
+    context = {
+        "plan": plan,
+        "item": item,
+        "form": form,
+        "note_form": note_form,
+        "is_draft": is_draft,
+        "current_version": (
+            knowledge.versions_for_viewer(viewer=request.user, rows=[item.knowledge])[0]
+            if item.knowledge
+            else None
+        ),
+    }
+    return render(request, "handover/plans/item_edit.html", context)
+
+
+def item_saved_message(*, plan: HandoverPlan, saved: services.ItemSaved) -> str:
+    customer = saved.item.customer.name
+    if plan.status != HandoverPlan.Status.DRAFT:
+        if not saved.note_written:
+            return _("Nothing changed in %(customer)s's note.") % {"customer": customer}
+        return _(
+            "Saved %(customer)s's note as version %(version)s of what is known about the "
+            "customer. The plan is %(status)s; the note is kept with the customer, with its "
+            "history."
+        ) % {
+            "customer": customer,
+            "version": saved.knowledge.version,
+            "status": plan.get_status_display().lower(),
+        }
+    if saved.note_written:
+        return _("Saved %(customer)s; its note is version %(version)s.") % {
+            "customer": customer,
+            "version": saved.knowledge.version,
+        }
+    return _("Saved %(customer)s.") % {"customer": customer}
+
+
+@page({"GET": "handover.change_handoverplan", "POST": "handover.change_handoverplan"})
+def plan_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: the confirmation, with what applying does and the key accounts without a note;
+    POST: apply (a missing note needs the box ticked that it is not needed)."""
+    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
+    if plan.status != HandoverPlan.Status.DRAFT:
+        messages.info(
+            request,
+            _("The plan is already %(status)s.") % {"status": plan.get_status_display().lower()},
+        )
+        return redirect("handover:plan_detail", plan_id=plan.pk)
+    items = selectors.plan_items(plan=plan)
+    impact = selectors.plan_apply_impact(plan=plan, items=items, now=timezone.now())
+    form = ApplyForm(
+        request.POST if request.method == "POST" else None, missing=bool(impact.missing_notes)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.handover_plan_apply(
+                plan=plan,
+                approved_by=request.user,
+                confirm_missing_notes=form.cleaned_data["confirm_missing_notes"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Saved %(customer)s.") % {"customer": item.customer.name})
+            messages.success(request, _("The plan is applied."))
             return redirect("handover:plan_detail", plan_id=plan.pk)
-    return render(
-        request, "handover/plans/item_edit.html", {"plan": plan, "item": item, "form": form}
-    )
-
-
-@page("handover.change_handoverplan")
-@require_POST
-def plan_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
-    try:
-        services.handover_plan_apply(plan=plan, approved_by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The plan is applied."))
-    return redirect("handover:plan_detail", plan_id=plan.pk)
+    label_item_people(viewer=request.user, items=items)
+    context = {"plan": plan, "items": items, "impact": impact, "form": form}
+    return render(request, "handover/plans/plan_apply.html", context)
 
 
 @page("handover.change_handoverplan")

@@ -376,7 +376,6 @@ class _Writer:
                 "region": customers["region"].to_numpy(),
                 "annual_revenue": customers["annual_revenue"].to_numpy(),
                 "is_key_account": customers["is_key_account"].to_numpy(),
-                "needs": "",
                 "created_at": self.now,
                 "updated_at": self.now,
             }

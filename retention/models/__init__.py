@@ -16,6 +16,7 @@ from retention.models.core import (
 from retention.models.imports import ImportJob, SavedColumnMapping
 from retention.models.interventions import Intervention, RiskPageView
 from retention.models.jobs import OutboxMessage, ScoringChunk
+from retention.models.knowledge import CustomerKnowledge
 from retention.models.people import CrmTeamLink, CrmUserChoice, TeamMembership
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
 
@@ -25,6 +26,7 @@ __all__ = [
     "CrmTeamLink",
     "CrmUserChoice",
     "Customer",
+    "CustomerKnowledge",
     "Deal",
     "ImportJob",
     "Intervention",

@@ -91,6 +91,9 @@ class SalesRep(TimeStampedModel):
 
 
 class Customer(TimeStampedModel):
+    """A customer of the sales force. What is known about it (needs, contacts, where deals
+    stand, open issues) is its ``knowledge``, versioned, so it does not leave with a rep."""
+
     name = models.CharField(_("name"), max_length=200)
     source = models.CharField(
         _("source system"), max_length=20, blank=True, help_text=_("salesforce, hubspot, relay…")
@@ -115,11 +118,6 @@ class Customer(TimeStampedModel):
         default=False,
         db_default=False,
         help_text=_("The CRM's export says it was deleted; it is kept for history, not live."),
-    )
-    needs = models.TextField(
-        _("what the customer needs"),
-        blank=True,
-        help_text=_("Kept here so it does not leave with the rep."),
     )
 
     class Meta:

@@ -70,7 +70,9 @@ def test_hr_hires_a_successor_and_the_manager_applies_the_drafted_handover(
         expect(manager_page.locator("#plan-status")).to_have_text("Draft")
         item = manager_page.locator('#plan-items tr[data-customer="Acme Shipping"]')
         expect(item.locator(".recipient")).to_have_text("Bea Bench")
-        manager_page.click("#apply-plan")
+        manager_page.click("#apply-plan")  # the confirmation: what moves, no note missing
+        expect(manager_page.locator("#apply-missing-notes")).to_have_count(0)
+        manager_page.click("#confirm-apply")
         expect(manager_page.locator("#plan-status")).to_have_text("Applied")
 
         manager_page.goto(f"/customers/{acme.pk}/")

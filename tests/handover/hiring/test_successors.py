@@ -107,7 +107,7 @@ def test_applying_the_successors_plan_makes_them_owner_and_ends_the_covers(
     successor = hire(vacancy, bench_candidate, hr_user)
     plan = selectors.vacancy_successor_plan(vacancy=vacancy)
 
-    handover_plan_apply(plan=plan, approved_by=manager_a)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True)
 
     for name in ("covered", "managed", "bare"):
         holders = current(c[name])

@@ -61,10 +61,11 @@ def test_plan_lifecycle_through_the_api(manager_a, rep_a, mates, book):
         f"/api/handover/plans/{plan['id']}/items/{item['id']}/update/",
         {
             "recipient_rep_id": dan.pk,
-            "note_needs": "Stock reports",
-            "note_deals": "Renewal in May",
-            "note_contacts": "Eva Lind",
-            "note_risks": "Price rise",
+            "needs": "Stock reports",
+            "next_steps": "Renewal in May",
+            "contacts": "Eva Lind",
+            "open_issues": "Price rise",
+            "note_base_version": 0,
         },
         format="json",
     )
@@ -78,8 +79,19 @@ def test_plan_lifecycle_through_the_api(manager_a, rep_a, mates, book):
     )
     assert bad.status_code == 400 and "cover_until" in bad.json()["detail"]
 
-    applied = client.post(f"/api/handover/plans/{plan['id']}/apply/")
+    assert changed.json()["note"]["version"] == 1
+    refused = client.post(f"/api/handover/plans/{plan['id']}/apply/")
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["field"] == "confirm_missing_notes" and "Mid Key" in body["detail"]
+    assert [m["customer_name"] for m in body["missing_notes"]] == ["Mid Key"]
+    assert Assignment.objects.get(customer=book["big"], valid_to__isnull=True).rep == rep_a
+
+    applied = client.post(
+        f"/api/handover/plans/{plan['id']}/apply/", {"confirm_missing_notes": True}, format="json"
+    )
     assert applied.status_code == 200 and applied.json()["status"] == "applied"
+    assert applied.json()["notes_waived"] == [book["mid"].pk]
     owner = Assignment.objects.get(customer=book["big"], role="owner", valid_to__isnull=True)
     assert owner.rep == dan
     again = client.post(f"/api/handover/plans/{plan['id']}/apply/")
@@ -90,6 +102,25 @@ def test_plan_lifecycle_through_the_api(manager_a, rep_a, mates, book):
         f"/api/handover/plans/{plan['id']}/reverse/", {"reason": "Wrong rep"}, format="json"
     )
     assert reversed_.status_code == 200 and reversed_.json()["reversal_reason"] == "Wrong rep"
+
+
+def test_a_note_written_through_the_api_after_apply_is_the_customers(manager_a, rep_a, mates, book):
+    give_scores({mates[0]: "low"})
+    client = api(manager_a)
+    plan = client.post("/api/handover/plans/create/", {"rep_id": rep_a.pk}, format="json").json()
+    client.post(
+        f"/api/handover/plans/{plan['id']}/apply/", {"confirm_missing_notes": True}, format="json"
+    )
+    mid = next(i for i in plan["items"] if i["customer_name"] == "Mid Key")
+    url = f"/api/handover/plans/{plan['id']}/items/{mid['id']}/update/"
+    moved = client.post(url, {"recipient_rep_id": mates[1].pk}, format="json")
+    assert moved.status_code == 400 and "Only the note changes" in moved.json()["detail"]
+    written = client.post(url, {"contacts": "Oskar, CFO"}, format="json")
+    assert written.status_code == 200 and written.json()["note"]["contacts"] == "Oskar, CFO"
+    knowledge = client.get(f"/api/customers/{book['mid'].pk}/knowledge/").json()
+    assert knowledge["current"]["version"] == 1
+    assert knowledge["current"]["source"] == "handover"
+    assert knowledge["current"]["author"] == manager_a.pk
 
 
 def test_api_is_scoped_like_the_pages(manager_a, manager_b, rep_a, rep_b, book):

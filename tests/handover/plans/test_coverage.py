@@ -65,7 +65,7 @@ def test_temporary_cover_past_its_end_date_is_a_gap(rep_a, customer_a, manager_a
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
     item = plan.items.get()
     assert (item.chosen_manager, item.mode) == (manager_a, "temporary")
-    handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
     item.refresh_from_db()
     assert kinds(coverage_gaps_for(user=None, today=item.cover_until), customer_a) == set()
     later = item.cover_until + dt.timedelta(days=1)

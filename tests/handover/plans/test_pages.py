@@ -1,6 +1,7 @@
 """Pages: start, change, apply, reverse, briefs; a manager works only within scope."""
 
 import datetime as dt
+import html
 
 import pytest
 import time_machine
@@ -8,8 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from handover.models import HandoverPlan
-from handover.plans.services import handover_plan_create
-from retention.models import Assignment
+from handover.plans.services import handover_plan_apply, handover_plan_create
+from retention.knowledge.services import customer_knowledge_update
+from retention.models import Assignment, CustomerKnowledge, Deal
 from tests.handover.plans.conftest import TODAY, give_scores
 
 pytestmark = pytest.mark.django_db
@@ -75,12 +77,14 @@ def test_manager_cannot_hand_a_customer_to_a_rep_outside_scope(
             "recipient": f"rep:{mates[1].pk}",
             "mode": "permanent",
             "move_open_deals": "on",
-            "note_contacts": "Eva Lind",
+            "note-contacts": "Eva Lind",
+            "note-base_version": "0",
         },
     )
     assert response.status_code == 302
     item.refresh_from_db()
-    assert item.chosen_rep == mates[1] and item.note_contacts == "Eva Lind"
+    assert item.chosen_rep == mates[1]
+    assert CustomerKnowledge.objects.get(customer=item.customer).contacts == "Eva Lind"
     assert item.move_open_activities is False
 
 
@@ -88,9 +92,20 @@ def test_apply_and_reverse_from_the_plan_page(client, manager_a, rep_a, mates, b
     give_scores({mates[0]: "low"})
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
     client.force_login(manager_a)
-    client.post(reverse("handover:plan_apply", args=[plan.pk]))
+    url = reverse("handover:plan_apply", args=[plan.pk])
+    confirmation = client.get(url).content.decode()
+    assert 'id="apply-missing-notes"' in confirmation
+    assert "Big Key" in confirmation and "Mid Key" in confirmation
+    refused = client.post(url)  # two key accounts have no note and nobody said so
+    assert refused.status_code == 200
+    assert "Write the missing notes first" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    client.post(url, {"confirm_missing_notes": "on"})
     plan.refresh_from_db()
     assert plan.status == "applied" and plan.approved_by == manager_a
+    page = client.get(reverse("handover:plan_detail", args=[plan.pk])).content.decode()
+    assert "Applied without notes for Big Key, Mid Key" in page
     assert not Assignment.objects.filter(rep=rep_a, valid_to__isnull=True).exists()
     client.post(reverse("handover:plan_reverse", args=[plan.pk]), {"reason": "Mistake"})
     plan.refresh_from_db()
@@ -137,28 +152,82 @@ def test_single_threaded_page_adds_a_backup_only_within_scope(
     assert 'data-customer="Acme Shipping"' not in client.get(url).content.decode()
 
 
-def test_a_prefilled_note_counts_as_written_only_once_a_person_confirms_it(
+def test_a_suggested_note_counts_as_written_only_once_a_person_confirms_it(
     client, manager_a, rep_a, mates, book
 ):
+    big = book["big"]
+    Deal.objects.create(
+        customer=big,
+        owner=rep_a,
+        name="Renewal",
+        stage="Proposal",
+        amount=80_000,
+        created_on=dt.date(2026, 9, 1),
+        close_date=dt.date(2026, 12, 1),
+    )
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
-    item = plan.items.get(customer=book["big"])
-    notes = {
-        "note_needs": "Reports",
-        "note_deals": "Renewal",
-        "note_contacts": "Eva",
-        "note_risks": "Price",
-    }
-    plan.items.filter(pk=item.pk).update(**notes)
+    item = plan.items.get(customer=big)
     client.force_login(manager_a)
     url = reverse("handover:item_edit", args=[plan.pk, item.pk])
-    form = {"recipient": f"manager:{manager_a.pk}", "mode": "temporary", **notes}
-    form["cover_until"] = "2026-12-31"
-    client.post(url, form)
-    item.refresh_from_db()
-    assert not item.note_complete
-    client.post(url, {**form, "note_reviewed": "on"})
-    item.refresh_from_db()
-    assert item.note_complete and item.note_confirmed_by == manager_a
+    page = client.get(url).content.decode()
+    assert "Renewal: Proposal, 80,000, 2026-12-01" in page  # suggested from the open deal
+    assert "Suggested from Relay" in page
+    form = {
+        "recipient": f"manager:{manager_a.pk}",
+        "mode": "temporary",
+        "cover_until": "2026-12-31",
+        "note-next_steps": "- Renewal: Proposal, 80,000, 2026-12-01",
+        "note-base_version": "0",
+    }
+    client.post(url, form)  # the suggestion shown, left as it was: no note yet
+    assert not CustomerKnowledge.objects.filter(customer=big).exists()
+    client.post(url, {**form, "note-reviewed": "on"})
+    row = CustomerKnowledge.objects.get(customer=big)
+    assert (row.version, row.author, row.next_steps) == (
+        1,
+        manager_a,
+        "- Renewal: Proposal, 80,000, 2026-12-01",
+    )
+
+
+def test_after_apply_the_plan_page_leads_to_a_note_that_is_kept(
+    client, manager_a, rep_a, mates, book
+):
+    give_scores({mates[0]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    url = reverse("handover:item_edit", args=[plan.pk, item.pk])
+    client.force_login(manager_a)
+    detail = client.get(reverse("handover:plan_detail", args=[plan.pk])).content.decode()
+    assert url in detail and "a note can still be written" in detail
+    form = client.get(url).content.decode()
+    assert 'id="plan-settled"' in form and 'name="recipient"' not in form
+    parts = {
+        "note-needs": "Weekly stock reports",
+        "note-contacts": "Eva Lind, head of purchasing",
+        "note-next_steps": "Renewal due in May",
+        "note-open_issues": "Competitor pitching on price",
+        "note-base_version": "0",
+    }
+    response = client.post(url, parts, follow=True)
+    assert "Saved Big Key's note as version 1" in html.unescape(response.content.decode())
+    row = CustomerKnowledge.objects.get(customer=book["big"])
+    assert (row.author, row.source, row.contacts) == (
+        manager_a,
+        "handover",
+        "Eva Lind, head of purchasing",
+    )
+    detail = client.get(reverse("handover:plan_detail", args=[plan.pk])).content.decode()
+    assert "1 key account has no complete note" in detail  # Mid Key only
+    customer_page = client.get(reverse("retention:customer_detail", args=[book["big"].pk]))
+    assert "Eva Lind, head of purchasing" in customer_page.content.decode()
+
+    # A second editor who opened version 0 is told, not silently overwritten.
+    stale = client.post(url, {**parts, "note-contacts": "Someone else"})
+    assert stale.status_code == 200
+    assert "someone saved a newer version" in stale.content.decode()
+    assert CustomerKnowledge.objects.filter(customer=book["big"]).count() == 1
 
 
 def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
@@ -168,7 +237,12 @@ def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
 
     give_scores({mates[0]: "low"})
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
-    plan.items.filter(customer__name="Big Key").update(note_risks='=HYPERLINK("http://x","y")')
+    customer_knowledge_update(
+        customer=book["big"],
+        author=manager_a,
+        parts={"open_issues": '=HYPERLINK("http://x","y")'},
+        source=CustomerKnowledge.Source.CUSTOMER_PAGE,
+    )
     client.force_login(manager_a)
     url = reverse("handover:plan_brief", args=[plan.pk, "rep", mates[0].pk])
     sheet = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content)).active
@@ -178,6 +252,8 @@ def test_brief_keeps_a_note_that_looks_like_a_formula_as_text(
     assert risks.data_type == "s"
     # The revenue stays a number and shows with the organisation's currency.
     assert row[3].value == 900_000 and row[3].number_format.startswith('"CN¥"#,##0')
+    html = client.get(url).content.decode()
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in html
 
 
 # --- the one access layer: rights, people beside a plan, list parameters -------------------------

@@ -11,6 +11,7 @@ from config.errors import ApplicationError
 from handover.models import HandoverItem, HandoverPlan, TeamCapacity
 from handover.plans import selectors
 from handover.plans.services import (
+    NoteEdit,
     PlanError,
     RecipientRefused,
     handover_plan_apply,
@@ -18,7 +19,9 @@ from handover.plans.services import (
     handover_plan_item_update,
     handover_plan_reverse,
 )
-from retention.models import Activity, Assignment, Deal
+from retention.knowledge.selectors import knowledge_suggestions
+from retention.knowledge.services import customer_knowledge_update
+from retention.models import Activity, Assignment, CustomerKnowledge, Deal
 from retention.services import rep_record_departure
 from tests.handover.plans.conftest import TODAY, give_scores
 
@@ -109,12 +112,14 @@ def test_recording_a_departure_drafts_a_plan(
     assert (plan.origin, plan.created_by, plan.items.count()) == ("departure", hr_user, 4)
 
 
-def test_key_account_notes_are_prefilled_but_missing_until_a_person_writes_them(
-    rep_a, book, manager_a
-):
+def test_key_account_notes_are_missing_until_a_person_writes_every_part(rep_a, book, manager_a):
     big = book["big"]
-    big.needs = "Weekly stock reports"
-    big.save()
+    customer_knowledge_update(
+        customer=big,
+        author=manager_a,
+        parts={"needs": "Weekly stock reports"},
+        source=CustomerKnowledge.Source.CUSTOMER_PAGE,
+    )
     Deal.objects.create(
         customer=big,
         owner=rep_a,
@@ -125,20 +130,89 @@ def test_key_account_notes_are_prefilled_but_missing_until_a_person_writes_them(
         close_date=dt.date(2026, 10, 1),
     )
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
-    item = items_by_name(plan)["Big Key"]
-    assert item.note_needs == "Weekly stock reports"
-    assert "Renewal: Proposal, 80,000, 2026-10-01" in item.note_deals
-    assert "was due to close on 2026-10-01" in item.note_risks
-    missing = selectors.plan_missing_notes(items=selectors.plan_items(plan=plan))
+    items = selectors.plan_items(plan=plan)
+    item = next(i for i in items if i.customer.name == "Big Key")
+    assert item.knowledge.needs == "Weekly stock reports"  # the customer's, read by the plan
+    missing = selectors.plan_missing_notes(items=items)
     assert {i.customer.name for i in missing} == {"Big Key", "Mid Key"}  # small ones: no note
 
-    handover_plan_item_update(
-        item=item, user=manager_a, notes={"note_contacts": "Eva Lind, buyer"}, today=TODAY
+    saved = handover_plan_item_update(
+        item=item,
+        user=manager_a,
+        note=NoteEdit(
+            parts={
+                "contacts": "Eva Lind, buyer",
+                "next_steps": "Renewal in May",
+                "open_issues": "Late delivery in October",
+            },
+            base_version=1,
+        ),
+        today=TODAY,
     )
+    assert saved.note_written and saved.knowledge.version == 2
     missing = selectors.plan_missing_notes(items=selectors.plan_items(plan=plan))
     assert {i.customer.name for i in missing} == {"Mid Key"}
-    item.refresh_from_db()
-    assert item.note_confirmed_by == manager_a
+    latest = CustomerKnowledge.objects.get(customer=big, version=2)
+    assert (latest.author, latest.source, latest.needs) == (
+        manager_a,
+        "handover",
+        "Weekly stock reports",
+    )
+    assert f"plan {plan.pk}" in latest.context
+    assert CustomerKnowledge.objects.get(customer=big, version=1).contacts == ""  # kept as was
+
+
+def test_the_plan_suggests_deals_and_open_issues_from_relays_records(rep_a, book, manager_a):
+    big = book["big"]
+    Deal.objects.create(
+        customer=big,
+        owner=rep_a,
+        name="Renewal",
+        stage="Proposal",
+        amount=80_000,
+        created_on=dt.date(2026, 9, 1),
+        close_date=dt.date(2026, 10, 1),
+    )
+    suggested = knowledge_suggestions(customer_ids=[big.pk], today=TODAY)[big.pk]
+    assert "Renewal: Proposal, 80,000, 2026-10-01" in suggested["next_steps"]
+    assert "was due to close on 2026-10-01" in suggested["open_issues"]
+    assert not CustomerKnowledge.objects.filter(customer=big).exists()  # a suggestion only
+
+
+def test_apply_refuses_missing_key_account_notes_unless_confirmed(rep_a, mates, book, manager_a):
+    give_scores({rep_a: "high", mates[0]: "low", mates[1]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    with pytest.raises(PlanError) as refused:
+        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    assert refused.value.field == "confirm_missing_notes"
+    assert "Big Key, Mid Key" in refused.value.message
+    names = {row["customer_name"] for row in refused.value.extra["missing_notes"]}
+    assert names == {"Big Key", "Mid Key"}
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    assert Assignment.objects.get(customer=book["big"], valid_to__isnull=True).rep == rep_a
+
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
+    plan.refresh_from_db()
+    assert plan.status == "applied"
+    assert sorted(plan.notes_waived) == sorted([book["big"].pk, book["mid"].pk])
+
+
+def test_a_note_written_after_apply_is_kept_with_the_customer(rep_a, mates, book, manager_a):
+    give_scores({rep_a: "high", mates[0]: "low", mates[1]: "low"})
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
+    item = selectors.item_get(plan=plan, item_id=items_by_name(plan)["Big Key"].pk)
+    saved = handover_plan_item_update(
+        item=item,
+        user=manager_a,
+        note=NoteEdit(parts={"contacts": "Eva Lind"}, base_version=0),
+        today=TODAY,
+    )
+    assert saved.note_written and saved.knowledge.version == 1
+    assert CustomerKnowledge.objects.get(customer=book["big"]).contacts == "Eva Lind"
+    with pytest.raises(PlanError, match="Only the note changes"):
+        handover_plan_item_update(item=item, user=manager_a, chosen_rep=mates[1], today=TODAY)
 
 
 def test_item_update_refuses_the_departing_rep_and_a_permanent_manager(
@@ -212,7 +286,7 @@ def test_apply_moves_every_customer_deal_and_future_activity_at_once(rep_a, mate
     )
     plan = draft_with_choices(rep_a, mates, book, manager_a)
 
-    handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
 
     plan.refresh_from_db()
     assert plan.status == "applied" and plan.approved_by == manager_a
@@ -237,7 +311,7 @@ def test_apply_promotes_an_existing_backup_to_owner(rep_a, rep_a2, book, manager
         customer=book["big"], rep=rep_a2, role="backup", valid_from=dt.date(2024, 1, 1)
     )
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
-    handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
     backup.refresh_from_db()
     assert backup.valid_to == TODAY
     assert owner_of(book["big"]) == rep_a2
@@ -256,7 +330,9 @@ def test_a_failure_half_way_through_apply_leaves_everything_as_it_was(
     before = sorted(Assignment.objects.values_list("pk", "customer_id", "rep_id", "valid_to"))
 
     with pytest.raises(PlanError, match="nothing was changed"):
-        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+        handover_plan_apply(
+            plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY
+        )
 
     after = sorted(Assignment.objects.values_list("pk", "customer_id", "rep_id", "valid_to"))
     assert after == before
@@ -270,9 +346,11 @@ def test_a_failure_half_way_through_apply_leaves_everything_as_it_was(
 
 def test_apply_refuses_a_plan_already_applied(rep_a, mates, book, manager_a):
     plan = draft_with_choices(rep_a, mates, book, manager_a)
-    handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
     with pytest.raises(PlanError, match="already applied"):
-        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+        handover_plan_apply(
+            plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY
+        )
 
 
 def test_apply_refuses_when_a_customer_changed_hands_since_the_draft(
@@ -281,7 +359,9 @@ def test_apply_refuses_when_a_customer_changed_hands_since_the_draft(
     plan = draft_with_choices(rep_a, mates, book, manager_a)
     Assignment.objects.filter(customer=book["mid"], rep=rep_a).update(valid_to=TODAY)
     with pytest.raises(PlanError, match="Mid Key is no longer held"):
-        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+        handover_plan_apply(
+            plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY
+        )
     assert owner_of(book["big"]) == rep_a
 
 
@@ -289,7 +369,7 @@ def test_reversal_restores_holders_and_deals_and_is_recorded(rep_a, mates, book,
     carla, _dan = mates
     deal = Deal.objects.create(customer=book["big"], owner=rep_a, amount=10, created_on=TODAY)
     plan = draft_with_choices(rep_a, mates, book, manager_a)
-    handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY)
     deal.refresh_from_db()
     assert deal.owner == carla
 
@@ -320,7 +400,9 @@ def test_apply_refuses_a_recipient_who_left_after_being_chosen(rep_a, mates, boo
     dan.status, dan.departure_date = "left", TODAY
     dan.save()
     with pytest.raises(PlanError, match="Mid Key: the chosen rep has left"):
-        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+        handover_plan_apply(
+            plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY
+        )
     assert owner_of(book["big"]) == rep_a
 
 
@@ -369,7 +451,9 @@ def test_apply_refuses_a_chosen_recipient_outside_the_approvers_scope_and_moves_
     before = holders(customer_b)
 
     with pytest.raises(RecipientRefused, match="outside your scope") as refused:
-        handover_plan_apply(plan=plan, approved_by=manager_b, today=TODAY)
+        handover_plan_apply(
+            plan=plan, approved_by=manager_b, confirm_missing_notes=True, today=TODAY
+        )
 
     assert isinstance(refused.value, ApplicationError) and "Arne" not in str(refused.value)
     assert holders(customer_b) == before == sorted([(rep_b.pk, "owner"), (rep_a2.pk, "backup")])
@@ -386,7 +470,7 @@ def test_apply_by_an_admin_may_hand_over_to_that_backup(
     HandoverItem.objects.filter(plan=plan).update(
         chosen_rep=rep_a2, chosen_manager=None, mode="permanent", cover_until=None
     )
-    handover_plan_apply(plan=plan, approved_by=admin_user, today=TODAY)
+    handover_plan_apply(plan=plan, approved_by=admin_user, confirm_missing_notes=True, today=TODAY)
     assert owner_of(customer_b) == rep_a2
 
 
@@ -427,5 +511,7 @@ def test_apply_refuses_a_recipient_who_gave_notice_after_being_chosen(
     carla.departure_date = TODAY + dt.timedelta(days=3)
     carla.save()
     with pytest.raises(RecipientRefused, match="Big Key: the chosen rep is serving notice"):
-        handover_plan_apply(plan=plan, approved_by=manager_a, today=TODAY)
+        handover_plan_apply(
+            plan=plan, approved_by=manager_a, confirm_missing_notes=True, today=TODAY
+        )
     assert owner_of(book["big"]) == rep_a

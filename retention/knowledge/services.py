@@ -1,0 +1,113 @@
+"""Writes of what is known about a customer: each edit adds a version, none is overwritten."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from config.errors import ApplicationError
+from retention import people
+from retention.knowledge.selectors import PARTS, knowledge_current, part_labels
+from retention.models import Customer, CustomerKnowledge
+
+# Longest text one part may hold: a few pages, enough for any note, not a dumping ground.
+MAX_PART_CHARS = 20_000
+
+
+class KnowledgeError(ApplicationError):
+    """A note Relay cannot save as asked; the message says why."""
+
+
+class KnowledgeConflict(KnowledgeError):
+    """Someone saved a newer version since the editor opened the note."""
+
+
+def customer_knowledge_update(
+    *,
+    customer: Customer,
+    author: User | None,
+    parts: dict[str, str],
+    source: str,
+    context: str = "",
+    base_version: int | None = None,
+) -> tuple[CustomerKnowledge | None, bool]:
+    """Save what is known about the customer as a new version; parts not given stay as they
+    are. Returns (the current version, whether a new one was written): text identical to the
+    current version writes nothing.
+
+    ``base_version`` is the version the editor started from (0 for "none yet"): if someone
+    saved another since, nothing is written and :class:`KnowledgeConflict` names who and when,
+    so no one's edit silently replaces another's.
+    """
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise KnowledgeError(
+            _("Unknown part(s) of a customer note: %(parts)s. Known: %(known)s.")
+            % {"parts": ", ".join(unknown), "known": ", ".join(PARTS)},
+            field=unknown[0],
+        )
+    labels = part_labels()
+    for part, text in parts.items():
+        if len(text) > MAX_PART_CHARS:
+            raise KnowledgeError(
+                _("%(part)s: at most %(n)s characters (this has %(got)s).")
+                % {"part": labels[part], "n": f"{MAX_PART_CHARS:,}", "got": f"{len(text):,}"},
+                field=part,
+            )
+    if source not in CustomerKnowledge.Source.values:
+        raise KnowledgeError(f"source {source!r} is not one of {CustomerKnowledge.Source.values}")
+    try:
+        with transaction.atomic():
+            # One writer at a time per customer: the second waits and then sees the first's
+            # version as current.
+            Customer.objects.select_for_update().filter(pk=customer.pk).first()
+            current = knowledge_current(customer=customer)
+            current_version = current.version if current is not None else 0
+            if base_version is not None and base_version != current_version:
+                raise _conflict(customer=customer, current=current, viewer=author)
+            text = {part: (getattr(current, part) if current is not None else "") for part in PARTS}
+            wanted = {**text, **{part: value.strip() for part, value in parts.items()}}
+            if wanted == text:
+                return current, False
+            row = CustomerKnowledge.objects.create(
+                customer=customer,
+                version=current_version + 1,
+                author=author,
+                source=source,
+                context=context[:200],
+                **wanted,
+            )
+    except IntegrityError as exc:
+        # The unique version caught a writer the lock did not (a customer row locked by
+        # neither, on SQLite's file lock): the other save stands.
+        raise _conflict(
+            customer=customer, current=knowledge_current(customer=customer), viewer=author
+        ) from exc
+    return row, True
+
+
+def _conflict(
+    *, customer: Customer, current: CustomerKnowledge | None, viewer: User | None
+) -> KnowledgeConflict:
+    who, when = "", ""
+    if current is not None:
+        when = timezone.localtime(current.created_at).strftime("%Y-%m-%d %H:%M")
+    if current is not None and current.author_id and viewer is not None:
+        who = people.user_labels(viewer=viewer, people=[current.author]).get(current.author_id, "")
+    return KnowledgeConflict(
+        _(
+            "%(customer)s: someone saved a newer version of this note (version %(version)s, "
+            "%(who)s, %(when)s) while you were editing. Nothing was saved: read theirs and "
+            "save yours again."
+        )
+        % {
+            "customer": customer.name,
+            "version": current.version if current is not None else 0,
+            "who": who or _("Relay"),
+            "when": when,
+        },
+        field="base_version",
+        extra={"current_version": current.version if current is not None else 0},
+    )

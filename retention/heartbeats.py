@@ -50,8 +50,9 @@ def heartbeat(model: type[Model], pk: int, **fields) -> int:
 
 class Heartbeat:
     """A progress callback that writes the row's heartbeat and progress at most every
-    ``every`` seconds (and always on the last step), so a loop over thousands of steps costs
-    a handful of writes. ``where`` narrows the rows it may write (say, only while running)."""
+    ``every`` seconds (and always on a loop's first and last step, so a new stage shows at
+    once), so a loop over thousands of steps costs a handful of writes. ``where`` narrows the
+    rows it may write (say, only while this attempt runs)."""
 
     def __init__(
         self, model: type[Model], pk: int, *, every: float = 2.0, where: Q | None = None
@@ -61,7 +62,7 @@ class Heartbeat:
 
     def __call__(self, done: int, total: int, /, **fields) -> None:
         now = time.monotonic()
-        if done < total and now - self.last < self.every:
+        if 1 < done < total and now - self.last < self.every:
             return
         self.last = now
         stamp = timezone.now()

@@ -104,11 +104,15 @@ def model_job_retry(*, job: ModelJob, user: User | None) -> tuple[ModelJob, bool
     return model_job_request(kind=job.kind, model=job.model, requested_by=user, retry_of=job)
 
 
-def _fail(*, job_id: int, attempt: int, reason: str, status: str = Status.FAILED) -> bool:
+def _fail(*, job_id: int, attempt: int, reason: str) -> bool:
     now = timezone.now()
     return bool(
         ModelJob.objects.filter(pk=job_id, status=Status.RUNNING, resumes=attempt).update(
-            status=status, reason=reason[:2000], finished_at=now, heartbeat_at=now, updated_at=now
+            status=Status.FAILED,
+            reason=reason[:2000],
+            finished_at=now,
+            heartbeat_at=now,
+            updated_at=now,
         )
     )
 
@@ -137,6 +141,10 @@ def model_job_run(*, job_id: int, attempt: int) -> ModelJob | None:
     def keep() -> bool:
         return ModelJob.objects.select_for_update().filter(mine, pk=job_id).exists()
 
+    def note_model(model: RiskModel) -> None:
+        # In the transaction that stored it: a resume after this starts at the backtest.
+        ModelJob.objects.filter(mine, pk=job_id).update(model=model)
+
     try:
         model = job.model
         if job.kind == Kind.TRAIN and model is None:
@@ -147,9 +155,8 @@ def model_job_run(*, job_id: int, attempt: int) -> ModelJob | None:
                 progress=progress(ModelJob.Stage.SNAPSHOTS),
                 fit_progress=progress(ModelJob.Stage.FITTING),
                 keep=keep,
+                stored=note_model,
             )
-            # Stored: a resume after this point starts at the backtest.
-            ModelJob.objects.filter(mine, pk=job_id).update(model=model)
         services.risk_model_evaluate(
             model=model, progress=progress(ModelJob.Stage.BACKTEST), keep=keep
         )

@@ -159,6 +159,7 @@ def risk_model_train(
     progress: Progress | None = None,
     fit_progress: Progress | None = None,
     keep: Keep | None = None,
+    stored: Callable[[RiskModel], None] | None = None,
 ) -> RiskModel:
     """Train on every snapshot whose horizon has passed, store the model and make it active.
 
@@ -169,7 +170,8 @@ def risk_model_train(
     its figures, and the rule-based model stays, with the reason. Earlier models are kept.
 
     ``progress`` is told per snapshot date built, ``fit_progress`` as each fit begins; ``keep``
-    is asked before the model is stored (:class:`Superseded` when it says no).
+    is asked before the model is stored (:class:`Superseded` when it says no) and ``stored``
+    told the model in use after, both inside the transaction that stores it.
     """
     as_of = as_of or risk_data_as_of()[0]
     departures = selectors.voluntary_departures_count(until=as_of)
@@ -227,16 +229,19 @@ def risk_model_train(
             artifact=artifacts.sign(scoring_model.dumps(artifact)),
         )
         if publishable:
-            _activate(model)
-            return model
-        reason = _("Model %(version)s was not published: %(reason)s.") % {
-            "version": model.version,
-            "reason": result.metrics.get("not_published_because", ""),
-        }
-        rules.metrics = {**rules.metrics, "not_trained_because": reason}
-        rules.save(update_fields=["metrics", "updated_at"])
-        logger.info("risk model: %s", reason)
-        return rules if selectors.risk_model_active() else _activate(rules)
+            ended_with = _activate(model)
+        else:
+            reason = _("Model %(version)s was not published: %(reason)s.") % {
+                "version": model.version,
+                "reason": result.metrics.get("not_published_because", ""),
+            }
+            rules.metrics = {**rules.metrics, "not_trained_because": reason}
+            rules.save(update_fields=["metrics", "updated_at"])
+            logger.info("risk model: %s", reason)
+            ended_with = rules if selectors.risk_model_active() else _activate(rules)
+        if stored is not None:
+            stored(ended_with)
+        return ended_with
 
 
 @lru_cache(maxsize=4)

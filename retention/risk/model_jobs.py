@@ -28,6 +28,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from config.errors import ApplicationError
@@ -216,9 +217,12 @@ def model_jobs_reap(*, now=None) -> Reaped:
         if job.status == Status.QUEUED and _waiting_in_outbox(job):
             continue
         if job.status == Status.RUNNING and job.resumes >= settings.RELAY_JOB_MAX_RESUMES:
-            reason = _(
+            reason = ngettext(
+                "Stalled: no sign of work for %(minutes)d minute after %(n)d attempts to "
+                "resume it. Is a worker running? Retry to start it again.",
                 "Stalled: no sign of work for %(minutes)d minutes after %(n)d attempts to "
-                "resume it. Is a worker running? Retry to start it again."
+                "resume it. Is a worker running? Retry to start it again.",
+                stall_minutes(),
             ) % {"minutes": stall_minutes(), "n": job.resumes}
             if as_read(job).update(
                 status=Status.STALLED,
@@ -237,9 +241,12 @@ def model_jobs_reap(*, now=None) -> Reaped:
                     _send(job)
                     reaped.resent.append(job.pk)
             continue
-        note = _(
+        note = ngettext(
+            "Resumed: no sign of work for %(minutes)d minute (its worker stopped); attempt "
+            "%(n)d of %(most)d.",
             "Resumed: no sign of work for %(minutes)d minutes (its worker stopped); attempt "
-            "%(n)d of %(most)d."
+            "%(n)d of %(most)d.",
+            stall_minutes(),
         ) % {
             "minutes": stall_minutes(),
             "n": job.resumes + 2,

@@ -180,7 +180,7 @@ def test_the_reaper_resumes_a_dead_job_once_then_stalls_it_with_the_reason(
     assert model_jobs.model_jobs_reap().stalled == [job.pk]
     job.refresh_from_db()
     assert job.status == Status.STALLED and job.finished_at is not None
-    assert job.reason.startswith("Stalled: no sign of work for 1 minutes after 1 attempts")
+    assert job.reason.startswith("Stalled: no sign of work for 1 minute after 1 attempts")
     assert model_jobs.model_job_run(job_id=job.pk, attempt=1) is None
     assert selectors.model_job_in_flight(kind=Kind.TRAIN) is None
 

@@ -158,6 +158,7 @@ def model_job_run(*, job_id: int, attempt: int) -> ModelJob | None:
                 keep=keep,
                 stored=note_model,
             )
+            note_model(model)  # also when it stayed on the rules, where nothing was stored
         services.risk_model_evaluate(
             model=model, progress=progress(ModelJob.Stage.BACKTEST), keep=keep
         )

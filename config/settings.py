@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE["imports-reap"] = {
     "task": "retention.imports.jobs_reap",
     "schedule": env_int("RELAY_REAPER_SECONDS", 60),
 }
+CELERY_BEAT_SCHEDULE["model-jobs-reap"] = {
+    "task": "retention.risk.model_jobs_reap",
+    "schedule": env_int("RELAY_REAPER_SECONDS", 60),
+}
 CELERY_BEAT_SCHEDULE["outbox-flush"] = {
     "task": "retention.outbox_flush",
     "schedule": env_int("RELAY_OUTBOX_SWEEP_SECONDS", 60),
@@ -393,8 +397,8 @@ RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
 # Scoring: reps per Celery chunk, and voluntary departures needed before a model is trained.
 RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))
-# A job (scoring run, import) with no heartbeat for this long is stalled: resumed at most
-# RELAY_JOB_MAX_RESUMES times, then failed with the reason.
+# A job (scoring run, import, training, backtest) with no heartbeat for this long is stalled:
+# resumed at most RELAY_JOB_MAX_RESUMES times, then failed with the reason (retention/heartbeats).
 RELAY_JOB_STALL_SECONDS = max(5, env_int("RELAY_JOB_STALL_SECONDS", 180))
 RELAY_JOB_MAX_RESUMES = env_int("RELAY_JOB_MAX_RESUMES", 3)
 RELAY_RISK_MIN_DEPARTURES = env_int("RELAY_RISK_MIN_DEPARTURES", 15)

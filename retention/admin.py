@@ -18,6 +18,7 @@ from retention.models import (
     CustomerKnowledge,
     Deal,
     LeaveRecord,
+    ModelJob,
     RiskAlert,
     RiskModel,
     RiskScore,
@@ -194,6 +195,22 @@ class RiskModelAdmin(admin.ModelAdmin):
 class ScoringRunAdmin(admin.ModelAdmin):
     list_display = ("as_of", "status", "model", "done", "total", "started_at", "finished_at")
     list_filter = ("status",)
+
+
+@admin.register(ModelJob)
+class ModelJobAdmin(admin.ModelAdmin):
+    """Read-only: a job's status moves by its claims and the reaper, never by hand (a retry is
+    the model page's, and makes a new job)."""
+
+    list_display = ("__str__", "kind", "status", "model", "stage", "done", "total", "resumes")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("model", "requested_by", "retry_of")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(RiskScore)

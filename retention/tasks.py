@@ -11,6 +11,8 @@ from retention.imports.tasks import import_job_process  # noqa: F401
 from retention.outbox import outbox_flush
 from retention.risk.tasks import (  # noqa: F401
     model_evaluate,
+    model_job_run,
+    model_jobs_reap,
     model_retrain,
     scoring_chunk,
     scoring_nightly,

@@ -48,7 +48,7 @@ from handover.models import Candidate, HandoverItem
 from handover.plans.services import handover_plan_create
 from retention.dashboard.services import intervention_create
 from retention.imports.services import report_path
-from retention.models import ImportJob, RiskAlert, RiskModel, RiskScore, ScoringRun
+from retention.models import ImportJob, ModelJob, RiskAlert, RiskModel, RiskScore, ScoringRun
 from tests.conftest import make_customer, make_rep
 
 ADMIN, HR, MANAGER = "admin", "hr", "manager"
@@ -96,6 +96,7 @@ def api_post(who, **kw) -> Rule:
 
 
 ONBOARDING = (("plan_id", "onboarding_plan_id"),)
+MODEL_JOB = (("job_id", "model_job_id"),)
 
 RULES: dict[str, Rule] = {
     # --- no sign-in ----------------------------------------------------------------------------
@@ -155,12 +156,18 @@ RULES: dict[str, Rule] = {
     "retention:risk_backtest": page(ADMIN_ONLY),
     "retention:risk_backtest_model": page(ADMIN_ONLY),
     "retention:risk_backtest_start": page_post(ADMIN_ONLY),
+    "retention:risk_model_job": page(ADMIN_ONLY, args=MODEL_JOB),
+    "retention:risk_model_job_retry": page_post(ADMIN_ONLY, args=MODEL_JOB),
     "api-risk-run-list": api(ADMIN_ONLY),
     "api-risk-run-start": api_post(ADMIN_ONLY),
     "api-risk-run-detail": api(ADMIN_ONLY),
     "api-risk-model-list": api(ADMIN_ONLY),
     "api-risk-model-train": api_post(ADMIN_ONLY),
     "api-risk-model-backtest": api(ADMIN_ONLY),
+    "api-risk-model-backtest-start": api_post(ADMIN_ONLY),
+    "api-risk-model-job-list": api(ADMIN_ONLY),
+    "api-risk-model-job": api(ADMIN_ONLY, args=MODEL_JOB),
+    "api-risk-model-job-retry": api_post(ADMIN_ONLY, args=MODEL_JOB),
     # --- imports: admin and HR -----------------------------------------------------------------
     "retention:imports:page": page(IMPORTS, form=True),
     "retention:imports:job": page(IMPORTS),
@@ -348,8 +355,12 @@ def world(
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text("file,row,column,value,reason\n")
     model = RiskModel.objects.create(version="rules-test", kind=RiskModel.Kind.RULES)
+    model_job = ModelJob.objects.create(
+        kind=ModelJob.Kind.TRAIN, status=ModelJob.Status.STALLED, reason="Stalled: no sign of work"
+    )
     org_wide = {
         "job_id": job.pk,
+        "model_job_id": model_job.pk,
         "run_id": ScoringRun.objects.create(as_of=timezone.localdate()).pk,
         "model_id": model.pk,
         "key": "people",

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from accounts.access import may
 from accounts.models import User
 from config.errors import ApplicationError
+from retention.heartbeats import as_read, stale, stall_minutes, stall_window
 from retention.imports import storage
 from retention.imports.errors import ImportRefused
 from retention.imports.lookups import ImportContext, Options
@@ -582,10 +583,6 @@ class Reaped:
     stalled: list[int] = field(default_factory=list)
 
 
-def _stall_window() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.RELAY_JOB_STALL_SECONDS)
-
-
 # The import task's hard time limit (retention.imports.tasks): no job works longer than this.
 IMPORT_TIME_LIMIT_SECONDS = 2 * 60 * 60 + 300
 
@@ -605,26 +602,22 @@ def import_jobs_reap(*, now: dt.datetime | None = None) -> Reaped:
     act on the same job twice.
     """
     now = now or timezone.now()
-    cutoff = now - _stall_window()
-    minutes = max(1, int(_stall_window().total_seconds() // 60))
+    minutes = stall_minutes()
     reaped = Reaped()
-    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+    quiet = stale(now - stall_window())
     working = [Status.CHECKING, Status.APPLYING]
     if connection.vendor == "sqlite":
         # SQLite has one writer: a job at work cannot write its heartbeat beside its own
         # transaction, so only its task's hard time limit says it died.
-        limit = now - dt.timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS)
-        died = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, updated_at__lt=limit)
-        stale = (Q(status__in=working) & died) | (~Q(status__in=working) & stale)
+        died = stale(now - dt.timedelta(seconds=IMPORT_TIME_LIMIT_SECONDS))
+        quiet = (Q(status__in=working) & died) | (~Q(status__in=working) & quiet)
     candidates = ImportJob.objects.filter(
         status__in=[Status.QUEUED, Status.CHECKING, Status.APPLY_QUEUED, Status.APPLYING]
-    ).filter(stale)
+    ).filter(quiet)
     for job in list(candidates):
         if job.status in WAITING and _waiting_in_outbox(job.pk):
             continue
-        same = ImportJob.objects.filter(
-            pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at, resumes=job.resumes
-        )
+        same = as_read(job)
         checking_too_often = (
             job.status == Status.CHECKING and job.resumes >= settings.RELAY_JOB_MAX_RESUMES
         )

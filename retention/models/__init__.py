@@ -15,7 +15,7 @@ from retention.models.core import (
 )
 from retention.models.imports import ImportJob, SavedColumnMapping
 from retention.models.interventions import Intervention, RiskPageView
-from retention.models.jobs import OutboxMessage, ScoringChunk
+from retention.models.jobs import ModelJob, OutboxMessage, ScoringChunk
 from retention.models.knowledge import CustomerKnowledge
 from retention.models.people import CrmTeamLink, CrmUserChoice, TeamMembership
 from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
@@ -31,6 +31,7 @@ __all__ = [
     "ImportJob",
     "Intervention",
     "LeaveRecord",
+    "ModelJob",
     "OutboxMessage",
     "RiskAlert",
     "RiskModel",

@@ -4,7 +4,6 @@ other roles, as on the pages)."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -13,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import require
 from retention.filters import RiskScoreFilterSet
-from retention.models import RiskModel, RiskScore, ScoringRun
-from retention.risk import selectors, services, tasks
+from retention.models import ModelJob, RiskModel, RiskScore, ScoringRun
+from retention.risk import model_jobs, selectors, services
 from retention.selectors import risk_scores_visible_to, scoring_run_latest_complete
 
 
@@ -243,13 +243,117 @@ class RiskModelListApi(generics.ListAPIView):
         return selectors.risk_models()
 
 
+class ModelJobSerializer(serializers.ModelSerializer):
+    """A training or backtest and how it stands; ``heartbeat_age_seconds`` is how long ago it
+    last showed a sign of work (the reaper takes it over past RELAY_JOB_STALL_SECONDS)."""
+
+    model = RiskModelSummarySerializer(allow_null=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    retry_of = serializers.IntegerField(source="retry_of_id", allow_null=True, read_only=True)
+    heartbeat_age_seconds = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = ModelJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "model",
+            "as_of",
+            "stage",
+            "stage_label",
+            "done",
+            "total",
+            "heartbeat_at",
+            "heartbeat_age_seconds",
+            "resumes",
+            "reason",
+            "retry_of",
+            "started_at",
+            "finished_at",
+            "created_at",
+        ]
+
+
+def _job_response(job: ModelJob) -> Response:
+    return Response(ModelJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
 class RiskModelTrainApi(APIView):
     required_perms = "retention.add_riskmodel"
 
-    @extend_schema(request=None, responses={202: None}, summary="Retrain the model (queued)")
+    @extend_schema(
+        request=None,
+        responses={202: ModelJobSerializer},
+        summary="Retrain the model, then backtest the model in use (or get the training in flight)",
+    )
     def post(self, request: Request) -> Response:
-        transaction.on_commit(tasks.model_retrain.delay)
-        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+        job, _created = model_jobs.model_job_request(
+            kind=ModelJob.Kind.TRAIN, requested_by=request.user
+        )
+        return _job_response(job)
+
+
+class RiskBacktestStartApi(APIView):
+    required_perms = "retention.change_riskmodel"
+
+    @extend_schema(
+        request=None,
+        responses={202: ModelJobSerializer},
+        summary="Backtest a model (or get its backtest in flight)",
+    )
+    def post(self, request: Request, model_id: int) -> Response:
+        model = get_object_or_404(RiskModel.objects.defer("artifact"), pk=model_id)
+        job, _created = model_jobs.model_job_request(
+            kind=ModelJob.Kind.EVALUATE, model=model, requested_by=request.user
+        )
+        return _job_response(job)
+
+
+class ModelJobListApi(generics.ListAPIView):
+    """Trainings and backtests, newest first (admins)."""
+
+    required_perms = "retention.view_modeljob"
+    serializer_class = ModelJobSerializer
+    queryset = ModelJob.objects.none()
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return (
+            ModelJob.objects.select_related("model")
+            .defer("model__artifact")
+            .order_by("-created_at", "-id")
+        )
+
+
+class ModelJobDetailApi(APIView):
+    required_perms = "retention.view_modeljob"
+
+    @extend_schema(
+        responses=ModelJobSerializer, summary="One training or backtest and its progress"
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        job = get_object_or_404(ModelJob.objects.select_related("model"), pk=job_id)
+        return Response(ModelJobSerializer(job).data)
+
+
+class ModelJobRetryApi(APIView):
+    """Start a stalled or failed training or backtest again, as a new job (or get the one of
+    its kind in flight). Needs the right to start that kind of job; 400 for a job that is
+    neither stalled nor failed."""
+
+    required_perms = "retention.view_modeljob"
+
+    @extend_schema(
+        request=None,
+        responses={202: ModelJobSerializer},
+        summary="Retry a stalled or failed training or backtest",
+    )
+    def post(self, request: Request, job_id: int) -> Response:
+        job = get_object_or_404(ModelJob.objects.select_related("model"), pk=job_id)
+        require(request.user, model_jobs.START_PERMISSION[job.kind])
+        new, _created = model_jobs.model_job_retry(job=job, user=request.user)
+        return _job_response(new)
 
 
 class RiskBacktestApi(APIView):

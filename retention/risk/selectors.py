@@ -30,6 +30,7 @@ from retention.models import (
     Activity,
     Deal,
     LeaveRecord,
+    ModelJob,
     RiskModel,
     RiskScore,
     SalesRep,
@@ -541,6 +542,35 @@ def scoring_run_in_flight() -> ScoringRun | None:
         ScoringRun.objects.filter(status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING])
         .order_by("-created_at")
         .first()
+    )
+
+
+def model_jobs_recent(*, limit: int = 10) -> list[ModelJob]:
+    """Trainings and backtests, newest first (the model page's table)."""
+    return list(
+        ModelJob.objects.select_related("model")
+        .defer("model__artifact")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def model_job_in_flight(*, kind: str, model: RiskModel | None = None) -> ModelJob | None:
+    """The training in flight, or ``model``'s backtest in flight (one of each at most)."""
+    jobs = ModelJob.objects.filter(
+        kind=kind, status__in=[ModelJob.Status.QUEUED, ModelJob.Status.RUNNING]
+    )
+    if kind == ModelJob.Kind.EVALUATE:
+        jobs = jobs.filter(model=model)
+    return jobs.select_related("model").defer("model__artifact").first()
+
+
+def model_job_latest(*, kind: str, model: RiskModel | None = None) -> ModelJob | None:
+    """The latest training, or the latest backtest of ``model``: in flight, or how it ended."""
+    jobs = ModelJob.objects.filter(kind=kind)
+    if model is not None:
+        jobs = jobs.filter(model=model)
+    return (
+        jobs.select_related("model").defer("model__artifact").order_by("-created_at", "-id").first()
     )
 
 

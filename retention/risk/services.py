@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from config.errors import ApplicationError
 from retention.dashboard.tasks import dashboard_cache_warm_task
+from retention.heartbeats import as_read, heartbeat, stale, stall_minutes, stall_window
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringChunk, ScoringRun
 from retention.outbox import outbox_enqueue
 from retention.risk import artifacts, selectors
@@ -41,6 +42,9 @@ from retention.selectors import scoring_run_latest_complete
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Asked inside the transaction that stores a training's or a backtest's result: False when the
+# job it was for has been taken over meanwhile (stalled and resumed elsewhere, or failed).
+Keep = Callable[[], bool]
 # Snapshots for training every two weeks; for the backtest every week (finer lead times).
 TRAINING_EVERY_DAYS = 14
 BACKTEST_EVERY_DAYS = 7
@@ -142,12 +146,24 @@ def _training_dataset(
     return dataset[~scoring_labels.serving_notice(history.reps, dataset)]
 
 
+class Superseded(Exception):
+    """The job this work was for has been taken over: its result is not stored."""
+
+
+def _keep_or_drop(keep: Keep | None) -> None:
+    if keep is not None and not keep():
+        raise Superseded
+
+
 def risk_model_train(
     *,
     as_of: dt.date | None = None,
     horizon_days: int = scoring_labels.DEFAULT_HORIZON_DAYS,
     seed: int = 0,
     progress: Progress | None = None,
+    fit_progress: Progress | None = None,
+    keep: Keep | None = None,
+    stored: Callable[[RiskModel], None] | None = None,
 ) -> RiskModel:
     """Train on every snapshot whose horizon has passed, store the model and make it active.
 
@@ -156,6 +172,10 @@ def risk_model_train(
     snapshots) the rule-based model stays or becomes active instead, and is returned. A trained
     model that does not beat the best simple baseline on the holdout is stored, inactive, with
     its figures, and the rule-based model stays, with the reason. Earlier models are kept.
+
+    ``progress`` is told per snapshot date built, ``fit_progress`` as each fit begins; ``keep``
+    is asked before the model is stored (:class:`Superseded` when it says no) and ``stored``
+    told the model in use after, both inside the transaction that stores it.
     """
     as_of = as_of or risk_data_as_of()[0]
     departures = selectors.voluntary_departures_count(until=as_of)
@@ -179,6 +199,7 @@ def risk_model_train(
             min_departures=settings.RELAY_RISK_MIN_DEPARTURES,
             medium=settings.RELAY_RISK_MEDIUM,
             high=settings.RELAY_RISK_HIGH,
+            progress=fit_progress,
         )
     except scoring_model.NotEnoughHistory as exc:
         logger.info("risk model: %s; staying on rules", exc)
@@ -194,6 +215,7 @@ def risk_model_train(
     }
     publishable = result.metrics.get("publishable", True)
     with transaction.atomic():
+        _keep_or_drop(keep)
         model = RiskModel.objects.create(
             version=f"v{number}-{as_of:%Y%m%d}-{timezone.now():%H%M%S}",
             kind=RiskModel.Kind.TRAINED,
@@ -211,16 +233,19 @@ def risk_model_train(
             artifact=artifacts.sign(scoring_model.dumps(artifact)),
         )
         if publishable:
-            _activate(model)
-            return model
-        reason = _("Model %(version)s was not published: %(reason)s.") % {
-            "version": model.version,
-            "reason": result.metrics.get("not_published_because", ""),
-        }
-        rules.metrics = {**rules.metrics, "not_trained_because": reason}
-        rules.save(update_fields=["metrics", "updated_at"])
-        logger.info("risk model: %s", reason)
-        return rules if selectors.risk_model_active() else _activate(rules)
+            ended_with = _activate(model)
+        else:
+            reason = _("Model %(version)s was not published: %(reason)s.") % {
+                "version": model.version,
+                "reason": result.metrics.get("not_published_because", ""),
+            }
+            rules.metrics = {**rules.metrics, "not_trained_because": reason}
+            rules.save(update_fields=["metrics", "updated_at"])
+            logger.info("risk model: %s", reason)
+            ended_with = rules if selectors.risk_model_active() else _activate(rules)
+        if stored is not None:
+            stored(ended_with)
+        return ended_with
 
 
 @lru_cache(maxsize=4)
@@ -245,10 +270,12 @@ def risk_model_evaluate(
     model: RiskModel | None = None,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
+    keep: Keep | None = None,
 ) -> RiskModel:
     """Backtest: score every week from the model's holdout start (for the rules, from the
     beginning) to ``as_of`` minus the horizon and store who was flagged, how early, and the
-    false alarms on the model."""
+    false alarms on the model. ``progress`` is told per date scored; ``keep`` is asked before
+    the report is stored (:class:`Superseded` when it says no)."""
     model = model or risk_model_ensure_active()
     as_of = as_of or risk_data_as_of()[0]
     first = None
@@ -279,7 +306,9 @@ def risk_model_evaluate(
             row["rep_name"] = full.get(row["rep_id"], "")
     model.backtest = report
     model.evaluated_at = timezone.now()
-    model.save(update_fields=["backtest", "evaluated_at", "updated_at"])
+    with transaction.atomic():
+        _keep_or_drop(keep)
+        model.save(update_fields=["backtest", "evaluated_at", "updated_at"])
     return model
 
 
@@ -293,13 +322,8 @@ def risk_model_evaluate(
 IN_FLIGHT = (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
 
 
-def _stall_window() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.RELAY_JOB_STALL_SECONDS)
-
-
 def _beat(run_id: int) -> None:
-    now = timezone.now()
-    ScoringRun.objects.filter(pk=run_id).update(heartbeat_at=now, updated_at=now)
+    heartbeat(ScoringRun, run_id)
 
 
 def _run_in_flight_create(
@@ -574,23 +598,18 @@ def scoring_runs_reap(*, now: dt.datetime | None = None) -> Reaped:
     two reapers never resume the same run twice."""
 
     now = now or timezone.now()
-    cutoff = now - _stall_window()
     reaped = Reaped()
-    stalled = ScoringRun.objects.filter(status__in=IN_FLIGHT).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
-    )
+    stalled = ScoringRun.objects.filter(status__in=IN_FLIGHT).filter(stale(now - stall_window()))
     for run in list(stalled):
         if run.resumes >= settings.RELAY_JOB_MAX_RESUMES:
             reason = _(
                 "Stalled: no sign of work for %(minutes)d minutes after %(n)d attempts to "
                 "resume it. Is a worker running?"
-            ) % {"minutes": _stall_window().total_seconds() // 60, "n": run.resumes}
+            ) % {"minutes": stall_minutes(), "n": run.resumes}
             if scoring_run_fail(run_id=run.pk, error=reason):
                 reaped.failed.append(run.pk)
             continue
-        claimed = ScoringRun.objects.filter(
-            pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at, resumes=run.resumes
-        ).update(resumes=run.resumes + 1, heartbeat_at=now, updated_at=now)
+        claimed = as_read(run).update(resumes=run.resumes + 1, heartbeat_at=now, updated_at=now)
         if not claimed:
             continue
         logger.warning("scoring run %s stalled (%s); resuming", run.pk, run.status)

@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from retention.risk import services
+from retention.risk import model_jobs, services
 
 logger = logging.getLogger(__name__)
 
@@ -70,24 +70,43 @@ def scoring_nightly() -> int:
     return services.scoring_run_request().pk
 
 
-@shared_task(
-    name="retention.risk.model_retrain", soft_time_limit=1800, time_limit=1900, max_retries=0
-)
+@shared_task(name="retention.risk.model_retrain", soft_time_limit=60, time_limit=90, **RETRY)
 def model_retrain() -> int:
-    """Retrain (or stay on the rules), then backtest the model now in use."""
-    model = services.risk_model_train()
-    services.risk_model_evaluate(model=model)
-    return model.pk
+    """Weekly (beat): ask for a training, then a backtest of the model in use (the training in
+    flight, if there is one). The work is ``model_job_run``'s."""
+    job, _created = model_jobs.model_job_request(kind=model_jobs.Kind.TRAIN)
+    return job.pk
 
 
-@shared_task(
-    name="retention.risk.model_evaluate", soft_time_limit=1800, time_limit=1900, max_retries=0
-)
+@shared_task(name="retention.risk.model_evaluate", soft_time_limit=60, time_limit=90, **RETRY)
 def model_evaluate(model_id: int) -> int:
+    """Ask for a backtest of one model (the one in flight, if there is one)."""
     from retention.models import RiskModel
 
     model = RiskModel.objects.filter(pk=model_id).first()
     if model is None:
         return 0
-    services.risk_model_evaluate(model=model)
-    return model.pk
+    job, _created = model_jobs.model_job_request(kind=model_jobs.Kind.EVALUATE, model=model)
+    return job.pk
+
+
+@shared_task(
+    name=model_jobs.TASK,
+    soft_time_limit=model_jobs.TIME_LIMIT_SECONDS,
+    time_limit=model_jobs.TIME_LIMIT_SECONDS + 100,
+    max_retries=0,
+)
+def model_job_run(job_id: int, attempt: int = 0) -> str:
+    """Claim a training or backtest job for ``attempt`` and do it. No retries: a job that
+    stops is resumed by the reaper, as a new attempt; this attempt's late redelivery is refused
+    by the claim."""
+    job = model_jobs.model_job_run(job_id=job_id, attempt=attempt)
+    return job.status if job is not None else "refused"
+
+
+@shared_task(name="retention.risk.model_jobs_reap", soft_time_limit=60, time_limit=90, **RETRY)
+def model_jobs_reap() -> dict[str, list[int]]:
+    """Every minute (beat): resume, re-send or stall trainings and backtests with no sign of
+    work for the stall window."""
+    reaped = model_jobs.model_jobs_reap()
+    return {"resumed": reaped.resumed, "resent": reaped.resent, "stalled": reaped.stalled}

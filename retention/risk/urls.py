@@ -7,6 +7,12 @@ from retention.risk import apis, views
 urlpatterns = [
     path("risk/model/", views.risk_model_page, name="risk_model"),
     path("risk/model/retrain/", views.risk_model_retrain, name="risk_model_retrain"),
+    path("risk/model/jobs/<int:job_id>/", views.risk_model_job_progress, name="risk_model_job"),
+    path(
+        "risk/model/jobs/<int:job_id>/retry/",
+        views.risk_model_job_retry,
+        name="risk_model_job_retry",
+    ),
     path("risk/runs/start/", views.risk_scoring_start, name="risk_scoring_start"),
     path("risk/runs/<int:run_id>/progress/", views.risk_run_progress, name="risk_run_progress"),
     path("risk/backtest/", views.risk_backtest_page, name="risk_backtest"),
@@ -30,5 +36,17 @@ api_urlpatterns = [
         "models/<int:model_id>/backtest/",
         apis.RiskBacktestApi.as_view(),
         name="api-risk-model-backtest",
+    ),
+    path(
+        "models/<int:model_id>/backtest/run/",
+        apis.RiskBacktestStartApi.as_view(),
+        name="api-risk-model-backtest-start",
+    ),
+    path("model-jobs/", apis.ModelJobListApi.as_view(), name="api-risk-model-job-list"),
+    path("model-jobs/<int:job_id>/", apis.ModelJobDetailApi.as_view(), name="api-risk-model-job"),
+    path(
+        "model-jobs/<int:job_id>/retry/",
+        apis.ModelJobRetryApi.as_view(),
+        name="api-risk-model-job-retry",
     ),
 ]

@@ -19,6 +19,7 @@ the best baseline on the holdout, and if not, why.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import joblib
@@ -52,6 +53,8 @@ ROLLING_WINDOW_DAYS = 91
 CALIBRATION_TOLERANCE = 0.05
 # A horizon with fewer departing reps than this in training is not fitted (no figure for it).
 MIN_HORIZON_DEPARTURES = 5
+# Told as each fit begins (fits begun, fits in all), so a long training shows it is alive.
+Progress = Callable[[int, int], None]
 
 
 class NotEnoughHistory(ValueError):
@@ -300,13 +303,16 @@ def rolling_validation(
     horizon_days: int,
     seed: int = 0,
     shares: tuple[float, ...] = ROLLING_SPLITS,
+    step: Callable[[], None] = lambda: None,
 ) -> dict:
     """Train on the snapshots whose horizon ends before each split date, validate on the 13
-    weeks after it; the model's and each baseline's ROC AUC per split, and their spread."""
+    weeks after it; the model's and each baseline's ROC AUC per split, and their spread.
+    ``step`` is called as each split begins."""
     dates = np.sort(pd.to_datetime(dataset["as_of"]).unique())
     as_of = pd.to_datetime(dataset["as_of"])
     splits = []
     for share in shares:
+        step()
         split = _split_at(dates, share)
         train_rows = (as_of + pd.Timedelta(days=horizon_days) <= split) & (
             dataset.get("recent_unobserved_weeks", pd.Series(0, index=dataset.index)).fillna(0) == 0
@@ -348,7 +354,12 @@ def rolling_validation(
 
 
 def _compare_candidates(
-    train_set: pd.DataFrame, *, features: list[str], horizon_days: int, seed: int
+    train_set: pd.DataFrame,
+    *,
+    features: list[str],
+    horizon_days: int,
+    seed: int,
+    step: Callable[[], None] = lambda: None,
 ) -> dict[str, float]:
     """Average precision of each candidate on an inner time split of the training snapshots
     (the last ~30 % of their dates), so the holdout that reports the figures never picks the
@@ -360,6 +371,7 @@ def _compare_candidates(
         return {"logistic_regression": 1.0, "hist_gradient_boosting": 0.0}
     scores = {}
     for name, pipeline in candidate_pipelines(seed=seed).items():
+        step()
         pipeline.fit(fit[features].astype("float32"), fit["label"].to_numpy())
         probability = pipeline.predict_proba(check[features].astype("float32"))[:, 1]
         scores[name] = float(average_precision_score(check["label"].to_numpy(), probability))
@@ -385,12 +397,15 @@ def _train(
     medium: float = 0.25,
     high: float = 0.5,
     rolling: bool = True,
+    progress: Progress | None = None,
 ) -> TrainingResult:
     """Fit, compare, calibrate and measure. ``dataset``: rep_id, as_of, ``features`` and a label
     per horizon (``label_30``, ``label_90``, …: 1/0, NaN where the horizon is not yet observed;
     a plain ``label`` is the main horizon's). ``departures``: rep_id → last day. Snapshots
     whose recent window is not observed (``recent_unobserved_weeks`` > 0) are left out of
-    training, kept in validation."""
+    training, kept in validation. ``progress(done, total)`` is told as each fit begins (each
+    candidate, each horizon's calibrated model, each rolling split), so a caller can show the
+    training is alive; ``done`` counts the fits begun."""
     dataset = dataset.copy()
     dataset["label"] = _labels(dataset, horizon_days, horizon_days)
     labelled = dataset[dataset["label"].notna()].copy()
@@ -412,14 +427,27 @@ def _train(
     x_train, y_train = train_set[features].astype("float32"), train_set["label"].to_numpy()
     x_valid, y_valid = valid_set[features].astype("float32"), valid_set["label"].to_numpy()
 
+    fitted_horizons = sorted(set(horizons) | {horizon_days})
+    steps = (
+        len(candidate_pipelines()) + len(fitted_horizons) + (len(ROLLING_SPLITS) if rolling else 0)
+    )
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, steps), steps)
+
     candidates = _compare_candidates(
-        train_set, features=features, horizon_days=horizon_days, seed=seed
+        train_set, features=features, horizon_days=horizon_days, seed=seed, step=step
     )
     algorithm = max(candidates, key=candidates.get)
 
     estimators = {}
     as_of_all = pd.to_datetime(dataset["as_of"])
-    for horizon in sorted(set(horizons) | {horizon_days}):
+    for horizon in fitted_horizons:
+        step()
         labels = _labels(dataset, horizon, horizon_days)
         rows = labels.notna() & (as_of_all + pd.Timedelta(days=horizon) <= split)
         if "recent_unobserved_weeks" in dataset:
@@ -509,6 +537,7 @@ def _train(
             departures=departures,
             horizon_days=horizon_days,
             seed=seed,
+            step=step,
         )
     reference = {name: float(x_train[name].median()) for name in features}
     return TrainingResult(

@@ -16,6 +16,12 @@ def test_beat_scores_nightly_and_retrains_weekly_with_registered_tasks():
     assert retrain["schedule"].day_of_week == {1}
 
 
+def test_beat_reaps_trainings_and_backtests_every_minute():
+    reap = settings.CELERY_BEAT_SCHEDULE["model-jobs-reap"]
+    assert reap["task"] == tasks.model_jobs_reap.name and reap["task"] in app.tasks
+    assert reap["schedule"] == 60
+
+
 def test_risk_tasks_have_time_limits_and_bounded_retries():
     for task in (
         tasks.scoring_run_execute,
@@ -25,6 +31,8 @@ def test_risk_tasks_have_time_limits_and_bounded_retries():
         tasks.scoring_nightly,
         tasks.model_retrain,
         tasks.model_evaluate,
+        tasks.model_job_run,
+        tasks.model_jobs_reap,
     ):
         assert task.soft_time_limit and task.time_limit > task.soft_time_limit, task.name
         assert task.max_retries is not None and task.max_retries <= 3, task.name

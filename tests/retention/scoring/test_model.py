@@ -97,6 +97,7 @@ def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():
     # The baseline knows the answer: the model (blind to it) cannot beat it.
     dataset["leave_days_recent"] = dataset["label"] * 10.0
     features = [name for name in FEATURES if name != "leave_days_recent"]
+    fits: list[tuple[int, int]] = []
     result = train(
         dataset,
         departures=departures,
@@ -104,7 +105,10 @@ def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():
         horizons=(90,),
         features=features,
         rolling=False,
+        progress=lambda done, total: fits.append((done, total)),
     )
+    # Told as each fit begins (two candidates, one horizon), so a job can write its heartbeat.
+    assert fits == [(1, 3), (2, 3), (3, 3)]
     assert result.metrics["publishable"] is False
     assert "Leave days in the last 90 days" in result.metrics["not_published_because"]
 

@@ -117,14 +117,15 @@ class InterventionEffectsApi(APIView):
 
 
 class InterventionEffectUnitsApi(APIView):
-    """The interventions behind one kind's figures (``kind``, required; ``any`` for all),
+    """The interventions behind one kind's figures (``kind``; ``any``, the default, for each
+    rep's first intervention of any kind),
     newest first, each with the rep's risk at the time, decile, comparison reps and outcomes.
     Each page read is audited, one row per rep shown."""
 
     required_perms = EFFECTS_READ
 
     class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=KIND_CHOICES)
+        kind = serializers.ChoiceField(choices=KIND_CHOICES, required=False, default=effects.ANY)
 
     class RowSerializer(serializers.Serializer):
         intervention_id = serializers.IntegerField(source="unit.intervention_id")
@@ -155,7 +156,7 @@ class InterventionEffectUnitsApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, required=True, enum=[k for k, _l in KIND_CHOICES])
+            OpenApiParameter("kind", str, required=False, enum=[k for k, _l in KIND_CHOICES])
         ],
         responses=paginated(RowSerializer),
     )

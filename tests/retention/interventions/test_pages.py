@@ -184,7 +184,7 @@ def test_figures_under_the_minimum_are_too_few_to_tell(client, history, hr_user,
         "high": None,
     }
     html = client.get(reverse("retention:intervention_effects")).content.decode()
-    assert "too few to tell (2 followed up)" in html
+    assert "too few to tell (2 compared)" in html
     assert "observational comparison, not an experiment" in html
 
 

@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from retention.models.interventions import Intervention
 from retention.risk.drivers import driver_text
+from retention.scoring.signals import SIGN_OF
 
 Kind = Intervention.Kind
 RECENT_DAYS = 90
@@ -202,7 +203,8 @@ def intervention_suggestions(
     )
     for position, driver in enumerate(drivers):
         feature = str(driver.get("feature") or "")
-        sign = str(driver.get("sign") or "")
+        # Drivers stored before scoring named their sign carry only the feature.
+        sign = str(driver.get("sign") or SIGN_OF.get(feature, ""))
         reason = Reason(
             sign=sign,
             feature=feature,

@@ -148,3 +148,15 @@ def test_the_note_of_a_logged_suggestion_carries_its_reasons():
         "Suggested by Relay because of: 5 single days off next to a weekend in the last 90 "
         "days, against 0.2 usually."
     )
+
+
+def test_a_driver_stored_without_its_sign_is_placed_by_its_feature():
+    older = {
+        "feature": "leave_episode_change",
+        "text": "average leave episode 4.5 days",
+        "weight": 0.2,
+    }
+    suggestions = intervention_suggestions(band="high", probability=0.74, drivers=[older])
+    hours = next(s for s in suggestions if s.kind == "working_hours")
+    assert hours.reasons[0].text == "average leave episode 4.5 days"
+    assert hours.reasons[0].sign == "leave"

@@ -33,7 +33,7 @@ run: export HOST := $(HOST)
 run: export PORT := $(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty --score-weeks 12
+	$(PY) manage.py seed_demo --if-empty --score-weeks 12 --score-months 8
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@exec $(VENV)/bin/honcho start -f Procfile.dev
 

@@ -16,6 +16,7 @@ def navigation(request) -> dict:
             "customers": may(user, "retention.view_customer"),
             "handover": may(user, "handover.view_handoverplan"),
             "routing": may(user, "retention.view_riskscore", "retention.view_assignment"),
+            "what_worked": may(user, "retention.view_riskscore", "retention.view_intervention"),
             "hiring": may(user, "handover.view_vacancy"),
             "imports": may(user, "retention.add_importjob"),
             "risk_model": may(user, "retention.view_riskmodel"),

@@ -420,3 +420,5 @@ RELAY_DEPARTURE_PRE_WINDOW_DAYS = env_int("RELAY_DEPARTURE_PRE_WINDOW_DAYS", 90)
 # A departure opens a vacancy only if its last day is at most this many days ago (imports of
 # HR history must not open vacancies for seats refilled long ago).
 RELAY_VACANCY_WINDOW_DAYS = env_int("RELAY_VACANCY_WINDOW_DAYS", 90)
+# What worked: a figure resting on fewer interventions than this is "too few to tell".
+RELAY_INTERVENTION_MIN_N = max(1, env_int("RELAY_INTERVENTION_MIN_N", 10))

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("retention.dashboard.api_urls")),
     path("imports/", include("retention.imports.api_urls")),
     path("risk/", include(risk_api_urlpatterns)),
+    path("", include("retention.interventions.api_urls")),
 ]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("retention.dashboard.urls")),
     path("imports/", include("retention.imports.urls")),
     path("", include("retention.risk.urls")),
+    path("", include("retention.interventions.urls")),
 ]

@@ -4,6 +4,8 @@ Rights are the role group's permissions (``@page``); what a page offers to do is
 roles that may do it (``controls``), so HR reads risk but sees no manager's controls.
 """
 
+import datetime as dt
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -22,11 +24,13 @@ from retention import selectors as retention_selectors
 from retention.dashboard import exports, selectors, services
 from retention.dashboard.forms import InterventionForm, InterventionOutcomeForm
 from retention.filters import AlertFilterSet, DashboardRepFilterSet
-from retention.models import RiskScore, SalesRep, ScoringRun
+from retention.interventions import selectors as intervention_selectors
+from retention.models import Intervention, RiskScore, SalesRep, ScoringRun
 from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 
 PAGE_SIZE = 50
+SUGGESTION_FOLLOW_UP_DAYS = 30  # a suggestion logged in one click is followed up a month later
 RISK_READ = "retention.view_riskscore"
 ROUTING_READ = ("retention.view_riskscore", "retention.view_assignment")
 
@@ -187,6 +191,14 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         ),
         "baselines": baselines,
         "customers_at_stake": customers,
+        "suggestions": (
+            intervention_selectors.rep_suggestions(
+                rep=rep, score=current, customers=customers, today=today
+            )
+            if may(request.user, "retention.view_intervention")
+            else []
+        ),
+        "follow_up_default": today + dt.timedelta(days=SUGGESTION_FOLLOW_UP_DAYS),
         "single_threaded_share": selectors.single_threaded_key_share(customers),
         **_intervention_context(request, rep, InterventionForm(user=request.user)),
         "handover_url": handover_url if may(request.user, "handover.add_handoverplan") else "",
@@ -221,6 +233,7 @@ def _intervention_context(request: HttpRequest, rep: SalesRep, form: Interventio
 def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = retention_selectors.rep_get_visible(user=request.user, rep_id=rep_id)
     form = InterventionForm(request.POST, user=request.user)
+    logged_suggestion = ""
     if form.is_valid():
         try:
             services.intervention_create(
@@ -235,11 +248,18 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
             form.add_error(error.field, error.message)
         else:
             form = InterventionForm(user=request.user)
+            # Logged from a suggestion: its "logged" mark changes too (an htmx out-of-band swap).
+            if request.POST.get("suggested") in Intervention.Kind.values:
+                logged_suggestion = request.POST["suggested"]
     if form.errors and not request.htmx:
         return form_errors_page(request, form)
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
-    context = {"rep": rep, **_intervention_context(request, rep, form)}
+    context = {
+        "rep": rep,
+        "logged_suggestion": logged_suggestion,
+        **_intervention_context(request, rep, form),
+    }
     return render(request, "retention/dashboard/_interventions.html", context)
 
 

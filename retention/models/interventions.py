@@ -16,6 +16,9 @@ class Intervention(TimeStampedModel):
         JOB_ENRICHMENT = "job_enrichment", _("Job enrichment")
         CHANGE_OF_LOCATION = "change_of_location", _("Change of location")
         WORKING_HOURS = "working_hours", _("More control over working hours")
+        COACHING = "coaching", _("Coaching")
+        LIGHTER_LOAD = "lighter_load", _("Lighter key-account load")
+        CALL_ROUTING = "call_routing", _("Key customers' calls routed to a colleague")
         OTHER = "other", _("Other")
 
     class Outcome(models.TextChoices):
@@ -60,6 +63,9 @@ class Intervention(TimeStampedModel):
                         "job_enrichment",
                         "change_of_location",
                         "working_hours",
+                        "coaching",
+                        "lighter_load",
+                        "call_routing",
                         "other",
                     ]
                 ),

@@ -674,16 +674,20 @@ def risk_history_backfill(
     *,
     end: dt.date,
     weeks: int,
+    months: int = 0,
     progress: Progress | None = None,
 ) -> list[ScoringRun]:
     """Train (or fall back to rules) as of ``end``, then score everyone once a week for the
-    ``weeks`` weeks up to ``end``, oldest first, so charts of risk over time have a history.
-    Only the newest run raises alerts: the earlier ones are history, not news.
+    ``weeks`` weeks up to ``end``, oldest first, so charts of risk over time have a history;
+    ``months``: before those, once every four weeks ``months`` times more (what worked needs
+    the risk of reps months back, when their interventions began). Only the newest run raises
+    alerts: the earlier ones are history, not news.
 
     For a first import of past data or the demo organisation; the nightly run takes over after.
     """
     risk_model_train(as_of=end)
-    dates = [end - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    monthly = [end - dt.timedelta(weeks=weeks - 1 + 4 * back) for back in range(months, 0, -1)]
+    dates = monthly + [end - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     runs = []
     for done, as_of in enumerate(dates, start=1):
         runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=False))

@@ -421,3 +421,42 @@ def test_demo_managers_see_reps_at_risk_leaving_and_alerts_after_scoring(db):
         ).exists(), username
     north = reps_visible(user=User.objects.get(username="manager.north"))
     assert RiskAlert.objects.filter(rep__in=north, acknowledged_at__isnull=True).exists()
+
+
+def test_demo_interventions_go_to_the_riskiest_reps_and_change_nobodys_last_day(db):
+    from retention.demo.interventions import RISKIEST_SHARE, demo_interventions_record
+    from retention.models import Intervention, RiskScore
+    from retention.risk.services import risk_history_backfill
+
+    demo_seed(seed=0, size=DemoSize(), end_date=END)
+    risk_history_backfill(end=END, weeks=2, months=6)
+    last_days = dict(SalesRep.objects.values_list("id", "departure_date"))
+    count = demo_interventions_record(seed=0, end=END)
+
+    interventions = list(Intervention.objects.select_related("rep"))
+    assert count == len(interventions) > 20
+    # Who leaves is the generator's decision, made before any intervention existed.
+    assert dict(SalesRep.objects.values_list("id", "departure_date")) == last_days
+    for item in interventions:
+        day = item.created_at.date()
+        # Recorded within a week of a run that had the rep among the riskiest.
+        among_riskiest = []
+        for score in RiskScore.objects.filter(
+            rep=item.rep, as_of__lte=day, as_of__gte=day - dt.timedelta(days=7)
+        ):
+            scored = RiskScore.objects.filter(run=score.run, status=RiskScore.Status.SCORED)
+            higher = scored.filter(probability__gt=score.probability).count()
+            among_riskiest.append(higher < round(RISKIEST_SHARE * scored.count()))
+        assert any(among_riskiest), item
+        assert item.rep.departure_date is None or item.rep.departure_date > day
+        assert item.created_by is not None and item.note.startswith("Suggested by Relay")
+        if item.outcome:
+            left = (
+                item.rep.departure_date is not None and item.rep.departure_date <= item.follow_up_on
+            )
+            assert item.outcome == ("left" if left else "stayed")
+    # The same seed records the same interventions.
+    first = sorted((i.rep_id, i.kind, i.created_at) for i in interventions)
+    Intervention.objects.all().delete()
+    demo_interventions_record(seed=0, end=END)
+    assert sorted(Intervention.objects.values_list("rep_id", "kind", "created_at")) == first

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from retention.demo import DemoSeedError, DemoSize, demo_seed
+from retention.demo.interventions import demo_interventions_record
 from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
 from retention.risk.services import risk_history_backfill
@@ -41,6 +42,14 @@ class Command(BaseCommand):
             default=0,
             help="then train the risk model and score every rep weekly for this many weeks "
             "up to the end date, so the dashboards have a history (make run uses 12)",
+        )
+        parser.add_argument(
+            "--score-months",
+            type=int,
+            default=0,
+            help="with --score-weeks: also score every four weeks this many times before the "
+            "weekly runs, and record the demo managers' interventions on at-risk reps along the "
+            "history, so what worked has follow-ups (make run uses 8)",
         )
         parser.add_argument(
             "--flush",
@@ -89,12 +98,20 @@ class Command(BaseCommand):
         if options["score_weeks"] > 0:
             end = options["end_date"] or timezone.localdate()
             bar = ProgressBar(self.stdout, "risk history", enabled=options["verbosity"] > 0)
-            runs = risk_history_backfill(end=end, weeks=options["score_weeks"], progress=bar)
+            runs = risk_history_backfill(
+                end=end,
+                weeks=options["score_weeks"],
+                months=options["score_months"],
+                progress=bar,
+            )
             model = runs[-1].model
             self.stdout.write(
-                f"  {len(runs)} weekly scoring runs up to {end} with {model.version} "
+                f"  {len(runs)} scoring runs up to {end} with {model.version} "
                 f"({model.get_kind_display()})"
             )
+            if options["score_months"] > 0:
+                count = demo_interventions_record(seed=options["seed"], end=end)
+                self.stdout.write(f"  {count} interventions on at-risk reps along the history")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation seeded in {result.seconds:.1f}s "

@@ -245,6 +245,11 @@ def test_history_backfill_scores_weekly_and_back_dated_runs_raise_no_alerts(smal
     assert {s.run_id for s in risk_scores_current().values()} == {runs[-1].pk}
 
 
+def test_history_backfill_scores_every_four_weeks_before_the_weekly_runs(small_org):
+    runs = services.risk_history_backfill(end=AS_OF, weeks=2, months=2)
+    assert [run.as_of for run in runs] == [AS_OF - dt.timedelta(weeks=w) for w in (9, 5, 1, 0)]
+
+
 @override_settings(RELAY_RISK_HIGH=0.0, RELAY_RISK_MEDIUM=0.0)
 def test_history_backfill_of_one_week_alerts_like_a_nightly_run(small_org):
     (run,) = services.risk_history_backfill(end=AS_OF, weeks=1)

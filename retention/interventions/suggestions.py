@@ -1,0 +1,245 @@
+"""Which interventions fit a rep, from that rep's own drivers: a pure function, no database.
+
+A manager who sees risk early can talk with the rep and try job rotation, job enrichment, a
+move of location or more control over working hours, and route key customers' calls to reps
+not at risk. Which of these fits depends on *why* this rep scores as they do, so the mapping
+reads the drivers scoring stored (``RiskScore.drivers``: warning sign, feature, message id and
+the numbers behind it) and what the rep holds:
+
+================================================  ==================================================
+driver (warning sign / feature)                   suggestion
+================================================  ==================================================
+any, in the medium or high band                   a stay conversation (first: a talk comes before
+                                                  any change of role)
+leave: days off, ad hoc leave, single days next   more control over working hours
+to a weekend, longer episodes, sick days
+output: weekly activity swinging or falling,      job enrichment (more varied or responsible work)
+new pipeline falling
+output: swinging activity                         and job rotation as the alternative
+output: quota attainment below target             coaching
+output: to-dos past their due date                a lighter key-account load
+visits: customer-visit time flat or falling       job rotation, then job enrichment
+service: score falling, escalations, slower       coaching, and a lighter key-account load when
+resolution                                        the rep holds two key accounts or more
+context: colleagues in the team leaving           a move of location (another team or office)
+context: a new team or manager, short tenure      a stay conversation
+high band and key accounts held                   key customers' calls routed to a colleague not at
+                                                  risk (and backups added where the rep is the only
+                                                  relationship)
+================================================  ==================================================
+
+Each suggestion carries its reasons in the rep's own numbers: the sentence of each driver that
+led to it (``retention.risk.drivers``), strongest first, and for key accounts the count and
+revenue. Suggestions come in the order of the strongest driver behind them (the conversation
+first). A rep at low risk, serving notice, or unscored gets none: for a leaver what matters is
+the handover. A kind logged in the last ``RECENT_DAYS`` days carries the day it was logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from retention.models.interventions import Intervention
+from retention.risk.drivers import driver_text
+from retention.scoring.signals import SIGN_OF
+
+Kind = Intervention.Kind
+RECENT_DAYS = 90
+# A lighter key-account load needs accounts to lighten.
+LIGHTER_LOAD_MIN_KEY_ACCOUNTS = 2
+
+# Feature -> kinds, in order of fit. A feature not named here falls back to its sign's kinds.
+FEATURE_KINDS: dict[str, tuple[str, ...]] = {
+    "activity_variation": (Kind.JOB_ENRICHMENT, Kind.JOB_ROTATION),
+    "activity_volatility": (Kind.JOB_ENRICHMENT, Kind.JOB_ROTATION),
+    "activity_change": (Kind.JOB_ENRICHMENT,),
+    "activity_change_6w": (Kind.JOB_ENRICHMENT,),
+    "activity_vs_peers": (Kind.JOB_ENRICHMENT,),
+    "pipeline_change": (Kind.JOB_ENRICHMENT,),
+    "quota_attainment": (Kind.COACHING,),
+    "overdue_todos": (Kind.LIGHTER_LOAD,),
+    "team_departures_90d": (Kind.CHANGE_OF_LOCATION,),
+    "team_change_recent": (Kind.STAY_CONVERSATION,),
+    "manager_change_recent": (Kind.STAY_CONVERSATION,),
+    "tenure_years": (Kind.STAY_CONVERSATION,),
+}
+SIGN_KINDS: dict[str, tuple[str, ...]] = {
+    "output": (Kind.JOB_ENRICHMENT,),
+    "leave": (Kind.WORKING_HOURS,),
+    "service": (Kind.COACHING, Kind.LIGHTER_LOAD),
+    "visits": (Kind.JOB_ROTATION, Kind.JOB_ENRICHMENT),
+    "context": (Kind.STAY_CONVERSATION,),
+}
+# What each intervention is for, in a line.
+PURPOSE = {
+    Kind.STAY_CONVERSATION: gettext_lazy(
+        "Talk with the rep about what would make them stay, before changing anything."
+    ),
+    Kind.WORKING_HOURS: gettext_lazy(
+        "More say over when and where they work: a leave pattern like this often means strain "
+        "outside work or a wish for flexibility."
+    ),
+    Kind.JOB_ENRICHMENT: gettext_lazy(
+        "More varied or responsible work (a bigger account, a project, mentoring a new hire)."
+    ),
+    Kind.JOB_ROTATION: gettext_lazy(
+        "A different territory, segment or product for a while, where the work has gone flat."
+    ),
+    Kind.CHANGE_OF_LOCATION: gettext_lazy(
+        "A move to another team or office, where the team itself is losing people."
+    ),
+    Kind.COACHING: gettext_lazy("Coaching on the accounts and cases where things slip."),
+    Kind.LIGHTER_LOAD: gettext_lazy(
+        "Move a few key accounts to a colleague for a while, so the rest get the time they need."
+    ),
+    Kind.CALL_ROUTING: gettext_lazy(
+        "Route key customers' calls to a colleague not at risk, and add a backup where this rep "
+        "is the only relationship."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class KeyAccounts:
+    """The key accounts the rep holds now, and how many of them have no other relationship."""
+
+    held: int = 0
+    alone: int = 0
+    revenue: Decimal = Decimal(0)
+    alone_revenue: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Reason:
+    sign: str  # the warning sign (output, leave, service, visits, context) or "key_accounts"
+    feature: str
+    text: str  # in the rep's own numbers
+    numbers: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    label: str
+    purpose: str
+    reasons: tuple[Reason, ...]
+    # Pages that carry it out besides logging it: "routing", "single_threaded".
+    actions: tuple[str, ...] = ()
+    logged_on: dt.date | None = None
+
+    @property
+    def note(self) -> str:
+        """The note a one-click log records: why it was suggested, in the rep's numbers."""
+        because = "; ".join(reason.text for reason in self.reasons)
+        return _("Suggested by Relay because of: %(reasons)s.") % {"reasons": because}
+
+
+def _money(value: Decimal) -> str:
+    return f"{float(value):,.0f}"
+
+
+def _key_account_reason(accounts: KeyAccounts) -> Reason:
+    text = ngettext(
+        "holds %(held)s key account worth %(revenue)s a year",
+        "holds %(held)s key accounts worth %(revenue)s a year",
+        accounts.held,
+    ) % {
+        "held": accounts.held,
+        "revenue": _money(accounts.revenue),
+    }
+    if accounts.alone:
+        text += _(", %(alone)s of them (%(revenue)s) with no other relationship") % {
+            "alone": accounts.alone,
+            "revenue": _money(accounts.alone_revenue),
+        }
+    return Reason(
+        sign="key_accounts",
+        feature="key_accounts",
+        text=text,
+        numbers={"held": accounts.held, "alone": accounts.alone},
+    )
+
+
+def intervention_suggestions(
+    *,
+    band: str | None,
+    probability: float | None,
+    drivers: Iterable[Mapping],
+    key_accounts: KeyAccounts = KeyAccounts(),
+    leaving: bool = False,
+    logged: Mapping[str, dt.date] | None = None,
+    today: dt.date | None = None,
+) -> list[Suggestion]:
+    """The interventions that fit this rep's drivers (see the module's table), strongest first.
+
+    ``band``/``probability``: the rep's current score; ``drivers``: as scoring stored them;
+    ``logged``: the last day each kind was logged for this rep, so a kind logged in the last
+    ``RECENT_DAYS`` days says so (``logged_on``); ``today`` defaults to no such check."""
+    if leaving or band not in ("medium", "high"):
+        return []
+    drivers = sorted(drivers, key=lambda d: -float(d.get("weight") or 0))
+    reasons: dict[str, list[Reason]] = {}
+
+    def add(kind: str, reason: Reason) -> None:
+        reasons.setdefault(kind, [])
+        if reason not in reasons[kind]:
+            reasons[kind].append(reason)
+
+    add(
+        Kind.STAY_CONVERSATION,
+        Reason(
+            sign="risk",
+            feature="probability",
+            text=_("a %(p).0f%% chance of leaving within 90 days")
+            % {"p": 100 * (probability or 0)},
+            numbers={"probability": probability},
+        ),
+    )
+    for position, driver in enumerate(drivers):
+        feature = str(driver.get("feature") or "")
+        # Drivers stored before scoring named their sign carry only the feature.
+        sign = str(driver.get("sign") or SIGN_OF.get(feature, ""))
+        reason = Reason(
+            sign=sign,
+            feature=feature,
+            text=driver_text(driver) if driver.get("message") else str(driver.get("text", "")),
+            numbers=dict(driver.get("numbers") or {}),
+        )
+        if position == 0:
+            # The conversation opens with the strongest reason, not only the number.
+            add(Kind.STAY_CONVERSATION, reason)
+        for kind in FEATURE_KINDS.get(feature) or SIGN_KINDS.get(sign, ()):
+            if kind == Kind.LIGHTER_LOAD:
+                if key_accounts.held < LIGHTER_LOAD_MIN_KEY_ACCOUNTS:
+                    continue
+                add(kind, reason)
+                add(kind, _key_account_reason(key_accounts))
+                continue
+            add(kind, reason)
+    if band == "high" and key_accounts.held:
+        add(Kind.CALL_ROUTING, _key_account_reason(key_accounts))
+    logged = logged or {}
+    suggestions = []
+    for kind, items in reasons.items():
+        last = logged.get(kind)
+        recent = last if last and today and (today - last).days <= RECENT_DAYS else None
+        actions: tuple[str, ...] = ()
+        if kind == Kind.CALL_ROUTING:
+            actions = ("routing", "single_threaded") if key_accounts.alone else ("routing",)
+        suggestions.append(
+            Suggestion(
+                kind=kind,
+                label=str(Kind(kind).label),
+                purpose=str(PURPOSE[kind]),
+                reasons=tuple(items),
+                actions=actions,
+                logged_on=recent,
+            )
+        )
+    return suggestions

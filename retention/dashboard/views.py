@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import may, page, teams_visible_to
 from config.error_pages import form_errors_page
 from config.errors import ApplicationError
+from config.row_actions import REFUSED, RowResult, columns, row_answer
 from retention import charts
 from retention import selectors as retention_selectors
 from retention.dashboard import exports, selectors, services
 from retention.dashboard.forms import InterventionForm, InterventionOutcomeForm
 from retention.filters import AlertFilterSet, DashboardRepFilterSet
-from retention.models import RiskScore, SalesRep, ScoringRun
+from retention.models import Intervention, RiskScore, SalesRep, ScoringRun
 from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 
@@ -40,6 +41,8 @@ def controls(user) -> dict[str, bool]:
         "can_score_now": may(user, "retention.add_scoringrun"),
         "can_retrain": may(user, "retention.add_riskmodel"),
         "can_run_backtest": may(user, "retention.change_riskmodel"),
+        "can_start_handover": may(user, "handover.add_handoverplan"),
+        "intervention_kinds": Intervention.Kind.choices,
     }
 
 
@@ -57,7 +60,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page_.object_list = risk_selectors.dashboard_rows_read(
         user=request.user, reps=reps, ids=list(page_.object_list), today=today
     )
-    context = {"page": page_, "query": query, "params": request.GET, "run": run}
+    context = {
+        **controls(request.user),
+        "can_add_backup": may(request.user, "retention.add_assignment"),
+        "page": page_,
+        "query": query,
+        "params": request.GET,
+        "run": run,
+    }
     if request.htmx and request.htmx.target == "dashboard-rows":
         return render(request, "retention/dashboard/_rows.html", context)
     org_wide = retention_selectors.sees_whole_organisation(request.user)
@@ -234,8 +244,35 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
         return form_errors_page(request, form)
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
+    if request.htmx.target != "interventions":  # logged from a list's row: the row says so
+        return _intervention_logged_row(request, rep=rep, form=form)
     context = {"rep": rep, **_intervention_context(request, rep, form)}
     return render(request, "retention/dashboard/_interventions.html", context)
+
+
+def _intervention_logged_row(
+    request: HttpRequest, *, rep: SalesRep, form: InterventionForm
+) -> HttpResponse:
+    """The row put under a list's row after logging an intervention from it (or why not)."""
+    if form.errors:
+        message = "; ".join(
+            " ".join(errors) if name == "__all__" else f"{name}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        result = RowResult(
+            "error", message, cols=columns(request), title=rep.full_name, subject=str(rep.pk)
+        )
+        return row_answer(request, result, default_next="", status=REFUSED)
+    kind = Intervention.Kind(form.cleaned_data["kind"]).label
+    result = RowResult(
+        "success",
+        _("Intervention logged: %(kind)s.") % {"kind": kind},
+        cols=columns(request),
+        title=rep.full_name,
+        subject=str(rep.pk),
+        links=((_("Open the rep page"), reverse("retention:rep_detail", args=[rep.pk])),),
+    )
+    return row_answer(request, result, default_next="")
 
 
 @page("retention.change_intervention")
@@ -292,7 +329,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("retention:alert_list")
     context = {**controls(request.user), "alert": alert}
-    return render(request, "retention/dashboard/_alert_row.html", context)
+    return render(request, "retention/dashboard/_alert_acknowledged.html", context)
 
 
 # --- routing ----------------------------------------------------------------------------------

@@ -226,9 +226,10 @@ def _intervention_context(request: HttpRequest, rep: SalesRep, form: Interventio
 def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = retention_selectors.rep_get_visible(user=request.user, rep_id=rep_id)
     form = InterventionForm(request.POST, user=request.user)
+    logged = None
     if form.is_valid():
         try:
-            services.intervention_create(
+            logged = services.intervention_create(
                 rep=rep,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
@@ -245,16 +246,16 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
     if request.htmx.target != "interventions":  # logged from a list's row: the row says so
-        return _intervention_logged_row(request, rep=rep, form=form)
+        return _intervention_logged_row(request, rep=rep, form=form, logged=logged)
     context = {"rep": rep, **_intervention_context(request, rep, form)}
     return render(request, "retention/dashboard/_interventions.html", context)
 
 
 def _intervention_logged_row(
-    request: HttpRequest, *, rep: SalesRep, form: InterventionForm
+    request: HttpRequest, *, rep: SalesRep, form: InterventionForm, logged: Intervention | None
 ) -> HttpResponse:
     """The row put under a list's row after logging an intervention from it (or why not)."""
-    if form.errors:
+    if logged is None:
         message = "; ".join(
             " ".join(errors) if name == "__all__" else f"{name}: {' '.join(errors)}"
             for name, errors in form.errors.items()
@@ -263,10 +264,9 @@ def _intervention_logged_row(
             "error", message, cols=columns(request), title=rep.full_name, subject=str(rep.pk)
         )
         return row_answer(request, result, default_next="", status=REFUSED)
-    kind = Intervention.Kind(form.cleaned_data["kind"]).label
     result = RowResult(
         "success",
-        _("Intervention logged: %(kind)s.") % {"kind": kind},
+        _("Intervention logged: %(kind)s.") % {"kind": logged.get_kind_display()},
         cols=columns(request),
         title=rep.full_name,
         subject=str(rep.pk),

@@ -286,6 +286,18 @@ class PlanReverseApi(APIView):
         return Response(PlanOutputSerializer(plan).data)
 
 
+class RecipientChoiceSerializer(serializers.Serializer):
+    """One person the ownership policy offers: a rep (``rep_id``) or a manager
+    (``manager_id``), always in the caller's scope, with the reason."""
+
+    kind = serializers.ChoiceField(choices=["backup", "team_rep", "manager"])
+    rep_id = serializers.IntegerField(allow_null=True)
+    manager_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    brief = serializers.CharField(help_text="The reason in a few words: risk and load after.")
+
+
 class CoverageApi(APIView):
     required_perms = VIEW_COVERAGE
 
@@ -296,6 +308,15 @@ class CoverageApi(APIView):
             revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
             kind = serializers.ChoiceField(choices=CoverageGap.Kind.choices)
             detail = serializers.CharField()
+            choices = RecipientChoiceSerializer(
+                many=True,
+                help_text="Whom the caller may add as backup (or, nobody holding it, as cover), "
+                "best first: /api/handover/assignments/backup/ or .../cover/.",
+            )
+            holder_rep_id = serializers.IntegerField(
+                allow_null=True,
+                help_text="The rep whose handover would move it (plans/create/), when in scope.",
+            )
 
         as_of = serializers.DateField()
         counts = serializers.DictField(child=serializers.IntegerField())
@@ -314,17 +335,6 @@ class CoverageApi(APIView):
         return Response(
             self.OutputSerializer({"as_of": today, "counts": counts, "gaps": gaps}).data
         )
-
-
-class RecipientChoiceSerializer(serializers.Serializer):
-    """One person the ownership policy offers: a rep (``rep_id``) or a manager
-    (``manager_id``), always in the caller's scope, with the reason."""
-
-    kind = serializers.ChoiceField(choices=["backup", "team_rep", "manager"])
-    rep_id = serializers.IntegerField(allow_null=True)
-    manager_id = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField()
-    reason = serializers.CharField()
 
 
 class SingleThreadedApi(generics.ListAPIView):

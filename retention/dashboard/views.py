@@ -245,7 +245,7 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
         return form_errors_page(request, form)
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
-    if request.htmx.target != "interventions":  # logged from a list's row: the row says so
+    if request.htmx.target not in (None, "interventions"):  # from a list's row: a row says so
         return _intervention_logged_row(request, rep=rep, form=form, logged=logged)
     context = {"rep": rep, **_intervention_context(request, rep, form)}
     return render(request, "retention/dashboard/_interventions.html", context)

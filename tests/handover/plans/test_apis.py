@@ -138,6 +138,8 @@ def test_coverage_and_assignment_apis(
     coverage = api(manager_a).get("/api/handover/coverage/").json()
     assert coverage["counts"]["high_risk_only"] == 1
     assert coverage["gaps"][0]["customer_name"] == "Acme Shipping"
+    assert coverage["gaps"][0]["holder_rep_id"] == rep_a.pk
+    assert [c["rep_id"] for c in coverage["gaps"][0]["choices"]] == [carla.pk, None]
     single = api(manager_a).get("/api/handover/single-threaded/").json()["results"]
     assert [c["customer_name"] for c in single] == ["Acme Shipping"]
     assert single[0]["suggested_backup"]["rep_id"] == carla.pk

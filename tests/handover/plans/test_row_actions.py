@@ -168,3 +168,30 @@ def test_an_intervention_logged_from_an_alert_row_answers_with_a_row(client, man
         url, {"kind": "stay_conversation"}, **{**HTMX, "HTTP_HX_TARGET": "interventions"}
     )
     assert 'id="interventions"' in section.content.decode()
+
+
+def test_the_api_covers_a_customer_nobody_holds_from_the_same_offer(
+    manager_a, manager_b, carla, rep_a2, orphan
+):
+    from rest_framework.test import APIClient
+
+    give_scores({carla: "low", rep_a2: "low"})
+    client = APIClient()
+    client.force_authenticate(manager_a)
+    url = "/api/handover/assignments/cover/"
+    refused = client.post(url, {"customer_id": orphan.pk, "rep_id": rep_a2.pk}, format="json")
+    assert refused.status_code == 400 and "Arne Berg" in refused.json()["detail"]
+    both = client.post(
+        url,
+        {"customer_id": orphan.pk, "rep_id": carla.pk, "manager_id": manager_a.pk},
+        format="json",
+    )
+    assert both.status_code == 400 and "rep_id" in both.json()
+    done = client.post(url, {"customer_id": orphan.pk, "rep_id": carla.pk}, format="json")
+    assert done.status_code == 201 and done.json()["role"] == "temporary_cover"
+    other = APIClient()
+    other.force_authenticate(manager_b)
+    assert (
+        other.post(url, {"customer_id": orphan.pk, "rep_id": carla.pk}, format="json").status_code
+        == 404
+    )

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import BooleanFilter
 
 from accounts.org import org_tree
 from retention.dashboard import selectors as dashboard_selectors
-from retention.models import Customer, Intervention, RiskAlert, RiskScore, SalesRep
+from retention.models import Assignment, Customer, Intervention, RiskAlert, RiskScore, SalesRep
 from retention.selectors import scoring_run_latest_complete
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
@@ -131,6 +131,54 @@ class CustomerFilterSet(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields = ["q", "key", "region", "industry", "sort"]
+
+
+class HeldByTeamFilter(IdFilter):
+    """A team or a region: customers held now, in any role, by a rep of the team or of any team
+    below it (``accounts.org``)."""
+
+    def filter(self, qs: QuerySet, value: int | None) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        held = Assignment.objects.filter(
+            customer=OuterRef("pk"),
+            valid_to__isnull=True,
+            rep__team_id__in=org_tree().descendants([value]),
+        )
+        return qs.filter(Exists(held))
+
+
+class HeldByRepFilter(IdFilter):
+    """A rep: customers the rep holds now, in any role."""
+
+    def filter(self, qs: QuerySet, value: int | None) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        held = Assignment.objects.filter(
+            customer=OuterRef("pk"), valid_to__isnull=True, rep_id=value
+        )
+        return qs.filter(Exists(held))
+
+
+SINGLE_THREADED_ORDERINGS = {
+    "-revenue": ("-annual_revenue", "name", "id"),
+    "name": ("name", "id"),
+}
+
+
+class SingleThreadedFilterSet(django_filters.FilterSet):
+    """Key accounts that depend on one rep (the page and its API): ``q`` matches the customer's
+    name in part and its source id whole; ``team`` (a team or a region) and ``rep`` name the
+    rep who holds it."""
+
+    q = search_filter("name", exact=("external_id",))
+    team = HeldByTeamFilter()
+    rep = HeldByRepFilter()
+    sort = SortFilter(orderings=SINGLE_THREADED_ORDERINGS, default="-revenue")
+
+    class Meta:
+        model = Customer
+        fields = ["q", "team", "rep", "sort"]
 
 
 # --- risk -----------------------------------------------------------------------------------

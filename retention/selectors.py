@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.access import get_visible_or_404, narrow, narrow_q
 from accounts.models import User
@@ -99,14 +99,21 @@ def rep_get_visible(*, user: User, rep_id: int) -> SalesRep:
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
     """Customers currently held (in any role) by a rep the user may see, or covered by the user
-    as manager; all for admins and HR."""
+    as manager; a customer nobody holds now is in the scope of its last rep holder, so the
+    manager who must find it a cover can open it; all for admins and HR."""
     customers = Customer.objects.all()
     if sees_whole_organisation(user):
         return customers
-    held = Assignment.objects.filter(customer=OuterRef("pk"), valid_to__isnull=True).filter(
-        narrow_q(user=user, team_field="rep__team_id") | Q(manager=user)
+    current = Assignment.objects.filter(customer=OuterRef("pk"), valid_to__isnull=True)
+    held = current.filter(narrow_q(user=user, team_field="rep__team_id") | Q(manager=user))
+    last_rep_team = Subquery(
+        Assignment.objects.filter(customer=OuterRef("pk"), rep__isnull=False)
+        .order_by(F("valid_to").desc(nulls_first=True), "-valid_from", "-id")
+        .values("rep__team_id")[:1]
     )
-    return customers.filter(Exists(held))
+    return customers.alias(last_rep_team_id=last_rep_team).filter(
+        Q(Exists(held)) | (~Exists(current) & narrow_q(user=user, team_field="last_rep_team_id"))
+    )
 
 
 def rep_ids_visible(user: User, rep_ids: Iterable[int | None]) -> set[int]:

@@ -57,7 +57,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         return form_errors_page(request, filterset.form, filters=True)
     page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page_.object_list = selectors.customer_list_with_owner(page_.object_list)
-    return render(request, "retention/customer_list.html", {"page": page_, "params": request.GET})
+    context = {
+        "page": page_,
+        "params": request.GET,
+        # Backups, covers and handovers from the row (the handover app's actions).
+        "row_actions": may(request.user, "retention.add_assignment")
+        or may(request.user, "handover.add_handoverplan"),
+    }
+    return render(request, "retention/customer_list.html", context)
 
 
 @page("retention.view_customer")

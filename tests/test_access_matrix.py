@@ -198,6 +198,9 @@ RULES: dict[str, Rule] = {
     "handover:plan_brief": page(ALL),
     "handover:coverage": page(ALL),
     "handover:single_threaded": page(ALL),
+    "handover:customer_backup": page_post(MANAGERS),  # row actions (htmx)
+    "handover:customer_cover": page_post(MANAGERS),
+    "handover:customer_actions": page(ALL),  # a row's actions, loaded on demand
     "api-handover-plan-list": api(ALL),
     "api-handover-plan-create": api_post(MANAGERS),
     "api-handover-plan-detail": api(ALL),
@@ -208,6 +211,8 @@ RULES: dict[str, Rule] = {
     "api-handover-single-threaded": api(ALL),
     "api-handover-assignment-list": api(ALL),
     "api-handover-assignment-backup": api_post(MANAGERS),
+    "api-handover-assignment-cover": api_post(MANAGERS),
+    "api-handover-customer-recipients": api(ALL),
     # --- hiring: read by all three roles (managers: their teams), run by HR and admins ---------
     "handover:vacancy_list": page(ALL),
     "handover:vacancy_create": page(HIRING, form=True),

@@ -42,4 +42,14 @@ urlpatterns = [
         apis.AssignmentBackupAddApi.as_view(),
         name="api-handover-assignment-backup",
     ),
+    path(
+        "handover/assignments/cover/",
+        apis.AssignmentCoverApi.as_view(),
+        name="api-handover-assignment-cover",
+    ),
+    path(
+        "handover/customers/<int:customer_id>/recipients/",
+        apis.CustomerRecipientsApi.as_view(),
+        name="api-handover-customer-recipients",
+    ),
 ]

@@ -9,22 +9,22 @@ exception handler.
 """
 
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import get_visible_or_404, users_visible_to
-from config.pagination import RelayPagination, paginated
 from handover import filters
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
-from handover.plans import coverage, selectors, services
+from handover.plans import cover, coverage, selectors, services
 from retention import people
-from retention.filters import MAX_ID
+from retention.filters import MAX_ID, SingleThreadedFilterSet
 from retention.knowledge.services import MAX_PART_CHARS
-from retention.models import Assignment, CustomerKnowledge
-from retention.ownership.services import assignment_add_backup
+from retention.models import Assignment, Customer, CustomerKnowledge
 from retention.selectors import (
     customer_get_visible,
     customers_visible,
@@ -344,6 +344,18 @@ class PlanReverseApi(APIView):
         return Response(PlanOutputSerializer(plan).data)
 
 
+class RecipientChoiceSerializer(serializers.Serializer):
+    """One person the ownership policy offers: a rep (``rep_id``) or a manager
+    (``manager_id``), always in the caller's scope, with the reason."""
+
+    kind = serializers.ChoiceField(choices=["backup", "team_rep", "manager"])
+    rep_id = serializers.IntegerField(allow_null=True)
+    manager_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    brief = serializers.CharField(help_text="The reason in a few words: risk and load after.")
+
+
 class CoverageApi(APIView):
     required_perms = VIEW_COVERAGE
 
@@ -354,6 +366,15 @@ class CoverageApi(APIView):
             revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
             kind = serializers.ChoiceField(choices=CoverageGap.Kind.choices)
             detail = serializers.CharField()
+            choices = RecipientChoiceSerializer(
+                many=True,
+                help_text="Whom the caller may add as backup (or, nobody holding it, as cover), "
+                "best first: /api/handover/assignments/backup/ or .../cover/.",
+            )
+            holder_rep_id = serializers.IntegerField(
+                allow_null=True,
+                help_text="The rep whose handover would move it (plans/create/), when in scope.",
+            )
 
         as_of = serializers.DateField()
         counts = serializers.DictField(child=serializers.IntegerField())
@@ -374,8 +395,16 @@ class CoverageApi(APIView):
         )
 
 
-class SingleThreadedApi(APIView):
+class SingleThreadedApi(generics.ListAPIView):
+    """Key customers whose only relationship is one rep, highest revenue first, with the
+    page's filters (``q``, ``team``, ``rep``, ``sort``) and the backups the ownership policy
+    offers for each, best first (add one with ``/api/handover/assignments/backup/``)."""
+
     required_perms = VIEW_COVERAGE
+    # Named for the schema; applied by hand below, since the suggestions span the whole list.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SingleThreadedFilterSet
+    queryset = Customer.objects.none()
 
     class OutputSerializer(serializers.Serializer):
         customer_id = serializers.IntegerField(source="id")
@@ -384,16 +413,25 @@ class SingleThreadedApi(APIView):
         rep_id = serializers.IntegerField(source="sole_holder.rep_id")
         rep_name = serializers.CharField(source="sole_holder.rep.full_name")
         role = serializers.CharField(source="sole_holder.role")
+        suggested_backup = RecipientChoiceSerializer(allow_null=True)
+        backup_choices = RecipientChoiceSerializer(many=True)
+
+    serializer_class = OutputSerializer
 
     @extend_schema(
-        responses=paginated(OutputSerializer),
-        summary="Key customers whose only relationship is one rep, highest revenue first",
+        responses=OutputSerializer(many=True),  # a list view: the schema adds the envelope
+        summary="Key customers whose only relationship is one rep, with the backups offered",
     )
-    def get(self, request: Request) -> Response:
-        customers = coverage.single_threaded_customers(user=request.user)
-        paginator = RelayPagination()
-        page = paginator.paginate_queryset(customers, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        found = SingleThreadedFilterSet(
+            request.query_params, queryset=coverage.single_threaded_queryset(user=request.user)
+        )
+        if not found.is_valid():
+            raise ValidationError(found.errors)
+        every = {c.pk: c for c in coverage.single_threaded_customers(user=request.user)}
+        customers = [every[pk] for pk in found.qs.values_list("pk", flat=True) if pk in every]
+        page = self.paginate_queryset(customers)
+        return self.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
 
 class AssignmentOutputSerializer(serializers.ModelSerializer):
@@ -454,26 +492,78 @@ class AssignmentListApi(generics.ListAPIView):
         return assignments.order_by("customer_id", "-valid_from", "-id")
 
 
+class AssignmentInputSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    rep_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    manager_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def validate(self, data: dict) -> dict:
+        if ("rep_id" in data) == ("manager_id" in data):
+            raise serializers.ValidationError({"rep_id": "give rep_id or manager_id, not both"})
+        return data
+
+
+def _assign(request: Request, write) -> Response:
+    """Fetch the customer and the person in scope (else 404), then ``write`` (which refuses,
+    400, anyone the ownership policy does not offer for the customer)."""
+    serializer = AssignmentInputSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    customer = customer_get_visible(user=request.user, customer_id=data["customer_id"])
+    rep = manager = None
+    if "rep_id" in data:
+        rep = rep_get_visible(user=request.user, rep_id=data["rep_id"])
+    else:
+        manager = get_visible_or_404(
+            selectors.managers_in_scope(user=request.user), pk=data["manager_id"]
+        )
+    assignment = write(customer=customer, user=request.user, rep=rep, manager=manager)
+    output = AssignmentOutputSerializer(assignment, context={"request": request})
+    return Response(output.data, status=201)
+
+
 class AssignmentBackupAddApi(APIView):
+    """Give a customer a backup rep (or, the policy's last resort, a manager cover): one of
+    the people ``/api/handover/customers/<id>/recipients/`` offers."""
+
     required_perms = "retention.add_assignment"
 
-    class InputSerializer(serializers.Serializer):
-        customer_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-        rep_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-
     @extend_schema(
-        request=InputSerializer,
+        request=AssignmentInputSerializer,
         responses={201: AssignmentOutputSerializer},
-        summary="Add a backup rep to a customer (multi-threading)",
+        summary="Add a backup to a customer (multi-threading), chosen from the policy's offer",
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        customer = customer_get_visible(user=request.user, customer_id=data["customer_id"])
-        rep = rep_get_visible(user=request.user, rep_id=data["rep_id"])
-        assignment = assignment_add_backup(
-            customer_id=customer.pk, rep=rep, created_by=request.user
-        )
-        output = AssignmentOutputSerializer(assignment, context={"request": request})
-        return Response(output.data, status=201)
+        return _assign(request, cover.customer_backup_add)
+
+
+class AssignmentCoverApi(APIView):
+    """Cover a key customer nobody holds: a rep as temporary cover or a manager's cover, one
+    of the people ``/api/handover/customers/<id>/recipients/`` offers."""
+
+    required_perms = "retention.add_assignment"
+
+    @extend_schema(
+        request=AssignmentInputSerializer,
+        responses={201: AssignmentOutputSerializer},
+        summary="Cover a customer nobody holds, chosen from the policy's offer",
+    )
+    def post(self, request: Request) -> Response:
+        return _assign(request, cover.customer_cover_assign)
+
+
+class CustomerRecipientsApi(APIView):
+    """Whom the caller may add to a customer as backup or cover, best first: the ownership
+    policy (low-risk team-mates of its holder's team and region with room, then the team's
+    manager), in the caller's scope, nobody who holds it now."""
+
+    required_perms = ("retention.view_customer", "retention.view_assignment")
+
+    @extend_schema(
+        responses=RecipientChoiceSerializer(many=True),
+        summary="The people the policy offers to back up or cover a customer",
+    )
+    def get(self, request: Request, customer_id: int) -> Response:
+        customer = customer_get_visible(user=request.user, customer_id=customer_id)
+        choices = cover.customer_choices(customer=customer, user=request.user)
+        return Response(RecipientChoiceSerializer(choices, many=True).data)

@@ -18,15 +18,17 @@ customer pass the viewer's scope: a rep of another team is named as such.
 """
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
 from accounts.models import User
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
+from handover.plans.selectors import capacity_limits
 from retention.models import Assignment, Customer, RiskScore, SalesRep
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
@@ -49,6 +51,13 @@ class Gap:
     team_id: int | None
     # Who should take the customer (owner leaving, high-risk only), for a viewer's page.
     suggestion: ownership.Recommendation | None = None
+    # Whom the viewer may add as backup (a rep) or cover (a rep or a manager), best first:
+    # the ownership policy's choices, never someone already holding the customer.
+    choices: tuple[ownership.Recommendation, ...] = ()
+    # The rep holding the customer (its owner, else its first rep holder) when the viewer may
+    # see them: whose handover a row can start.
+    holder_rep_id: int | None = None
+    holder_name: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -128,10 +137,8 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     uncovered = Customer.objects.filter(is_key_account=True).exclude(
         Exists(Assignment.objects.filter(customer=OuterRef("pk"), valid_to__isnull=True))
     )
-    if team_ids is not None:
-        uncovered = uncovered.filter(
-            Exists(Assignment.objects.filter(customer=OuterRef("pk"), rep__team_id__in=team_ids))
-        )
+    if scope is not None:
+        uncovered = uncovered.filter(pk__in=scope)
     for customer in uncovered.only("id", "name", "annual_revenue"):
         gaps.append(
             Gap(
@@ -168,39 +175,65 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     return gaps
 
 
+ACTED_ON = (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY, Kind.UNCOVERED)
+
+
 def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
-    """The viewer's gaps, each owner-leaving or high-risk-only gap with who should take it."""
-    gaps = coverage_gaps_for(user=user, today=today)
-    wanted = {g.customer_id for g in gaps if g.kind in (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY)}
-    found = _takers(user=user, customer_ids=wanted)
-    return [
-        replace(g, suggestion=found[g.customer_id])
-        if g.customer_id in found and g.kind in (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY)
-        else g
-        for g in gaps
-    ]
+    """The viewer's gaps, each owner-leaving, high-risk-only or uncovered gap with who should
+    take the customer and whom the viewer may add as backup or cover."""
+    return with_choices(user=user, gaps=coverage_gaps_for(user=user, today=today))
 
 
-def _takers(*, user: User, customer_ids: set[int]) -> dict[int, ownership.Recommendation]:
-    """For each customer, the policy's choice to take it from its owner (or, without one, its
-    first rep holder), within the user's scope, with the name to show."""
-    if not customer_ids:
-        return {}
-    holders: dict[int, Assignment] = {}
-    for a in (
-        Assignment.objects.filter(
-            customer_id__in=customer_ids, valid_to__isnull=True, rep__isnull=False
-        )
-        .select_related("rep", "customer")
-        .order_by("customer_id", "valid_from", "id")
-    ):
-        if a.customer_id not in holders or a.role == Assignment.Role.OWNER:
-            holders[a.customer_id] = a
-    return ownership.recipients_recommend(
+def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
+    wanted = {g.customer_id for g in gaps if g.kind in ACTED_ON}
+    holders = customer_rep_holders(customer_ids=wanted)
+    ranked = ownership.recipients_ranked(
         holdings=sorted(holders.values(), key=lambda a: -a.customer.annual_revenue),
         user=user,
         run=scoring_run_latest_complete(),
+        limits=capacity_limits(team_ids={a.rep.team_id for a in holders.values()}),
     )
+    found = []
+    for gap in gaps:
+        if gap.kind not in ACTED_ON or gap.customer_id not in ranked:
+            found.append(gap)
+            continue
+        choices = ranked[gap.customer_id]
+        holder = holders[gap.customer_id]
+        visible = holder.valid_to is None and team_in_scope(user=user, team_id=holder.rep.team_id)
+        found.append(
+            replace(
+                gap,
+                suggestion=choices[0] if choices else ownership.Recommendation(policy.NOBODY),
+                choices=tuple(c for c in choices if c.kind != policy.Kind.BACKUP),
+                holder_rep_id=holder.rep_id if visible else None,
+                holder_name=holder.rep.full_name if visible else "",
+            )
+        )
+    return found
+
+
+def customer_rep_holders(*, customer_ids: Collection[int]) -> dict[int, Assignment]:
+    """For each customer, the rep whose customer it is: its current owner, else its first
+    current rep holder, else (nobody holds it now) its last rep holder. One query."""
+    holders: dict[int, Assignment] = {}
+    if not customer_ids:
+        return holders
+    rows = (
+        Assignment.objects.filter(customer_id__in=list(customer_ids), rep__isnull=False)
+        .select_related("rep", "customer")
+        .order_by("customer_id", F("valid_to").desc(nulls_first=True), "valid_from", "id")
+    )
+    for a in rows:
+        best = holders.get(a.customer_id)
+        if best is None or (
+            best.valid_to is None
+            and a.valid_to is None
+            and a.role == Assignment.Role.OWNER
+            and best.role != Assignment.Role.OWNER
+        ):
+            holders[a.customer_id] = a
+    return holders
 
 
 def coverage_counts(*, user: User, today: dt.date) -> dict[str, int]:
@@ -222,12 +255,10 @@ def coverage_alerts_open(*, user: User) -> QuerySet[CoverageGap]:
 # --- multi-threading ----------------------------------------------------------------------
 
 
-def single_threaded_customers(*, user: User) -> list[Customer]:
-    """Key customers whose only current relationship is one rep, highest revenue first.
-
-    Each carries ``sole_holder`` (the Assignment) for the page.
-    """
-    customers = (
+def single_threaded_queryset(*, user: User) -> QuerySet[Customer]:
+    """Key customers in the user's scope whose only current relationship is one rep, highest
+    revenue first."""
+    return (
         customers_visible(user=user)
         .filter(is_key_account=True)
         .annotate(
@@ -241,59 +272,42 @@ def single_threaded_customers(*, user: User) -> list[Customer]:
                 )
             )
         )
-        .order_by("-annual_revenue", "name")
+        .order_by("-annual_revenue", "name", "id")
     )
-    customers = list(customers)
+
+
+def single_threaded_customers(*, user: User) -> list[Customer]:
+    """Key customers whose only current relationship is one rep, highest revenue first.
+
+    Each carries ``sole_holder`` (the Assignment), ``backup_choices`` (whom the ownership
+    policy offers as backup: low-risk reps of the holder's team and region with room under
+    their team's limits, least loaded first, in the user's scope; never a rep serving notice
+    or at high risk, and no manager, since a backup is a rep) and ``suggested_backup`` (the
+    first of them). The first choices spread evenly over the whole list, so the suggestions
+    do not change when a page of it is filtered.
+    """
+    customers = list(single_threaded_queryset(user=user))
     sole = {
         a.customer_id: a
         for a in Assignment.objects.filter(
             customer__in=customers, valid_to__isnull=True
         ).select_related("rep", "rep__team")
     }
-    backups = _backup_suggestions(user=user, customers=customers, sole=sole)
+    by_id = {c.pk: c for c in customers}
+    for assignment in sole.values():
+        assignment.customer = by_id[assignment.customer_id]
+    ranked = ownership.recipients_ranked(
+        holdings=[sole[c.pk] for c in customers if c.pk in sole],
+        user=user,
+        run=scoring_run_latest_complete(),
+        limits=capacity_limits(team_ids={a.rep.team_id for a in sole.values()}),
+        with_managers=False,
+    )
     for customer in customers:
         customer.sole_holder = sole.get(customer.pk)
-        customer.suggested_backup = backups.get(customer.pk)
+        customer.backup_choices = ranked.get(customer.pk, [])
+        customer.suggested_backup = customer.backup_choices[0] if customer.backup_choices else None
     return customers
-
-
-@dataclass(frozen=True)
-class BackupSuggestion:
-    rep_id: int
-    name: str
-    reason: str
-
-
-def _backup_suggestions(
-    *, user: User, customers: list[Customer], sole: dict[int, Assignment]
-) -> dict[int, BackupSuggestion]:
-    """A backup for each single-threaded customer: the ownership policy's low-risk team-mate of
-    the sole holder's team and region, spread evenly, within the user's scope; never a rep
-    serving notice or at high risk. No manager: a backup is a rep."""
-    holders = [sole[c.pk] for c in customers if c.pk in sole]
-    if not holders:
-        return {}
-    candidates = ownership.recipient_candidates(
-        reps=Q(team_id__in={a.rep.team_id for a in holders}), run=scoring_run_latest_complete()
-    )
-    scope = ownership.recipient_scope(user=user, candidates=candidates.values())
-    cases = [
-        policy.Case(
-            customer_id=a.customer_id,
-            holder_rep_id=a.rep_id,
-            team_id=a.rep.team_id,
-            region=a.rep.region,
-        )
-        for a in holders
-    ]
-    choices = policy.choose_recipients(cases=cases, candidates=candidates, managers={}, scope=scope)
-    return {
-        customer_id: BackupSuggestion(
-            rep_id=choice.rep_id, name=candidates[choice.rep_id].name, reason=choice.reason
-        )
-        for customer_id, choice in choices.items()
-        if choice.rep_id
-    }
 
 
 def rep_single_threaded_share(*, rep: SalesRep) -> dict[str, Decimal | float]:

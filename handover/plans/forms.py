@@ -81,12 +81,3 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(
         label=_("Why reverse it"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class BackupForm(forms.Form):
-    customer = forms.IntegerField(widget=forms.HiddenInput)
-    rep = forms.TypedChoiceField(label=_("Backup rep"), coerce=int)
-
-    def __init__(self, *args, reps, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["rep"].choices = [(r.pk, f"{r.full_name} ({r.team.name})") for r in reps]

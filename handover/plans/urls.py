@@ -1,6 +1,6 @@
 from django.urls import path
 
-from handover.plans import views
+from handover.plans import row_views, views
 
 # Included by handover/urls.py (app_name "handover").
 urlpatterns = [
@@ -21,4 +21,16 @@ urlpatterns = [
     ),
     path("coverage/", views.coverage_page, name="coverage"),
     path("single-threaded/", views.single_threaded, name="single_threaded"),
+    # Row actions of the coverage, single-threaded and customer lists (htmx).
+    path(
+        "customers/<int:customer_id>/backup/",
+        row_views.customer_backup,
+        name="customer_backup",
+    ),
+    path("customers/<int:customer_id>/cover/", row_views.customer_cover, name="customer_cover"),
+    path(
+        "customers/<int:customer_id>/actions/",
+        row_views.customer_actions,
+        name="customer_actions",
+    ),
 ]

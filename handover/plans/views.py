@@ -10,24 +10,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import may, page
+from accounts.access import may, page, teams_visible_to
 from config.error_pages import form_errors_page
 from config.errors import ApplicationError
 from handover import filters
 from handover.models import HandoverItem, HandoverPlan
-from handover.plans import coverage, selectors, services
+from handover.plans import coverage, row_views, selectors, services
 from handover.plans.brief import brief_xlsx
-from handover.plans.forms import ApplyForm, BackupForm, ItemForm, ReverseForm
+from handover.plans.forms import ApplyForm, ItemForm, ReverseForm
 from retention import people
+from retention.filters import SingleThreadedFilterSet
 from retention.knowledge import selectors as knowledge
 from retention.knowledge.forms import KnowledgeForm
 from retention.knowledge.services import KnowledgeConflict
 from retention.knowledge.views import refresh_base_version
-from retention.ownership.services import assignment_add_backup
 from retention.selectors import (
-    customer_get_visible,
     rep_current_customers,
     rep_get_visible,
     reps_visible,
@@ -38,6 +37,7 @@ VIEW_COVERAGE = "handover.view_coveragegap"
 PAGE_SIZE = 50
 # Writing a note in a plan's item writes the customer's knowledge: both rights.
 EDIT_ITEM = ("handover.change_handoveritem", "retention.add_customerknowledge")
+SINGLE_THREADED_PAGE_SIZE = 25
 
 
 def label_plan_people(*, viewer, plans: list[HandoverPlan]) -> None:
@@ -86,6 +86,8 @@ def plan_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = rep_get_visible(user=request.user, rep_id=rep_id)
     if request.method == "POST":
         plan, created = services.handover_plan_create(rep=rep, created_by=request.user)
+        if request.htmx:  # started from a list's row: the row says what happened
+            return row_views.plan_started(request, plan=plan, created=created)
         if not created:
             messages.info(request, _("This rep already has a draft plan."))
         return redirect("handover:plan_detail", plan_id=plan.pk)
@@ -334,34 +336,31 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         "counts": [(coverage.Kind(kind).label, kind, n) for kind, n in counts.items()],
         "alerts": coverage.coverage_alerts_open(user=request.user)[:100],
         "today": today,
+        "acted_on": coverage.ACTED_ON,
     }
     return render(request, "handover/plans/coverage.html", context)
 
 
-@page({"GET": VIEW_COVERAGE, "POST": (VIEW_COVERAGE, "retention.add_assignment")})
+@page(VIEW_COVERAGE)
+@require_GET
 def single_threaded(request: HttpRequest) -> HttpResponse:
-    reps = list(reps_visible(user=request.user).exclude(status="left").order_by("last_name"))
-    form = BackupForm(request.POST or None, reps=reps)
-    if request.method == "POST":
-        if form.is_valid():
-            customer = customer_get_visible(
-                user=request.user, customer_id=form.cleaned_data["customer"]
-            )
-            rep = rep_get_visible(user=request.user, rep_id=form.cleaned_data["rep"])
-            try:
-                assignment_add_backup(customer_id=customer.pk, rep=rep, created_by=request.user)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(rep)s is now a backup for %(customer)s.")
-                    % {"rep": rep.full_name, "customer": customer.name},
-                )
-                return redirect("handover:single_threaded")
-        else:
-            messages.error(request, _("Choose a rep in your scope as backup."))
-    customers = coverage.single_threaded_customers(user=request.user)
-    total = sum((c.annual_revenue for c in customers), start=0)
-    context = {"customers": customers, "reps": reps, "total_revenue": total}
+    """Key accounts that depend on one rep, filtered and page by page, each with the backups
+    the ownership policy offers (added from the row: ``row_views.customer_backup``)."""
+    found = SingleThreadedFilterSet(
+        request.GET, queryset=coverage.single_threaded_queryset(user=request.user)
+    )
+    if not found.is_valid():
+        return form_errors_page(request, found.form, filters=True)
+    # Suggestions are spread over the whole list, so a filter does not change them.
+    every = {c.pk: c for c in coverage.single_threaded_customers(user=request.user)}
+    customers = [every[pk] for pk in found.qs.values_list("pk", flat=True) if pk in every]
+    listing = Paginator(customers, SINGLE_THREADED_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": listing,
+        "customers": listing.object_list,
+        "count": len(customers),
+        "total_revenue": sum((c.annual_revenue for c in customers), start=0),
+        "teams": teams_visible_to(user=request.user),
+        "params": request.GET,
+    }
     return render(request, "handover/plans/single_threaded.html", context)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import may, page, teams_visible_to
 from config.error_pages import form_errors_page
 from config.errors import ApplicationError
+from config.row_actions import REFUSED, RowResult, columns, row_answer
 from retention import charts
 from retention import selectors as retention_selectors
 from retention.dashboard import exports, selectors, services
@@ -44,6 +45,8 @@ def controls(user) -> dict[str, bool]:
         "can_score_now": may(user, "retention.add_scoringrun"),
         "can_retrain": may(user, "retention.add_riskmodel"),
         "can_run_backtest": may(user, "retention.change_riskmodel"),
+        "can_start_handover": may(user, "handover.add_handoverplan"),
+        "intervention_kinds": Intervention.Kind.choices,
     }
 
 
@@ -61,7 +64,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page_.object_list = risk_selectors.dashboard_rows_read(
         user=request.user, reps=reps, ids=list(page_.object_list), today=today
     )
-    context = {"page": page_, "query": query, "params": request.GET, "run": run}
+    context = {
+        **controls(request.user),
+        "can_add_backup": may(request.user, "retention.add_assignment"),
+        "page": page_,
+        "query": query,
+        "params": request.GET,
+        "run": run,
+    }
     if request.htmx and request.htmx.target == "dashboard-rows":
         return render(request, "retention/dashboard/_rows.html", context)
     org_wide = retention_selectors.sees_whole_organisation(request.user)
@@ -233,10 +243,11 @@ def _intervention_context(request: HttpRequest, rep: SalesRep, form: Interventio
 def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = retention_selectors.rep_get_visible(user=request.user, rep_id=rep_id)
     form = InterventionForm(request.POST, user=request.user)
+    logged = None
     logged_suggestion = ""
     if form.is_valid():
         try:
-            services.intervention_create(
+            logged = services.intervention_create(
                 rep=rep,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
@@ -255,12 +266,38 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
         return form_errors_page(request, form)
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=rep.pk)
+    if request.htmx.target not in (None, "interventions"):  # from a list's row: a row says so
+        return _intervention_logged_row(request, rep=rep, form=form, logged=logged)
     context = {
         "rep": rep,
         "logged_suggestion": logged_suggestion,
         **_intervention_context(request, rep, form),
     }
     return render(request, "retention/dashboard/_interventions.html", context)
+
+
+def _intervention_logged_row(
+    request: HttpRequest, *, rep: SalesRep, form: InterventionForm, logged: Intervention | None
+) -> HttpResponse:
+    """The row put under a list's row after logging an intervention from it (or why not)."""
+    if logged is None:
+        message = "; ".join(
+            " ".join(errors) if name == "__all__" else f"{name}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        result = RowResult(
+            "error", message, cols=columns(request), title=rep.full_name, subject=str(rep.pk)
+        )
+        return row_answer(request, result, default_next="", status=REFUSED)
+    result = RowResult(
+        "success",
+        _("Intervention logged: %(kind)s.") % {"kind": logged.get_kind_display()},
+        cols=columns(request),
+        title=rep.full_name,
+        subject=str(rep.pk),
+        links=((_("Open the rep page"), reverse("retention:rep_detail", args=[rep.pk])),),
+    )
+    return row_answer(request, result, default_next="")
 
 
 @page("retention.change_intervention")
@@ -317,7 +354,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("retention:alert_list")
     context = {**controls(request.user), "alert": alert}
-    return render(request, "retention/dashboard/_alert_row.html", context)
+    return render(request, "retention/dashboard/_alert_acknowledged.html", context)
 
 
 # --- routing ----------------------------------------------------------------------------------

@@ -133,6 +133,8 @@ class Choice:
     reason: str
     rep_id: int | None = None
     manager_id: int | None = None
+    # The reason in a few words, for a row: "low risk (6%) · → 8/60 accounts" (with this one).
+    brief: str = ""
 
 
 def refusal(
@@ -182,11 +184,12 @@ def rank_recipients(
                 f"{_load_text(rep, case.revenue)}."
             )
             key = (rep.probability is None, rep.probability or 0.0, index)
-            backups.append((key, Choice(Kind.BACKUP, reason, rep_id=rep.rep_id)))
+            brief = f"{rel.role} · {_brief(rep)}"
+            backups.append((key, Choice(Kind.BACKUP, reason, rep_id=rep.rep_id, brief=brief)))
         elif rel.manager_id is not None and scope.allows_manager(rel.manager_id):
             reason = "Already covers this customer as manager."
             # A manager's risk is not scored: after every backup rep known to be safe.
-            choice = Choice(Kind.BACKUP, reason, manager_id=rel.manager_id)
+            choice = Choice(Kind.BACKUP, reason, manager_id=rel.manager_id, brief="manager cover")
             backups.append(((True, 1.0, index), choice))
     ranked += [choice for _key, choice in sorted(backups, key=lambda pair: pair[0])]
 
@@ -206,19 +209,44 @@ def rank_recipients(
             f"Low-risk rep of the same team and region{_risk_text(rep)}, with room; "
             f"{_load_text(rep, case.revenue)}."
         )
-        ranked.append(Choice(Kind.TEAM_REP, reason, rep_id=rep.rep_id))
+        brief = _brief(rep)
+        ranked.append(Choice(Kind.TEAM_REP, reason, rep_id=rep.rep_id, brief=brief))
 
     if manager is not None and scope.allows_manager(manager.user_id):
         already = {c.manager_id for c in ranked if c.manager_id is not None}
         if manager.user_id not in already:
             reason = "No backup or low-risk team-mate with room: the team's manager covers."
-            ranked.append(Choice(Kind.MANAGER, reason, manager_id=manager.user_id))
+            brief = "the team's manager, as temporary cover"
+            ranked.append(Choice(Kind.MANAGER, reason, manager_id=manager.user_id, brief=brief))
     return ranked
 
 
 NOBODY = Choice(
     Kind.NONE, "No one available: no backup, no low-risk team-mate with room and no manager."
 )
+
+
+def rank_batch(
+    *,
+    cases: Sequence[Case],
+    candidates: Mapping[int, Candidate],
+    managers: Mapping[int, Manager],
+    scope: Scope = EVERYONE,
+) -> dict[int, list[Choice]]:
+    """Everyone who may take each customer, best first, in the order given (most important
+    first, so they get first pick of the room there is). Each customer's first choice takes
+    the customer's load before the next customer is ranked, so the first choices of a batch
+    spread evenly and never take anyone past a limit. ``managers`` maps team id to the team's
+    manager. Mutates the candidates' loads."""
+    ranked_all: dict[int, list[Choice]] = {}
+    for case in cases:
+        ranked = rank_recipients(
+            case=case, candidates=candidates, manager=managers.get(case.team_id), scope=scope
+        )
+        if ranked and ranked[0].rep_id is not None:
+            candidates[ranked[0].rep_id].take(case.revenue)
+        ranked_all[case.customer_id] = ranked
+    return ranked_all
 
 
 def choose_recipients(
@@ -228,20 +256,9 @@ def choose_recipients(
     managers: Mapping[int, Manager],
     scope: Scope = EVERYONE,
 ) -> dict[int, Choice]:
-    """The best choice for each customer, in the order given (most important first, so they
-    get first pick of the room there is). Each rep chosen takes the customer's load before the
-    next choice, so a batch spreads evenly and never takes anyone past a limit. ``managers``
-    maps team id to the team's manager. Mutates the candidates' loads."""
-    chosen: dict[int, Choice] = {}
-    for case in cases:
-        ranked = rank_recipients(
-            case=case, candidates=candidates, manager=managers.get(case.team_id), scope=scope
-        )
-        choice = ranked[0] if ranked else NOBODY
-        if choice.rep_id is not None:
-            candidates[choice.rep_id].take(case.revenue)
-        chosen[case.customer_id] = choice
-    return chosen
+    """The best choice for each customer (:func:`rank_batch`'s first), or :data:`NOBODY`."""
+    ranked = rank_batch(cases=cases, candidates=candidates, managers=managers, scope=scope)
+    return {customer_id: (found[0] if found else NOBODY) for customer_id, found in ranked.items()}
 
 
 def _probability(rep: Candidate) -> float:
@@ -258,3 +275,12 @@ def _load_text(rep: Candidate, revenue: Decimal) -> str:
     accounts = rep.accounts + 1
     limit = f"/{rep.max_accounts}" if rep.max_accounts else ""
     return f"{accounts}{limit} accounts, revenue {rep.revenue + revenue:,.0f} after this"
+
+
+def _brief(rep: Candidate) -> str:
+    if rep.probability is None:
+        risk = "no current risk score" if rep.band is None else f"{rep.band} risk"
+    else:
+        risk = f"{rep.band or 'scored'} risk ({rep.probability:.0%})"
+    limit = f"/{rep.max_accounts}" if rep.max_accounts else ""
+    return f"{risk} · → {rep.accounts + 1}{limit} accounts"

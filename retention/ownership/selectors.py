@@ -21,13 +21,14 @@ from accounts.org import team_managers
 from retention.models import Assignment, Customer, RiskScore, SalesRep, ScoringRun
 from retention.ownership.policy import (
     EVERYONE,
+    NOBODY,
     Candidate,
     Case,
     Choice,
     Manager,
     Relationship,
     Scope,
-    choose_recipients,
+    rank_batch,
 )
 from retention.people import rep_in_scope, rep_label, unnamed_user
 from retention.selectors import risk_scores_current
@@ -350,19 +351,27 @@ class Recommendation:
     def reason(self) -> str:
         return self.choice.reason
 
+    @property
+    def brief(self) -> str:
+        return self.choice.brief
 
-def recipients_recommend(
+
+def recipients_ranked(
     *,
     holdings: Sequence[Assignment],
     user: User | None,
     run: ScoringRun | None,
     limits: Mapping[int, tuple[int, Decimal]] | None = None,
-) -> dict[int, Recommendation]:
-    """Who should take each customer from the rep holding it (``holdings``: their current
-    assignments, with ``rep`` and ``customer`` loaded, most important first): the ownership
-    policy, asked with the customers' other holders, the reps of the holders' teams, risk from
-    ``run``, the teams' managers from ``accounts.org`` and the user's scope (``None``: everyone).
-    Seven queries however many customers."""
+    with_managers: bool = True,
+) -> dict[int, list[Recommendation]]:
+    """Everyone who may take each customer from the rep holding it (or, for a customer nobody
+    holds now, its last rep holder), best first: the ownership policy, asked with the
+    customers' other current holders, the reps of the holders' teams, risk from ``run``, the
+    teams' (accounts, revenue) ``limits``, the teams' managers from ``accounts.org`` (left out
+    with ``with_managers=False``: a backup is a rep) and the user's scope (``None``:
+    everyone). ``holdings`` (with ``rep`` and ``customer`` loaded) go most important first:
+    each customer's first choice takes its load before the next is ranked, so a batch spreads
+    evenly. Eight queries however many customers."""
     if not holdings:
         return {}
     relationships = relationships_current(customer_ids=[a.customer_id for a in holdings])
@@ -371,7 +380,7 @@ def recipients_recommend(
     candidates = recipient_candidates(
         reps=Q(pk__in=other_rep_ids) | Q(team_id__in=team_ids), run=run, limits=limits
     )
-    managers = team_managers(team_ids=team_ids)
+    managers = team_managers(team_ids=team_ids) if with_managers else {}
     covering = {r.manager_id for rels in relationships.values() for r in rels if r.manager_id}
     scope = recipient_scope(
         user=user,
@@ -386,32 +395,52 @@ def recipients_recommend(
             region=a.rep.region,
             revenue=a.customer.annual_revenue,
             relationships=tuple(
-                r for r in relationships.get(a.customer_id, ()) if r.rep_id != a.rep_id
+                r
+                for r in relationships.get(a.customer_id, ())
+                if r.rep_id != a.rep_id and (with_managers or r.rep_id is not None)
             ),
         )
         for a in holdings
     ]
-    choices = choose_recipients(
+    ranked = rank_batch(
         cases=cases,
         candidates=candidates,
         managers={tid: Manager(user_id=m.pk, name=str(m)) for tid, m in managers.items()},
         scope=scope,
     )
-    reps = SalesRep.objects.in_bulk([c.rep_id for c in choices.values() if c.rep_id])
+    rep_ids = {c.rep_id for choices in ranked.values() for c in choices if c.rep_id}
+    reps = SalesRep.objects.in_bulk(list(rep_ids))
     users = {m.pk: m for m in managers.values()}
-    missing = {c.manager_id for c in choices.values() if c.manager_id} - set(users)
+    missing = {c.manager_id for cs in ranked.values() for c in cs if c.manager_id} - set(users)
     if missing:
         users.update(User.objects.in_bulk(list(missing)))
-    found = {}
-    for customer_id, choice in choices.items():
-        if choice.rep_id:
-            rep = reps[choice.rep_id]
-            found[customer_id] = Recommendation(
-                choice, name=rep.full_name, email=rep.email, crm_user_id=rep.crm_user_id
-            )
-        elif choice.manager_id:
-            manager = users[choice.manager_id]
-            found[customer_id] = Recommendation(choice, name=str(manager), email=manager.email)
-        else:
-            found[customer_id] = Recommendation(choice)
+    found: dict[int, list[Recommendation]] = {}
+    for customer_id, choices in ranked.items():
+        found[customer_id] = []
+        for choice in choices:
+            if choice.rep_id:
+                rep = reps[choice.rep_id]
+                recommendation = Recommendation(
+                    choice, name=rep.full_name, email=rep.email, crm_user_id=rep.crm_user_id
+                )
+            else:
+                manager = users[choice.manager_id]
+                recommendation = Recommendation(choice, name=str(manager), email=manager.email)
+            found[customer_id].append(recommendation)
     return found
+
+
+def recipients_recommend(
+    *,
+    holdings: Sequence[Assignment],
+    user: User | None,
+    run: ScoringRun | None,
+    limits: Mapping[int, tuple[int, Decimal]] | None = None,
+) -> dict[int, Recommendation]:
+    """Who should take each customer from the rep holding it: :func:`recipients_ranked`'s
+    first choice, or nobody."""
+    ranked = recipients_ranked(holdings=holdings, user=user, run=run, limits=limits)
+    return {
+        customer_id: choices[0] if choices else Recommendation(NOBODY)
+        for customer_id, choices in ranked.items()
+    }

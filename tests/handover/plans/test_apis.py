@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from handover.models import HandoverPlan
 from retention.models import Assignment
+from tests.conftest import make_rep
 from tests.handover.plans.conftest import give_scores
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,8 @@ def test_schema_lists_plan_coverage_and_assignment_endpoints(admin_user):
         "/api/handover/single-threaded/",
         "/api/handover/assignments/",
         "/api/handover/assignments/backup/",
+        "/api/handover/assignments/cover/",
+        "/api/handover/customers/{customer_id}/recipients/",
     ):
         assert path in schema["paths"], path
 
@@ -158,23 +161,42 @@ def test_api_is_scoped_like_the_pages(manager_a, manager_b, rep_a, rep_b, book):
     assert HandoverPlan.objects.get().items.filter(chosen_rep=rep_b).count() == 0
 
 
-def test_coverage_and_assignment_apis(manager_a, manager_b, rep_a, rep_a2, customer_a, customer_b):
-    give_scores({rep_a: "high"})
+def test_coverage_and_assignment_apis(
+    manager_a, manager_b, rep_a, rep_a2, customer_a, customer_b, team_north_a
+):
+    carla = make_rep(team_north_a, "Carla", "Costa")
+    give_scores({rep_a: "high", carla: "low", rep_a2: "low"})
     coverage = api(manager_a).get("/api/handover/coverage/").json()
     assert coverage["counts"]["high_risk_only"] == 1
     assert coverage["gaps"][0]["customer_name"] == "Acme Shipping"
+    assert coverage["gaps"][0]["holder_rep_id"] == rep_a.pk
+    assert [c["rep_id"] for c in coverage["gaps"][0]["choices"]] == [carla.pk, None]
     single = api(manager_a).get("/api/handover/single-threaded/").json()["results"]
     assert [c["customer_name"] for c in single] == ["Acme Shipping"]
+    assert single[0]["suggested_backup"]["rep_id"] == carla.pk
+    offered = api(manager_a).get(f"/api/handover/customers/{customer_a.pk}/recipients/").json()
+    assert [(o["kind"], o["rep_id"] or o["manager_id"]) for o in offered] == [
+        ("team_rep", carla.pk),
+        ("manager", manager_a.pk),
+    ]
 
-    added = api(manager_a).post(
+    # Arne is low risk but of another team: the policy does not offer him, and says why.
+    refused = api(manager_a).post(
         "/api/handover/assignments/backup/",
         {"customer_id": customer_a.pk, "rep_id": rep_a2.pk},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "not of the holder's team and region" in refused.json()["detail"]
+    added = api(manager_a).post(
+        "/api/handover/assignments/backup/",
+        {"customer_id": customer_a.pk, "rep_id": carla.pk},
         format="json",
     )
     assert added.status_code == 201 and added.json()["role"] == "backup"
     duplicate = api(manager_a).post(
         "/api/handover/assignments/backup/",
-        {"customer_id": customer_a.pk, "rep_id": rep_a2.pk},
+        {"customer_id": customer_a.pk, "rep_id": carla.pk},
         format="json",
     )
     assert duplicate.status_code == 400 and "already holds" in duplicate.json()["detail"]

@@ -12,6 +12,7 @@ from handover.models import HandoverPlan
 from handover.plans.services import handover_plan_apply, handover_plan_create
 from retention.knowledge.services import customer_knowledge_update
 from retention.models import Assignment, CustomerKnowledge, Deal
+from tests.conftest import make_customer, make_rep
 from tests.handover.plans.conftest import TODAY, give_scores
 
 pytestmark = pytest.mark.django_db
@@ -136,20 +137,58 @@ def test_brief_per_recipient_flags_missing_notes_in_html_and_xlsx(
     )
 
 
-def test_single_threaded_page_adds_a_backup_only_within_scope(
-    client, manager_a, rep_a, rep_a2, rep_b, customer_a, customer_b
+def test_single_threaded_page_offers_the_policys_backups_and_adds_one_from_the_row(
+    client, manager_a, rep_a, rep_a2, rep_b, customer_a, customer_b, team_north_a
 ):
+    carla = make_rep(team_north_a, "Carla", "Costa")
+    give_scores({rep_a: "low", carla: "low", rep_a2: "low", rep_b: "low"})
     client.force_login(manager_a)
     url = reverse("handover:single_threaded")
     page = client.get(url).content.decode()
     assert 'data-customer="Acme Shipping"' in page and "Bento Foods" not in page
-    client.post(url, {"customer": customer_a.pk, "rep": rep_b.pk})
-    assert not Assignment.objects.filter(customer=customer_a, rep=rep_b).exists()
-    assert client.post(url, {"customer": customer_b.pk, "rep": rep_a2.pk}).status_code == 404
-    client.post(url, {"customer": customer_a.pk, "rep": rep_a2.pk})
-    backup = Assignment.objects.get(customer=customer_a, rep=rep_a2)
-    assert (backup.role, backup.created_by) == ("backup", manager_a)
+    # Only Carla, Alice's low-risk team-mate, is offered: not Arne of North B, not Bruno.
+    assert f'value="rep:{carla.pk}"' in page
+    assert f'value="rep:{rep_a2.pk}"' not in page and f'value="rep:{rep_b.pk}"' not in page
+
+    backup = reverse("handover:customer_backup", args=[customer_a.pk])
+    assert client.post(backup, {"recipient": f"rep:{rep_b.pk}"}).status_code == 404
+    refused = client.post(
+        backup, {"recipient": f"rep:{rep_a2.pk}", "cols": "4"}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 422 and "not of the holder" in refused.content.decode()
+    other = reverse("handover:customer_backup", args=[customer_b.pk])
+    assert client.post(other, {"recipient": f"rep:{rep_a2.pk}"}).status_code == 404
+    assert not Assignment.objects.filter(role="backup").exists()
+
+    row = client.post(backup, {"recipient": f"rep:{carla.pk}", "cols": "4"}, HTTP_HX_REQUEST="true")
+    assert row.status_code == 200
+    assert "Carla Costa now backs up Acme Shipping." in row.content.decode()
+    assert 'colspan="4"' in row.content.decode()
+    added = Assignment.objects.get(customer=customer_a, rep=carla)
+    assert (added.role, added.created_by) == ("backup", manager_a)
     assert 'data-customer="Acme Shipping"' not in client.get(url).content.decode()
+
+
+def test_single_threaded_page_filters_and_pages(client, admin_user, team_north_a, team_south_a):
+    north = make_rep(team_north_a, "Nils", "North")
+    south = make_rep(team_south_a, "Sara", "South")
+    for n in range(30):
+        make_customer(
+            f"North Key {n:02}", owner=north, annual_revenue=1000 + n, is_key_account=True
+        )
+    make_customer("South Key", owner=south, annual_revenue=500, is_key_account=True)
+    client.force_login(admin_user)
+    url = reverse("handover:single_threaded")
+    first = client.get(url).content.decode()
+    assert first.count("data-customer=") == 25 and "31 key accounts" in first
+    assert "North Key 29" in first and "South Key" not in first
+    last = client.get(url, {"page": 2}).content.decode()
+    assert last.count("data-customer=") == 6 and "South Key" in last
+    south_only = client.get(url, {"team": team_south_a.pk}).content.decode()
+    assert south_only.count("data-customer=") == 1 and "1 key account," in south_only
+    assert client.get(url, {"q": "key 07"}).content.decode().count("data-customer=") == 1
+    assert client.get(url, {"rep": south.pk}).content.decode().count("data-customer=") == 1
+    assert client.get(url, {"team": "x"}).status_code == 400
 
 
 def test_a_suggested_note_counts_as_written_only_once_a_person_confirms_it(

@@ -12,6 +12,7 @@ from retention.ownership.policy import (
     Relationship,
     Scope,
     choose_recipients,
+    rank_batch,
     rank_recipients,
     refusal,
 )
@@ -146,3 +147,18 @@ def test_a_batch_spreads_customers_over_team_mates_and_respects_limits():
 def test_a_batch_with_nobody_says_so():
     chosen = choose_recipients(cases=[case()], candidates={}, managers={})
     assert chosen[1].kind == Kind.NONE and "No one available" in chosen[1].reason
+
+
+def test_a_ranked_batch_keeps_every_choice_and_lets_only_the_first_take_the_load():
+    candidates = {c.rep_id: c for c in (rep(5, max_accounts=3), rep(6, accounts=1, max_accounts=3))}
+    cases = [case(customer_id=n) for n in range(1, 4)]
+    found = rank_batch(cases=cases, candidates=candidates, managers={TEAM: BOSS})
+    assert [kinds(found[n]) for n in range(1, 4)] == [
+        [("team_rep", 5), ("team_rep", 6), ("manager", 99)],
+        [("team_rep", 5), ("team_rep", 6), ("manager", 99)],  # 5 and 6 tie at 1: lower id
+        [("team_rep", 6), ("team_rep", 5), ("manager", 99)],
+    ]
+    assert (candidates[5].accounts, candidates[6].accounts) == (2, 2)
+    assert found[1][0].brief == "low risk (10%) · → 1/3 accounts"
+    assert found[3][0].brief == "low risk (10%) · → 2/3 accounts"
+    assert found[1][-1].brief == "the team's manager, as temporary cover"

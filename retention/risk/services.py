@@ -437,9 +437,10 @@ def scoring_chunk_run(*, run_id: int, index: int) -> bool:
         done_at=timezone.now(), written=written
     )
     _beat(run_id)
-    return bool(marked) and not ScoringChunk.objects.filter(
-        run_id=run_id, done_at__isnull=True
-    ).exists()
+    return (
+        bool(marked)
+        and not ScoringChunk.objects.filter(run_id=run_id, done_at__isnull=True).exists()
+    )
 
 
 def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
@@ -458,15 +459,23 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
         medium=settings.RELAY_RISK_MEDIUM,
         high=settings.RELAY_RISK_HIGH,
     )
-    leaving = selectors.reps_on_notice(rep_ids=rep_ids, as_of=run.as_of)
-    # Each rep's previous published probability, whatever its date: their latest score
-    # (as of this run's date or before) from another succeeded run. One query per chunk.
+    rows = _score_rows(run_id=run_id, as_of=run.as_of, frame=frame, scored=scored)
+    with transaction.atomic():
+        written = RiskScore.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        done = RiskScore.objects.filter(run_id=run_id).count()
+        ScoringRun.objects.filter(pk=run_id).update(done=done, updated_at=timezone.now())
+    return len(written)
+
+
+def _previous_probabilities(*, run_id: int, rep_ids: list[int], as_of: dt.date) -> dict[int, float]:
+    """Each rep's previous published probability, whatever its date: their latest score (as of
+    ``as_of`` or before) from another succeeded run. One query."""
     earlier = (
         RiskScore.objects.filter(
             rep_id__in=rep_ids,
             status=RiskScore.Status.SCORED,
             run__status=ScoringRun.Status.SUCCEEDED,
-            as_of__lte=run.as_of,
+            as_of__lte=as_of,
         )
         .exclude(run_id=run_id)
         .order_by("rep_id", "-as_of", "-run__finished_at", "-run_id")
@@ -476,6 +485,18 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
     previous: dict[int, float] = {}
     for rep_id, probability in earlier.values_list("rep_id", "probability"):
         previous.setdefault(rep_id, probability)
+    return previous
+
+
+def _score_rows(
+    *, run_id: int, as_of: dt.date, frame: pd.DataFrame, scored: pd.DataFrame
+) -> list[RiskScore]:
+    """The scores of a run for the reps of ``frame`` (their features) and ``scored`` (their
+    ``score_frame``), both indexed by rep id: a probability with its band, drivers and change
+    since the rep's previous published score, or, for a rep serving notice, "leaving"."""
+    rep_ids = [int(rep_id) for rep_id in frame.index]
+    leaving = selectors.reps_on_notice(rep_ids=rep_ids, as_of=as_of)
+    previous = _previous_probabilities(run_id=run_id, rep_ids=rep_ids, as_of=as_of)
     signals = frame.select_dtypes("number").drop(columns=["team_id"]).astype(float).round(4)
     rows = []
     for rep_id, row in scored.iterrows():
@@ -484,12 +505,12 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
             # Leaving is a fact, not a chance: shown as "Leaving — last day D", first on the
             # dashboards, never an alert, and no "change" against the last probability.
             last_day = leaving[rep_id]
-            days_left = (last_day - run.as_of).days
+            days_left = (last_day - as_of).days
             rows.append(
                 RiskScore(
                     run_id=run_id,
                     rep_id=rep_id,
-                    as_of=run.as_of,
+                    as_of=as_of,
                     status=RiskScore.Status.LEAVING,
                     last_day=last_day,
                     probability=1.0 if days_left <= 90 else float(row["probability"]),
@@ -508,7 +529,7 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
             RiskScore(
                 run_id=run_id,
                 rep_id=rep_id,
-                as_of=run.as_of,
+                as_of=as_of,
                 probability=probability,
                 probability_30=float(row["probability_30"]),
                 probability_180=float(row["probability_180"]),
@@ -518,11 +539,7 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
                 signals=values,
             )
         )
-    with transaction.atomic():
-        written = RiskScore.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-        done = RiskScore.objects.filter(run_id=run_id).count()
-        ScoringRun.objects.filter(pk=run_id).update(done=done, updated_at=timezone.now())
-    return len(written)
+    return rows
 
 
 def scoring_run_finish(*, run_id: int) -> bool:
@@ -683,20 +700,76 @@ def risk_history_backfill(
     the risk of reps months back, when their interventions began). Only the newest run raises
     alerts: the earlier ones are history, not news.
 
+    In bulk: the history is read once for all the dates, each date's features are computed
+    from it point in time (``feature_frame`` sees nothing after its date, and a read that
+    starts earlier gives the same features: see ``selectors.risk_history``), every date is
+    scored in one batch, and each run is written whole, published, before the next, so its
+    "change since last run" compares with the run before exactly as weekly runs would. The
+    scores are those run-by-run scoring would write (tests compare the two).
+
     For a first import of past data or the demo organisation; the nightly run takes over after.
     """
     risk_model_train(as_of=end)
     monthly = [end - dt.timedelta(weeks=weeks - 1 + 4 * back) for back in range(months, 0, -1)]
     dates = monthly + [end - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    if not dates:
+        return []
+    model = risk_model_ensure_active()
+    history = selectors.risk_history(
+        start=dates[0] - dt.timedelta(days=selectors.LOOKBACK_DAYS), end=end
+    )
+    frames = {as_of: feature_frame(history, as_of) for as_of in dates}
+    scored = score_frame(
+        pd.concat(frames.values(), keys=list(frames)),
+        scorer=scorer_for(model),
+        medium=settings.RELAY_RISK_MEDIUM,
+        high=settings.RELAY_RISK_HIGH,
+    )
     runs = []
-    for done, as_of in enumerate(dates, start=1):
-        runs.append(risk_scores_refresh(as_of=as_of, raise_alerts=False))
+    for done, (as_of, frame) in enumerate(frames.items(), start=1):
+        runs.append(
+            _scoring_run_write(
+                as_of=as_of,
+                model=model,
+                frame=frame,
+                scored=scored.xs(as_of, level=0) if len(frame) else scored.iloc[:0],
+            )
+        )
         if progress:
             progress(done, len(dates))
-    if runs and runs[-1].status == ScoringRun.Status.SUCCEEDED:
-        # Nobody has been told of anything yet: every rep high in the newest run is news.
-        risk_alerts_raise(run_id=runs[-1].pk, first_import=True)
+    # Nobody has been told of anything yet: every rep high in the newest run is news.
+    risk_alerts_raise(run_id=runs[-1].pk, first_import=True)
+    transaction.on_commit(partial(dashboard_cache_warm_task.delay, runs[-1].pk))
     return runs
+
+
+@transaction.atomic
+def _scoring_run_write(
+    *, as_of: dt.date, model: RiskModel, frame: pd.DataFrame, scored: pd.DataFrame
+) -> ScoringRun:
+    """A succeeded run (one chunk, done) holding the given scores, back-dated (no alerts)."""
+    now = timezone.now()
+    run = ScoringRun.objects.create(
+        as_of=as_of,
+        status=ScoringRun.Status.SUCCEEDED,
+        model=model,
+        previous_run=scoring_run_latest_complete(),
+        raise_alerts=False,
+        started_at=now,
+        heartbeat_at=now,
+    )
+    rows = _score_rows(run_id=run.pk, as_of=as_of, frame=frame, scored=scored)
+    RiskScore.objects.bulk_create(rows, batch_size=2000)
+    ScoringChunk.objects.create(
+        run=run,
+        index=0,
+        rep_ids=[int(rep_id) for rep_id in frame.index],
+        done_at=timezone.now(),
+        written=len(rows),
+    )
+    run.chunks, run.total, run.done, run.finished_at = 1, len(rows), len(rows), timezone.now()
+    run.save(update_fields=["chunks", "total", "done", "finished_at", "updated_at"])
+    return run
 
 
 # --- alerts -----------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ zero; weeks before the rep's first record, or before the data start, are unknown
 zero, so a rep hired years before the first import does not look idle for the first year.
 
 reps:    rep_id (index), team_id, hire_date, annual_quota, departure_date, departure_reason,
-         notice_date (optional: when the rep gave notice; NaT when unknown)
+         notice_date (optional: when the rep gave notice; NaT when unknown), first_record
+         (optional: the day of the rep's first record in any weekly source, however long
+         before the weekly rows begin; without it, the first weekly row)
 weekly:  rep_id, week (the Monday), activities, visits (customer visits and meetings),
          visit_minutes (their minutes, internal events left out), pipeline_created, won_amount,
          service_n, service_score_sum (scores scaled to 0–1, summed), service_scale_sum (the
@@ -238,8 +240,12 @@ class RepHistory:
         self.leave_start = pd.Timestamp(self.leave_start)
         # A rep is observed from their first record (any weekly source), and never before the
         # data start: earlier weeks are unknown, not idle.
-        first_record = self.weekly.groupby("rep_id")["week"].min()
-        observed = first_record.reindex(self.reps.index)
+        observed = self.weekly.groupby("rep_id")["week"].min().reindex(self.reps.index)
+        if "first_record" in self.reps:
+            # The read knows each rep's first record even when it lies before the read's own
+            # start, so a read beginning later does not take the weeks before it for unknown.
+            known = week_starts(self.reps["first_record"])
+            observed = pd.concat([known, observed], axis=1).min(axis=1)
         if pd.notna(self.data_start):
             observed = observed.clip(lower=week_start(self.data_start))
         self.reps["observed_from"] = observed.astype("datetime64[ns]")

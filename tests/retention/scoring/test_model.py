@@ -6,7 +6,15 @@ import pytest
 
 from retention.scoring import explain, labels
 from retention.scoring.backtest import backtest_report
-from retention.scoring.model import NotEnoughHistory, band, evaluate, train
+from retention.scoring.model import (
+    NotEnoughHistory,
+    band,
+    candidate_pipelines,
+    choose_calibration,
+    evaluate,
+    rep_folds,
+    train,
+)
 from retention.scoring.rules import RuleScorer, rule_points
 from retention.scoring.scorer import Scorer, score_frame
 from retention.scoring.signals import FEATURES
@@ -69,10 +77,13 @@ def test_training_keeps_the_better_model_calibrates_and_reports_every_figure():
     dataset, departures = synthetic_dataset(seed=1)
     result = train(dataset, departures=departures, horizon_days=90, seed=0, horizons=(90,))
     metrics = result.metrics
-    assert result.algorithm in metrics["candidates_average_precision"]
-    assert metrics["candidates_average_precision"][result.algorithm] == max(
-        metrics["candidates_average_precision"].values()
+    # Chosen on folds of the training snapshots grouped by rep, not a fixed fallback.
+    assert metrics["selection"] == "rep_folds"
+    assert set(metrics["candidates_roc_auc"]) == set(candidate_pipelines())
+    assert metrics["candidates_roc_auc"][result.algorithm] == max(
+        metrics["candidates_roc_auc"].values()
     )
+    assert metrics["calibration"] in {"sigmoid", "isotonic"}
     assert metrics["roc_auc"] > 0.8
     for key in ("average_precision", "precision_top", "recall_top", "median_lead_days"):
         assert metrics[key] is not None
@@ -90,6 +101,26 @@ def test_training_keeps_the_better_model_calibrates_and_reports_every_figure():
     assert len(metrics["reliability"]) == 10
     assert [b["band"] for b in metrics["bands"]] == ["low", "medium", "high"]
     assert metrics["rolling"]["splits"] and metrics["rolling"]["roc_auc"]["model"]["std"] >= 0
+
+
+def test_learner_is_chosen_on_folds_that_never_split_a_rep():
+    dataset, _ = synthetic_dataset(seed=2, reps=40, dates=6)
+    for fit, check in rep_folds(dataset):
+        assert not set(dataset["rep_id"].iloc[fit]) & set(dataset["rep_id"].iloc[check])
+        assert len(fit) and len(check)
+
+
+def test_calibration_choice_follows_the_shape_of_the_scores():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(300), 10)
+    score = rng.random(len(groups))
+    # Scores already on a logistic curve: one curve fits, and isotonic only adds noise.
+    logistic = (rng.random(len(score)) < 1 / (1 + np.exp(-(8 * score - 6)))).astype(int)
+    assert choose_calibration(score, logistic, groups)[0] == "sigmoid"
+    # A step no logistic curve follows: nobody below 0.8 leaves, everybody above 0.9 does.
+    step = ((score > 0.9) | ((score > 0.8) & (rng.random(len(score)) < 0.5))).astype(int)
+    method, brier = choose_calibration(score, step, groups)
+    assert method == "isotonic" and brier["isotonic"] < brier["sigmoid"]
 
 
 def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():

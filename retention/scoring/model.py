@@ -2,9 +2,10 @@
 
 ``train`` chooses among logistic regressions and gradient-boosted models at two strengths of
 regularisation each, by their ROC AUC on folds of the training snapshots grouped by rep;
-chooses Platt or isotonic calibration by the Brier score on those folds' out-of-fold
-probabilities; fits and calibrates the chosen one, and reports the figures on the later
-snapshots (the holdout). The holdout rows never touch the choices, training or calibration.
+chooses Platt or isotonic calibration by how well each calibrates the risk bands on those
+folds' out-of-fold probabilities; fits and calibrates the chosen one, and reports the
+figures on the later snapshots (the holdout). The holdout rows never touch the choices,
+training or calibration.
 
 Horizons: one calibrated classifier per horizon (30, 90, 180 days) on the same features, made
 monotone afterwards (the chance of leaving within 30 days is never above the 90-day one, nor
@@ -20,11 +21,13 @@ the best baseline on the holdout, and if not, why.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass, field
 
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -33,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from retention.scoring.signals import FEATURES
@@ -56,7 +59,14 @@ CALIBRATION_METHODS = ("sigmoid", "isotonic")
 INNER_FOLDS = 3
 # Past this many reps the learner is chosen on a sample of them: the choice needs hundreds of
 # departures, not every snapshot, and training time stays flat at 10,000 reps.
-SELECTION_MAX_REPS = 3000
+SELECTION_MAX_REPS = 2000
+# The candidates by capacity, least first (``simplest_within_one_error``).
+SIMPLEST_FIRST = (
+    "logistic_regression_strong_l2",
+    "logistic_regression",
+    "hist_gradient_boosting_shallow",
+    "hist_gradient_boosting",
+)
 # A horizon with fewer departing reps than this in training is not fitted (no figure for it).
 MIN_HORIZON_DEPARTURES = 5
 
@@ -66,14 +76,42 @@ class NotEnoughHistory(ValueError):
 
 
 def clip_extremes(values: np.ndarray) -> np.ndarray:
-    """Ratios explode when a baseline is tiny; a linear model must not chase them."""
+    """Clip at ±5 in the signals' own units. Kept so that models stored before
+    ``Winsorizer`` still load; it flattened every signal counted in days or minutes."""
     return np.clip(values, -5.0, 5.0)
+
+
+class Winsorizer(TransformerMixin, BaseEstimator):
+    """Clip each column to its training quantiles (``lower``, ``upper``).
+
+    Ratios explode when a baseline is tiny and a linear model must not chase them, but a
+    fixed bound cannot serve signals on different scales (leave days run to 30, minutes per
+    visit sit near 60, ratios near 0): each column is bounded by its own spread."""
+
+    def __init__(self, lower: float = 0.01, upper: float = 0.99) -> None:
+        self.lower = lower
+        self.upper = upper
+
+    def fit(self, x, y=None):
+        values = np.asarray(x, dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column never observed
+            self.low_ = np.nanquantile(values, self.lower, axis=0)
+            self.high_ = np.nanquantile(values, self.upper, axis=0)
+        self.n_features_in_ = values.shape[1]
+        return self
+
+    def transform(self, x):
+        values = np.asarray(x, dtype=float)
+        low = np.where(np.isnan(self.low_), -np.inf, self.low_)
+        high = np.where(np.isnan(self.high_), np.inf, self.high_)
+        return np.clip(values, low, high)
 
 
 def _logistic(c: float) -> Pipeline:
     return Pipeline(
         [
-            ("clip", FunctionTransformer(clip_extremes)),
+            ("clip", Winsorizer()),
             (
                 "impute",
                 SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
@@ -276,6 +314,15 @@ def reliability(
     return rows
 
 
+def wilson_interval(rate: float, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson interval of a rate observed on ``n`` independent cases."""
+    if n <= 0:
+        return 0.0, 1.0
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
 def band_calibration(
     probability: np.ndarray,
     label: np.ndarray,
@@ -283,9 +330,15 @@ def band_calibration(
     medium: float,
     high: float,
     tolerance: float = CALIBRATION_TOLERANCE,
+    groups: np.ndarray | None = None,
 ) -> list[dict]:
     """Per band: rows, mean predicted, observed rate and whether they are within tolerance;
-    for the high band also how many departures the probabilities expect."""
+    for the high band also how many departures the probabilities expect.
+
+    With ``groups`` (the rep of each row) also the distinct reps and a 95 % interval of the
+    observed rate counting reps, not rows, as the cases: a rep's snapshots two weeks apart
+    are one case seen several times, and a band of a few reps cannot settle a 5-point
+    tolerance either way."""
     bands = band(probability, medium=medium, high=high)
     rows = []
     for name in ("low", "medium", "high"):
@@ -294,17 +347,25 @@ def band_calibration(
             rows.append({"band": name, "rows": 0, "predicted": None, "observed": None})
             continue
         predicted, observed = float(probability[mask].mean()), float(label[mask].mean())
-        rows.append(
-            {
-                "band": name,
-                "rows": int(mask.sum()),
-                "predicted": predicted,
-                "observed": observed,
-                "expected_departures": float(probability[mask].sum()),
-                "departures": int(label[mask].sum()),
-                "within_tolerance": abs(predicted - observed) <= tolerance,
+        row = {
+            "band": name,
+            "rows": int(mask.sum()),
+            "predicted": predicted,
+            "observed": observed,
+            "expected_departures": float(probability[mask].sum()),
+            "departures": int(label[mask].sum()),
+            "within_tolerance": abs(predicted - observed) <= tolerance,
+        }
+        if groups is not None:
+            reps = len(np.unique(groups[mask]))
+            low, high_end = wilson_interval(observed, reps)
+            row |= {
+                "reps": reps,
+                "observed_low": low,
+                "observed_high": high_end,
+                "predicted_in_interval": low <= predicted <= high_end,
             }
-        )
+        rows.append(row)
     return rows
 
 
@@ -385,10 +446,11 @@ def _selection_sample(train_set: pd.DataFrame, *, seed: int) -> pd.DataFrame:
 
 def _compare_candidates(
     train_set: pd.DataFrame, *, features: list[str], seed: int
-) -> tuple[dict[str, float], str, np.ndarray | None, pd.DataFrame]:
-    """Each candidate's mean ROC AUC on folds of the training snapshots grouped by rep, the
-    one kept, its out-of-fold probabilities and the rows they are for. The holdout that
-    reports the figures never picks the learner.
+) -> tuple[dict, dict, str, dict[str, np.ndarray] | None, pd.DataFrame]:
+    """Each candidate's mean ROC AUC on folds of the training snapshots grouped by rep and its
+    standard error, the one kept (``simplest_within_one_error``), the out-of-fold
+    probabilities of each and the rows they are for. The holdout that reports the figures
+    never picks the learner.
 
     Why folds by rep and not a later time slice: a time split must leave a whole horizon
     between its two sides, and training spans only the months before the holdout less that
@@ -405,8 +467,8 @@ def _compare_candidates(
     ]
     fallback = "logistic_regression_strong_l2"
     if not folds:
-        return {}, fallback, None, sample
-    scores, out_of_fold = {}, {}
+        return {}, {}, fallback, None, sample
+    scores, errors, out_of_fold = {}, {}, {}
     for name in candidate_pipelines(seed=seed):
         aucs, probability = [], np.full(len(sample), np.nan)
         for fit, check in folds:
@@ -415,37 +477,67 @@ def _compare_candidates(
             probability[check] = pipeline.predict_proba(x.iloc[check])[:, 1]
             aucs.append(roc_auc_score(y[check], probability[check]))
         scores[name], out_of_fold[name] = float(np.mean(aucs)), probability
-    chosen = max(scores, key=scores.get)
-    return scores, chosen, out_of_fold[chosen], sample
+        errors[name] = float(np.std(aucs) / np.sqrt(len(aucs)))
+    return scores, errors, simplest_within_one_error(scores, errors), out_of_fold, sample
+
+
+def simplest_within_one_error(scores: dict[str, float], errors: dict[str, float]) -> str:
+    """The first (simplest) candidate, in ``SIMPLEST_FIRST`` order, whose score is within one
+    standard error of the best one's. A few dozen departures make fold scores noisy; between
+    learners the folds cannot tell apart, the one with less capacity generalises more safely."""
+    best = max(scores, key=scores.get)
+    bar = scores[best] - errors.get(best, 0.0)
+    for name in SIMPLEST_FIRST:
+        if name in scores and scores[name] >= bar:
+            return name
+    return best
 
 
 def choose_calibration(
-    probability: np.ndarray, label: np.ndarray, groups: np.ndarray
-) -> tuple[str, dict[str, float]]:
-    """Sigmoid (Platt) or isotonic calibration, by the Brier score each reaches on rep folds
-    of out-of-fold probabilities. Platt bends every score by one curve (steady with few
-    departures, but it pulls the clearest cases down when the top is cleaner than a logistic
-    curve allows); isotonic follows the data and needs more of them. Ties go to sigmoid."""
+    probability: np.ndarray,
+    label: np.ndarray,
+    groups: np.ndarray,
+    *,
+    medium: float = 0.25,
+    high: float = 0.5,
+) -> tuple[str, dict[str, dict[str, float]]]:
+    """Sigmoid (Platt) or isotonic calibration, by how well each calibrates the risk bands on
+    rep folds of out-of-fold probabilities: each fold is calibrated by a curve fitted on the
+    others, and the mean gap between predicted and observed per band (each band counting
+    alike, the Brier score beside it) decides.
+
+    Why per band and not the Brier score alone: nineteen rows in twenty are low, so the Brier
+    score hardly sees the top, where the bands are read. Platt bends every score by one
+    logistic curve (steady with few departures, but it pulls the clearest cases down when the
+    top is cleaner than such a curve allows); isotonic follows the data and needs more of them.
+    Isotonic only when it is better by at least a point."""
     known = ~np.isnan(probability)
     p, y, g = probability[known], label[known], groups[known]
-    logit = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1)).reshape(-1, 1)
-    scores: dict[str, list[float]] = {method: [] for method in CALIBRATION_METHODS}
     n = min(INNER_FOLDS, len(np.unique(g)))
     if n < 2 or not 0 < y.sum() < len(y):
         return "sigmoid", {}
+    logit = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1)).reshape(-1, 1)
+    calibrated = {method: np.full(len(p), np.nan) for method in CALIBRATION_METHODS}
     for fit, check in GroupKFold(n_splits=n).split(p, groups=g):
         if not 0 < y[fit].sum() < len(fit):
             continue
         platt = LogisticRegression(C=1e6, max_iter=1000).fit(logit[fit], y[fit])
-        scores["sigmoid"].append(
-            brier_score_loss(y[check], platt.predict_proba(logit[check])[:, 1])
-        )
+        calibrated["sigmoid"][check] = platt.predict_proba(logit[check])[:, 1]
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p[fit], y[fit])
-        scores["isotonic"].append(brier_score_loss(y[check], iso.predict(p[check])))
-    if not scores["sigmoid"]:
+        calibrated["isotonic"][check] = iso.predict(p[check])
+    scored = ~np.isnan(calibrated["sigmoid"])
+    if not scored.any():
         return "sigmoid", {}
-    brier = {method: float(np.mean(values)) for method, values in scores.items()}
-    return ("isotonic" if brier["isotonic"] < brier["sigmoid"] else "sigmoid"), brier
+    checks = {}
+    for method, values in calibrated.items():
+        rows = band_calibration(values[scored], y[scored], medium=medium, high=high)
+        gaps = [abs(r["predicted"] - r["observed"]) for r in rows if r["rows"]]
+        checks[method] = {
+            "band_error": float(np.mean(gaps)),
+            "brier": float(brier_score_loss(y[scored], values[scored])),
+        }
+    better = checks["isotonic"]["band_error"] <= checks["sigmoid"]["band_error"] - 0.01
+    return ("isotonic" if better else "sigmoid"), checks
 
 
 def train(*args, **kwargs) -> TrainingResult:
@@ -494,14 +586,18 @@ def _train(
     x_train, y_train = train_set[features].astype("float32"), train_set["label"].to_numpy()
     x_valid, y_valid = valid_set[features].astype("float32"), valid_set["label"].to_numpy()
 
-    candidates, algorithm, out_of_fold, sample = _compare_candidates(
+    candidates, errors, algorithm, out_of_fold, sample = _compare_candidates(
         train_set, features=features, seed=seed
     )
-    calibration, brier = (
+    calibration, calibration_check = (
         ("sigmoid", {})
         if out_of_fold is None
         else choose_calibration(
-            out_of_fold, sample["label"].to_numpy(), sample["rep_id"].to_numpy()
+            out_of_fold[algorithm],
+            sample["label"].to_numpy(),
+            sample["rep_id"].to_numpy(),
+            medium=medium,
+            high=high,
         )
     )
 
@@ -568,9 +664,10 @@ def _train(
         }
     metrics |= {
         "candidates_roc_auc": candidates,
+        "candidates_roc_auc_error": errors,
         "selection": "rep_folds" if candidates else "fallback",
         "calibration": calibration,
-        "calibration_brier": brier,
+        "calibration_check": calibration_check,
         "holdout_start": split.date().isoformat(),
         "holdout_end": pd.Timestamp(valid_set["as_of"].max()).date().isoformat(),
         "training_rows": len(train_set),
@@ -583,7 +680,11 @@ def _train(
         "not_published_because": reason,
         "reliability": reliability(validation["probability"].to_numpy(), y_valid),
         "bands": band_calibration(
-            validation["probability"].to_numpy(), y_valid, medium=medium, high=high
+            validation["probability"].to_numpy(),
+            y_valid,
+            medium=medium,
+            high=high,
+            groups=validation["rep_id"].to_numpy(),
         ),
         "left_out_unobserved": int(
             (labelled["recent_unobserved_weeks"].fillna(0) > 0).sum()

@@ -82,22 +82,28 @@ def clip_extremes(values: np.ndarray) -> np.ndarray:
 
 
 class Winsorizer(TransformerMixin, BaseEstimator):
-    """Clip each column to its training quantiles (``lower``, ``upper``).
+    """Clip each column to bounds fitted on it: three interquartile ranges beyond its quartiles
+    (Tukey's far-out fences), widened to its ``lower`` and ``upper`` quantiles where those lie
+    further out (a count that is mostly 0 has no interquartile range).
 
     Ratios explode when a baseline is tiny and a linear model must not chase them, but a
     fixed bound cannot serve signals on different scales (leave days run to 30, minutes per
-    visit sit near 60, ratios near 0): each column is bounded by its own spread."""
+    visit sit near 60, ratios near 0), and clipping at percentiles would flatten the most
+    strained reps, who are the signal: only values far outside a column's own spread move."""
 
-    def __init__(self, lower: float = 0.01, upper: float = 0.99) -> None:
+    def __init__(self, lower: float = 0.001, upper: float = 0.999, fence: float = 3.0) -> None:
         self.lower = lower
         self.upper = upper
+        self.fence = fence
 
     def fit(self, x, y=None):
         values = np.asarray(x, dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a column never observed
-            self.low_ = np.nanquantile(values, self.lower, axis=0)
-            self.high_ = np.nanquantile(values, self.upper, axis=0)
+            q = np.nanquantile(values, [self.lower, 0.25, 0.75, self.upper], axis=0)
+        spread = q[2] - q[1]
+        self.low_ = np.fmin(q[1] - self.fence * spread, q[0])
+        self.high_ = np.fmax(q[2] + self.fence * spread, q[3])
         self.n_features_in_ = values.shape[1]
         return self
 

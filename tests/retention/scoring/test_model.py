@@ -8,6 +8,7 @@ from retention.scoring import explain, labels
 from retention.scoring.backtest import backtest_report
 from retention.scoring.model import (
     NotEnoughHistory,
+    Winsorizer,
     band,
     candidate_pipelines,
     choose_calibration,
@@ -298,3 +299,15 @@ def test_drivers_name_only_signals_on_their_worrying_side():
     (items,) = explain.drivers(frame, contributions)
     assert [item["feature"] for item in items] == ["bridge_days"]
     assert items[0]["numbers"] == {"recent": 2.0, "usual": 0.0}
+
+
+def test_each_signal_is_bounded_by_its_own_spread_not_a_fixed_number():
+    rng = np.random.default_rng(0)
+    leave_days = rng.integers(0, 30, 1000).astype(float)  # days: far beyond ±5, all ordinary
+    ratio = np.append(rng.normal(0.0, 0.2, 999), 40.0)  # a tiny baseline made one ratio explode
+    escalations = np.where(rng.random(1000) < 0.03, 3.0, 0.0)  # mostly 0: no quartile spread
+    x = np.column_stack([leave_days, ratio, escalations])
+    bounded = Winsorizer().fit(x).transform(x)
+    assert np.array_equal(bounded[:, 0], leave_days)
+    assert bounded[-1, 1] < 2.0 and np.array_equal(bounded[:-1, 1], ratio[:-1])
+    assert bounded[:, 2].max() == 3.0

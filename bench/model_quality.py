@@ -53,6 +53,8 @@ def measure(as_of: str | None) -> dict:
         "published": bool(model and model.is_active),
         "not_published_because": metrics.get("not_published_because"),
         "algorithm": model.algorithm if model else None,
+        "candidates_roc_auc": metrics.get("candidates_roc_auc"),
+        "calibration": metrics.get("calibration"),
         "roc_auc": metrics.get("roc_auc"),
         "best_baseline_auc": best,
         "auc_margin": (metrics["roc_auc"] - best) if metrics.get("roc_auc") and best else None,
@@ -69,7 +71,21 @@ def measure(as_of: str | None) -> dict:
         "rolling_auc": metrics.get("rolling", {}).get("roc_auc"),
         "horizons": metrics.get("horizons"),
         "bands": [
-            {k: b.get(k) for k in ("band", "rows", "predicted", "observed", "within_tolerance")}
+            {
+                k: b.get(k)
+                for k in (
+                    "band",
+                    "rows",
+                    "reps",
+                    "predicted",
+                    "observed",
+                    "observed_low",
+                    "observed_high",
+                    "expected_departures",
+                    "departures",
+                    "within_tolerance",
+                )
+            }
             for b in metrics.get("bands", [])
         ],
         "train_s": round(seconds, 1),

@@ -1,9 +1,11 @@
 """Training and measuring the departure-risk classifier.
 
-``train`` compares a regularised logistic regression with a gradient-boosted model on a
-time-based split inside the training snapshots, keeps the one with the better average
-precision there, calibrates its probabilities and reports the figures on the later snapshots
-(the holdout). The holdout rows never touch the choice, training or calibration.
+``train`` chooses among logistic regressions and gradient-boosted models at two strengths of
+regularisation each, by their ROC AUC on folds of the training snapshots grouped by rep;
+chooses Platt or isotonic calibration by how well each calibrates the risk bands on those
+folds' out-of-fold probabilities; fits and calibrates the chosen one, and reports the
+figures on the later snapshots (the holdout). The holdout rows never touch the choices,
+training or calibration.
 
 Horizons: one calibrated classifier per horizon (30, 90, 180 days) on the same features, made
 monotone afterwards (the chance of leaving within 30 days is never above the 90-day one, nor
@@ -20,19 +22,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+import warnings
 from dataclasses import dataclass, field
 
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from retention.scoring.signals import FEATURES
@@ -51,6 +56,18 @@ BASELINES = {
 ROLLING_SPLITS = (0.5, 0.6, 0.7)
 ROLLING_WINDOW_DAYS = 91
 CALIBRATION_TOLERANCE = 0.05
+CALIBRATION_METHODS = ("sigmoid", "isotonic")
+INNER_FOLDS = 3
+# Past this many reps the learner is chosen on a sample of them: the choice needs hundreds of
+# departures, not every snapshot, and training time stays flat at 10,000 reps.
+SELECTION_MAX_REPS = 2000
+# The candidates by capacity, least first (``simplest_within_one_error``).
+SIMPLEST_FIRST = (
+    "logistic_regression_strong_l2",
+    "logistic_regression",
+    "hist_gradient_boosting_shallow",
+    "hist_gradient_boosting",
+)
 # A horizon with fewer departing reps than this in training is not fitted (no figure for it).
 MIN_HORIZON_DEPARTURES = 5
 # Told as each fit begins (fits begun, fits in all), so a long training shows it is alive.
@@ -62,37 +79,85 @@ class NotEnoughHistory(ValueError):
 
 
 def clip_extremes(values: np.ndarray) -> np.ndarray:
-    """Ratios explode when a baseline is tiny; a linear model must not chase them."""
+    """Clip at ±5 in the signals' own units. Kept so that models stored before
+    ``Winsorizer`` still load; it flattened every signal counted in days or minutes."""
     return np.clip(values, -5.0, 5.0)
 
 
+class Winsorizer(TransformerMixin, BaseEstimator):
+    """Clip each column to bounds fitted on it: three interquartile ranges beyond its quartiles
+    (Tukey's far-out fences), widened to its ``lower`` and ``upper`` quantiles where those lie
+    further out (a count that is mostly 0 has no interquartile range).
+
+    Ratios explode when a baseline is tiny and a linear model must not chase them, but a
+    fixed bound cannot serve signals on different scales (leave days run to 30, minutes per
+    visit sit near 60, ratios near 0), and clipping at percentiles would flatten the most
+    strained reps, who are the signal: only values far outside a column's own spread move."""
+
+    def __init__(self, lower: float = 0.001, upper: float = 0.999, fence: float = 3.0) -> None:
+        self.lower = lower
+        self.upper = upper
+        self.fence = fence
+
+    def fit(self, x, y=None):
+        values = np.asarray(x, dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column never observed
+            q = np.nanquantile(values, [self.lower, 0.25, 0.75, self.upper], axis=0)
+        spread = q[2] - q[1]
+        self.low_ = np.fmin(q[1] - self.fence * spread, q[0])
+        self.high_ = np.fmax(q[2] + self.fence * spread, q[3])
+        self.n_features_in_ = values.shape[1]
+        return self
+
+    def transform(self, x):
+        values = np.asarray(x, dtype=float)
+        low = np.where(np.isnan(self.low_), -np.inf, self.low_)
+        high = np.where(np.isnan(self.high_), np.inf, self.high_)
+        return np.clip(values, low, high)
+
+
+def _logistic(c: float) -> Pipeline:
+    return Pipeline(
+        [
+            ("clip", Winsorizer()),
+            (
+                "impute",
+                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            ),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(C=c, class_weight="balanced", max_iter=2000)),
+        ]
+    )
+
+
+def _boosting(*, seed: int, **settings) -> Pipeline:
+    return Pipeline([("model", HistGradientBoostingClassifier(random_state=seed, **settings))])
+
+
 def candidate_pipelines(*, seed: int = 0) -> dict[str, Pipeline]:
+    """The learners the inner validation chooses from: each family at a milder and a stronger
+    regularisation. An organisation yields a few dozen departures to learn from, spread over
+    ~40 signals; which capacity that supports is a question for the data, not a constant."""
     return {
-        "logistic_regression": Pipeline(
-            [
-                ("clip", FunctionTransformer(clip_extremes)),
-                (
-                    "impute",
-                    SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-                ),
-                ("scale", StandardScaler()),
-                ("model", LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000)),
-            ]
+        "logistic_regression": _logistic(0.1),
+        "logistic_regression_strong_l2": _logistic(0.01),
+        "hist_gradient_boosting": _boosting(
+            seed=seed,
+            learning_rate=0.05,
+            max_iter=250,
+            max_leaf_nodes=15,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
         ),
-        "hist_gradient_boosting": Pipeline(
-            [
-                (
-                    "model",
-                    HistGradientBoostingClassifier(
-                        learning_rate=0.05,
-                        max_iter=250,
-                        max_leaf_nodes=15,
-                        min_samples_leaf=40,
-                        l2_regularization=1.0,
-                        random_state=seed,
-                    ),
-                )
-            ]
+        "hist_gradient_boosting_shallow": _boosting(
+            seed=seed,
+            learning_rate=0.03,
+            max_iter=150,
+            max_depth=3,
+            max_leaf_nodes=8,
+            min_samples_leaf=30,
+            l2_regularization=5.0,
         ),
     }
 
@@ -258,6 +323,15 @@ def reliability(
     return rows
 
 
+def wilson_interval(rate: float, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson interval of a rate observed on ``n`` independent cases."""
+    if n <= 0:
+        return 0.0, 1.0
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
 def band_calibration(
     probability: np.ndarray,
     label: np.ndarray,
@@ -265,9 +339,15 @@ def band_calibration(
     medium: float,
     high: float,
     tolerance: float = CALIBRATION_TOLERANCE,
+    groups: np.ndarray | None = None,
 ) -> list[dict]:
     """Per band: rows, mean predicted, observed rate and whether they are within tolerance;
-    for the high band also how many departures the probabilities expect."""
+    for the high band also how many departures the probabilities expect.
+
+    With ``groups`` (the rep of each row) also the distinct reps and a 95 % interval of the
+    observed rate counting reps, not rows, as the cases: a rep's snapshots two weeks apart
+    are one case seen several times, and a band of a few reps cannot settle a 5-point
+    tolerance either way."""
     bands = band(probability, medium=medium, high=high)
     rows = []
     for name in ("low", "medium", "high"):
@@ -276,17 +356,25 @@ def band_calibration(
             rows.append({"band": name, "rows": 0, "predicted": None, "observed": None})
             continue
         predicted, observed = float(probability[mask].mean()), float(label[mask].mean())
-        rows.append(
-            {
-                "band": name,
-                "rows": int(mask.sum()),
-                "predicted": predicted,
-                "observed": observed,
-                "expected_departures": float(probability[mask].sum()),
-                "departures": int(label[mask].sum()),
-                "within_tolerance": abs(predicted - observed) <= tolerance,
+        row = {
+            "band": name,
+            "rows": int(mask.sum()),
+            "predicted": predicted,
+            "observed": observed,
+            "expected_departures": float(probability[mask].sum()),
+            "departures": int(label[mask].sum()),
+            "within_tolerance": abs(predicted - observed) <= tolerance,
+        }
+        if groups is not None:
+            reps = len(np.unique(groups[mask]))
+            low, high_end = wilson_interval(observed, reps)
+            row |= {
+                "reps": reps,
+                "observed_low": low,
+                "observed_high": high_end,
+                "predicted_in_interval": low <= predicted <= high_end,
             }
-        )
+        rows.append(row)
     return rows
 
 
@@ -353,29 +441,120 @@ def rolling_validation(
     }
 
 
+def rep_folds(frame: pd.DataFrame, *, n_splits: int = INNER_FOLDS) -> list:
+    """Folds grouped by rep: all snapshots of one rep (so each departure, and the near-twin
+    snapshots two weeks apart) fall on one side."""
+    n = max(2, min(n_splits, frame["rep_id"].nunique()))
+    return list(GroupKFold(n_splits=n).split(frame, groups=frame["rep_id"]))
+
+
+def _selection_sample(train_set: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    reps = train_set["rep_id"].unique()
+    if len(reps) <= SELECTION_MAX_REPS:
+        return train_set
+    keep = np.random.default_rng(seed).choice(reps, size=SELECTION_MAX_REPS, replace=False)
+    return train_set[train_set["rep_id"].isin(keep)]
+
+
 def _compare_candidates(
     train_set: pd.DataFrame,
     *,
     features: list[str],
-    horizon_days: int,
     seed: int,
     step: Callable[[], None] = lambda: None,
-) -> dict[str, float]:
-    """Average precision of each candidate on an inner time split of the training snapshots
-    (the last ~30 % of their dates), so the holdout that reports the figures never picks the
-    algorithm too. Without departures on both sides of the inner split: the logistic
-    regression, the simpler of the two."""
-    inner_train, inner_valid, _ = time_split(train_set, horizon_days=horizon_days, valid_share=0.3)
-    fit, check = train_set[inner_train], train_set[inner_valid]
-    if fit["label"].nunique() < 2 or check["label"].nunique() < 2:
-        return {"logistic_regression": 1.0, "hist_gradient_boosting": 0.0}
-    scores = {}
-    for name, pipeline in candidate_pipelines(seed=seed).items():
+) -> tuple[dict, dict, str, dict[str, np.ndarray] | None, pd.DataFrame]:
+    """Each candidate's mean ROC AUC on folds of the training snapshots grouped by rep and its
+    standard error, the one kept (``simplest_within_one_error``), the out-of-fold
+    probabilities of each and the rows they are for. The holdout that reports the figures
+    never picks the learner.
+
+    Why folds by rep and not a later time slice: a time split must leave a whole horizon
+    between its two sides, and training spans only the months before the holdout less that
+    horizon; on a year or two of history an inner time split leaves nothing to fit on (it
+    silently fell back to a fixed choice). Grouping by rep keeps the one leak that matters
+    shut, a departure seen on both sides; drift over time is what the holdout measures.
+    Without departures in the folds: the strongly regularised logistic regression."""
+    sample = _selection_sample(train_set, seed=seed)
+    x, y = sample[features].astype("float32"), sample["label"].to_numpy()
+    folds = [
+        (fit, check)
+        for fit, check in rep_folds(sample)
+        if 0 < y[fit].sum() < len(fit) and 0 < y[check].sum() < len(check)
+    ]
+    fallback = "logistic_regression_strong_l2"
+    if not folds:
+        return {}, {}, fallback, None, sample
+    scores, errors, out_of_fold = {}, {}, {}
+    for name in candidate_pipelines(seed=seed):
         step()
-        pipeline.fit(fit[features].astype("float32"), fit["label"].to_numpy())
-        probability = pipeline.predict_proba(check[features].astype("float32"))[:, 1]
-        scores[name] = float(average_precision_score(check["label"].to_numpy(), probability))
-    return scores
+        aucs, probability = [], np.full(len(sample), np.nan)
+        for fit, check in folds:
+            pipeline = candidate_pipelines(seed=seed)[name]
+            pipeline.fit(x.iloc[fit], y[fit])
+            probability[check] = pipeline.predict_proba(x.iloc[check])[:, 1]
+            aucs.append(roc_auc_score(y[check], probability[check]))
+        scores[name], out_of_fold[name] = float(np.mean(aucs)), probability
+        errors[name] = float(np.std(aucs) / np.sqrt(len(aucs)))
+    return scores, errors, simplest_within_one_error(scores, errors), out_of_fold, sample
+
+
+def simplest_within_one_error(scores: dict[str, float], errors: dict[str, float]) -> str:
+    """The first (simplest) candidate, in ``SIMPLEST_FIRST`` order, whose score is within one
+    standard error of the best one's. A few dozen departures make fold scores noisy; between
+    learners the folds cannot tell apart, the one with less capacity generalises more safely."""
+    best = max(scores, key=scores.get)
+    bar = scores[best] - errors.get(best, 0.0)
+    for name in SIMPLEST_FIRST:
+        if name in scores and scores[name] >= bar:
+            return name
+    return best
+
+
+def choose_calibration(
+    probability: np.ndarray,
+    label: np.ndarray,
+    groups: np.ndarray,
+    *,
+    medium: float = 0.25,
+    high: float = 0.5,
+) -> tuple[str, dict[str, dict[str, float]]]:
+    """Sigmoid (Platt) or isotonic calibration, by how well each calibrates the risk bands on
+    rep folds of out-of-fold probabilities: each fold is calibrated by a curve fitted on the
+    others, and the mean gap between predicted and observed per band (each band counting
+    alike, the Brier score beside it) decides.
+
+    Why per band and not the Brier score alone: nineteen rows in twenty are low, so the Brier
+    score hardly sees the top, where the bands are read. Platt bends every score by one
+    logistic curve (steady with few departures, but it pulls the clearest cases down when the
+    top is cleaner than such a curve allows); isotonic follows the data and needs more of them.
+    Isotonic only when it is better by at least a point."""
+    known = ~np.isnan(probability)
+    p, y, g = probability[known], label[known], groups[known]
+    n = min(INNER_FOLDS, len(np.unique(g)))
+    if n < 2 or not 0 < y.sum() < len(y):
+        return "sigmoid", {}
+    logit = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1)).reshape(-1, 1)
+    calibrated = {method: np.full(len(p), np.nan) for method in CALIBRATION_METHODS}
+    for fit, check in GroupKFold(n_splits=n).split(p, groups=g):
+        if not 0 < y[fit].sum() < len(fit):
+            continue
+        platt = LogisticRegression(C=1e6, max_iter=1000).fit(logit[fit], y[fit])
+        calibrated["sigmoid"][check] = platt.predict_proba(logit[check])[:, 1]
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p[fit], y[fit])
+        calibrated["isotonic"][check] = iso.predict(p[check])
+    scored = ~np.isnan(calibrated["sigmoid"])
+    if not scored.any():
+        return "sigmoid", {}
+    checks = {}
+    for method, values in calibrated.items():
+        rows = band_calibration(values[scored], y[scored], medium=medium, high=high)
+        gaps = [abs(r["predicted"] - r["observed"]) for r in rows if r["rows"]]
+        checks[method] = {
+            "band_error": float(np.mean(gaps)),
+            "brier": float(brier_score_loss(y[scored], values[scored])),
+        }
+    better = checks["isotonic"]["band_error"] <= checks["sigmoid"]["band_error"] - 0.01
+    return ("isotonic" if better else "sigmoid"), checks
 
 
 def train(*args, **kwargs) -> TrainingResult:
@@ -439,10 +618,20 @@ def _train(
         if progress is not None:
             progress(min(done, steps), steps)
 
-    candidates = _compare_candidates(
-        train_set, features=features, horizon_days=horizon_days, seed=seed, step=step
+    candidates, errors, algorithm, out_of_fold, sample = _compare_candidates(
+        train_set, features=features, seed=seed, step=step
     )
-    algorithm = max(candidates, key=candidates.get)
+    calibration, calibration_check = (
+        ("sigmoid", {})
+        if out_of_fold is None
+        else choose_calibration(
+            out_of_fold[algorithm],
+            sample["label"].to_numpy(),
+            sample["rep_id"].to_numpy(),
+            medium=medium,
+            high=high,
+        )
+    )
 
     estimators = {}
     as_of_all = pd.to_datetime(dataset["as_of"])
@@ -458,9 +647,8 @@ def _train(
         ):
             continue
         # Calibrate on folds grouped by rep: snapshots of one rep two weeks apart are twins.
-        folds = list(GroupKFold(n_splits=3).split(part, y, groups=part["rep_id"]))
         calibrated = CalibratedClassifierCV(
-            candidate_pipelines(seed=seed)[algorithm], method="sigmoid", cv=folds
+            candidate_pipelines(seed=seed)[algorithm], method=calibration, cv=rep_folds(part)
         )
         calibrated.fit(part[features].astype("float32"), y.to_numpy())
         estimators[horizon] = calibrated
@@ -508,7 +696,11 @@ def _train(
             "observed_rate": float(y.mean()) if len(y) else None,
         }
     metrics |= {
-        "candidates_average_precision": candidates,
+        "candidates_roc_auc": candidates,
+        "candidates_roc_auc_error": errors,
+        "selection": "rep_folds" if candidates else "fallback",
+        "calibration": calibration,
+        "calibration_check": calibration_check,
         "holdout_start": split.date().isoformat(),
         "holdout_end": pd.Timestamp(valid_set["as_of"].max()).date().isoformat(),
         "training_rows": len(train_set),
@@ -521,7 +713,11 @@ def _train(
         "not_published_because": reason,
         "reliability": reliability(validation["probability"].to_numpy(), y_valid),
         "bands": band_calibration(
-            validation["probability"].to_numpy(), y_valid, medium=medium, high=high
+            validation["probability"].to_numpy(),
+            y_valid,
+            medium=medium,
+            high=high,
+            groups=validation["rep_id"].to_numpy(),
         ),
         "left_out_unobserved": int(
             (labelled["recent_unobserved_weeks"].fillna(0) > 0).sum()

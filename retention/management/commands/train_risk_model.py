@@ -46,7 +46,8 @@ class Command(BaseCommand):
             "departures_flagged",
             "holdout_start",
             "holdout_end",
-            "candidates_average_precision",
+            "candidates_roc_auc",
+            "calibration",
         ):
             value = metrics.get(key)
             shown = f"{value:.3f}" if isinstance(value, float) else value

@@ -6,7 +6,17 @@ import pytest
 
 from retention.scoring import explain, labels
 from retention.scoring.backtest import backtest_report
-from retention.scoring.model import NotEnoughHistory, band, evaluate, train
+from retention.scoring.model import (
+    NotEnoughHistory,
+    Winsorizer,
+    band,
+    candidate_pipelines,
+    choose_calibration,
+    evaluate,
+    rep_folds,
+    simplest_within_one_error,
+    train,
+)
 from retention.scoring.rules import RuleScorer, rule_points
 from retention.scoring.scorer import Scorer, score_frame
 from retention.scoring.signals import FEATURES
@@ -69,10 +79,13 @@ def test_training_keeps_the_better_model_calibrates_and_reports_every_figure():
     dataset, departures = synthetic_dataset(seed=1)
     result = train(dataset, departures=departures, horizon_days=90, seed=0, horizons=(90,))
     metrics = result.metrics
-    assert result.algorithm in metrics["candidates_average_precision"]
-    assert metrics["candidates_average_precision"][result.algorithm] == max(
-        metrics["candidates_average_precision"].values()
-    )
+    # Chosen on folds of the training snapshots grouped by rep, not a fixed fallback.
+    assert metrics["selection"] == "rep_folds"
+    assert set(metrics["candidates_roc_auc"]) == set(candidate_pipelines())
+    scores, errors = metrics["candidates_roc_auc"], metrics["candidates_roc_auc_error"]
+    best = max(scores, key=scores.get)
+    assert scores[result.algorithm] >= scores[best] - errors[best]
+    assert metrics["calibration"] in {"sigmoid", "isotonic"}
     assert metrics["roc_auc"] > 0.8
     for key in ("average_precision", "precision_top", "recall_top", "median_lead_days"):
         assert metrics[key] is not None
@@ -90,6 +103,38 @@ def test_training_keeps_the_better_model_calibrates_and_reports_every_figure():
     assert len(metrics["reliability"]) == 10
     assert [b["band"] for b in metrics["bands"]] == ["low", "medium", "high"]
     assert metrics["rolling"]["splits"] and metrics["rolling"]["roc_auc"]["model"]["std"] >= 0
+
+
+def test_learner_is_chosen_on_folds_that_never_split_a_rep():
+    dataset, _ = synthetic_dataset(seed=2, reps=40, dates=6)
+    for fit, check in rep_folds(dataset):
+        assert not set(dataset["rep_id"].iloc[fit]) & set(dataset["rep_id"].iloc[check])
+        assert len(fit) and len(check)
+
+
+def test_the_simplest_learner_within_one_standard_error_of_the_best_is_kept():
+    scores = {"hist_gradient_boosting": 0.84, "logistic_regression_strong_l2": 0.82}
+    assert simplest_within_one_error(scores, {"hist_gradient_boosting": 0.03}) == (
+        "logistic_regression_strong_l2"
+    )
+    assert simplest_within_one_error(scores, {"hist_gradient_boosting": 0.01}) == (
+        "hist_gradient_boosting"
+    )
+
+
+def test_calibration_choice_follows_the_shape_of_the_scores():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(300), 10)
+    log_odds = rng.normal(-2.0, 1.5, len(groups))
+    score = 1 / (1 + np.exp(-log_odds))
+    # The truth a logistic curve of the scores' log-odds: Platt's shape, and isotonic adds noise.
+    logistic = (rng.random(len(score)) < 1 / (1 + np.exp(-(1.5 * log_odds - 1)))).astype(int)
+    assert choose_calibration(score, logistic, groups)[0] == "sigmoid"
+    # A step no logistic curve follows: nobody below 0.3 leaves, everybody above 0.5 does.
+    step = ((score > 0.5) | ((score > 0.3) & (rng.random(len(score)) < 0.5))).astype(int)
+    method, checks = choose_calibration(score, step, groups)
+    assert method == "isotonic"
+    assert checks["isotonic"]["band_error"] < checks["sigmoid"]["band_error"]
 
 
 def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():
@@ -258,3 +303,15 @@ def test_drivers_name_only_signals_on_their_worrying_side():
     (items,) = explain.drivers(frame, contributions)
     assert [item["feature"] for item in items] == ["bridge_days"]
     assert items[0]["numbers"] == {"recent": 2.0, "usual": 0.0}
+
+
+def test_each_signal_is_bounded_by_its_own_spread_not_a_fixed_number():
+    rng = np.random.default_rng(0)
+    leave_days = rng.integers(0, 30, 1000).astype(float)  # days: far beyond ±5, all ordinary
+    ratio = np.append(rng.normal(0.0, 0.2, 999), 40.0)  # a tiny baseline made one ratio explode
+    escalations = np.where(rng.random(1000) < 0.03, 3.0, 0.0)  # mostly 0: no quartile spread
+    x = np.column_stack([leave_days, ratio, escalations])
+    bounded = Winsorizer().fit(x).transform(x)
+    assert np.array_equal(bounded[:, 0], leave_days)
+    assert bounded[-1, 1] < 2.0 and np.array_equal(bounded[:-1, 1], ratio[:-1])
+    assert bounded[:, 2].max() == 3.0

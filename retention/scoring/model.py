@@ -21,8 +21,8 @@ the best baseline on the holdout, and if not, why.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import joblib

@@ -45,6 +45,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.money import format_money
 from retention.models.interventions import Intervention
 from retention.risk.drivers import driver_text
 from retention.scoring.signals import SIGN_OF
@@ -141,7 +142,7 @@ class Suggestion:
 
 
 def _money(value: Decimal) -> str:
-    return f"{float(value):,.0f}"
+    return format_money(value)
 
 
 def _key_account_reason(accounts: KeyAccounts) -> Reason:

@@ -61,7 +61,7 @@ def test_rep_page_suggests_interventions_from_the_reps_drivers_with_one_click_lo
     html = client.get(reverse("retention:rep_detail", args=[rep_a.pk])).content.decode()
     assert 'id="suggestions"' in html
     assert 'data-kind="working_hours"' in html
-    assert "5 single days off next to a weekend in the last 90 days, against 0.2 usually" in html
+    assert "5 single days off next to a weekend in the last 90 days, against 0.3 usually" in html
     assert 'data-log-suggestion="call_routing"' in html  # a key account, high risk
     assert 'name="follow_up_on" value="2026-12-20"' in html
 

@@ -51,7 +51,7 @@ def test_leave_pattern_suggests_more_control_over_working_hours_with_the_reps_nu
     assert kinds(suggestions) == ["stay_conversation", "working_hours"]
     hours = suggestions[1]
     assert [r.text for r in hours.reasons] == [
-        "5 single days off next to a weekend in the last 90 days, against 0.2 usually"
+        "5 single days off next to a weekend in the last 90 days, against 0.3 usually"
     ]
     # The talk opens with the chance and the strongest reason.
     assert suggestions[0].reasons[0].text == "a 72% chance of leaving within 90 days"
@@ -93,7 +93,7 @@ def test_falling_service_lightens_the_key_account_load_only_for_reps_holding_sev
     assert "lighter_load" not in kinds(few)
     lighter = next(s for s in many if s.kind == "lighter_load")
     assert lighter.reasons[1].text == (
-        "holds 3 key accounts worth 4,100,000 a year, 1 of them (2,000,000) with no other "
+        "holds 3 key accounts worth CN¥4,100,000 a year, 1 of them (CN¥2,000,000) with no other "
         "relationship"
     )
 
@@ -146,7 +146,7 @@ def test_the_note_of_a_logged_suggestion_carries_its_reasons():
     hours = intervention_suggestions(band="high", probability=0.7, drivers=[LEAVE])[1]
     assert hours.note == (
         "Suggested by Relay because of: 5 single days off next to a weekend in the last 90 "
-        "days, against 0.2 usually."
+        "days, against 0.3 usually."
     )
 
 

@@ -204,21 +204,24 @@ def lead_times(frame: pd.DataFrame, *, departures: pd.Series, horizon_days: int)
 
     ``frame`` has rep_id, as_of, flagged and label; ``departures`` maps rep_id to last day.
     """
-    positives = frame[frame["label"] == 1]
-    rows = []
-    for rep_id, group in positives.groupby("rep_id"):
-        left = pd.Timestamp(departures[rep_id])
-        flagged = group[group["flagged"]]
-        first = flagged["as_of"].min() if len(flagged) else pd.NaT
-        rows.append(
-            {
-                "rep_id": rep_id,
-                "departure_date": left,
-                "first_flag": first,
-                "lead_days": (left - first).days if pd.notna(first) else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=["rep_id", "departure_date", "first_flag", "lead_days"])
+    columns = ["rep_id", "departure_date", "first_flag", "lead_days"]
+    positives = frame.loc[frame["label"] == 1, ["rep_id", "as_of", "flagged"]]
+    if positives.empty:
+        return pd.DataFrame(columns=columns)
+    # One grouped pass, not a Python loop per rep: the earliest flagged date of each rep.
+    flagged_on = pd.to_datetime(positives["as_of"]).where(positives["flagged"].astype(bool))
+    first = flagged_on.groupby(positives["rep_id"]).min()
+    left = pd.to_datetime(departures.reindex(first.index))
+    lead = (left - first).dt.days.astype("float64")
+    return pd.DataFrame(
+        {
+            "rep_id": first.index.to_numpy(),
+            "departure_date": left.to_numpy(),
+            "first_flag": first.to_numpy(),
+            "lead_days": lead.to_numpy(),
+        },
+        columns=columns,
+    )
 
 
 def evaluate(

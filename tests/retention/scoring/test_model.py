@@ -152,8 +152,10 @@ def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():
         rolling=False,
         progress=lambda done, total: fits.append((done, total)),
     )
-    # Told as each fit begins (two candidates, one horizon), so a job can write its heartbeat.
-    assert fits == [(1, 3), (2, 3), (3, 3)]
+    # Told as each fit begins (each candidate learner, then the one horizon), so a job can write
+    # its heartbeat.
+    steps = len(candidate_pipelines()) + 1
+    assert fits == [(n, steps) for n in range(1, steps + 1)]
     assert result.metrics["publishable"] is False
     assert "Leave days in the last 90 days" in result.metrics["not_published_because"]
 

@@ -173,6 +173,9 @@ class RepHistory:
     data_start: dt.date | pd.Timestamp | None = None
     leave_start: dt.date | pd.Timestamp | None = None
     _matrices: dict = field(default_factory=dict, repr=False)
+    # ``weekly`` ordered by week, and its weeks: a window of weeks is a slice, not a scan.
+    _by_week: pd.DataFrame = field(init=False, repr=False)
+    _week_keys: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         reps = self.reps.copy()
@@ -200,6 +203,8 @@ class RepHistory:
             if len(weekly)
             else empty_weekly()
         )
+        self._by_week = self.weekly.sort_values("week", kind="stable")
+        self._week_keys = self._by_week["week"].to_numpy()
 
         leave = self.leave.copy()
         leave["first_day"] = _dates(leave["first_day"])
@@ -281,11 +286,12 @@ class RepHistory:
         reps = self.reps_employed_on(as_of)
         last = last_complete_week(as_of)
         weeks = pd.date_range(end=last, periods=n_weeks, freq="7D")
-        known = self.weekly[
-            (self.weekly["week"] >= weeks[0])
-            & (self.weekly["week"] <= last)
-            & self.weekly["rep_id"].isin(reps.index)
-        ]
+        # One row per rep and week (summed in __post_init__), so the order rows are added in
+        # cannot change a total.
+        lo = np.searchsorted(self._week_keys, weeks[0].to_datetime64(), side="left")
+        hi = np.searchsorted(self._week_keys, last.to_datetime64(), side="right")
+        window = self._by_week.iloc[lo:hi]
+        known = window[window["rep_id"].isin(reps.index)]
         values = np.zeros((len(reps), n_weeks))
         if len(known):
             rows = reps.index.get_indexer(known["rep_id"])

@@ -365,6 +365,10 @@ SPECTACULAR_SETTINGS = {
             ("handover.models", "HandoverPlan", "Status"),
             ("handover.models", "CoverageGap", "Kind"),
             ("handover.models", "CoverageGap", "Status"),
+            ("handover.models", "Application", "Stage"),
+            ("retention.models", "ModelJob", "Kind"),
+            ("retention.models", "ModelJob", "Status"),
+            ("retention.models", "ModelJob", "Stage"),
         ]
     },
 }

@@ -142,8 +142,11 @@ def model_job_run(*, job_id: int, attempt: int) -> ModelJob | None:
     def keep() -> bool:
         return ModelJob.objects.select_for_update().filter(mine, pk=job_id).exists()
 
+    stored: list[RiskModel] = []
+
     def note_model(model: RiskModel) -> None:
         # In the transaction that stored it: a resume after this starts at the backtest.
+        stored.append(model)
         ModelJob.objects.filter(mine, pk=job_id).update(model=model)
 
     try:
@@ -158,7 +161,13 @@ def model_job_run(*, job_id: int, attempt: int) -> ModelJob | None:
                 keep=keep,
                 stored=note_model,
             )
-            note_model(model)  # also when it stayed on the rules, where nothing was stored
+            if stored:
+                # The model it trained, published or not (a trained model that does not beat
+                # the best baseline is stored unpublished and the rules stay): the job's result
+                # is what it built, and its backtest is that model's.
+                model = stored[-1]
+            else:
+                note_model(model)  # it stayed on the rules: nothing was trained and stored
         services.risk_model_evaluate(
             model=model, progress=progress(ModelJob.Stage.BACKTEST), keep=keep
         )

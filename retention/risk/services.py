@@ -175,7 +175,7 @@ def risk_model_train(
 
     ``progress`` is told per snapshot date built, ``fit_progress`` as each fit begins; ``keep``
     is asked before the model is stored (:class:`Superseded` when it says no) and ``stored``
-    told the model in use after, both inside the transaction that stores it.
+    told the model it stored (published or not), both inside the transaction that stores it.
     """
     as_of = as_of or risk_data_as_of()[0]
     departures = selectors.voluntary_departures_count(until=as_of)
@@ -244,7 +244,7 @@ def risk_model_train(
             logger.info("risk model: %s", reason)
             ended_with = rules if selectors.risk_model_active() else _activate(rules)
         if stored is not None:
-            stored(ended_with)
+            stored(model)  # what was stored, published or not
         return ended_with
 
 

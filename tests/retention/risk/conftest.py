@@ -23,14 +23,23 @@ def _week_mondays(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(weeks=i) for i in range(days + 1)]
 
 
-def add_history(rep: SalesRep, *, until: dt.date, strained_from: dt.date | None) -> None:
-    """Weekly activities and monthly leave from START (or hire) to ``until``."""
+def add_history(
+    rep: SalesRep,
+    *,
+    until: dt.date,
+    strained_from: dt.date | None,
+    signs: frozenset[str] = frozenset({"activity", "leave"}),
+) -> None:
+    """Weekly activities and monthly leave from START (or hire) to ``until``; from
+    ``strained_from`` the strain shows in the ``signs`` given (fewer activities, more leave)."""
     activities = []
     leave = []
     first = max(START, rep.hire_date)
     for number, monday in enumerate(_week_mondays(first, until)):
         strained = strained_from is not None and monday >= strained_from
-        count = 2 if strained else 6 + (rep.pk + number) % 2
+        quiet = strained and "activity" in signs
+        strained = strained and "leave" in signs
+        count = 2 if quiet else 6 + (rep.pk + number) % 2
         for i in range(count):
             when = dt.datetime.combine(monday + dt.timedelta(days=i % 5), dt.time(10), dt.UTC)
             if when.date() > until:
@@ -57,9 +66,16 @@ def add_history(rep: SalesRep, *, until: dt.date, strained_from: dt.date | None)
 
 
 def build_org(
-    teams: list[Team], *, leavers: int, stayers: int, as_of: dt.date = AS_OF
+    teams: list[Team],
+    *,
+    leavers: int,
+    stayers: int,
+    as_of: dt.date = AS_OF,
+    mixed_signs: bool = False,
 ) -> list[SalesRep]:
-    """``stayers`` steady reps and ``leavers`` who resign at dates spread over the history."""
+    """``stayers`` steady reps and ``leavers`` who resign at dates spread over the history.
+    ``mixed_signs``: each leaver shows one sign only, fewer activities or more leave, in turn,
+    so no single signal finds them all and a model of several must beat each one alone."""
     reps = []
     span = (as_of - dt.timedelta(days=20)) - (START + dt.timedelta(days=200))
     for i in range(stayers):
@@ -77,9 +93,24 @@ def build_org(
             departure_date=last_day,
             departure_reason=SalesRep.DepartureReason.VOLUNTARY,
         )
-        add_history(rep, until=last_day, strained_from=last_day - dt.timedelta(days=80))
+        signs = frozenset({("activity", "leave")[i % 2]}) if mixed_signs else None
+        add_history(
+            rep,
+            until=last_day,
+            strained_from=last_day - dt.timedelta(days=80),
+            **({"signs": signs} if signs else {}),
+        )
         reps.append(rep)
     return reps
+
+
+@pytest.fixture
+def mixed_signs_org(team_north_a, team_north_b, team_south_a, rep_a, rep_a2, rep_b):
+    """Like ``large_org``, but each leaver shows one warning sign only (see ``build_org``)."""
+    teams = [team_north_a, team_north_b, team_south_a]
+    for rep in (rep_a, rep_a2, rep_b):
+        add_history(rep, until=AS_OF, strained_from=None)
+    return [rep_a, rep_a2, rep_b, *build_org(teams, leavers=24, stayers=21, mixed_signs=True)]
 
 
 @pytest.fixture

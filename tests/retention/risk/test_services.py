@@ -25,7 +25,7 @@ def test_too_few_departures_keep_the_rules_model_labelled_not_trained(small_org)
     assert not RiskModel.objects.filter(kind=RiskModel.Kind.TRAINED).exists()
 
 
-def test_enough_departures_switch_to_a_trained_model_and_keep_the_old_one(large_org):
+def test_enough_departures_switch_to_a_trained_model_and_keep_the_old_one(mixed_signs_org):
     rules = services.risk_model_ensure_active()
     assert rules.kind == RiskModel.Kind.RULES
     run = services.risk_scores_refresh(as_of=AS_OF)
@@ -37,7 +37,8 @@ def test_enough_departures_switch_to_a_trained_model_and_keep_the_old_one(large_
     assert model.algorithm in scoring_model.candidate_pipelines()
     for key in ("roc_auc", "average_precision", "precision_top", "recall_top", "median_lead_days"):
         assert key in model.metrics
-    assert model.metrics["roc_auc"] > 0.8  # the leavers' signs are unmistakable here
+    # Each leaver shows one of two signs: the model reads both, each baseline only one.
+    assert model.metrics["roc_auc"] > 0.8
     assert model.artifact and model.features
     rules.refresh_from_db()
     assert not rules.is_active  # kept, no longer in use

@@ -173,8 +173,7 @@ class RepHistory:
     data_start: dt.date | pd.Timestamp | None = None
     leave_start: dt.date | pd.Timestamp | None = None
     _matrices: dict = field(default_factory=dict, repr=False)
-    # ``weekly`` ordered by week, and its weeks: a window of weeks is a slice, not a scan.
-    _by_week: pd.DataFrame = field(init=False, repr=False)
+    # ``weekly``'s weeks, in its (week) order: a window of weeks is a slice, not a scan.
     _week_keys: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -198,13 +197,15 @@ class RepHistory:
             weekly[column] = weekly[column].astype("float64").fillna(0.0)
         weekly["week"] = week_starts(weekly["week"])
         # Several sources (activities, deals, service) may each bring a row for the same week.
+        # Ordered by week (then rep), so ``weekly_matrix`` slices a window of weeks.
         self.weekly = (
-            weekly.groupby(["rep_id", "week"], as_index=False)[WEEKLY_COLUMNS].sum()
+            weekly.groupby(["rep_id", "week"], as_index=False)[WEEKLY_COLUMNS]
+            .sum()
+            .sort_values(["week", "rep_id"], ignore_index=True)
             if len(weekly)
             else empty_weekly()
         )
-        self._by_week = self.weekly.sort_values("week", kind="stable")
-        self._week_keys = self._by_week["week"].to_numpy()
+        self._week_keys = self.weekly["week"].to_numpy()
 
         leave = self.leave.copy()
         leave["first_day"] = _dates(leave["first_day"])
@@ -290,7 +291,7 @@ class RepHistory:
         # cannot change a total.
         lo = np.searchsorted(self._week_keys, weeks[0].to_datetime64(), side="left")
         hi = np.searchsorted(self._week_keys, last.to_datetime64(), side="right")
-        window = self._by_week.iloc[lo:hi]
+        window = self.weekly.iloc[lo:hi]
         known = window[window["rep_id"].isin(reps.index)]
         values = np.zeros((len(reps), n_weeks))
         if len(known):

@@ -37,7 +37,10 @@ def outbox_send(*, message_id: int) -> bool:
     if message is None:
         return True
     if app.conf.task_always_eager:
-        # Tests and CELERY_TASK_ALWAYS_EAGER: run it here, as .delay() would.
+        # Tests and CELERY_TASK_ALWAYS_EAGER: run it here, as .delay() would. A worker imports
+        # every app's tasks module as it starts; a web process may not have yet.
+        if message.task_name not in app.tasks:
+            app.loader.import_default_modules()
         app.tasks[message.task_name].apply(args=message.args, throw=True)
         OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), attempts=1)
         return True

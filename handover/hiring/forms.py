@@ -17,7 +17,7 @@ from retention.selectors import reps_visible
 
 class VacancyForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    role = forms.CharField(label=_("Role"), max_length=120, initial="Sales representative")
+    role = forms.CharField(label=_("Role"), max_length=120, initial=_("Sales representative"))
     reason = forms.ChoiceField(
         label=_("Reason"), choices=Vacancy.Reason.choices, initial=Vacancy.Reason.GROWTH
     )

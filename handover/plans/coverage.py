@@ -206,7 +206,7 @@ def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
         found.append(
             replace(
                 gap,
-                suggestion=choices[0] if choices else ownership.Recommendation(policy.NOBODY),
+                suggestion=choices[0] if choices else ownership.Recommendation(policy.nobody()),
                 choices=tuple(c for c in choices if c.kind != policy.Kind.BACKUP),
                 holder_rep_id=holder.rep_id if visible else None,
                 holder_name=holder.rep.full_name if visible else "",

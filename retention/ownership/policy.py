@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 ACTIVE, NOTICE, LEFT = "active", "notice", "left"
 LOW, HIGH = "low", "high"
@@ -232,10 +232,12 @@ def rank_recipients(
     return ranked
 
 
-NOBODY = Choice(
-    Kind.NONE,
-    gettext_lazy("No one available: no backup, no low-risk team-mate with room and no manager."),
-)
+def nobody() -> Choice:
+    """The choice when nobody may take the customer, worded in the active language."""
+    return Choice(
+        Kind.NONE,
+        _("No one available: no backup, no low-risk team-mate with room and no manager."),
+    )
 
 
 def rank_batch(
@@ -268,9 +270,9 @@ def choose_recipients(
     managers: Mapping[int, Manager],
     scope: Scope = EVERYONE,
 ) -> dict[int, Choice]:
-    """The best choice for each customer (:func:`rank_batch`'s first), or :data:`NOBODY`."""
+    """The best choice for each customer (:func:`rank_batch`'s first), or :func:`nobody`."""
     ranked = rank_batch(cases=cases, candidates=candidates, managers=managers, scope=scope)
-    return {customer_id: (found[0] if found else NOBODY) for customer_id, found in ranked.items()}
+    return {customer_id: (found[0] if found else nobody()) for customer_id, found in ranked.items()}
 
 
 def _probability(rep: Candidate) -> float:

@@ -102,7 +102,11 @@ def _share_axes(fig: go.Figure) -> str:
     return _layout(
         fig,
         xaxis={"title": {"text": _("Months since start")}, "dtick": 1},
-        yaxis={"title": {"text": _("Weekly sales, % of the team median")}, "ticksuffix": "%"},
+        yaxis={
+            # xgettext:no-python-format
+            "title": {"text": _("Weekly sales, % of the team median")},
+            "ticksuffix": "%",
+        },
     )
 
 

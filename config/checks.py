@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 
 def _manifest_path() -> Path | None:
@@ -35,10 +36,15 @@ def static_files_collected(app_configs=None, **kwargs) -> list[Error]:
         return []
     return [
         Error(
-            f"The static files are not collected: {manifest} is missing, so every page would "
-            "fail with DEBUG off.",
-            hint="Run `python manage.py collectstatic --noinput` (STATIC_ROOT is where they go), "
-            "or set DEBUG=true for development.",
+            _(
+                "The static files are not collected: %(manifest)s is missing, so every page "
+                "would fail with DEBUG off."
+            )
+            % {"manifest": manifest},
+            hint=_(
+                "Run `python manage.py collectstatic --noinput` (STATIC_ROOT is where they go), "
+                "or set DEBUG=true for development."
+            ),
             id="relay.E001",
         )
     ]
@@ -54,8 +60,9 @@ def currency_is_iso_4217(app_configs=None, **kwargs) -> list[Error]:
         return []
     return [
         Error(
-            f"RELAY_CURRENCY={settings.RELAY_CURRENCY!r}: {error}.",
-            hint="Set RELAY_CURRENCY to the organisation's currency, e.g. CNY, USD or EUR.",
+            _("RELAY_CURRENCY=%(value)s: %(error)s.")
+            % {"value": repr(settings.RELAY_CURRENCY), "error": error},
+            hint=_("Set RELAY_CURRENCY to the organisation's currency, e.g. CNY, USD or EUR."),
             id="relay.E010",
         )
     ]

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, numberformat, translation
+from django.utils.translation import gettext as _
 
 
 def _codes(text: str) -> list[str]:
@@ -78,9 +79,9 @@ _CODE = re.compile(r"^[A-Z]{3}$")
 def currency_code_error(code: str) -> str | None:
     """Why ``code`` is not an ISO 4217 currency code, or None when it is one."""
     if not _CODE.match(code):
-        return "must be a three-letter ISO 4217 code such as CNY, USD or EUR"
+        return _("must be a three-letter ISO 4217 code such as CNY, USD or EUR")
     if code not in ISO_4217:
-        return f"{code} is not an ISO 4217 currency code"
+        return _("%(code)s is not an ISO 4217 currency code") % {"code": code}
     return None
 
 

@@ -5,6 +5,7 @@ Templates embed the JSON with ``json_script`` and draw it with the vendored plot
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from config.money import plotly_money_axis, plotly_separators
 from handover.hiring import costs
@@ -21,7 +22,7 @@ PHASE_COLOURS = {
 def phase_labels() -> dict[str, str]:
     return {
         costs.PHASE_BEFORE: _("Before leaving"),
-        costs.PHASE_VACANCY: _("Vacancy"),
+        costs.PHASE_VACANCY: pgettext("departure cost phase", "Vacancy"),
         costs.PHASE_RAMP: _("Ramp-up"),
         costs.PART_CHURN: _("Customers lost"),
     }
@@ -101,7 +102,11 @@ def _share_axes(fig: go.Figure) -> str:
     return _layout(
         fig,
         xaxis={"title": {"text": _("Months since start")}, "dtick": 1},
-        yaxis={"title": {"text": _("Weekly sales, % of the team median")}, "ticksuffix": "%"},
+        yaxis={
+            # xgettext:no-python-format
+            "title": {"text": _("Weekly sales, % of the team median")},
+            "ticksuffix": "%",
+        },
     )
 
 

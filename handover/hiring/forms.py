@@ -6,6 +6,7 @@ anything else is not a valid choice.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.access import teams_visible_to, users_visible_to
 from accounts.models import Team, User
@@ -17,7 +18,9 @@ from retention.selectors import reps_visible
 
 class VacancyForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    role = forms.CharField(label=_("Role"), max_length=120, initial="Sales representative")
+    role = forms.CharField(
+        label=pgettext_lazy("job", "Role"), max_length=120, initial=_("Sales representative")
+    )
     reason = forms.ChoiceField(
         label=_("Reason"), choices=Vacancy.Reason.choices, initial=Vacancy.Reason.GROWTH
     )

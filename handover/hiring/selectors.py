@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Count, FloatField, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import get_visible_or_404, may, narrow, narrow_q
 from accounts.models import User
@@ -164,7 +165,7 @@ def vacancy_temporary_covers(*, viewer: User, vacancy: Vacancy, today: dt.date) 
                 customer_name=customer.name,
                 annual_revenue=customer.annual_revenue,
                 covers=[
-                    f"{h.holder_name} ({h.get_role_display()})"
+                    _("%(name)s (%(role)s)") % {"name": h.holder_name, "role": h.get_role_display()}
                     for h in holders.get(customer.pk, [])
                     if h.role in COVER_ROLES and not (gone_id and h.rep_id == gone_id)
                 ],
@@ -581,8 +582,6 @@ def ramp_cohorts(
     *, user: User, as_of: dt.date, target_share: float = RAMP_TARGET_SHARE
 ) -> tuple[list[CohortRow], list[Cohort]]:
     """Every onboarded rep's ramp-up, and cohorts: bench hires vs others, experienced vs new."""
-    from django.utils.translation import gettext as _
-
     rows = []
     for plan in onboarding_plans_visible_to(user=user).order_by("start_date", "id"):
         application = plan.application

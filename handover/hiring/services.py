@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.org import team_manager
@@ -95,9 +97,11 @@ def vacancy_open_for_departure(
 def _check_band(salary_min: Decimal | None, salary_max: Decimal | None) -> None:
     for name, value in (("salary_min", salary_min), ("salary_max", salary_max)):
         if value is not None and value < 0:
-            raise ApplicationError(f"{name} must not be negative", field=name)
+            raise ApplicationError(
+                _("%(field)s must not be negative") % {"field": name}, field=name
+            )
     if salary_min is not None and salary_max is not None and salary_max < salary_min:
-        raise ApplicationError("salary_max must be at least salary_min", field="salary_max")
+        raise ApplicationError(_("salary_max must be at least salary_min"), field="salary_max")
 
 
 def vacancy_create(
@@ -118,15 +122,18 @@ def vacancy_create(
     """Open a vacancy by hand (growth, or a departure recorded outside Relay)."""
     if reason not in Vacancy.Reason.values:
         raise ApplicationError(
-            f"reason must be one of {', '.join(Vacancy.Reason.values)}", field="reason"
+            _("reason must be one of %(values)s") % {"values": ", ".join(Vacancy.Reason.values)},
+            field="reason",
         )
     if approved_headcount < 1:
-        raise ApplicationError("approved_headcount must be at least 1", field="approved_headcount")
+        raise ApplicationError(
+            _("approved_headcount must be at least 1"), field="approved_headcount"
+        )
     if not role.strip():
-        raise ApplicationError("role is required", field="role")
+        raise ApplicationError(_("role is required"), field="role")
     if target_fill_date is not None and target_fill_date < opened_on:
         raise ApplicationError(
-            "target_fill_date must not be before opened_on", field="target_fill_date"
+            _("target_fill_date must not be before opened_on"), field="target_fill_date"
         )
     _check_band(salary_min, salary_max)
     return Vacancy.objects.create(
@@ -162,15 +169,19 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
     """Change the requisition fields HR keeps up to date; saves only what changed."""
     unknown = set(changes) - set(VACANCY_EDITABLE)
     if unknown:
-        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))} here")
+        raise ApplicationError(
+            _("cannot change %(fields)s here") % {"fields": ", ".join(sorted(unknown))}
+        )
     merged = {name: changes.get(name, getattr(vacancy, name)) for name in VACANCY_EDITABLE}
     if not str(merged["role"]).strip():
-        raise ApplicationError("role is required", field="role")
+        raise ApplicationError(_("role is required"), field="role")
     if merged["approved_headcount"] is None or merged["approved_headcount"] < 1:
-        raise ApplicationError("approved_headcount must be at least 1", field="approved_headcount")
+        raise ApplicationError(
+            _("approved_headcount must be at least 1"), field="approved_headcount"
+        )
     if merged["target_fill_date"] is not None and merged["target_fill_date"] < vacancy.opened_on:
         raise ApplicationError(
-            "target_fill_date must not be before opened_on", field="target_fill_date"
+            _("target_fill_date must not be before opened_on"), field="target_fill_date"
         )
     _check_band(merged["salary_min"], merged["salary_max"])
     changed = [name for name in changes if getattr(vacancy, name) != changes[name]]
@@ -187,10 +198,11 @@ def vacancy_set_status(*, vacancy: Vacancy, status: str) -> Vacancy:
     allowed = {Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED}
     if status not in allowed:
         raise ApplicationError(
-            f"status must be one of {', '.join(sorted(allowed))}", field="status"
+            _("status must be one of %(values)s") % {"values": ", ".join(sorted(allowed))},
+            field="status",
         )
     if vacancy.status == Vacancy.Status.FILLED:
-        raise ApplicationError("a filled vacancy cannot change status", field="status")
+        raise ApplicationError(_("a filled vacancy cannot change status"), field="status")
     if vacancy.status == status:
         return vacancy
     vacancy.status = status
@@ -218,18 +230,19 @@ def candidate_create(
 ) -> Candidate:
     """Add a person to the pool. A referral names its referrer."""
     if not first_name.strip() or not last_name.strip():
-        raise ApplicationError("first_name and last_name are required", field="first_name")
+        raise ApplicationError(_("first_name and last_name are required"), field="first_name")
     if source not in Candidate.Source.values:
         raise ApplicationError(
-            f"source must be one of {', '.join(Candidate.Source.values)}", field="source"
+            _("source must be one of %(values)s") % {"values": ", ".join(Candidate.Source.values)},
+            field="source",
         )
     if source == Candidate.Source.REFERRAL and referrer is None:
         raise ApplicationError(
-            "referrer is required when the source is a referral", field="referrer"
+            _("referrer is required when the source is a referral"), field="referrer"
         )
     if Decimal(str(sales_experience_years)) < 0:
         raise ApplicationError(
-            "sales_experience_years must not be negative", field="sales_experience_years"
+            _("sales_experience_years must not be negative"), field="sales_experience_years"
         )
     return Candidate.objects.create(
         first_name=first_name.strip(),
@@ -266,21 +279,24 @@ def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
     """Keep a pool record current (bench readiness, earliest start…); saves only what changed."""
     unknown = set(changes) - set(CANDIDATE_EDITABLE)
     if unknown:
-        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))} here")
+        raise ApplicationError(
+            _("cannot change %(fields)s here") % {"fields": ", ".join(sorted(unknown))}
+        )
     merged = {name: changes.get(name, getattr(candidate, name)) for name in CANDIDATE_EDITABLE}
     if not str(merged["first_name"]).strip() or not str(merged["last_name"]).strip():
-        raise ApplicationError("first_name and last_name are required", field="first_name")
+        raise ApplicationError(_("first_name and last_name are required"), field="first_name")
     if merged["source"] not in Candidate.Source.values:
         raise ApplicationError(
-            f"source must be one of {', '.join(Candidate.Source.values)}", field="source"
+            _("source must be one of %(values)s") % {"values": ", ".join(Candidate.Source.values)},
+            field="source",
         )
     if merged["source"] == Candidate.Source.REFERRAL and merged["referrer"] is None:
         raise ApplicationError(
-            "referrer is required when the source is a referral", field="referrer"
+            _("referrer is required when the source is a referral"), field="referrer"
         )
     if Decimal(str(merged["sales_experience_years"])) < 0:
         raise ApplicationError(
-            "sales_experience_years must not be negative", field="sales_experience_years"
+            _("sales_experience_years must not be negative"), field="sales_experience_years"
         )
     changed = [name for name in changes if getattr(candidate, name) != changes[name]]
     if not changed:
@@ -305,12 +321,20 @@ def application_create(
     """Put a pool candidate on a vacancy, at the first stage, with the first history entry."""
     now = now or timezone.now()
     if vacancy.status not in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD):
-        raise ApplicationError(f"vacancy {vacancy.pk} is {vacancy.get_status_display()}, not open")
+        raise ApplicationError(
+            _("vacancy %(id)s is %(status)s, not open")
+            % {"id": vacancy.pk, "status": vacancy.get_status_display()}
+        )
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status in (Candidate.Status.HIRED, Candidate.Status.UNAVAILABLE):
-        raise ApplicationError(f"candidate {candidate} is {candidate.get_status_display()}")
+        raise ApplicationError(
+            _("candidate %(candidate)s is %(status)s")
+            % {"candidate": candidate, "status": candidate.get_status_display()}
+        )
     if Application.objects.filter(vacancy=vacancy, candidate=candidate).exists():
-        raise ApplicationError(f"candidate {candidate} is already on this vacancy")
+        raise ApplicationError(
+            _("candidate %(candidate)s is already on this vacancy") % {"candidate": candidate}
+        )
     application = Application.objects.create(
         vacancy=vacancy,
         candidate=candidate,
@@ -367,12 +391,15 @@ def application_move(
     )
     if to_stage not in Application.Stage.values:
         raise ApplicationError(
-            f"stage {to_stage!r} is not one of {', '.join(Application.Stage.values)}", field="stage"
+            _("stage %(stage)s is not one of %(values)s")
+            % {"stage": repr(to_stage), "values": ", ".join(Application.Stage.values)},
+            field="stage",
         )
     from_stage = application.stage
     if from_stage in CLOSED_STAGES:
         raise ApplicationError(
-            f"application {application.pk} is {application.get_stage_display()}; it cannot move"
+            _("application %(id)s is %(stage)s; it cannot move")
+            % {"id": application.pk, "stage": application.get_stage_display()}
         )
     if to_stage == from_stage:
         return application
@@ -381,10 +408,12 @@ def application_move(
     )
     if declined_offer and not reason.strip():
         raise ApplicationError(
-            "reason is required when a candidate declines an offer", field="reason"
+            _("reason is required when a candidate declines an offer"), field="reason"
         )
     if to_stage == Application.Stage.HIRED and application.vacancy.status == Vacancy.Status.FILLED:
-        raise ApplicationError(f"vacancy {application.vacancy_id} is already filled")
+        raise ApplicationError(
+            _("vacancy %(id)s is already filled") % {"id": application.vacancy_id}
+        )
 
     application.stage = to_stage
     application.stage_entered_at = now
@@ -493,7 +522,7 @@ def application_hire(
     )
 
 
-POSITION_FILLED = "Position filled"
+POSITION_FILLED = gettext_lazy("Position filled")
 
 
 def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.datetime) -> None:
@@ -511,7 +540,7 @@ def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.dat
             to_stage=Application.Stage.REJECTED,
             changed_at=now,
             changed_by=by,
-            note=POSITION_FILLED,
+            note=str(POSITION_FILLED),
         )
         other.stage = Application.Stage.REJECTED
         other.stage_entered_at = now
@@ -524,7 +553,7 @@ def interview_feedback_add(
     *, application: Application, author: User, rating: int, comment: str = ""
 ) -> InterviewFeedback:
     if not 1 <= int(rating) <= 5:
-        raise ApplicationError("rating must be between 1 and 5", field="rating")
+        raise ApplicationError(_("rating must be between 1 and 5"), field="rating")
     return InterviewFeedback.objects.create(
         application=application, author=author, rating=int(rating), comment=comment.strip()
     )
@@ -535,18 +564,24 @@ def interview_feedback_add(
 
 def onboarding_template_validate(tasks: list[dict]) -> None:
     if not isinstance(tasks, list) or not tasks:
-        raise ApplicationError("tasks must be a non-empty list")
+        raise ApplicationError(_("tasks must be a non-empty list"))
     for i, task in enumerate(tasks, start=1):
         if not isinstance(task, dict) or not str(task.get("title", "")).strip():
-            raise ApplicationError(f"task {i}: title is required")
+            raise ApplicationError(_("task %(n)s: title is required") % {"n": i})
         if task.get("owner") not in OwnerRole.values:
-            raise ApplicationError(f"task {i}: owner must be one of {', '.join(OwnerRole.values)}")
+            raise ApplicationError(
+                _("task %(n)s: owner must be one of %(values)s")
+                % {"n": i, "values": ", ".join(OwnerRole.values)}
+            )
         if task.get("kind", "other") not in OnboardingTask.Kind.values:
             raise ApplicationError(
-                f"task {i}: kind must be one of {', '.join(OnboardingTask.Kind.values)}"
+                _("task %(n)s: kind must be one of %(values)s")
+                % {"n": i, "values": ", ".join(OnboardingTask.Kind.values)}
             )
         if not isinstance(task.get("due_days"), int) or task["due_days"] < 0:
-            raise ApplicationError(f"task {i}: due_days must be a whole number of days, 0 or more")
+            raise ApplicationError(
+                _("task %(n)s: due_days must be a whole number of days, 0 or more") % {"n": i}
+            )
 
 
 def onboarding_template_default() -> OnboardingTemplate:
@@ -610,7 +645,7 @@ def onboarding_plan_create(
     """
     onboarding_template_validate(template.tasks)
     if OnboardingPlan.objects.filter(rep=rep).exists():
-        raise ApplicationError(f"{rep} already has an onboarding plan")
+        raise ApplicationError(_("%(rep)s already has an onboarding plan") % {"rep": rep})
     plan = OnboardingPlan.objects.create(
         rep=rep,
         start_date=start_date,
@@ -628,7 +663,7 @@ def onboarding_plan_create(
                 tasks.append(
                     OnboardingTask(
                         plan=plan,
-                        title=f"Introduction to {customer.name}",
+                        title=_("Introduction to %(customer)s") % {"customer": customer.name},
                         kind=kind,
                         owner_role=item["owner"],
                         customer=customer,

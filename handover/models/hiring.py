@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
 from retention.models import Customer, SalesRep
@@ -17,7 +18,7 @@ from retention.models import Customer, SalesRep
 
 class Vacancy(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("vacancy status", "Open")
         ON_HOLD = "on_hold", _("On hold")
         FILLED = "filled", _("Filled")
         CANCELLED = "cancelled", _("Cancelled")
@@ -32,7 +33,9 @@ class Vacancy(TimeStampedModel):
     reason = models.CharField(
         _("reason"), max_length=10, choices=Reason.choices, default=Reason.DEPARTURE
     )
-    role = models.CharField(_("role"), max_length=120, default="Sales representative")
+    role = models.CharField(
+        pgettext_lazy("job", "role"), max_length=120, default="Sales representative"
+    )
     # CASCADE, not PROTECT: teams and reps are only ever deleted wholesale (the demo's flush),
     # and their vacancies mean nothing without them.
     team = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
 from retention.models import Assignment, Customer, SalesRep
@@ -257,7 +258,7 @@ class CoverageGap(models.Model):
         COVER_EXPIRED = "cover_expired", _("Temporary cover past its end date")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("coverage gap status", "Open")
         RESOLVED = "resolved", _("Resolved")
 
     customer = models.ForeignKey(

@@ -9,6 +9,7 @@ exception handler.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -499,7 +500,7 @@ class AssignmentInputSerializer(serializers.Serializer):
 
     def validate(self, data: dict) -> dict:
         if ("rep_id" in data) == ("manager_id" in data):
-            raise serializers.ValidationError({"rep_id": "give rep_id or manager_id, not both"})
+            raise serializers.ValidationError({"rep_id": _("give rep_id or manager_id, not both")})
         return data
 
 

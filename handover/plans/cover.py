@@ -55,11 +55,12 @@ def _check_chosen(
         return
     who = rep.full_name if rep is not None else str(manager)
     why = _why_not(customer=customer, user=user, rep=rep) if rep is not None else ""
-    raise CoverRefused(
-        _("%(who)s is not among the people Relay offers for %(customer)s%(why)s.")
-        % {"who": who, "customer": customer.name, "why": f" ({why})" if why else ""},
-        field="recipient",
-    )
+    values = {"who": who, "customer": customer.name, "why": why}
+    if why:
+        message = _("%(who)s is not among the people Relay offers for %(customer)s (%(why)s).")
+    else:
+        message = _("%(who)s is not among the people Relay offers for %(customer)s.")
+    raise CoverRefused(message % values, field="recipient")
 
 
 def _why_not(*, customer: Customer, user: User, rep: SalesRep) -> str:
@@ -77,7 +78,8 @@ def _why_not(*, customer: Customer, user: User, rep: SalesRep) -> str:
     scope = ownership.recipient_scope(user=user, candidates=[candidate])
     refused = policy.refusal(candidate, holder_rep_id=holder.rep_id, scope=scope)
     if refused:
-        return f"{candidate.name} {refused}"
+        # Translators: a person's name, then why they may not take the customer.
+        return _("%(name)s %(refusal)s") % {"name": candidate.name, "refusal": refused}
     if candidate.team_id != holder.rep.team_id or candidate.region != holder.rep.region:
         return _("not of the holder's team and region")
     if candidate.band != policy.LOW:

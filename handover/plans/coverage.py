@@ -118,7 +118,8 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
                         first["customer__name"],
                         first["customer__annual_revenue"],
                         Kind.OWNER_LEAVING,
-                        f"Owner {name(row)}: last day {row['rep__departure_date']}",
+                        _("Owner %(name)s: last day %(day)s")
+                        % {"name": name(row), "day": row["rep__departure_date"]},
                         row["rep__team_id"],
                     )
                 )
@@ -130,7 +131,7 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
                     first["customer__name"],
                     first["customer__annual_revenue"],
                     Kind.HIGH_RISK_ONLY,
-                    f"Held only by high-risk {names}",
+                    _("Held only by high-risk %(names)s") % {"names": names},
                     first["rep__team_id"],
                 )
             )
@@ -146,7 +147,7 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
                 customer.name,
                 customer.annual_revenue,
                 Kind.UNCOVERED,
-                "Nobody holds this key account",
+                _("Nobody holds this key account"),
                 None,
             )
         )
@@ -167,7 +168,8 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
                 item.customer.name,
                 item.customer.annual_revenue,
                 Kind.COVER_EXPIRED,
-                f"{item.opened_assignment.holder_name} was to cover until {item.cover_until}",
+                _("%(name)s was to cover until %(day)s")
+                % {"name": item.opened_assignment.holder_name, "day": item.cover_until},
                 item.plan.rep.team_id,
             )
         )
@@ -204,7 +206,7 @@ def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
         found.append(
             replace(
                 gap,
-                suggestion=choices[0] if choices else ownership.Recommendation(policy.NOBODY),
+                suggestion=choices[0] if choices else ownership.Recommendation(policy.nobody()),
                 choices=tuple(c for c in choices if c.kind != policy.Kind.BACKUP),
                 holder_rep_id=holder.rep_id if visible else None,
                 holder_name=holder.rep.full_name if visible else "",

@@ -190,7 +190,10 @@ def handover_plan_create_for_successor(
     customers = list(
         Customer.objects.filter(pk__in=list(sources)).order_by("-annual_revenue", "name")
     )
-    reason = f"{successor.full_name} was hired to succeed {leaving_rep.full_name}."
+    reason = _("%(successor)s was hired to succeed %(leaver)s.") % {
+        "successor": successor.full_name,
+        "leaver": leaving_rep.full_name,
+    }
     try:
         with transaction.atomic():
             plan = HandoverPlan.objects.create(
@@ -207,7 +210,7 @@ def handover_plan_create_for_successor(
                         held_role=source.role,
                         rank=rank,
                         importance=float(customer.annual_revenue or 0),
-                        importance_reason="Annual revenue",
+                        importance_reason=_("Annual revenue"),
                         suggestion_kind=HandoverItem.SuggestionKind.TEAM_REP,
                         suggested_rep=successor,
                         suggestion_reason=reason[:300],
@@ -322,17 +325,32 @@ def _item_update(
             % {"status": plan.get_status_display().lower(), "customer": customer}
         )
     if chosen_rep is not None and chosen_manager is not None:
-        raise PlanError(f"{customer}: choose a rep or a manager, not both.")
+        raise PlanError(
+            _("%(customer)s: choose a rep or a manager, not both.") % {"customer": customer}
+        )
     changed: set[str] = set()
     if chosen_rep is not None:
         if chosen_rep.pk == plan.rep_id:
-            raise PlanError(f"{customer}: the departing rep cannot receive their own customer.")
+            raise PlanError(
+                _("%(customer)s: the departing rep cannot receive their own customer.")
+                % {"customer": customer}
+            )
         if chosen_rep.status == SalesRep.Status.LEFT:
-            raise RecipientRefused(f"{customer}: {chosen_rep.full_name} has left.")
+            raise RecipientRefused(
+                _("%(customer)s: %(rep)s has left.")
+                % {"customer": customer, "rep": chosen_rep.full_name}
+            )
         if chosen_rep.status == SalesRep.Status.NOTICE or chosen_rep.departure_date:
             raise RecipientRefused(
-                f"{customer}: {chosen_rep.full_name} is serving notice "
-                f"(last day {chosen_rep.departure_date}); choose someone staying."
+                _(
+                    "%(customer)s: %(rep)s is serving notice (last day %(day)s); "
+                    "choose someone staying."
+                )
+                % {
+                    "customer": customer,
+                    "rep": chosen_rep.full_name,
+                    "day": chosen_rep.departure_date,
+                }
             )
         item.chosen_rep, item.chosen_manager = chosen_rep, None
         changed |= {"chosen_rep", "chosen_manager"}
@@ -343,19 +361,30 @@ def _item_update(
     if mode is not None:
         if mode not in HandoverItem.Mode.values:
             modes = ", ".join(HandoverItem.Mode.values)
-            raise PlanError(f"{customer}: mode must be one of {modes}.")
+            raise PlanError(
+                _("%(customer)s: mode must be one of %(modes)s.")
+                % {"customer": customer, "modes": modes}
+            )
         item.mode = mode
         changed.add("mode")
     if item.chosen_manager_id and item.mode != HandoverItem.Mode.TEMPORARY:
-        raise PlanError(f"{customer}: a manager can only cover temporarily.")
+        raise PlanError(
+            _("%(customer)s: a manager can only cover temporarily.") % {"customer": customer}
+        )
     if cover_until is not None:
         item.cover_until = cover_until
         changed.add("cover_until")
     if plan.status == HandoverPlan.Status.DRAFT and item.mode == HandoverItem.Mode.TEMPORARY:
         if item.cover_until is None:
-            raise PlanError(f"{customer}: a temporary cover needs an end date (cover_until).")
+            raise PlanError(
+                _("%(customer)s: a temporary cover needs an end date (cover_until).")
+                % {"customer": customer}
+            )
         if item.cover_until < today:
-            raise PlanError(f"{customer}: cover_until {item.cover_until} is in the past.")
+            raise PlanError(
+                _("%(customer)s: cover_until %(day)s is in the past.")
+                % {"customer": customer, "day": item.cover_until}
+            )
     elif "mode" in changed and item.cover_until is not None:
         item.cover_until = None
         changed.add("cover_until")
@@ -415,8 +444,11 @@ def handover_plan_apply(
             )
     except IntegrityError as exc:
         raise PlanError(
-            f"The plan could not be applied and nothing was changed: the database refused "
-            f"it ({exc.__class__.__name__}: {str(exc).splitlines()[0]})."
+            _(
+                "The plan could not be applied and nothing was changed: the database refused "
+                "it (%(error)s)."
+            )
+            % {"error": f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"}
         ) from exc
 
 
@@ -454,19 +486,27 @@ def _apply(
 ) -> HandoverPlan:
     plan = HandoverPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != HandoverPlan.Status.DRAFT:
-        raise PlanError(f"The plan is already {plan.get_status_display().lower()}.")
+        raise PlanError(
+            _("The plan is already %(status)s.") % {"status": plan.get_status_display().lower()}
+        )
     items = selectors.attach_knowledge(
         items=list(plan.items.select_related("customer").order_by("rank"))
     )
     if not items:
-        raise PlanError("The plan has no customers to hand over.")
+        raise PlanError(_("The plan has no customers to hand over."))
     for item in items:
         if not (item.chosen_rep_id or item.chosen_manager_id):
-            raise PlanError(f"{item.customer.name} (rank {item.rank}) has no recipient.")
+            raise PlanError(
+                _("%(customer)s (rank %(rank)s) has no recipient.")
+                % {"customer": item.customer.name, "rank": item.rank}
+            )
         if item.mode == HandoverItem.Mode.TEMPORARY and (
             item.cover_until is None or item.cover_until < today
         ):
-            raise PlanError(f"{item.customer.name}: the temporary cover ends before today.")
+            raise PlanError(
+                _("%(customer)s: the temporary cover ends before today.")
+                % {"customer": item.customer.name}
+            )
     _refuse_recipients(plan=plan, items=items, approved_by=approved_by)
     plan.notes_waived = _refuse_missing_notes(items=items, confirmed=confirm_missing_notes)
     # What moves is read before the covers end (a successor's plan hands on theirs too).
@@ -509,10 +549,13 @@ def _apply_moves(
         )
     except ownership_services.OwnershipError as exc:
         names = {item.customer_id: item.customer.name for item in items}
-        name = names.get(exc.extra.get("customer_id"), "A customer")
+        name = names.get(exc.extra.get("customer_id"), _("A customer"))
         raise PlanError(
-            f"{name} is no longer held by {plan.rep} as when the plan was drafted; "
-            f"start a new plan."
+            _(
+                "%(customer)s is no longer held by %(rep)s as when the plan was drafted; "
+                "start a new plan."
+            )
+            % {"customer": name, "rep": plan.rep}
         ) from exc
     for item, result in zip(items, moved, strict=True):
         item.opened_assignment_id = result.opened_assignment_id
@@ -538,8 +581,8 @@ def _apply_to_successor(
             for a in holders
         ):
             raise PlanError(
-                f"{item.customer.name} has a new owner since the plan was drafted; "
-                f"start a new plan."
+                _("%(customer)s has a new owner since the plan was drafted; start a new plan.")
+                % {"customer": item.customer.name}
             )
         try:
             for cover in holders:
@@ -646,13 +689,15 @@ def _refuse_recipients(*, plan: HandoverPlan, items: list[HandoverItem], approve
             )
             if why:
                 raise RecipientRefused(
-                    f"{item.customer.name}: the chosen rep {why}; choose another.",
+                    _("%(customer)s: the chosen rep %(refusal)s; choose another.")
+                    % {"customer": item.customer.name, "refusal": why},
                     field="chosen_rep",
                     extra={"item_id": item.pk},
                 )
         elif not scope.allows_manager(item.chosen_manager_id):
             raise RecipientRefused(
-                f"{item.customer.name}: the chosen manager is outside your scope; choose another.",
+                _("%(customer)s: the chosen manager is outside your scope; choose another.")
+                % {"customer": item.customer.name},
                 field="chosen_manager",
                 extra={"item_id": item.pk},
             )
@@ -674,24 +719,30 @@ def handover_plan_reverse(
     today = today or timezone.localdate()
     reason = reason.strip()
     if not reason:
-        raise PlanError("reason: say why the plan is reversed.")
+        raise PlanError(_("reason: say why the plan is reversed."))
     try:
         with transaction.atomic():
             return _reverse(plan=plan, reversed_by=reversed_by, reason=reason, today=today)
     except IntegrityError as exc:
         raise PlanError(
-            f"The plan could not be reversed and nothing was changed: the database refused it "
-            f"({str(exc).splitlines()[0]})."
+            _(
+                "The plan could not be reversed and nothing was changed: the database refused "
+                "it (%(error)s)."
+            )
+            % {"error": str(exc).splitlines()[0]}
         ) from exc
 
 
 def _reverse(*, plan: HandoverPlan, reversed_by: User, reason: str, today: dt.date) -> HandoverPlan:
     plan = HandoverPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != HandoverPlan.Status.APPLIED:
-        raise PlanError(f"Only an applied plan can be reversed; this one is {plan.status}.")
+        raise PlanError(
+            _("Only an applied plan can be reversed; this one is %(status)s.")
+            % {"status": plan.get_status_display().lower()}
+        )
     if plan.origin == HandoverPlan.Origin.SUCCESSOR:
         raise PlanError(
-            "A successor's hand-over is not reversed; start a handover of the successor instead."
+            _("A successor's hand-over is not reversed; start a handover of the successor instead.")
         )
     items = list(
         plan.items.select_related("customer", "closed_recipient_assignment").order_by("rank")
@@ -714,9 +765,13 @@ def _reverse(*, plan: HandoverPlan, reversed_by: User, reason: str, today: dt.da
         )
     except ownership_services.OwnershipError as exc:
         names = {item.customer_id: item.customer.name for item in items}
-        name = names.get(exc.extra.get("customer_id"), "A customer")
+        name = names.get(exc.extra.get("customer_id"), _("A customer"))
         raise PlanError(
-            f"{name} has changed hands since the plan was applied; reverse that change first."
+            _(
+                "%(customer)s has changed hands since the plan was applied; "
+                "reverse that change first."
+            )
+            % {"customer": name}
         ) from exc
     now = timezone.now()
     # Only what the recipient still has goes back: one UPDATE per recipient and kind.
@@ -822,8 +877,11 @@ def coverage_alerts_notify() -> int:
         # this manager's teams; the coverage page words it for them.
         lines = [f"- {g.customer.name}: {g.get_kind_display()}" for g in gaps]
         send_mail(
-            subject=f"Relay: {len(gaps)} new coverage gap(s)",
-            message="New gaps in your customers' coverage:\n\n" + "\n".join(lines),
+            subject=ngettext(
+                "Relay: %(n)d new coverage gap(s)", "Relay: %(n)d new coverage gap(s)", len(gaps)
+            )
+            % {"n": len(gaps)},
+            message=_("New gaps in your customers' coverage:") + "\n\n" + "\n".join(lines),
             from_email=None,
             recipient_list=[managers[manager_id].email],
         )

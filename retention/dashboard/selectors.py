@@ -615,6 +615,7 @@ def _signal_displays() -> dict[str, SignalDisplay]:
         "activity_change_6w": _change_pct(gettext_lazy("Activities a week (6 weeks)")),
         "activity_variation": SignalDisplay(
             gettext_lazy("Swings in weekly activity"),
+            # xgettext:no-python-format
             gettext_lazy("% of the weekly average"),
             100.0,
             "%",
@@ -632,7 +633,11 @@ def _signal_displays() -> dict[str, SignalDisplay]:
         ),
         "pipeline_change": _change_pct(gettext_lazy("New pipeline a week")),
         "quota_attainment": SignalDisplay(
-            gettext_lazy("Quota attained (26 weeks)"), gettext_lazy("% of quota"), 100.0, "%"
+            gettext_lazy("Quota attained (26 weeks)"),
+            # xgettext:no-python-format
+            gettext_lazy("% of quota"),
+            100.0,
+            "%",
         ),
         "overdue_todos": SignalDisplay(gettext_lazy("Overdue to-dos"), gettext_lazy("to-dos")),
         "leave_days_recent": SignalDisplay(gettext_lazy("Days off (91 days)"), days),
@@ -667,7 +672,11 @@ def _signal_displays() -> dict[str, SignalDisplay]:
             gettext_lazy("Complaints and escalations against usual"), gettext_lazy("cases")
         ),
         "escalation_rate": SignalDisplay(
-            gettext_lazy("Cases escalated (13 weeks)"), gettext_lazy("% of cases"), 100.0, "%"
+            gettext_lazy("Cases escalated (13 weeks)"),
+            # xgettext:no-python-format
+            gettext_lazy("% of cases"),
+            100.0,
+            "%",
         ),
         "resolution_days": SignalDisplay(
             gettext_lazy("Time to resolve a case (13 weeks)"), gettext_lazy("days")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from config.money import format_money
 from retention.models.interventions import Intervention
@@ -137,7 +137,8 @@ class Suggestion:
     @property
     def note(self) -> str:
         """The note a one-click log records: why it was suggested, in the rep's numbers."""
-        because = "; ".join(reason.text for reason in self.reasons)
+        # Translators: between the reasons of a suggestion.
+        because = pgettext("list separator", "; ").join(reason.text for reason in self.reasons)
         return _("Suggested by Relay because of: %(reasons)s.") % {"reasons": because}
 
 
@@ -146,19 +147,32 @@ def _money(value: Decimal) -> str:
 
 
 def _key_account_reason(accounts: KeyAccounts) -> Reason:
-    text = ngettext(
-        "holds %(held)s key account worth %(revenue)s a year",
-        "holds %(held)s key accounts worth %(revenue)s a year",
-        accounts.held,
-    ) % {
+    values = {
         "held": accounts.held,
         "revenue": _money(accounts.revenue),
+        "alone": accounts.alone,
+        "alone_revenue": _money(accounts.alone_revenue) if accounts.alone else "",
     }
     if accounts.alone:
-        text += _(", %(alone)s of them (%(revenue)s) with no other relationship") % {
-            "alone": accounts.alone,
-            "revenue": _money(accounts.alone_revenue),
-        }
+        text = (
+            ngettext(
+                "holds %(held)s key account worth %(revenue)s a year, %(alone)s of them "
+                "(%(alone_revenue)s) with no other relationship",
+                "holds %(held)s key accounts worth %(revenue)s a year, %(alone)s of them "
+                "(%(alone_revenue)s) with no other relationship",
+                accounts.held,
+            )
+            % values
+        )
+    else:
+        text = (
+            ngettext(
+                "holds %(held)s key account worth %(revenue)s a year",
+                "holds %(held)s key accounts worth %(revenue)s a year",
+                accounts.held,
+            )
+            % values
+        )
     return Reason(
         sign="key_accounts",
         feature="key_accounts",

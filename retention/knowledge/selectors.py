@@ -129,8 +129,13 @@ def knowledge_suggestions(
     ):
         close = deal.close_date.isoformat() if deal.close_date else _("no close date")
         deal_lines[deal.customer_id].append(
-            f"- {deal.name or _('Deal')}: {deal.stage or _('no stage')}, "
-            f"{deal.amount:,.0f}, {close}"
+            _("- %(deal)s: %(stage)s, %(amount)s, %(close)s")
+            % {
+                "deal": deal.name or _("Deal"),
+                "stage": deal.stage or _("no stage"),
+                "amount": f"{deal.amount:,.0f}",
+                "close": close,
+            }
         )
         if deal.close_date and deal.close_date < today:
             issue_lines[deal.customer_id].append(

@@ -1,10 +1,11 @@
 """Who should take a customer whose holder is leaving or at risk: Relay's one recipient rule.
 
-Pure Python, no Django: callers gather plain facts through selectors (the candidates' risk and
-load, the customer's other holders, the team's manager from ``accounts.org.team_manager``, and
-which people lie in the viewer's or approver's scope from ``accounts.access``) and get back a
-ranked list of choices, each with the reason a person would give. Routing, handover
-suggestions and the coverage page all ask here, so they cannot disagree.
+Pure Python, no Django but its translation functions: callers gather plain facts through
+selectors (the candidates' risk and load, the customer's other holders, the team's manager from
+``accounts.org.team_manager``, and which people lie in the viewer's or approver's scope from
+``accounts.access``) and get back a ranked list of choices, each with the reason a person
+would give. Routing, handover suggestions and the coverage page all ask here, so they cannot
+disagree.
 
 The rule, best first:
 
@@ -28,8 +29,16 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+
 ACTIVE, NOTICE, LEFT = "active", "notice", "left"
 LOW, HIGH = "low", "high"
+BAND_NAMES = {
+    "low": pgettext_lazy("risk band", "low"),
+    "medium": pgettext_lazy("risk band", "medium"),
+    "high": pgettext_lazy("risk band", "high"),
+}
 
 
 class Kind:
@@ -146,15 +155,15 @@ def refusal(
     risk is the chooser's call (``by_hand``): a person may knowingly pick a high-risk rep.
     """
     if candidate.rep_id == holder_rep_id:
-        return "is the rep the customer is leaving"
+        return pgettext("refusal, after a person", "is the rep the customer is leaving")
     if not scope.allows_rep(candidate.rep_id):
-        return "is outside your scope"
+        return pgettext("refusal, after a person", "is outside your scope")
     if candidate.status == LEFT:
-        return "has left"
+        return pgettext("refusal, after a person", "has left")
     if candidate.is_leaving:
-        return "is serving notice"
+        return pgettext("refusal, after a person", "is serving notice")
     if candidate.band == HIGH and not by_hand:
-        return "is high risk"
+        return pgettext("refusal, after a person", "is high risk")
     return None
 
 
@@ -179,17 +188,19 @@ def rank_recipients(
                 continue
             if not rep.has_room_for(case.revenue):
                 continue
-            reason = (
-                f"Already holds this customer as {rel.role}{_risk_text(rep)}; "
-                f"{_load_text(rep, case.revenue)}."
-            )
+            reason = _("Already holds this customer as %(role)s, %(risk)s; %(load)s.") % {
+                "role": rel.role,
+                "risk": _risk_text(rep),
+                "load": _load_text(rep, case.revenue),
+            }
             key = (rep.probability is None, rep.probability or 0.0, index)
-            brief = f"{rel.role} · {_brief(rep)}"
+            brief = _("%(role)s · %(brief)s") % {"role": rel.role, "brief": _brief(rep)}
             backups.append((key, Choice(Kind.BACKUP, reason, rep_id=rep.rep_id, brief=brief)))
         elif rel.manager_id is not None and scope.allows_manager(rel.manager_id):
-            reason = "Already covers this customer as manager."
+            reason = _("Already covers this customer as manager.")
             # A manager's risk is not scored: after every backup rep known to be safe.
-            choice = Choice(Kind.BACKUP, reason, manager_id=rel.manager_id, brief="manager cover")
+            brief = _("manager cover")
+            choice = Choice(Kind.BACKUP, reason, manager_id=rel.manager_id, brief=brief)
             backups.append(((True, 1.0, index), choice))
     ranked += [choice for _key, choice in sorted(backups, key=lambda pair: pair[0])]
 
@@ -205,25 +216,28 @@ def rank_recipients(
     ]
     mates.sort(key=lambda rep: (rep.accounts, _probability(rep), rep.rep_id))
     for rep in mates:
-        reason = (
-            f"Low-risk rep of the same team and region{_risk_text(rep)}, with room; "
-            f"{_load_text(rep, case.revenue)}."
-        )
+        reason = _("Low-risk rep of the same team and region, %(risk)s, with room; %(load)s.") % {
+            "risk": _risk_text(rep),
+            "load": _load_text(rep, case.revenue),
+        }
         brief = _brief(rep)
         ranked.append(Choice(Kind.TEAM_REP, reason, rep_id=rep.rep_id, brief=brief))
 
     if manager is not None and scope.allows_manager(manager.user_id):
         already = {c.manager_id for c in ranked if c.manager_id is not None}
         if manager.user_id not in already:
-            reason = "No backup or low-risk team-mate with room: the team's manager covers."
-            brief = "the team's manager, as temporary cover"
+            reason = _("No backup or low-risk team-mate with room: the team's manager covers.")
+            brief = _("the team's manager, as temporary cover")
             ranked.append(Choice(Kind.MANAGER, reason, manager_id=manager.user_id, brief=brief))
     return ranked
 
 
-NOBODY = Choice(
-    Kind.NONE, "No one available: no backup, no low-risk team-mate with room and no manager."
-)
+def nobody() -> Choice:
+    """The choice when nobody may take the customer, worded in the active language."""
+    return Choice(
+        Kind.NONE,
+        _("No one available: no backup, no low-risk team-mate with room and no manager."),
+    )
 
 
 def rank_batch(
@@ -256,9 +270,9 @@ def choose_recipients(
     managers: Mapping[int, Manager],
     scope: Scope = EVERYONE,
 ) -> dict[int, Choice]:
-    """The best choice for each customer (:func:`rank_batch`'s first), or :data:`NOBODY`."""
+    """The best choice for each customer (:func:`rank_batch`'s first), or :func:`nobody`."""
     ranked = rank_batch(cases=cases, candidates=candidates, managers=managers, scope=scope)
-    return {customer_id: (found[0] if found else NOBODY) for customer_id, found in ranked.items()}
+    return {customer_id: (found[0] if found else nobody()) for customer_id, found in ranked.items()}
 
 
 def _probability(rep: Candidate) -> float:
@@ -266,21 +280,31 @@ def _probability(rep: Candidate) -> float:
 
 
 def _risk_text(rep: Candidate) -> str:
+    """The rep's risk in a few words: "low risk (6%)"."""
+    band = BAND_NAMES.get(rep.band or "", rep.band)
     if rep.probability is None:
-        return ", no current risk score" if rep.band is None else f", {rep.band} risk"
-    return f", {rep.band or 'scored'} risk ({rep.probability:.0%})"
+        if rep.band is None:
+            return _("no current risk score")
+        return _("%(band)s risk") % {"band": band}
+    probability = f"{rep.probability:.0%}"
+    if rep.band is None:
+        return _("scored risk (%(probability)s)") % {"probability": probability}
+    return _("%(band)s risk (%(probability)s)") % {"band": band, "probability": probability}
 
 
 def _load_text(rep: Candidate, revenue: Decimal) -> str:
-    accounts = rep.accounts + 1
-    limit = f"/{rep.max_accounts}" if rep.max_accounts else ""
-    return f"{accounts}{limit} accounts, revenue {rep.revenue + revenue:,.0f} after this"
+    values = {
+        "accounts": rep.accounts + 1,
+        "limit": rep.max_accounts,
+        "revenue": f"{rep.revenue + revenue:,.0f}",
+    }
+    if rep.max_accounts:
+        return _("%(accounts)s/%(limit)s accounts, revenue %(revenue)s after this") % values
+    return _("%(accounts)s accounts, revenue %(revenue)s after this") % values
 
 
 def _brief(rep: Candidate) -> str:
-    if rep.probability is None:
-        risk = "no current risk score" if rep.band is None else f"{rep.band} risk"
-    else:
-        risk = f"{rep.band or 'scored'} risk ({rep.probability:.0%})"
-    limit = f"/{rep.max_accounts}" if rep.max_accounts else ""
-    return f"{risk} · → {rep.accounts + 1}{limit} accounts"
+    values = {"risk": _risk_text(rep), "accounts": rep.accounts + 1, "limit": rep.max_accounts}
+    if rep.max_accounts:
+        return _("%(risk)s · → %(accounts)s/%(limit)s accounts") % values
+    return _("%(risk)s · → %(accounts)s accounts") % values

@@ -21,13 +21,13 @@ from accounts.org import team_managers
 from retention.models import Assignment, Customer, RiskScore, SalesRep, ScoringRun
 from retention.ownership.policy import (
     EVERYONE,
-    NOBODY,
     Candidate,
     Case,
     Choice,
     Manager,
     Relationship,
     Scope,
+    nobody,
     rank_batch,
 )
 from retention.people import rep_in_scope, rep_label, unnamed_user
@@ -441,6 +441,6 @@ def recipients_recommend(
     first choice, or nobody."""
     ranked = recipients_ranked(holdings=holdings, user=user, run=run, limits=limits)
     return {
-        customer_id: choices[0] if choices else Recommendation(NOBODY)
+        customer_id: choices[0] if choices else Recommendation(nobody())
         for customer_id, choices in ranked.items()
     }

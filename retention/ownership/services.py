@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import ApplicationError
@@ -25,14 +26,24 @@ class OwnershipError(ApplicationError):
 
 
 def _refuse_leaving(rep: SalesRep, *, what: str, field: str = "rep") -> None:
+    """``what`` is the role refused: "an owner", "a backup" or "a temporary cover"."""
+    values = {"name": rep.full_name, "day": rep.departure_date}
     if rep.status == SalesRep.Status.LEFT:
-        raise OwnershipError(f"{rep.full_name} has left and cannot be {what}.", field=field)
+        left = {
+            "an owner": _("%(name)s has left and cannot be an owner."),
+            "a backup": _("%(name)s has left and cannot be a backup."),
+            "a temporary cover": _("%(name)s has left and cannot be a temporary cover."),
+        }
+        raise OwnershipError(left[what] % values, field=field)
     if rep.status == SalesRep.Status.NOTICE or rep.departure_date is not None:
-        raise OwnershipError(
-            f"{rep.full_name} is serving notice (last day {rep.departure_date}) and cannot be "
-            f"{what}.",
-            field=field,
-        )
+        notice = {
+            "an owner": _("%(name)s is serving notice (last day %(day)s) and cannot be an owner."),
+            "a backup": _("%(name)s is serving notice (last day %(day)s) and cannot be a backup."),
+            "a temporary cover": _(
+                "%(name)s is serving notice (last day %(day)s) and cannot be a temporary cover."
+            ),
+        }
+        raise OwnershipError(notice[what] % values, field=field)
 
 
 def _open(
@@ -73,7 +84,9 @@ def assignment_make_owner(
             customer_id=customer_id, valid_to__isnull=True
         )
         if current.filter(rep=rep, role=Assignment.Role.OWNER).exists():
-            raise OwnershipError(f"{rep.full_name} already owns this customer.", field="rep")
+            raise OwnershipError(
+                _("%(name)s already owns this customer.") % {"name": rep.full_name}, field="rep"
+            )
         current.filter(Q(role=Assignment.Role.OWNER) | Q(rep=rep)).update(
             valid_to=day, updated_at=timezone.now()
         )
@@ -106,7 +119,9 @@ def assignment_add_backup(
             .filter(customer_id=customer_id, rep=rep, valid_to__isnull=True)
             .exists()
         ):
-            raise OwnershipError(f"{rep.full_name} already holds this customer.", field="rep")
+            raise OwnershipError(
+                _("%(name)s already holds this customer.") % {"name": rep.full_name}, field="rep"
+            )
         return _open(
             customer_id=customer_id,
             rep=rep,
@@ -128,11 +143,13 @@ def assignment_cover_start(
 ) -> Assignment:
     """Start a temporary cover of the customer by a rep, or a manager's cover."""
     if (rep is None) == (manager is None):
-        raise OwnershipError("Name a rep or a manager to cover, not both.", field="rep")
+        raise OwnershipError(_("Name a rep or a manager to cover, not both."), field="rep")
     if rep is not None:
         _refuse_leaving(rep, what="a temporary cover")
     if manager is not None and not manager.is_active:
-        raise OwnershipError(f"{manager} is no longer active.", field="manager")
+        raise OwnershipError(
+            _("%(name)s is no longer active.") % {"name": manager}, field="manager"
+        )
     with transaction.atomic():
         holder = {"rep": rep} if rep is not None else {"manager": manager}
         if (
@@ -140,7 +157,7 @@ def assignment_cover_start(
             .filter(customer_id=customer_id, valid_to__isnull=True, **holder)
             .exists()
         ):
-            raise OwnershipError("They already hold this customer.", field="rep")
+            raise OwnershipError(_("They already hold this customer."), field="rep")
         role = Assignment.Role.TEMPORARY_COVER if rep else Assignment.Role.MANAGER_COVER
         return _open(
             customer_id=customer_id,
@@ -157,17 +174,18 @@ def assignment_end(*, assignment: Assignment, valid_to: dt.date | None = None) -
     """Close an assignment (end a cover, drop a backup); it stays in the history."""
     day = valid_to or timezone.localdate()
     if assignment.valid_to is not None:
-        raise OwnershipError("This assignment has already ended.")
+        raise OwnershipError(_("This assignment has already ended."))
     if day < assignment.valid_from:
         raise OwnershipError(
-            f"valid_to {day} is before the assignment began ({assignment.valid_from}).",
+            _("valid_to %(day)s is before the assignment began (%(began)s).")
+            % {"day": day, "began": assignment.valid_from},
             field="valid_to",
         )
     closed = Assignment.objects.filter(pk=assignment.pk, valid_to__isnull=True).update(
         valid_to=day, updated_at=timezone.now()
     )
     if not closed:
-        raise OwnershipError("This assignment has already ended.")
+        raise OwnershipError(_("This assignment has already ended."))
     assignment.valid_to = day
     return assignment
 
@@ -218,7 +236,7 @@ def customers_move(
         for move in moves:
             if move.source_assignment_id not in still_held:
                 raise OwnershipError(
-                    f"Customer {move.customer_id} is no longer held as it was.",
+                    _("Customer %(id)s is no longer held as it was.") % {"id": move.customer_id},
                     extra={"customer_id": move.customer_id},
                 )
         now = timezone.now()
@@ -288,7 +306,7 @@ def customers_move_reverse(
         for restore in restores:
             if restore.opened_assignment_id not in current:
                 raise OwnershipError(
-                    f"Customer {restore.customer_id} has changed hands since.",
+                    _("Customer %(id)s has changed hands since.") % {"id": restore.customer_id},
                     extra={"customer_id": restore.customer_id},
                 )
         Assignment.objects.filter(pk__in=opened_ids).update(valid_to=day, updated_at=timezone.now())

@@ -5,6 +5,8 @@ recognised by their e-mail domain, so real users never show up here.
 """
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.org import org_tree
@@ -27,13 +29,16 @@ def demo_login_rows() -> list[tuple[str, str, str, str]]:
     rows = []
     for user in users:
         if user.sees_everyone:
-            scope = "everyone"
+            scope = _("everyone")
         else:
             teams = list(user.managed_teams.all())
             below = len(org_tree().descendants(t.pk for t in teams)) - len(teams)
-            scope = ", ".join(t.name for t in teams) or "nobody"
+            scope = ", ".join(t.name for t in teams) or _("nobody")
             if below:
-                scope += f" ({below} teams)"
+                scope = ngettext("%(teams)s (%(n)d team)", "%(teams)s (%(n)d teams)", below) % {
+                    "teams": scope,
+                    "n": below,
+                }
         rows.append((user.username, user.get_role_display(), scope, DEMO_PASSWORD))
     return rows
 
@@ -48,9 +53,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nRelay: {url}\n")
         rows = demo_login_rows()
         if not rows:
-            self.stdout.write("No demo logins yet: run `manage.py seed_demo`.\n")
+            self.stdout.write(_("No demo logins yet: run `manage.py seed_demo`.") + "\n")
             return
-        header = ("username", "role", "scope", "password")
+        header = (_("username"), _("role"), _("scope"), _("password"))
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
         line = "  ".join(f"{{:<{w}}}" for w in widths)
         self.stdout.write(line.format(*header).rstrip())

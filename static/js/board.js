@@ -1,6 +1,6 @@
 /* The hiring pipeline board: drag a card onto another column to move it there. The card's own
    move form is submitted, so the server keeps the history exactly as with the Move button.
-   Declining an offer asks why (the question is the board's data-decline-question). Listeners are
+   Declining an offer asks why (in the page's language, from the JavaScript catalog). Listeners are
    on the document, so a board swapped in later works too. */
 (function () {
   "use strict";
@@ -24,8 +24,7 @@
     var form = dragged.querySelector("form.move-form");
     var target = column.dataset.stage;
     if (dragged.dataset.stage === "offer" && target === "withdrew") {
-      var board = document.getElementById("board");
-      var reason = window.prompt(board.dataset.declineQuestion || "");
+      var reason = window.prompt(gettext("Why did the candidate decline the offer?"));
       if (!reason) { dragged = null; return; }
       form.querySelector("input[name=reason]").value = reason;
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from accounts.org import team_manager, team_managers
 from config.errors import ApplicationError
@@ -819,12 +820,13 @@ def coverage_alerts_notify() -> int:
             by_manager[manager.pk].append(gap)
     for manager_id, gaps in by_manager.items():
         # No stored detail: it was worded for the whole organisation and may name reps outside
-        # this manager's teams; the coverage page words it for them.
-        lines = [f"- {g.customer.name}: {g.get_kind_display()}" for g in gaps]
-        send_mail(
-            subject=f"Relay: {len(gaps)} new coverage gap(s)",
-            message="New gaps in your customers' coverage:\n\n" + "\n".join(lines),
-            from_email=None,
-            recipient_list=[managers[manager_id].email],
-        )
+        # this manager's teams; the coverage page words it for them. In the manager's language.
+        with in_language_of(managers[manager_id]):
+            lines = [f"- {g.customer.name}: {g.get_kind_display()}" for g in gaps]
+            send_mail(
+                subject=f"Relay: {len(gaps)} new coverage gap(s)",
+                message="New gaps in your customers' coverage:\n\n" + "\n".join(lines),
+                from_email=None,
+                recipient_list=[managers[manager_id].email],
+            )
     return sent

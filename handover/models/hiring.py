@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, TimeStampedModel
+from accounts.names import person_name
 from retention.models import Customer, SalesRep
 
 
@@ -199,7 +200,7 @@ class Candidate(TimeStampedModel):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     @property
     def is_bench(self) -> bool:

@@ -6,6 +6,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
+# The translations' .mo files, compiled from the committed .po (pure Python: config/translations.py).
+RUN python -m config.translations --all
 # collectstatic needs settings but no database or secret of the deployment.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --home /app relay && mkdir -p /var/lib/relay && chown relay /var/lib/relay

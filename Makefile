@@ -21,8 +21,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-runtime
 
-install: $(VENV)/.installed-runtime
-install-dev: $(VENV)/.installed-dev
+# The .mo Django reads, compiled from each committed locale/<lang>/LC_MESSAGES/<domain>.po with
+# polib (no GNU gettext needed); not committed, rebuilt when its .po is newer.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+$(CATALOGS): %.mo: %.po | $(VENV)/.installed-runtime
+	$(PY) -m config.translations
+
+install: $(VENV)/.installed-runtime $(CATALOGS)
+install-dev: $(VENV)/.installed-dev $(CATALOGS)
 
 # The demo: SQLite and a file-system broker unless DATABASE_URL / REDIS_URL say otherwise.
 # E-mails go to var/mail (one file each) unless EMAIL_URL says otherwise. honcho runs web,
@@ -33,7 +39,7 @@ run: export HOST := $(HOST)
 run: export PORT := $(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty --score-weeks 12 --score-months 8
+	$(PY) manage.py seed_demo --if-empty --score-weeks 12 --score-months 8 $(if $(SEED_LOCALE),--locale $(SEED_LOCALE))
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@exec $(VENV)/bin/honcho start -f Procfile.dev
 

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from accounts.languages import language_choices
 from accounts.models import ApiToken, Team, User
 from accounts.services import user_set_role
 
@@ -9,7 +11,17 @@ from accounts.services import user_set_role
 class RelayUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, ("Relay", {"fields": ("role",)}))
+    fieldsets = (*UserAdmin.fieldsets, ("Relay", {"fields": ("role", "language")}))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            return forms.ChoiceField(
+                label=db_field.verbose_name,
+                choices=[("", "—"), *language_choices()],
+                required=False,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj: User, form, change) -> None:
         super().save_model(request, obj, form, change)

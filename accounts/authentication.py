@@ -7,10 +7,13 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
+
+from accounts.languages import user_saved_language
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -67,6 +70,11 @@ class ApiTokenAuthentication(BaseAuthentication):
                 request=django_request,
             )
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        # The token user's saved language, as UserLanguageMiddleware does for a session.
+        code = user_saved_language(token.user)
+        if code:
+            translation.activate(code)
+            django_request.LANGUAGE_CODE = translation.get_language()
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

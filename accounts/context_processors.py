@@ -1,4 +1,5 @@
 from accounts.access import may
+from accounts.languages import language_choices
 
 
 def navigation(request) -> dict:
@@ -26,4 +27,14 @@ def navigation(request) -> dict:
         "nav_is_admin": user.is_relay_admin,
         "nav_is_hr": user.is_hr,
         "nav_is_manager": user.is_sales_manager,
+    }
+
+
+def language_switcher(request) -> dict:
+    """The header's language switcher: each offered language named in itself, and where the
+    form returns to (the page it is on)."""
+    return {
+        "switcher_languages": language_choices(),
+        "switcher_next": request.get_full_path(),
+        "switcher_saved": getattr(getattr(request, "user", None), "language", ""),
     }

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.names import person_name
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -20,9 +22,20 @@ class User(AbstractUser):
         HR = "hr", _("HR")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    # One of settings.LANGUAGES; blank follows the browser (accounts/languages.py has the rule).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        help_text=_("blank: the browser's language"),
+    )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        return person_name(self.first_name, self.last_name)
 
     @property
     def is_relay_admin(self) -> bool:

@@ -1,9 +1,12 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from accounts.languages import language_codes, language_is_offered
 from accounts.models import Team, User
 from accounts.roles import ROLE_GROUP_NAMES, ROLE_PERMISSIONS
+from config.errors import ApplicationError
 
 
 def role_groups_sync() -> None:
@@ -58,4 +61,20 @@ def user_create(
     user_set_role(user=user, role=role)
     if managed_teams:
         user.managed_teams.set(managed_teams)
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the language Relay speaks to ``user`` in: a code of ``settings.LANGUAGES``, or ""
+    to follow the browser. Saves nothing when it is already the user's."""
+    language = language.strip().lower()
+    if language and not language_is_offered(language):
+        raise ApplicationError(
+            _("“%(language)s” is not a language Relay is offered in; use one of: %(codes)s.")
+            % {"language": language, "codes": ", ".join(language_codes())},
+            field="language",
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user

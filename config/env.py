@@ -56,6 +56,18 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from exc
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    """One of ``choices``, compared case-insensitively (``zh-Hans`` is ``zh-hans``)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    for choice in choices:
+        if choice.lower() == lowered:
+            return choice
+    raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:

@@ -16,6 +16,7 @@ from config.caches import redis_caches
 from config.env import (
     database_from_url,
     env_bool,
+    env_choice,
     env_float,
     env_int,
     env_list,
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in user's saved language wins over Accept-Language.
+    "accounts.middleware.UserLanguageMiddleware",
     "config.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.language_switcher",
+                "config.context_processors.chart_locale",
                 "retention.dashboard.context_processors.open_alerts",
                 "config.context_processors.background_status",
             ],
@@ -121,10 +126,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Internationalisation: every user-facing string is marked; Simplified Chinese is planned.
-LANGUAGE_CODE = "en"
+# Languages. Each user's saved language wins, else the browser's Accept-Language, else
+# LANGUAGE_CODE, the organisation's default (accounts/languages.py holds the rule).
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", [code for code, _name in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where Django's own format files need a correction (config/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

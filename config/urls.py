@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.http import last_modified
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -59,10 +61,16 @@ api_patterns = [
     ),
 ]
 
+# The djangojs catalog (gettext() in static/js) of Relay's own apps; it changes only with a
+# deploy, so a browser revalidates it against the time this process started (a 304).
+_STARTED = timezone.now()
+javascript_catalog = last_modified(lambda request, **kwargs: _STARTED)(
+    JavaScriptCatalog.as_view(domain="djangojs", packages=["accounts", "retention", "handover"])
+)
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # The djangojs catalog (gettext, ngettext, interpolate) for static/js, in the user's language.
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("", include("accounts.urls")),

@@ -32,8 +32,8 @@ def draft_plan_on_departure(
 
 
 @receiver(demo_seeded, dispatch_uid="handover.hiring.demo_seeded")
-def add_hiring_demo(sender, *, seed: int, end_date, **kwargs) -> None:
+def add_hiring_demo(sender, *, seed: int, end_date, locale: str = "en", **kwargs) -> None:
     """The demo organisation exists: add vacancies, the candidate pool and onboarding."""
     from handover.hiring.demo import hiring_demo_seed
 
-    hiring_demo_seed(seed=seed, end_date=end_date)
+    hiring_demo_seed(seed=seed, end_date=end_date, locale=locale)

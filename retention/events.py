@@ -7,7 +7,8 @@ rep_departed: a rep's departure was recorded or changed (by hand or by an import
     it is not known. Sent after the transaction commits.
 
 demo_seeded: ``manage.py seed_demo`` has written a demo organisation.
-    sender: SalesRep; kwargs: seed (int), end_date (date: the last day of the demo history).
+    sender: SalesRep; kwargs: seed (int), end_date (date: the last day of the demo history),
+    locale (str: "en" or "zh-hans", the language of the demo's names and words).
     Sent after the transaction commits. Handover listens and adds its own demo data (vacancies,
     candidates…) deterministically from the same seed and end date.
 """

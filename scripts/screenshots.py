@@ -5,6 +5,16 @@ Run by hand after a change that alters what the pages look like; tests never wri
     make run                       # or any server with the demo seeded (seed_demo)
     .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8000
 
+The Chinese pictures (docs/dashboard-zh-hans.png, docs/rep-page-zh-hans.png), best from the
+Chinese demo (Chinese names and companies), whose users are already in Chinese:
+
+    make run SEED_LOCALE=zh-hans   # on an empty database (or: seed_demo --flush --locale zh-hans)
+    .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8000 --language zh-hans
+
+``--language`` asks for the pages in that language as a browser set to it would
+(Accept-Language); a user who saved another language keeps theirs, so the script checks the
+page's ``lang`` and stops if it is not the one asked for.
+
 Signs in as the demo's North region manager, shoots the dashboard, then the page of the riskiest
 rep on it (the first high-risk row: the dashboard sorts by risk, highest first, after the reps
 serving notice), once its charts are drawn.
@@ -38,7 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--height", type=int, default=1800, help="most of a long page a picture shows (px)"
     )
+    parser.add_argument(
+        "--language",
+        choices=["en", "zh-hans"],
+        default=None,
+        help="the pages in this language; the files get its code (dashboard-zh-hans.png)",
+    )
     args = parser.parse_args(argv)
+    suffix = f"-{args.language}" if args.language and args.language != "en" else ""
+    browser_locale = {"zh-hans": "zh-CN", "en": "en-GB"}.get(args.language or "")
 
     from playwright.sync_api import sync_playwright
 
@@ -47,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(
-            base_url=args.url.rstrip("/"), viewport={"width": args.width, "height": 900}
+            base_url=args.url.rstrip("/"),
+            viewport={"width": args.width, "height": 900},
+            **({"locale": browser_locale} if browser_locale else {}),
         )
         page.goto("/login/")
         page.fill("input[name=username]", args.user)
@@ -61,7 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         page.goto("/dashboard/")
         page.wait_for_selector("#band-history-chart .main-svg", timeout=30_000)
         page.wait_for_timeout(500)  # plotly's responsive redraw
-        dashboard = args.out / "dashboard.png"
+        shown = page.locator("html").get_attribute("lang")
+        if args.language and shown != args.language:
+            print(
+                f"The pages are in {shown!r}, not {args.language!r}: {args.user} saved another "
+                "language (switch it in the header, or seed the demo with --locale)."
+            )
+            return 1
+        dashboard = args.out / f"dashboard{suffix}.png"
         _shoot(page, dashboard, args)
 
         rows = page.locator("#dashboard-table tbody tr[data-band=high]")
@@ -71,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         page.wait_for_selector("#score-chart .main-svg", timeout=30_000)
         page.wait_for_selector("#signals-chart .main-svg", timeout=30_000)
         page.wait_for_timeout(500)
-        rep_page = args.out / "rep-page.png"
+        rep_page = args.out / f"rep-page{suffix}.png"
         _shoot(page, rep_page, args)
         browser.close()
     for path in (dashboard, rep_page):

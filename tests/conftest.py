@@ -34,6 +34,7 @@ from django.db import connection
 
 from accounts.models import Team, User
 from accounts.services import user_create
+from config.translations import compile_catalogs
 from retention.models import Assignment, Customer, SalesRep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +84,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """A CI run on the wrong database would pass while testing the other one: refuse it."""
     global _session_mode
     mode = _session_mode = require_mode()
+    # The .mo files are built, not committed (config/translations.py): compile what is stale.
+    compile_catalogs()
     engine = settings.DATABASES["default"]["ENGINE"]
     if mode == "1" and not (engine.endswith("postgresql") and settings.REDIS_URL):
         raise pytest.UsageError(

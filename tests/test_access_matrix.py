@@ -103,9 +103,13 @@ RULES: dict[str, Rule] = {
     "healthz": page(PUBLIC),
     "login": page(PUBLIC),
     "logout": page(PUBLIC, ok=405),  # POST only, for everyone
+    "language_switch": page(PUBLIC, ok=405),  # the header's switcher: POST only, for everyone
+    "javascript-catalog": page(PUBLIC),  # the djangojs catalog, also on the login page
     # --- accounts ------------------------------------------------------------------------------
     "home": page(ALL, ok=302),  # each role lands on its working page
     "api-me": api(ALL),
+    "preferences": page(ALL, form=True),
+    "api-preferences": api(ALL),
     "schema": api(ALL),
     "api-docs": page(ALL),  # HTML pages: a visitor is sent to sign in
     "api-redoc": page(ALL),

@@ -102,6 +102,7 @@ DECLINE_REASONS = [
     "Commute too long for the territory",
     "Chose a role with a smaller quota",
 ]
+FEEDBACK = ["Good discovery questions.", "Needs coaching on pricing.", "Strong closer."]
 SOURCE_WEIGHTS = [
     (Candidate.Source.BENCH, 3),
     (Candidate.Source.REFERRAL, 3),
@@ -110,6 +111,30 @@ SOURCE_WEIGHTS = [
     (Candidate.Source.JOB_BOARD, 4),
     (Candidate.Source.OTHER, 1),
 ]
+# The same demo in Chinese (seed_demo --locale zh-hans): the draws are the English ones, each
+# written through this table (names index for index), so the data is the same but for words.
+ZH_FIRST = dict(zip(FIRST, [
+    "安娜", "斌", "晓琪", "德伟", "依琳", "方舟", "佳怡", "浩然", "一诺", "俊杰", "可欣", "立强",
+    "美玲", "诺言", "奥琴", "宝华", "倩", "若曦", "思明", "天娇", "雨萌", "维克", "文静", "晓辉",
+    "雅茹", "子怡",
+], strict=True))
+ZH_LAST = dict(zip(LAST, [
+    "艾", "卜", "崔", "戴", "鄂", "费", "葛", "韩", "伊", "简", "柯", "龙", "莫", "倪", "欧阳",
+    "裴", "屈", "荣", "佘", "谭", "尤", "万", "闻", "徐", "杨", "章",
+], strict=True))
+ZH_TEXTS = {
+    "Accepted a counter-offer from the current employer": "接受了现雇主的挽留报价",
+    "Salary below expectations": "薪资低于预期",
+    "Commute too long for the territory": "通勤距离太远，不适合该辖区",
+    "Chose a role with a smaller quota": "选择了业绩指标更低的岗位",
+    "Account executive": "客户经理",
+    "Growth headcount approved for the new-accounts push.": "为拓展新客户已批准新增编制。",
+    "Good discovery questions.": "需求挖掘问题问得好。",
+    "Needs coaching on pricing.": "报价方面需要辅导。",
+    "Strong closer.": "成单能力强。",
+    "new accounts": "新客户",
+}
+
 PIPELINE = [
     Application.Stage.SOURCED,
     Application.Stage.SCREENING,
@@ -123,11 +148,15 @@ def _at(day: dt.date) -> dt.datetime:
 
 
 class _Maker:
-    def __init__(self, rng: random.Random, end_date: dt.date) -> None:
+    def __init__(self, rng: random.Random, end_date: dt.date, locale: str = "en") -> None:
         self.rng = rng
         self.end = end_date
+        self.chinese = locale == "zh-hans"
         self.count = 0
         self.reps = list(SalesRep.objects.filter(status=SalesRep.Status.ACTIVE).order_by("id"))
+
+    def say(self, text: str) -> str:
+        return ZH_TEXTS.get(text, text) if self.chinese else text
 
     def source(self) -> str:
         sources, weights = zip(*SOURCE_WEIGHTS, strict=True)
@@ -139,8 +168,8 @@ class _Maker:
         source = source or self.source()
         bench = source == Candidate.Source.BENCH
         fields = {
-            "first_name": first,
-            "last_name": last,
+            "first_name": ZH_FIRST[first] if self.chinese else first,
+            "last_name": ZH_LAST[last] if self.chinese else last,
             "email": f"{first}.{last}.{self.count}@{DEMO_EMAIL_DOMAIN}".lower(),
             "source": source,
             "region": region,
@@ -182,11 +211,12 @@ def _apply(vacancy: Vacancy, candidate: Candidate, day: dt.date, by) -> Applicat
 
 
 @transaction.atomic
-def hiring_demo_seed(*, seed: int, end_date: dt.date) -> dict[str, int]:
-    """Write the HR demo data for the organisation ``seed_demo`` has just written."""
+def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dict[str, int]:
+    """Write the HR demo data for the organisation ``seed_demo`` has just written, in the
+    demo's language (``zh-hans``: the same data in Chinese words)."""
     rng = random.Random(f"hiring-{seed}-{end_date.isoformat()}")
     Candidate.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
-    make = _Maker(rng, end_date)
+    make = _Maker(rng, end_date, locale)
     hr = User.objects.filter(role=User.Role.HR).order_by("id").first()
     template = services.onboarding_template_default()
     regions = sorted({r for r in Team.objects.values_list("region", flat=True) if r})
@@ -241,21 +271,21 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date) -> dict[str, int]:
         for _ in range(rng.randint(4, 7)):
             make.candidate(region=region)
         decliner = make.candidate(region=region, source=Candidate.Source.PAST_DECLINER)
-        decliner.last_decline_reason = rng.choice(DECLINE_REASONS)
+        decliner.last_decline_reason = make.say(rng.choice(DECLINE_REASONS))
         decliner.save(update_fields=["last_decline_reason", "updated_at"])
         team = Team.objects.filter(region=region, parent__isnull=False).order_by("id").first()
         if team is not None:
             growth = services.vacancy_create(
                 team=team,
                 opened_on=end_date - dt.timedelta(days=rng.randint(5, 40)),
-                role="Account executive",
+                role=make.say("Account executive"),
                 region=region,
-                territory=f"{region} / new accounts",
+                territory=f"{region} / {make.say('new accounts')}",
                 hiring_manager=team.managers.order_by("id").first(),
                 salary_min=Decimal(50_000),
                 salary_max=Decimal(64_000),
                 target_fill_date=end_date + dt.timedelta(days=45),
-                notes="Growth headcount approved for the new-accounts push.",
+                notes=make.say("Growth headcount approved for the new-accounts push."),
             )
             _pipeline(make, growth, hr)
     return {
@@ -354,15 +384,13 @@ def _pipeline(make: _Maker, vacancy: Vacancy, hr) -> None:
                 application=application,
                 author=rng.choice(managers),
                 rating=rng.randint(2, 5),
-                comment=rng.choice(
-                    ["Good discovery questions.", "Needs coaching on pricing.", "Strong closer."]
-                ),
+                comment=make.say(rng.choice(FEEDBACK)),
             )
         if depth == len(PIPELINE) - 1 and rng.random() < 0.4:
             services.application_move(
                 application=application,
                 to_stage=Application.Stage.WITHDREW,
-                reason=rng.choice(DECLINE_REASONS),
+                reason=make.say(rng.choice(DECLINE_REASONS)),
                 by=hr,
                 now=_at(min(days[-1] + dt.timedelta(days=2), make.end)),
             )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
+from accounts.names import person_name
 from retention.models import Customer, SalesRep
 
 
@@ -202,7 +203,7 @@ class Candidate(TimeStampedModel):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     @property
     def is_bench(self) -> bool:

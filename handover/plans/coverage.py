@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
 from accounts.models import User
+from accounts.names import person_name
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans.selectors import capacity_limits
 from retention.models import Assignment, Customer, RiskScore, SalesRep
@@ -99,7 +100,7 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     def name(row: dict) -> str:
         if user is not None and not team_in_scope(user=user, team_id=row["rep__team_id"]):
             return _("a rep of another team")
-        return f"{row['rep__first_name']} {row['rep__last_name']}"
+        return person_name(row["rep__first_name"], row["rep__last_name"])
 
     for customer_id, rows_ in holders.items():
         first = rows_[0]

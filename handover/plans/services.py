@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from accounts.org import team_manager, team_managers
 from config.errors import ApplicationError
@@ -874,15 +875,18 @@ def coverage_alerts_notify() -> int:
             by_manager[manager.pk].append(gap)
     for manager_id, gaps in by_manager.items():
         # No stored detail: it was worded for the whole organisation and may name reps outside
-        # this manager's teams; the coverage page words it for them.
-        lines = [f"- {g.customer.name}: {g.get_kind_display()}" for g in gaps]
-        send_mail(
-            subject=ngettext(
-                "Relay: %(n)d new coverage gap(s)", "Relay: %(n)d new coverage gap(s)", len(gaps)
+        # this manager's teams; the coverage page words it for them. In the manager's language.
+        with in_language_of(managers[manager_id]):
+            lines = [f"- {g.customer.name}: {g.get_kind_display()}" for g in gaps]
+            send_mail(
+                subject=ngettext(
+                    "Relay: %(n)d new coverage gap(s)",
+                    "Relay: %(n)d new coverage gap(s)",
+                    len(gaps),
+                )
+                % {"n": len(gaps)},
+                message=_("New gaps in your customers' coverage:") + "\n\n" + "\n".join(lines),
+                from_email=None,
+                recipient_list=[managers[manager_id].email],
             )
-            % {"n": len(gaps)},
-            message=_("New gaps in your customers' coverage:") + "\n\n" + "\n".join(lines),
-            from_email=None,
-            recipient_list=[managers[manager_id].email],
-        )
     return sent

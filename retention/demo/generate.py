@@ -148,6 +148,22 @@ class Org:
     # rep had stayed (the null case the departure-cost method must read as about zero).
     sales_losses: bool = True
     seat_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # The language of the names and words ("en", or "zh-hans": retention/demo/chinese.py).
+    locale: str = "en"
+    # The English region and team names, which the demo logins are named after in any
+    # language (manager.east1), regions first.
+    login_keys: list[str] = field(default_factory=list)
+    login_names: dict[str, tuple[str, str]] = field(
+        default_factory=lambda: {"admin": ("Ada", "Admin"), "hr": ("Hana", "Hartmann")}
+    )
+
+    def say(self, values: np.ndarray) -> np.ndarray:
+        """Demo texts (subjects, stages, products) in the organisation's language."""
+        if self.locale == "en":
+            return values
+        from retention.demo import chinese
+
+        return chinese.say(values)
 
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=int(day))
@@ -200,9 +216,19 @@ def market_factor(days: int) -> np.ndarray:
     return 1 + MARKET_GROWTH * np.arange(days) / 365.0
 
 
-def build_org(*, seed: int, size: DemoSize, end: dt.date, sales_losses: bool = True) -> Org:
-    """The organisation; ``sales_losses=False`` plants no loss of sales at departures."""
+LOCALES = ("en", "zh-hans")
+
+
+def build_org(
+    *, seed: int, size: DemoSize, end: dt.date, sales_losses: bool = True, locale: str = "en"
+) -> Org:
+    """The organisation; ``sales_losses=False`` plants no loss of sales at departures.
+
+    ``locale="zh-hans"`` names it in Chinese; apart from names and words it is the same
+    organisation as the English one of the same seed (retention/demo/chinese.py)."""
     size.check()
+    if locale not in LOCALES:
+        raise ValueError(f"--locale must be one of {', '.join(LOCALES)} (got {locale!r}).")
     rng = np.random.default_rng([seed, 0])
     start = months_before(end, size.months)
     days = (end - start).days + 1
@@ -312,9 +338,14 @@ def build_org(*, seed: int, size: DemoSize, end: dt.date, sales_losses: bool = T
         customers=customers,
         assignments=assignments,
         sales_losses=sales_losses,
+        login_keys=[*region_names, *team_names],
     )
     org.holdings = _holdings(org)
     _plant_departure_losses(np.random.default_rng([seed, 2]), org)
+    if locale != "en":
+        from retention.demo import chinese
+
+        chinese.localise(org)
     return org
 
 
@@ -908,7 +939,7 @@ def _activities(
             "kind": kinds,
             "local_time": local,
             "duration_minutes": minutes,
-            "subject": subject,
+            "subject": org.say(subject),
         }
     )
 
@@ -1163,7 +1194,8 @@ def _deal_rows(rng: np.random.Generator, org: Org, frame: pd.DataFrame) -> pd.Da
         np.where(won, "Closed won", "Closed lost"),
         np.array(OPEN_STAGES)[(progress * len(OPEN_STAGES)).astype(int)],
     )
-    product = np.array(DEAL_PRODUCTS)[rng.integers(0, len(DEAL_PRODUCTS), m)]
+    stage = org.say(stage)
+    product = org.say(np.array(DEAL_PRODUCTS)[rng.integers(0, len(DEAL_PRODUCTS), m)])
     names = org.customers["name"].to_numpy()[frame["customer"].to_numpy(dtype=np.int64)]
     return pd.DataFrame(
         {

@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.management.commands.demo_logins import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from accounts.models import Team, User
 from accounts.roles import ROLE_GROUP_NAMES
-from accounts.services import role_groups_sync, user_create, user_set_role
+from accounts.services import role_groups_sync, user_create, user_language_set, user_set_role
 from retention.demo.generate import DemoSize, Org, build_org, chunk_count, history_chunk
 from retention.events import demo_seeded
 from retention.models import (
@@ -60,9 +60,12 @@ def demo_seed(
     flush: bool = False,
     if_empty: bool = False,
     progress: Progress | None = None,
+    locale: str = "en",
 ) -> DemoSeedResult | None:
     """Build the demo organisation. Returns None when ``if_empty`` and reps already exist.
 
+    ``locale="zh-hans"``: names, companies, teams, regions and cities in Chinese and the demo
+    users' language set to it; otherwise the same organisation (retention/demo/chinese.py).
     Everything is written in one transaction; ``demo_seeded`` is sent once it commits.
     """
     if if_empty and SalesRep.objects.exists():
@@ -71,7 +74,10 @@ def demo_seed(
     end_date = end_date or timezone.localdate()
     progress = progress or (lambda stage, done, total: None)
     started = time.monotonic()
-    org = build_org(seed=seed, size=size, end=end_date)
+    try:
+        org = build_org(seed=seed, size=size, end=end_date, locale=locale)
+    except ValueError as exc:
+        raise DemoSeedError(str(exc)) from exc
     with transaction.atomic():
         if flush:
             progress("flush", 0, 1)
@@ -86,7 +92,9 @@ def demo_seed(
         committed: dict[str, float] = {}
         transaction.on_commit(lambda: committed.setdefault("at", time.monotonic()))
         transaction.on_commit(
-            partial(demo_seeded.send, sender=SalesRep, seed=seed, end_date=end_date)
+            partial(
+                demo_seeded.send, sender=SalesRep, seed=seed, end_date=end_date, locale=locale
+            )
         )
     people = org.people
     last = org.days - 1
@@ -143,6 +151,8 @@ class _Writer:
 
     def __init__(self, org: Org) -> None:
         self.org = org
+        # The demo users' language: the organisation's in Chinese; otherwise follow the browser.
+        self.language = "" if org.locale == "en" else org.locale
         self.now = timezone.now()
         self.postgres = connection.vendor == "postgresql"
         self.counts: dict[str, int] = {}
@@ -261,13 +271,15 @@ class _Writer:
         org = self.org
         login_region = min(2, len(org.region_names) - 1)
         team_login = next(i for i, r in enumerate(org.team_region) if r == login_region)
-        self._login("admin", User.Role.ADMIN, [], "Ada", "Admin", demo=True)
-        self._login("hr", User.Role.HR, [], "Hana", "Hartmann", demo=True)
+        self._login("admin", User.Role.ADMIN, [], *org.login_names["admin"], demo=True)
+        self._login("hr", User.Role.HR, [], *org.login_names["hr"], demo=True)
+        # Logins are named after the English region and team names in every language.
+        keys = iter(org.login_keys)
         managers = [
-            (f"manager.{_slug(team.name)}", team, index == 0)
+            (f"manager.{_slug(next(keys))}", team, index == 0)
             for index, team in enumerate(self.regions)
         ] + [
-            (f"manager.{_slug(team.name)}", team, index == team_login)
+            (f"manager.{_slug(next(keys))}", team, index == team_login)
             for index, team in enumerate(teams)
         ]
         names = org.manager_names
@@ -298,6 +310,7 @@ class _Writer:
                     first_name=first,
                     last_name=last,
                     role=role,
+                    language=self.language,
                     password=make_password(None),
                 )
                 for username, _, first, last in managers
@@ -323,7 +336,7 @@ class _Writer:
         email = f"{username}@{DEMO_EMAIL_DOMAIN}"
         password = DEMO_PASSWORD if demo else None
         if user is None:
-            user_create(
+            user = user_create(
                 username=username,
                 password=password,
                 role=role,
@@ -332,11 +345,13 @@ class _Writer:
                 last_name=last,
                 managed_teams=teams,
             )
+            user_language_set(user=user, language=self.language)
             return
         # A login left from an earlier organisation (a superuser survives --flush): reuse it.
         user.set_password(password)
         user.email = email
         user.save(update_fields=["password", "email"])
+        user_language_set(user=user, language=self.language)
         user_set_role(user=user, role=role)
         user.managed_teams.set(teams)
 

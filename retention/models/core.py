@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, TimeStampedModel
+from accounts.names import person_name
 
 
 class SalesRep(TimeStampedModel):
@@ -87,7 +88,7 @@ class SalesRep(TimeStampedModel):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
 
 class Customer(TimeStampedModel):

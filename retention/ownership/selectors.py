@@ -17,6 +17,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 
 from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
 from accounts.models import User
+from accounts.names import person_name
 from accounts.org import team_managers
 from retention.models import Assignment, Customer, RiskScore, SalesRep, ScoringRun
 from retention.ownership.policy import (
@@ -289,7 +290,7 @@ def recipient_candidates(
         max_accounts, max_revenue = limits.get(r["team_id"], (0, Decimal(0)))
         candidates[r["id"]] = Candidate(
             rep_id=r["id"],
-            name=f"{r['first_name']} {r['last_name']}".strip(),
+            name=person_name(r["first_name"], r["last_name"]),
             team_id=r["team_id"],
             region=r["region"],
             status=r["status"],

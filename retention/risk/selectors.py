@@ -715,11 +715,20 @@ def dashboard_rows_read(
     return rows
 
 
-def team_manager_emails(*, team_ids: Iterable[int]) -> dict[int, list[str]]:
-    """For each team: the e-mails of its managers and of the managers of every team above it
-    (``accounts.org``'s rule: active sales managers)."""
+def team_alert_recipients(*, team_ids: Iterable[int]) -> dict[int, list[User]]:
+    """For each team: its managers and the managers of every team above it who have an e-mail
+    (``accounts.org``'s rule: active sales managers), by e-mail."""
     tree = org_tree()
+    found = {}
+    for team_id in team_ids:
+        by_email = {m.email: m for m in tree.managers_above(team_id) if m.email}
+        found[team_id] = [by_email[email] for email in sorted(by_email)]
+    return found
+
+
+def team_manager_emails(*, team_ids: Iterable[int]) -> dict[int, list[str]]:
+    """For each team: the e-mails of ``team_alert_recipients``."""
     return {
-        team_id: sorted({m.email for m in tree.managers_above(team_id) if m.email})
-        for team_id in team_ids
+        team_id: [m.email for m in managers]
+        for team_id, managers in team_alert_recipients(team_ids=team_ids).items()
     }

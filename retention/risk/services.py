@@ -19,10 +19,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.languages import users_by_language
 from accounts.models import User
 from config.errors import ApplicationError
 from retention.dashboard.tasks import dashboard_cache_warm_task
@@ -30,7 +31,7 @@ from retention.heartbeats import as_read, heartbeat, stale, stall_minutes, stall
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringChunk, ScoringRun
 from retention.outbox import outbox_enqueue
 from retention.risk import artifacts, selectors
-from retention.risk.drivers import drivers_with_text
+from retention.risk.drivers import driver_text, drivers_with_text
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -797,19 +798,11 @@ def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     for score in candidates.select_related("rep"):
         if score.band == high and previous_band.get(score.rep_id) != high:
             kind = RiskAlert.Kind.BECAME_HIGH
-            message = _("%(rep)s is now at high risk of leaving (%(p).0f%%).") % {
-                "rep": score.rep.full_name,
-                "p": score.probability * 100,
-            }
         elif score.change is not None and score.change >= settings.RELAY_RISK_JUMP:
             kind = RiskAlert.Kind.JUMP
-            message = _("%(rep)s's risk of leaving rose by %(d).0f points to %(p).0f%%.") % {
-                "rep": score.rep.full_name,
-                "d": score.change * 100,
-                "p": score.probability * 100,
-            }
         else:
             continue
+        message = risk_alert_message(kind=kind, score=score)
         alerts.append(RiskAlert(rep_id=score.rep_id, score=score, kind=kind, message=message))
     before = RiskAlert.objects.filter(score__run_id=run_id).count()
     RiskAlert.objects.bulk_create(alerts, ignore_conflicts=True)
@@ -818,17 +811,34 @@ def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     return created
 
 
+def risk_alert_message(*, kind: str, score: RiskScore) -> str:
+    """What an alert says, in the active language (stored in that of the run; an e-mail
+    writes it again in each recipient's)."""
+    if kind == RiskAlert.Kind.BECAME_HIGH:
+        return _("%(rep)s is now at high risk of leaving (%(p).0f%%).") % {
+            "rep": score.rep.full_name,
+            "p": score.probability * 100,
+        }
+    return _("%(rep)s's risk of leaving rose by %(d).0f points to %(p).0f%%.") % {
+        "rep": score.rep.full_name,
+        "d": (score.change or 0) * 100,
+        "p": score.probability * 100,
+    }
+
+
 def risk_alerts_email(*, run_id: int) -> int:
     """E-mail the managers of each alert's rep (their team's and every team above) once: each
     alert is claimed by setting ``emailed_at`` before its mail goes, so a retry skips it."""
     alerts = list(
         RiskAlert.objects.filter(score__run_id=run_id, emailed_at__isnull=True).select_related(
-            "rep", "score"
+            "rep", "score__rep"
         )
     )
     if not alerts:
         return 0
-    recipients = selectors.team_manager_emails(team_ids={alert.rep.team_id for alert in alerts})
+    recipients = selectors.team_alert_recipients(
+        team_ids={alert.rep.team_id for alert in alerts}
+    )
     sent = 0
     for alert in alerts:
         claimed = RiskAlert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(
@@ -837,13 +847,20 @@ def risk_alerts_email(*, run_id: int) -> int:
         to = recipients.get(alert.rep.team_id, [])
         if not claimed or not to:
             continue
-        drivers = "\n".join(f"- {driver['text']}" for driver in alert.score.drivers)
-        send_mail(
-            subject=_("Relay: %(rep)s – %(kind)s")
-            % {"rep": alert.rep.full_name, "kind": alert.get_kind_display()},
-            message=f"{alert.message}\n\n{drivers}\n",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=to,
-        )
+        # One mail per language, each written in its recipients' language (accounts' rule).
+        for language, managers in users_by_language(to).items():
+            with translation.override(language):
+                message = risk_alert_message(kind=alert.kind, score=alert.score)
+                drivers = "\n".join(
+                    f"- {driver_text(d) if 'message' in d else d.get('text', '')}"
+                    for d in alert.score.drivers
+                )
+                send_mail(
+                    subject=_("Relay: %(rep)s – %(kind)s")
+                    % {"rep": alert.rep.full_name, "kind": alert.get_kind_display()},
+                    message=f"{message}\n\n{drivers}\n",
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[m.email for m in managers],
+                )
         sent += 1
     return sent

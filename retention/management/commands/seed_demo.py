@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from retention.demo import DemoSeedError, DemoSize, demo_seed
+from retention.demo.generate import LOCALES
 from retention.demo.interventions import demo_interventions_record
 from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
@@ -35,6 +36,14 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing if there are reps already"
+        )
+        parser.add_argument(
+            "--locale",
+            choices=LOCALES,
+            default="en",
+            type=str.lower,
+            help="the language of names, companies, teams, regions and cities; zh-hans also "
+            "sets the demo users' language (default en; make run passes SEED_LOCALE)",
         )
         parser.add_argument(
             "--score-weeks",
@@ -88,6 +97,7 @@ class Command(BaseCommand):
                 end_date=options["end_date"],
                 flush=options["flush"],
                 if_empty=options["if_empty"],
+                locale=options["locale"],
                 progress=progress if options["verbosity"] else None,
             )
         except DemoSeedError as exc:

@@ -33,21 +33,35 @@ def _usual(numbers: dict, key: str = "usual", digits: int = 1) -> str:
     return _("none") if value is None else _n(value, digits)
 
 
-def _service(n: dict, window: str) -> str:
+def _service(n: dict, weeks: int) -> str:
+    """The service-score sentence over the last 13 (or 6) weeks: on the source's scale when it
+    is known, otherwise as shares of the best score. Each variant is one whole sentence."""
     if n.get("scale") and n.get("recent") is not None:
-        text = _("service score %(recent)s of %(scale)s in the last %(window)s") % {
+        values = {
             "recent": _n(n["recent"]),
             "scale": _n(n["scale"], 0 if float(n["scale"]).is_integer() else 1),
-            "window": window,
         }
         if n.get("usual") is not None:
-            text += _(", against %(usual)s usually") % {"usual": _n(n["usual"])}
-        return text
-    return _("service score %(recent)s in the last %(window)s, against %(usual)s usually") % {
-        "recent": _pct(n.get("recent_share")),
-        "usual": _pct(n.get("usual_share")),
-        "window": window,
-    }
+            values["usual"] = _n(n["usual"])
+            if weeks == 6:
+                text = _(
+                    "service score %(recent)s of %(scale)s in the last 6 weeks, against "
+                    "%(usual)s usually"
+                )
+            else:
+                text = _(
+                    "service score %(recent)s of %(scale)s in the last 13 weeks, against "
+                    "%(usual)s usually"
+                )
+        elif weeks == 6:
+            text = _("service score %(recent)s of %(scale)s in the last 6 weeks")
+        else:
+            text = _("service score %(recent)s of %(scale)s in the last 13 weeks")
+        return text % values
+    values = {"recent": _pct(n.get("recent_share")), "usual": _pct(n.get("usual_share"))}
+    if weeks == 6:
+        return _("service score %(recent)s in the last 6 weeks, against %(usual)s usually") % values
+    return _("service score %(recent)s in the last 13 weeks, against %(usual)s usually") % values
 
 
 def _service_6w(n: dict) -> str:
@@ -56,7 +70,7 @@ def _service_6w(n: dict) -> str:
         key: (None if n.get(f"{key}_share") is None or not scale else n[f"{key}_share"] * scale)
         for key in ("recent", "usual")
     }
-    return _service({**n, **points}, _("6 weeks"))
+    return _service({**n, **points}, 6)
 
 
 TEXTS: dict[str, Callable[[dict], str]] = {
@@ -82,13 +96,14 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         % {"recent": _pct(n["recent"]), "usual": _pct(n["usual"])}
     ),
     "activity_swings": lambda n: (
-        _("weekly activity swings of %(recent)s around the average in the last 13 weeks")
-        % {"recent": _pct(n["recent"])}
-        + (
-            _(", against %(usual)s over the year before") % {"usual": _pct(n["usual"])}
-            if n.get("usual") is not None
-            else ""
+        _(
+            "weekly activity swings of %(recent)s around the average in the last 13 weeks, "
+            "against %(usual)s over the year before"
         )
+        % {"recent": _pct(n["recent"]), "usual": _pct(n["usual"])}
+        if n.get("usual") is not None
+        else _("weekly activity swings of %(recent)s around the average in the last 13 weeks")
+        % {"recent": _pct(n["recent"])}
     ),
     "activity_vs_peers": lambda n: (
         _("%(recent)s activities a week in the last 13 weeks, against a team median of %(team)s")
@@ -130,13 +145,16 @@ TEXTS: dict[str, Callable[[dict], str]] = {
     ),
     "adhoc_leave": lambda n: (
         ngettext(
-            "%(days)s working day of short, unplanned leave in the last 90 days",
-            "%(days)s working days of short, unplanned leave in the last 90 days",
+            "%(days)s working day of short, unplanned leave in the last 90 days (%(times)s)",
+            "%(days)s working days of short, unplanned leave in the last 90 days (%(times)s)",
             _whole(n["days"]),
         )
-        % {"days": _n(n["days"], 0)}
-        + ngettext(" (%(episodes)s time)", " (%(episodes)s times)", _whole(n["episodes"]))
-        % {"episodes": _n(n["episodes"], 0)}
+        % {
+            "days": _n(n["days"], 0),
+            # The number of leaves is a count of its own: its plural is chosen by it.
+            "times": ngettext("%(episodes)s time", "%(episodes)s times", _whole(n["episodes"]))
+            % {"episodes": _n(n["episodes"], 0)},
+        }
     ),
     "sick_days": lambda n: (
         ngettext(
@@ -172,7 +190,7 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         )
         % {"recent": _n(n["recent"], 0)}
     ),
-    "service": lambda n: _service(n, _("13 weeks")),
+    "service": lambda n: _service(n, 13),
     "service_6w": _service_6w,
     "escalations": lambda n: (
         ngettext(

@@ -31,6 +31,7 @@ from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringC
 from retention.outbox import outbox_enqueue
 from retention.risk import artifacts, selectors
 from retention.risk.drivers import drivers_with_text
+from retention.risk.metrics_text import not_published_text
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -237,7 +238,7 @@ def risk_model_train(
         else:
             reason = _("Model %(version)s was not published: %(reason)s.") % {
                 "version": model.version,
-                "reason": result.metrics.get("not_published_because", ""),
+                "reason": not_published_text(result.metrics),
             }
             rules.metrics = {**rules.metrics, "not_trained_because": reason}
             rules.save(update_fields=["metrics", "updated_at"])
@@ -564,8 +565,8 @@ def scoring_run_finish(*, run_id: int) -> bool:
     if missing:
         scoring_run_fail(
             run_id=run_id,
-            error=f"{len(missing)} of {len(expected)} reps were not scored "
-            f"(e.g. rep {min(missing)})",
+            error=_("%(missing)s of %(expected)s reps were not scored (e.g. rep %(example)s)")
+            % {"missing": len(missing), "expected": len(expected), "example": min(missing)},
         )
         return False
     newer_published = ScoringRun.objects.filter(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
 
@@ -261,7 +262,7 @@ class Activity(models.Model):
         """A to-do's state; empty for what simply happened (a logged call, a meeting)."""
 
         NONE = "", _("Not a to-do")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("to-do", "Open")
         DONE = "done", _("Done")
 
     rep = models.ForeignKey(
@@ -328,7 +329,7 @@ class Activity(models.Model):
 
 class Deal(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deal", "Open")
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 

@@ -2,6 +2,7 @@
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -103,13 +104,19 @@ class ImportJobCreateApi(APIView):
             queryset=Team.objects.all(), required=False, allow_null=True, default=None
         )
         org_from_crm = serializers.BooleanField(
-            default=False, help_text="build teams and managers from the CRM's roles"
+            default=False, help_text=gettext_lazy("build teams and managers from the CRM's roles")
         )
         encoding = serializers.CharField(
-            required=False, allow_blank=True, default="", help_text="e.g. windows-1252"
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=gettext_lazy("e.g. windows-1252"),
         )
         mapping = serializers.CharField(
-            required=False, allow_blank=True, default="", help_text="a saved mapping's name"
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=gettext_lazy("a saved mapping's name"),
         )
         mappings = serializers.JSONField(
             required=False, default=dict, help_text='{"kind": {"field": "column"}}'

@@ -246,10 +246,12 @@ class Command(BaseCommand):
             if encoding["nul_bytes"]:
                 notes.append(_("%(n)s NUL bytes removed") % {"n": encoding["nul_bytes"]})
             sample = " · ".join(entry.get("sample") or [])
-            line = f"  {entry['name']}: {', '.join(notes)}"
+            values = {"file": entry["name"], "notes": ", ".join(notes), "names": sample}
             if sample:
-                line += _("; names: %(names)s") % {"names": sample}
-            self.stdout.write(line)
+                line = _("%(file)s: %(notes)s; names: %(names)s") % values
+            else:
+                line = _("%(file)s: %(notes)s") % values
+            self.stdout.write("  " + line)
         people = job.counts.get("people")
         if people:
             counts = people["counts"]

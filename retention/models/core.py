@@ -190,7 +190,7 @@ class Assignment(TimeStampedModel):
         related_name="covering_assignments",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    valid_from = models.DateField(_("from"))
+    valid_from = models.DateField(pgettext_lazy("start of a period", "from"))
     valid_to = models.DateField(_("until"), null=True, blank=True)
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
@@ -488,7 +488,7 @@ class ServiceRecord(models.Model):
     is_complaint = models.BooleanField(_("complaint or escalation"), default=False)
     is_escalated = models.BooleanField(_("escalated"), default=False, db_default=False)
     priority = models.CharField(_("priority"), max_length=40, blank=True, default="", db_default="")
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    opened_at = models.DateTimeField(pgettext_lazy("case", "opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution_minutes = models.PositiveIntegerField(
         _("minutes to resolve"), null=True, blank=True, help_text=_("From opened to closed.")

@@ -216,7 +216,8 @@ class Command(BaseCommand):
             reason = job.message.splitlines()[0] if job.message else ""
             raise CommandError(
                 _("import %(id)s %(status)s: %(reason)s")
-                % {"id": job.pk, "status": job.status, "reason": reason}
+                # Refused or failed: the lower-case label reads as the status value in English.
+                % {"id": job.pk, "status": job.get_status_display().lower(), "reason": reason}
             )
         rejected = job.counts.get("total", {}).get("rejected", 0)
         if rejected and not options["skip_rejected"]:
@@ -237,10 +238,13 @@ class Command(BaseCommand):
             encoding = entry.get("encoding")
             if not encoding:
                 continue
-            notes = [
-                _("read as %(encoding)s (%(how)s)")
-                % {"encoding": encoding["label"], "how": encoding["how"]}
-            ]
+            # How it was chosen, one whole note each: the file's BOM, detection or the admin.
+            read_as = {
+                "bom": _("read as %(encoding)s (bom)"),
+                "detected": _("read as %(encoding)s (detected)"),
+                "chosen": _("read as %(encoding)s (chosen)"),
+            }.get(encoding["how"]) or _("read as %(encoding)s (%(how)s)")
+            notes = [read_as % {"encoding": encoding["label"], "how": encoding["how"]}]
             if encoding["lossy"]:
                 notes.append(_("some bytes replaced, rows flagged"))
             if encoding["nul_bytes"]:
@@ -306,7 +310,8 @@ class Command(BaseCommand):
                     "row": issue["row"],
                     "column": issue["column"],
                     "value": repr(issue["value"]),
-                    "outcome": issue["outcome"],
+                    # As the report page says it: the stored outcome is rejected or flagged.
+                    "outcome": _("rejected") if issue["outcome"] == "rejected" else _("flagged"),
                     "reason": issue["reason"],
                 }
             )

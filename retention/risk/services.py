@@ -31,7 +31,6 @@ from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringC
 from retention.outbox import outbox_enqueue
 from retention.risk import artifacts, selectors
 from retention.risk.drivers import drivers_with_text
-from retention.risk.metrics_text import not_published_text
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -238,7 +237,7 @@ def risk_model_train(
         else:
             reason = _("Model %(version)s was not published: %(reason)s.") % {
                 "version": model.version,
-                "reason": not_published_text(result.metrics),
+                "reason": result.metrics.get("not_published_because", ""),
             }
             rules.metrics = {**rules.metrics, "not_trained_because": reason}
             rules.save(update_fields=["metrics", "updated_at"])

@@ -26,8 +26,9 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
     validated = (
         active if active.kind == RiskModel.Kind.TRAINED else selectors.risk_model_latest_trained()
     )
-    if validated is not None:
-        # Its validation in the reader's language (scoring writes English); not saved.
+    # Their validation and reasons in the reader's language (scoring writes English); not saved.
+    active.metrics = metrics_display(active.metrics)
+    if validated is not None and validated is not active:
         validated.metrics = metrics_display(validated.metrics)
     training = selectors.model_job_latest(kind=ModelJob.Kind.TRAIN)
     context = {

@@ -15,6 +15,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.rest_framework import BooleanFilter
 
 from accounts.org import org_tree
@@ -235,7 +236,11 @@ class RiskScoreFilterSet(django_filters.FilterSet):
         fields = ["band", "team"]
 
 
-ALERT_STATES = (("open", _("Open")), ("acknowledged", _("Acknowledged")), ("all", _("All")))
+ALERT_STATES = (
+    ("open", pgettext_lazy("alert", "Open")),
+    ("acknowledged", _("Acknowledged")),
+    ("all", _("All")),
+)
 
 
 class AlertFilterSet(django_filters.FilterSet):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from retention.events import rep_departed
@@ -47,10 +48,14 @@ def rep_record_departure(
     """
     if reason and reason not in SalesRep.DepartureReason.values:
         raise ValueError(
-            f"reason {reason!r} is not one of {', '.join(SalesRep.DepartureReason.values)}"
+            _("reason %(reason)s is not one of %(reasons)s")
+            % {"reason": repr(reason), "reasons": ", ".join(SalesRep.DepartureReason.values)}
         )
     if departure_date < rep.hire_date:
-        raise ValueError(f"last day {departure_date} is before the hire date {rep.hire_date}")
+        raise ValueError(
+            _("last day %(day)s is before the hire date %(hired)s")
+            % {"day": departure_date, "hired": rep.hire_date}
+        )
     today = today or dt.date.today()
     status = SalesRep.Status.LEFT if departure_date <= today else SalesRep.Status.NOTICE
     if (rep.departure_date, rep.departure_reason, rep.status) == (departure_date, reason, status):
@@ -165,7 +170,7 @@ def rep_create(
     from accounts.models import Team
 
     if not first_name.strip() or not last_name.strip():
-        raise ValueError("first_name and last_name are required")
+        raise ValueError(_("first_name and last_name are required"))
     team = Team.objects.get(pk=team_id)
     rep = SalesRep(
         team=team,
@@ -182,5 +187,3 @@ def rep_create(
     rep.save()
     team_history_follow(reps=[rep], on=timezone.localdate())
     return rep
-
-

@@ -1,6 +1,8 @@
 """Import API: upload (starts the dry run), list, read one job with its report, apply."""
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -51,15 +53,19 @@ def _nested(value: object, *, depth: int, what: str) -> dict:
     def check(node: object, level: int, path: str) -> None:
         if level == depth:
             if not isinstance(node, str):
-                raise serializers.ValidationError(f"{path}: must be text")
+                raise serializers.ValidationError(_("%(path)s: must be text") % {"path": path})
             return
         if not isinstance(node, dict):
-            raise serializers.ValidationError(f"{path or what}: must be an object")
+            raise serializers.ValidationError(
+                _("%(path)s: must be an object") % {"path": path or what}
+            )
         for key, child in node.items():
             if level == 0 and key not in KINDS:
-                raise serializers.ValidationError(f"{key}: no such kind of file")
+                raise serializers.ValidationError(_("%(key)s: no such kind of file") % {"key": key})
             if level == 1 and key not in {f.key for f in KINDS[path].fields}:
-                raise serializers.ValidationError(f"{path}.{key}: no such field")
+                raise serializers.ValidationError(
+                    _("%(path)s.%(key)s: no such field") % {"path": path, "key": key}
+                )
             check(child, level + 1, f"{path}.{key}" if path else key)
 
     check(value, 0, "")
@@ -98,13 +104,19 @@ class ImportJobCreateApi(APIView):
             queryset=Team.objects.all(), required=False, allow_null=True, default=None
         )
         org_from_crm = serializers.BooleanField(
-            default=False, help_text="build teams and managers from the CRM's roles"
+            default=False, help_text=gettext_lazy("build teams and managers from the CRM's roles")
         )
         encoding = serializers.CharField(
-            required=False, allow_blank=True, default="", help_text="e.g. windows-1252"
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=gettext_lazy("e.g. windows-1252"),
         )
         mapping = serializers.CharField(
-            required=False, allow_blank=True, default="", help_text="a saved mapping's name"
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=gettext_lazy("a saved mapping's name"),
         )
         mappings = serializers.JSONField(
             required=False, default=dict, help_text='{"kind": {"field": "column"}}'
@@ -179,7 +191,10 @@ class ImportJobApplyApi(APIView):
             job=job, user=request.user, skip_rejected=serializer.validated_data["skip_rejected"]
         ):
             return Response(
-                {"detail": f"import {job.pk} is {job.status}, not checked and waiting to apply"},
+                {
+                    "detail": _("import %(id)s is %(status)s, not checked and waiting to apply")
+                    % {"id": job.pk, "status": job.status}
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         job.refresh_from_db()

@@ -154,7 +154,11 @@ def _rep_optional(row: Row, key: str, ctx: ImportContext, *, hint: str) -> int |
     rep_id = ctx.rep_by_any(value)
     if rep_id is None:
         why = non_rep_reason(ctx, value)
-        ctx.flag(row.column(key), value, f"{why}; the row is kept without it" if why else hint)
+        ctx.flag(
+            row.column(key),
+            value,
+            _("%(why)s; the row is kept without it") % {"why": why} if why else hint,
+        )
     return rep_id
 
 

@@ -227,9 +227,10 @@ def people_prepare(plans: list, ctx) -> PeopleImport | None:
         ).values_list("crm_user_id", flat=True)
     )
     for crm_id in still_reps:
-        decisions[crm_id].reason += _(
-            "; already a rep in Relay, who stays one until their move (a transfer) is recorded"
-        )
+        decisions[crm_id].reason = _(
+            "%(reason)s; already a rep in Relay, who stays one until their move (a transfer) is "
+            "recorded"
+        ) % {"reason": decisions[crm_id].reason}
     from_crm = org_from_crm_wanted(asked=ctx.options.org_from_crm)
     plan = build_org(users, decisions, roles=roles)
     people = PeopleImport(users=users, roles=roles, plan=plan, from_crm=from_crm)

@@ -548,16 +548,20 @@ def people_choices_read(path) -> dict[str, str]:
         id_column = header.get("id") or header.get("crm_user_id")
         becomes_column = header.get("becomes")
         if not id_column or not becomes_column:
-            raise ValueError(f"{path}: needs the columns Id and becomes")
+            raise ValueError(_("%(path)s: needs the columns Id and becomes") % {"path": path})
         for number, line in enumerate(reader, start=2):
             crm_id = (line.get(id_column) or "").strip()
             becomes = (line.get(becomes_column) or "").strip().lower()
             becomes = {"skipped": SKIP, "none": SKIP}.get(becomes, becomes)
             if not crm_id:
-                raise ValueError(f"{path} row {number}: {id_column} is empty")
+                raise ValueError(
+                    _("%(path)s row %(row)s: %(column)s is empty")
+                    % {"path": path, "row": number, "column": id_column}
+                )
             if becomes not in BECOMES:
                 raise ValueError(
-                    f"{path} row {number}: becomes={becomes!r} is not one of rep, manager, skip"
+                    _("%(path)s row %(row)s: becomes=%(value)s is not one of rep, manager, skip")
+                    % {"path": path, "row": number, "value": repr(becomes)}
                 )
             choices[crm_id] = becomes
     return choices

@@ -254,22 +254,24 @@ def plan_batch(
         with_rows = [(name, rows) for name, rows in skipped_objects if rows]
         header_only = len(skipped_objects) - len(with_rows)
         listed = ", ".join(f"{name} ({rows})" for name, rows in with_rows)
-        notes.append(
-            ngettext(
+        values = {"count": len(skipped_objects), "listed": listed or "-", "n": header_only}
+        if header_only:
+            note = ngettext(
                 "Skipped %(count)s Salesforce object Relay does not import (rows in brackets): "
-                "%(listed)s%(header_only)s.",
+                "%(listed)s; and %(n)s with a header only.",
                 "Skipped %(count)s Salesforce objects Relay does not import (rows in brackets): "
-                "%(listed)s%(header_only)s.",
+                "%(listed)s; and %(n)s with a header only.",
                 len(skipped_objects),
             )
-            % {
-                "count": len(skipped_objects),
-                "listed": listed or "-",
-                "header_only": _("; and %(n)s with a header only") % {"n": header_only}
-                if header_only
-                else "",
-            }
-        )
+        else:
+            note = ngettext(
+                "Skipped %(count)s Salesforce object Relay does not import (rows in brackets): "
+                "%(listed)s.",
+                "Skipped %(count)s Salesforce objects Relay does not import (rows in brackets): "
+                "%(listed)s.",
+                len(skipped_objects),
+            )
+        notes.append(note % values)
     if not plans:
         raise ImportRefused(_("none of the files is one Relay imports."))
     plans.sort(key=lambda plan: plan.kind.order)

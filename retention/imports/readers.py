@@ -284,8 +284,13 @@ def csv_table(name: str, open_bytes: Opener, *, encoding: str = "") -> Table:
                         (
                             column,
                             cell[:200],
-                            _("some bytes are not valid %(encoding)s and were replaced with \ufffd")
-                            % {"encoding": found.label},
+                            # The replacement character as a placeholder: xgettext does not
+                            # read "\u" escapes, so it would not find the message otherwise.
+                            _(
+                                "some bytes are not valid %(encoding)s and were replaced with "
+                                "%(replacement)s"
+                            )
+                            % {"encoding": found.label, "replacement": REPLACED},
                         )
                     )
         if nuls:

@@ -8,6 +8,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from retention.imports.errors import RowError
 
 _TRUE = {"true", "1", "yes", "y", "t", "x", "是"}
@@ -35,7 +37,7 @@ def parse_bool(value: object, column: str) -> bool | None:
         return True
     if cleaned in _FALSE:
         return False
-    raise RowError(column, value, "not a yes/no value: use true or false")
+    raise RowError(column, value, _("not a yes/no value: use true or false"))
 
 
 def parse_decimal(value: object, column: str) -> Decimal | None:
@@ -60,9 +62,9 @@ def parse_decimal(value: object, column: str) -> Decimal | None:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise RowError(column, value, "not a number: write it like 1234.50") from None
+        raise RowError(column, value, _("not a number: write it like 1234.50")) from None
     if not number.is_finite():
-        raise RowError(column, value, "not a finite number")
+        raise RowError(column, value, _("not a finite number"))
     return number
 
 
@@ -71,7 +73,7 @@ def parse_int(value: object, column: str) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value():
-        raise RowError(column, value, "not a whole number")
+        raise RowError(column, value, _("not a whole number"))
     return int(number)
 
 
@@ -118,7 +120,7 @@ def parse_date(value: object, column: str) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(candidate)
     except ValueError:
-        raise RowError(column, value, "not a date: use YYYY-MM-DD, e.g. 2024-03-31") from None
+        raise RowError(column, value, _("not a date: use YYYY-MM-DD, e.g. 2024-03-31")) from None
 
 
 def parse_datetime(value: object, column: str, tz: dt.tzinfo) -> dt.datetime | None:
@@ -143,7 +145,7 @@ def parse_datetime(value: object, column: str, tz: dt.tzinfo) -> dt.datetime | N
             raise RowError(
                 column,
                 value,
-                "not a date and time: use YYYY-MM-DD HH:MM (or ISO 8601 with a UTC offset)",
+                _("not a date and time: use YYYY-MM-DD HH:MM (or ISO 8601 with a UTC offset)"),
             ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
@@ -164,7 +166,7 @@ def parse_duration_hms(value: object, column: str) -> int | None:
         try:
             numbers = [int(part) for part in parts]
         except ValueError:
-            raise RowError(column, value, "not a duration: use HH:MM:SS") from None
+            raise RowError(column, value, _("not a duration: use HH:MM:SS")) from None
         seconds = 0
         for number in numbers:
             seconds = seconds * 60 + number

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
 from accounts.names import person_name
@@ -190,7 +191,7 @@ class Assignment(TimeStampedModel):
         related_name="covering_assignments",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    valid_from = models.DateField(_("from"))
+    valid_from = models.DateField(pgettext_lazy("start of a period", "from"))
     valid_to = models.DateField(_("until"), null=True, blank=True)
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
@@ -262,7 +263,7 @@ class Activity(models.Model):
         """A to-do's state; empty for what simply happened (a logged call, a meeting)."""
 
         NONE = "", _("Not a to-do")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("to-do", "Open")
         DONE = "done", _("Done")
 
     rep = models.ForeignKey(
@@ -329,7 +330,7 @@ class Activity(models.Model):
 
 class Deal(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deal", "Open")
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
@@ -488,7 +489,7 @@ class ServiceRecord(models.Model):
     is_complaint = models.BooleanField(_("complaint or escalation"), default=False)
     is_escalated = models.BooleanField(_("escalated"), default=False, db_default=False)
     priority = models.CharField(_("priority"), max_length=40, blank=True, default="", db_default="")
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    opened_at = models.DateTimeField(pgettext_lazy("case", "opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution_minutes = models.PositiveIntegerField(
         _("minutes to resolve"), null=True, blank=True, help_text=_("From opened to closed.")

@@ -88,7 +88,7 @@ class ImportJob(TimeStampedModel):
         verbose_name_plural = _("imports")
         # HR imports the people and leave templates (add_importjob); CRM exports, and deciding
         # who in a CRM is a rep, are the admins' (import_crm).
-        permissions = [("import_crm", "Can import CRM exports and decide who is a rep")]
+        permissions = [("import_crm", _("Can import CRM exports and decide who is a rep"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rows_done__gte=0) & Q(rows_total__gte=0),

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import TimeStampedModel
 
@@ -49,7 +50,7 @@ class ScoringChunk(models.Model):
         on_delete=models.CASCADE,
         related_name="chunk_rows",
     )
-    index = models.PositiveIntegerField(_("number"))
+    index = models.PositiveIntegerField(pgettext_lazy("position in a run", "number"))
     rep_ids = models.JSONField(_("reps"), default=list)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     written = models.PositiveIntegerField(_("scores written"), default=0)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
 from retention.models.core import SalesRep
@@ -82,7 +83,7 @@ class TeamMembership(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    valid_from = models.DateField(_("from"))
+    valid_from = models.DateField(pgettext_lazy("start of a period", "from"))
     valid_to = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ other roles, as on the pages)."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -34,7 +35,9 @@ class RiskModelSummarySerializer(serializers.Serializer):
 class RiskDriverSerializer(serializers.Serializer):
     # Scores stored before drivers were grouped by warning sign carry only feature, text,
     # value and weight: the newer keys read as empty for them.
-    sign = serializers.CharField(help_text="output, leave, service, visits or context", default="")
+    sign = serializers.CharField(
+        help_text=gettext_lazy("output, leave, service, visits or context"), default=""
+    )
     feature = serializers.CharField()
     message = serializers.CharField(default="")
     numbers = serializers.DictField(default=dict)
@@ -62,15 +65,20 @@ class LeavingAsFactMixin:
 class RiskScoreSerializer(LeavingAsFactMixin, serializers.Serializer):
     rep_id = serializers.IntegerField()
     as_of = serializers.DateField()
-    status = serializers.CharField(help_text="scored, or leaving (serving notice: see last_day)")
+    status = serializers.CharField(
+        help_text=gettext_lazy("scored, or leaving (serving notice: see last_day)")
+    )
     last_day = serializers.DateField(allow_null=True)
     state = serializers.CharField(source="state_label")
     probability = serializers.FloatField(
-        allow_null=True, help_text="chance of leaving within 90 days; null when leaving"
+        allow_null=True,
+        help_text=gettext_lazy("chance of leaving within 90 days; null when leaving"),
     )
     probability_30 = serializers.FloatField(allow_null=True)
     probability_180 = serializers.FloatField(allow_null=True)
-    band = serializers.CharField(allow_null=True, help_text="low, medium, high; null when leaving")
+    band = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("low, medium, high; null when leaving")
+    )
     change = serializers.FloatField(allow_null=True)
     drivers = RiskDriverSerializer(many=True)
     run_id = serializers.IntegerField()
@@ -188,7 +196,9 @@ class ScoringRunStartApi(APIView):
     required_perms = "retention.add_scoringrun"
 
     class InputSerializer(serializers.Serializer):
-        as_of = serializers.DateField(required=False, help_text="score as of this date (today)")
+        as_of = serializers.DateField(
+            required=False, help_text=gettext_lazy("score as of this date (today)")
+        )
 
     @extend_schema(
         request=InputSerializer,

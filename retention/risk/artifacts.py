@@ -13,6 +13,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MAGIC = b"RELAY-HMAC-SHA256\x00"
 _DIGEST_SIZE = hashlib.sha256().digest_size
@@ -43,14 +44,19 @@ def verify(stored: bytes | memoryview | None) -> bytes:
     data = bytes(stored or b"")
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + _DIGEST_SIZE:
         raise ArtifactRefused(
-            "The stored model is not signed, so it was not loaded. Retrain the model "
-            "(Risk model page, or the model_retrain task) to store a signed one."
+            _(
+                "The stored model is not signed, so it was not loaded. Retrain the model "
+                "(Risk model page, or the model_retrain task) to store a signed one."
+            )
         )
     signature = data[len(MAGIC) : len(MAGIC) + _DIGEST_SIZE]
     payload = data[len(MAGIC) + _DIGEST_SIZE :]
     if not hmac.compare_digest(signature, _signature(payload)):
         raise ArtifactRefused(
-            "The stored model's signature does not match: it was altered, or signed with "
-            "another RELAY_MODEL_SIGNING_KEY / SECRET_KEY. It was not loaded; retrain the model."
+            _(
+                "The stored model's signature does not match: it was altered, or signed with "
+                "another RELAY_MODEL_SIGNING_KEY / SECRET_KEY. It was not loaded; retrain the "
+                "model."
+            )
         )
     return payload

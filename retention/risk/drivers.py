@@ -28,26 +28,157 @@ def _pct(value: object) -> str:
     return "–" if value is None else f"{float(value):.0%}"
 
 
-def _usual(numbers: dict, key: str = "usual", digits: int = 1) -> str:
-    value = numbers.get(key)
-    return _("none") if value is None else _n(value, digits)
+# Drivers compared with the rep's usual figure: when there is none, "against none usually" is
+# a sentence of its own, not a word put into the other one (it reads differently in Chinese).
 
 
-def _service(n: dict, window: str) -> str:
+def _leave_days(n: dict) -> str:
+    count, values = _whole(n["recent"]), {"recent": _n(n["recent"], 0)}
+    if n.get("usual") is None:
+        return (
+            ngettext(
+                "%(recent)s day off in the last 90 days, against none usually",
+                "%(recent)s days off in the last 90 days, against none usually",
+                count,
+            )
+            % values
+        )
+    return ngettext(
+        "%(recent)s day off in the last 90 days, against %(usual)s usually",
+        "%(recent)s days off in the last 90 days, against %(usual)s usually",
+        count,
+    ) % {**values, "usual": _n(n["usual"])}
+
+
+def _bridge_days(n: dict) -> str:
+    count, values = _whole(n["recent"]), {"recent": _n(n["recent"], 0)}
+    if n.get("usual") is None:
+        return (
+            ngettext(
+                "%(recent)s single day off next to a weekend in the last 90 days, against none "
+                "usually",
+                "%(recent)s single days off next to a weekend in the last 90 days, against none "
+                "usually",
+                count,
+            )
+            % values
+        )
+    return ngettext(
+        "%(recent)s single day off next to a weekend in the last 90 days, against %(usual)s "
+        "usually",
+        "%(recent)s single days off next to a weekend in the last 90 days, against %(usual)s "
+        "usually",
+        count,
+    ) % {**values, "usual": _n(n["usual"])}
+
+
+def _escalations(n: dict) -> str:
+    count, values = _whole(n["recent"]), {"recent": _n(n["recent"], 0)}
+    if n.get("usual") is None:
+        return (
+            ngettext(
+                "%(recent)s escalation or complaint in the last 13 weeks, against none usually",
+                "%(recent)s escalations or complaints in the last 13 weeks, against none usually",
+                count,
+            )
+            % values
+        )
+    return ngettext(
+        "%(recent)s escalation or complaint in the last 13 weeks, against %(usual)s usually",
+        "%(recent)s escalations or complaints in the last 13 weeks, against %(usual)s usually",
+        count,
+    ) % {**values, "usual": _n(n["usual"])}
+
+
+def _resolution_time(n: dict) -> str:
+    values = {"recent": _n(n["recent"])}
+    if n.get("usual") is None:
+        return (
+            _("cases took %(recent)s days to resolve in the last 13 weeks, against none usually")
+            % values
+        )
+    return _(
+        "cases took %(recent)s days to resolve in the last 13 weeks, against %(usual)s usually"
+    ) % {**values, "usual": _n(n["usual"])}
+
+
+def _visit_hours(n: dict) -> str:
+    values = {"recent": _n(n["recent"])}
+    if n.get("usual") is None:
+        return (
+            _(
+                "%(recent)s hours of customer visits a week in the last 13 weeks, against none in "
+                "the 13 weeks before"
+            )
+            % values
+        )
+    return _(
+        "%(recent)s hours of customer visits a week in the last 13 weeks, against %(usual)s in "
+        "the 13 weeks before"
+    ) % {**values, "usual": _n(n["usual"])}
+
+
+def _visit_hours_6w(n: dict) -> str:
+    values = {"recent": _n(n["recent"])}
+    if n.get("usual") is None:
+        return (
+            _(
+                "%(recent)s hours of customer visits a week in the last 6 weeks, against none "
+                "over the year before"
+            )
+            % values
+        )
+    return _(
+        "%(recent)s hours of customer visits a week in the last 6 weeks, against %(usual)s "
+        "over the year before"
+    ) % {**values, "usual": _n(n["usual"])}
+
+
+def _minutes_per_visit(n: dict) -> str:
+    values = {"recent": _n(n["recent"], 0)}
+    if n.get("usual") is None:
+        return (
+            _(
+                "%(recent)s minutes per customer visit in the last 13 weeks, against none in the "
+                "13 weeks before"
+            )
+            % values
+        )
+    return _(
+        "%(recent)s minutes per customer visit in the last 13 weeks, against %(usual)s in the "
+        "13 weeks before"
+    ) % {**values, "usual": _n(n["usual"], 0)}
+
+
+def _service(n: dict, weeks: int) -> str:
+    """The service-score sentence over the last 13 (or 6) weeks: on the source's scale when it
+    is known, otherwise as shares of the best score. Each variant is one whole sentence."""
     if n.get("scale") and n.get("recent") is not None:
-        text = _("service score %(recent)s of %(scale)s in the last %(window)s") % {
+        values = {
             "recent": _n(n["recent"]),
             "scale": _n(n["scale"], 0 if float(n["scale"]).is_integer() else 1),
-            "window": window,
         }
         if n.get("usual") is not None:
-            text += _(", against %(usual)s usually") % {"usual": _n(n["usual"])}
-        return text
-    return _("service score %(recent)s in the last %(window)s, against %(usual)s usually") % {
-        "recent": _pct(n.get("recent_share")),
-        "usual": _pct(n.get("usual_share")),
-        "window": window,
-    }
+            values["usual"] = _n(n["usual"])
+            if weeks == 6:
+                text = _(
+                    "service score %(recent)s of %(scale)s in the last 6 weeks, against "
+                    "%(usual)s usually"
+                )
+            else:
+                text = _(
+                    "service score %(recent)s of %(scale)s in the last 13 weeks, against "
+                    "%(usual)s usually"
+                )
+        elif weeks == 6:
+            text = _("service score %(recent)s of %(scale)s in the last 6 weeks")
+        else:
+            text = _("service score %(recent)s of %(scale)s in the last 13 weeks")
+        return text % values
+    values = {"recent": _pct(n.get("recent_share")), "usual": _pct(n.get("usual_share"))}
+    if weeks == 6:
+        return _("service score %(recent)s in the last 6 weeks, against %(usual)s usually") % values
+    return _("service score %(recent)s in the last 13 weeks, against %(usual)s usually") % values
 
 
 def _service_6w(n: dict) -> str:
@@ -56,7 +187,7 @@ def _service_6w(n: dict) -> str:
         key: (None if n.get(f"{key}_share") is None or not scale else n[f"{key}_share"] * scale)
         for key in ("recent", "usual")
     }
-    return _service({**n, **points}, _("6 weeks"))
+    return _service({**n, **points}, 6)
 
 
 TEXTS: dict[str, Callable[[dict], str]] = {
@@ -82,13 +213,14 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         % {"recent": _pct(n["recent"]), "usual": _pct(n["usual"])}
     ),
     "activity_swings": lambda n: (
-        _("weekly activity swings of %(recent)s around the average in the last 13 weeks")
-        % {"recent": _pct(n["recent"])}
-        + (
-            _(", against %(usual)s over the year before") % {"usual": _pct(n["usual"])}
-            if n.get("usual") is not None
-            else ""
+        _(
+            "weekly activity swings of %(recent)s around the average in the last 13 weeks, "
+            "against %(usual)s over the year before"
         )
+        % {"recent": _pct(n["recent"]), "usual": _pct(n["usual"])}
+        if n.get("usual") is not None
+        else _("weekly activity swings of %(recent)s around the average in the last 13 weeks")
+        % {"recent": _pct(n["recent"])}
     ),
     "activity_vs_peers": lambda n: (
         _("%(recent)s activities a week in the last 13 weeks, against a team median of %(team)s")
@@ -120,23 +252,19 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         )
         % {"recent": _n(n["recent"]), "usual": _n(n["usual"])}
     ),
-    "leave_days": lambda n: (
-        ngettext(
-            "%(recent)s day off in the last 90 days, against %(usual)s usually",
-            "%(recent)s days off in the last 90 days, against %(usual)s usually",
-            _whole(n["recent"]),
-        )
-        % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
-    ),
+    "leave_days": _leave_days,
     "adhoc_leave": lambda n: (
         ngettext(
-            "%(days)s working day of short, unplanned leave in the last 90 days",
-            "%(days)s working days of short, unplanned leave in the last 90 days",
+            "%(days)s working day of short, unplanned leave in the last 90 days (%(times)s)",
+            "%(days)s working days of short, unplanned leave in the last 90 days (%(times)s)",
             _whole(n["days"]),
         )
-        % {"days": _n(n["days"], 0)}
-        + ngettext(" (%(episodes)s time)", " (%(episodes)s times)", _whole(n["episodes"]))
-        % {"episodes": _n(n["episodes"], 0)}
+        % {
+            "days": _n(n["days"], 0),
+            # The number of leaves is a count of its own: its plural is chosen by it.
+            "times": ngettext("%(episodes)s time", "%(episodes)s times", _whole(n["episodes"]))
+            % {"episodes": _n(n["episodes"], 0)},
+        }
     ),
     "sick_days": lambda n: (
         ngettext(
@@ -154,16 +282,7 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         )
         % {"days": _n(n["days"], 0)}
     ),
-    "bridge_days": lambda n: (
-        ngettext(
-            "%(recent)s single day off next to a weekend in the last 90 days, against %(usual)s "
-            "usually",
-            "%(recent)s single days off next to a weekend in the last 90 days, against %(usual)s "
-            "usually",
-            _whole(n["recent"]),
-        )
-        % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
-    ),
+    "bridge_days": _bridge_days,
     "bridge_days_6w": lambda n: (
         ngettext(
             "%(recent)s single day off next to a weekend in the last 6 weeks",
@@ -172,16 +291,9 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         )
         % {"recent": _n(n["recent"], 0)}
     ),
-    "service": lambda n: _service(n, _("13 weeks")),
+    "service": lambda n: _service(n, 13),
     "service_6w": _service_6w,
-    "escalations": lambda n: (
-        ngettext(
-            "%(recent)s escalation or complaint in the last 13 weeks, against %(usual)s usually",
-            "%(recent)s escalations or complaints in the last 13 weeks, against %(usual)s usually",
-            _whole(n["recent"]),
-        )
-        % {"recent": _n(n["recent"], 0), "usual": _usual(n)}
-    ),
+    "escalations": _escalations,
     "escalation_rate": lambda n: (
         ngettext(
             "%(rate)s of %(cases)s case escalated in the last 13 weeks",
@@ -190,31 +302,10 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         )
         % {"rate": _pct(n["rate"]), "cases": _n(n["cases"], 0)}
     ),
-    "resolution_time": lambda n: (
-        _("cases took %(recent)s days to resolve in the last 13 weeks, against %(usual)s usually")
-        % {"recent": _n(n["recent"]), "usual": _usual(n)}
-    ),
-    "visit_hours": lambda n: (
-        _(
-            "%(recent)s hours of customer visits a week in the last 13 weeks, against %(usual)s in "
-            "the 13 weeks before"
-        )
-        % {"recent": _n(n["recent"]), "usual": _usual(n)}
-    ),
-    "visit_hours_6w": lambda n: (
-        _(
-            "%(recent)s hours of customer visits a week in the last 6 weeks, against %(usual)s "
-            "over the year before"
-        )
-        % {"recent": _n(n["recent"]), "usual": _usual(n)}
-    ),
-    "minutes_per_visit": lambda n: (
-        _(
-            "%(recent)s minutes per customer visit in the last 13 weeks, against %(usual)s in the "
-            "13 weeks before"
-        )
-        % {"recent": _n(n["recent"], 0), "usual": _usual(n, digits=0)}
-    ),
+    "resolution_time": _resolution_time,
+    "visit_hours": _visit_hours,
+    "visit_hours_6w": _visit_hours_6w,
+    "minutes_per_visit": _minutes_per_visit,
     "tenure": lambda n: _("%(years)s years with the company") % {"years": _n(n["years"])},
     "team_change": lambda n: (
         _("changed team on %(day)s") % {"day": n["on"]} if n.get("on") else _("changed team")

@@ -565,8 +565,8 @@ def scoring_run_finish(*, run_id: int) -> bool:
     if missing:
         scoring_run_fail(
             run_id=run_id,
-            error=f"{len(missing)} of {len(expected)} reps were not scored "
-            f"(e.g. rep {min(missing)})",
+            error=_("%(missing)s of %(expected)s reps were not scored (e.g. rep %(example)s)")
+            % {"missing": len(missing), "expected": len(expected), "example": min(missing)},
         )
         return False
     newer_published = ScoringRun.objects.filter(

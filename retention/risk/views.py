@@ -16,6 +16,7 @@ from config.errors import ApplicationError
 from retention.dashboard.views import controls
 from retention.models import ModelJob, RiskModel, ScoringRun
 from retention.risk import model_jobs, selectors, services
+from retention.risk.metrics_text import metrics_display
 from retention.selectors import scoring_run_latest_complete
 
 
@@ -25,6 +26,10 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
     validated = (
         active if active.kind == RiskModel.Kind.TRAINED else selectors.risk_model_latest_trained()
     )
+    # Their validation and reasons in the reader's language (scoring writes English); not saved.
+    active.metrics = metrics_display(active.metrics)
+    if validated is not None and validated is not active:
+        validated.metrics = metrics_display(validated.metrics)
     training = selectors.model_job_latest(kind=ModelJob.Kind.TRAIN)
     context = {
         **controls(request.user),

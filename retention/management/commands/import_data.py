@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from retention.imports.errors import ImportRefused
@@ -24,12 +25,25 @@ def _kind_field(text: str, option: str) -> tuple[str, str]:
     kind = KINDS.get(kind_key)
     if kind is None:
         raise CommandError(
-            f"{option} {text!r}: no kind of file {kind_key!r}; kinds: {', '.join(sorted(KINDS))}"
+            _("%(option)s %(text)s: no kind of file %(kind)s; kinds: %(kinds)s")
+            % {
+                "option": option,
+                "text": repr(text),
+                "kind": repr(kind_key),
+                "kinds": ", ".join(sorted(KINDS)),
+            }
         )
     if field not in {f.key for f in kind.fields}:
         fields = ", ".join(f.key for f in kind.fields)
         raise CommandError(
-            f"{option} {text!r}: {kind_key} has no field {field!r}; fields: {fields}"
+            _("%(option)s %(text)s: %(kind)s has no field %(field)s; fields: %(fields)s")
+            % {
+                "option": option,
+                "text": repr(text),
+                "kind": kind_key,
+                "field": repr(field),
+                "fields": fields,
+            }
         )
     return kind_key, field
 
@@ -42,7 +56,7 @@ def _mappings(
     for item in maps:
         target, equals, column = item.partition("=")
         if not equals:
-            raise CommandError(f"--map {item!r}: write KIND.FIELD=COLUMN")
+            raise CommandError(_("--map %(item)s: write KIND.FIELD=COLUMN") % {"item": repr(item)})
         kind_key, field = _kind_field(target, "--map")
         columns.setdefault(kind_key, {})[field] = column.strip()
     meanings: dict[str, dict[str, dict[str, str]]] = {}
@@ -50,7 +64,9 @@ def _mappings(
         target, colon, pair = item.partition(":")
         value, equals, means = pair.partition("=")
         if not colon or not equals:
-            raise CommandError(f"--value {item!r}: write KIND.FIELD:VALUE=MEANS")
+            raise CommandError(
+                _("--value %(item)s: write KIND.FIELD:VALUE=MEANS") % {"item": repr(item)}
+            )
         kind_key, field = _kind_field(target, "--value")
         meanings.setdefault(kind_key, {}).setdefault(field, {})[value.strip()] = means.strip()
     return columns, meanings
@@ -144,7 +160,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         for path in options["paths"]:
             if not path.is_file():
-                raise CommandError(f"{path}: no such file")
+                raise CommandError(_("%(path)s: no such file") % {"path": path})
         team_id = None
         if options["team"]:
             parts = [part.strip() for part in options["team"].split("/")]
@@ -152,13 +168,18 @@ class Command(BaseCommand):
             if len(parts) > 1:
                 teams = teams.filter(parent__name=parts[0])
             if teams.count() != 1:
-                raise CommandError(f"--team {options['team']!r}: no single team has that name")
+                raise CommandError(
+                    _("--team %(team)s: no single team has that name")
+                    % {"team": repr(options["team"])}
+                )
             team_id = teams.get().pk
         user = None
         if options["user"]:
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
-                raise CommandError(f"--user {options['user']!r}: no such user")
+                raise CommandError(
+                    _("--user %(user)s: no such user") % {"user": repr(options["user"])}
+                )
         people: dict[str, str] = {}
         if options["people"]:
             try:
@@ -188,64 +209,113 @@ class Command(BaseCommand):
             apply=not options["dry_run"],
             user=user,
         )
-        bar = ProgressBar(self.stdout, "rows", enabled=options["verbosity"] > 0)
+        bar = ProgressBar(self.stdout, _("rows"), enabled=options["verbosity"] > 0)
         job = import_job_run(job_id=job.pk, progress=bar)
         self._report(job)
         if job.status in (ImportJob.Status.REFUSED, ImportJob.Status.FAILED):
             reason = job.message.splitlines()[0] if job.message else ""
-            raise CommandError(f"import {job.pk} {job.status}: {reason}")
+            raise CommandError(
+                _("import %(id)s %(status)s: %(reason)s")
+                # Refused or failed: the lower-case label reads as the status value in English.
+                % {"id": job.pk, "status": job.get_status_display().lower(), "reason": reason}
+            )
         rejected = job.counts.get("total", {}).get("rejected", 0)
         if rejected and not options["skip_rejected"]:
             # A dry run with rejected rows is not "ready": applying it would import nothing.
             raise CommandError(
-                f"import {job.pk}: {rejected} rows rejected: nothing will be applied "
-                "(fix them, or use --skip-rejected)"
+                _(
+                    "import %(id)s: %(rejected)s rows rejected: nothing will be applied "
+                    "(fix them, or use --skip-rejected)"
+                )
+                % {"id": job.pk, "rejected": rejected}
             )
 
     def _report(self, job: ImportJob) -> None:
-        self.stdout.write(f"Import {job.pk}: {job.get_status_display()}")
+        self.stdout.write(
+            _("Import %(id)s: %(status)s") % {"id": job.pk, "status": job.get_status_display()}
+        )
         for entry in job.detected:
             encoding = entry.get("encoding")
             if not encoding:
                 continue
-            notes = [f"read as {encoding['label']} ({encoding['how']})"]
+            # How it was chosen, one whole note each: the file's BOM, detection or the admin.
+            read_as = {
+                "bom": _("read as %(encoding)s (bom)"),
+                "detected": _("read as %(encoding)s (detected)"),
+                "chosen": _("read as %(encoding)s (chosen)"),
+            }.get(encoding["how"]) or _("read as %(encoding)s (%(how)s)")
+            notes = [read_as % {"encoding": encoding["label"], "how": encoding["how"]}]
             if encoding["lossy"]:
-                notes.append("some bytes replaced, rows flagged")
+                notes.append(_("some bytes replaced, rows flagged"))
             if encoding["nul_bytes"]:
-                notes.append(f"{encoding['nul_bytes']} NUL bytes removed")
+                notes.append(_("%(n)s NUL bytes removed") % {"n": encoding["nul_bytes"]})
             sample = " · ".join(entry.get("sample") or [])
-            self.stdout.write(
-                f"  {entry['name']}: {', '.join(notes)}" + (f"; names: {sample}" if sample else "")
-            )
+            values = {"file": entry["name"], "notes": ", ".join(notes), "names": sample}
+            if sample:
+                line = _("%(file)s: %(notes)s; names: %(names)s") % values
+            else:
+                line = _("%(file)s: %(notes)s") % values
+            self.stdout.write("  " + line)
         people = job.counts.get("people")
         if people:
             counts = people["counts"]
-            teams = "as in Relay"
+            teams = _("as in Relay")
             if people["from_crm"]:
-                teams = f"from the CRM ({people['built_from']})"
+                teams = _("from the CRM (%(source)s)") % {"source": people["built_from"]}
             self.stdout.write(
-                f"  Salesforce users: {counts['rep']} reps, {counts['manager']} managers, "
-                f"{counts['skip']} skipped; teams {teams}"
+                "  "
+                + _(
+                    "Salesforce users: %(reps)s reps, %(managers)s managers, %(skipped)s "
+                    "skipped; teams %(teams)s"
+                )
+                % {
+                    "reps": counts["rep"],
+                    "managers": counts["manager"],
+                    "skipped": counts["skip"],
+                    "teams": teams,
+                }
             )
             for node in people["tree"]:
                 managers = ", ".join(node["managers"]) or "-"
                 self.stdout.write(
-                    f"    {'  ' * node['depth']}{node['name']}: {node['reps']} reps, "
-                    f"managed by {managers}"
+                    "    "
+                    + "  " * node["depth"]
+                    + _("%(team)s: %(reps)s reps, managed by %(managers)s")
+                    % {"team": node["name"], "reps": node["reps"], "managers": managers}
                 )
         for entry in job.counts.get("files", []):
             self.stdout.write(
-                f"  {entry['name']} ({entry['label']}): {entry['rows']} rows, "
-                f"{entry['created']} created, {entry['updated']} updated, "
-                f"{entry['unchanged']} unchanged, {entry['rejected']} rejected, "
-                f"{entry['flagged']} flagged"
+                "  "
+                + _(
+                    "%(name)s (%(kind)s): %(rows)s rows, %(created)s created, %(updated)s "
+                    "updated, %(unchanged)s unchanged, %(rejected)s rejected, %(flagged)s flagged"
+                )
+                % {
+                    "name": entry["name"],
+                    "kind": entry["label"],
+                    "rows": entry["rows"],
+                    "created": entry["created"],
+                    "updated": entry["updated"],
+                    "unchanged": entry["unchanged"],
+                    "rejected": entry["rejected"],
+                    "flagged": entry["flagged"],
+                }
             )
         for issue in job.issues[:20]:
             self.stdout.write(
-                f"  {issue['file']} row {issue['row']}, {issue['column']}={issue['value']!r}: "
-                f"{issue['outcome']}, {issue['reason']}"
+                "  "
+                + _("%(file)s row %(row)s, %(column)s=%(value)s: %(outcome)s, %(reason)s")
+                % {
+                    "file": issue["file"],
+                    "row": issue["row"],
+                    "column": issue["column"],
+                    "value": repr(issue["value"]),
+                    # As the report page says it: the stored outcome is rejected or flagged.
+                    "outcome": _("rejected") if issue["outcome"] == "rejected" else _("flagged"),
+                    "reason": issue["reason"],
+                }
             )
         if job.issues_total > 20:
-            self.stdout.write(f"  … {job.issues_total - 20} more in the report")
+            self.stdout.write("  " + _("… %(n)s more in the report") % {"n": job.issues_total - 20})
         if job.message:
             self.stdout.write(job.message)

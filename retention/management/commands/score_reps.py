@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
@@ -28,20 +29,37 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(warning))
         if options["queue"]:
             run = services.scoring_run_request(as_of=options["as_of"])
-            self.stdout.write(f"Run {run.pk} as of {run.as_of} ({run.get_status_display()}).")
+            self.stdout.write(
+                _("Run %(id)s as of %(date)s (%(status)s).")
+                % {"id": run.pk, "date": run.as_of, "status": run.get_status_display()}
+            )
             return
-        bar = ProgressBar(self.stdout, "scoring", enabled=options["verbosity"] > 0)
+        bar = ProgressBar(self.stdout, _("scoring"), enabled=options["verbosity"] > 0)
         try:
             run = services.risk_scores_refresh(as_of=options["as_of"], progress=bar)
         except services.RunInFlight as exc:
             raise CommandError(exc.message) from exc
         if run.status != ScoringRun.Status.SUCCEEDED:
-            raise CommandError(f"Run {run.pk} {run.get_status_display()}: {run.error}")
+            raise CommandError(
+                _("Run %(id)s %(status)s: %(error)s")
+                % {"id": run.pk, "status": run.get_status_display(), "error": run.error}
+            )
         seconds = (run.finished_at - run.started_at).total_seconds()
         bands = dict(run.scores.values("band").annotate(n=Count("id")).values_list("band", "n"))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Run {run.pk} as of {run.as_of}: {run.done} reps scored with {run.model.version} "
-                f"({run.model.get_kind_display()}) in {seconds:.1f}s; bands {bands}"
+                _(
+                    "Run %(id)s as of %(date)s: %(done)s reps scored with %(version)s (%(kind)s) "
+                    "in %(seconds)ss; bands %(bands)s"
+                )
+                % {
+                    "id": run.pk,
+                    "date": run.as_of,
+                    "done": run.done,
+                    "version": run.model.version,
+                    "kind": run.model.get_kind_display(),
+                    "seconds": f"{seconds:.1f}",
+                    "bands": bands,
+                }
             )
         )

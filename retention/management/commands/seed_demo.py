@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from retention.demo import DemoSeedError, DemoSize, demo_seed
 from retention.demo.generate import LOCALES
@@ -103,11 +104,11 @@ class Command(BaseCommand):
         except DemoSeedError as exc:
             raise CommandError(str(exc)) from exc
         if result is None:
-            self.stdout.write("Reps already exist; nothing seeded (--if-empty).")
+            self.stdout.write(_("Reps already exist; nothing seeded (--if-empty)."))
             return
         if options["score_weeks"] > 0:
             end = options["end_date"] or timezone.localdate()
-            bar = ProgressBar(self.stdout, "risk history", enabled=options["verbosity"] > 0)
+            bar = ProgressBar(self.stdout, _("risk history"), enabled=options["verbosity"] > 0)
             runs = risk_history_backfill(
                 end=end,
                 weeks=options["score_weeks"],
@@ -116,23 +117,43 @@ class Command(BaseCommand):
             )
             model = runs[-1].model
             self.stdout.write(
-                f"  {len(runs)} scoring runs up to {end} with {model.version} "
-                f"({model.get_kind_display()})"
+                "  "
+                + _("%(runs)s scoring runs up to %(end)s with %(version)s (%(kind)s)")
+                % {
+                    "runs": len(runs),
+                    "end": end,
+                    "version": model.version,
+                    "kind": model.get_kind_display(),
+                }
             )
             if options["score_months"] > 0:
                 count = demo_interventions_record(seed=options["seed"], end=end)
-                self.stdout.write(f"  {count} interventions on at-risk reps along the history")
+                self.stdout.write(
+                    "  "
+                    + _("%(count)s interventions on at-risk reps along the history")
+                    % {"count": count}
+                )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo organisation seeded in {result.seconds:.1f}s "
-                f"({result.seconds_to_commit:.1f}s to commit, the rest by demo_seeded receivers)"
+                _(
+                    "Demo organisation seeded in %(seconds)ss (%(commit)ss to commit, the rest by "
+                    "demo_seeded receivers)"
+                )
+                % {
+                    "seconds": f"{result.seconds:.1f}",
+                    "commit": f"{result.seconds_to_commit:.1f}",
+                }
             )
         )
         width = max(len(label) for label in result.counts)
         for label, rows in result.counts.items():
             self.stdout.write(f"  {label:<{width}}  {rows:>12,}")
         self.stdout.write(
-            "  of the reps: {reps_left_voluntary} left voluntarily, {reps_left_other} left "
-            "otherwise, {reps_serving_notice} serving notice, {reps_active_showing_strain} still "
-            "active but already showing strain".format(**result.summary)
+            "  "
+            + _(
+                "of the reps: %(reps_left_voluntary)s left voluntarily, %(reps_left_other)s left "
+                "otherwise, %(reps_serving_notice)s serving notice, "
+                "%(reps_active_showing_strain)s still active but already showing strain"
+            )
+            % result.summary
         )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
@@ -19,8 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["horizon"] < 7:
-            raise CommandError("--horizon must be at least 7 days")
-        bar = ProgressBar(self.stdout, "snapshots", enabled=options["verbosity"] > 0)
+            raise CommandError(_("--horizon must be at least 7 days"))
+        bar = ProgressBar(self.stdout, _("snapshots"), enabled=options["verbosity"] > 0)
         model = services.risk_model_train(
             as_of=options["as_of"],
             horizon_days=options["horizon"],
@@ -30,12 +31,25 @@ class Command(BaseCommand):
         metrics = model.metrics
         if model.kind == RiskModel.Kind.RULES:
             reason = metrics.get("not_trained_because") or (
-                f"{metrics.get('voluntary_departures', 0)} voluntary departures, "
-                f"{metrics.get('departures_needed')} needed"
+                _("%(departures)s voluntary departures, %(needed)s needed")
+                % {
+                    "departures": metrics.get("voluntary_departures", 0),
+                    "needed": metrics.get("departures_needed"),
+                }
             )
-            self.stdout.write(self.style.WARNING(f"Not trained: {reason}. Using {model.version}."))
+            self.stdout.write(
+                self.style.WARNING(
+                    _("Not trained: %(reason)s. Using %(version)s.")
+                    % {"reason": reason, "version": model.version}
+                )
+            )
             return
-        self.stdout.write(self.style.SUCCESS(f"Trained {model.version} ({model.algorithm})"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Trained %(version)s (%(algorithm)s)")
+                % {"version": model.version, "algorithm": model.algorithm}
+            )
+        )
         for key in (
             "roc_auc",
             "average_precision",

@@ -48,6 +48,7 @@ from retention.models import (
 )
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
+from retention.risk import drivers
 from retention.selectors import risk_reads_record
 
 HISTORY_RUNS = 12
@@ -66,9 +67,8 @@ def _scope_key(user: User) -> str:
 
 
 def driver_text(driver: dict) -> str:
-    """A driver's sentence, as the scoring service stored it (``text``, worded from the message
-    id and numbers by ``retention.risk.drivers``)."""
-    return str(driver.get("text", ""))
+    """A driver's sentence in the reader's language (``retention.risk.drivers`` words it)."""
+    return drivers.driver_text(driver)
 
 
 def driver_signal(driver: dict) -> str:

@@ -223,7 +223,7 @@ def intervention_suggestions(
         reason = Reason(
             sign=sign,
             feature=feature,
-            text=driver_text(driver) if driver.get("message") else str(driver.get("text", "")),
+            text=driver_text(driver),
             numbers=dict(driver.get("numbers") or {}),
         )
         if position == 0:

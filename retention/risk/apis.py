@@ -17,6 +17,7 @@ from accounts.access import require
 from retention.filters import RiskScoreFilterSet
 from retention.models import ModelJob, RiskModel, RiskScore, ScoringRun
 from retention.risk import model_jobs, selectors, services
+from retention.risk.drivers import driver_text
 from retention.selectors import risk_scores_visible_to, scoring_run_latest_complete
 
 
@@ -41,8 +42,11 @@ class RiskDriverSerializer(serializers.Serializer):
     feature = serializers.CharField()
     message = serializers.CharField(default="")
     numbers = serializers.DictField(default=dict)
-    text = serializers.CharField()
+    text = serializers.SerializerMethodField(help_text=gettext_lazy("in the caller's language"))
     value = serializers.FloatField()
+
+    def get_text(self, driver: dict) -> str:
+        return driver_text(driver)
     weight = serializers.FloatField()
 
 

@@ -323,10 +323,12 @@ TEXTS: dict[str, Callable[[dict], str]] = {
 
 
 def driver_text(driver: dict) -> str:
-    """The sentence for one driver as scoring wrote it (``message`` and ``numbers``)."""
+    """The sentence for one driver, worded in the active language from what scoring stored
+    (``message`` and ``numbers``), so each reader gets their own language whoever scored. A
+    driver stored before drivers carried a message id keeps the sentence stored with it."""
     render = TEXTS.get(driver.get("message", ""))
     if render is None:
-        return str(driver.get("feature", ""))
+        return str(driver.get("text") or driver.get("feature", ""))
     return render(driver.get("numbers") or {})
 
 

@@ -852,7 +852,7 @@ def risk_alerts_email(*, run_id: int) -> int:
             with translation.override(language):
                 message = risk_alert_message(kind=alert.kind, score=alert.score)
                 drivers = "\n".join(
-                    f"- {driver_text(d) if 'message' in d else d.get('text', '')}"
+                    f"- {driver_text(d)}"
                     for d in alert.score.drivers
                 )
                 send_mail(

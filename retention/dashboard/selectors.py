@@ -6,6 +6,7 @@ fixed: rows shown are enriched with one grouped query per column, never one per 
 """
 
 import datetime as dt
+import hashlib
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -57,9 +58,16 @@ HISTORY_CACHE_SECONDS = 600
 # --- scope ------------------------------------------------------------------------------------
 
 
-def _scope_key(user: User) -> str:
+def scope_cache_key(user: User) -> str:
+    """The viewer's scope as part of a cache key: what is cached for one scope is never served
+    to another, and a manager given or relieved of a team reads afresh."""
     team_ids = scope_team_ids(user=user)
-    return "all" if team_ids is None else ",".join(map(str, sorted(team_ids))) or "none"
+    if team_ids is None:
+        return "all"
+    if not team_ids:
+        return "none"
+    ids = ",".join(map(str, sorted(team_ids)))
+    return ids if len(ids) <= 64 else hashlib.sha256(ids.encode()).hexdigest()
 
 
 # --- drivers ----------------------------------------------------------------------------------
@@ -376,7 +384,7 @@ def dashboard_summary(*, user: User, run: ScoringRun | None, today: dt.date) -> 
     Band counts and holdings aggregate the whole scope (10,000 reps for an admin), so they are
     cached for five minutes under the run id; alerts and follow-ups are always live.
     """
-    key = f"relay:dashboard:summary:{run.pk if run else 0}:{_scope_key(user)}"
+    key = f"relay:dashboard:summary:{run.pk if run else 0}:{scope_cache_key(user)}"
     summary = cache.get(key)
     if summary is None:
         summary = _summary_of_scores(user=user, run=run)
@@ -434,7 +442,7 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
     """
     if latest is None:
         return []
-    key = f"relay:dashboard:band-history:{latest.pk}:{limit}:{_scope_key(user)}"
+    key = f"relay:dashboard:band-history:{latest.pk}:{limit}:{scope_cache_key(user)}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -564,6 +572,7 @@ def rep_score_history(*, rep: SalesRep) -> list[RiskScore]:
     scores = (
         RiskScore.objects.filter(rep=rep, run__status=ScoringRun.Status.SUCCEEDED)
         .select_related("run", "run__model")
+        .defer("run__model__artifact")
         .order_by("as_of", "run__finished_at", "run_id")
     )
     by_date: dict[dt.date, RiskScore] = {}

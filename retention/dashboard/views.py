@@ -76,11 +76,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "retention/dashboard/_rows.html", context)
     org_wide = retention_selectors.sees_whole_organisation(request.user)
     history = selectors.band_history(user=request.user, latest=run)
+    summary = selectors.dashboard_summary(user=request.user, run=run, today=today)
+    if may(request.user, "retention.view_riskalert"):
+        # The navigation's count is the summary's: one COUNT, not two.
+        context["nav_open_alerts"] = summary.open_alerts
     context.update(
         leaving=_with_handover_links(
             selectors.leaving_reps(user=request.user, run=run, today=today), user=request.user
         ),
-        summary=selectors.dashboard_summary(user=request.user, run=run, today=today),
+        summary=summary,
         teams=teams_visible_to(user=request.user),
         bands=RiskScore.Band.choices,
         overdue=(

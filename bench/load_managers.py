@@ -178,6 +178,24 @@ def run_manager(
         results.append((kind, time.perf_counter() - began, status))
 
 
+def process_cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU of these processes so far (Linux ``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -213,11 +231,15 @@ def main() -> None:
             for thread in threads:
                 thread.start()
             load_before = os.getloadavg()[0]
+            workers = worker_pids(server.pid)
+            workers_cpu, client_cpu = process_cpu_seconds(workers), time.process_time()
             barrier.wait()
             began = time.perf_counter()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - began
+            workers_cpu = process_cpu_seconds(workers) - workers_cpu
+            client_cpu = time.process_time() - client_cpu
             load_after = os.getloadavg()[0]
         finally:
             server.terminate()
@@ -245,7 +267,11 @@ def main() -> None:
         )
     if failed:
         print("failures:", sorted({str(row[2]) for row in failed}))
-    print(f"\nwall {elapsed:.1f} s for {len(times)} requests")
+    print(
+        f"\nwall {elapsed:.1f} s for {len(times)} requests; CPU: gunicorn workers "
+        f"{workers_cpu:.1f} s ({1000 * workers_cpu / len(times):.0f} ms a request), "
+        f"this load client {client_cpu:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -58,9 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return form_errors_page(request, filterset.form, filters=True)
     run, query, reps = filterset.run, filterset.query, filterset.qs
-    page_ = Paginator(reps.values_list("id", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page_ = selectors.dashboard_page_ids(reps=reps, number=request.GET.get("page"), size=PAGE_SIZE)
     page_.object_list = risk_selectors.dashboard_rows_read(
         user=request.user, reps=reps, ids=list(page_.object_list), today=today
     )

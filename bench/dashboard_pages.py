@@ -43,7 +43,7 @@ from django.utils import timezone  # noqa: E402
 WEEKS = 78
 TEAM_SIZE = 12
 # A trained pipeline as the scoring service stores it is about a megabyte (1,076,913 bytes on
-# the default demo); the bench's model carries one of that size, as a real deployment's does.
+# the 10,000-seat demo); the bench's model carries one of that size, as a deployment's does.
 ARTIFACT_BYTES = 1_076_913
 END = dt.date(2026, 11, 23)
 

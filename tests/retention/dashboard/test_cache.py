@@ -119,3 +119,24 @@ def test_every_look_at_a_risk_score_is_audited_even_from_the_cache(
     assert client.get(reverse("api-risk-rep-detail", args=[rep_a.pk])).status_code == 200
     views = list(RiskPageView.objects.values_list("viewer_id", "rep_id"))
     assert views == [(manager_a.pk, rep_a.pk)] * 4
+
+
+def test_risk_pages_and_api_never_load_the_models_stored_pipeline(
+    client, scored, rules_model, manager_a, rep_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rules_model.artifact = b"\0" * 1024  # a trained model's pipeline is about a megabyte
+    rules_model.save(update_fields=["artifact"])
+    client.force_login(manager_a)
+    with CaptureQueriesContext(connection) as queries:
+        for url in (
+            reverse("retention:dashboard"),
+            reverse("retention:rep_detail", args=[rep_a.pk]),
+            reverse("api-risk-rep-detail", args=[rep_a.pk]),
+            reverse("api-dashboard-summary"),
+            reverse("api-risk-score-list"),
+        ):
+            assert client.get(url).status_code == 200
+    assert not [q["sql"] for q in queries if '"artifact"' in q["sql"]]

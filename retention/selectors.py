@@ -197,6 +197,8 @@ def scoring_run_latest_complete() -> ScoringRun | None:
     return (
         ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED)
         .select_related("model")
+        # The model's stored pipeline (a megabyte) is for scoring, not for showing a run.
+        .defer("model__artifact")
         .order_by("-as_of", "-finished_at", "-id")
         .first()
     )

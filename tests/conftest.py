@@ -45,6 +45,17 @@ EMBEDDED_SKIPS = ("needs PostgreSQL", "needs Redis")
 _POSTGRES_MISSING = "needs PostgreSQL: set DATABASE_URL=postgres://…"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache what a scoring run decides under the run's and rep's ids, which repeat
+    between tests on SQLite: every test starts and ends with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def require_mode() -> str:
     mode = os.environ.get("RELAY_REQUIRE_SERVICES", "")
     if mode not in REQUIRE_MODES:

@@ -58,9 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return form_errors_page(request, filterset.form, filters=True)
     run, query, reps = filterset.run, filterset.query, filterset.qs
-    page_ = Paginator(reps.values_list("id", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page_ = selectors.dashboard_page_ids(reps=reps, number=request.GET.get("page"), size=PAGE_SIZE)
     page_.object_list = risk_selectors.dashboard_rows_read(
         user=request.user, reps=reps, ids=list(page_.object_list), today=today
     )
@@ -76,11 +74,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "retention/dashboard/_rows.html", context)
     org_wide = retention_selectors.sees_whole_organisation(request.user)
     history = selectors.band_history(user=request.user, latest=run)
+    summary = selectors.dashboard_summary(user=request.user, run=run, today=today)
+    if may(request.user, "retention.view_riskalert"):
+        # The navigation's count is the summary's: one COUNT, not two.
+        context["nav_open_alerts"] = summary.open_alerts
     context.update(
         leaving=_with_handover_links(
             selectors.leaving_reps(user=request.user, run=run, today=today), user=request.user
         ),
-        summary=selectors.dashboard_summary(user=request.user, run=run, today=today),
+        summary=summary,
         teams=teams_visible_to(user=request.user),
         bands=RiskScore.Band.choices,
         overdue=(

@@ -111,6 +111,7 @@ class RiskScoreListApi(generics.ListAPIView):
         return (
             risk_scores_visible_to(self.request.user, run=run)
             .select_related("rep", "rep__team", "run__model")
+            .defer("run__model__artifact")
             .order_by("-probability", "rep_id")
         )
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -668,26 +669,47 @@ def model_job_latest(*, kind: str, model: RiskModel | None = None) -> ModelJob |
     )
 
 
+REP_RISK_CACHE_SECONDS = 600
+
+
 def rep_risk(*, user: User, rep_id: int) -> RepRisk:
     """A rep's risk for ``user``: the rep (404 out of scope), their score in the latest run and
     their history (succeeded runs, oldest first, one per date: the latest run of a day wins).
 
-    The read is audited: one row for the rep, written by the scoped, audited score queryset.
+    The history only changes when a run is published, so it is cached under the latest run's
+    id and the viewer's scope (a new run or a change of scope reads afresh). Whether the rep is
+    in scope is asked of the database on every call, and every read is audited, from the cache
+    or not: one row for the rep when there is a score to show.
     """
     rep = rep_get_visible(user=user, rep_id=rep_id)
     run = scoring_run_latest_complete()
+    key = (
+        f"relay:rep-risk:{run.pk if run else 0}:{rep.pk}:"
+        f"{dashboard_selectors.scope_cache_key(user)}"
+    )
+    history = cache.get(key)
+    if history is None:
+        # The audited queryset writes the audit row as it reads.
+        history = _rep_history(risk_scores_visible_to(user).filter(rep=rep))
+        cache.set(key, history, REP_RISK_CACHE_SECONDS)
+    elif history:
+        risk_reads_record(viewer=user, rep_ids=[rep.pk])
+    current = next((s for s in history if run is not None and s.run_id == run.pk), None)
+    return RepRisk(rep=rep, current=current, history=history)
+
+
+def _rep_history(scores: QuerySet[RiskScore]) -> list[RiskScore]:
+    """One score per date, oldest first (the latest run of a day wins), with each score's run
+    and model but not the model's stored pipeline (a megabyte, once per score otherwise)."""
     scores = (
-        risk_scores_visible_to(user)
-        .filter(rep=rep)
-        .select_related("run", "run__model")
+        scores.select_related("run", "run__model")
+        .defer("run__model__artifact")
         .order_by("as_of", "run__finished_at", "run_id")
     )
     by_date: dict[dt.date, RiskScore] = {}
     for score in scores:
         by_date[score.as_of] = score
-    history = list(by_date.values())
-    current = next((s for s in history if run is not None and s.run_id == run.pk), None)
-    return RepRisk(rep=rep, current=current, history=history)
+    return list(by_date.values())
 
 
 @dataclass

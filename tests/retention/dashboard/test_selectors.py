@@ -248,3 +248,15 @@ def test_summary_follows_a_new_run_at_once(scored, admin_user, rep_a, rep_a2, re
 
 def test_filtering_by_a_region_lists_the_reps_of_its_teams(scored, admin_user, region_north):
     assert {r.last_name for r in _rows(admin_user, team_id=region_north.pk)} == {"Anders", "Berg"}
+
+
+@pytest.mark.parametrize("number", [None, "", "x", "1", "2", "3", "99", "0", "-1", "2.0"])
+def test_dashboard_page_ids_numbers_pages_as_the_paginator_does(scored, admin_user, number):
+    from django.core.paginator import Paginator
+
+    run = scoring_run_latest_complete()
+    reps = selectors.dashboard_reps(user=admin_user, run=run, query=DashboardQuery(sort="-risk"))
+    expected = Paginator(reps.values_list("id", flat=True), 2).get_page(number)
+    page = selectors.dashboard_page_ids(reps=reps, number=number, size=2)
+    assert (page.number, list(page.object_list)) == (expected.number, list(expected.object_list))
+    assert (page.paginator.count, page.paginator.num_pages) == (3, 2)

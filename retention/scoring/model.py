@@ -588,11 +588,11 @@ def _compare_candidates(
     features: list[str],
     seed: int,
     step: Callable[[], None] = lambda: None,
-) -> tuple[dict, dict, str, dict[str, np.ndarray] | None, pd.DataFrame]:
+) -> tuple[dict, dict, str, dict[str, np.ndarray] | None, pd.DataFrame, list]:
     """Each candidate's mean ROC AUC on folds of the training snapshots grouped by rep and its
     standard error, the one kept (``simplest_within_one_error``), the out-of-fold
-    probabilities of each and the rows they are for. The holdout that reports the figures
-    never picks the learner.
+    probabilities of each, the rows they are for, and the kept one's fold fits. The holdout
+    that reports the figures never picks the learner.
 
     Why folds by rep and not a later time slice: a time split must leave a whole horizon
     between its two sides, and training spans only the months before the holdout less that
@@ -609,7 +609,7 @@ def _compare_candidates(
     ]
     fallback = "logistic_regression_strong_l2"
     if not folds:
-        return {}, {}, fallback, None, sample
+        return {}, {}, fallback, None, sample, []
     scores, errors, oof = {}, {}, {}
     fitted: dict[str, list[Pipeline]] = {}
     groups = sample["rep_id"].to_numpy()
@@ -620,6 +620,7 @@ def _compare_candidates(
             if name == "blend":  # its members were fitted on these folds already
                 members = [fitted[member][number] for member in BLEND_MEMBERS]
                 pipeline = Blend(members).scaled(x.iloc[fit])
+                fitted.setdefault(name, []).append(pipeline)
             else:
                 pipeline = candidate_pipelines(seed=seed, features=features)[name]
                 pipeline.fit(x.iloc[fit], y[fit])
@@ -632,7 +633,8 @@ def _compare_candidates(
             float(np.std(aucs) / np.sqrt(len(aucs))),
             auc_standard_error(scores[name], y[known], groups[known]),
         )
-    return scores, errors, simplest_within_one_error(scores, errors), oof, sample
+    chosen = simplest_within_one_error(scores, errors)
+    return scores, errors, chosen, oof, sample, fitted.get(chosen, [])
 
 
 def auc_standard_error(auc: float, label: np.ndarray, groups: np.ndarray) -> float:
@@ -778,18 +780,36 @@ def choose_calibration(
 
 def out_of_fold(
     name: str, frame: pd.DataFrame, label: np.ndarray, *, features: list[str], seed: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, list]:
     """The candidate ``name``'s scores for each row of ``frame`` from fits on rep folds that
-    leave that row's rep out (NaN where a fold could not be fitted: one class only)."""
+    leave that row's rep out (NaN where a fold could not be fitted: one class only), and the
+    fold fits."""
     x = frame[features].astype("float32")
-    probability = np.full(len(frame), np.nan)
+    probability, fits = np.full(len(frame), np.nan), []
     for fit, check in rep_folds(frame):
         if not 0 < label[fit].sum() < len(fit):
             continue
         pipeline = candidate_pipelines(seed=seed, features=features)[name]
         pipeline.fit(x.iloc[fit], label[fit])
         probability[check] = pipeline.predict_proba(x.iloc[check])[:, 1]
-    return probability
+        fits.append(pipeline)
+    return probability, fits
+
+
+class Bagged:
+    """The average log-odds of several fits of one learner, each on a different two thirds of
+    the reps (the rep folds whose out-of-fold scores calibrate it). Averaging fits on
+    different subsets of reps (subagging) lowers the variance a single fit has on a few dozen
+    departures, most of all for boosting; the fits are the ones the choice and calibration
+    made anyway, so it costs no fit."""
+
+    def __init__(self, members: list) -> None:
+        self.members = members
+
+    def predict_proba(self, x) -> np.ndarray:
+        total = np.mean([_logit(m.predict_proba(x)[:, 1]).ravel() for m in self.members], axis=0)
+        p = 1.0 / (1.0 + np.exp(-total))
+        return np.column_stack([1.0 - p, p])
 
 
 def train(*args, **kwargs) -> TrainingResult:
@@ -853,15 +873,15 @@ def _train(
         if progress is not None:
             progress(min(done, steps), steps)
 
-    candidates, errors, algorithm, selection_scores, sample = _compare_candidates(
+    candidates, errors, algorithm, selection_scores, sample, selection_fits = _compare_candidates(
         train_set, features=features, seed=seed, step=step
     )
 
-    # Per horizon: the chosen learner fitted once on all its rows, calibrated by a map fitted
-    # on its out-of-fold scores (rep folds of at most SELECTION_MAX_REPS reps' snapshots), the
-    # map's kind chosen by out-of-fold log loss. The main horizon reuses the selection's
-    # out-of-fold scores, which are exactly that.
-    estimators, calibration_by_horizon, calibration_checks = {}, {}, {}
+    # Per horizon: the chosen learner's fits on rep folds (of at most SELECTION_MAX_REPS reps'
+    # snapshots) give out-of-fold scores that fit the calibration map, its kind chosen by
+    # out-of-fold log loss. The learner is those fold fits averaged where the folds covered
+    # every rep, else one fit on all rows. The main horizon reuses the selection's folds.
+    estimators, calibration_by_horizon, calibration_checks, bagged = {}, {}, {}, {}
     as_of_all = pd.to_datetime(dataset["as_of"])
     for horizon in fitted_horizons:
         step()
@@ -875,10 +895,10 @@ def _train(
         ):
             continue
         if horizon == horizon_days and selection_scores is not None:
-            scored, scores = sample, selection_scores[algorithm]
+            scored, scores, fold_fits = sample, selection_scores[algorithm], selection_fits
         else:
             scored = _selection_sample(part, seed=seed)
-            scores = out_of_fold(
+            scores, fold_fits = out_of_fold(
                 algorithm,
                 scored,
                 labels[scored.index].astype(int).to_numpy(),
@@ -895,9 +915,15 @@ def _train(
                 continue
             raise NotEnoughHistory("no fold of reps holds departures to calibrate on")
         curve = fit_calibrator(method, scores[known], scored_labels[known])
-        pipeline = candidate_pipelines(seed=seed, features=features)[algorithm]
-        pipeline.fit(part[features].astype("float32"), y)
+        if len(scored) == len(part) and len(fold_fits) >= 2:
+            # The folds covered every training rep: their fits, averaged, are the learner.
+            pipeline = Bagged(fold_fits)
+        else:
+            # Folds on a sample of reps: one fit on all of them knows more than the average.
+            pipeline = candidate_pipelines(seed=seed, features=features)[algorithm]
+            pipeline.fit(part[features].astype("float32"), y)
         estimators[horizon] = CalibratedModel(pipeline, curve, method)
+        bagged[str(horizon)] = isinstance(pipeline, Bagged)
         calibration_by_horizon[str(horizon)] = method
         calibration_checks[str(horizon)] = checks
     calibration = calibration_by_horizon.get(str(horizon_days), "sigmoid")
@@ -952,6 +978,7 @@ def _train(
         "calibration": calibration,
         "calibration_check": calibration_check,
         "calibration_by_horizon": calibration_by_horizon,
+        "bagged_by_horizon": bagged,
         "holdout_start": split.date().isoformat(),
         "holdout_end": pd.Timestamp(valid_set["as_of"].max()).date().isoformat(),
         "training_rows": len(train_set),

@@ -208,6 +208,23 @@ def test_a_trained_model_gives_each_horizon_calibrated_on_its_own_folds_and_mono
         assert abs(figures["mean_predicted"] - figures["observed_rate"]) < 0.05
 
 
+def test_the_fold_fits_are_averaged_where_they_cover_every_rep_else_one_fit_on_all(monkeypatch):
+    from retention.scoring import model
+
+    dataset, departures = synthetic_dataset(seed=7, reps=200, dates=24)
+    kwargs = {"departures": departures, "horizon_days": 90, "horizons": (90,), "rolling": False}
+    result = train(dataset, **kwargs)
+    main = result.estimator.estimators[90].pipeline
+    assert result.metrics["bagged_by_horizon"] == {"90": True}
+    assert isinstance(main, model.Bagged) and len(main.members) == 3
+    # Folds on a sample of the reps: one fit on all of them instead.
+    monkeypatch.setattr(model, "SELECTION_MAX_REPS", 120)
+    sampled = train(dataset, **kwargs)
+    assert sampled.metrics["bagged_by_horizon"] == {"90": False}
+    assert not isinstance(sampled.estimator.estimators[90].pipeline, model.Bagged)
+    assert sampled.metrics["roc_auc"] > 0.8
+
+
 def test_boosting_is_held_to_each_signs_documented_direction():
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.normal(0, 1, (3000, 2)), columns=["activity_change", "sick_days"])

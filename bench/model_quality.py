@@ -153,13 +153,17 @@ def _summary(results: list[dict]) -> None:
                 f"  {b['predicted']:.3f}      {b['observed']:.3f} {interval:13}"
                 f"  {'≤5pt' if b['within_tolerance'] else '>5pt'} {b.get('verdict') or ''}"
             )
-    print("\nseed/db           per holdout date: high-band reps, departures expected, came")
+    print(
+        "\nseed/db           per holdout date: high-band reps, departures expected, came;"
+        " threshold holding as many reps as expected"
+    )
     for r in results:
         count = r.get("high_band_count") or {}
         if count.get("dates"):
             print(
                 f"{r['database'][:16]:16}  {count['high_band_reps']:6.1f}"
                 f"  {count['expected_departures']:6.1f}  {count['departures']:6.1f}"
+                f"  {count.get('count_threshold') or 0:.2f}"
             )
 
 

@@ -482,18 +482,41 @@ def band_calibration(
 
 def high_band_count(frame: pd.DataFrame, *, high: float) -> dict[str, float | None]:
     """Per snapshot date, on average: the reps in the high band and the departures within the
-    horizon the probabilities of all reps expect (their sum), and the departures that came.
-    ``frame``: as_of, probability, label. A high band far larger than the departures expected
-    cries wolf; far smaller, it hides most of the leavers among the medium and low."""
+    horizon the probabilities of all reps expect (their sum), and the departures that came;
+    and ``count_threshold``, the median over dates of the probability at which as many reps
+    reach it as departures are expected (``expected_count_threshold``). ``frame``: as_of,
+    probability, label. A high band far larger than the departures expected cries wolf; far
+    smaller, it hides most of the leavers among the medium and low."""
     if not len(frame):
-        return {"dates": 0, "high_band_reps": None, "expected_departures": None, "departures": None}
+        return {
+            "dates": 0,
+            "high_band_reps": None,
+            "expected_departures": None,
+            "departures": None,
+            "count_threshold": None,
+        }
     per_date = frame.assign(high=frame["probability"] >= high).groupby("as_of")
     return {
         "dates": int(per_date.ngroups),
         "high_band_reps": float(per_date["high"].sum().mean()),
         "expected_departures": float(per_date["probability"].sum().mean()),
         "departures": float(per_date["label"].sum().mean()),
+        "count_threshold": expected_count_threshold(frame),
     }
+
+
+def expected_count_threshold(frame: pd.DataFrame) -> float | None:
+    """The high-band threshold at which the band holds as many reps as departures the
+    probabilities expect: per date, the k-th highest probability where k is the sum of all
+    reps' probabilities (rounded, at least 1); the median over dates. It reads the calibrated
+    probabilities only, never the outcomes, so it can be worked out on any scoring date.
+    Reported beside the configured threshold, not applied."""
+    thresholds = []
+    for _, values in frame.groupby("as_of")["probability"]:
+        ranked = np.sort(values.to_numpy())[::-1]
+        k = min(len(ranked), max(1, int(np.rint(ranked.sum()))))
+        thresholds.append(float(ranked[k - 1]))
+    return float(np.median(thresholds)) if thresholds else None
 
 
 def _split_at(dates: np.ndarray, share: float) -> pd.Timestamp:

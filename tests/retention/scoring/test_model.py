@@ -283,6 +283,25 @@ def test_band_check_counts_reps_and_says_when_a_band_cannot_settle_the_tolerance
     assert off[1]["verdict"] == "outside"
 
 
+def test_the_count_threshold_puts_as_many_reps_in_the_high_band_as_departures_are_expected():
+    from retention.scoring.model import expected_count_threshold, high_band_count
+
+    # Each date: ten reps; their chances add up to 2 departures expected.
+    chances = [0.6, 0.5, 0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.03, 0.02]
+    frame = pd.DataFrame(
+        {
+            "as_of": np.repeat(pd.to_datetime(["2025-01-05", "2025-01-19"]), 10),
+            "probability": chances * 2,
+            "label": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] * 2,
+        }
+    )
+    assert expected_count_threshold(frame) == 0.5
+    count = high_band_count(frame, high=0.55)
+    assert count["high_band_reps"] == 1.0 and count["departures"] == 1.0
+    assert count["expected_departures"] == pytest.approx(2.0)
+    assert count["count_threshold"] == 0.5
+
+
 def test_rules_give_every_horizon_from_the_90_day_chance():
     frame = pd.DataFrame([{name: 0.0 for name in FEATURES} | {"leave_episode_change": 3.0}])
     horizons = Scorer.rules().horizons(frame).iloc[0]

@@ -8,7 +8,12 @@ per seed in turn, flushing it first). Trains with ``risk_model_train`` (as of th
 prints, per database: the holdout ROC AUC, average precision, top-10 % precision and recall and
 median lead time, the same for the two simple baselines, the rolling-split spread, the
 calibration per band and whether the model was published; then a summary against the targets
-(AUC ≥ 0.85 and ≥ 0.08 above the best baseline, median lead ≥ 45 days, bands within 5 points).
+(AUC ≥ 0.85 and ≥ 0.08 above the best baseline, median lead ≥ 45 days, bands within 5 points)
+and the calibration per band: snapshots (reps), mean predicted against observed 90-day rate
+with the observed rate's 95 % interval (a bootstrap resampling reps), and the verdict on the
+gap against 5 points (``within`` / ``outside`` when the whole interval of the gap is on one
+side, ``undecided`` when a band holds too few reps to tell); last, per holdout date, the reps
+in the high band against the departures the probabilities of all reps expect.
 """
 
 import argparse
@@ -84,10 +89,15 @@ def measure(as_of: str | None) -> dict:
                     "expected_departures",
                     "departures",
                     "within_tolerance",
+                    "gap_low",
+                    "gap_high",
+                    "verdict",
                 )
             }
             for b in metrics.get("bands", [])
         ],
+        "high_band_count": metrics.get("high_band_count"),
+        "calibration_by_horizon": metrics.get("calibration_by_horizon"),
         "train_s": round(seconds, 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
@@ -127,6 +137,34 @@ def _summary(results: list[dict]) -> None:
             f"  {r['auc_margin'] or 0:+.3f} {r['average_precision'] or 0:.3f}"
             f"  {r['median_lead_days'] or 0:4.0f}  {bands_ok!s:9}  {r['published']}"
         )
+    print("\nseed/db           band    rows (reps)  predicted  observed (95 % over reps)  verdict")
+    for r in results:
+        for b in r["bands"]:
+            if not b["rows"]:
+                print(f"{r['database'][:16]:16}  {b['band']:6}  none")
+                continue
+            interval = (
+                f"({b['observed_low']:.2f}–{b['observed_high']:.2f})"
+                if b.get("observed_low") is not None
+                else ""
+            )
+            print(
+                f"{r['database'][:16]:16}  {b['band']:6}  {b['rows']:5} ({b.get('reps') or 0:4})"
+                f"  {b['predicted']:.3f}      {b['observed']:.3f} {interval:13}"
+                f"  {'≤5pt' if b['within_tolerance'] else '>5pt'} {b.get('verdict') or ''}"
+            )
+    print(
+        "\nseed/db           per holdout date: high-band reps, departures expected, came;"
+        " threshold holding as many reps as expected"
+    )
+    for r in results:
+        count = r.get("high_band_count") or {}
+        if count.get("dates"):
+            print(
+                f"{r['database'][:16]:16}  {count['high_band_reps']:6.1f}"
+                f"  {count['expected_departures']:6.1f}  {count['departures']:6.1f}"
+                f"  {count.get('count_threshold') or 0:.2f}"
+            )
 
 
 def main() -> None:

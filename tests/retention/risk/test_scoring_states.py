@@ -75,6 +75,12 @@ def test_trained_model_reports_baselines_horizons_and_calibration(large_org, cli
     assert set(metrics["baselines"]) == {"leave_days_recent", "activity_variation"}
     assert {"30", "90"} <= set(metrics["horizons"])
     assert [band["band"] for band in metrics["bands"]] == ["low", "medium", "high"]
+    # Each band with rows is checked against the 5 points with an interval resampling reps.
+    for band in metrics["bands"]:
+        if band["rows"]:
+            assert band["verdict"] in {"within", "outside", "undecided"}
+            assert band["gap_low"] <= band["predicted"] - band["observed"] <= band["gap_high"]
+    assert metrics["high_band_count"]["dates"] >= 1
     assert metrics["reliability"]
     # Published only if it beats the best baseline; otherwise the rules stay, with the reason.
     if metrics["publishable"]:
@@ -86,6 +92,7 @@ def test_trained_model_reports_baselines_horizons_and_calibration(large_org, cli
     page = client.get(reverse("retention:risk_model")).content.decode()
     assert "Validation of " + trained.version in page
     assert "Leave days in the last 90 days" in page and "reliability-table" in page
+    assert "against 5 points" in page and 'id="high-band-count"' in page
 
 
 def test_score_reps_warns_when_the_data_end_before_today(small_org):

@@ -7,12 +7,16 @@ import pytest
 from retention.scoring import explain, labels
 from retention.scoring.backtest import backtest_report
 from retention.scoring.model import (
+    CentredIsotonic,
     NotEnoughHistory,
     Winsorizer,
+    auc_standard_error,
     band,
+    band_calibration,
     candidate_pipelines,
     choose_calibration,
     evaluate,
+    monotone_constraints,
     rep_folds,
     simplest_within_one_error,
     train,
@@ -68,6 +72,8 @@ def synthetic_dataset(
             row["activity_change"] -= 1.5 * warning
             row |= {"rep_id": rep_id, "as_of": day}
             row["label"] = int(0 < days_left <= 90)
+            row["label_30"] = int(0 < days_left <= 30)
+            row["label_180"] = int(0 < days_left <= 180)
             rows.append(row)
     departures = pd.Series(
         {rep_id: day for rep_id, day in leaves_at.items()}, dtype="datetime64[ns]"
@@ -122,19 +128,35 @@ def test_the_simplest_learner_within_one_standard_error_of_the_best_is_kept():
     )
 
 
-def test_calibration_choice_follows_the_shape_of_the_scores():
+def test_calibration_choice_follows_the_shape_of_the_scores_by_out_of_fold_log_loss():
     rng = np.random.default_rng(0)
     groups = np.repeat(np.arange(300), 10)
     log_odds = rng.normal(-2.0, 1.5, len(groups))
     score = 1 / (1 + np.exp(-log_odds))
     # The truth a logistic curve of the scores' log-odds: Platt's shape, and isotonic adds noise.
     logistic = (rng.random(len(score)) < 1 / (1 + np.exp(-(1.5 * log_odds - 1)))).astype(int)
-    assert choose_calibration(score, logistic, groups)[0] == "sigmoid"
-    # A step no logistic curve follows: nobody below 0.3 leaves, everybody above 0.5 does.
-    step = ((score > 0.5) | ((score > 0.3) & (rng.random(len(score)) < 0.5))).astype(int)
-    method, checks = choose_calibration(score, step, groups)
+    method, checks = choose_calibration(score, logistic, groups)
+    assert method == "sigmoid"
+    assert checks["sigmoid"]["log_loss"] <= checks["isotonic"]["log_loss"]
+    # A ceiling no logistic curve follows: the chance rises with the score, then stays at 60 %.
+    ceiling = (rng.random(len(score)) < np.minimum(0.6, 3 * score)).astype(int)
+    method, checks = choose_calibration(score, ceiling, groups)
     assert method == "isotonic"
-    assert checks["isotonic"]["band_error"] < checks["sigmoid"]["band_error"]
+    assert checks["isotonic"]["log_loss"] < checks["sigmoid"]["log_loss"]
+    assert {"brier", "band_error"} <= set(checks["isotonic"])
+
+
+def test_isotonic_calibration_keeps_the_learners_order_between_its_steps():
+    rng = np.random.default_rng(1)
+    score = rng.random(2000)
+    label = (rng.random(2000) < score).astype(int)
+    curve = CentredIsotonic().fit(score, label)
+    inside = np.sort(score[(score > curve.x_[0]) & (score < curve.x_[-1])])
+    calibrated = curve.predict(inside)
+    # Strictly rising inside its range (no two reps tied that the learner ranked apart), and
+    # still a calibration: the mean predicted is the observed rate.
+    assert (np.diff(calibrated) > 0).all()
+    assert curve.predict(score).mean() == pytest.approx(label.mean(), abs=0.02)
 
 
 def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():
@@ -168,6 +190,116 @@ def test_horizons_are_monotone_with_the_main_one_kept():
     assert result[90].tolist() == [0.3, 0.2]
     assert (result[30] <= result[90]).all() and (result[90] <= result[180]).all()
     assert result.loc[1].tolist() == [0.1, 0.2, 0.4]
+
+
+def test_a_trained_model_gives_each_horizon_calibrated_on_its_own_folds_and_monotone():
+    dataset, departures = synthetic_dataset(seed=4)
+    result = train(dataset, departures=departures, horizon_days=90, seed=0, rolling=False)
+    assert set(result.estimator.estimators) == {30, 90, 180}
+    assert set(result.metrics["calibration_by_horizon"]) == {"30", "90", "180"}
+    chances = result.estimator.predict_horizons(dataset[result.features].astype(float))
+    assert (chances[30] <= chances[90]).all() and (chances[90] <= chances[180]).all()
+    # The main horizon is the one scored and validated, and each is near its own base rate.
+    assert np.allclose(
+        result.estimator.predict_proba(dataset[result.features].astype(float))[:, 1], chances[90]
+    )
+    for horizon in ("30", "90", "180"):
+        figures = result.metrics["horizons"][horizon]
+        assert abs(figures["mean_predicted"] - figures["observed_rate"]) < 0.05
+
+
+def test_the_fold_fits_are_averaged_where_they_cover_every_rep_else_one_fit_on_all(monkeypatch):
+    from retention.scoring import model
+
+    dataset, departures = synthetic_dataset(seed=7, reps=200, dates=24)
+    kwargs = {"departures": departures, "horizon_days": 90, "horizons": (90,), "rolling": False}
+    result = train(dataset, **kwargs)
+    main = result.estimator.estimators[90].pipeline
+    assert result.metrics["bagged_by_horizon"] == {"90": True}
+    assert isinstance(main, model.Bagged) and len(main.members) == 3
+    # Folds on a sample of the reps: one fit on all of them instead.
+    monkeypatch.setattr(model, "SELECTION_MAX_REPS", 120)
+    sampled = train(dataset, **kwargs)
+    assert sampled.metrics["bagged_by_horizon"] == {"90": False}
+    assert not isinstance(sampled.estimator.estimators[90].pipeline, model.Bagged)
+    assert sampled.metrics["roc_auc"] > 0.8
+
+
+def test_boosting_is_held_to_each_signs_documented_direction():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(rng.normal(0, 1, (3000, 2)), columns=["activity_change", "sick_days"])
+    # Noise that happens to say "more activity, more leaving", against the documented side.
+    label = (rng.random(3000) < 0.1 + 0.05 * (frame["activity_change"] > 1)).astype(int)
+    assert monotone_constraints(["activity_change", "sick_days", "unknown"]) == [-1, 1, 0]
+    pipeline = candidate_pipelines(features=list(frame))["hist_gradient_boosting"]
+    pipeline.fit(frame, label)
+    grid = pd.DataFrame({"activity_change": np.linspace(-3, 3, 50), "sick_days": 0.0})
+    chance = pipeline.predict_proba(grid)[:, 1]
+    assert (np.diff(chance) <= 1e-12).all()  # never rises as activity rises
+
+
+def test_the_blend_is_kept_unless_one_learner_beats_it_by_more_than_the_leavers_allow():
+    scores = {"blend": 0.90, "logistic_regression": 0.93, "hist_gradient_boosting": 0.91}
+    assert simplest_within_one_error(scores, {"logistic_regression": 0.04}) == "blend"
+    assert simplest_within_one_error(scores, {"logistic_regression": 0.01}) == (
+        "logistic_regression"
+    )
+    # The error counts reps: 15 leavers among 150 reps leave an AUC of 0.95 uncertain by
+    # about 0.03, however many snapshots each rep has and however alike three folds came out.
+    groups = np.repeat(np.arange(150), 10)
+    label = (groups < 15).astype(int)
+    assert 0.02 < auc_standard_error(0.95, label, groups) < 0.05
+    assert auc_standard_error(0.95, np.repeat(label, 4), np.repeat(groups, 4)) == (
+        pytest.approx(auc_standard_error(0.95, label, groups))
+    )
+
+
+def test_band_check_counts_reps_and_says_when_a_band_cannot_settle_the_tolerance():
+    rng = np.random.default_rng(6)
+    # 400 reps × 10 dates; each rep keeps its chance, and the outcome is the rep's own.
+    chance = np.repeat(rng.choice([0.02, 0.35, 0.8], size=400, p=[0.8, 0.15, 0.05]), 10)
+    groups = np.repeat(np.arange(400), 10)
+    label = np.repeat(rng.random(400), 10) < chance
+    rows = band_calibration(chance, label.astype(int), medium=0.25, high=0.5, groups=groups)
+    low, _, high = rows
+    assert low["reps"] > 250 and low["verdict"] == "within"
+    # A band of a score of reps: its interval spans more than the tolerance either way.
+    assert high["reps"] < 40 and high["verdict"] == "undecided"
+    assert high["observed_high"] - high["observed_low"] > 0.1
+    assert high["gap_low"] < high["predicted"] - high["observed"] < high["gap_high"]
+    # The same reps seen on ten times as many dates are no more certain.
+    wide = band_calibration(
+        np.repeat(chance, 10),
+        np.repeat(label, 10).astype(int),
+        medium=0.25,
+        high=0.5,
+        groups=np.repeat(groups, 10),
+    )[2]
+    assert wide["observed_high"] - wide["observed_low"] == pytest.approx(
+        high["observed_high"] - high["observed_low"], abs=0.05
+    )
+    # Predictions far off on many reps: outside, whatever the noise.
+    off = band_calibration(chance * 0.3, label.astype(int), medium=0.05, high=0.2, groups=groups)
+    assert off[1]["verdict"] == "outside"
+
+
+def test_the_count_threshold_puts_as_many_reps_in_the_high_band_as_departures_are_expected():
+    from retention.scoring.model import expected_count_threshold, high_band_count
+
+    # Each date: ten reps; their chances add up to 2 departures expected.
+    chances = [0.6, 0.5, 0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.03, 0.02]
+    frame = pd.DataFrame(
+        {
+            "as_of": np.repeat(pd.to_datetime(["2025-01-05", "2025-01-19"]), 10),
+            "probability": chances * 2,
+            "label": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] * 2,
+        }
+    )
+    assert expected_count_threshold(frame) == 0.5
+    count = high_band_count(frame, high=0.55)
+    assert count["high_band_reps"] == 1.0 and count["departures"] == 1.0
+    assert count["expected_departures"] == pytest.approx(2.0)
+    assert count["count_threshold"] == 0.5
 
 
 def test_rules_give_every_horizon_from_the_90_day_chance():

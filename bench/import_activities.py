@@ -1,4 +1,5 @@
-"""Bench: a million-row Salesforce Task.csv into PostgreSQL, Relay vs django-import-export.
+"""Bench: a million-row Salesforce Task.csv into PostgreSQL, Relay vs a bare COPY and
+django-import-export.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relay_imports \\
         .venv/bin/python bench/import_activities.py [--rows 1000000] [--compare-rows 20000]
@@ -7,8 +8,10 @@ Builds the file (Salesforce's Task export columns, 200 reps, 5,000 accounts), th
 its own process so the peak memory is its own:
 
 1. Relay's import (``manage.py import_data`` path: encoding check, row count, validation, COPY +
-   INSERT … ON CONFLICT, one transaction) on all rows; target >= 25,000 rows/s, < 1 GB;
-2. the same on the first ``--compare-rows`` rows, and django-import-export (``use_bulk=True``,
+   INSERT … ON CONFLICT, one transaction) on all rows; target within 5x of (2), < 1 GB;
+2. a bare ``COPY … (FORMAT csv, HEADER)`` of the same file, as text, into an unlogged table
+   of 13 text columns (no check, no conversion, no index, no WAL): the floor a loader can reach;
+3. the same on the first ``--compare-rows`` rows, and django-import-export (``use_bulk=True``,
    ``skip_diff=True``, batches of 1,000) on those same rows into the same table, from an empty
    table each time. django-import-export is not run on the full file: it resolves foreign keys
    and existing rows one query per row and holds the whole dataset in memory.
@@ -148,6 +151,27 @@ def side_relay(path: Path) -> dict:
     return {"seconds": seconds, "rows": job.counts["total"]["created"]}
 
 
+def side_copy(path: Path) -> dict:
+    """The bare COPY: the file's bytes streamed as they are into an unlogged text table."""
+    columns = ", ".join(f'"{name}" text' for name in HEADER)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE UNLOGGED TABLE bench_task_text ({columns})")
+        try:
+            with (
+                path.open("rb") as stream,
+                cursor.cursor.copy("COPY bench_task_text FROM STDIN (FORMAT csv, HEADER)") as copy,
+            ):
+                while chunk := stream.read(1 << 20):
+                    copy.write(chunk)
+            seconds = time.perf_counter() - started
+            cursor.execute("SELECT count(*) FROM bench_task_text")
+            (rows,) = cursor.fetchone()
+        finally:
+            cursor.execute("DROP TABLE bench_task_text")
+    return {"seconds": seconds, "rows": rows}
+
+
 def side_import_export(path: Path) -> dict:
     import tablib
     from import_export import fields, resources, widgets
@@ -232,12 +256,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--compare-rows", type=int, default=20_000)
-    parser.add_argument("--side", choices=["relay", "import-export"])
+    parser.add_argument("--side", choices=["relay", "copy", "import-export"])
     parser.add_argument("--file", type=Path)
     args = parser.parse_args()
     if args.side:
         clear_activities()
-        result = side_relay(args.file) if args.side == "relay" else side_import_export(args.file)
+        sides = {"relay": side_relay, "copy": side_copy, "import-export": side_import_export}
+        result = sides[args.side](args.file)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -255,20 +280,24 @@ def main() -> None:
         )
         try:
             full = run_side("relay", big)
+            bare = run_side("copy", big)
             relay = run_side("relay", small)
             iex = run_side("import-export", small)
         finally:
             teardown()
     for label, result in (
         (f"Relay, {args.rows:,} rows", full),
+        (f"bare COPY into an unlogged text table, {args.rows:,} rows", bare),
         (f"Relay, {args.compare_rows:,} rows", relay),
         (f"django-import-export (bulk), {args.compare_rows:,} rows", iex),
     ):
         print(
-            f"{label:<48} {result['rows']:>10,} rows {result['seconds']:8.2f} s "
+            f"{label:<60} {result['rows']:>10,} rows {result['seconds']:8.2f} s "
             f"{result['rows'] / result['seconds']:>10,.0f} rows/s  "
             f"peak {result['peak_rss_mb']:.0f} MB"
         )
+    slower = (bare["rows"] / bare["seconds"]) / (full["rows"] / full["seconds"])
+    print(f"The bare COPY is {slower:.1f}x Relay on the same {args.rows:,} rows (target: < 5x)")
     ratio = (relay["rows"] / relay["seconds"]) / (iex["rows"] / iex["seconds"])
     print(f"Relay is {ratio:.1f}x django-import-export on the same {args.compare_rows:,} rows")
 

@@ -327,7 +327,9 @@ def convert_chunk(
     chars = _whitespace() if separators else None
     blank = pl.all_horizontal([pl.col(name).str.strip_chars(chars) == "" for name in frame.columns])
     work = frame.with_columns(_row=numbers).filter(~blank)
-    work = work.with_columns(**{f"_t_{key}": _text(work, row, key) for key in row.index})
+    work = work.with_columns(
+        **{f"_t_{key}": _raw(work, row, key).str.strip_chars(chars) for key in row.index}
+    )
     external_id = _text(work, row, kind.id_field)
     owner = _text(work, row, "owner_id")
     account = _text(work, row, "account_id").str.extract(r"^([^;]*)", 1).str.strip_chars(chars)

@@ -87,6 +87,7 @@ class ColumnarFile:
             infer_schema=False,
             empty_string_is_null=False,
             raise_if_empty=False,
+            low_memory=True,
             with_column_names=lambda names: [str(position) for position in range(len(names))],
         )
 
@@ -94,7 +95,7 @@ class ColumnarFile:
         """(cells, row numbers) a batch at a time; the header is row 1, and a cell holding
         line breaks makes its row span several lines, as the CSV reader counts them."""
         after = 1
-        for batch in self._scan().collect_batches(chunk_size=size):
+        for batch in self._scan().collect_batches(chunk_size=size, engine="streaming"):
             frame = batch.with_columns(pl.all().fill_null(""))
             lines = _lines(self.breaks)
             if lines is None:
@@ -149,11 +150,11 @@ def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | No
         counts = scan.select(
             pl.len().alias("rows"),
             *(pl.col(name).str.contains("[\r\n]").any().alias(name) for name in columns),
-        ).collect()
+        ).collect(engine="streaming")
         read.breaks = [name for name in columns if counts[name][0]]
         rows = counts["rows"][0]
         if read.breaks:
-            rows = scan.select(_lines(read.breaks).sum()).collect().item()
+            rows = scan.select(_lines(read.breaks).sum()).collect(engine="streaming").item()
     except (pl.exceptions.PolarsError, UnicodeError):
         path.unlink(missing_ok=True)
         return None  # ragged rows, an unclosed quote…: the CSV reader says which row

@@ -208,12 +208,23 @@ def upsert_csv(
 
     if keys is not None and not _insert_defaults(spec):
         with using.cursor() as cursor:
+            # One probe of the unique index first: none stored between the lowest and highest
+            # id, in the database's collation (a file's next chunk, another object's ids),
+            # means none of them is stored.
             cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE source = %s "
-                f"AND external_id = ANY(%s) AND NOT (external_id = ''))",
-                [source, keys],
+                f"SELECT EXISTS (SELECT 1 FROM {spec.table}, (SELECT min(k) AS low, max(k) AS high "
+                f"FROM unnest(%s::varchar[]) AS k) AS bounds WHERE source = %s "
+                f"AND external_id BETWEEN low AND high AND NOT (external_id = ''))",
+                [keys, source],
             )
             (stored,) = cursor.fetchone()
+            if stored:
+                cursor.execute(
+                    f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE source = %s "
+                    f"AND external_id = ANY(%s) AND NOT (external_id = ''))",
+                    [source, keys],
+                )
+                (stored,) = cursor.fetchone()
             if not stored:
                 load(cursor, spec.table, ", ".join(("source", "external_id", *spec.columns)))
                 return Counts(created=rows)

@@ -1,7 +1,7 @@
 """Bench: a whole Salesforce export (User, Account, Opportunity, Task, Event, Case) in one import.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relay_imports \\
-        .venv/bin/python bench/import_export.py [--scale 1.0]
+        .venv/bin/python bench/import_whole_export.py [--scale 1.0]
 
 Builds the six files as Salesforce's Data Export writes them (UTF-8 with a byte-order mark,
 every field quoted) for 200 reps: at ``--scale 1`` 20,000 accounts, 60,000 opportunities,

@@ -239,6 +239,22 @@ def test_rows_are_numbered_as_the_csv_reader_numbers_them(tmp_path):
     assert numbered == [(number, list(cells)) for number, cells in table.rows()]
 
 
+def test_a_gb18030_file_is_read_column_wise_as_the_csv_reader_reads_it(tmp_path):
+    path = tmp_path / "Task.csv"
+    path.write_bytes(
+        "Id,OwnerId,Subject\n00T1,005A,给张伟打电话\n00T2,005A,拜访客户\n".encode("gb18030")
+    )
+    table = csv_table(path.name, lambda: path.open("rb"))
+    assert table.encoding.label == "GB18030/GBK"
+    read = read_columnar(table)
+    assert read is not None
+    [(frame, numbers)] = list(read.batches(10))
+    read.close()
+    assert list(zip(numbers, frame.iter_rows(), strict=True)) == [
+        (number, tuple(cells)) for number, cells in table.rows()
+    ]
+
+
 def test_a_lossy_or_ragged_file_keeps_the_row_path(tmp_path):
     lossy = tmp_path / "lossy.csv"
     lossy.write_bytes("Id,OwnerId,Subject\n00T1,005A,Caf\u00e9 ok\n".encode() + b"00T2,005A,\xff\n")

@@ -1,12 +1,12 @@
 """The column-at-a-time path for large activity files (Salesforce Task.csv and Event.csv).
 
-A CSV file is read whole by polars (all cells as text), and each column is checked and
-converted at once: ids, rep and customer references (joins against the lookups), dates and
-times, numbers and choices. A row every check passes becomes a record in a frame; a row any
-check doubts (a value the strict vectorised forms do not cover, an unknown reference, a
-value that would be flagged or rejected) goes to the per-row converter of ``kinds``, so its
-record, its flags and its rejection reason are exactly those of the per-row path. Only those
-rows are handled one by one.
+A CSV file is read by polars in batches of rows (all cells as text), and each column of a
+batch is checked and converted at once: ids, rep and customer references (joins against the
+lookups), dates and times, numbers and choices. A row every check passes becomes a record in
+a frame; a row any check doubts (a value the strict vectorised forms do not cover, an
+unknown reference, a value that would be flagged or rejected) goes to the per-row converter
+of ``kinds``, so its record, its flags and its rejection reason are exactly those of the
+per-row path. Only those rows are handled one by one.
 
 The path is taken only where it reads the file exactly as ``readers.csv_table`` does: UTF-8
 or an encoding that decodes without loss, no NUL bytes, not UTF-16, no value mapping, and row

@@ -1,4 +1,5 @@
-"""Bench: a million-row Salesforce Task.csv into PostgreSQL, Relay vs django-import-export.
+"""Bench: a million-row Salesforce Task.csv into PostgreSQL, Relay vs bare COPYs and
+django-import-export.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relay_imports \\
         .venv/bin/python bench/import_activities.py [--rows 1000000] [--compare-rows 20000]
@@ -7,8 +8,12 @@ Builds the file (Salesforce's Task export columns, 200 reps, 5,000 accounts), th
 its own process so the peak memory is its own:
 
 1. Relay's import (``manage.py import_data`` path: encoding check, row count, validation, COPY +
-   INSERT … ON CONFLICT, one transaction) on all rows; target >= 25,000 rows/s, < 1 GB;
-2. the same on the first ``--compare-rows`` rows, and django-import-export (``use_bulk=True``,
+   INSERT … ON CONFLICT, one transaction) on all rows; target within 5x of (2), < 1 GB;
+2. a bare ``COPY … (FORMAT csv, HEADER)`` of the same file, as text, into an unlogged table
+   of 13 text columns (no check, no conversion, no index, no WAL): the floor a loader can reach;
+   and Relay's converted rows copied by one COPY into ``retention_activity`` itself (indexes,
+   foreign keys, WAL): the floor for any loader of that table;
+3. the same on the first ``--compare-rows`` rows, and django-import-export (``use_bulk=True``,
    ``skip_diff=True``, batches of 1,000) on those same rows into the same table, from an empty
    table each time. django-import-export is not run on the full file: it resolves foreign keys
    and existing rows one query per row and holds the whole dataset in memory.
@@ -148,6 +153,64 @@ def side_relay(path: Path) -> dict:
     return {"seconds": seconds, "rows": job.counts["total"]["created"]}
 
 
+def side_copy(path: Path) -> dict:
+    """The bare COPY: the file's bytes streamed as they are into an unlogged text table."""
+    columns = ", ".join(f'"{name}" text' for name in HEADER)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE UNLOGGED TABLE bench_task_text ({columns})")
+        try:
+            with (
+                path.open("rb") as stream,
+                cursor.cursor.copy("COPY bench_task_text FROM STDIN (FORMAT csv, HEADER)") as copy,
+            ):
+                while chunk := stream.read(1 << 20):
+                    copy.write(chunk)
+            seconds = time.perf_counter() - started
+            cursor.execute("SELECT count(*) FROM bench_task_text")
+            (rows,) = cursor.fetchone()
+        finally:
+            cursor.execute("DROP TABLE bench_task_text")
+    return {"seconds": seconds, "rows": rows}
+
+
+ACTIVITY_COLUMNS = (
+    "source, external_id, rep_id, customer_id, kind, occurred_at, duration_minutes, subject, "
+    "is_internal, todo_status, due_date, is_deleted"
+)
+
+
+def side_table_copy() -> dict:
+    """The floor for any loader of this table: Relay's converted rows (dumped from the table
+    after its import), removed, then copied back by one COPY into ``retention_activity`` itself,
+    with its indexes and foreign keys, in one transaction."""
+    from django.db import transaction
+
+    with tempfile.TemporaryFile() as dump:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY (SELECT {ACTIVITY_COLUMNS} FROM retention_activity "
+                f"WHERE source = 'salesforce') TO STDOUT (FORMAT csv)"
+            ) as copy,
+        ):
+            for data in copy:
+                dump.write(data)
+        clear_activities()
+        dump.seek(0)
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with cursor.cursor.copy(
+                f"COPY retention_activity ({ACTIVITY_COLUMNS}) FROM STDIN (FORMAT csv)"
+            ) as copy:
+                while chunk := dump.read(1 << 20):
+                    copy.write(chunk)
+        seconds = time.perf_counter() - started
+    rows = Activity.objects.filter(source="salesforce").count()
+    return {"seconds": seconds, "rows": rows}
+
+
 def side_import_export(path: Path) -> dict:
     import tablib
     from import_export import fields, resources, widgets
@@ -218,26 +281,35 @@ def side_import_export(path: Path) -> dict:
 
 def run_side(side: str, path: Path) -> dict:
     """Run one side in a fresh process, so its peak memory is its own."""
-    output = subprocess.run(
+    done = subprocess.run(
         [sys.executable, __file__, "--side", side, "--file", str(path)],
-        check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    )
+    if done.returncode:
+        sys.exit(f"the {side} side failed:\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  {side}: {json.dumps(result)}", flush=True)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--compare-rows", type=int, default=20_000)
-    parser.add_argument("--side", choices=["relay", "import-export"])
+    parser.add_argument("--side", choices=["relay", "copy", "table-copy", "import-export"])
     parser.add_argument("--file", type=Path)
     args = parser.parse_args()
+    if args.side == "table-copy":
+        result = side_table_copy()
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
     if args.side:
         clear_activities()
-        result = side_relay(args.file) if args.side == "relay" else side_import_export(args.file)
+        sides = {"relay": side_relay, "copy": side_copy, "import-export": side_import_export}
+        result = sides[args.side](args.file)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -255,20 +327,28 @@ def main() -> None:
         )
         try:
             full = run_side("relay", big)
+            floor = run_side("table-copy", big)
+            bare = run_side("copy", big)
             relay = run_side("relay", small)
             iex = run_side("import-export", small)
         finally:
             teardown()
     for label, result in (
         (f"Relay, {args.rows:,} rows", full),
+        (f"bare COPY into an unlogged text table, {args.rows:,} rows", bare),
+        (f"COPY of Relay's rows into retention_activity, {args.rows:,} rows", floor),
         (f"Relay, {args.compare_rows:,} rows", relay),
         (f"django-import-export (bulk), {args.compare_rows:,} rows", iex),
     ):
         print(
-            f"{label:<48} {result['rows']:>10,} rows {result['seconds']:8.2f} s "
+            f"{label:<60} {result['rows']:>10,} rows {result['seconds']:8.2f} s "
             f"{result['rows'] / result['seconds']:>10,.0f} rows/s  "
             f"peak {result['peak_rss_mb']:.0f} MB"
         )
+    slower = (bare["rows"] / bare["seconds"]) / (full["rows"] / full["seconds"])
+    print(f"The bare COPY is {slower:.1f}x Relay on the same {args.rows:,} rows (target: < 5x)")
+    table_floor = (floor["rows"] / floor["seconds"]) / (full["rows"] / full["seconds"])
+    print(f"A COPY of the converted rows into the table itself is {table_floor:.1f}x Relay")
     ratio = (relay["rows"] / relay["seconds"]) / (iex["rows"] / iex["seconds"])
     print(f"Relay is {ratio:.1f}x django-import-export on the same {args.compare_rows:,} rows")
 

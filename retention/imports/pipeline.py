@@ -12,6 +12,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import polars as pl
+from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
@@ -26,6 +28,14 @@ from django.utils.translation import ngettext
 
 from accounts.access import may
 from accounts.models import User
+from retention.imports.columnar import (
+    ColumnarFile,
+    columnar_supported,
+    convert_chunk,
+    copy_csv,
+    latest_day,
+    read_columnar,
+)
 from retention.imports.errors import ImportRefused, RowError, RowSkipped
 from retention.imports.kinds import (
     KINDS,
@@ -43,8 +53,10 @@ from retention.imports.values import parse_bool
 from retention.imports.writers import (
     ENTITY_DEFAULTS,
     PIPELINED,
+    SPECS,
     Counts,
     records_mark_deleted,
+    upsert_csv,
     write_records,
 )
 from retention.models import SavedColumnMapping
@@ -444,6 +456,11 @@ _LATEST: dict[str, Callable[[dict], dt.date | None]] = {
 }
 
 
+# Rows per chunk on the column-at-a-time path: large enough that per-chunk costs vanish, small
+# enough that the writer has a chunk in flight while the next is converted.
+_COLUMNAR_CHUNK = 100_000
+
+
 def _chunk_size() -> int:
     return 20_000 if connection.vendor == "postgresql" else 2_000
 
@@ -607,13 +624,176 @@ def _run_file(
         if latest is not None:
             outcome.latest = latest.isoformat()
 
+    def convert_columnar(data: ColumnarFile) -> None:
+        """The same outcomes as ``convert_all``, a chunk of columns at a time: rows the
+        vectorised checks pass are written from a frame, the others go through ``convert``
+        one by one, and duplicates are found over both, in row order, as ``seen`` finds them."""
+        convert = kind.convert
+        spec = SPECS[kind.entity]
+        prior: list[pl.DataFrame] = []
+        latest = None
+        for cells, numbers in data.batches(_COLUMNAR_CHUNK):
+            converted = convert_chunk(
+                kind, cells, numbers, row, ctx, deleted_column and "is_deleted"
+            )
+            fast = converted.records
+            day = latest_day(fast)
+            if day is not None and (latest is None or day > latest):
+                latest = day
+            processed = fast.height
+            found: list[tuple[int, int, dict]] = []  # (row, order, issue)
+            slow_records: dict[int, tuple[dict, list]] = {}
+            candidates: list[tuple[int, str, bool]] = []  # (row, key, deleted)
+            for number, cells in converted.slow:
+                processed += 1
+                row.cells = cells
+                try:
+                    if deleted_column and parse_bool(row("is_deleted"), deleted_column):
+                        candidates.append((number, row.external_id(kind.id_field), True))
+                        ctx.flags.clear()
+                        continue
+                    record = convert(row, ctx)
+                    for name, value in defaults.items():
+                        record.setdefault(name, value)
+                    if latest_of is not None:
+                        day = latest_of(record)
+                        if day is not None and (latest is None or day > latest):
+                            latest = day
+                    candidates.append((number, _record_key(record), False))
+                    slow_records[number] = (record, list(ctx.flags))
+                except RowSkipped as skip:
+                    outcome.skipped += 1
+                    why = str(skip.reason)
+                    outcome.skipped_why[why] = outcome.skipped_why.get(why, 0) + 1
+                except RowError as error:
+                    outcome.rejected += 1
+                    found.append(
+                        (
+                            number,
+                            0,
+                            {
+                                "column": error.column,
+                                "value": error.value,
+                                "outcome": "rejected",
+                                "reason": str(error.reason),
+                            },
+                        )
+                    )
+                ctx.flags.clear()
+            keys = pl.concat(
+                [
+                    fast.select("_row", key="external_id", deleted=pl.lit(False)),
+                    pl.DataFrame(
+                        candidates,
+                        schema={"_row": pl.Int64, "key": pl.String, "deleted": pl.Boolean},
+                        orient="row",
+                    ),
+                ]
+            ).sort("_row")
+            earlier = pl.concat(prior) if prior else keys.clear().select("key", "_row")
+            firsts = (
+                pl.concat([earlier, keys.select("key", "_row")])
+                .group_by("key")
+                .agg(pl.col("_row").min().alias("_first"))
+            )
+            keys = keys.join(firsts, on="key", how="left", maintain_order="left")
+            repeats = keys.filter(pl.col("_row") != pl.col("_first"))
+            prior.append(keys.filter(pl.col("_row") == pl.col("_first")).select("key", "_row"))
+            repeated_rows = set(repeats["_row"].to_list())
+            for number, key, is_deleted, first in repeats.iter_rows():
+                if is_deleted:
+                    continue  # deleted in the CRM and already seen: nothing to do
+                outcome.rejected += 1
+                slow_records.pop(number, None)
+                found.append(
+                    (
+                        number,
+                        0,
+                        {
+                            "column": id_column,
+                            "value": key,
+                            "outcome": "rejected",
+                            "reason": str(_("duplicate id: also on row %(row)s") % {"row": first}),
+                        },
+                    )
+                )
+            deleted = [
+                key
+                for number, key, is_deleted in candidates
+                if is_deleted and number not in repeated_rows
+            ]
+            records: list[dict] = []
+            for number, (record, flags) in sorted(slow_records.items()):
+                records.append(record)
+                if flags:
+                    outcome.flagged += 1
+                    for order, (column, value, reason) in enumerate(flags):
+                        found.append(
+                            (
+                                number,
+                                order,
+                                {
+                                    "column": column,
+                                    "value": value,
+                                    "outcome": "flagged",
+                                    "reason": str(reason),
+                                },
+                            )
+                        )
+            for number, _order, issue in sorted(found, key=lambda item: (item[0], item[1])):
+                issues.add(file=table.name, row=number, **issue)
+            if repeated_rows:
+                fast = fast.filter(~pl.col("_row").is_in(list(repeated_rows)))
+            outcome.rows += processed
+            while in_flight:
+                collect(in_flight.pop().result())
+            if deleted:
+                marked = records_mark_deleted(kind, deleted, ctx)
+                outcome.deleted += marked
+                if len(deleted) > marked:
+                    why = str(_("deleted in the CRM and never imported"))
+                    outcome.skipped += len(deleted) - marked
+                    outcome.skipped_why[why] = (
+                        outcome.skipped_why.get(why, 0) + len(deleted) - marked
+                    )
+            if fast.height:
+                in_flight.append(
+                    writer.submit(
+                        upsert_csv,
+                        spec,
+                        copy_csv(fast),
+                        fast.height,
+                        source=kind.stored_source or kind.source,
+                        keys=fast["external_id"].to_list(),
+                        using=shared,
+                    )
+                )
+            if records:
+                in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
+            step(processed)
+        while in_flight:
+            collect(in_flight.pop().result())
+        if latest is not None:
+            outcome.latest = latest.isoformat()
+
     if writer is None:
         convert_all()
         return outcome
+    columnar = (
+        read_columnar(table)
+        if getattr(settings, "RELAY_IMPORT_COLUMNAR", True)
+        and columnar_supported(kind, plan.values)
+        else None
+    )
     shared.inc_thread_sharing()
     try:
-        convert_all()
+        if columnar is not None:
+            convert_columnar(columnar)
+        else:
+            convert_all()
     finally:
+        if columnar is not None:
+            columnar.close()
         for future in in_flight:
             future.exception()  # wait: the transaction must not end under a running write
         writer.shutdown()

@@ -103,6 +103,9 @@ class Table:
     count: Callable[[], int]
     encoding: Encoding | None = None
     refusal: str = ""  # a member of a .zip that cannot be read: skipped, with this reason
+    # A CSV file's bytes and delimiter, for the column-at-a-time reader (``columnar``).
+    open_bytes: Opener | None = None
+    delimiter: str = ","
 
 
 def _unreadable(name: str, refusal: ImportRefused) -> Table:
@@ -358,7 +361,15 @@ def csv_table(name: str, open_bytes: Opener, *, encoding: str = "") -> Table:
                 last = chunk[-1:]
         return max(0, lines + (last != b"\n") - 1)
 
-    return Table(name=name, header=header, rows=rows, count=count, encoding=found)
+    return Table(
+        name=name,
+        header=header,
+        rows=rows,
+        count=count,
+        encoding=found,
+        open_bytes=open_bytes,
+        delimiter=delimiter,
+    )
 
 
 def xlsx_table(name: str, open_bytes: Opener) -> Table:

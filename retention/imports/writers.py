@@ -8,6 +8,7 @@ same work. Both report how many rows were created, updated and left unchanged.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -159,6 +160,102 @@ def upsert(
 def _upsert_postgres(
     spec: UpsertSpec, records: list[dict], *, want_keys: bool, using: BaseDatabaseWrapper
 ) -> UpsertResult:
+    row_of = itemgetter("source", "external_id", *spec.columns)
+
+    def load(cursor, temp: str, column_list: str) -> None:
+        cursor.execute(
+            "SELECT atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+            [temp],
+        )
+        type_oids = [oid for (oid,) in cursor.fetchall()]
+        # Binary COPY with the column types given: about three times less work per row here
+        # than text COPY, which matters when the validating thread waits for this one.
+        with cursor.cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(type_oids)
+            for record in records:
+                copy.write_row(row_of(record))
+
+    return _upsert_staged(spec, load, len(records), want_keys=want_keys, using=using)
+
+
+def upsert_csv(
+    spec: UpsertSpec,
+    data: bytes,
+    rows: int,
+    *,
+    source: str = "",
+    keys: list[str] | None = None,
+    using: BaseDatabaseWrapper | None = None,
+) -> Counts:
+    """The upsert of ``rows`` records given as CSV (``source, external_id, *spec.columns``,
+    every text quoted, NULL as ``\\N``), as the column-at-a-time path writes them: PostgreSQL
+    parses the whole chunk in C, so no Python object is made per row.
+
+    Given the chunk's ``source`` and ``keys`` (distinct), a chunk none of whose records is
+    stored yet is copied straight into the table: no staging table, no conflict arbiter. Should
+    another transaction store one of them meanwhile, the unique index refuses the COPY and the
+    whole import rolls back; nothing is half-written."""
+    if not rows:
+        return Counts()
+    using = using or connection
+    copy_sql = "COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
+
+    def load(cursor, table: str, column_list: str) -> None:
+        with cursor.cursor.copy(copy_sql.format(table=table, columns=column_list)) as copy:
+            for start in range(0, len(data), 1 << 20):
+                copy.write(data[start : start + (1 << 20)])
+
+    if keys is not None and not _insert_defaults(spec):
+        with using.cursor() as cursor:
+            # One probe of the unique index first: none stored between the lowest and highest
+            # id, in the database's collation (a file's next chunk, another object's ids),
+            # means none of them is stored.
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {spec.table}, (SELECT min(k) AS low, max(k) AS high "
+                f"FROM unnest(%s::varchar[]) AS k) AS bounds WHERE source = %s "
+                f"AND external_id BETWEEN low AND high AND NOT (external_id = ''))",
+                [keys, source],
+            )
+            (stored,) = cursor.fetchone()
+            if stored:
+                cursor.execute(
+                    f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE source = %s "
+                    f"AND external_id = ANY(%s) AND NOT (external_id = ''))",
+                    [source, keys],
+                )
+                (stored,) = cursor.fetchone()
+            if not stored:
+                load(cursor, spec.table, ", ".join(("source", "external_id", *spec.columns)))
+                return Counts(created=rows)
+    return _upsert_staged(spec, load, rows, want_keys=False, using=using).counts
+
+
+def _insert_defaults(spec: UpsertSpec) -> list[tuple[str, object]]:
+    """The columns an insert must fill that the records do not carry (model defaults and
+    timestamps live in Python, not in the table)."""
+    columns = {"source", "external_id", *spec.columns}
+    defaults = [
+        (model_field.column, model_field.get_default())
+        for model_field in spec.model._meta.concrete_fields
+        if not model_field.primary_key
+        and model_field.column not in columns
+        and (model_field.has_default() or not model_field.null)
+    ]
+    if spec.timestamps:
+        defaults += [("created_at", None), ("updated_at", None)]
+    return defaults
+
+
+def _upsert_staged(
+    spec: UpsertSpec,
+    load: Callable,
+    rows: int,
+    *,
+    want_keys: bool,
+    using: BaseDatabaseWrapper,
+) -> UpsertResult:
+    """Load the chunk into a temporary table with ``load``, then one INSERT … ON CONFLICT."""
     columns = ("source", "external_id", *spec.columns)
     temp = f"relay_import_{spec.table}"
     column_list = ", ".join(columns)
@@ -196,26 +293,14 @@ def _upsert_postgres(
             f"SELECT {column_list} FROM {spec.table} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {temp}")
-        cursor.execute(
-            "SELECT atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-            "AND NOT attisdropped ORDER BY attnum",
-            [temp],
-        )
-        type_oids = [oid for (oid,) in cursor.fetchall()]
-        row_of = itemgetter(*columns)
-        # Binary COPY with the column types given: about three times less work per row here
-        # than text COPY, which matters when the validating thread waits for this one.
-        with cursor.cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(type_oids)
-            for record in records:
-                copy.write_row(row_of(record))
+        load(cursor, temp, column_list)
         if want_keys:
             cursor.execute(upsert_sql, params)
-            rows = cursor.fetchall()
-            created = sum(1 for _key, inserted in rows if inserted)
+            found = cursor.fetchall()
+            created = sum(1 for _key, inserted in found if inserted)
             result = UpsertResult(
-                Counts(created, len(rows) - created, len(records) - len(rows)),
-                {key for key, _inserted in rows},
+                Counts(created, len(found) - created, rows - len(found)),
+                {key for key, _inserted in found},
             )
         else:
             cursor.execute(
@@ -224,7 +309,7 @@ def _upsert_postgres(
                 params,
             )
             created, changed = cursor.fetchone()
-            result = UpsertResult(Counts(created, changed - created, len(records) - changed))
+            result = UpsertResult(Counts(created, changed - created, rows - changed))
     return result
 
 

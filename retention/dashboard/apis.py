@@ -278,7 +278,7 @@ class AlertOutputSerializer(serializers.Serializer):
     rep_id = serializers.IntegerField()
     rep_name = serializers.CharField(source="rep.full_name")
     kind = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(source="message_text", help_text="In the caller's language.")
     band = serializers.CharField(source="score.band")
     probability = serializers.FloatField(source="score.probability")
 

@@ -21,7 +21,11 @@ from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
 from handover.plans.reasons import SUCCESSOR
 from handover.plans.suggestions import ANNUAL_REVENUE, suggest_recipients
-from retention.knowledge.services import customer_knowledge_update
+from retention.knowledge.services import (
+    customer_knowledge_update,
+    knowledge_context,
+    knowledge_context_text,
+)
 from retention.models import Activity, Assignment, Customer, CustomerKnowledge, Deal, SalesRep
 from retention.ownership import selectors as ownership
 from retention.ownership import services as ownership_services
@@ -260,10 +264,11 @@ class ItemSaved:
 
 def note_context(plan: HandoverPlan) -> str:
     """How a version written in a plan says where it came from, on the customer's history."""
-    return _("Handover of %(rep)s's customers (plan %(id)s)") % {
-        "rep": plan.rep.full_name,
-        "id": plan.pk,
-    }
+    return knowledge_context_text(note_context_data(plan))
+
+
+def note_context_data(plan: HandoverPlan) -> dict:
+    return knowledge_context(plan_id=plan.pk, rep_name=plan.rep.full_name)
 
 
 def handover_plan_item_update(
@@ -416,6 +421,7 @@ def _item_update(
             parts=note.parts,
             source=CustomerKnowledge.Source.HANDOVER,
             context=note_context(plan),
+            context_data=note_context_data(plan),
             base_version=note.base_version,
         )
     item.knowledge = knowledge

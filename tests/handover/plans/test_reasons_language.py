@@ -12,7 +12,12 @@ from rest_framework.test import APIClient
 
 from accounts.services import user_language_set
 from handover.models import HandoverItem
-from handover.plans.services import handover_plan_create, handover_plan_create_for_successor
+from handover.plans.services import (
+    NoteEdit,
+    handover_plan_create,
+    handover_plan_create_for_successor,
+    handover_plan_item_update,
+)
 from retention.models import Assignment
 from tests.conftest import make_rep
 from tests.handover.plans.conftest import TODAY, give_scores
@@ -43,6 +48,7 @@ ZH = {
     ),
     "%(successor)s was hired to succeed %(leaver)s.": "%(successor)s 受聘接替 %(leaver)s。",
     "Annual revenue": "年营收",
+    "Handover of %(rep)s's customers (plan %(id)s)": "%(rep)s 的客户交接（计划 %(id)s）",
 }
 
 
@@ -151,3 +157,27 @@ def test_a_successors_plan_reads_in_the_readers_language(
     assert f"Nina Neu 受聘接替 {rep_a.full_name}。" in page
     assert "was hired to succeed" not in page
 
+
+
+def test_a_note_written_in_a_plan_says_where_in_the_readers_language(
+    client, manager_a, rep_a, english_plan
+):
+    item = english_plan.items.order_by("rank").first()
+    with translation.override("en"):
+        saved = handover_plan_item_update(
+            item=item, user=manager_a, note=NoteEdit(parts={"needs": "Weekly stock reports"})
+        )
+    english = f"Handover of {rep_a.full_name}'s customers (plan {english_plan.pk})"
+    assert saved.knowledge.context == english
+    user_language_set(user=manager_a, language="zh-hans")
+    client.force_login(manager_a)
+    customer = reverse("retention:customer_detail", args=[item.customer_id])
+    page = client.get(customer).content.decode()
+    api = APIClient()
+    api.force_login(manager_a)
+    history = api.get(f"/api/customers/{item.customer_id}/knowledge/history/").json()
+    chinese = f"{rep_a.full_name} 的客户交接（计划 {english_plan.pk}）"
+    assert chinese in page and html.escape(english) not in page
+    assert history["results"][0]["context"] == chinese
+    user_language_set(user=manager_a, language="en")
+    assert html.escape(english) in client.get(customer).content.decode()

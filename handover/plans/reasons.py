@@ -24,16 +24,24 @@ SUCCESSOR = "successor"  # a successor's plan: "X was hired to succeed Y."
 
 def item_importance_reason(item: HandoverItem) -> str:
     data = item.importance_reason_data
-    return importance_text(data) if data else item.importance_reason
+    if not data:
+        return item.importance_reason
+    try:
+        return importance_text(data)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return item.importance_reason  # data this version cannot read: the text as drafted
 
 
 def item_suggestion_reason(item: HandoverItem) -> str:
     data = item.suggestion_reason_data
     if not data:
         return item.suggestion_reason
-    if data.get("code") == SUCCESSOR:
-        from handover.plans.services import successor_reason_text
+    try:
+        if data.get("code") == SUCCESSOR:
+            from handover.plans.services import successor_reason_text
 
-        return successor_reason_text(data["params"])
-    return reason_text(data, role_label=role_label)
+            return successor_reason_text(data["params"])
+        return reason_text(data, role_label=role_label)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return item.suggestion_reason  # data this version cannot read: the text as drafted
 

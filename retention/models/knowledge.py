@@ -77,7 +77,12 @@ class CustomerKnowledge(models.Model):
         """Where the version was written, in the active language."""
         from retention.knowledge.services import knowledge_context_text
 
-        return knowledge_context_text(self.context_data) if self.context_data else self.context
+        if not self.context_data:
+            return self.context
+        try:
+            return knowledge_context_text(self.context_data)
+        except (KeyError, TypeError, ValueError):
+            return self.context  # data this version cannot read: the text as written
 
     @property
     def parts(self) -> dict[str, str]:

@@ -3,9 +3,11 @@ the other applications of a filled vacancy, and an onboarding introduction's tit
 What a person typed (a template's task titles, a stage note) stays as typed."""
 
 import datetime as dt
+import importlib
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -75,3 +77,23 @@ def test_an_introduction_task_reads_in_the_readers_language(
     assert titles[intro.pk] == "向 Covered Co 引荐"
     # A template's task title is what a person wrote: it stays as written.
     assert titles[training.pk] == "Product training"
+
+
+def test_english_position_filled_notes_get_their_code(vacancy_north, bench_candidate):
+    """Handover 0005 gives the English 'Position filled' notes written before it their code."""
+    migration = importlib.import_module("handover.migrations.0005_reasons_as_data")
+    application = services.application_create(vacancy=vacancy_north, candidate=bench_candidate)
+    filled, typed = (
+        StageChange.objects.create(
+            application=application,
+            to_stage=Stage.REJECTED,
+            changed_at=application.created_at,
+            note=note,
+        )
+        for note in ("Position filled", "Position filled elsewhere, she said")
+    )
+    migration.position_filled_notes_to_code(apps, None)
+    filled.refresh_from_db()
+    typed.refresh_from_db()
+    assert filled.note_code == StageChange.NoteCode.POSITION_FILLED
+    assert typed.note_code == ""

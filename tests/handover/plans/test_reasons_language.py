@@ -124,12 +124,14 @@ def test_english_readers_see_the_text_as_drafted(client, manager_a, english_plan
         assert html.escape(item.suggestion_reason) in page
 
 
-def test_an_item_drafted_before_reasons_were_kept_shows_its_stored_text(
-    client, manager_a, english_plan
+@pytest.mark.parametrize("data", [{}, {"code": "unknown", "params": {"revenue": "x"}}])
+def test_an_item_whose_reasons_are_not_kept_as_data_it_reads_shows_its_stored_text(
+    client, manager_a, english_plan, data
 ):
+    """Drafted before reasons were kept (no data), or data this version cannot read."""
     item = english_plan.items.order_by("rank").first()
     HandoverItem.objects.filter(pk=item.pk).update(
-        importance_reason_data={}, suggestion_reason_data={}
+        importance_reason_data=data, suggestion_reason_data=data
     )
     user_language_set(user=manager_a, language="zh-hans")
     client.force_login(manager_a)

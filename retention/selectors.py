@@ -229,7 +229,9 @@ def risk_scores_visible_to(user: User, *, run: ScoringRun | None = None) -> Audi
 def alerts_visible_to(user: User) -> AuditedQuerySet:
     """Alerts about reps the user may see, audited (an alert shows the rep's score)."""
     return narrow(
-        _audited(RiskAlert, user).select_related("rep", "rep__team", "score", "acknowledged_by"),
+        _audited(RiskAlert, user).select_related(
+            "rep", "rep__team", "score__rep", "acknowledged_by"
+        ),
         user=user,
         team_field="rep__team_id",
     )

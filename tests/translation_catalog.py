@@ -19,15 +19,27 @@ from config.translations import compile_catalog
 
 
 @contextmanager
-def zh_hans_catalog(folder: Path, messages: dict[str, str]) -> Iterator[None]:
+def zh_hans_catalog(folder: Path, messages: dict[str | tuple, str]) -> Iterator[None]:
+    """``messages`` maps a msgid to its msgstr; a key ``(context, msgid)`` gives a context and
+    ``(context, msgid, msgid_plural)`` a plural (context None for none); Chinese has one form."""
     po = polib.POFile()
     po.metadata = {
         "Content-Type": "text/plain; charset=UTF-8",
         "Language": "zh_Hans",
         "Plural-Forms": "nplurals=1; plural=0;",
     }
-    for msgid, msgstr in messages.items():
-        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+    for key, msgstr in messages.items():
+        if isinstance(key, str):
+            po.append(polib.POEntry(msgid=key, msgstr=msgstr))
+            continue
+        context, msgid, *plural = key
+        entry = polib.POEntry(msgctxt=context, msgid=msgid)
+        if plural:
+            entry.msgid_plural = plural[0]
+            entry.msgstr_plural = {0: msgstr}
+        else:
+            entry.msgstr = msgstr
+        po.append(entry)
     catalog_dir = folder / "zh_Hans" / "LC_MESSAGES"
     catalog_dir.mkdir(parents=True, exist_ok=True)
     po.save(str(catalog_dir / "django.po"))

@@ -539,7 +539,7 @@ class ApplicationStageHistoryApi(APIView):
         to_stage = serializers.CharField()
         changed_at = serializers.DateTimeField()
         changed_by = serializers.CharField(source="changed_by_label", allow_null=True)
-        note = serializers.CharField()
+        note = serializers.CharField(source="note_text", help_text="In the caller's language.")
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request, application_id: int) -> Response:
@@ -589,6 +589,7 @@ class InterviewFeedbackCreateApi(APIView):
 
 class OnboardingTaskOutputSerializer(serializers.ModelSerializer):
     done = serializers.BooleanField(source="is_done")
+    title = serializers.CharField(source="title_text", help_text="In the caller's language.")
 
     class Meta:
         model = OnboardingTask

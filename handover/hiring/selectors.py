@@ -472,11 +472,15 @@ def onboarding_plans_visible_to(*, user: User) -> QuerySet[OnboardingPlan]:
 
 
 def onboarding_plan_get_visible(*, user: User, plan_id: int) -> OnboardingPlan:
-    return get_visible_or_404(onboarding_plans_visible_to(user=user), pk=plan_id)
+    # Its tasks with their customers: an introduction's title names the customer.
+    plans = onboarding_plans_visible_to(user=user).prefetch_related(
+        Prefetch("tasks", queryset=OnboardingTask.objects.select_related("customer"))
+    )
+    return get_visible_or_404(plans, pk=plan_id)
 
 
 def onboarding_tasks_visible_to(*, user: User) -> QuerySet[OnboardingTask]:
-    tasks = OnboardingTask.objects.select_related("plan", "plan__rep")
+    tasks = OnboardingTask.objects.select_related("plan", "plan__rep", "customer")
     return narrow(tasks, user=user, team_field="plan__rep__team_id")
 
 

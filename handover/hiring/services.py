@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.org import team_manager
@@ -522,7 +521,7 @@ def application_hire(
     )
 
 
-POSITION_FILLED = gettext_lazy("Position filled")
+POSITION_FILLED = StageChange.NoteCode.POSITION_FILLED
 
 
 def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.datetime) -> None:
@@ -540,7 +539,8 @@ def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.dat
             to_stage=Application.Stage.REJECTED,
             changed_at=now,
             changed_by=by,
-            note=str(POSITION_FILLED),
+            note=str(POSITION_FILLED.label),
+            note_code=POSITION_FILLED,
         )
         other.stage = Application.Stage.REJECTED
         other.stage_entered_at = now
@@ -663,7 +663,7 @@ def onboarding_plan_create(
                 tasks.append(
                     OnboardingTask(
                         plan=plan,
-                        title=_("Introduction to %(customer)s") % {"customer": customer.name},
+                        title=introduction_title(customer.name),
                         kind=kind,
                         owner_role=item["owner"],
                         customer=customer,
@@ -683,6 +683,18 @@ def onboarding_plan_create(
             )
     OnboardingTask.objects.bulk_create(tasks)
     return plan
+
+
+def introduction_title(customer_name: str) -> str:
+    return _("Introduction to %(customer)s") % {"customer": customer_name}
+
+
+def onboarding_task_title(task: OnboardingTask) -> str:
+    """A task's title in the active language: an introduction to a customer was worded by
+    Relay, so it is worded again; a title from the template stays as written there."""
+    if task.kind == OnboardingTask.Kind.INTRODUCTION and task.customer is not None:
+        return introduction_title(task.customer.name)
+    return task.title
 
 
 def onboarding_task_set_done(

@@ -262,6 +262,9 @@ class Application(TimeStampedModel):
 
 
 class StageChange(models.Model):
+    class NoteCode(models.TextChoices):
+        POSITION_FILLED = "position_filled", _("Position filled")
+
     application = models.ForeignKey(
         Application,
         verbose_name=_("application"),
@@ -282,6 +285,11 @@ class StageChange(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # A note Relay wrote itself, kept as a code so it reads in each reader's language (the
+    # text in ``note`` is then as written in the language active at the time).
+    note_code = models.CharField(
+        _("note (code)"), max_length=20, choices=NoteCode.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("stage change")
@@ -294,6 +302,11 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_stage or '∅'} → {self.to_stage}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language when Relay wrote it; as typed otherwise."""
+        return self.get_note_code_display() if self.note_code else self.note
 
 
 class InterviewFeedback(TimeStampedModel):
@@ -444,6 +457,13 @@ class OnboardingTask(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        """The task's title in the active language where Relay wrote it (an introduction)."""
+        from handover.hiring.services import onboarding_task_title
+
+        return onboarding_task_title(self)
 
     @property
     def is_done(self) -> bool:

@@ -156,6 +156,11 @@ class HandoverItem(models.Model):
     rank = models.PositiveIntegerField(_("rank"))
     importance = models.FloatField(_("importance"), default=0)
     importance_reason = models.CharField(_("why it ranks here"), max_length=300, blank=True)
+    # What that reason is made of, worded again in each reader's language
+    # (handover.plans.reasons); empty on items drafted before it was kept: their text stands.
+    importance_reason_data = models.JSONField(
+        _("why it ranks here (data)"), default=dict, blank=True
+    )
 
     suggestion_kind = models.CharField(
         _("suggestion"), max_length=10, choices=SuggestionKind.choices
@@ -177,6 +182,7 @@ class HandoverItem(models.Model):
         related_name="+",
     )
     suggestion_reason = models.CharField(_("why"), max_length=300, blank=True)
+    suggestion_reason_data = models.JSONField(_("why (data)"), default=dict, blank=True)
 
     chosen_rep = models.ForeignKey(
         SalesRep,
@@ -242,6 +248,20 @@ class HandoverItem(models.Model):
     @property
     def recipient(self):
         return self.chosen_rep or self.chosen_manager
+
+    @property
+    def importance_reason_text(self) -> str:
+        """Why the customer ranks here, in the active language."""
+        from handover.plans.reasons import item_importance_reason
+
+        return item_importance_reason(self)
+
+    @property
+    def suggestion_reason_text(self) -> str:
+        """Why this recipient was suggested, in the active language."""
+        from handover.plans.reasons import item_suggestion_reason
+
+        return item_suggestion_reason(self)
 
 
 class CoverageGap(models.Model):

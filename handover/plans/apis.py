@@ -89,6 +89,12 @@ class ItemOutputSerializer(serializers.ModelSerializer):
         help_text="What is known about the customer now (null: nothing written).",
     )
     note_complete = serializers.BooleanField()
+    importance_reason = serializers.CharField(
+        source="importance_reason_text", help_text="In the caller's language."
+    )
+    suggestion_reason = serializers.CharField(
+        source="suggestion_reason_text", help_text="In the caller's language."
+    )
 
     class Meta:
         model = HandoverItem

@@ -20,8 +20,13 @@ from config.errors import ApplicationError
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
-from handover.plans.suggestions import suggest_recipients
-from retention.knowledge.services import customer_knowledge_update
+from handover.plans.reasons import SUCCESSOR
+from handover.plans.suggestions import ANNUAL_REVENUE, suggest_recipients
+from retention.knowledge.services import (
+    customer_knowledge_update,
+    knowledge_context,
+    knowledge_context_text,
+)
 from retention.models import Activity, Assignment, Customer, CustomerKnowledge, Deal, SalesRep
 from retention.ownership import selectors as ownership
 from retention.ownership import services as ownership_services
@@ -96,10 +101,12 @@ def handover_plan_create(
                         rank=s.rank,
                         importance=s.importance,
                         importance_reason=s.importance_reason[:300],
+                        importance_reason_data=s.importance_data,
                         suggestion_kind=s.kind,
                         suggested_rep_id=s.rep_id,
                         suggested_manager_id=s.manager_id,
                         suggestion_reason=s.reason[:300],
+                        suggestion_reason_data=s.reason_data,
                         chosen_rep_id=s.rep_id,
                         chosen_manager_id=s.manager_id,
                         mode=(
@@ -192,10 +199,11 @@ def handover_plan_create_for_successor(
     customers = list(
         Customer.objects.filter(pk__in=list(sources)).order_by("-annual_revenue", "name")
     )
-    reason = _("%(successor)s was hired to succeed %(leaver)s.") % {
-        "successor": successor.full_name,
-        "leaver": leaving_rep.full_name,
+    reason_data = {
+        "code": SUCCESSOR,
+        "params": {"successor": successor.full_name, "leaver": leaving_rep.full_name},
     }
+    reason = successor_reason_text(reason_data["params"])
     try:
         with transaction.atomic():
             plan = HandoverPlan.objects.create(
@@ -213,9 +221,11 @@ def handover_plan_create_for_successor(
                         rank=rank,
                         importance=float(customer.annual_revenue or 0),
                         importance_reason=_("Annual revenue"),
+                        importance_reason_data={"code": ANNUAL_REVENUE},
                         suggestion_kind=HandoverItem.SuggestionKind.TEAM_REP,
                         suggested_rep=successor,
                         suggestion_reason=reason[:300],
+                        suggestion_reason_data=reason_data,
                         chosen_rep=successor,
                         mode=HandoverItem.Mode.PERMANENT,
                     )
@@ -227,6 +237,11 @@ def handover_plan_create_for_successor(
             raise
         return existing
     return plan
+
+
+def successor_reason_text(params: dict) -> str:
+    """Why a successor's plan suggests them, in the active language (stored as data)."""
+    return _("%(successor)s was hired to succeed %(leaver)s.") % params
 
 
 # --- change -----------------------------------------------------------------------------------
@@ -250,10 +265,11 @@ class ItemSaved:
 
 def note_context(plan: HandoverPlan) -> str:
     """How a version written in a plan says where it came from, on the customer's history."""
-    return _("Handover of %(rep)s's customers (plan %(id)s)") % {
-        "rep": plan.rep.full_name,
-        "id": plan.pk,
-    }
+    return knowledge_context_text(note_context_data(plan))
+
+
+def note_context_data(plan: HandoverPlan) -> dict:
+    return knowledge_context(plan_id=plan.pk, rep_name=plan.rep.full_name)
 
 
 def handover_plan_item_update(
@@ -406,6 +422,7 @@ def _item_update(
             parts=note.parts,
             source=CustomerKnowledge.Source.HANDOVER,
             context=note_context(plan),
+            context_data=note_context_data(plan),
             base_version=note.base_version,
         )
     item.knowledge = knowledge

@@ -78,6 +78,8 @@ class Suggestion:
     rep_id: int | None
     manager_id: int | None
     reason: str
+    importance_data: dict = field(default_factory=dict)
+    reason_data: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -85,18 +87,43 @@ class Ranked:
     facts: CustomerFacts
     importance: float
     reason: str = field(default="")
+    reason_data: dict = field(default_factory=dict)
 
 
 def stage_weight(stage: str) -> float:
     return STAGE_WEIGHTS.get(stage.strip().lower(), DEFAULT_STAGE_WEIGHT)
 
 
-def importance(facts: CustomerFacts, *, today: dt.date) -> tuple[float, str]:
+def importance(facts: CustomerFacts, *, today: dt.date) -> tuple[float, str, dict]:
+    """The customer's importance, the reason in the active language, and what that reason is
+    made of (stored with the plan's item, worded again by :func:`importance_text`)."""
     weighted = sum(float(d.amount) * stage_weight(d.stage) for d in facts.open_deals)
     years = max(0.0, (today - facts.held_since).days / 365.25)
     lift = 1 + TENURE_LIFT_PER_YEAR * min(years, TENURE_LIFT_MAX_YEARS)
     score = (float(facts.annual_revenue) + weighted) * lift
-    deals = len(facts.open_deals)
+    data = {
+        "code": IMPORTANCE,
+        "params": {
+            "revenue": str(facts.annual_revenue),
+            "pipeline": weighted,
+            "deals": len(facts.open_deals),
+            "years": years,
+            "key_account": facts.is_key_account,
+        },
+    }
+    return score, importance_text(data), data
+
+
+IMPORTANCE = "importance"
+ANNUAL_REVENUE = "annual_revenue"  # a successor's plan ranks by revenue alone
+
+
+def importance_text(data: dict) -> str:
+    """Why a customer ranks where it does, worded in the active language from its data."""
+    if data.get("code") == ANNUAL_REVENUE:
+        return _("Annual revenue")
+    params = data["params"]
+    deals = params["deals"]
     reason = ngettext(
         "revenue %(revenue)s; weighted open pipeline %(pipeline)s (%(deals)s deal); "
         "held %(years)s years",
@@ -104,14 +131,14 @@ def importance(facts: CustomerFacts, *, today: dt.date) -> tuple[float, str]:
         "held %(years)s years",
         deals,
     ) % {
-        "revenue": format_money(facts.annual_revenue),
-        "pipeline": format_money(weighted),
+        "revenue": format_money(Decimal(params["revenue"])),
+        "pipeline": format_money(params["pipeline"]),
         "deals": deals,
-        "years": format_number(years, 1),
+        "years": format_number(params["years"], 1),
     }
-    if facts.is_key_account:
+    if params.get("key_account"):
         reason = _("key account; %(reason)s") % {"reason": reason}
-    return score, reason
+    return reason
 
 
 def rank_customers(customers: list[CustomerFacts], *, today: dt.date) -> list[Ranked]:
@@ -160,6 +187,8 @@ def suggest_recipients(
             rep_id=choices[r.facts.customer_id].rep_id,
             manager_id=choices[r.facts.customer_id].manager_id,
             reason=choices[r.facts.customer_id].reason,
+            importance_data=r.reason_data,
+            reason_data=dict(choices[r.facts.customer_id].reason_data),
         )
         for rank, r in enumerate(ranked, start=1)
     ]

@@ -134,6 +134,7 @@ class DashboardSummaryApi(APIView):
 
 class InterventionOutputSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner", default=None)
+    note = serializers.CharField(source="note_text", help_text="In the caller's language.")
 
     class Meta:
         model = Intervention
@@ -181,6 +182,11 @@ class InterventionCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Intervention.Kind.choices)
         note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+        note_data = serializers.JSONField(
+            required=False,
+            help_text="A suggestion's note_data, sent with its note unchanged: the note then "
+            "reads in each reader's language. Ignored when the note differs.",
+        )
         owner = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         follow_up_on = serializers.DateField(required=False, allow_null=True)
 
@@ -199,6 +205,7 @@ class InterventionCreateApi(APIView):
             rep=rep,
             kind=data["kind"],
             note=data.get("note", ""),
+            note_data=data.get("note_data") if isinstance(data.get("note_data"), dict) else None,
             owner=owner,
             follow_up_on=data.get("follow_up_on"),
             created_by=request.user,
@@ -278,7 +285,7 @@ class AlertOutputSerializer(serializers.Serializer):
     rep_id = serializers.IntegerField()
     rep_name = serializers.CharField(source="rep.full_name")
     kind = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(source="message_text", help_text="In the caller's language.")
     band = serializers.CharField(source="score.band")
     probability = serializers.FloatField(source="score.probability")
 

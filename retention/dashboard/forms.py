@@ -13,6 +13,9 @@ class InterventionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # What a suggestion's note is made of, sent with it by the one-click log (kept only while
+    # the note is the suggestion's own; see ``intervention_create``).
+    note_data = forms.JSONField(required=False, widget=forms.HiddenInput)
     owner = forms.ModelChoiceField(
         label=_("Owner"),
         queryset=User.objects.none(),

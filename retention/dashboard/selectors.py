@@ -589,7 +589,7 @@ def alerts_open_count(*, user: User) -> int:
 def alert_list(*, user: User, state: str = "open") -> QuerySet[RiskAlert]:
     """Alerts in scope: ``open`` (default), ``acknowledged`` or ``all``; newest first."""
     alerts = alerts_visible(user=user).select_related(
-        "rep", "rep__team", "score", "acknowledged_by"
+        "rep", "rep__team", "score__rep", "acknowledged_by"
     )
     if state == "open":
         alerts = alerts.filter(acknowledged_at__isnull=True)
@@ -599,7 +599,9 @@ def alert_list(*, user: User, state: str = "open") -> QuerySet[RiskAlert]:
 
 
 def alert_get_visible(*, user: User, alert_id: int) -> RiskAlert:
-    return get_object_or_404(alerts_visible(user=user).select_related("rep"), pk=alert_id)
+    return get_object_or_404(
+        alerts_visible(user=user).select_related("rep", "score__rep"), pk=alert_id
+    )
 
 
 # --- rep risk page ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from accounts.access import users_visible_to
 from accounts.models import User
 from config.errors import ApplicationError
 from retention.dashboard import selectors
+from retention.interventions.suggestions import suggestion_note_text
 from retention.models import Intervention, RiskAlert, SalesRep
 from retention.selectors import scoring_run_latest_complete
 
@@ -21,11 +22,16 @@ def intervention_create(
     kind: str,
     created_by: User,
     note: str = "",
+    note_data: dict | None = None,
     owner: User | None = None,
     follow_up_on: dt.date | None = None,
 ) -> Intervention:
     """Record something done to keep a rep. The owner defaults to whoever records it and must
-    be someone the recorder may name (``accounts.access.users_visible_to``)."""
+    be someone the recorder may name (``accounts.access.users_visible_to``).
+
+    ``note_data``: what a note Relay composed is made of (a suggestion's, logged as offered);
+    kept only while it still words exactly ``note`` in the active language, so an edited
+    note is the person's and stays as typed."""
     if kind not in Intervention.Kind.values:
         raise ApplicationError(
             _("kind must be one of %(kinds)s") % {"kinds": ", ".join(Intervention.Kind.values)},
@@ -33,14 +39,26 @@ def intervention_create(
         )
     if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
         raise owner_refused(owner.pk)
+    note = note.strip()
+    if note_data and not _words(note_data, note):
+        note_data = None
     return Intervention.objects.create(
         rep=rep,
         kind=kind,
-        note=note.strip(),
+        note=note,
+        note_data=note_data or {},
         owner=owner or created_by,
         follow_up_on=follow_up_on,
         created_by=created_by,
     )
+
+
+def _words(note_data: dict, note: str) -> bool:
+    """Whether ``note_data`` words ``note`` in the active language."""
+    try:
+        return suggestion_note_text(note_data) == note
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def owner_refused(user_id: object) -> ApplicationError:

@@ -253,6 +253,7 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
                 rep=rep,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
+                note_data=form.cleaned_data.get("note_data") or None,
                 owner=form.cleaned_data["owner"],
                 follow_up_on=form.cleaned_data["follow_up_on"],
                 created_by=request.user,

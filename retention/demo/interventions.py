@@ -114,6 +114,7 @@ def demo_interventions_record(*, seed: int, end: dt.date) -> int:
                         rep=rep,
                         kind=choice.kind,
                         note=choice.note,
+                        note_data=choice.note_data,
                         owner=manager,
                         created_by=manager,
                         follow_up_on=follow_up,

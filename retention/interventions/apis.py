@@ -42,6 +42,10 @@ class InterventionSuggestionsApi(APIView):
             )
             logged_on = serializers.DateField(allow_null=True)
             note = serializers.CharField()
+            note_data = serializers.JSONField(
+                help_text="Send it with the note when logging, so the note reads in each "
+                "reader's language."
+            )
 
         rep_id = serializers.IntegerField()
         as_of = serializers.DateField(allow_null=True)

@@ -38,6 +38,7 @@ the handover. A kind logged in the last ``RECENT_DAYS`` days carries the day it 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -122,6 +123,8 @@ class Reason:
     feature: str
     text: str  # in the rep's own numbers
     numbers: Mapping[str, object] = field(default_factory=dict)
+    # What ``text`` is made of (JSON), worded again by :func:`reason_words`.
+    data: Mapping[str, object] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -137,9 +140,51 @@ class Suggestion:
     @property
     def note(self) -> str:
         """The note a one-click log records: why it was suggested, in the rep's numbers."""
-        # Translators: between the reasons of a suggestion.
-        because = pgettext("list separator", "; ").join(reason.text for reason in self.reasons)
-        return _("Suggested by Relay because of: %(reasons)s.") % {"reasons": because}
+        return suggestion_note_text(self.note_data)
+
+    @property
+    def note_data_json(self) -> str:
+        """``note_data`` for a form's hidden field."""
+        return json.dumps(self.note_data)
+
+    @property
+    def note_data(self) -> dict:
+        """What that note is made of, stored with the logged intervention so it reads in each
+        reader's language (:func:`suggestion_note_text`)."""
+        return {"code": SUGGESTED, "params": {"reasons": [dict(r.data) for r in self.reasons]}}
+
+
+SUGGESTED = "suggested"
+
+
+def suggestion_note_text(data: Mapping) -> str:
+    """A logged suggestion's note in the active language, from its data."""
+    reasons = data["params"]["reasons"]
+    # Translators: between the reasons of a suggestion.
+    because = pgettext("list separator", "; ").join(reason_words(r) for r in reasons)
+    return _("Suggested by Relay because of: %(reasons)s.") % {"reasons": because}
+
+
+def reason_words(data: Mapping) -> str:
+    """One reason of a suggestion in the active language, from its data."""
+    of = data["of"]
+    if of == "risk":
+        return _("a %(p).0f%% chance of leaving within 90 days") % {
+            "p": 100 * (data.get("probability") or 0)
+        }
+    if of == "driver":
+        driver = data["driver"]
+        return driver_text(driver)
+    if of == "key_accounts":
+        return _key_account_text(
+            KeyAccounts(
+                held=int(data["held"]),
+                alone=int(data["alone"]),
+                revenue=Decimal(data["revenue"]),
+                alone_revenue=Decimal(data["alone_revenue"]),
+            )
+        )
+    raise ValueError(f"unknown reason {of!r}")
 
 
 def _money(value: Decimal) -> str:
@@ -147,6 +192,23 @@ def _money(value: Decimal) -> str:
 
 
 def _key_account_reason(accounts: KeyAccounts) -> Reason:
+    data = {
+        "of": "key_accounts",
+        "held": accounts.held,
+        "alone": accounts.alone,
+        "revenue": str(accounts.revenue),
+        "alone_revenue": str(accounts.alone_revenue),
+    }
+    return Reason(
+        sign="key_accounts",
+        feature="key_accounts",
+        text=reason_words(data),
+        numbers={"held": accounts.held, "alone": accounts.alone},
+        data=data,
+    )
+
+
+def _key_account_text(accounts: KeyAccounts) -> str:
     values = {
         "held": accounts.held,
         "revenue": _money(accounts.revenue),
@@ -173,12 +235,7 @@ def _key_account_reason(accounts: KeyAccounts) -> Reason:
             )
             % values
         )
-    return Reason(
-        sign="key_accounts",
-        feature="key_accounts",
-        text=text,
-        numbers={"held": accounts.held, "alone": accounts.alone},
-    )
+    return text
 
 
 def intervention_suggestions(
@@ -211,20 +268,22 @@ def intervention_suggestions(
         Reason(
             sign="risk",
             feature="probability",
-            text=_("a %(p).0f%% chance of leaving within 90 days")
-            % {"p": 100 * (probability or 0)},
+            text=reason_words({"of": "risk", "probability": probability}),
             numbers={"probability": probability},
+            data={"of": "risk", "probability": probability},
         ),
     )
     for position, driver in enumerate(drivers):
         feature = str(driver.get("feature") or "")
         # Drivers stored before scoring named their sign carry only the feature.
         sign = str(driver.get("sign") or SIGN_OF.get(feature, ""))
+        data = {"of": "driver", "driver": dict(driver)}
         reason = Reason(
             sign=sign,
             feature=feature,
-            text=driver_text(driver),
+            text=reason_words(data),
             numbers=dict(driver.get("numbers") or {}),
+            data=data,
         )
         if position == 0:
             # The conversation opens with the strongest reason, not only the number.

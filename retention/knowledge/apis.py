@@ -31,7 +31,9 @@ class VersionOutputSerializer(serializers.Serializer):
     author_name = serializers.CharField(source="author_label")
     written_at = serializers.DateTimeField(source="row.created_at")
     source = serializers.ChoiceField(source="row.source", choices=CustomerKnowledge.Source.choices)
-    context = serializers.CharField(source="row.context")
+    context = serializers.CharField(
+        source="row.context_text", help_text="In the caller's language."
+    )
     changed = serializers.ListField(
         child=serializers.ChoiceField(choices=CustomerKnowledge.PARTS),
         help_text="The parts this version changed from the one before.",

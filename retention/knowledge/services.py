@@ -31,11 +31,13 @@ def customer_knowledge_update(
     parts: dict[str, str],
     source: str,
     context: str = "",
+    context_data: dict | None = None,
     base_version: int | None = None,
 ) -> tuple[CustomerKnowledge | None, bool]:
     """Save what is known about the customer as a new version; parts not given stay as they
     are. Returns (the current version, whether a new one was written): text identical to the
-    current version writes nothing.
+    current version writes nothing. ``context_data`` is what a context Relay wrote is made
+    of (:func:`knowledge_context_text` words it), ``context`` then its text as worded now.
 
     ``base_version`` is the version the editor started from (0 for "none yet"): if someone
     saved another since, nothing is written and :class:`KnowledgeConflict` names who and when,
@@ -77,6 +79,7 @@ def customer_knowledge_update(
                 author=author,
                 source=source,
                 context=context[:200],
+                context_data=context_data or {},
                 **wanted,
             )
     except IntegrityError as exc:
@@ -111,3 +114,18 @@ def _conflict(
         field="base_version",
         extra={"current_version": current.version if current is not None else 0},
     )
+
+
+HANDOVER_PLAN = "handover_plan"  # written in a handover plan's item
+
+
+def knowledge_context(*, plan_id: int, rep_name: str) -> dict:
+    """The context of a version written in a handover plan, as stored."""
+    return {"code": HANDOVER_PLAN, "params": {"rep": rep_name, "id": plan_id}}
+
+
+def knowledge_context_text(data: dict) -> str:
+    """Where a version was written, worded in the active language from its context data."""
+    if data.get("code") == HANDOVER_PLAN:
+        return _("Handover of %(rep)s's customers (plan %(id)s)") % data["params"]
+    raise ValueError(f"unknown knowledge context {data.get('code')!r}")

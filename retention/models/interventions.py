@@ -31,6 +31,9 @@ class Intervention(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
+    # A note Relay composed (a suggestion logged as it was offered), as data, so it reads in
+    # each reader's language (``note_text``); empty for a note a person wrote.
+    note_data = models.JSONField(_("note (data)"), default=dict, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -89,6 +92,18 @@ class Intervention(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.rep_id} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language where Relay composed it; as typed otherwise."""
+        if not self.note_data:
+            return self.note
+        from retention.interventions.suggestions import suggestion_note_text
+
+        try:
+            return suggestion_note_text(self.note_data)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return self.note  # data this version cannot read: the text as logged
 
     @property
     def is_open(self) -> bool:

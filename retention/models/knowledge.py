@@ -50,6 +50,9 @@ class CustomerKnowledge(models.Model):
         blank=True,
         help_text=_("Where it was written, such as the handover plan it belongs to."),
     )
+    # What a context Relay wrote is made of, worded again in each reader's language
+    # (``context_text``); empty where the context is as written (or from before it was kept).
+    context_data = models.JSONField(_("context (data)"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("customer knowledge")
@@ -68,6 +71,18 @@ class CustomerKnowledge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} v{self.version}"
+
+    @property
+    def context_text(self) -> str:
+        """Where the version was written, in the active language."""
+        from retention.knowledge.services import knowledge_context_text
+
+        if not self.context_data:
+            return self.context
+        try:
+            return knowledge_context_text(self.context_data)
+        except (KeyError, TypeError, ValueError):
+            return self.context  # data this version cannot read: the text as written
 
     @property
     def parts(self) -> dict[str, str]:

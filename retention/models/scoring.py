@@ -198,6 +198,8 @@ class RiskAlert(models.Model):
         RiskScore, verbose_name=_("score"), on_delete=models.CASCADE, related_name="alerts"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # As worded when raised, in the language active then; pages, the API and e-mails word it
+    # again from the kind and the score in the reader's language (``message_text``).
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
     raised_on = models.DateField(_("raised on"), default=timezone.localdate)
@@ -232,3 +234,12 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def message_text(self) -> str:
+        """What the alert says, in the active language."""
+        from retention.risk.services import risk_alert_message
+
+        if self.score.probability is None:
+            return self.message
+        return risk_alert_message(kind=self.kind, score=self.score)

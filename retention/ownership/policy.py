@@ -25,8 +25,8 @@ anyone outside the scope the caller passes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -91,6 +91,8 @@ class Relationship:
     role: str
     rep_id: int | None = None
     manager_id: int | None = None
+    # The role's code (``Assignment.Role``), stored with a reason so it can be worded again.
+    role_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,9 @@ class Choice:
     manager_id: int | None = None
     # The reason in a few words, for a row: "low risk (6%) · → 8/60 accounts" (with this one).
     brief: str = ""
+    # What the reason is made of, to store and word again in a reader's language later:
+    # {"code": ..., "params": {...}}, read by :func:`reason_text`.
+    reason_data: Mapping = field(default_factory=dict)
 
 
 def refusal(
@@ -188,19 +193,27 @@ def rank_recipients(
                 continue
             if not rep.has_room_for(case.revenue):
                 continue
-            reason = _("Already holds this customer as %(role)s, %(risk)s; %(load)s.") % {
-                "role": rel.role,
-                "risk": _risk_text(rep),
-                "load": _load_text(rep, case.revenue),
-            }
+            data = _reason_data(
+                BACKUP_REP, rep, case.revenue, role=rel.role_code or rel.role
+            )
+            reason = reason_text(data, role_label=lambda _code, rel=rel: rel.role)
             key = (rep.probability is None, rep.probability or 0.0, index)
             brief = _("%(role)s · %(brief)s") % {"role": rel.role, "brief": _brief(rep)}
-            backups.append((key, Choice(Kind.BACKUP, reason, rep_id=rep.rep_id, brief=brief)))
+            choice = Choice(
+                Kind.BACKUP, reason, rep_id=rep.rep_id, brief=brief, reason_data=data
+            )
+            backups.append((key, choice))
         elif rel.manager_id is not None and scope.allows_manager(rel.manager_id):
-            reason = _("Already covers this customer as manager.")
+            data = {"code": BACKUP_MANAGER, "params": {}}
             # A manager's risk is not scored: after every backup rep known to be safe.
             brief = _("manager cover")
-            choice = Choice(Kind.BACKUP, reason, manager_id=rel.manager_id, brief=brief)
+            choice = Choice(
+                Kind.BACKUP,
+                reason_text(data),
+                manager_id=rel.manager_id,
+                brief=brief,
+                reason_data=data,
+            )
             backups.append(((True, 1.0, index), choice))
     ranked += [choice for _key, choice in sorted(backups, key=lambda pair: pair[0])]
 
@@ -216,28 +229,35 @@ def rank_recipients(
     ]
     mates.sort(key=lambda rep: (rep.accounts, _probability(rep), rep.rep_id))
     for rep in mates:
-        reason = _("Low-risk rep of the same team and region, %(risk)s, with room; %(load)s.") % {
-            "risk": _risk_text(rep),
-            "load": _load_text(rep, case.revenue),
-        }
+        data = _reason_data(TEAM_REP, rep, case.revenue)
         brief = _brief(rep)
-        ranked.append(Choice(Kind.TEAM_REP, reason, rep_id=rep.rep_id, brief=brief))
+        ranked.append(
+            Choice(
+                Kind.TEAM_REP, reason_text(data), rep_id=rep.rep_id, brief=brief, reason_data=data
+            )
+        )
 
     if manager is not None and scope.allows_manager(manager.user_id):
         already = {c.manager_id for c in ranked if c.manager_id is not None}
         if manager.user_id not in already:
-            reason = _("No backup or low-risk team-mate with room: the team's manager covers.")
+            data = {"code": MANAGER_COVERS, "params": {}}
             brief = _("the team's manager, as temporary cover")
-            ranked.append(Choice(Kind.MANAGER, reason, manager_id=manager.user_id, brief=brief))
+            ranked.append(
+                Choice(
+                    Kind.MANAGER,
+                    reason_text(data),
+                    manager_id=manager.user_id,
+                    brief=brief,
+                    reason_data=data,
+                )
+            )
     return ranked
 
 
 def nobody() -> Choice:
     """The choice when nobody may take the customer, worded in the active language."""
-    return Choice(
-        Kind.NONE,
-        _("No one available: no backup, no low-risk team-mate with room and no manager."),
-    )
+    data = {"code": NO_ONE, "params": {}}
+    return Choice(Kind.NONE, reason_text(data), reason_data=data)
 
 
 def rank_batch(
@@ -281,26 +301,81 @@ def _probability(rep: Candidate) -> float:
 
 def _risk_text(rep: Candidate) -> str:
     """The rep's risk in a few words: "low risk (6%)"."""
-    band = BAND_NAMES.get(rep.band or "", rep.band)
-    if rep.probability is None:
-        if rep.band is None:
+    return _risk_words(rep.band, rep.probability)
+
+
+def _risk_words(band_code: str | None, probability: float | None) -> str:
+    band = BAND_NAMES.get(band_code or "", band_code)
+    if probability is None:
+        if band_code is None:
             return _("no current risk score")
         return _("%(band)s risk") % {"band": band}
-    probability = f"{rep.probability:.0%}"
-    if rep.band is None:
-        return _("scored risk (%(probability)s)") % {"probability": probability}
-    return _("%(band)s risk (%(probability)s)") % {"band": band, "probability": probability}
+    percent = f"{probability:.0%}"
+    if band_code is None:
+        return _("scored risk (%(probability)s)") % {"probability": percent}
+    return _("%(band)s risk (%(probability)s)") % {"band": band, "probability": percent}
 
 
-def _load_text(rep: Candidate, revenue: Decimal) -> str:
-    values = {
-        "accounts": rep.accounts + 1,
-        "limit": rep.max_accounts,
-        "revenue": f"{rep.revenue + revenue:,.0f}",
-    }
-    if rep.max_accounts:
+def _load_words(*, accounts: int, limit: int, revenue: Decimal) -> str:
+    values = {"accounts": accounts, "limit": limit, "revenue": f"{revenue:,.0f}"}
+    if limit:
         return _("%(accounts)s/%(limit)s accounts, revenue %(revenue)s after this") % values
     return _("%(accounts)s accounts, revenue %(revenue)s after this") % values
+
+
+# The reasons a choice can give, as stored in ``Choice.reason_data["code"]``.
+BACKUP_REP = "backup_rep"
+BACKUP_MANAGER = "backup_manager"
+TEAM_REP = "team_rep"
+MANAGER_COVERS = "manager_covers"
+NO_ONE = "no_one"
+
+
+def _reason_data(code: str, rep: Candidate, revenue: Decimal, **extra: str) -> dict:
+    """A rep's reason as plain values (JSON): risk, and load with this customer."""
+    return {
+        "code": code,
+        "params": {
+            **extra,
+            "band": rep.band,
+            "probability": rep.probability,
+            "accounts": rep.accounts + 1,
+            "limit": rep.max_accounts,
+            "revenue": str(rep.revenue + revenue),
+        },
+    }
+
+
+def reason_text(data: Mapping, *, role_label: Callable[[str], str] = str) -> str:
+    """A choice's reason worded in the active language from its ``reason_data``; the one
+    place this wording lives. ``role_label`` names a stored role code (the caller knows the
+    assignment roles' names; the policy does not)."""
+    code = data.get("code")
+    params = data.get("params") or {}
+    if code in (BACKUP_REP, TEAM_REP):
+        risk = _risk_words(params.get("band"), params.get("probability"))
+        load = _load_words(
+            accounts=int(params.get("accounts") or 0),
+            limit=int(params.get("limit") or 0),
+            revenue=Decimal(params.get("revenue") or 0),
+        )
+        if code == BACKUP_REP:
+            return _("Already holds this customer as %(role)s, %(risk)s; %(load)s.") % {
+                "role": role_label(params.get("role", "")),
+                "risk": risk,
+                "load": load,
+            }
+        return _("Low-risk rep of the same team and region, %(risk)s, with room; %(load)s.") % {
+            "risk": risk,
+            "load": load,
+        }
+    if code == BACKUP_MANAGER:
+        return _("Already covers this customer as manager.")
+    if code == MANAGER_COVERS:
+        return _("No backup or low-risk team-mate with room: the team's manager covers.")
+    if code == NO_ONE:
+        return _("No one available: no backup, no low-risk team-mate with room and no manager.")
+    raise ValueError(f"unknown reason code {code!r}")
 
 
 def _brief(rep: Candidate) -> str:

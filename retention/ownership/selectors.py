@@ -230,9 +230,20 @@ def relationships_current(
     for customer_id, role, rep_id, manager_id in rows:
         if rep_id is not None and rep_id == exclude_rep_id:
             continue
-        label = str(Assignment.Role(role).label).lower()
-        found[customer_id].append(Relationship(role=label, rep_id=rep_id, manager_id=manager_id))
+        found[customer_id].append(
+            Relationship(
+                role=role_label(role), rep_id=rep_id, manager_id=manager_id, role_code=role
+            )
+        )
     return dict(found)
+
+
+def role_label(code: str) -> str:
+    """An assignment role as the policy's reasons name it ("backup", "temporary cover"), in the
+    active language; a role stored as words (older reasons) stays as it was."""
+    if code in Assignment.Role.values:
+        return str(Assignment.Role(code).label).lower()
+    return code
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
 """Alert e-mails are written in each recipient's language (accounts.languages' rule): one
 mail per language among an alert's managers, each rendered under that language."""
 
+import html
+
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import translation
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import user_create, user_language_set
@@ -62,3 +67,41 @@ def test_a_manager_who_follows_the_browser_gets_the_organisation_language(
     about_rep_b = [m for m in mail.outbox if rep_b.full_name in m.subject]
     assert len(about_rep_b) == 1
     assert about_rep_b[0].subject.startswith("Relay 提醒：")
+
+
+@override_settings(RELAY_RISK_HIGH=0.0, RELAY_RISK_MEDIUM=0.0, LANGUAGE_CODE="en")
+def test_an_alert_raised_in_english_reads_in_chinese_for_a_chinese_manager(
+    small_org, rep_a, team_north_a, manager_a, tmp_path
+):
+    chinese = user_create(
+        username="manager.zh",
+        password=None,
+        role=User.Role.SALES_MANAGER,
+        managed_teams=[team_north_a],
+    )
+    user_language_set(user=chinese, language="zh-hans")
+    with zh_hans_catalog(tmp_path, ZH):
+        with translation.override("en"):
+            services.risk_scores_refresh(as_of=AS_OF)
+        alert = RiskAlert.objects.get(rep=rep_a)
+        assert alert.message.startswith(f"{rep_a.full_name} is now at high risk of leaving (")
+
+        client = Client()
+        client.force_login(chinese)
+        page = client.get(reverse("retention:alert_list")).content.decode()
+        api = APIClient()
+        api.force_login(chinese)
+        rows = {row["id"]: row for row in api.get("/api/alerts/").json()["results"]}
+
+        english = Client()
+        english.force_login(manager_a)
+        english_page = english.get(reverse("retention:alert_list")).content.decode()
+        english_api = APIClient()
+        english_api.force_login(manager_a)
+        english_rows = {row["id"]: row for row in english_api.get("/api/alerts/").json()["results"]}
+    assert f"{rep_a.full_name} 的离职风险已升为高（" in page
+    assert html.escape(alert.message) not in page
+    assert rows[alert.pk]["message"].startswith(f"{rep_a.full_name} 的离职风险已升为高（")
+    # English is as it was stored, byte for byte.
+    assert html.escape(alert.message) in english_page
+    assert english_rows[alert.pk]["message"] == alert.message

@@ -201,6 +201,9 @@ def occlusion_contributions(
     reference value. All the changed copies go through the model in one batch."""
     if len(frame) == 0:
         return pd.DataFrame(columns=features, index=frame.index, dtype=float)
+    # Copies of the model's features only: the model reads nothing else, and copies of the
+    # whole frame (the numbers behind every signal too) took 700 MB at 10,000 reps.
+    frame = frame.reindex(columns=features)
     copies = [frame]
     for name in features:
         changed = frame.copy()

@@ -306,7 +306,6 @@ _EPOCH_MONDAY = pd.Timestamp("1970-01-05")
 # 10,000 reps one query adding up the sources' 2.4 million rows again took a fifth of the read
 # and spilled to disk, and its hash tables stayed allocated until the end. Every value is NOT
 # NULL (COALESCE), which the fixed-width binary read relies on. Columns: WEEKLY_COLUMNS.
-DEAL_SET = "deal_set"  # 0: a row of pipeline created, 1: a row of won amounts
 _WEEKLY_SOURCES: list[tuple[str, list[str]]] = [
     (
         """
@@ -323,31 +322,26 @@ _WEEKLY_SOURCES: list[tuple[str, list[str]]] = [
         ["activities", "visits", "visit_minutes"],
     ),
     (
-        # Pipeline created per creation week and won amounts per close week, in one scan of the
-        # deals (two grouping sets; ``deal_set`` says which): a deal counts in a set only when
-        # its date for that set is inside the read (the HAVING drops the other groups).
         """
-        SELECT owner_id::int8,
-               (CASE WHEN GROUPING(created_week) = 0 THEN created_week ELSE won_week END)::int4,
-               GROUPING(created_week)::int4,
-               COALESCE(SUM(amount) FILTER (WHERE is_created), 0)::float8,
-               COALESCE(SUM(amount) FILTER (WHERE won_week IS NOT NULL), 0)::float8
-        FROM (
-            SELECT owner_id, amount,
-                   (created_on - DATE '1970-01-05') / 7 AS created_week,
-                   created_on BETWEEN %(start)s AND %(end)s AS is_created,
-                   CASE WHEN status = 'won' AND close_date BETWEEN %(start)s AND %(end)s
-                        THEN (close_date - DATE '1970-01-05') / 7 END AS won_week
-            FROM retention_deal
-            WHERE owner_id IS NOT NULL AND NOT is_deleted {deal_reps}
-                  AND (created_on BETWEEN %(start)s AND %(end)s
-                       OR (status = 'won' AND close_date BETWEEN %(start)s AND %(end)s))
-        ) deals
-        GROUP BY GROUPING SETS ((owner_id, created_week), (owner_id, won_week))
-        HAVING CASE WHEN GROUPING(created_week) = 0 THEN bool_or(is_created)
-                    ELSE bool_or(won_week IS NOT NULL) END
+        SELECT owner_id::int8, ((created_on - DATE '1970-01-05') / 7)::int4,
+               COALESCE(SUM(amount), 0)::float8
+        FROM retention_deal
+        WHERE owner_id IS NOT NULL AND created_on BETWEEN %(start)s AND %(end)s {deal_reps}
+              AND NOT is_deleted
+        GROUP BY 1, 2
         """,
-        [DEAL_SET, "pipeline_created", "won_amount"],
+        ["pipeline_created"],
+    ),
+    (
+        """
+        SELECT owner_id::int8, ((close_date - DATE '1970-01-05') / 7)::int4,
+               COALESCE(SUM(amount), 0)::float8
+        FROM retention_deal
+        WHERE owner_id IS NOT NULL AND status = 'won'
+              AND close_date BETWEEN %(start)s AND %(end)s {deal_reps} AND NOT is_deleted
+        GROUP BY 1, 2
+        """,
+        ["won_amount"],
     ),
     (
         """
@@ -435,21 +429,16 @@ def _weekly_postgresql(*, start: dt.date, end: dt.date, rep_ids: list[int] | Non
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{_WEEKLY_WORK_MEM}'")
         for sql, names in _WEEKLY_SOURCES:
-            rows = copy_fixed_width(
-                cursor,
-                connection.ops.compose_sql(sql.format(**pieces), params),
-                [
-                    ("rep_id", ">i8"),
-                    ("w", ">i4"),
-                    *((name, ">i4" if name == DEAL_SET else ">f8") for name in names),
-                ],
+            parts.append(
+                (
+                    names,
+                    copy_fixed_width(
+                        cursor,
+                        connection.ops.compose_sql(sql.format(**pieces), params),
+                        [("rep_id", ">i8"), ("w", ">i4"), *((name, ">f8") for name in names)],
+                    ),
+                )
             )
-            if DEAL_SET not in rows:
-                parts.append((names, rows))
-                continue
-            for which, name in enumerate(("pipeline_created", "won_amount")):
-                chosen = rows[DEAL_SET] == which
-                parts.append(([name], {k: rows[k][chosen] for k in ("rep_id", "w", name)}))
     return _weekly_side_by_side(parts)
 
 

@@ -5,12 +5,18 @@
 
 With several --db, each is measured in its own process (so peak memory is per size). Prints
 the stages of one in-process pass (read, features, predict + drivers) and the end-to-end time
-of a real scoring run (``risk_scores_refresh``: chunks, writes, publication, alerts).
+of a real scoring run (``risk_scores_refresh``: chunks, writes, publication, alerts), with the
+load average before and after.
+
+``--dump-frames PATH`` writes the in-process pass's feature frame and scores (pickled pandas);
+a later run of changed code with ``--compare-frames PATH`` checks both are identical
+(``pandas.testing.assert_frame_equal``, exact: features, probabilities, bands and drivers).
 """
 
 import argparse
 import json
 import os
+import pickle
 import resource
 import subprocess
 import sys
@@ -20,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def measure(as_of: str | None) -> dict:
+def measure(as_of: str | None, dump: str | None = None, compare: str | None = None) -> dict:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
@@ -43,12 +49,13 @@ def measure(as_of: str | None) -> dict:
     reps = len(selectors.reps_to_score(as_of=day))
     activities = Activity.objects.count()
 
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
     history = selectors.risk_history(end=day)
     t1 = time.perf_counter()
     frame = feature_frame(history, day)
     t2 = time.perf_counter()
-    score_frame(
+    scored = score_frame(
         frame,
         scorer=services.scorer_for(model),
         medium=settings.RELAY_RISK_MEDIUM,
@@ -57,7 +64,8 @@ def measure(as_of: str | None) -> dict:
     t3 = time.perf_counter()
     run = services.risk_scores_refresh(as_of=day)
     t4 = time.perf_counter()
-    return {
+    load_after = os.getloadavg()
+    result = {
         "database": connection.settings_dict["NAME"],
         "reps_scored": reps,
         "activity_rows": activities,
@@ -69,16 +77,32 @@ def measure(as_of: str | None) -> dict:
         "end_to_end_run_s": round(t4 - t3, 2),
         "run_status": run.status,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_before": [round(x, 1) for x in load_before],
+        "load_after": [round(x, 1) for x in load_after],
     }
+    if dump:
+        with open(dump, "wb") as out:
+            pickle.dump({"features": frame, "scores": scored}, out)
+    if compare:
+        import pandas as pd
+
+        with open(compare, "rb") as saved:
+            before = pickle.load(saved)
+        pd.testing.assert_frame_equal(frame, before["features"], check_exact=True)
+        pd.testing.assert_frame_equal(scored, before["scores"], check_exact=True)
+        result["frames_identical"] = True
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", action="append", default=[], help="DATABASE_URL (repeatable)")
     parser.add_argument("--as-of", default=None, help="YYYY-MM-DD (today)")
+    parser.add_argument("--dump-frames", default=None, help="write the frames here (pickle)")
+    parser.add_argument("--compare-frames", default=None, help="check the frames equal these")
     args = parser.parse_args()
     if not args.db:
-        print(json.dumps(measure(args.as_of)))
+        print(json.dumps(measure(args.as_of, args.dump_frames, args.compare_frames)))
         return
     for url in args.db:
         command = [sys.executable, __file__] + (["--as-of", args.as_of] if args.as_of else [])

@@ -322,6 +322,14 @@ class Activity(models.Model):
             models.Index(fields=["rep", "occurred_at"], name="retention_activity_rep_when"),
             # A customer's recent contacts (customer page, handover notes).
             models.Index(fields=["customer", "occurred_at"], name="retention_activity_cust_when"),
+            # Scoring's overdue to-dos (``risk.selectors._overdue_todos``: open, due by the
+            # date), read for every chunk of a run: only open to-dos, so the index stays as
+            # small as they are few, where without it every read scanned the whole table.
+            models.Index(
+                fields=["rep", "due_date"],
+                condition=Q(todo_status="open"),
+                name="retention_activity_open_todo",
+            ),
         ]
 
     def __str__(self) -> str:

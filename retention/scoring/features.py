@@ -69,6 +69,8 @@ def snapshot_frame(
         frames.append(frame)
         if progress:
             progress(number, len(dates))
+    # The dense weekly totals served every date; what follows (the fit) does not need them.
+    history.forget_weeks()
     frames = [frame for frame in frames if len(frame)]
     if not frames:
         return pd.DataFrame(columns=["rep_id", "as_of", "team_id", *FEATURES])

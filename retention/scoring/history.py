@@ -172,9 +172,13 @@ class RepHistory:
     open_deals: pd.DataFrame | None = None  # None: the source has no close dates
     data_start: dt.date | pd.Timestamp | None = None
     leave_start: dt.date | pd.Timestamp | None = None
+    # What one date's signals share (weekly matrices, the employed reps, their leave), kept
+    # until ``forget_matrices``: across many snapshot dates it would pile up to gigabytes.
     _matrices: dict = field(default_factory=dict, repr=False)
-    # ``weekly``'s weeks, in its (week) order: a window of weeks is a slice, not a scan.
-    _week_keys: np.ndarray = field(init=False, repr=False)
+    # Per weekly column, every rep (``reps`` order) × every week from ``_first_week``: built
+    # once, so a date's window of weeks is a slice of it, not a scan of ``weekly``.
+    _dense: dict = field(default_factory=dict, repr=False)
+    _first_week: pd.Timestamp = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         reps = self.reps.copy()
@@ -205,7 +209,7 @@ class RepHistory:
             if len(weekly)
             else empty_weekly()
         )
-        self._week_keys = self.weekly["week"].to_numpy()
+        self._first_week = self.weekly["week"].min() if len(self.weekly) else pd.NaT
 
         leave = self.leave.copy()
         leave["first_day"] = _dates(leave["first_day"])
@@ -259,8 +263,14 @@ class RepHistory:
     # --- what is known on a date ------------------------------------------------------------
 
     def reps_employed_on(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
-        """Reps hired on or before ``as_of`` and still there (no departure on or before it)."""
+        """Reps hired on or before ``as_of`` and still there (no departure on or before it).
+
+        The frame is shared by every signal of the date (until ``forget_matrices``): read it,
+        do not change it."""
         day = as_timestamp(as_of)
+        key = ("employed", day)
+        if key in self._matrices:
+            return self._matrices[key]
         reps = self.reps
         employed = (reps["hire_date"] <= day) & (
             reps["departure_date"].isna() | (reps["departure_date"] > day)
@@ -270,7 +280,40 @@ class RepHistory:
         known["departure_date"] = pd.NaT
         known["departure_reason"] = ""
         known.loc[known["notice_date"] > day, "notice_date"] = pd.NaT
+        self._matrices[key] = known
         return known
+
+    def _employed_weeks(self, day: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the reps employed on ``day``: their rows in ``reps``, hire weeks and the weeks
+        they are observed from (never: the latest date), as numpy arrays."""
+        key = ("employed_weeks", day)
+        if key not in self._matrices:
+            reps = self.reps_employed_on(day)
+            self._matrices[key] = (
+                self.reps.index.get_indexer(reps.index),
+                week_starts(reps["hire_date"]).to_numpy(),
+                reps["observed_from"].fillna(pd.Timestamp.max.normalize()).to_numpy(),
+            )
+        return self._matrices[key]
+
+    def _dense_weeks(self, column: str) -> np.ndarray:
+        """Every rep × every week from ``_first_week`` to the last weekly row: ``column``'s
+        totals, 0 where there is no row."""
+        if column not in self._dense:
+            weekly = self.weekly
+            n_weeks = (
+                int((weekly["week"].max() - self._first_week).days // 7) + 1 if len(weekly) else 0
+            )
+            values = np.zeros((len(self.reps), n_weeks))
+            rows = self.reps.index.get_indexer(weekly["rep_id"])
+            known = rows >= 0  # rows of reps outside ``reps`` are not anyone's weeks
+            cols = ((weekly["week"] - self._first_week).dt.days // 7).to_numpy()
+            # One row per rep and week (summed in __post_init__): each cell gets one value,
+            # added to 0 as the window of a date always did (unique cells: ``+=`` is
+            # ``np.add.at`` without its per-element cost).
+            values[rows[known], cols[known]] += weekly[column].to_numpy()[known]
+            self._dense[column] = values
+        return self._dense[column]
 
     def weekly_matrix(
         self, column: str, as_of: dt.date | pd.Timestamp, n_weeks: int
@@ -281,52 +324,81 @@ class RepHistory:
         no data is 0; a week before the rep's hire week is NaN (not yet a rep, not idle), and so
         is a week before the rep's first record or the data start (not observed, not idle).
         """
-        key = (column, as_timestamp(as_of), n_weeks)
+        day = as_timestamp(as_of)
+        key = (column, day, n_weeks)
         if key in self._matrices:
             return self._matrices[key]
-        reps = self.reps_employed_on(as_of)
-        last = last_complete_week(as_of)
-        weeks = pd.date_range(end=last, periods=n_weeks, freq="7D")
-        # One row per rep and week (summed in __post_init__), so the order rows are added in
-        # cannot change a total.
-        lo = np.searchsorted(self._week_keys, weeks[0].to_datetime64(), side="left")
-        hi = np.searchsorted(self._week_keys, last.to_datetime64(), side="right")
-        window = self.weekly.iloc[lo:hi]
-        known = window[window["rep_id"].isin(reps.index)]
-        values = np.zeros((len(reps), n_weeks))
-        if len(known):
-            rows = reps.index.get_indexer(known["rep_id"])
-            cols = ((known["week"] - weeks[0]).dt.days // 7).to_numpy()
-            np.add.at(values, (rows, cols), known[column].to_numpy())
-        hire_week = week_starts(reps["hire_date"]).to_numpy()
-        values[weeks.to_numpy()[None, :] < hire_week[:, None]] = np.nan
-        # No record yet at all: nothing about this rep's weeks is known.
-        observed = reps["observed_from"].fillna(pd.Timestamp.max.normalize()).to_numpy()
-        values[weeks.to_numpy()[None, :] < observed[:, None]] = np.nan
+        reps = self.reps_employed_on(day)
+        rows, weeks, unknown = self._window(day, n_weeks)
+        dense = self._dense_weeks(column)
+        # The window's weeks inside the dense range; weeks outside it have no rows (0).
+        offset = int((weeks[0] - self._first_week).days // 7) if dense.shape[1] else 0
+        lo, hi = max(offset, 0), min(offset + n_weeks, dense.shape[1])
+        if lo == offset and hi == offset + n_weeks:
+            values = dense[rows, lo:hi]  # a copy (rows are picked by position)
+        else:
+            values = np.zeros((len(reps), n_weeks))
+            if lo < hi:
+                values[:, lo - offset : hi - offset] = dense[rows, lo:hi]
+        values[unknown] = np.nan
         matrix = pd.DataFrame(values, index=reps.index, columns=weeks)
         self._matrices[key] = matrix
         return matrix
 
+    def _window(
+        self, day: pd.Timestamp, n_weeks: int
+    ) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray]:
+        """The employed reps' rows, the window's Mondays and which of its cells are unknown
+        (before the rep's hire week, or before the rep's first record or the data start: not
+        observed, not idle), shared by every column's window of that length on ``day``."""
+        key = ("window", day, n_weeks)
+        if key not in self._matrices:
+            rows, hire_week, observed = self._employed_weeks(day)
+            weeks = pd.date_range(end=last_complete_week(day), periods=n_weeks, freq="7D")
+            grid = weeks.to_numpy()[None, :]
+            unknown = (grid < hire_week[:, None]) | (grid < observed[:, None])
+            self._matrices[key] = (rows, weeks, unknown)
+        return self._matrices[key]
+
+    def on_date(self, name: str, as_of: dt.date | pd.Timestamp, compute):
+        """``compute()``, once per ``name`` and date until ``forget_matrices``: for what
+        several signals of a date share. The result is shared: read it, do not change it."""
+        key = (name, as_timestamp(as_of))
+        if key not in self._matrices:
+            self._matrices[key] = compute()
+        return self._matrices[key]
+
     def forget_matrices(self) -> None:
-        """Drop the cached weekly matrices (kept only while one date's signals are computed)."""
+        """Drop what one date's signals shared (weekly matrices, employed reps, their leave)."""
         self._matrices.clear()
 
+    def forget_weeks(self) -> None:
+        """Drop the dense weekly totals too (rebuilt on the next ``weekly_matrix``)."""
+        self._matrices.clear()
+        self._dense.clear()
+
     def leave_until(self, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
-        """Leave episodes of employed reps begun on or before ``as_of``, clipped to it."""
+        """Leave episodes of employed reps begun on or before ``as_of``, clipped to it.
+
+        Shared by the date's signals like ``reps_employed_on``: read it, do not change it."""
         day = as_timestamp(as_of)
+        key = ("leave", day)
+        if key in self._matrices:
+            return self._matrices[key]
         reps = self.reps_employed_on(day)
         leave = self.leave[(self.leave["first_day"] <= day) & self.leave["rep_id"].isin(reps.index)]
         leave = leave.copy()
         leave["last_day"] = leave["last_day"].clip(upper=day)
+        self._matrices[key] = leave
         return leave
 
     def unobserved_weeks(self, as_of: dt.date | pd.Timestamp, n_weeks: int) -> pd.Series:
         """Per employed rep: weeks of the ``n_weeks`` up to ``as_of`` after hire but before the
         rep is observed (first record, data start). 0 means the window is fully observed."""
-        reps = self.reps_employed_on(as_of)
-        weeks = pd.date_range(end=last_complete_week(as_of), periods=n_weeks, freq="7D")
-        hire_week = week_starts(reps["hire_date"]).to_numpy()
-        observed = reps["observed_from"].fillna(pd.Timestamp.max.normalize()).to_numpy()
+        day = as_timestamp(as_of)
+        reps = self.reps_employed_on(day)
+        _rows, hire_week, observed = self._employed_weeks(day)
+        weeks = pd.date_range(end=last_complete_week(day), periods=n_weeks, freq="7D")
         grid = weeks.to_numpy()[None, :]
         missing = (grid >= hire_week[:, None]) & (grid < observed[:, None])
         return pd.Series(missing.sum(axis=1).astype(float), index=reps.index)

@@ -51,8 +51,19 @@ class Scorer:
         if self.kind == "rules":
             return rule_points(frame)
         return explain.occlusion_contributions(
-            self.probabilities, frame, features=self.features, reference=self.reference
+            self._main_probabilities, frame, features=self.features, reference=self.reference
         )
+
+    def _main_probabilities(self, frame: pd.DataFrame) -> np.ndarray:
+        """``probabilities`` from the main horizon's classifier alone, where the model has one
+        per horizon: ``probabilities`` runs every horizon's and keeps the main one as it is
+        (``monotone``), so the same numbers come three times cheaper. The occluded copies of
+        a frame (one per feature) are most of the work of scoring."""
+        estimators = getattr(self.estimator, "estimators", None)
+        main = getattr(self.estimator, "main", None)
+        if not isinstance(estimators, dict) or main not in estimators or len(frame) == 0:
+            return self.probabilities(frame)
+        return estimators[main].predict_proba(frame[self.features].astype(float))[:, 1]
 
 
 def score_frame(

@@ -176,7 +176,12 @@ def visit_hours_change(history: RepHistory, as_of: dt.date | pd.Timestamp) -> pd
 
 
 def _leave_windows(history: RepHistory, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
-    """Episodes known on ``as_of`` tagged with their window (recent / baseline / older)."""
+    """Episodes known on ``as_of`` tagged with their window (recent / baseline / older),
+    computed once per date for the signals that share them (read it, do not change it)."""
+    return history.on_date("leave_windows", as_of, lambda: _tag_leave_windows(history, as_of))
+
+
+def _tag_leave_windows(history: RepHistory, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
     day = as_timestamp(as_of)
     leave = history.leave_until(day).copy()
     leave["days"] = (leave["last_day"] - leave["first_day"]).dt.days + 1

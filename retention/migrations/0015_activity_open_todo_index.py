@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("retention", "0012_intervention_kinds"),
+        ("retention", "0014_intervention_note_data"),
     ]
 
     operations = [

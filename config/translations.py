@@ -3,8 +3,8 @@
 ``locale/<lang>/LC_MESSAGES/<domain>.po`` is the source, committed; the ``.mo`` Django reads is
 built from it with polib (pure Python, so a bare machine needs no gettext): by ``make install``,
 by the Docker image, and by the test run. It is not committed, so a merge of translations never
-conflicts on a binary file and can never leave a stale one. ``locale/<lang>/LC_MESSAGES/parts/``
-holds each area's work before the lead merges it into ``django.po``; it is not compiled.
+conflicts on a binary file and can never leave a stale one. A ``parts/``
+folder beside it (work in progress, if any) is never compiled.
 
 ``python -m config.translations`` compiles every catalog whose ``.mo`` is missing or older.
 """

@@ -5,6 +5,7 @@ roles that may do it (``controls``), so HR reads risk but sees no manager's cont
 """
 
 import datetime as dt
+import html
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -83,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             selectors.leaving_reps(user=request.user, run=run, today=today), user=request.user
         ),
         summary=summary,
-        teams=teams_visible_to(user=request.user),
+        team_options=_team_options(request.user, selected=query.team_id),
         bands=RiskScore.Band.choices,
         overdue=(
             list(
@@ -100,6 +102,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sorts=_sort_labels(),
     )
     return render(request, "retention/dashboard/dashboard.html", context)
+
+
+def _team_options(user, *, selected: int | None) -> str:
+    """The team filter's options, built here rather than in the template's loop: an admin's
+    list holds every team (866 on the 10,000-rep bench), a third of the page's render time."""
+    teams = teams_visible_to(user=user).values_list("id", "name")
+    # The standard library's escape (what Django's wraps), without a lazy wrapper per option.
+    return mark_safe(  # ids are integers, names escaped
+        "".join(
+            f'<option value="{pk}"{" selected" if pk == selected else ""}>'
+            f"{html.escape(name)}</option>"
+            for pk, name in teams
+        )
+    )
 
 
 def _with_handover_links(rows: list[selectors.LeavingRep], *, user) -> list[selectors.LeavingRep]:

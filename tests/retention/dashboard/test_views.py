@@ -47,6 +47,21 @@ def test_admin_dashboard_covers_the_organisation_with_team_heatmap(client, score
     assert "team-heatmap-data" in html
 
 
+def test_dashboard_team_filter_lists_the_scope_s_teams_escaped_with_the_chosen_one_selected(
+    client, scored, manager_a, team_north_a, team_north_b, team_south_a
+):
+    team_north_b.name = 'North <b>"B" & co\'s</b>'
+    team_north_b.save()
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:dashboard"), {"team": team_north_a.pk}).content.decode()
+    assert f'<option value="{team_north_a.pk}" selected>{team_north_a.name}</option>' in html
+    assert (
+        f'<option value="{team_north_b.pk}">North &lt;b&gt;&quot;B&quot; &amp; co&#x27;s&lt;/b&gt;'
+        "</option>" in html
+    )
+    assert f'<option value="{team_south_a.pk}"' not in html  # out of scope
+
+
 def test_dashboard_htmx_request_returns_only_the_rows(client, scored, manager_a):
     client.force_login(manager_a)
     response = client.get(

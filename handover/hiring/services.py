@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Team, User
 from accounts.org import team_manager
@@ -34,20 +35,50 @@ from retention.services import rep_create, team_history_follow
 # A vacancy opened by a departure is due this many days after the later of today and the last day.
 TARGET_FILL_DAYS = 60
 
-DEFAULT_TEMPLATE_NAME = "Standard sales onboarding"
+# Relay's own default template is stored in English (gettext_noop marks it for translation) and
+# shown in the reader's language (relay_default_text); what an organisation writes stays as written.
+DEFAULT_TEMPLATE_NAME = gettext_noop("Standard sales onboarding")
 DEFAULT_TEMPLATE_TASKS: list[dict] = [
-    {"title": "Accounts, CRM and tools set up", "kind": "other", "owner": "hr", "due_days": 0},
-    {"title": "Product training", "kind": "training", "owner": "manager", "due_days": 10},
     {
-        "title": "Sales process and pricing training",
+        "title": gettext_noop("Accounts, CRM and tools set up"),
+        "kind": "other",
+        "owner": "hr",
+        "due_days": 0,
+    },
+    {
+        "title": gettext_noop("Product training"),
+        "kind": "training",
+        "owner": "manager",
+        "due_days": 10,
+    },
+    {
+        "title": gettext_noop("Sales process and pricing training"),
         "kind": "training",
         "owner": "manager",
         "due_days": 14,
     },
-    {"title": "Customer introductions", "kind": "introduction", "owner": "manager", "due_days": 30},
-    {"title": "First solo visits", "kind": "solo_visit", "owner": "rep", "due_days": 45},
-    {"title": "Probation check-in", "kind": "other", "owner": "hr", "due_days": 90},
+    {
+        "title": gettext_noop("Customer introductions"),
+        "kind": "introduction",
+        "owner": "manager",
+        "due_days": 30,
+    },
+    {
+        "title": gettext_noop("First solo visits"),
+        "kind": "solo_visit",
+        "owner": "rep",
+        "due_days": 45,
+    },
+    {"title": gettext_noop("Probation check-in"), "kind": "other", "owner": "hr", "due_days": 90},
 ]
+_RELAY_DEFAULT_TEXTS = {DEFAULT_TEMPLATE_NAME, *(task["title"] for task in DEFAULT_TEMPLATE_TASKS)}
+
+
+def relay_default_text(text: str) -> str:
+    """``text`` in the active language when it is one of Relay's own default template texts
+    (as stored, in English); anything an organisation wrote, unchanged."""
+    return _(text) if text in _RELAY_DEFAULT_TEXTS else text
+
 
 ACTIVE_STAGES = {
     Application.Stage.SOURCED,
@@ -694,7 +725,7 @@ def onboarding_task_title(task: OnboardingTask) -> str:
     Relay, so it is worded again; a title from the template stays as written there."""
     if task.kind == OnboardingTask.Kind.INTRODUCTION and task.customer is not None:
         return introduction_title(task.customer.name)
-    return task.title
+    return relay_default_text(task.title)
 
 
 def onboarding_task_set_done(

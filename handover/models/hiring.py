@@ -370,7 +370,14 @@ class OnboardingTemplate(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_text
+
+    @property
+    def name_text(self) -> str:
+        """The name in the active language where it is Relay's default template's."""
+        from handover.hiring.services import relay_default_text
+
+        return relay_default_text(self.name)
 
 
 class OnboardingPlan(TimeStampedModel):

@@ -1,6 +1,7 @@
 """Texts Relay writes into the hiring records read in the reader's language: the note closing
 the other applications of a filled vacancy, and an onboarding introduction's title (issue 16).
-What a person typed (a template's task titles, a stage note) stays as typed."""
+Relay's own default onboarding template (its name and task titles) reads in the reader's language
+too; what a person typed (their own template's task titles, a stage note) stays as typed."""
 
 import datetime as dt
 import importlib
@@ -21,7 +22,12 @@ from tests.translation_catalog import zh_hans_catalog
 
 pytestmark = pytest.mark.django_db
 Stage = Application.Stage
-ZH = {"Position filled": "职位已招满", "Introduction to %(customer)s": "向 %(customer)s 引荐"}
+ZH = {
+    "Position filled": "职位已招满",
+    "Introduction to %(customer)s": "向 %(customer)s 引荐",
+    "Product training": "产品培训",
+    "Standard sales onboarding": "标准销售入职计划",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -72,11 +78,17 @@ def test_an_introduction_task_reads_in_the_readers_language(
         api.force_login(hr_user)
         page = api.get(reverse("handover:onboarding_detail", args=[plan.pk])).content.decode()
         tasks = api.get(f"/api/onboarding/plans/{plan.pk}/").json()["tasks"]
+        # A title an organisation wrote stays as written, in every language.
+        training.title = "Our own product day"
+        training.save()
+        own = api.get(f"/api/onboarding/plans/{plan.pk}/").json()["tasks"]
     titles = {task["id"]: task["title"] for task in tasks}
     assert "向 Covered Co 引荐" in page and "Introduction to Covered Co" not in page
     assert titles[intro.pk] == "向 Covered Co 引荐"
-    # A template's task title is what a person wrote: it stays as written.
-    assert titles[training.pk] == "Product training"
+    # Relay's default template, stored in English, reads in the reader's language.
+    assert titles[training.pk] == "产品培训"
+    assert "标准销售入职计划" in page and "Standard sales onboarding" not in page
+    assert {task["id"]: task["title"] for task in own}[training.pk] == "Our own product day"
 
 
 def test_english_position_filled_notes_get_their_code(vacancy_north, bench_candidate):

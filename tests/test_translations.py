@@ -192,3 +192,15 @@ def test_compiling_skips_fresh_catalogs_and_writes_what_gettext_reads(tmp_path):
     assert compiled.gettext("Reps") == "销售"
     assert compiled.gettext("Guess") == "Guess"  # a fuzzy guess is not shown
     assert not (messages / "parts" / "area.mo").exists()
+
+
+def test_django_s_own_blank_choice_reads_in_chinese_from_relay_s_catalog():
+    """Django 6's "- Select an option -" has no zh_Hans entry in Django's catalog; Relay's
+    carries it (config/django_strings.py), so an optional select on a Chinese form is Chinese."""
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"
+    with translation.override("en"):
+        assert str(BLANK_CHOICE_LABEL) == "- Select an option -"

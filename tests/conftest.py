@@ -46,6 +46,19 @@ _POSTGRES_MISSING = "needs PostgreSQL: set DATABASE_URL=postgres://…"
 
 
 @pytest.fixture(autouse=True)
+def _organisation_language():
+    """Every test starts in the organisation's language. A request activates its reader's
+    language for the thread and nothing resets it afterwards (a server's next request activates
+    its own), so without this a test after a Chinese page would run in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Pages cache what a scoring run decides under the run's and rep's ids, which repeat
     between tests on SQLite: every test starts and ends with an empty cache."""

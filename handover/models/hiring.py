@@ -9,8 +9,8 @@ SalesRep and an OnboardingPlan copied from an OnboardingTemplate.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team, TimeStampedModel
 from accounts.names import person_name
@@ -124,8 +124,13 @@ class Vacancy(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        who = f" ({self.leaving_rep})" if self.leaving_rep_id else ""
-        return f"{self.role}, {self.team}{who}"
+        text = gettext("%(role)s, %(team)s") % {"role": self.role, "team": self.team}
+        if self.leaving_rep_id:
+            text = gettext("%(vacancy)s (%(leaving)s)") % {
+                "vacancy": text,
+                "leaving": self.leaving_rep,
+            }
+        return text
 
 
 class Candidate(TimeStampedModel):

@@ -37,6 +37,13 @@ class RiskModel(TimeStampedModel):
             ),
         ]
 
+    @property
+    def algorithm_label(self) -> str:
+        """The learner in the reader's language (``retention.risk.metrics_text``)."""
+        from retention.risk.metrics_text import algorithm_label
+
+        return algorithm_label(self.algorithm)
+
     def __str__(self) -> str:
         return f"{self.version} ({self.get_kind_display()})"
 

@@ -15,6 +15,16 @@ BASELINE_LABELS = {
     "leave_days_recent": gettext_noop("Leave days in the last 90 days"),
     "activity_variation": gettext_noop("Recent variation of weekly activity"),
 }
+# The learners ``retention.scoring.model.candidate_pipelines`` chooses from, and the rule
+# model's, by the id a RiskModel stores in ``algorithm``; translated when shown.
+ALGORITHM_LABELS = {
+    "rules": gettext_noop("rules (untrained)"),
+    "blend": gettext_noop("blend of logistic regression and gradient boosting"),
+    "logistic_regression": gettext_noop("logistic regression"),
+    "logistic_regression_strong_l2": gettext_noop("logistic regression, strongly regularised"),
+    "hist_gradient_boosting": gettext_noop("gradient boosting"),
+    "hist_gradient_boosting_shallow": gettext_noop("gradient boosting, shallow trees"),
+}
 # What the scoring package writes when the holdout has nothing to measure on.
 _NO_DEPARTURE = "the holdout holds no departure to measure on"
 
@@ -23,6 +33,12 @@ def baseline_label(key: str, stored: str = "") -> str:
     """A baseline's name in the active language; the stored text for a baseline not known here."""
     label = BASELINE_LABELS.get(key)
     return _(label) if label is not None else stored or key
+
+
+def algorithm_label(algorithm: str) -> str:
+    """A model's learner in the active language; an id not known here as stored."""
+    label = ALGORITHM_LABELS.get(algorithm)
+    return _(label) if label is not None else algorithm
 
 
 def not_published_text(metrics: dict) -> str:

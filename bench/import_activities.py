@@ -174,23 +174,20 @@ def side_copy(path: Path) -> dict:
     return {"seconds": seconds, "rows": rows}
 
 
-ACTIVITY_COLUMNS = (
-    "source, external_id, rep_id, customer_id, kind, occurred_at, duration_minutes, subject, "
-    "is_internal, todo_status, due_date, is_deleted"
-)
-
-
 def side_table_copy() -> dict:
     """The floor for any loader of this table: Relay's converted rows (dumped from the table
     after its import), removed, then copied back by one COPY into ``retention_activity`` itself,
     with its indexes and foreign keys, in one transaction."""
     from django.db import transaction
 
+    from retention.imports.columnar import ACTIVITY_COLUMNS
+
+    columns = ", ".join(ACTIVITY_COLUMNS)
     with tempfile.TemporaryFile() as dump:
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
-                f"COPY (SELECT {ACTIVITY_COLUMNS} FROM retention_activity "
+                f"COPY (SELECT {columns} FROM retention_activity "
                 f"WHERE source = 'salesforce') TO STDOUT (FORMAT csv)"
             ) as copy,
         ):
@@ -202,7 +199,7 @@ def side_table_copy() -> dict:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             with cursor.cursor.copy(
-                f"COPY retention_activity ({ACTIVITY_COLUMNS}) FROM STDIN (FORMAT csv)"
+                f"COPY retention_activity ({columns}) FROM STDIN (FORMAT csv)"
             ) as copy:
                 while chunk := dump.read(1 << 20):
                     copy.write(chunk)

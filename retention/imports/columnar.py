@@ -34,25 +34,13 @@ from retention.imports.kinds import (
 from retention.imports.lookups import ImportContext
 from retention.imports.readers import Table
 from retention.imports.values import _FALSE, _TRUE
+from retention.imports.writers import SPECS
 from retention.models import Activity
 
 # Kinds whose converter has a column-at-a-time twin here.
 COLUMNAR_KINDS = frozenset({"salesforce.task", "salesforce.event"})
 # The columns of the activity upsert (``writers.SPECS["activities"]``), in its order.
-ACTIVITY_COLUMNS = (
-    "source",
-    "external_id",
-    "rep_id",
-    "customer_id",
-    "kind",
-    "occurred_at",
-    "duration_minutes",
-    "subject",
-    "is_internal",
-    "todo_status",
-    "due_date",
-    "is_deleted",
-)
+ACTIVITY_COLUMNS = ("source", "external_id", *SPECS["activities"].columns)
 _DONE_STATUSES = ("completed", "complete", "closed", "done", "finished")
 # Date, or date and time with an optional UTC offset: the forms both datetime.fromisoformat
 # and this module read the same way. Anything else goes to the per-row parser.

@@ -534,8 +534,18 @@ def _run_file(
         ctx.record_flags.clear()
         step(processed)
 
+    def convert_one() -> dict:
+        """The current row's record: the kind's converter, then the entity's defaults."""
+        record = kind.convert(row, ctx)
+        for name, value in defaults.items():
+            record.setdefault(name, value)
+        return record
+
+    def later(latest, day):
+        """The later of two days, either of which may be None."""
+        return day if day is not None and (latest is None or day > latest) else latest
+
     def convert_all() -> None:
-        convert = kind.convert
         records: list[dict] = []
         rows_of: dict[str, int] = {}
         deleted: list[str] = []
@@ -567,13 +577,9 @@ def _run_file(
                         deleted.append(key)
                     ctx.flags.clear()
                     continue
-                record = convert(row, ctx)
-                for name, value in defaults.items():
-                    record.setdefault(name, value)
+                record = convert_one()
                 if latest_of is not None:
-                    day = latest_of(record)
-                    if day is not None and (latest is None or day > latest):
-                        latest = day
+                    latest = later(latest, latest_of(record))
                 key = _record_key(record)
                 first = seen.get(key)
                 if first is not None:
@@ -626,9 +632,8 @@ def _run_file(
 
     def convert_columnar(data: ColumnarFile) -> None:
         """The same outcomes as ``convert_all``, a chunk of columns at a time: rows the
-        vectorised checks pass are written from a frame, the others go through ``convert``
+        vectorised checks pass are written from a frame, the others go through ``convert_one``
         one by one, and duplicates are found over both, in row order, as ``seen`` finds them."""
-        convert = kind.convert
         spec = SPECS[kind.entity]
         prior: list[pl.DataFrame] = []
         latest = None
@@ -637,9 +642,7 @@ def _run_file(
                 kind, cells, numbers, row, ctx, deleted_column and "is_deleted"
             )
             fast = converted.records
-            day = latest_day(fast)
-            if day is not None and (latest is None or day > latest):
-                latest = day
+            latest = later(latest, latest_day(fast))
             processed = fast.height
             found: list[tuple[int, int, dict]] = []  # (row, order, issue)
             slow_records: dict[int, tuple[dict, list]] = {}
@@ -652,13 +655,9 @@ def _run_file(
                         candidates.append((number, row.external_id(kind.id_field), True))
                         ctx.flags.clear()
                         continue
-                    record = convert(row, ctx)
-                    for name, value in defaults.items():
-                        record.setdefault(name, value)
+                    record = convert_one()
                     if latest_of is not None:
-                        day = latest_of(record)
-                        if day is not None and (latest is None or day > latest):
-                            latest = day
+                        latest = later(latest, latest_of(record))
                     candidates.append((number, _record_key(record), False))
                     slow_records[number] = (record, list(ctx.flags))
                 except RowSkipped as skip:

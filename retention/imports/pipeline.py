@@ -501,18 +501,23 @@ def _run_file(
         outcome.updated += counts.updated
         outcome.unchanged += counts.unchanged
 
+    def mark_deleted(deleted: list[str]) -> None:
+        """Mark the rows the CRM deleted; those never imported count as skipped."""
+        if not deleted:
+            return
+        marked = records_mark_deleted(kind, deleted, ctx)
+        outcome.deleted += marked
+        if len(deleted) > marked:
+            why = str(_("deleted in the CRM and never imported"))
+            outcome.skipped += len(deleted) - marked
+            outcome.skipped_why[why] = outcome.skipped_why.get(why, 0) + len(deleted) - marked
+
     def flush(
         records: list[dict], rows_of: dict[str, int], processed: int, deleted: list[str]
     ) -> None:
         while in_flight:
             collect(in_flight.pop().result())
-        if deleted:
-            marked = records_mark_deleted(kind, deleted, ctx)
-            outcome.deleted += marked
-            if len(deleted) > marked:
-                why = str(_("deleted in the CRM and never imported"))
-                outcome.skipped += len(deleted) - marked
-                outcome.skipped_why[why] = outcome.skipped_why.get(why, 0) + len(deleted) - marked
+        mark_deleted(deleted)
         if writer is not None:
             if records:
                 in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
@@ -746,15 +751,7 @@ def _run_file(
             outcome.rows += processed
             while in_flight:
                 collect(in_flight.pop().result())
-            if deleted:
-                marked = records_mark_deleted(kind, deleted, ctx)
-                outcome.deleted += marked
-                if len(deleted) > marked:
-                    why = str(_("deleted in the CRM and never imported"))
-                    outcome.skipped += len(deleted) - marked
-                    outcome.skipped_why[why] = (
-                        outcome.skipped_why.get(why, 0) + len(deleted) - marked
-                    )
+            mark_deleted(deleted)
             if fast.height:
                 in_flight.append(
                     writer.submit(

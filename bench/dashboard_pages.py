@@ -53,6 +53,7 @@ def build(reps: int) -> dict:
     from accounts.models import Team, User
     from accounts.services import user_create
     from retention.models import RiskModel, ScoringRun
+    from retention.selectors import risk_thresholds
 
     teams_count = max(reps // TEAM_SIZE, 1)
     regions = [Team.objects.create(name=f"Region {n}") for n in range(max(teams_count // 25, 3))]
@@ -181,7 +182,7 @@ def build(reps: int) -> dict:
                 * (0.4 + 0.6 * (r.id %% 9 = 0)::int)) AS prob) p
             ORDER BY run.id, r.id
             """,
-            {"high": settings.RELAY_RISK_HIGH, "medium": settings.RELAY_RISK_MEDIUM},
+            {key: risk_thresholds()[key] for key in ("high", "medium")},
         )
         cursor.execute("ANALYZE")
     return cast_for_bench()

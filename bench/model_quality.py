@@ -97,6 +97,9 @@ def measure(as_of: str | None) -> dict:
             for b in metrics.get("bands", [])
         ],
         "high_band_count": metrics.get("high_band_count"),
+        "holdout_thresholds": metrics.get("holdout_thresholds"),
+        "thresholds": metrics.get("thresholds"),
+        "recalibration": (metrics.get("recalibration_by_horizon") or {}).get("90"),
         "calibration_by_horizon": metrics.get("calibration_by_horizon"),
         "train_s": round(seconds, 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -36,13 +36,13 @@ def measure(as_of: str | None, dump: str | None = None, compare: str | None = No
     django.setup()
     import datetime as dt
 
-    from django.conf import settings
     from django.db import connection
 
     from retention.models import Activity
     from retention.risk import selectors, services
     from retention.scoring.features import feature_frame
     from retention.scoring.scorer import score_frame
+    from retention.selectors import risk_thresholds
 
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     model = services.risk_model_ensure_active()
@@ -55,11 +55,12 @@ def measure(as_of: str | None, dump: str | None = None, compare: str | None = No
     t1 = time.perf_counter()
     frame = feature_frame(history, day)
     t2 = time.perf_counter()
+    thresholds = risk_thresholds(model)
     scored = score_frame(
         frame,
         scorer=services.scorer_for(model),
-        medium=settings.RELAY_RISK_MEDIUM,
-        high=settings.RELAY_RISK_HIGH,
+        medium=thresholds["medium"],
+        high=thresholds["high"],
     )
     t3 = time.perf_counter()
     run = services.risk_scores_refresh(as_of=day)

@@ -404,8 +404,11 @@ RELAY_IMPORT_BYTES_PER_DAY = env_int("RELAY_IMPORT_BYTES_PER_DAY", 4 * 1024 * 10
 RELAY_IMPORT_RETENTION_DAYS = env_int("RELAY_IMPORT_RETENTION_DAYS", 30)
 # The organisation's currency (ISO 4217): every amount is written with it (config/money.py).
 RELAY_CURRENCY = env_str("RELAY_CURRENCY", "CNY")
-RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", 0.25)
-RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", 0.5)
+# Risk bands: unset, each model's own thresholds (a trained model's from its probabilities,
+# the rule-based score's 0.25 and 0.5); set, these probabilities for every model
+# (retention.selectors.risk_thresholds, docs/risk-bands.md).
+RELAY_RISK_MEDIUM = env_float("RELAY_RISK_MEDIUM", None)
+RELAY_RISK_HIGH = env_float("RELAY_RISK_HIGH", None)
 RELAY_RISK_JUMP = env_float("RELAY_RISK_JUMP", 0.2)
 # Scoring: reps per Celery chunk, and voluntary departures needed before a model is trained.
 RELAY_RISK_CHUNK_SIZE = max(1, env_int("RELAY_RISK_CHUNK_SIZE", 2000))

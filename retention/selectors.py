@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.access import get_visible_or_404, narrow, narrow_q
@@ -26,11 +27,13 @@ from retention.models import (
     Deal,
     Intervention,
     RiskAlert,
+    RiskModel,
     RiskPageView,
     RiskScore,
     SalesRep,
     ScoringRun,
 )
+from retention.scoring.rules import RULES_HIGH, RULES_MEDIUM
 
 # --- the audit of risk reads --------------------------------------------------------------
 
@@ -202,6 +205,33 @@ def scoring_run_latest_complete() -> ScoringRun | None:
         .order_by("-as_of", "-finished_at", "-id")
         .first()
     )
+
+
+def risk_thresholds(model: RiskModel | None = None) -> dict:
+    """The probabilities from which a score of ``model`` is medium and high: the one home of
+    the bands, read by scoring (which stores each score's band with it, so a stored score keeps
+    the band it was given), the dashboards and alerts, the rep page's chart, the model page
+    and the API. ``model`` defaults to that of the current scores (else the active one).
+
+    A trained model carries its own (``metrics["thresholds"]``, worked out from its
+    probabilities when it was trained: the high band holds as many reps as departures are
+    expected, medium starts at twice the average rep's chance); the rule-based score and
+    models trained before that use RULES_MEDIUM and RULES_HIGH. RELAY_RISK_MEDIUM and
+    RELAY_RISK_HIGH, when set, override either for every model. Returns medium, high and
+    ``source``: ``model``, ``rules`` or ``settings``."""
+    if model is None:
+        run = scoring_run_latest_complete()
+        model = run.model if run is not None else RiskModel.objects.filter(is_active=True).first()
+    own = (model.metrics or {}).get("thresholds") if model is not None else None
+    if model is not None and model.kind == RiskModel.Kind.TRAINED and own and own.get("high"):
+        medium, high, source = float(own["medium"]), float(own["high"]), "model"
+    else:
+        medium, high, source = RULES_MEDIUM, RULES_HIGH, "rules"
+    if settings.RELAY_RISK_HIGH is not None:
+        high, source = settings.RELAY_RISK_HIGH, "settings"
+    if settings.RELAY_RISK_MEDIUM is not None:
+        medium, source = settings.RELAY_RISK_MEDIUM, "settings"
+    return {"medium": min(medium, high), "high": high, "source": source}
 
 
 def risk_scores_current(*, rep_ids: list[int] | None = None) -> dict[int, RiskScore]:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -991,6 +990,3 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     risk_reads_record(viewer=user, rep_ids=rep_ids)
     return rows
 
-
-def risk_thresholds() -> dict[str, float]:
-    return {"medium": settings.RELAY_RISK_MEDIUM, "high": settings.RELAY_RISK_HIGH}

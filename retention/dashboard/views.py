@@ -176,7 +176,7 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
     series = selectors.signals_to_chart(
         series, baselines, drivers=current.drivers if current and not current.is_leaving else ()
     )
-    thresholds = selectors.risk_thresholds()
+    thresholds = retention_selectors.risk_thresholds(current.run.model if current else None)
     customers = selectors.rep_customers_at_stake(rep=rep, today=today)
     try:
         handover_url = reverse("handover:plan_create", args=[rep.pk])
@@ -204,7 +204,8 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
                 charts.score_history_spec(
                     # Days serving notice are a fact, not a 100 % chance: left off the chart.
                     [(s.as_of, s.probability) for s in history if not s.is_leaving],
-                    **thresholds,
+                    medium=thresholds["medium"],
+                    high=thresholds["high"],
                 )
             )
             if history

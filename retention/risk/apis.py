@@ -18,7 +18,11 @@ from retention.filters import RiskScoreFilterSet
 from retention.models import ModelJob, RiskModel, RiskScore, ScoringRun
 from retention.risk import model_jobs, selectors, services
 from retention.risk.drivers import driver_text
-from retention.selectors import risk_scores_visible_to, scoring_run_latest_complete
+from retention.selectors import (
+    risk_scores_visible_to,
+    risk_thresholds,
+    scoring_run_latest_complete,
+)
 
 
 class RiskModelSummarySerializer(serializers.Serializer):
@@ -28,9 +32,18 @@ class RiskModelSummarySerializer(serializers.Serializer):
     trained = serializers.SerializerMethodField()
     label = serializers.CharField(source="get_kind_display")
     algorithm = serializers.CharField()
+    thresholds = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "the probabilities from which this model's scores are medium and high, and where "
+            "they come from: model, rules or settings"
+        )
+    )
 
     def get_trained(self, obj: RiskModel) -> bool:
         return obj.kind == RiskModel.Kind.TRAINED
+
+    def get_thresholds(self, obj: RiskModel) -> dict:
+        return risk_thresholds(obj)
 
 
 class RiskDriverSerializer(serializers.Serializer):
@@ -225,6 +238,7 @@ class RiskModelListApi(generics.ListAPIView):
     class OutputSerializer(serializers.ModelSerializer):
         trained = serializers.SerializerMethodField()
         label = serializers.CharField(source="get_kind_display")
+        thresholds = serializers.SerializerMethodField()
 
         class Meta:
             model = RiskModel
@@ -235,6 +249,7 @@ class RiskModelListApi(generics.ListAPIView):
                 "trained",
                 "label",
                 "algorithm",
+                "thresholds",
                 "is_active",
                 "training_start",
                 "training_end",
@@ -247,6 +262,9 @@ class RiskModelListApi(generics.ListAPIView):
 
         def get_trained(self, obj: RiskModel) -> bool:
             return obj.kind == RiskModel.Kind.TRAINED
+
+        def get_thresholds(self, obj: RiskModel) -> dict:
+            return risk_thresholds(obj)
 
     required_perms = "retention.view_riskmodel"
     serializer_class = OutputSerializer

@@ -38,7 +38,7 @@ from retention.scoring.backtest import backtest_report
 from retention.scoring.features import feature_frame, snapshot_dates, snapshot_frame
 from retention.scoring.rules import RULE_FEATURES, RULES_VERSION
 from retention.scoring.scorer import Scorer, score_frame
-from retention.selectors import scoring_run_latest_complete
+from retention.selectors import risk_thresholds, scoring_run_latest_complete
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +198,7 @@ def risk_model_train(
             horizon_days=horizon_days,
             seed=seed,
             min_departures=settings.RELAY_RISK_MIN_DEPARTURES,
+            # Unset (the default), the model works out its own thresholds; set, they override.
             medium=settings.RELAY_RISK_MEDIUM,
             high=settings.RELAY_RISK_HIGH,
             progress=fit_progress,
@@ -454,11 +455,12 @@ def scoring_chunk_score(*, run_id: int, rep_ids: list[int]) -> int:
         return 0
     history = selectors.risk_history(end=run.as_of, rep_ids=rep_ids)
     frame = feature_frame(history, run.as_of)
+    thresholds = risk_thresholds(run.model)
     scored = score_frame(
         frame,
         scorer=scorer_for(run.model),
-        medium=settings.RELAY_RISK_MEDIUM,
-        high=settings.RELAY_RISK_HIGH,
+        medium=thresholds["medium"],
+        high=thresholds["high"],
     )
     rows = _score_rows(run_id=run_id, as_of=run.as_of, frame=frame, scored=scored)
     with transaction.atomic():
@@ -726,11 +728,12 @@ def risk_history_backfill(
         start=dates[0] - dt.timedelta(days=selectors.LOOKBACK_DAYS), end=end
     )
     frames = {as_of: feature_frame(history, as_of) for as_of in dates}
+    thresholds = risk_thresholds(model)
     scored = score_frame(
         pd.concat(frames.values(), keys=list(frames)),
         scorer=scorer_for(model),
-        medium=settings.RELAY_RISK_MEDIUM,
-        high=settings.RELAY_RISK_HIGH,
+        medium=thresholds["medium"],
+        high=thresholds["high"],
     )
     runs = []
     for done, (as_of, frame) in enumerate(frames.items(), start=1):

@@ -17,7 +17,7 @@ from retention.dashboard.views import controls
 from retention.models import ModelJob, RiskModel, ScoringRun
 from retention.risk import model_jobs, selectors, services
 from retention.risk.metrics_text import metrics_display
-from retention.selectors import scoring_run_latest_complete
+from retention.selectors import risk_thresholds, scoring_run_latest_complete
 
 
 @page("retention.view_riskmodel")
@@ -35,6 +35,7 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
         **controls(request.user),
         "active": active,
         "validated": validated,
+        "thresholds": risk_thresholds(active),
         "data_warning": services.risk_data_as_of()[1],
         "models": selectors.risk_models()[:20],
         "runs": selectors.scoring_runs_recent(limit=10),

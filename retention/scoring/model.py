@@ -7,8 +7,11 @@ least-variance candidate within one standard error of the best, the error counti
 not snapshots); boosting is held monotone in each warning sign's documented direction. Each
 horizon's learner is fitted once on all its training rows and calibrated by a map fitted on
 its out-of-fold scores, Platt or isotonic (centred, so it keeps the learner's order) chosen by
-out-of-fold log loss; the figures are reported on the later snapshots (the holdout). The
-holdout rows never touch the choices, training or calibration.
+out-of-fold log loss, and its level set on the most recent labelled window (one log-odds
+shift, ``recent_shift``); the figures are reported on the later snapshots (the holdout). The
+holdout rows never touch the choices, training or calibration. Each trained model carries its
+own band thresholds (``model_thresholds``: the high band holds as many reps as departures
+are expected); the stored model is brought to the data's end by the same two rules.
 
 Horizons: one calibrated classifier per horizon (30, 90, 180 days) on the same features, made
 monotone afterwards (the chance of leaving within 30 days is never above the 90-day one, nor
@@ -45,6 +48,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from retention.scoring.explain import WORRYING
+from retention.scoring.rules import RULES_HIGH, RULES_MEDIUM
 from retention.scoring.signals import FEATURES
 
 TOP_SHARE = 0.10
@@ -510,7 +514,8 @@ def expected_count_threshold(frame: pd.DataFrame) -> float | None:
     probabilities expect: per date, the k-th highest probability where k is the sum of all
     reps' probabilities (rounded, at least 1); the median over dates. It reads the calibrated
     probabilities only, never the outcomes, so it can be worked out on any scoring date.
-    Reported beside the configured threshold, not applied."""
+    A trained model's high threshold (``model_thresholds``); on the holdout, reported beside
+    the threshold applied."""
     thresholds = []
     for _, values in frame.groupby("as_of")["probability"]:
         ranked = np.sort(values.to_numpy())[::-1]
@@ -736,16 +741,118 @@ class CalibratedModel:
     """A learner fitted on all its training rows and the calibration map fitted on that
     learner's out-of-fold scores (folds grouped by rep), so no row calibrates the score it
     was fitted on. One fit on everything instead of one per fold: the same honest calibration
-    as a cross-validated ensemble at a third of the fits."""
+    as a cross-validated ensemble at a third of the fits. ``shift``: a log-odds shift added
+    after the map (``base_rate_shift`` on the most recent labelled window), 0 for none."""
 
-    def __init__(self, pipeline: Pipeline, calibrator: object, method: str) -> None:
+    def __init__(
+        self, pipeline: Pipeline, calibrator: object, method: str, shift: float = 0.0
+    ) -> None:
         self.pipeline = pipeline
         self.calibrator = calibrator
         self.method = method
+        self.shift = shift
 
     def predict_proba(self, x) -> np.ndarray:
         p = apply_calibrator(self.calibrator, self.pipeline.predict_proba(x)[:, 1])
+        # Models stored before the shift existed have no attribute: no shift.
+        p = shift_log_odds(p, getattr(self, "shift", 0.0))
         return np.column_stack([1.0 - p, p])
+
+
+# --- following the base rate: out-of-time level, bands sized by expected departures ----------
+#
+# Calibration maps fitted on out-of-fold rows from all of history give the average level of
+# that history; where the share of reps leaving drifts (it rose on every demo seed), the
+# probabilities lag the present. The level (one log-odds shift, one parameter: steady on a few
+# dozen departures) is set on the most recent labelled window instead: the snapshots of the
+# last RECENT_WINDOW_DAYS whose horizon has passed. The shape of the map (Platt or isotonic,
+# out of fold) is kept, and so is every rep's order (ROC AUC and lead times do not move).
+RECENT_WINDOW_DAYS = 182
+# Fewer departing reps than this in the window: the window cannot set a level; no shift.
+MIN_RECENT_DEPARTURES = 10
+# The medium band starts where a rep's chance is this multiple of the average rep's.
+MEDIUM_MULTIPLE = 2.0
+
+
+def shift_log_odds(probability: np.ndarray, shift: float) -> np.ndarray:
+    """``probability`` with ``shift`` added to its log-odds (0: unchanged)."""
+    p = np.asarray(probability, dtype=float)
+    if not shift:
+        return p
+    return 1.0 / (1.0 + np.exp(-(_logit(p).ravel() + shift)))
+
+
+def base_rate_shift(probability: np.ndarray, label: np.ndarray) -> float:
+    """The log-odds shift at which the mean probability equals the observed rate of
+    ``label`` (the calibration-in-the-large correction, solved by bisection: the mean rises
+    with the shift). 0 when the labels hold one class only (no level to match)."""
+    p, y = np.asarray(probability, dtype=float), np.asarray(label, dtype=float)
+    if not len(p) or not 0 < y.sum() < len(y):
+        return 0.0
+    target, low, high = y.mean(), -10.0, 10.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if shift_log_odds(p, middle).mean() < target:
+            low = middle
+        else:
+            high = middle
+    return float((low + high) / 2)
+
+
+def recent_window(
+    as_of: pd.Series, *, end: pd.Timestamp, days: int = RECENT_WINDOW_DAYS
+) -> np.ndarray:
+    """True for the snapshots of the ``days`` up to ``end`` (included)."""
+    as_of = pd.to_datetime(as_of)
+    return ((as_of > end - pd.Timedelta(days=days)) & (as_of <= end)).to_numpy()
+
+
+def recent_shift(
+    probability: np.ndarray,
+    label: np.ndarray,
+    *,
+    as_of: pd.Series,
+    groups: np.ndarray,
+    end: pd.Timestamp,
+    days: int = RECENT_WINDOW_DAYS,
+    min_departures: int = MIN_RECENT_DEPARTURES,
+) -> dict:
+    """The ``base_rate_shift`` of the snapshots in the window of ``days`` up to ``end``, with
+    what it rests on: the window, its rows, departing reps, mean predicted and observed rate
+    before the shift. ``shift`` is 0 (and ``applied`` False) when the window holds fewer than
+    ``min_departures`` departing reps."""
+    window = recent_window(as_of, end=end, days=days)
+    known = window & ~np.isnan(probability)
+    p, y = probability[known], label[known]
+    leavers = len(np.unique(groups[known][y == 1]))
+    applied = leavers >= min_departures
+    return {
+        "start": (end - pd.Timedelta(days=days)).date().isoformat(),
+        "end": pd.Timestamp(end).date().isoformat(),
+        "rows": int(known.sum()),
+        "departing_reps": leavers,
+        "predicted": float(p.mean()) if len(p) else None,
+        "observed": float(y.mean()) if len(y) else None,
+        "applied": applied,
+        "shift": base_rate_shift(p, y) if applied else 0.0,
+    }
+
+
+def model_thresholds(frame: pd.DataFrame, *, multiple: float = MEDIUM_MULTIPLE) -> dict:
+    """The band thresholds a model's own probabilities give (``frame``: as_of, probability;
+    no outcomes read, so any window of scores will do):
+
+    - high: the probability at which as many reps reach it as departures the probabilities
+      expect (``expected_count_threshold``): the high band is sized by the departures to come;
+    - medium: ``multiple`` times the average rep's probability (the median over dates of the
+      mean), a rep at least twice as likely to leave as the average one, kept at or below high.
+
+    None for both when the frame is empty."""
+    if not len(frame):
+        return {"medium": None, "high": None, "base_rate": None}
+    high = expected_count_threshold(frame)
+    base = float(frame.groupby("as_of")["probability"].mean().median())
+    return {"medium": min(multiple * base, high), "high": high, "base_rate": base}
 
 
 # Log loss is scored with probabilities held in [LOG_LOSS_FLOOR, 1 − LOG_LOSS_FLOOR]: isotonic
@@ -851,8 +958,8 @@ def _train(
     seed: int = 0,
     features: list[str] = FEATURES,
     min_departures: int = MIN_DEPARTURES,
-    medium: float = 0.25,
-    high: float = 0.5,
+    medium: float | None = None,
+    high: float | None = None,
     rolling: bool = True,
     progress: Progress | None = None,
 ) -> TrainingResult:
@@ -862,7 +969,16 @@ def _train(
     whose recent window is not observed (``recent_unobserved_weeks`` > 0) are left out of
     training, kept in validation. ``progress(done, total)`` is told as each fit begins (each
     candidate, each horizon's calibrated model, each rolling split), so a caller can show the
-    training is alive; ``done`` counts the fits begun."""
+    training is alive; ``done`` counts the fits begun.
+
+    Level and bands follow the present (see ``recent_shift`` and ``model_thresholds``): each
+    horizon's log-odds level is set on the last labelled window before the split and the
+    holdout is banded by thresholds from that window's probabilities, so the holdout measures
+    the rule as it will run; the model returned is then brought to the data's end the same
+    way (its level from the latest labelled holdout window, its thresholds from the latest
+    snapshots' probabilities): ``metrics["thresholds"]``, the model's own (an explicit setting
+    overrides them where bands are read). ``medium`` and ``high``, when given, override the
+    thresholds the holdout is banded by (``metrics["holdout_thresholds"]``)."""
     dataset = dataset.copy()
     dataset["label"] = _labels(dataset, horizon_days, horizon_days)
     labelled = dataset[dataset["label"].notna()].copy()
@@ -905,6 +1021,9 @@ def _train(
     # out-of-fold log loss. The learner is those fold fits averaged where the folds covered
     # every rep, else one fit on all rows. The main horizon reuses the selection's folds.
     estimators, calibration_by_horizon, calibration_checks, bagged = {}, {}, {}, {}
+    recalibration_by_horizon: dict[str, dict] = {}
+    # Until (unless) the main horizon's window gives the model's own: the rule-based score's.
+    holdout_thresholds = {"medium": RULES_MEDIUM, "high": RULES_HIGH, "base_rate": None}
     as_of_all = pd.to_datetime(dataset["as_of"])
     for horizon in fitted_horizons:
         step()
@@ -930,7 +1049,7 @@ def _train(
             )
         scored_labels = labels[scored.index].astype(int).to_numpy()
         method, checks = choose_calibration(
-            scores, scored_labels, scored["rep_id"].to_numpy(), medium=medium, high=high
+            scores, scored_labels, scored["rep_id"].to_numpy()
         )
         known = ~np.isnan(scores)
         if len(set(scored_labels[known])) < 2:
@@ -938,6 +1057,33 @@ def _train(
                 continue
             raise NotEnoughHistory("no fold of reps holds departures to calibrate on")
         curve = fit_calibrator(method, scores[known], scored_labels[known])
+        # The level from the most recent labelled window before the split (out of time).
+        calibrated = np.full(len(scores), np.nan)
+        calibrated[known] = apply_calibrator(curve, scores[known])
+        recalibration = recent_shift(
+            calibrated,
+            scored_labels,
+            as_of=scored["as_of"],
+            groups=scored["rep_id"].to_numpy(),
+            end=split - pd.Timedelta(days=horizon),
+        )
+        recalibration_by_horizon[str(horizon)] = recalibration
+        if horizon == horizon_days:
+            # The bands' thresholds from the same window's probabilities (no outcome read).
+            window = recent_window(scored["as_of"], end=split - pd.Timedelta(days=horizon))
+            window = window & known
+            derived = model_thresholds(
+                pd.DataFrame(
+                    {
+                        "as_of": scored["as_of"].to_numpy()[window],
+                        "probability": shift_log_odds(
+                            calibrated[window], recalibration["shift"]
+                        ),
+                    }
+                )
+            )
+            if derived["high"] is not None:
+                holdout_thresholds = derived
         if len(scored) == len(part) and len(fold_fits) >= 2:
             # The folds covered every training rep: their fits, averaged, are the learner.
             pipeline = Bagged(fold_fits)
@@ -945,7 +1091,9 @@ def _train(
             # Folds on a sample of reps: one fit on all of them knows more than the average.
             pipeline = candidate_pipelines(seed=seed, features=features)[algorithm]
             pipeline.fit(part[features].astype("float32"), y)
-        estimators[horizon] = CalibratedModel(pipeline, curve, method)
+        estimators[horizon] = CalibratedModel(
+            pipeline, curve, method, shift=recalibration["shift"]
+        )
         bagged[str(horizon)] = isinstance(pipeline, Bagged)
         calibration_by_horizon[str(horizon)] = method
         calibration_checks[str(horizon)] = checks
@@ -954,8 +1102,12 @@ def _train(
     estimator = HorizonModel(estimators, main=horizon_days)
 
     validation = valid_set[["rep_id", "as_of", "label"]].copy()
-    by_horizon = estimator.predict_horizons(x_valid)
+    # Each horizon's own probabilities (before they are made monotone), read once: the
+    # holdout figures and the move to the data's end both use them.
+    raw = {h: est.predict_proba(x_valid)[:, 1] for h, est in estimator.estimators.items()}
+    by_horizon = monotone(pd.DataFrame(raw, index=x_valid.index), main=horizon_days)
     validation["probability"] = by_horizon[horizon_days].to_numpy()
+    bands_used = _overridden(holdout_thresholds, medium=medium, high=high)
     metrics = evaluate(validation, departures=departures, horizon_days=horizon_days)
     baselines = {}
     for name, label in BASELINES.items():
@@ -1013,14 +1165,16 @@ def _train(
         "publishable": publishable,
         "not_published_because": reason,
         "reliability": reliability(validation["probability"].to_numpy(), y_valid),
+        "recalibration_by_horizon": recalibration_by_horizon,
+        "holdout_thresholds": bands_used,
         "bands": band_calibration(
             validation["probability"].to_numpy(),
             y_valid,
-            medium=medium,
-            high=high,
+            medium=bands_used["medium"],
+            high=bands_used["high"],
             groups=validation["rep_id"].to_numpy(),
         ),
-        "high_band_count": high_band_count(validation, high=high),
+        "high_band_count": high_band_count(validation, high=bands_used["high"]),
         "left_out_unobserved": int(
             (labelled["recent_unobserved_weeks"].fillna(0) > 0).sum()
             if "recent_unobserved_weeks" in labelled
@@ -1037,6 +1191,16 @@ def _train(
             seed=seed,
             step=step,
         )
+    metrics |= _bring_to_data_end(
+        estimator,
+        raw=raw,
+        dataset=dataset,
+        valid_set=valid_set,
+        split=split,
+        features=features,
+        horizon_days=horizon_days,
+        seed=seed,
+    )
     reference = {name: float(x_train[name].median()) for name in features}
     return TrainingResult(
         estimator=estimator,
@@ -1048,6 +1212,78 @@ def _train(
         reference={k: (None if np.isnan(v) else v) for k, v in reference.items()},
         validation=validation,
     )
+
+
+def _overridden(thresholds: dict, *, medium: float | None, high: float | None) -> dict:
+    """``thresholds`` with ``medium`` and ``high`` put in where given (an explicit setting
+    wins), medium kept at or below high, and ``source``: ``model`` or ``settings``."""
+    result = dict(thresholds)
+    if high is not None:
+        result["high"] = high
+    if medium is not None:
+        result["medium"] = medium
+    result["medium"] = min(result["medium"], result["high"])
+    given = medium is not None or high is not None
+    result["source"] = "settings" if given else "model"
+    return result
+
+
+def _bring_to_data_end(
+    estimator: HorizonModel,
+    *,
+    raw: dict[int, np.ndarray],
+    dataset: pd.DataFrame,
+    valid_set: pd.DataFrame,
+    split: pd.Timestamp,
+    features: list[str],
+    horizon_days: int,
+    seed: int,
+) -> dict:
+    """Move the model validated on the holdout to the present, as the same rules did at the
+    split: each horizon's level shifted again to the latest window of holdout snapshots whose
+    main horizon has passed (scores the model never trained on), and the thresholds worked out
+    on the latest RECENT_WINDOW_DAYS of snapshots' probabilities (every snapshot, outcome
+    known or not; at most SELECTION_MAX_REPS reps). ``raw``: each horizon's probabilities of
+    the ``valid_set`` rows, as validated. Changes ``estimator`` in place; returns
+    ``thresholds`` (None without snapshots) and ``published_recalibration`` for the metrics."""
+    adjustments = {}
+    if len(valid_set):
+        end = pd.Timestamp(pd.to_datetime(valid_set["as_of"]).max())
+        for horizon, model in estimator.estimators.items():
+            labels = _labels(valid_set, horizon, horizon_days)
+            known = labels.notna().to_numpy()
+            probability = np.where(known, raw[horizon], np.nan)
+            adjustment = recent_shift(
+                probability,
+                labels.fillna(0).astype(int).to_numpy(),
+                as_of=valid_set["as_of"],
+                groups=valid_set["rep_id"].to_numpy(),
+                end=end,
+            )
+            if adjustment["applied"]:
+                model.shift = getattr(model, "shift", 0.0) + adjustment["shift"]
+            adjustment["total_shift"] = getattr(model, "shift", 0.0)
+            adjustments[str(horizon)] = adjustment
+    as_of = pd.to_datetime(dataset["as_of"])
+    latest = dataset[recent_window(as_of, end=as_of.max())]
+    latest = _selection_sample(latest, seed=seed)
+    frame = pd.DataFrame(
+        {
+            "as_of": latest["as_of"].to_numpy(),
+            "probability": estimator.predict_proba(latest[features].astype("float32"))[:, 1]
+            if len(latest)
+            else np.zeros(0),
+        }
+    )
+    thresholds = model_thresholds(frame)
+    if thresholds["high"] is None:
+        return {"published_recalibration": adjustments, "thresholds": None}
+    thresholds |= {
+        "start": (as_of.max() - pd.Timedelta(days=RECENT_WINDOW_DAYS)).date().isoformat(),
+        "end": as_of.max().date().isoformat(),
+        "medium_multiple": MEDIUM_MULTIPLE,
+    }
+    return {"published_recalibration": adjustments, "thresholds": thresholds}
 
 
 def predict(estimator: object, frame: pd.DataFrame, features: list[str]) -> np.ndarray:

@@ -14,6 +14,11 @@ import numpy as np
 import pandas as pd
 
 RULES_VERSION = "rules-1"
+# The bands of the rule-based score (and of a trained model stored before models carried
+# their own thresholds): medium from 25 %, high from 50 %. RELAY_RISK_MEDIUM and
+# RELAY_RISK_HIGH, when set, override every model's (retention.selectors.risk_thresholds).
+RULES_MEDIUM = 0.25
+RULES_HIGH = 0.5
 INTERCEPT = -3.5
 
 

@@ -55,7 +55,6 @@ from retention.imports.writers import (
     PIPELINED,
     SPECS,
     Counts,
-    copy_binary,
     records_mark_deleted,
     upsert_csv,
     write_records,
@@ -754,16 +753,14 @@ def _run_file(
                 collect(in_flight.pop().result())
             mark_deleted(deleted)
             if fast.height:
-                data = copy_binary(spec, fast)
                 in_flight.append(
                     writer.submit(
                         upsert_csv,
                         spec,
-                        copy_csv(fast) if data is None else data,
+                        copy_csv(fast),
                         fast.height,
                         source=kind.stored_source or kind.source,
                         keys=fast["external_id"].to_list(),
-                        binary=data is not None,
                         using=shared,
                     )
                 )

@@ -14,7 +14,6 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-import polars as pl
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -31,7 +30,6 @@ from retention.models import (
     SalesRep,
     ServiceRecord,
 )
-from retention.risk.binary_copy import binary_copy_rows
 from retention.services import rep_record_departure, team_history_follow
 
 if TYPE_CHECKING:
@@ -188,13 +186,11 @@ def upsert_csv(
     *,
     source: str = "",
     keys: list[str] | None = None,
-    binary: bool = False,
     using: BaseDatabaseWrapper | None = None,
 ) -> Counts:
     """The upsert of ``rows`` records given as CSV (``source, external_id, *spec.columns``,
-    every text quoted, NULL as ``\\N``), or with ``binary`` as a binary COPY stream
-    (``copy_binary``), as the column-at-a-time path writes them: PostgreSQL reads the whole
-    chunk in C, so no Python object is made per row.
+    every text quoted, NULL as ``\\N``), as the column-at-a-time path writes them: PostgreSQL
+    parses the whole chunk in C, so no Python object is made per row.
 
     Given the chunk's ``source`` and ``keys`` (distinct), a chunk none of whose records is
     stored yet is copied straight into the table: no staging table, no conflict arbiter. Should
@@ -203,11 +199,7 @@ def upsert_csv(
     if not rows:
         return Counts()
     using = using or connection
-    copy_sql = (
-        "COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
-        if binary
-        else "COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
-    )
+    copy_sql = "COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
 
     def load(cursor, table: str, column_list: str) -> None:
         with cursor.cursor.copy(copy_sql.format(table=table, columns=column_list)) as copy:
@@ -237,36 +229,6 @@ def upsert_csv(
                 load(cursor, spec.table, ", ".join(("source", "external_id", *spec.columns)))
                 return Counts(created=rows)
     return _upsert_staged(spec, load, rows, want_keys=False, using=using).counts
-
-
-# PostgreSQL's types (as Django declares the columns) that ``binary_copy_rows`` writes.
-_BINARY_TYPES = {
-    "bigint": "int8",
-    "integer": "int4",
-    "boolean": "bool",
-    "date": "date",
-    "timestamp with time zone": "timestamptz",
-}
-
-
-def copy_binary(spec: UpsertSpec, records: pl.DataFrame) -> bytes | None:
-    """The records (a frame holding ``source, external_id, *spec.columns``) as a binary COPY
-    stream for ``upsert_csv``, or None when a column has no binary form here (a decimal) or a
-    value does not fit its column's type (then CSV lets PostgreSQL say which).
-
-    The server then parses no text (no CSV to split, no number or moment to read): for the
-    million-row Task.csv about a tenth less of its CPU than CSV (bench/README.md)."""
-    columns = []
-    for name in ("source", "external_id", *spec.columns):
-        db_type = spec.model._meta.get_field(name).db_type(connection)
-        pg_type = "text" if db_type.startswith(("varchar", "text")) else _BINARY_TYPES.get(db_type)
-        if pg_type is None:
-            return None
-        columns.append((pg_type, records[name]))
-    try:
-        return binary_copy_rows(columns)
-    except ValueError:
-        return None
 
 
 def _insert_defaults(spec: UpsertSpec) -> list[tuple[str, object]]:

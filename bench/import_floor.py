@@ -11,8 +11,10 @@ Builds the bench's Task.csv, imports it with Relay once, dumps the stored rows (
 the importer writes) as CSV and as binary COPY, and removes them. Then, for each variant, makes
 a fresh table ``LIKE retention_activity`` with some of its parts, and times one
 ``COPY … FROM STDIN`` of the dump into it in one transaction, commit included, after a
-CHECKPOINT so every run starts alike. Prints each variant's time, its WAL (the server's, so
-other databases' writes in the same seconds count too) and what the parts it leaves out cost.
+CHECKPOINT so every run starts alike. Prints each variant's wall time, the CPU the server
+process spent on it (read from /proc: on a shared machine the wall time follows the load, the
+CPU much less), what the parts it leaves out save, and its WAL (the server's, so other
+databases' writes in the same seconds count too).
 Writes only the bench's rows and tables; drops them at the end. Use a scratch database.
 """
 

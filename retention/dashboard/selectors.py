@@ -489,11 +489,13 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
     when the run was published, reps who left since included, as the history was. The latest
     run's point is the summary's live band counts (reps in their team now, without those who
     have left), so the chart ends on the numbers printed above it and on the rows below. The
-    past points are cached under the latest run's id; they never change.
+    rollups' points are cached under the latest run's id: a published run's never change.
     """
     if latest is None:
         return []
-    key = f"relay:dashboard:band-history:{latest.pk}:{limit}:{scope_cache_key(user)}"
+    # The points as the rollups give them, before the latest is made live: a key of its own,
+    # since the history cached under the former key had another shape.
+    key = f"relay:dashboard:band-history-rollups:{latest.pk}:{limit}:{scope_cache_key(user)}"
     history = cache.get(key)
     if history is None:
         history = _band_history_of_rollups(user=user, limit=limit)

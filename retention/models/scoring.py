@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TimeStampedModel
+from accounts.models import Team, TimeStampedModel
 from retention.models.core import SalesRep
 
 
@@ -191,6 +191,56 @@ class RiskScore(models.Model):
         if self.is_leaving:
             return _("Leaving — last day %(day)s") % {"day": self.last_day.isoformat()}
         return self.get_band_display()
+
+
+class RiskRollup(models.Model):
+    """One run's scores counted per team, status and band (how many reps, and the sum of their
+    probabilities), written in the transaction that publishes the run
+    (``retention.risk.services.scoring_run_rollup_write``) and never changed after: the
+    dashboard's band history and team heat map read these few thousand rows instead of twelve
+    runs' scores.
+
+    The team is the rep's team when the run was published: history as it was. A rep who moves
+    later stays in the old team's past, as a team's chart of its own past should show; a rep
+    who left later still counts in the runs that scored them."""
+
+    run = models.ForeignKey(
+        ScoringRun,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        related_name="rollups",
+        db_index=False,  # led by the unique constraint below
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="risk_rollups",
+        db_index=False,  # named index below
+    )
+    status = models.CharField(_("status"), max_length=8, choices=RiskScore.Status.choices)
+    band = models.CharField(_("band"), max_length=6, choices=RiskScore.Band.choices)
+    reps = models.PositiveIntegerField(_("reps"))
+    probability_sum = models.FloatField(_("sum of probabilities"))
+
+    class Meta:
+        verbose_name = _("risk rollup")
+        verbose_name_plural = _("risk rollups")
+        constraints = [
+            # Also the index of the dashboard's reads: band history (runs, then bands, within
+            # the viewer's teams) and the team heat map (runs, then teams).
+            models.UniqueConstraint(
+                fields=["run", "team", "status", "band"], name="retention_rollup_once_per_cell"
+            ),
+            models.CheckConstraint(condition=Q(reps__gt=0), name="retention_rollup_counts_someone"),
+        ]
+        indexes = [
+            # Deleting a team: the PROTECT check asks whether any rollup names it.
+            models.Index(fields=["team"], name="retention_rollup_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} team {self.team_id} {self.status} {self.band}: {self.reps}"
 
 
 class RiskAlert(models.Model):

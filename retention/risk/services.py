@@ -28,10 +28,19 @@ from accounts.models import User
 from config.errors import ApplicationError
 from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.heartbeats import as_read, heartbeat, stale, stall_minutes, stall_window
-from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep, ScoringChunk, ScoringRun
+from retention.models import (
+    RiskAlert,
+    RiskModel,
+    RiskRollup,
+    RiskScore,
+    SalesRep,
+    ScoringChunk,
+    ScoringRun,
+)
 from retention.outbox import outbox_enqueue
 from retention.risk import artifacts, selectors
 from retention.risk.drivers import driver_text, drivers_with_text
+from retention.risk.rollups import rollup_write
 from retention.scoring import labels as scoring_labels
 from retention.scoring import model as scoring_model
 from retention.scoring.backtest import backtest_report
@@ -581,19 +590,29 @@ def scoring_run_finish(*, run_id: int) -> bool:
         status=ScoringRun.Status.SUCCEEDED, as_of__gt=run.as_of
     ).exists()
     done = len(scored)
-    published = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING).update(
-        status=ScoringRun.Status.SUCCEEDED,
-        done=done,
-        total=done,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        published = ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING).update(
+            status=ScoringRun.Status.SUCCEEDED,
+            done=done,
+            total=done,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if published:
+            scoring_run_rollup_write(run_id=run_id)
     if published:
         if run.raise_alerts and not newer_published:
             risk_alerts_raise(run_id=run_id)
         # The organisation-wide charts of the new run, computed before anyone asks for them.
         transaction.on_commit(partial(dashboard_cache_warm_task.delay, run_id))
     return bool(published)
+
+
+def scoring_run_rollup_write(*, run_id: int) -> int:
+    """Write the rollup of a run being published (``RiskRollup``: its scores counted per team,
+    status and band), in the transaction that publishes it. Every path that publishes a run
+    calls this: the dashboard's history reads the rollup, never the scores of past runs."""
+    return rollup_write(run_id=run_id, score_model=RiskScore, rollup_model=RiskRollup)
 
 
 def scoring_run_fail(*, run_id: int, error: str) -> bool:
@@ -770,6 +789,7 @@ def _scoring_run_write(
     )
     rows = _score_rows(run_id=run.pk, as_of=as_of, frame=frame, scored=scored)
     RiskScore.objects.bulk_create(rows, batch_size=2000)
+    scoring_run_rollup_write(run_id=run.pk)
     ScoringChunk.objects.create(
         run=run,
         index=0,
@@ -845,9 +865,7 @@ def risk_alerts_email(*, run_id: int) -> int:
     )
     if not alerts:
         return 0
-    recipients = selectors.team_alert_recipients(
-        team_ids={alert.rep.team_id for alert in alerts}
-    )
+    recipients = selectors.team_alert_recipients(team_ids={alert.rep.team_id for alert in alerts})
     sent = 0
     for alert in alerts:
         claimed = RiskAlert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(
@@ -860,10 +878,7 @@ def risk_alerts_email(*, run_id: int) -> int:
         for language, managers in users_by_language(to).items():
             with translation.override(language):
                 message = risk_alert_message(kind=alert.kind, score=alert.score)
-                drivers = "\n".join(
-                    f"- {driver_text(d)}"
-                    for d in alert.score.drivers
-                )
+                drivers = "\n".join(f"- {driver_text(d)}" for d in alert.score.drivers)
                 send_mail(
                     subject=_("Relay: %(rep)s – %(kind)s")
                     % {"rep": alert.rep.full_name, "kind": alert.get_kind_display()},

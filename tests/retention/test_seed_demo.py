@@ -20,6 +20,7 @@ from retention.models import (
     Customer,
     Deal,
     LeaveRecord,
+    RiskRollup,
     SalesRep,
     ServiceRecord,
 )
@@ -219,6 +220,20 @@ def test_flush_replaces_the_organisation_but_keeps_superusers(seeded):
     assert User.objects.filter(username="root").exists()
     assert not User.objects.filter(username="someone").exists()
     assert SalesRep.objects.count() == seeded.counts["sales reps"]
+
+
+def test_flush_removes_teams_that_published_runs_counted(seeded):
+    """A run's rollup names its teams (and protects them): flushing removes it first."""
+    from tests.retention.dashboard.conftest import make_run, make_score, publish
+
+    run = make_run(END)
+    for rep in SalesRep.objects.order_by("pk")[:5]:
+        make_score(run, rep, 0.6)
+    publish(run)
+    assert RiskRollup.objects.filter(run=run).exists()
+    seed_module.demo_flush()
+    assert not Team.objects.exists()
+    assert not RiskRollup.objects.exists()
 
 
 def test_demo_seeded_is_sent_after_commit(db, django_capture_on_commit_callbacks):

@@ -1,6 +1,7 @@
 """Scoring history for the dashboard tests, built directly as rows (no scoring code involved).
 
-Three succeeded weekly runs, then a failed and a running run whose scores must never show.
+Three succeeded weekly runs (published: their rollups written), then a failed and a running run
+whose scores must never show.
 In the latest succeeded run: rep_a (North A) is high risk, rep_a2 (North B) low, rep_b (South A)
 medium.
 """
@@ -8,9 +9,11 @@ medium.
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from retention.models import RiskModel, RiskScore, SalesRep, ScoringRun
+from retention.risk.services import scoring_run_rollup_write
 
 RUN_DATES = [dt.date(2026, 10, 26), dt.date(2026, 11, 2), dt.date(2026, 11, 9)]
 
@@ -60,6 +63,14 @@ def make_score(
     )
 
 
+def publish(run: ScoringRun) -> ScoringRun:
+    """Write the rollup of a succeeded run made by ``make_run`` once its scores are in, as
+    publishing a run does (``scoring_run_rollup_write``)."""
+    with transaction.atomic():
+        scoring_run_rollup_write(run_id=run.pk)
+    return run
+
+
 LEAVE_DRIVER = {
     "feature": "leave_episode_change",
     "text": "average leave episode 4.5 days in the last 90 days, against 1.5 days over the "
@@ -105,6 +116,7 @@ def scored(rules_model, rep_a, rep_a2, rep_b) -> dict:
                     "activities_recent": 12.0,
                 },
             )
+        publish(run)
     failed = make_run(dt.date(2026, 11, 16), model=rules_model, status=ScoringRun.Status.FAILED)
     running = make_run(dt.date(2026, 11, 16), model=rules_model, status=ScoringRun.Status.RUNNING)
     for rep in history:

@@ -1,10 +1,10 @@
-"""The column-at-a-time path for large activity files (Salesforce Task.csv and Event.csv).
+"""The column-at-a-time path for large Salesforce files: Account, Opportunity, Task, Event, Case.
 
 A CSV file is read by polars in batches of rows (all cells as text), and each column of a
 batch is checked and converted at once: ids, rep and customer references (joins against the
-lookups), dates and times, numbers and choices. A row every check passes becomes a record in
-a frame; a row any check doubts (a value the strict vectorised forms do not cover, an
-unknown reference, a value that would be flagged or rejected) goes to the per-row converter
+lookups), dates and times, numbers, currencies and choices. A row every check passes becomes a
+record in a frame; a row any check doubts (a value the strict vectorised forms do not cover,
+an unknown reference, a value that would be flagged or rejected) goes to the per-row converter
 of ``kinds``, so its record, its flags and its rejection reason are exactly those of the
 per-row path. Only those rows are handled one by one.
 
@@ -17,12 +17,15 @@ import codecs
 import datetime as dt
 import functools
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from config.money import ISO_4217, organisation_currency
+from retention.imports.errors import RowError
 from retention.imports.kinds import (
     _SF_KIND,
     EMPTY_LOOKUP,
@@ -32,15 +35,21 @@ from retention.imports.kinds import (
     Row,
 )
 from retention.imports.lookups import ImportContext
-from retention.imports.readers import Table
-from retention.imports.values import _FALSE, _TRUE
+from retention.imports.readers import FIELD_LIMIT, Table
+from retention.imports.values import _FALSE, _TRUE, parse_decimal
 from retention.imports.writers import SPECS
-from retention.models import Activity
+from retention.models import Activity, Deal
 
-# Kinds whose converter has a column-at-a-time twin here.
-COLUMNAR_KINDS = frozenset({"salesforce.task", "salesforce.event"})
+
+def record_columns(entity: str) -> tuple[str, ...]:
+    """The columns of an entity's upsert (``writers.SPECS``), in its order."""
+    return ("source", "external_id", *SPECS[entity].columns)
+
+
 # The columns of the activity upsert (``writers.SPECS["activities"]``), in its order.
-ACTIVITY_COLUMNS = ("source", "external_id", *SPECS["activities"].columns)
+ACTIVITY_COLUMNS = record_columns("activities")
+# What ``writers.write_customers`` reads of a customer besides its upsert columns.
+CUSTOMER_EXTRAS = ("_owner", "_owner_since")
 _DONE_STATUSES = ("completed", "complete", "closed", "done", "finished")
 # Date, or date and time with an optional UTC offset: the forms both datetime.fromisoformat
 # and this module read the same way. Anything else goes to the per-row parser.
@@ -50,12 +59,34 @@ _MOMENT = (
 )
 _DAY = r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$"
 _WHOLE = r"^\d{1,9}$"
+# Amounts the column path reads itself: what numeric(16, 2) stores as written, under the
+# 10**14 the per-row path refuses. Others (1,234.50, $12, -5, 1e3…) go to ``values``.
+_AMOUNT = r"^\d{1,14}(?:\.\d{1,2})?$"
+# Scores likewise, for numeric(6, 2).
+_SCORE = r"^\d{1,4}(?:\.\d{1,2})?$"
+# Years every reader agrees on: polars reads year 0, Python and PostgreSQL do not.
+_YEARS = (1000, 9998)
+# A case resolved in more minutes than this goes to the per-row path (and its check).
+_LONGEST_CASE = dt.timedelta(days=365 * 50)
 
 
 @functools.cache
 def _whitespace() -> str:
     """What Python's str.strip() strips (polars' default set lacks U+001C–U+001F)."""
     return "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+
+
+def _strip_set(frame: pl.DataFrame) -> str | None:
+    """Python's whitespace, or polars' own (much faster) when no cell holds U+001C–U+001F."""
+    separators = frame.select(
+        pl.any_horizontal(pl.col(name).str.contains("[\x1c-\x1f]").any() for name in frame.columns)
+    ).item()
+    return _whitespace() if separators else None
+
+
+def _blank(frame: pl.DataFrame, chars: str | None) -> pl.Expr:
+    """A row whose cells are all whitespace, which the CSV reader does not count as a row."""
+    return pl.all_horizontal([pl.col(name).str.strip_chars(chars) == "" for name in frame.columns])
 
 
 @dataclass
@@ -94,6 +125,29 @@ class ColumnarFile:
                 after = int(numbers[-1])
                 yield frame, numbers.cast(pl.Int64)
 
+    def chunks(self, size: int) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
+        """As ``batches``, without the blank rows, in chunks of exactly ``size`` rows (the last
+        one fewer): the chunks the per-row path writes, so a writer's notes about a chunk's
+        records come where the per-row path reports them."""
+        held: list[tuple[pl.DataFrame, pl.Series]] = []
+        count = 0
+        for frame, numbers in self.batches(size):
+            keep = ~frame.select(_blank(frame, _strip_set(frame))).to_series()
+            frame, numbers = frame.filter(keep), numbers.filter(keep)
+            held.append((frame, numbers))
+            count += frame.height
+            while count >= size:
+                cells = pl.concat([frame for frame, _numbers in held])
+                rows = pl.concat([numbers for _frame, numbers in held])
+                yield cells.head(size), rows.head(size)
+                held = [(cells.slice(size), rows.slice(size))]
+                count -= size
+        if count:
+            yield (
+                pl.concat([frame for frame, _numbers in held]),
+                pl.concat([numbers for _frame, numbers in held]),
+            )
+
     def close(self) -> None:
         self.path.unlink(missing_ok=True)
 
@@ -104,10 +158,6 @@ def _lines(breaks: list[str]) -> pl.Expr | None:
     return 1 + pl.sum_horizontal(
         pl.col(name).fill_null("").str.count_matches("\r\n|\r|\n").cast(pl.Int64) for name in breaks
     )
-
-
-def columnar_supported(kind: FileKind, values: dict) -> bool:
-    return kind.key in COLUMNAR_KINDS and not values
 
 
 def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | None:
@@ -137,12 +187,17 @@ def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | No
         # One pass first, so a file whose rows do not add up to its lines is never half-read.
         counts = scan.select(
             pl.len().alias("rows"),
+            pl.max_horizontal(pl.col(name).str.len_bytes().max() for name in columns).alias(
+                "_longest"
+            ),
             *(pl.col(name).str.contains("[\r\n]").any().alias(name) for name in columns),
         ).collect(engine="streaming")
         read.breaks = [name for name in columns if counts[name][0]]
         rows = counts["rows"][0]
         if read.breaks:
             rows = scan.select(_lines(read.breaks).sum()).collect(engine="streaming").item()
+        if (counts["_longest"][0] or 0) >= FIELD_LIMIT - 1:
+            rows = None  # a field the CSV reader may refuse (its bytes): it says which row
     except (pl.exceptions.PolarsError, UnicodeError):
         path.unlink(missing_ok=True)
         return None  # ragged rows, an unclosed quote…: the CSV reader says which row
@@ -156,7 +211,9 @@ def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | No
 class Converted:
     """One chunk converted: the records every check passed, and the rows to do one by one."""
 
-    records: pl.DataFrame  # ACTIVITY_COLUMNS, plus _row (its number) and _day (for "latest")
+    # The kind's record columns (``record_columns``, and for customers ``CUSTOMER_EXTRAS``),
+    # plus _row (its number) and _day (its day for "latest", null where there is none).
+    records: pl.DataFrame
     slow: list[tuple[int, list[str]]]  # (row number, cells) for the per-row converter
 
 
@@ -198,10 +255,35 @@ def _whole(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return value, readable
 
 
+def _decimal(text: pl.Expr, form: str, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
+    """(number or null when empty, readable) for plain non-negative numbers written in
+    ``form``, as ``values.parse_decimal`` reads them; any other writing goes per row."""
+    readable = (text == "") | text.str.contains(form)
+    value = pl.when(text == "").then(None).otherwise(text.cast(dtype, strict=False))
+    return value, readable
+
+
+def _in_years(day: pl.Expr) -> pl.Expr:
+    """The day, or null outside the years Python, polars and PostgreSQL all read alike."""
+    return pl.when(day.dt.year().is_between(*_YEARS)).then(day).otherwise(None)
+
+
+def _iso_day(text: pl.Expr) -> pl.Expr:
+    return _in_years(text.str.to_date("%Y-%m-%d", strict=False))
+
+
+def _date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(day or null when empty, readable) as ``values.parse_date`` reads ISO dates (with a
+    time after them or not); US and dotted dates go per row."""
+    day = _iso_day(text.str.slice(0, 10))
+    readable = (text == "") | (text.str.contains(_DAY) & day.is_not_null())
+    return pl.when(text == "").then(None).otherwise(day), readable
+
+
 def _moment(text: pl.Expr, tz_name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(UTC moment, local day, readable) as ``values.parse_datetime`` reads the strict forms."""
     parts = text.str.extract_groups(_MOMENT)
-    day = parts.struct.field("1").str.to_date("%Y-%m-%d", strict=False)
+    day = _iso_day(parts.struct.field("1"))
 
     def number(field: str) -> pl.Expr:
         return parts.struct.field(field).str.to_integer(strict=False).fill_null(0)
@@ -250,7 +332,7 @@ def _moments(frame: pl.DataFrame, text: pl.Expr, tz_name: str) -> pl.DataFrame:
     in one pass; a mixed column goes through the general strict form of ``_moment``."""
     cells = frame.with_columns(_moment_cells=text)["_moment_cells"]
     empty = cells == ""
-    day = cells.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    day = cells.str.slice(0, 10).to_frame("day").select(_iso_day(pl.col("day")))["day"]
     if (empty | (cells.str.contains(_PLAIN_DAY) & day.is_not_null())).all():
         local = day.cast(pl.Datetime("us"))
         if tz_name == "UTC":
@@ -265,9 +347,10 @@ def _moments(frame: pl.DataFrame, text: pl.Expr, tz_name: str) -> pl.DataFrame:
             "%Y-%m-%dT%H:%M:%S%.f%z", time_unit="us", time_zone="UTC", strict=False
         )
         if (empty | moment.is_not_null()).all():
-            return pl.DataFrame(
-                {"moment": moment, "day": day, "ok": pl.repeat(True, len(cells), eager=True)}
+            parsed = pl.DataFrame({"moment": moment, "day": day}).with_columns(
+                moment=pl.when(pl.col("day").is_not_null()).then(pl.col("moment"))
             )
+            return parsed.with_columns(ok=empty | pl.col("moment").is_not_null())
     moment, local_day, readable = _moment(pl.col("text"), tz_name)
     return pl.DataFrame({"text": cells}).select(moment=moment, day=local_day, ok=readable)
 
@@ -285,68 +368,106 @@ def _rep_keys(ctx: ImportContext) -> dict[str, int]:
     return keys
 
 
-def _with_moments(
-    work: pl.DataFrame, row: Row, key: str, tz_name: str
-) -> tuple[pl.DataFrame, tuple[pl.Expr, pl.Expr, pl.Expr]]:
-    """``work`` with the field's parsed moment, day and ok as columns, and expressions for them."""
-    parsed = _moments(work, _text(work, row, key), tz_name)
-    names = (f"_{key}_moment", f"_{key}_day", f"_{key}_ok")
-    work = work.with_columns(
-        parsed["moment"].alias(names[0]),
-        parsed["day"].alias(names[1]),
-        parsed["ok"].alias(names[2]),
-    )
-    return work, tuple(pl.col(name) for name in names)
+@dataclass
+class _Chunk:
+    """A chunk's non-blank rows with every mapped field's stripped text (``_t_<key>``), and
+    what the kinds' column converters ask of it."""
 
+    work: pl.DataFrame
+    row: Row
+    ctx: ImportContext
+    chars: str | None
 
-def convert_chunk(
-    kind: FileKind,
-    frame: pl.DataFrame,
-    numbers: pl.Series,
-    row: Row,
-    ctx: ImportContext,
-    deleted_key: str | None,
-) -> Converted:
-    """Convert a chunk of rows of a Task or Event file, column by column."""
-    tz_name = getattr(ctx.tz, "key", "UTC")
-    separators = frame.select(
-        pl.any_horizontal(pl.col(name).str.contains("[\x1c-\x1f]").any() for name in frame.columns)
-    ).item()
-    # Python's whitespace, or polars' own (much faster) when no cell holds U+001C–U+001F.
-    chars = _whitespace() if separators else None
-    blank = pl.all_horizontal([pl.col(name).str.strip_chars(chars) == "" for name in frame.columns])
-    work = frame.with_columns(_row=numbers).filter(~blank)
-    work = work.with_columns(
-        **{f"_t_{key}": _raw(work, row, key).str.strip_chars(chars) for key in row.index}
-    )
-    external_id = _text(work, row, kind.id_field)
-    owner = _text(work, row, "owner_id")
-    account = _text(work, row, "account_id").str.extract(r"^([^;]*)", 1).str.strip_chars(chars)
-    what = _text(work, row, "what_id").str.extract(r"^([^;]*)", 1).str.strip_chars(chars)
-    columns = {
-        "external_id": external_id,
-        "_owner": owner,
-        "_account": account,
-        "_what": what,
-        "subject": _text(work, row, "subject").str.slice(0, 255),
-    }
-    checks = [
-        (external_id != "") & (external_id.str.len_chars() <= 64),
-        owner != "",
-    ]
-    if deleted_key is not None:
-        deleted, readable = _bool(_text(work, row, "is_deleted"))
-        checks.append(readable & (deleted.is_null() | ~deleted))
-    if kind.key == "salesforce.task":
-        subtype = _text(work, row, "task_subtype").str.to_lowercase()
-        subtype = (
-            pl.when(subtype == "")
-            .then(_text(work, row, "type").str.to_lowercase())
-            .otherwise(subtype)
+    @property
+    def tz_name(self) -> str:
+        return getattr(self.ctx.tz, "key", "UTC")
+
+    def text(self, key: str) -> pl.Expr:
+        return _text(self.work, self.row, key)
+
+    def raw(self, key: str) -> pl.Expr:
+        return _raw(self.work, self.row, key)
+
+    def first_id(self, key: str) -> pl.Expr:
+        """The first of a field's ids (``AccountId`` may hold several, split by ";")."""
+        return self.text(key).str.extract(r"^([^;]*)", 1).str.strip_chars(self.chars)
+
+    def moments(self, key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+        """(UTC moment, day as written, ok) of a date/time field, as columns of ``work``."""
+        parsed = _moments(self.work, self.text(key), self.tz_name)
+        names = (f"_{key}_moment", f"_{key}_day", f"_{key}_ok")
+        self.work = self.work.with_columns(
+            parsed["moment"].alias(names[0]),
+            parsed["day"].alias(names[1]),
+            parsed["ok"].alias(names[2]),
         )
-        seconds, seconds_ok = _whole(_text(work, row, "call_seconds"))
-        closed, closed_ok = _bool(_text(work, row, "is_closed"))
-        status = _text(work, row, "status").str.to_lowercase()
+        return tuple(pl.col(name) for name in names)
+
+    def local_day(self, moment: pl.Expr) -> pl.Expr:
+        """The day a UTC moment falls on in the organisation's time zone."""
+        if self.tz_name == "UTC":
+            return moment.dt.date()
+        return moment.dt.convert_time_zone(self.tz_name).dt.date()
+
+    def amount(self, key: str) -> tuple[pl.Expr, pl.Expr]:
+        """(amount, ok) as ``kinds._amount`` reads it: empty is 0."""
+        value, readable = _decimal(self.text(key), _AMOUNT, pl.Decimal(16, 2))
+        return value.fill_null(Decimal(0)), readable
+
+    def currency(self, key: str, amount_key: str) -> tuple[pl.Expr, pl.Expr]:
+        """(code, ok) as ``kinds._currency`` reads it; a code it would refuse or flag (an
+        amount in another currency than the organisation's) is not ok."""
+        if key not in self.row.index:
+            return pl.lit(""), pl.lit(True)
+        written = self.text(key)
+        code = written.str.to_uppercase()
+        ok = (written == "") | (
+            written.str.contains(r"^[A-Za-z]{3}$")
+            & code.is_in(sorted(ISO_4217))
+            & ((code == organisation_currency()) | self.raw(amount_key).is_in(["", "0"]))
+        )
+        return pl.when(written == "").then(pl.lit("")).otherwise(code), ok
+
+
+def _join(frame: pl.DataFrame, on: str, keys: pl.DataFrame, name: str) -> pl.DataFrame:
+    """``frame`` with column ``name``: the id ``keys`` holds for column ``on``, or null."""
+    return frame.join(
+        keys.rename({"key": on, "id": name}), on=on, how="left", maintain_order="left"
+    )
+
+
+def _found(reference: str, found: str) -> pl.Expr:
+    """An empty reference, or one the lookup found: anything else is flagged or refused."""
+    return (pl.col(reference) == "") | pl.col(found).is_not_null()
+
+
+def _finish(chunk: _Chunk, columns: dict[str, pl.Expr], checks: list[pl.Expr]) -> pl.DataFrame:
+    """The chunk's converted columns, _row, and _fast: every check passed."""
+    return chunk.work.select(
+        "_row",
+        *(expression.alias(name) for name, expression in columns.items()),
+        _fast=pl.all_horizontal(checks),
+    )
+
+
+def _activities(kind: FileKind, chunk: _Chunk, checks: list[pl.Expr]) -> pl.DataFrame:
+    """Salesforce tasks and events (``kinds.sf_task``, ``kinds.sf_event``)."""
+    text = chunk.text
+    owner = text("owner_id")
+    columns = {
+        "external_id": text(kind.id_field),
+        "_owner": owner,
+        "_account": chunk.first_id("account_id"),
+        "_what": chunk.first_id("what_id"),
+        "subject": text("subject").str.slice(0, 255),
+    }
+    checks = [*checks, owner != ""]
+    if kind.key == "salesforce.task":
+        subtype = text("task_subtype").str.to_lowercase()
+        subtype = pl.when(subtype == "").then(text("type").str.to_lowercase()).otherwise(subtype)
+        seconds, seconds_ok = _whole(text("call_seconds"))
+        closed, closed_ok = _bool(text("is_closed"))
+        status = text("status").str.to_lowercase()
         todo = (
             pl.when(closed.is_null() & (status == ""))
             .then(pl.lit(Activity.TodoStatus.NONE.value))
@@ -354,20 +475,10 @@ def convert_chunk(
             .then(pl.lit(Activity.TodoStatus.DONE.value))
             .otherwise(pl.lit(Activity.TodoStatus.OPEN.value))
         )
-        work, (completed, completed_day, completed_ok) = _with_moments(
-            work, row, "completed_at", tz_name
-        )
-        work, (activity, activity_day, activity_ok) = _with_moments(
-            work, row, "activity_date", tz_name
-        )
-        work, (created, created_day, created_ok) = _with_moments(work, row, "created_date", tz_name)
-        due_text = _text(work, row, "activity_date")
-        due = (
-            pl.when(due_text == "")
-            .then(None)
-            .otherwise(due_text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
-        )
-        due_ok = (due_text == "") | (due_text.str.contains(_DAY) & due.is_not_null())
+        completed, completed_day, completed_ok = chunk.moments("completed_at")
+        activity, activity_day, activity_ok = chunk.moments("activity_date")
+        created, created_day, created_ok = chunk.moments("created_date")
+        due, due_ok = _date(text("activity_date"))
         is_open = todo == Activity.TodoStatus.OPEN.value
         chosen = (
             pl.when(is_open)
@@ -401,19 +512,17 @@ def convert_chunk(
         )
         checks += [seconds_ok, closed_ok, completed_ok, activity_ok, created_ok, due_ok]
     else:
-        minutes, minutes_ok = _whole(_text(work, row, "duration"))
-        event_type = _text(work, row, "type").str.to_lowercase()
+        minutes, minutes_ok = _whole(text("duration"))
+        event_type = text("type").str.to_lowercase()
         mapped = event_type.replace_strict(
             {key: str(value) for key, value in _SF_KIND.items()},
             default=Activity.Kind.MEETING.value,
             return_dtype=pl.String,
         )
-        work, (at, at_day, at_ok) = _with_moments(work, row, "activity_datetime", tz_name)
-        work, (start, start_day, start_ok) = _with_moments(work, row, "start_datetime", tz_name)
-        work, (on, on_day, on_ok) = _with_moments(work, row, "activity_date", tz_name)
-        linked = pl.any_horizontal(
-            [_text(work, row, key) != "" for key in ("account_id", "what_id", "who_id")]
-        )
+        at, at_day, at_ok = chunk.moments("activity_datetime")
+        start, start_day, start_ok = chunk.moments("start_datetime")
+        on, on_day, on_ok = chunk.moments("activity_date")
+        linked = pl.any_horizontal([text(key) != "" for key in ("account_id", "what_id", "who_id")])
         columns.update(
             kind=pl.when(mapped == Activity.Kind.TASK.value)
             .then(pl.lit(Activity.Kind.MEETING.value))
@@ -430,49 +539,231 @@ def convert_chunk(
             .otherwise(on_day),
         )
         checks += [minutes_ok, at_ok, start_ok, on_ok]
-    converted = work.select(
-        "_row",
-        *(expression.alias(name) for name, expression in columns.items()),
-        _fast=pl.all_horizontal(checks),
-    )
+    converted = _finish(chunk, columns, checks)
     converted = converted.with_columns(pl.col("_fast") & pl.col("occurred_at").is_not_null())
-    converted = converted.join(
-        _lookup(_rep_keys(ctx)).rename({"key": "_owner", "id": "rep_id"}),
-        on="_owner",
-        how="left",
-        maintain_order="left",
-    )
-    customers = _lookup(ctx.customers(SF))
-    converted = converted.join(
-        customers.rename({"key": "_account", "id": "_account_id"}),
-        on="_account",
-        how="left",
-        maintain_order="left",
-    ).join(
-        customers.rename({"key": "_what", "id": "_what_id"}),
-        on="_what",
-        how="left",
-        maintain_order="left",
-    )
+    converted = _join(converted, "_owner", _lookup(_rep_keys(chunk.ctx)), "rep_id")
+    customers = _lookup(chunk.ctx.customers(SF))
+    converted = _join(converted, "_account", customers, "_account_id")
+    converted = _join(converted, "_what", customers, "_what_id")
     # An account id that names no imported customer is flagged: the per-row path says so.
-    converted = converted.with_columns(
-        _fast=pl.col("_fast")
-        & pl.col("rep_id").is_not_null()
-        & ((pl.col("_account") == "") | pl.col("_account_id").is_not_null()),
+    return converted.with_columns(
+        _fast=pl.col("_fast") & pl.col("rep_id").is_not_null() & _found("_account", "_account_id"),
         customer_id=pl.when(pl.col("_account") != "")
         .then(pl.col("_account_id"))
         .otherwise(pl.col("_what_id")),
         source=pl.lit(SF),
         is_deleted=pl.lit(False),
     )
+
+
+def _account(kind: FileKind, chunk: _Chunk, checks: list[pl.Expr]) -> pl.DataFrame:
+    """Salesforce accounts (``kinds.sf_account``)."""
+    text = chunk.text
+    name = text("name")
+    revenue, revenue_ok = chunk.amount("annual_revenue")
+    currency, currency_ok = chunk.currency("currency", "annual_revenue")
+    created, created_ok = _date(text("created_date"))
+    country = text("billing_country")
+    columns = {
+        "external_id": text(kind.id_field),
+        "name": name.str.slice(0, 200),
+        "industry": text("industry").str.slice(0, 120),
+        "region": pl.when(country != "")
+        .then(country)
+        .otherwise(text("billing_state"))
+        .str.slice(0, 120),
+        "annual_revenue": revenue,
+        "currency": currency,
+        "_owner_key": text("owner_id"),
+        # Ownership starts when the CRM says the account began, not on the import day.
+        "_owner_since": pl.when(created.is_not_null()).then(
+            pl.min_horizontal(created, pl.lit(chunk.ctx.today))
+        ),
+        "_day": pl.lit(None, dtype=pl.Date),
+    }
+    checks = [*checks, name != "", revenue_ok, currency_ok, created_ok]
+    converted = _join(
+        _finish(chunk, columns, checks), "_owner_key", _lookup(_rep_keys(chunk.ctx)), "_owner"
+    )
+    return converted.with_columns(
+        _fast=pl.col("_fast") & _found("_owner_key", "_owner"),
+        source=pl.lit(SF),
+        is_deleted=pl.lit(False),
+    )
+
+
+def _opportunity(kind: FileKind, chunk: _Chunk, checks: list[pl.Expr]) -> pl.DataFrame:
+    """Salesforce opportunities (``kinds.sf_opportunity``)."""
+    text = chunk.text
+    amount, amount_ok = chunk.amount("amount")
+    currency, currency_ok = chunk.currency("currency", "amount")
+    created, created_ok = _date(text("created_date"))
+    close, close_ok = _date(text("close_date"))
+    won, won_ok = _bool(text("is_won"))
+    closed, closed_ok = _bool(text("is_closed"))
+    stage = text("stage_name")
+    lowered = stage.str.to_lowercase()
+    created_on = pl.min_horizontal(created, close)
+    columns = {
+        "external_id": text(kind.id_field),
+        "_account": chunk.first_id("account_id"),
+        "_owner_key": text("owner_id"),
+        "name": text("name").str.slice(0, 200),
+        "stage": stage.str.slice(0, 80),
+        "amount": amount,
+        "currency": currency,
+        "created_on": created_on,
+        "close_date": close,
+        "status": pl.when(won.fill_null(False) | (lowered == "closed won"))
+        .then(pl.lit(Deal.Status.WON.value))
+        .when(closed.fill_null(False) | (lowered == "closed lost"))
+        .then(pl.lit(Deal.Status.LOST.value))
+        .otherwise(pl.lit(Deal.Status.OPEN.value)),
+        "_day": created_on,
+    }
+    checks = [
+        *checks,
+        amount_ok,
+        currency_ok,
+        created_ok,
+        close_ok,
+        created_on.is_not_null(),
+        won_ok,
+        closed_ok,
+    ]
+    converted = _finish(chunk, columns, checks)
+    converted = _join(converted, "_owner_key", _lookup(_rep_keys(chunk.ctx)), "owner_id")
+    converted = _join(converted, "_account", _lookup(chunk.ctx.customers(SF)), "customer_id")
+    return converted.with_columns(
+        _fast=pl.col("_fast")
+        & pl.col("customer_id").is_not_null()
+        & _found("_owner_key", "owner_id"),
+        source=pl.lit(SF),
+        is_deleted=pl.lit(False),
+    )
+
+
+def _case_scale(ctx: ImportContext) -> tuple[bool, Decimal | None]:
+    """(whether the column path may take a case at all, the score scale where it can
+    compare and store scores on it) as ``kinds.sf_case`` reads the scale: a scale it refuses
+    sends every row to the per-row path, one it cannot compare on every scored row."""
+    try:
+        scale = parse_decimal(ctx.options.score_scale, "score scale")
+    except RowError:
+        return False, None
+    if scale is None or scale <= 0 or scale != round(scale, 2) or scale >= 10**4:
+        return True, None
+    return True, scale
+
+
+def _case(kind: FileKind, chunk: _Chunk, checks: list[pl.Expr]) -> pl.DataFrame:
+    """Salesforce cases (``kinds.sf_case``)."""
+    text = chunk.text
+    taken, scale = _case_scale(chunk.ctx)
+    score, score_ok = _decimal(text("score"), _SCORE, pl.Decimal(6, 2))
+    if not taken:
+        score_ok = pl.lit(False)
+    elif scale is None:
+        score_ok = text("score") == ""
+    else:
+        score_ok = score_ok & (score.is_null() | (score.cast(pl.Float64) <= float(scale)))
+    opened, _opened_day, opened_ok = chunk.moments("created_date")
+    closed, _closed_day, closed_ok = chunk.moments("closed_date")
+    moment = pl.coalesce(closed, opened)
+    span = closed - opened
+    escalated_cell, escalated_ok = _bool(text("is_escalated"))
+    escalated = escalated_cell.fill_null(False) | text("status").str.to_lowercase().str.contains(
+        "escalat", literal=True
+    )
+    day = chunk.local_day(moment)
+    columns = {
+        "external_id": text(kind.id_field),
+        "_owner": text("owner_id"),
+        "_account": chunk.first_id("account_id"),
+        "date": day,
+        "score": score,
+        "scale_max": pl.when(score.is_not_null())
+        .then(pl.lit(scale, dtype=pl.Decimal(6, 2)))
+        .otherwise(None),
+        "is_complaint": escalated | (text("type").str.to_lowercase() == "complaint"),
+        "is_escalated": escalated,
+        "priority": text("priority").str.slice(0, 40),
+        "opened_at": opened,
+        "closed_at": closed,
+        "resolution_minutes": span.dt.total_microseconds() // 60_000_000,
+        "_day": day,
+    }
+    checks = [
+        *checks,
+        score_ok,
+        opened_ok,
+        closed_ok,
+        moment.is_not_null(),
+        span.is_null() | ((span >= pl.duration(days=0)) & (span < pl.lit(_LONGEST_CASE))),
+        escalated_ok,
+        text("owner_id") != "",
+    ]
+    converted = _finish(chunk, columns, checks)
+    converted = _join(converted, "_owner", _lookup(_rep_keys(chunk.ctx)), "rep_id")
+    converted = _join(converted, "_account", _lookup(chunk.ctx.customers(SF)), "customer_id")
+    return converted.with_columns(
+        _fast=pl.col("_fast") & pl.col("rep_id").is_not_null() & _found("_account", "customer_id"),
+        source=pl.lit(kind.stored_source),
+        is_deleted=pl.lit(False),
+        resolution_minutes=pl.col("resolution_minutes").cast(pl.Int64),
+    )
+
+
+# Kinds whose converter has a column-at-a-time twin here.
+_CONVERTERS: dict[str, Callable[[FileKind, _Chunk, list[pl.Expr]], pl.DataFrame]] = {
+    "salesforce.account": _account,
+    "salesforce.opportunity": _opportunity,
+    "salesforce.task": _activities,
+    "salesforce.event": _activities,
+    "salesforce.case": _case,
+}
+COLUMNAR_KINDS = frozenset(_CONVERTERS)
+
+
+def columnar_supported(kind: FileKind, values: dict) -> bool:
+    return kind.key in COLUMNAR_KINDS and not values
+
+
+def columns_of(kind: FileKind) -> tuple[str, ...]:
+    """The columns of a kind's records on the column path, in the writer's order."""
+    extras = CUSTOMER_EXTRAS if kind.entity == "customers" else ()
+    return (*record_columns(kind.entity), *extras)
+
+
+def convert_chunk(
+    kind: FileKind,
+    frame: pl.DataFrame,
+    numbers: pl.Series,
+    row: Row,
+    ctx: ImportContext,
+    deleted_key: str | None,
+) -> Converted:
+    """Convert a chunk of rows of a file of one of ``COLUMNAR_KINDS``, column by column."""
+    chars = _strip_set(frame)
+    work = frame.with_columns(_row=numbers).filter(~_blank(frame, chars))
+    work = work.with_columns(
+        **{f"_t_{key}": _raw(work, row, key).str.strip_chars(chars) for key in row.index}
+    )
+    chunk = _Chunk(work, row, ctx, chars)
+    external_id = chunk.text(kind.id_field)
+    checks = [(external_id != "") & (external_id.str.len_chars() <= 64)]
+    if deleted_key is not None:
+        deleted, readable = _bool(chunk.text("is_deleted"))
+        checks.append(readable & (deleted.is_null() | ~deleted))
+    converted = _CONVERTERS[kind.key](kind, chunk, checks)
     slow_rows = converted.filter(~pl.col("_fast"))["_row"]
     slow: list[tuple[int, list[str]]] = []
     if slow_rows.len():
         cells = frame.with_columns(_row=numbers).filter(pl.col("_row").is_in(slow_rows.implode()))
-        names = [name for name in frame.columns]
+        width = len(frame.columns)
         for values in cells.iter_rows():
-            slow.append((int(values[-1]), list(values[: len(names)])))
-    records = converted.filter(pl.col("_fast")).select(*ACTIVITY_COLUMNS, "_row", "_day")
+            slow.append((int(values[-1]), list(values[:width])))
+    records = converted.filter(pl.col("_fast")).select(*columns_of(kind), "_row", "_day")
     return Converted(records, slow)
 
 
@@ -482,16 +773,16 @@ def latest_day(records: pl.DataFrame) -> dt.date | None:
     return records["_day"].max()
 
 
-def copy_csv(records: pl.DataFrame) -> bytes:
+def copy_csv(records: pl.DataFrame, columns: tuple[str, ...] = ACTIVITY_COLUMNS) -> bytes:
     """The records as CSV for ``COPY … (FORMAT csv, NULL '\\N')``: every text quoted, so no
     value can read as NULL, and moments in UTC."""
     return (
         records.select(
             *(
                 pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00")
-                if name == "occurred_at"
+                if isinstance(records.schema[name], pl.Datetime)
                 else pl.col(name)
-                for name in ACTIVITY_COLUMNS
+                for name in columns
             )
         )
         .write_csv(include_header=False, null_value="\\N", quote_style="non_numeric")

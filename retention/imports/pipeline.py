@@ -35,6 +35,7 @@ from retention.imports.columnar import (
     copy_csv,
     latest_day,
     read_columnar,
+    record_columns,
 )
 from retention.imports.errors import ImportRefused, RowError, RowSkipped
 from retention.imports.kinds import (
@@ -635,14 +636,31 @@ def _run_file(
         if latest is not None:
             outcome.latest = latest.isoformat()
 
+    def in_row_order(
+        fast: pl.DataFrame, slow_records: dict[int, tuple[dict, list]]
+    ) -> tuple[list[dict], dict[str, int]]:
+        """A chunk's records, from the frame and from ``convert_one``, as ``convert_all``
+        hands them to the writer, and the row of each."""
+        numbered = [(record.pop("_row"), record) for record in fast.drop("_day").to_dicts()]
+        numbered += [(number, record) for number, (record, _flags) in slow_records.items()]
+        numbered.sort(key=lambda item: item[0])
+        rows_of = {_record_key(record): number for number, record in numbered}
+        return [record for _number, record in numbered], rows_of
+
     def convert_columnar(data: ColumnarFile) -> None:
         """The same outcomes as ``convert_all``, a chunk of columns at a time: rows the
-        vectorised checks pass are written from a frame, the others go through ``convert_one``
-        one by one, and duplicates are found over both, in row order, as ``seen`` finds them."""
+        vectorised checks pass are converted in a frame, the others go through ``convert_one``
+        one by one, and duplicates are found over both, in row order, as ``seen`` finds them.
+
+        With a writer thread (deals, activities, cases) the frame is written as CSV by
+        ``upsert_csv`` while the next chunk is converted. Otherwise (customers, whose writer
+        turns CRM owners into assignments) every record goes, in row order, to the kind's own
+        writer in ``flush``, in the chunks ``convert_all`` writes."""
         spec = SPECS[kind.entity]
         prior: list[pl.DataFrame] = []
         latest = None
-        for cells, numbers in data.batches(_COLUMNAR_CHUNK):
+        chunks = data.batches(_COLUMNAR_CHUNK) if writer is not None else data.chunks(chunk)
+        for cells, numbers in chunks:
             converted = convert_chunk(
                 kind, cells, numbers, row, ctx, deleted_column and "is_deleted"
             )
@@ -726,10 +744,9 @@ def _run_file(
                 for number, key, is_deleted in candidates
                 if is_deleted and number not in repeated_rows
             ]
-            records: list[dict] = []
-            for number, (record, flags) in sorted(slow_records.items()):
-                records.append(record)
+            for number, (_record, flags) in sorted(slow_records.items()):
                 if flags:
+                    flagged_rows.add(number)
                     outcome.flagged += 1
                     for order, (column, value, reason) in enumerate(flags):
                         found.append(
@@ -749,6 +766,11 @@ def _run_file(
             if repeated_rows:
                 fast = fast.filter(~pl.col("_row").is_in(list(repeated_rows)))
             outcome.rows += processed
+            if writer is None:
+                records, rows_of = in_row_order(fast, slow_records)
+                flush(records, rows_of, processed, deleted)
+                continue
+            records = [record for _number, (record, _flags) in sorted(slow_records.items())]
             while in_flight:
                 collect(in_flight.pop().result())
             mark_deleted(deleted)
@@ -757,7 +779,7 @@ def _run_file(
                     writer.submit(
                         upsert_csv,
                         spec,
-                        copy_csv(fast),
+                        copy_csv(fast, record_columns(kind.entity)),
                         fast.height,
                         source=kind.stored_source or kind.source,
                         keys=fast["external_id"].to_list(),
@@ -772,15 +794,23 @@ def _run_file(
         if latest is not None:
             outcome.latest = latest.isoformat()
 
-    if writer is None:
-        convert_all()
-        return outcome
     columnar = (
         read_columnar(table)
-        if getattr(settings, "RELAY_IMPORT_COLUMNAR", True)
+        if connection.vendor == "postgresql"
+        and getattr(settings, "RELAY_IMPORT_COLUMNAR", True)
         and columnar_supported(kind, plan.values)
         else None
     )
+    if writer is None:
+        try:
+            if columnar is not None:
+                convert_columnar(columnar)
+            else:
+                convert_all()
+        finally:
+            if columnar is not None:
+                columnar.close()
+        return outcome
     shared.inc_thread_sharing()
     try:
         if columnar is not None:

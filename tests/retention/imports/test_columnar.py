@@ -286,10 +286,12 @@ def test_moments_are_read_column_wise_as_the_row_parser_reads_them(tz_name):
         "2024/03/31",
         "2024-3-1",
         "tomorrow",
+        "0000-01-01",  # polars reads year 0; Python and PostgreSQL do not
+        "0000-01-01T00:00:00.000+0000",
     ]
     common = ["", "2024-03-31", "2024-03-31T09:00:00.000+0000", "2024-03-31 09:00"]
     assert _moments(pl.DataFrame({"text": common}), pl.col("text"), tz_name)["ok"].all()
-    for column in (samples, samples[:2], samples[4:5] * 3):
+    for column in (samples, samples[:2], samples[4:5] * 3, samples[-1:] + samples[4:5]):
         frame = pl.DataFrame({"text": column})
         parsed = _moments(frame, pl.col("text"), tz_name)
         for text, moment, ok in zip(column, parsed["moment"], parsed["ok"], strict=True):

@@ -436,9 +436,17 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
     }
     moved, kept = assignments_follow_crm(owners=owners, ctx=ctx, since=since)
     ids_to_keys = {known[key]: key for key in keys}
+    # A kept owner is named as the file names it (the rep's CRM user id), not by Relay's own
+    # row id, which means nothing to the reader and changes with each import of User.csv.
+    named = dict(
+        SalesRep.objects.filter(pk__in={owners[customer_id] for customer_id in kept}).values_list(
+            "id", "crm_user_id"
+        )
+    )
     for customer_id, reason in kept.items():
+        rep_id = owners[customer_id]
         ctx.record_flags.append(
-            (ids_to_keys[customer_id], "owner", str(owners[customer_id]), reason)
+            (ids_to_keys[customer_id], "owner", named.get(rep_id) or str(rep_id), reason)
         )
     newly_changed = {ids_to_keys[customer_id] for customer_id in moved} - result.changed_keys
     counts = result.counts

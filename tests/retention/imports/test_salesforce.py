@@ -211,6 +211,8 @@ def test_import_never_overrides_an_owner_entered_in_relay(north_a, rep_a):
         if issue["file"] == "Account.csv" and "set in Relay" in issue["reason"]
     ]
     assert [issue["row"] for issue in kept] == [3]
+    # The kept CRM owner is named as the file names it, not by Relay's row id.
+    assert [issue["value"] for issue in kept] == ["005Ec000004oBPNIA2"]
 
 
 def test_existing_rep_is_linked_by_email_and_keeps_hr_data(north_a):

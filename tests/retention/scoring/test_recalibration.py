@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 from retention.scoring.model import (
     base_rate_shift,
     model_thresholds,
+    out_of_time_split,
     recent_shift,
     recent_window,
     shift_log_odds,
@@ -169,3 +170,39 @@ def test_explicit_thresholds_band_the_holdout():
     )
     used = result.metrics["holdout_thresholds"]
     assert (used["medium"], used["high"], used["source"]) == (0.2, 0.6, "settings")
+
+
+def test_the_out_of_time_split_leaves_a_horizon_between_the_fitted_and_the_predicted_rows():
+    # Fortnightly dates over 140 days: the first date a 90-day gap allows is day 90 (from 0),
+    # the last day 140: the cut halfway, day 115; fit up to day 25, predict from day 115.
+    as_of = pd.Series(pd.Timestamp("2025-01-05") + pd.to_timedelta(range(0, 141, 14), unit="D"))
+    fit, check = out_of_time_split(as_of, horizon_days=90)
+    days = (as_of - as_of.min()).dt.days
+    assert days[fit].tolist() == [0, 14]
+    assert days[check].tolist() == [126, 140]
+    assert (as_of[check].min() - as_of[fit].max()).days >= 90
+
+
+def test_no_out_of_time_split_when_the_dates_span_less_than_a_horizon():
+    as_of = pd.Series(pd.to_datetime(["2025-01-05", "2025-02-02", "2025-04-04"]))  # 89 days
+    assert out_of_time_split(as_of, horizon_days=90) is None
+    fit, check = out_of_time_split(as_of, horizon_days=89)  # exactly one horizon apart
+    assert fit.tolist() == [True, False, False] and check.tolist() == [False, False, True]
+    assert out_of_time_split(as_of.iloc[:0], horizon_days=90) is None
+    assert out_of_time_split(as_of, horizon_days=30) is not None
+
+
+def test_a_rising_base_rate_is_measured_out_of_time_and_sets_the_level():
+    dataset, departures = _rising_dataset(seed=3)
+    result = train(
+        dataset, departures=departures, horizon_days=90, horizons=(90,), seed=0, rolling=False
+    )
+    level = result.metrics["recalibration_by_horizon"]["90"]
+    out_of_time = level["out_of_time"]
+    assert out_of_time["applied"] and out_of_time["departing_reps"] >= 10
+    gap = pd.Timestamp(out_of_time["check_start"]) - pd.Timestamp(out_of_time["fit_end"])
+    assert gap.days >= 90
+    # The out-of-time level is the one kept; the in-time one is reported beside it.
+    assert level["shift"] == out_of_time["shift"] and "in_time_shift" in level
+    # Resignations grow more frequent: a learner on earlier rows under-predicts later ones.
+    assert out_of_time["predicted"] < out_of_time["observed"] and out_of_time["shift"] > 0

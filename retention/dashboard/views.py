@@ -60,7 +60,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return form_errors_page(request, filterset.form, filters=True)
     run, query, reps = filterset.run, filterset.query, filterset.qs
-    page_ = selectors.dashboard_page_ids(reps=reps, number=request.GET.get("page"), size=PAGE_SIZE)
+    page_ = selectors.dashboard_page_ids(
+        reps=reps, number=request.GET.get("page"), size=PAGE_SIZE, sort=query.sort
+    )
     page_.object_list = risk_selectors.dashboard_rows_read(
         user=request.user, reps=reps, ids=list(page_.object_list), today=today
     )

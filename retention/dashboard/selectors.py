@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from accounts.access import narrow, scope_team_ids
 from accounts.models import User
@@ -605,6 +605,18 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
     cells.sort(key=lambda cell: (cell["team"], cell["as_of"]))
     cache.set(key, cells, HISTORY_CACHE_SECONDS)
     return cells
+
+
+def team_heatmap_json(run: ScoringRun) -> str:
+    """The org-wide heat map's figure as JSON in the active language. It only changes with a
+    new run: cached under the run id (and warmed by ``dashboard_cache_warm``)."""
+    from retention import charts
+
+    return cache.get_or_set(
+        f"relay:dashboard:team-heatmap-json:{run.pk}:{get_language()}",
+        lambda: charts.figure_json(charts.team_heatmap_spec(team_risk_heatmap(latest=run))),
+        HISTORY_CACHE_SECONDS,
+    )
 
 
 # --- interventions ----------------------------------------------------------------------------

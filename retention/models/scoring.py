@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,15 +186,9 @@ class RiskScore(models.Model):
             # Dashboard: the scores of the latest run, by band.
             models.Index(fields=["run", "band"], name="retention_score_run_band"),
             # Dashboard: a page of the latest run's scores in the default order (leaving
-            # first, soonest last day first, then highest risk), read without sorting them
-            # all (``retention.dashboard.selectors.dashboard_page_ids``).
-            models.Index(
-                F("run"),
-                leaving_first(),
-                F("last_day").asc(nulls_last=True),
-                F("probability").desc(nulls_last=True),
-                name="retention_score_page_order",
-            ),
+            # first, soonest last day first, then highest risk) is read through the index
+            # retention_score_page_order, made on PostgreSQL by migration 0017 (SQLite cannot
+            # index NULLS LAST); its keys are ``leaving_first()`` and the order's.
         ]
 
     def __str__(self) -> str:

@@ -17,22 +17,18 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     F,
     FilteredRelation,
-    IntegerField,
     Min,
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
     Window,
 )
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from accounts.access import narrow, scope_team_ids
 from accounts.models import User
@@ -49,6 +45,7 @@ from retention.models import (
     SalesRep,
     ScoringRun,
 )
+from retention.models.scoring import leaving_first
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.risk import drivers
@@ -135,11 +132,7 @@ def dashboard_reps(
         score_status=F("current__status"),
         last_day=F("current__last_day"),
         # Reps serving notice come first (soonest last day first) in the default order.
-        leaving_first=Case(
-            When(current__status=RiskScore.Status.LEAVING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        leaving_first=leaving_first("current__status"),
     )
     for word in query.search.split():
         reps = reps.filter(
@@ -160,9 +153,16 @@ def dashboard_reps(
     if query.sort == "-pipeline":
         reps = reps.annotate(pipeline_sort=_pipeline_subquery())
     order = DASHBOARD_SORTS.get(query.sort, DASHBOARD_SORTS["-risk"])
-    if query.sort not in DASHBOARD_SORTS or query.sort == "-risk":
+    if sorts_scored_first(query.sort):
         order = ("leaving_first", F("last_day").asc(nulls_last=True), *order)
     return reps.order_by(*order)
+
+
+def sorts_scored_first(sort: str) -> bool:
+    """Whether ``sort`` is the default order (leaving reps first, then risk, highest first),
+    which puts every rep scored in the run before every rep who is not (a score always has a
+    probability): the order the index ``retention_score_page_order`` walks."""
+    return sort not in DASHBOARD_SORTS or sort == "-risk"
 
 
 class _CountedPaginator(Paginator):
@@ -177,15 +177,27 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
-def dashboard_page_ids(*, reps: QuerySet[SalesRep], number: object, size: int) -> Page:
+def dashboard_page_ids(
+    *, reps: QuerySet[SalesRep], number: object, size: int, sort: str | None = None
+) -> Page:
     """One page of ``dashboard_reps``' ids, sorted, with the total beside each id as a window
     count: one query where a paginator makes two (its COUNT is the same join again). Pages
     are numbered as ``Paginator.get_page`` numbers them: not a number is the first, past the
-    end is the last."""
+    end is the last.
+
+    ``sort``: the sort ``reps`` was made with (None: not said, read as any order). In the
+    default order (``sorts_scored_first``)
+    the page is read from the run's scores in that order, from an index, instead of sorting
+    every rep in scope (see ``_page_ids_scored_first``)."""
     try:
         wanted = int(str(number))
     except ValueError:
         wanted = 1
+    if wanted >= 1 and sort is not None and sorts_scored_first(sort):
+        page = _page_ids_scored_first(reps=reps, wanted=wanted, size=size)
+        if page is not None:
+            return page
+        return Paginator(reps.values_list("id", flat=True), size).get_page(wanted)
     rows = []
     if wanted >= 1:
         start = (wanted - 1) * size
@@ -201,13 +213,40 @@ def dashboard_page_ids(*, reps: QuerySet[SalesRep], number: object, size: int) -
     return page
 
 
-def dashboard_page(*, reps: QuerySet[SalesRep], number: object, size: int) -> Page:
+def _page_ids_scored_first(*, reps: QuerySet[SalesRep], wanted: int, size: int) -> Page | None:
+    """Page ``wanted`` of ``reps`` sorted in the default order, or None past the end.
+
+    In that order every rep with a score in the run (an inner join to the run's scores)
+    comes before every rep without one, and those come by name: so the page is the scored
+    reps' rows from ``start`` (PostgreSQL walks the index on the run's scores in the page's
+    order, then sorts only ties by name), followed, where they run out, by the unscored
+    reps'. The total is a COUNT of the reps, which needs the scores only when filtered by
+    band. Two queries on the first pages, three or four where the unscored reps begin."""
+    start = (wanted - 1) * size
+    total = reps.order_by().count()
+    if start >= total:
+        return None
+    scored = reps.filter(probability__isnull=False)
+    ids = list(scored.values_list("id", flat=True)[start : start + size])
+    if len(ids) < size and start + len(ids) < total:
+        scored_count = start + len(ids) if ids else scored.order_by().count()
+        offset = max(start - scored_count, 0)
+        unscored = reps.filter(current__id__isnull=True).values_list("id", flat=True)
+        ids += unscored[offset : offset + size - len(ids)]
+    page = _CountedPaginator(total, size).page(wanted)
+    page.object_list = ids
+    return page
+
+
+def dashboard_page(
+    *, reps: QuerySet[SalesRep], number: object, size: int, sort: str | None = None
+) -> Page:
     """One page of ``dashboard_reps``: sort and slice on ids only, then load the 50 full rows.
 
     Sorting 10,000 narrow rows and fetching 50 wide ones (drivers and all) is three times
     faster than sorting the wide rows themselves.
     """
-    page = dashboard_page_ids(reps=reps, number=number, size=size)
+    page = dashboard_page_ids(reps=reps, number=number, size=size, sort=sort)
     ids = list(page.object_list)
     rows = {rep.pk: rep for rep in reps.order_by().filter(pk__in=ids)}
     page.object_list = [rows[rep_id] for rep_id in ids if rep_id in rows]
@@ -566,6 +605,18 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
     cells.sort(key=lambda cell: (cell["team"], cell["as_of"]))
     cache.set(key, cells, HISTORY_CACHE_SECONDS)
     return cells
+
+
+def team_heatmap_json(run: ScoringRun) -> str:
+    """The org-wide heat map's figure as JSON in the active language. It only changes with a
+    new run: cached under the run id (and warmed by ``dashboard_cache_warm``)."""
+    from retention import charts
+
+    return cache.get_or_set(
+        f"relay:dashboard:team-heatmap-json:{run.pk}:{get_language()}",
+        lambda: charts.figure_json(charts.team_heatmap_spec(team_risk_heatmap(latest=run))),
+        HISTORY_CACHE_SECONDS,
+    )
 
 
 # --- interventions ----------------------------------------------------------------------------

@@ -4,7 +4,8 @@ organisation-wide aggregates. (The audit of risk reads is written by the reads t
 
 import datetime as dt
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import users_visible_to
@@ -114,8 +115,9 @@ def risk_alert_acknowledge(*, alert: RiskAlert, user: User) -> RiskAlert:
 
 def dashboard_cache_warm(*, run_id: int) -> bool:
     """Compute the organisation-wide aggregates of a newly published run (band history, team
-    heat map, band counts) into the cache, so the first admin or HR user to open the dashboard
-    after the nightly run does not wait for them. Managers' scopes are small and not warmed.
+    heat map and its figure's JSON in each language, band counts) into the cache, so the first
+    admin or HR user to open the dashboard after the nightly run does not wait for them.
+    Managers' scopes are small and not warmed.
 
     Does nothing unless ``run_id`` is the latest complete run. Needs a cache shared by the
     workers and the web servers (Redis, as when REDIS_URL is set) to be of use.
@@ -125,6 +127,8 @@ def dashboard_cache_warm(*, run_id: int) -> bool:
         return False
     everyone = User(role=User.Role.ADMIN)  # any user who sees the whole organisation
     selectors.band_history(user=everyone, latest=latest)
-    selectors.team_risk_heatmap(latest=latest)
+    for language, _name in settings.LANGUAGES:  # the figure's JSON, in each language
+        with translation.override(language):
+            selectors.team_heatmap_json(latest)
     selectors.dashboard_summary(user=everyone, run=latest, today=timezone.localdate())
     return True

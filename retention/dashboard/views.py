@@ -7,14 +7,12 @@ roles that may do it (``controls``), so HR reads risk but sees no manager's cont
 import datetime as dt
 import html
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,7 +26,7 @@ from retention.dashboard import exports, selectors, services
 from retention.dashboard.forms import InterventionForm, InterventionOutcomeForm
 from retention.filters import AlertFilterSet, DashboardRepFilterSet
 from retention.interventions import selectors as intervention_selectors
-from retention.models import Intervention, RiskScore, SalesRep, ScoringRun
+from retention.models import Intervention, RiskScore, SalesRep
 from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 
@@ -60,7 +58,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return form_errors_page(request, filterset.form, filters=True)
     run, query, reps = filterset.run, filterset.query, filterset.qs
-    page_ = selectors.dashboard_page_ids(reps=reps, number=request.GET.get("page"), size=PAGE_SIZE)
+    page_ = selectors.dashboard_page_ids(
+        reps=reps, number=request.GET.get("page"), size=PAGE_SIZE, sort=query.sort
+    )
     page_.object_list = risk_selectors.dashboard_rows_read(
         user=request.user, reps=reps, ids=list(page_.object_list), today=today
     )
@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else []
         ),
         history_chart=charts.figure_json(charts.band_history_spec(history)) if history else "",
-        heatmap_chart=_team_heatmap_json(run) if org_wide and run else "",
+        heatmap_chart=selectors.team_heatmap_json(run) if org_wide and run else "",
         org_wide=org_wide,
         sorts=_sort_labels(),
     )
@@ -129,17 +129,6 @@ def _with_handover_links(rows: list[selectors.LeavingRep], *, user) -> list[sele
         except NoReverseMatch:
             row.handover_url = ""
     return rows
-
-
-def _team_heatmap_json(run: ScoringRun) -> str:
-    """The org-wide heat map only changes with a new run: its JSON is cached under the run id."""
-    return cache.get_or_set(
-        f"relay:dashboard:team-heatmap-json:{run.pk}:{get_language()}",
-        lambda: charts.figure_json(
-            charts.team_heatmap_spec(selectors.team_risk_heatmap(latest=run))
-        ),
-        selectors.HISTORY_CACHE_SECONDS,
-    )
 
 
 def _sort_labels() -> list[tuple[str, str]]:

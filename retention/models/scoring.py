@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +115,17 @@ class ScoringRun(TimeStampedModel):
         return f"{self.as_of} {self.get_status_display()}"
 
 
+def leaving_first(status: str = "status") -> Case:
+    """0 for a score of a rep serving notice, 1 otherwise (no score too): the first key of the
+    dashboard's default order, and of the index that walks a run's scores in that order.
+    ``status``: the path to the score's status (``current__status`` from a rep)."""
+    return Case(
+        When(**{status: "leaving"}, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
 class RiskScore(models.Model):
     """A rep's chance of leaving as of a run's date, or, for a rep serving notice, the fact that
     they are leaving (``status`` LEAVING with their last day: not a probability)."""
@@ -174,6 +185,10 @@ class RiskScore(models.Model):
             models.Index(fields=["rep", "as_of"], name="retention_score_rep_as_of"),
             # Dashboard: the scores of the latest run, by band.
             models.Index(fields=["run", "band"], name="retention_score_run_band"),
+            # Dashboard: a page of the latest run's scores in the default order (leaving
+            # first, soonest last day first, then highest risk) is read through the index
+            # retention_score_page_order, made on PostgreSQL by migration 0017 (SQLite cannot
+            # index NULLS LAST); its keys are ``leaving_first()`` and the order's.
         ]
 
     def __str__(self) -> str:

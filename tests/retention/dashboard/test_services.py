@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from config.errors import ApplicationError
-from retention.dashboard import services
+from retention.dashboard import selectors, services
 from retention.models import Intervention, RiskAlert
 from retention.selectors import risk_reads_record
 
@@ -85,6 +85,25 @@ def test_cache_warm_makes_the_admin_dashboard_need_fewer_queries(client, admin_u
     with CaptureQueriesContext(connection) as warm:
         client.get("/dashboard/")
     assert len(warm) < len(cold)
+
+
+def test_cache_warm_fills_the_heat_map_figure_in_each_language(admin_user, scored):
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from retention import charts
+
+    cache.clear()
+    latest = scored["latest"]
+    assert services.dashboard_cache_warm(run_id=latest.pk)
+    for language, _name in settings.LANGUAGES:
+        warmed = cache.get(f"relay:dashboard:team-heatmap-json:{latest.pk}:{language}")
+        with translation.override(language):
+            built = charts.figure_json(
+                charts.team_heatmap_spec(selectors.team_risk_heatmap(latest=latest))
+            )
+        assert warmed == built
 
 
 def test_cache_warm_ignores_a_run_that_is_not_the_latest(scored):

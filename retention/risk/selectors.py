@@ -24,9 +24,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     Count,
-    DecimalField,
-    ExpressionWrapper,
     F,
+    FloatField,
     Max,
     Min,
     OuterRef,
@@ -35,7 +34,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
@@ -527,11 +526,11 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
         .values("rep_id", "week")
         .annotate(
             service_n=Count("score"),
+            # As floats: SQLite stores a whole score as an integer and divides integers
+            # without a remainder (4 / 5 is 0), so every score but a perfect one read as 0.
             service_score_sum=Sum(
-                ExpressionWrapper(
-                    F("score") / F("scale_max"),
-                    output_field=DecimalField(max_digits=12, decimal_places=6),
-                )
+                Cast("score", FloatField()) / Cast("scale_max", FloatField()),
+                output_field=FloatField(),
             ),
             service_scale_sum=Sum("scale_max", filter=scored),
             complaints=Count("id", filter=escalated),

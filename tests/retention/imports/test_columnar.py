@@ -18,18 +18,17 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from retention.imports.columnar import _moments, convert_chunk, read_columnar
+from retention.imports.columnar import _moments, read_columnar
 from retention.imports.errors import RowError
-from retention.imports.kinds import KINDS, Row, default_mapping
-from retention.imports.lookups import ImportContext, Options
 from retention.imports.readers import csv_table
 from retention.imports.services import report_path
 from retention.imports.values import parse_datetime
 from retention.models import Activity
-from tests.retention.imports.conftest import SALESFORCE, run_import
+from tests.retention.imports.conftest import SALESFORCE, rows_each_way, run_import
 
 pytestmark = pytest.mark.django_db
 FROZEN = dt.datetime(2024, 4, 2, 9, 0, tzinfo=dt.UTC)
+_KIND_OF = {"Task.csv": "salesforce.task", "Event.csv": "salesforce.event"}
 REP = "005Ec000004oBPNIA2"
 ACCOUNT = "001Ec00000GGw40IAD"
 
@@ -142,28 +141,14 @@ class _Undo(Exception):
     pass
 
 
-def _rows_each_way(path: Path) -> tuple[int, int]:
-    """(rows the vectorised checks pass, rows left to the per-row converter) in one file."""
-    table = csv_table(path.name, lambda: path.open("rb"))
-    kind = KINDS["salesforce.task" if path.name == "Task.csv" else "salesforce.event"]
-    mapping = default_mapping(kind, table.header)
-    row = Row({key: table.header.index(column) for key, column in mapping.items()}, mapping)
-    ctx = ImportContext(options=Options(), today=FROZEN.date(), tz=dt.UTC, user=None)
-    read = read_columnar(table)
-    fast = slow = 0
-    for frame, numbers in read.batches(1000):
-        converted = convert_chunk(kind, frame, numbers, row, ctx, "is_deleted")
-        fast, slow = fast + converted.records.height, slow + len(converted.slow)
-    read.close()
-    return fast, slow
-
-
 def _import_and_photograph(paths: list[Path], team_id: int) -> dict:
     """Apply the export, note what it stored and said, then roll everything back."""
     photo: dict = {}
     with contextlib.suppress(_Undo), transaction.atomic():
         job = run_import(*paths, default_team_id=team_id, skip_rejected=True)
-        photo["each_way"] = {path.name: _rows_each_way(path) for path in paths[2:]}
+        photo["each_way"] = {
+            path.name: rows_each_way(path, _KIND_OF[path.name], FROZEN.date()) for path in paths[2:]
+        }
         photo["status"] = job.status
         photo["counts"] = job.counts
         photo["report"] = report_path(job).read_text(encoding="utf-8-sig")

@@ -22,13 +22,11 @@ import time_machine
 from django.db import transaction
 
 from retention.imports import pipeline
-from retention.imports.columnar import convert_chunk, read_columnar
-from retention.imports.kinds import KINDS, Row, default_mapping
-from retention.imports.lookups import ImportContext, Options
+from retention.imports.columnar import read_columnar
 from retention.imports.readers import csv_table
 from retention.imports.services import report_path
 from retention.models import Assignment, Customer, Deal, ServiceRecord
-from tests.retention.imports.conftest import SALESFORCE, run_import
+from tests.retention.imports.conftest import SALESFORCE, rows_each_way, run_import
 
 pytestmark = pytest.mark.django_db
 FROZEN = dt.datetime(2024, 4, 2, 9, 0, tzinfo=dt.UTC)
@@ -263,23 +261,6 @@ _KINDS = {
 }
 
 
-def _rows_each_way(path: Path) -> tuple[int, int]:
-    """(rows the vectorised checks pass, rows left to the per-row converter) in one file,
-    with the lookups as the import left them."""
-    table = csv_table(path.name, lambda: path.open("rb"))
-    kind = KINDS[_KINDS[path.name]]
-    mapping = default_mapping(kind, table.header)
-    row = Row({key: table.header.index(column) for key, column in mapping.items()}, mapping)
-    ctx = ImportContext(options=Options(), today=FROZEN.date(), tz=dt.UTC, user=None)
-    read = read_columnar(table)
-    fast = slow = 0
-    for frame, numbers in read.batches(1000):
-        converted = convert_chunk(kind, frame, numbers, row, ctx, "is_deleted")
-        fast, slow = fast + converted.records.height, slow + len(converted.slow)
-    read.close()
-    return fast, slow
-
-
 def _import_and_photograph(paths: list[Path], team_id: int, rep) -> dict:
     """Apply the export, note what it stored and said, then roll everything back."""
     photo: dict = {}
@@ -293,7 +274,9 @@ def _import_and_photograph(paths: list[Path], team_id: int, rep) -> dict:
             source=Assignment.Source.MANUAL,
         )
         job = run_import(*paths, default_team_id=team_id, skip_rejected=True)
-        photo["each_way"] = {path.name: _rows_each_way(path) for path in paths[1:]}
+        photo["each_way"] = {
+            path.name: rows_each_way(path, _KINDS[path.name], FROZEN.date()) for path in paths[1:]
+        }
         photo["status"] = job.status
         photo["counts"] = job.counts
         photo["report"] = report_path(job).read_text(encoding="utf-8-sig")

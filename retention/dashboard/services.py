@@ -114,8 +114,8 @@ def risk_alert_acknowledge(*, alert: RiskAlert, user: User) -> RiskAlert:
 
 
 def dashboard_cache_warm(*, run_id: int) -> bool:
-    """Compute the organisation-wide aggregates of a newly published run (band history, team
-    heat map and its figure's JSON in each language, band counts) into the cache, so the first
+    """Compute the organisation-wide aggregates of a newly published run (band history, the
+    team heat map's figure JSON in each language, band counts) into the cache, so the first
     admin or HR user to open the dashboard after the nightly run does not wait for them.
     Managers' scopes are small and not warmed.
 

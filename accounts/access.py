@@ -15,6 +15,7 @@ the object's team.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -51,6 +52,19 @@ def scope_team_ids(*, user: User) -> set[int] | None:
         ids = set()
     user._relay_scope_team_ids = ids
     return ids
+
+
+def scope_cache_key(user: User) -> str:
+    """The viewer's scope as part of a cache key: what is cached for one scope is never served
+    to another, and a manager given or relieved of a team reads afresh. The one home for every
+    cache of scoped results (the dashboard's summary and band history, the rep page's history)."""
+    team_ids = scope_team_ids(user=user)
+    if team_ids is None:
+        return "all"
+    if not team_ids:
+        return "none"
+    ids = ",".join(map(str, sorted(team_ids)))
+    return ids if len(ids) <= 64 else hashlib.sha256(ids.encode()).hexdigest()
 
 
 def narrow[M: Model](queryset: QuerySet[M], *, user: User, team_field: str) -> QuerySet[M]:

@@ -6,7 +6,6 @@ fixed: rows shown are enriched with one grouped query per column, never one per 
 """
 
 import datetime as dt
-import hashlib
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -31,7 +30,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 
-from accounts.access import narrow, scope_team_ids
+from accounts.access import narrow, scope_cache_key
 from accounts.models import Team, User
 from accounts.org import org_tree
 from config.money import organisation_currency
@@ -54,21 +53,6 @@ from retention.selectors import risk_reads_record
 
 HISTORY_RUNS = 12
 HISTORY_CACHE_SECONDS = 600
-
-
-# --- scope ------------------------------------------------------------------------------------
-
-
-def scope_cache_key(user: User) -> str:
-    """The viewer's scope as part of a cache key: what is cached for one scope is never served
-    to another, and a manager given or relieved of a team reads afresh."""
-    team_ids = scope_team_ids(user=user)
-    if team_ids is None:
-        return "all"
-    if not team_ids:
-        return "none"
-    ids = ",".join(map(str, sorted(team_ids)))
-    return ids if len(ids) <= 64 else hashlib.sha256(ids.encode()).hexdigest()
 
 
 # --- drivers ----------------------------------------------------------------------------------

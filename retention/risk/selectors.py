@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
+from accounts.access import scope_cache_key
 from accounts.models import User
 from accounts.org import org_tree
 from retention.dashboard import selectors as dashboard_selectors
@@ -764,7 +765,7 @@ def rep_risk(*, user: User, rep_id: int) -> RepRisk:
     run = scoring_run_latest_complete()
     key = (
         f"relay:rep-risk:{run.pk if run else 0}:{rep.pk}:"
-        f"{dashboard_selectors.scope_cache_key(user)}"
+        f"{scope_cache_key(user)}"
     )
     history = cache.get(key)
     if history is None:

@@ -421,7 +421,7 @@ def run_batch(
                 # same checks, but they then overlap with the validation of the next chunk.
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # A run of activity files as large as the table is written without its secondary
+            # A run of activity files at least twice the table is written without its secondary
             # indexes and foreign keys, rebuilt before the next file (retention/imports/bulkload).
             sized = list(zip(plans, sizes, strict=True))
             for activities, group in groupby(

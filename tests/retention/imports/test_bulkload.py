@@ -1,15 +1,19 @@
-"""Bulk-load mode (retention/imports/bulkload.py): a load as large as the activity table drops
+"""Bulk-load mode (retention/imports/bulkload.py): a load at least twice the activity table drops
 the table's secondary indexes and foreign keys and rebuilds them from their catalog definitions,
 inside the import's transaction. A small threshold makes the sample export large enough."""
 
 import contextlib
 import csv
+import datetime as dt
 import io
 
+import psycopg
 import pytest
 import time_machine
 from django.db import connection, transaction
 
+from retention.imports import bulkload
+from retention.imports.bulkload import bulk_load_wanted
 from retention.models import Activity, ImportJob
 from tests.retention.imports.conftest import run_import, snapshot
 from tests.retention.imports.test_columnar import FROZEN, _export, _Undo
@@ -221,3 +225,38 @@ def test_a_failure_in_the_load_rolls_everything_back(
     assert message in photo["message"], photo["message"]
     assert photo["after"] == photo["before"]
     assert snapshot() == existing
+
+
+def test_only_a_load_at_least_twice_the_table_is_wanted(settings, rep_a):
+    """A reload of a full export (about as large as the table) writes through the indexes: the
+    mode's locks are for a first import, where nobody has anything to read yet."""
+    settings.RELAY_IMPORT_BULK_MIN_ROWS = 1
+    assert bulk_load_wanted(1)  # an empty table
+    when = dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC)
+    Activity.objects.bulk_create(
+        Activity(rep=rep_a, kind=Activity.Kind.CALL, occurred_at=when) for _ in range(3)
+    )
+    assert bulk_load_wanted(6)
+    assert not bulk_load_wanted(5)
+    settings.RELAY_IMPORT_BULK_MIN_ROWS = 7
+    assert not bulk_load_wanted(6)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_reader_holding_the_table_past_the_lock_timeout_makes_a_normal_load(
+    tmp_path, settings, team_north_a, monkeypatch
+):
+    """A scoring run reading activities holds a lock the drops must wait for: past the timeout
+    the import loads through the indexes instead of making every page queue behind it."""
+    paths = _export(tmp_path)
+    settings.RELAY_IMPORT_BULK_MIN_ROWS = 1
+    monkeypatch.setattr(bulkload, "LOCK_TIMEOUT", "200ms")
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as reader:
+        reader.execute("SELECT 1 FROM retention_activity LIMIT 1")  # holds ACCESS SHARE
+        photo = _import_and_photograph(paths, team_north_a.pk)
+        reader.rollback()
+    assert photo["status"] == ImportJob.Status.APPLIED, photo["message"]
+    assert _rebuilt(photo["before"], photo["after"]) == set()
+    assert _definitions(photo["after"]) == _definitions(photo["before"])
+    assert photo["activities"]

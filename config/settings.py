@@ -402,6 +402,10 @@ RELAY_IMPORT_MAX_UNPACKED_BYTES = env_int("RELAY_IMPORT_MAX_UNPACKED_BYTES", 102
 RELAY_IMPORT_UPLOADS_PER_HOUR = env_int("RELAY_IMPORT_UPLOADS_PER_HOUR", 30)
 RELAY_IMPORT_BYTES_PER_DAY = env_int("RELAY_IMPORT_BYTES_PER_DAY", 4 * 1024 * 1024 * 1024)
 RELAY_IMPORT_RETENTION_DAYS = env_int("RELAY_IMPORT_RETENTION_DAYS", 30)
+# Bulk-load mode (PostgreSQL): a run of activity files of at least this many rows, and at least
+# as many as the activity table holds, is written without the table's secondary indexes and
+# foreign keys, rebuilt before commit (retention/imports/bulkload.py); 0 turns it off.
+RELAY_IMPORT_BULK_MIN_ROWS = env_int("RELAY_IMPORT_BULK_MIN_ROWS", 100_000)
 # The organisation's currency (ISO 4217): every amount is written with it (config/money.py).
 RELAY_CURRENCY = env_str("RELAY_CURRENCY", "CNY")
 # Risk bands: unset, each model's own thresholds (a trained model's from its probabilities,

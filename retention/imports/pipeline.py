@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import polars as pl
@@ -28,6 +29,7 @@ from django.utils.translation import ngettext
 
 from accounts.access import may
 from accounts.models import User
+from retention.imports.bulkload import bulk_load, bulk_load_wanted
 from retention.imports.columnar import (
     ColumnarFile,
     columnar_supported,
@@ -399,9 +401,14 @@ def run_batch(
     apply: bool,
     issues: IssueLog,
     progress: Callable[[int], None] = lambda rows: None,
+    sizes: list[int] | None = None,
 ) -> BatchResult:
+    """Run the plans in one transaction; ``sizes`` are their row counts (counted when not
+    given), which decide whether a run of activity files is written in bulk-load mode."""
     result = BatchResult()
     done = [0]
+    if sizes is None:
+        sizes = [plan.table.count() for plan in plans]
 
     def step(rows: int) -> None:
         done[0] += rows
@@ -414,8 +421,17 @@ def run_batch(
                 # same checks, but they then overlap with the validation of the next chunk.
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for plan in plans:
-                result.files.append(_run_file(plan, ctx=ctx, issues=issues, step=step))
+            # A run of activity files at least twice the table is written without its secondary
+            # indexes and foreign keys, rebuilt before the next file (retention/imports/bulkload).
+            sized = list(zip(plans, sizes, strict=True))
+            for activities, group in groupby(
+                sized, key=lambda item: item[0].kind.entity == "activities"
+            ):
+                group = list(group)
+                wanted = activities and bulk_load_wanted(sum(size for _plan, size in group))
+                with bulk_load(enabled=wanted):
+                    for plan, _size in group:
+                        result.files.append(_run_file(plan, ctx=ctx, issues=issues, step=step))
             rejected = result.totals()["rejected"]
             if not apply:
                 raise _DryRun
@@ -517,7 +533,7 @@ def _run_file(
         records: list[dict], rows_of: dict[str, int], processed: int, deleted: list[str]
     ) -> None:
         while in_flight:
-            collect(in_flight.pop().result())
+            collect(in_flight.pop(0).result())
         mark_deleted(deleted)
         if writer is not None:
             if records:
@@ -632,7 +648,7 @@ def _run_file(
         outcome.rows += processed
         flush(records, rows_of, processed, deleted)
         while in_flight:
-            collect(in_flight.pop().result())
+            collect(in_flight.pop(0).result())
         if latest is not None:
             outcome.latest = latest.isoformat()
 
@@ -772,7 +788,7 @@ def _run_file(
                 continue
             records = [record for _number, (record, _flags) in sorted(slow_records.items())]
             while in_flight:
-                collect(in_flight.pop().result())
+                collect(in_flight.pop(0).result())
             mark_deleted(deleted)
             if fast.height:
                 in_flight.append(
@@ -790,7 +806,7 @@ def _run_file(
                 in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
             step(processed)
         while in_flight:
-            collect(in_flight.pop().result())
+            collect(in_flight.pop(0).result())
         if latest is not None:
             outcome.latest = latest.isoformat()
 

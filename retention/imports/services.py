@@ -437,7 +437,7 @@ def import_job_run(
                 _("Header only, nothing to import: %(names)s.") % {"names": ", ".join(header_only)}
             )
         writer.set_total(sum(sizes))
-        result = run_batch(plans, ctx=ctx, apply=apply, issues=issues, progress=writer)
+        result = run_batch(plans, ctx=ctx, apply=apply, issues=issues, progress=writer, sizes=sizes)
     except ImportRefused as refusal:
         issues.close()
         return _finish(job, status=Status.REFUSED, message=str(refusal), issues=issues, notes=notes)

@@ -273,7 +273,7 @@ def _pipeline_subquery():
     from django.db.models import OuterRef, Subquery
 
     return Subquery(
-        Deal.objects.filter(owner=OuterRef("pk"), status=Deal.Status.OPEN)
+        Deal.objects.filter(owner=OuterRef("pk"), status=Deal.Status.OPEN, is_deleted=False)
         .values("owner")
         .annotate(total=Sum("amount"))
         .values("total")
@@ -307,7 +307,7 @@ def key_revenue_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def open_pipeline_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
     rows = (
-        Deal.objects.filter(owner_id__in=list(rep_ids), status=Deal.Status.OPEN)
+        Deal.objects.filter(owner_id__in=list(rep_ids), status=Deal.Status.OPEN, is_deleted=False)
         .values("owner_id")
         .annotate(total=Sum("amount"))
     )
@@ -506,7 +506,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
         summary.high_risk_revenue = held["revenue"] or Decimal(0)
         summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
         summary.high_risk_pipeline = Deal.objects.filter(
-            owner_id__in=high_reps, status=Deal.Status.OPEN
+            owner_id__in=high_reps, status=Deal.Status.OPEN, is_deleted=False
         ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     summary.unscored = max(rep_total - sum(summary.band_counts.values()) - summary.leaving, 0)
     return summary
@@ -926,9 +926,9 @@ def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtS
     )
     customer_ids = [a.customer_id for a in assignments]
     deals: dict[int, list[Deal]] = defaultdict(list)
-    for deal in Deal.objects.filter(customer_id__in=customer_ids, status=Deal.Status.OPEN).order_by(
-        "-amount", "id"
-    ):
+    for deal in Deal.objects.filter(
+        customer_id__in=customer_ids, status=Deal.Status.OPEN, is_deleted=False
+    ).order_by("-amount", "id"):
         deals[deal.customer_id].append(deal)
     others = set(
         Assignment.objects.filter(customer_id__in=customer_ids, valid_to__isnull=True)
@@ -1068,4 +1068,3 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     rep_ids += [row.alternate_rep_id for row in rows if row.alternate_rep_id]
     risk_reads_record(viewer=user, rep_ids=rep_ids)
     return rows
-

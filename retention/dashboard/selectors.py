@@ -513,10 +513,19 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
 
 
 def _history_runs(limit: int) -> list[ScoringRun]:
-    runs = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "-finished_at", "-id"
-    )[:limit]
-    return sorted(runs, key=lambda run: (run.as_of, run.finished_at or run.created_at))
+    """The succeeded runs of the last ``limit`` scoring dates, oldest first, one per date: of
+    two runs for the same date (an import re-scores the day) the later to finish, as
+    ``scoring_run_latest_complete`` chooses. Two points at one date would stack into one bar
+    twice as tall."""
+    runs: dict[dt.date, ScoringRun] = {}
+    succeeded = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
+        "-as_of", "-finished_at", "-id"
+    )
+    for run in succeeded.iterator():
+        runs.setdefault(run.as_of, run)
+        if len(runs) == limit:
+            break
+    return sorted(runs.values(), key=lambda run: run.as_of)
 
 
 def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -> list[dict]:

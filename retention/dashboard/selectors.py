@@ -381,8 +381,8 @@ class LeavingRep:
 def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[LeavingRep]:
     """Reps in scope whom ``run`` found serving notice, soonest last day first, each with the
     key accounts they still own (count and annual revenue), how many of those have a backup or
-    cover, and how many customers they still own. Three queries however many reps, and one
-    audit row per rep shown."""
+    cover, and how many customers they still hold (any role: what a handover plan moves).
+    Three queries however many reps, and one audit row per rep shown."""
     if run is None:
         return []
     scores = list(
@@ -398,15 +398,20 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     )
     if not scores:
         return []
-    owned = list(
+    # Every current relationship, as a handover plan moves each (an owner's, a backup's, a
+    # cover's); the key-account figures are of those the rep owns.
+    held = list(
         Assignment.objects.filter(
-            rep_id__in=[score.rep_id for score in scores],
-            role=Assignment.Role.OWNER,
-            valid_to__isnull=True,
+            rep_id__in=[score.rep_id for score in scores], valid_to__isnull=True
         ).values_list(
-            "rep_id", "customer_id", "customer__is_key_account", "customer__annual_revenue"
+            "rep_id",
+            "customer_id",
+            "customer__is_key_account",
+            "customer__annual_revenue",
+            "role",
         )
     )
+    owned = [row[:4] for row in held if row[4] == Assignment.Role.OWNER]
     key_ids = {customer_id for _rep, customer_id, is_key, _rev in owned if is_key}
     backed = set(
         Assignment.objects.filter(
@@ -417,6 +422,7 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     for score in scores:
         mine = [row for row in owned if row[0] == score.rep_id]
         key = [row for row in mine if row[2]]
+        holds = {row[1] for row in held if row[0] == score.rep_id}
         rows.append(
             LeavingRep(
                 rep=score.rep,
@@ -425,7 +431,7 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
                 key_accounts=len(key),
                 key_revenue=sum((row[3] for row in key), Decimal(0)),
                 key_with_backup=sum(1 for row in key if row[1] in backed),
-                customers=len(mine),
+                customers=len(holds),
             )
         )
     risk_reads_record(viewer=user, rep_ids=[row.rep.pk for row in rows])

@@ -170,7 +170,10 @@ def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
         .annotate(
             has_other_relationship=Exists(others),
             open_pipeline=Sum(
-                "customer__deals__amount", filter=Q(customer__deals__status=Deal.Status.OPEN)
+                "customer__deals__amount",
+                filter=Q(
+                    customer__deals__status=Deal.Status.OPEN, customer__deals__is_deleted=False
+                ),
             ),
         )
         .order_by("-customer__is_key_account", "-customer__annual_revenue", "customer__name")

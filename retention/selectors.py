@@ -170,7 +170,10 @@ def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
         .annotate(
             has_other_relationship=Exists(others),
             open_pipeline=Sum(
-                "customer__deals__amount", filter=Q(customer__deals__status=Deal.Status.OPEN)
+                "customer__deals__amount",
+                filter=Q(
+                    customer__deals__status=Deal.Status.OPEN, customer__deals__is_deleted=False
+                ),
             ),
         )
         .order_by("-customer__is_key_account", "-customer__annual_revenue", "customer__name")
@@ -184,9 +187,11 @@ def rep_recent_activity(*, rep: SalesRep, limit: int = 20) -> list[Activity]:
 
 
 def rep_activity_summary(*, rep: SalesRep, today: dt.date, days: int = 90) -> dict[str, int]:
-    since = today - dt.timedelta(days=days)
+    """The rep's activities by kind over the last ``days`` days, today included, without those
+    the CRM deleted."""
+    since = today - dt.timedelta(days=days - 1)
     rows = (
-        Activity.objects.filter(rep=rep, occurred_at__date__gte=since)
+        Activity.objects.filter(rep=rep, occurred_at__date__gte=since, is_deleted=False)
         .values("kind")
         .annotate(n=Count("id"))
     )

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, FloatField, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, FloatField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,12 +80,29 @@ def vacancy_get_visible(*, user: User, vacancy_id: int) -> Vacancy:
 
 
 def vacancy_rows_visible_to(*, user: User) -> QuerySet[Vacancy]:
-    """The vacancy list: open ones first, newest first, with the number of candidates."""
+    """The vacancy list: open ones first (then on hold, filled, cancelled), newest first, with
+    the number of candidates."""
+    status_order = Case(
+        *(
+            When(status=status, then=Value(rank))
+            for rank, status in enumerate(VACANCY_LIST_STATUS_ORDER)
+        ),
+        default=Value(len(VACANCY_LIST_STATUS_ORDER)),
+    )
     return (
         vacancies_visible_to(user=user)
         .annotate(candidates=Count("applications", distinct=True))
-        .order_by("status", "-opened_on", "-id")
+        .order_by(status_order, "-opened_on", "-id")
     )
+
+
+# Sorting by the stored names would put "filled" before "open".
+VACANCY_LIST_STATUS_ORDER = (
+    Vacancy.Status.OPEN,
+    Vacancy.Status.ON_HOLD,
+    Vacancy.Status.FILLED,
+    Vacancy.Status.CANCELLED,
+)
 
 
 def hiring_manager_label(*, viewer: User, vacancy: Vacancy) -> str:

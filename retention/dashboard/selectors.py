@@ -258,7 +258,7 @@ def _pipeline_subquery():
     from django.db.models import OuterRef, Subquery
 
     return Subquery(
-        Deal.objects.filter(owner=OuterRef("pk"), status=Deal.Status.OPEN)
+        Deal.objects.filter(owner=OuterRef("pk"), status=Deal.Status.OPEN, is_deleted=False)
         .values("owner")
         .annotate(total=Sum("amount"))
         .values("total")
@@ -292,7 +292,7 @@ def key_revenue_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def open_pipeline_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
     rows = (
-        Deal.objects.filter(owner_id__in=list(rep_ids), status=Deal.Status.OPEN)
+        Deal.objects.filter(owner_id__in=list(rep_ids), status=Deal.Status.OPEN, is_deleted=False)
         .values("owner_id")
         .annotate(total=Sum("amount"))
     )
@@ -366,8 +366,8 @@ class LeavingRep:
 def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[LeavingRep]:
     """Reps in scope whom ``run`` found serving notice, soonest last day first, each with the
     key accounts they still own (count and annual revenue), how many of those have a backup or
-    cover, and how many customers they still own. Three queries however many reps, and one
-    audit row per rep shown."""
+    cover, and how many customers they still hold (any role: what a handover plan moves).
+    Three queries however many reps, and one audit row per rep shown."""
     if run is None:
         return []
     scores = list(
@@ -387,15 +387,20 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     )
     if not scores:
         return []
-    owned = list(
+    # Every current relationship, as a handover plan moves each (an owner's, a backup's, a
+    # cover's); the key-account figures are of those the rep owns.
+    held = list(
         Assignment.objects.filter(
-            rep_id__in=[score.rep_id for score in scores],
-            role=Assignment.Role.OWNER,
-            valid_to__isnull=True,
+            rep_id__in=[score.rep_id for score in scores], valid_to__isnull=True
         ).values_list(
-            "rep_id", "customer_id", "customer__is_key_account", "customer__annual_revenue"
+            "rep_id",
+            "customer_id",
+            "customer__is_key_account",
+            "customer__annual_revenue",
+            "role",
         )
     )
+    owned = [row[:4] for row in held if row[4] == Assignment.Role.OWNER]
     key_ids = {customer_id for _rep, customer_id, is_key, _rev in owned if is_key}
     backed = set(
         Assignment.objects.filter(
@@ -406,6 +411,7 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     for score in scores:
         mine = [row for row in owned if row[0] == score.rep_id]
         key = [row for row in mine if row[2]]
+        holds = {row[1] for row in held if row[0] == score.rep_id}
         rows.append(
             LeavingRep(
                 rep=score.rep,
@@ -414,7 +420,7 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
                 key_accounts=len(key),
                 key_revenue=sum((row[3] for row in key), Decimal(0)),
                 key_with_backup=sum(1 for row in key if row[1] in backed),
-                customers=len(mine),
+                customers=len(holds),
             )
         )
     risk_reads_record(viewer=user, rep_ids=[row.rep.pk for row in rows])
@@ -515,6 +521,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     summary.high_risk_pipeline = narrow(
         Deal.objects.filter(
             status=Deal.Status.OPEN,
+            is_deleted=False,
             owner__risk_scores__run=run,
             owner__risk_scores__band=RiskScore.Band.HIGH,
         ).exclude(owner__status=SalesRep.Status.LEFT),
@@ -525,10 +532,19 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
 
 
 def _history_runs(limit: int) -> list[ScoringRun]:
-    runs = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "-finished_at", "-id"
-    )[:limit]
-    return sorted(runs, key=lambda run: (run.as_of, run.finished_at or run.created_at))
+    """The succeeded runs of the last ``limit`` scoring dates, oldest first, one per date: of
+    two runs for the same date (an import re-scores the day) the later to finish, as
+    ``scoring_run_latest_complete`` chooses. Two points at one date would stack into one bar
+    twice as tall."""
+    runs: dict[dt.date, ScoringRun] = {}
+    succeeded = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
+        "-as_of", "-finished_at", "-id"
+    )
+    for run in succeeded.iterator():
+        runs.setdefault(run.as_of, run)
+        if len(runs) == limit:
+            break
+    return sorted(runs.values(), key=lambda run: run.as_of)
 
 
 def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -> list[dict]:
@@ -945,9 +961,9 @@ def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtS
     )
     customer_ids = [a.customer_id for a in assignments]
     deals: dict[int, list[Deal]] = defaultdict(list)
-    for deal in Deal.objects.filter(customer_id__in=customer_ids, status=Deal.Status.OPEN).order_by(
-        "-amount", "id"
-    ):
+    for deal in Deal.objects.filter(
+        customer_id__in=customer_ids, status=Deal.Status.OPEN, is_deleted=False
+    ).order_by("-amount", "id"):
         deals[deal.customer_id].append(deal)
     others = set(
         Assignment.objects.filter(customer_id__in=customer_ids, valid_to__isnull=True)
@@ -1087,4 +1103,3 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
     rep_ids += [row.alternate_rep_id for row in rows if row.alternate_rep_id]
     risk_reads_record(viewer=user, rep_ids=rep_ids)
     return rows
-

@@ -12,6 +12,7 @@ from config.background import broker_available
 from config.errors import ApplicationError
 from retention.imports import selectors, services
 from retention.imports.errors import ImportRefused
+from retention.imports.kinds import KINDS
 from retention.imports.lookups import Options
 from retention.imports.readers import codec_or_refuse
 from retention.models import ImportJob
@@ -118,6 +119,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "retention/imports/import_page.html", context)
 
 
+def _in_readers_language(entry: dict) -> dict:
+    """A file's entry as the check stored it, its kind named in the reader's language (the
+    stored label is in the language of the check)."""
+    kind = KINDS.get(entry.get("kind", ""))
+    return {**entry, "label": kind.label} if kind is not None else entry
+
+
 def _job_context(request: HttpRequest, job: ImportJob) -> dict:
     files = []
     kinds = {kind.key: kind for kind in selectors.import_kinds_for(user=request.user)}
@@ -135,10 +143,11 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict:
                 }
                 for field in kind.fields
             ]
-            files.append({**entry, "fields": kind.fields, "rows": rows})
+            files.append({**entry, "label": kind.label, "fields": kind.fields, "rows": rows})
     return {
         "job": job,
         "files": files,
+        "count_files": [_in_readers_language(entry) for entry in job.counts.get("files", [])],
         "counts": job.counts.get("total", {}),
         "can_remap": not job.is_running and bool(files),
         "can_retry": job.status in (ImportJob.Status.STALLED, ImportJob.Status.FAILED)

@@ -4,6 +4,7 @@ status or last day directly, so a departure entered there opens the vacancy and 
 import datetime as dt
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 
 from handover.models import HandoverPlan, Vacancy
@@ -119,3 +120,10 @@ def test_a_user_outside_the_admin_cannot_record_a_departure(client, manager_a, r
     assert response.status_code == 302 and "/login/" in response.url
     rep_a.refresh_from_db()
     assert rep_a.departure_date is None
+
+
+def test_admin_pages_name_relays_icon(admin_client_logged_in):
+    """The admin's pages link Relay's icon as the app's do; without it the browser asked for
+    /favicon.ico, a 404 and a console error on every admin page."""
+    page = admin_client_logged_in.get(reverse("admin:index")).content.decode()
+    assert f'<link rel="icon" href="{static("favicon.svg")}"' in page

@@ -207,3 +207,32 @@ def test_dashboard_page_and_api_show_the_same_numbers(history, client, manager_a
     assert _bands(api_history[-1]) == tuple(
         summary.band_counts[b] for b in ("low", "medium", "high")
     )
+
+
+def test_a_date_scored_twice_is_one_point_of_the_later_run(history, admin_user):
+    """An import re-scores the day already scored (a second succeeded run for the same as-of
+    date): the band chart and the heat map show that date once, from the later run, as the
+    dashboard's numbers do. Two points at one date stacked into one bar twice as tall."""
+    latest = history["latest"]
+    rescore = make_run(latest.as_of, model=latest.model)
+    rescore.finished_at = latest.finished_at + dt.timedelta(hours=1)
+    rescore.save(update_fields=["finished_at"])
+    for score in RiskScore.objects.filter(run=latest):
+        RiskScore.objects.create(
+            run=rescore,
+            rep=score.rep,
+            as_of=score.as_of,
+            probability=score.probability,
+            band=score.band,
+            status=score.status,
+            last_day=score.last_day,
+        )
+    publish(rescore)
+    assert scoring_run_latest_complete() == rescore
+    points = selectors.band_history(user=admin_user, latest=rescore)
+    assert [point["as_of"] for point in points] == DATES
+    summary = selectors.dashboard_summary(user=admin_user, run=rescore, today=latest.as_of)
+    assert {band: points[-1][band] for band in summary.band_counts} == summary.band_counts
+    cells = selectors.team_risk_heatmap(latest=rescore)
+    per_team_date = [(cell["team_id"], cell["as_of"]) for cell in cells]
+    assert len(per_team_date) == len(set(per_team_date))

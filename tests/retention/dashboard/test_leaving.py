@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from handover.models import HandoverPlan
 from retention.models import Assignment, RiskScore, SalesRep
 from tests.conftest import make_customer
 
@@ -160,3 +161,24 @@ def test_routing_shows_a_leaving_owner_as_leaving(client, leaving, manager_a):
     assert all(row["owner_last_day"] == "2026-12-04" for row in mine)
     html = client.get(reverse("retention:routing")).content.decode()
     assert LABEL in html
+
+
+def test_customers_still_to_hand_over_count_what_the_handover_plan_moves(
+    client, leaving, manager_a, rep_b
+):
+    """The leaving rep is also the backup of another rep's customer: the handover plan moves
+    that relationship too (one item per current assignment), so the dashboard counts it among
+    the customers still to hand over; the key-account figures stay those the rep owns."""
+    other = make_customer("Other Key", owner=rep_b, annual_revenue=9_000_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=other, rep=leaving, role=Assignment.Role.BACKUP, valid_from=dt.date(2024, 1, 1)
+    )
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:dashboard")).content.decode()
+    row = _row(html, leaving.pk, table="leaving-table")
+    assert "4 customers still to hand over" in row
+    assert re.search(r'class="num key-accounts">2<', row)
+    assert "3,500,000" in row
+    plan = client.post(reverse("handover:plan_create", args=[leaving.pk]))
+    assert plan.status_code == 302
+    assert HandoverPlan.objects.get(rep=leaving).items.count() == 4

@@ -260,3 +260,37 @@ def test_dashboard_page_ids_numbers_pages_as_the_paginator_does(scored, admin_us
     page = selectors.dashboard_page_ids(reps=reps, number=number, size=2)
     assert (page.number, list(page.object_list)) == (expected.number, list(expected.object_list))
     assert (page.paginator.count, page.paginator.num_pages) == (3, 2)
+
+
+def test_open_pipeline_leaves_out_deals_the_crm_deleted(
+    scored, admin_user, manager_a, rep_a, rep_a2
+):
+    """An import marks a deal the CRM deleted (is_deleted) but keeps its last stage, so an open
+    deal deleted in the CRM is not pipeline: the dashboard's row and card, and the rep page's
+    customers at stake, must not count it (scoring already leaves it out)."""
+    customer = make_customer("Prospect", owner=rep_a)
+    Deal.objects.create(
+        customer=customer, owner=rep_a, amount=30_000, created_on=dt.date(2026, 10, 1)
+    )
+    Deal.objects.create(
+        customer=customer,
+        owner=rep_a,
+        amount=500_000,
+        created_on=dt.date(2026, 10, 1),
+        is_deleted=True,
+    )
+    Deal.objects.create(
+        customer=make_customer("Other", owner=rep_a2),
+        owner=rep_a2,
+        amount=100_000,
+        created_on=dt.date(2026, 10, 1),
+    )
+    row = {r.pk: r for r in _rows(admin_user)}[rep_a.pk]
+    assert row.open_pipeline == Decimal("30000")
+    assert [r.last_name for r in _rows(admin_user, sort="-pipeline")][:2] == ["Berg", "Anders"]
+    summary = selectors.dashboard_summary(
+        user=manager_a, run=scoring_run_latest_complete(), today=TODAY
+    )
+    assert summary.high_risk_pipeline == Decimal("30000")
+    [at_stake] = selectors.rep_customers_at_stake(rep=rep_a, today=TODAY)
+    assert at_stake.open_pipeline == Decimal("30000")

@@ -177,3 +177,27 @@ def test_api_schema_lists_the_import_endpoints(client, admin_user):
     schema = client.get(reverse("schema")).content.decode()
 
     assert "/api/imports/upload/" in schema and "/api/imports/{job_id}/apply/" in schema
+
+
+def test_job_page_names_each_files_kind_in_the_readers_language(client, admin_user):
+    """The kind of each file is stored with the job in the language of the check (English
+    from the worker); the job page names it in the reader's language, in the counts table and
+    above the columns."""
+    entry = {
+        "name": "customers.csv",
+        "kind": "relay.customers",
+        "label": "Customers (other systems)",
+    }
+    job = ImportJob.objects.create(
+        created_by=admin_user,
+        file_name="customers.csv",
+        status=ImportJob.Status.CHECKED,
+        detected=[{**entry, "mapping": {}, "values": {}, "header": ["customer_id", "name"]}],
+        counts={"files": [{**entry, "rows": 1, "created": 1}], "total": {"rows": 1, "created": 1}},
+    )
+    admin_user.language = "zh-hans"
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+    page = client.get(reverse("retention:imports:job", args=[job.pk])).content.decode()
+    assert "Customers (other systems)" not in page
+    assert page.count("客户（其他系统）") == 2

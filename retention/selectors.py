@@ -171,9 +171,7 @@ def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
             has_other_relationship=Exists(others),
             open_pipeline=Sum(
                 "customer__deals__amount",
-                filter=Q(
-                    customer__deals__status=Deal.Status.OPEN, customer__deals__is_deleted=False
-                ),
+                filter=Deal.open_q("customer__deals__"),
             ),
         )
         .order_by("-customer__is_key_account", "-customer__annual_revenue", "customer__name")
@@ -182,7 +180,7 @@ def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
 
 def rep_recent_activity(*, rep: SalesRep, limit: int = 20) -> list[Activity]:
     return list(
-        Activity.objects.filter(rep=rep).select_related("customer").order_by("-occurred_at")[:limit]
+        Activity.objects.live().filter(rep=rep).select_related("customer").order_by("-occurred_at")[:limit]
     )
 
 
@@ -191,7 +189,7 @@ def rep_activity_summary(*, rep: SalesRep, today: dt.date, days: int = 90) -> di
     the CRM deleted."""
     since = today - dt.timedelta(days=days - 1)
     rows = (
-        Activity.objects.filter(rep=rep, occurred_at__date__gte=since, is_deleted=False)
+        Activity.objects.live().filter(rep=rep, occurred_at__date__gte=since)
         .values("kind")
         .annotate(n=Count("id"))
     )

@@ -70,8 +70,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @page("retention.view_customer")
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = selectors.customer_get_visible(user=request.user, customer_id=customer_id)
-    deals = list(customer.deals.select_related("owner").order_by("-created_on")[:50])
-    activity = list(customer.activities.select_related("rep").order_by("-occurred_at")[:20])
+    deals = list(customer.deals.live().select_related("owner").order_by("-created_on")[:50])
+    activity = list(customer.activities.live().select_related("rep").order_by("-occurred_at")[:20])
     context = {
         "customer": customer,
         **knowledge_context(request, customer),

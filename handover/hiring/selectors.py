@@ -224,7 +224,7 @@ def vacancy_sales_at_stake(*, vacancy: Vacancy, today: dt.date) -> SalesAtStake 
         return None
     end = min(rep.departure_date or today, today)
     start = end - dt.timedelta(days=AT_STAKE_TRAILING_DAYS - 1)
-    won = Deal.objects.filter(
+    won = Deal.objects.live().filter(
         owner=rep, status=Deal.Status.WON, close_date__gte=start, close_date__lte=end
     ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     per_day = float(won) / AT_STAKE_TRAILING_DAYS
@@ -507,7 +507,7 @@ def onboarding_task_get_visible(*, user: User, task_id: int) -> OnboardingTask:
 
 def _won_sales(rep_ids: list[int], *, since: dt.date, until: dt.date) -> dict[int, list]:
     sales: dict[int, list] = defaultdict(list)
-    rows = Deal.objects.filter(
+    rows = Deal.objects.live().filter(
         owner_id__in=rep_ids,
         status=Deal.Status.WON,
         close_date__gte=since,
@@ -754,7 +754,7 @@ def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> cos
     )
     customers = owners["customer_id"].unique().tolist()
     deals = pd.DataFrame(
-        Deal.objects.filter(customer_id__in=customers, is_deleted=False)
+        Deal.objects.live().filter(customer_id__in=customers)
         .filter(
             Q(close_date__gte=since, close_date__lte=until)
             | Q(created_on__gte=since, created_on__lte=until)

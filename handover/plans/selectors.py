@@ -106,9 +106,8 @@ def rep_holdings(*, rep: SalesRep) -> RepHoldings:
     assignments = {a.customer_id: a for a in ownership.rep_current_assignments(rep=rep)}
     customer_ids = list(assignments)
     deals: dict[int, list[OpenDeal]] = defaultdict(list)
-    for customer_id, amount, stage in Deal.objects.filter(
-        customer_id__in=customer_ids, status=Deal.Status.OPEN
-    ).values_list("customer_id", "amount", "stage"):
+    open_deals = Deal.objects.open().filter(customer_id__in=customer_ids)
+    for customer_id, amount, stage in open_deals.values_list("customer_id", "amount", "stage"):
         deals[customer_id].append(OpenDeal(amount=amount, stage=stage))
     relationships = ownership.relationships_current(
         customer_ids=customer_ids, exclude_rep_id=rep.pk
@@ -266,13 +265,13 @@ def plan_moves(*, plan: HandoverPlan, items: list[HandoverItem], now: dt.datetim
     activity_customers = [i.customer_id for i in to_rep if i.move_open_activities]
     deals: dict[int, list[int]] = defaultdict(list)
     amount = Decimal(0)
-    for deal_id, customer_id, deal_amount in Deal.objects.filter(
-        customer_id__in=deal_customers, owner_id__in=from_rep_ids, status=Deal.Status.OPEN
+    for deal_id, customer_id, deal_amount in Deal.objects.open().filter(
+        customer_id__in=deal_customers, owner_id__in=from_rep_ids
     ).values_list("pk", "customer_id", "amount"):
         deals[customer_id].append(deal_id)
         amount += deal_amount or 0
     activities: dict[int, list[int]] = defaultdict(list)
-    for activity_id, customer_id in Activity.objects.filter(
+    for activity_id, customer_id in Activity.objects.live().filter(
         customer_id__in=activity_customers, rep_id__in=from_rep_ids, occurred_at__gte=now
     ).values_list("pk", "customer_id"):
         activities[customer_id].append(activity_id)

@@ -258,7 +258,7 @@ def _pipeline_subquery():
     from django.db.models import OuterRef, Subquery
 
     return Subquery(
-        Deal.objects.filter(owner=OuterRef("pk"), status=Deal.Status.OPEN, is_deleted=False)
+        Deal.objects.open().filter(owner=OuterRef("pk"))
         .values("owner")
         .annotate(total=Sum("amount"))
         .values("total")
@@ -292,7 +292,7 @@ def key_revenue_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def open_pipeline_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
     rows = (
-        Deal.objects.filter(owner_id__in=list(rep_ids), status=Deal.Status.OPEN, is_deleted=False)
+        Deal.objects.open().filter(owner_id__in=list(rep_ids))
         .values("owner_id")
         .annotate(total=Sum("amount"))
     )
@@ -519,9 +519,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     summary.high_risk_revenue = held["revenue"] or Decimal(0)
     summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
     summary.high_risk_pipeline = narrow(
-        Deal.objects.filter(
-            status=Deal.Status.OPEN,
-            is_deleted=False,
+        Deal.objects.open().filter(
             owner__risk_scores__run=run,
             owner__risk_scores__band=RiskScore.Band.HIGH,
         ).exclude(owner__status=SalesRep.Status.LEFT),
@@ -961,9 +959,7 @@ def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtS
     )
     customer_ids = [a.customer_id for a in assignments]
     deals: dict[int, list[Deal]] = defaultdict(list)
-    for deal in Deal.objects.filter(
-        customer_id__in=customer_ids, status=Deal.Status.OPEN, is_deleted=False
-    ).order_by("-amount", "id"):
+    for deal in Deal.objects.open().filter(customer_id__in=customer_ids).order_by("-amount", "id"):
         deals[deal.customer_id].append(deal)
     others = set(
         Assignment.objects.filter(customer_id__in=customer_ids, valid_to__isnull=True)

@@ -124,7 +124,7 @@ def knowledge_suggestions(
         return {}
     deal_lines: dict[int, list[str]] = defaultdict(list)
     issue_lines: dict[int, list[str]] = defaultdict(list)
-    for deal in Deal.objects.filter(customer_id__in=ids, status=Deal.Status.OPEN).order_by(
+    for deal in Deal.objects.open().filter(customer_id__in=ids).order_by(
         "close_date", "id"
     ):
         close = deal.close_date.isoformat() if deal.close_date else _("no close date")

@@ -249,6 +249,13 @@ class Assignment(TimeStampedModel):
         return str(self.manager)
 
 
+class ActivityQuerySet(models.QuerySet):
+    def live(self) -> "ActivityQuerySet":
+        """Activities the CRM still holds: an import marks the ones it deleted (``is_deleted``)
+        and keeps them, so nothing a page counts or lists should read them."""
+        return self.filter(is_deleted=False)
+
+
 class Activity(models.Model):
     """One call, visit, meeting, e-mail or task. The largest table: millions of rows."""
 
@@ -307,6 +314,8 @@ class Activity(models.Model):
     source = models.CharField(_("source system"), max_length=20, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
+    objects = ActivityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
@@ -334,6 +343,17 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d} {self.rep_id}"
+
+
+class DealQuerySet(models.QuerySet):
+    """The one home of which deals count: ``live`` (not deleted in the CRM) and ``open`` (live
+    and still open: the pipeline every page, the handover and scoring add up)."""
+
+    def live(self) -> "DealQuerySet":
+        return self.filter(is_deleted=False)
+
+    def open(self) -> "DealQuerySet":
+        return self.filter(Deal.open_q())
 
 
 class Deal(TimeStampedModel):
@@ -378,6 +398,8 @@ class Deal(TimeStampedModel):
     source = models.CharField(_("source system"), max_length=20, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
+    objects = DealQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
@@ -404,6 +426,12 @@ class Deal(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name or f"{self.customer} {self.amount}"
+
+    @staticmethod
+    def open_q(prefix: str = "") -> Q:
+        """``open`` as a condition on a relation (``prefix`` such as ``"customer__deals__"``),
+        for a filtered aggregate or a join."""
+        return Q(**{f"{prefix}status": Deal.Status.OPEN, f"{prefix}is_deleted": False})
 
 
 class LeaveRecord(models.Model):

@@ -222,10 +222,10 @@ def _first_records(*, end: dt.date) -> dict[str, Subquery]:
     """The annotations behind ``FIRST_RECORDS`` (each an index probe per rep on PostgreSQL:
     ``(rep, occurred_at)``, ``(owner, created_on)``, ``(rep, date)``)."""
     until = _aware_start(end + dt.timedelta(days=1))
-    activities = Activity.objects.filter(
-        rep=OuterRef("pk"), occurred_at__lt=until, is_internal=False, is_deleted=False
+    activities = Activity.objects.live().filter(
+        rep=OuterRef("pk"), occurred_at__lt=until, is_internal=False
     ).exclude(todo_status=Activity.TodoStatus.OPEN)
-    deals = Deal.objects.filter(owner=OuterRef("pk"), is_deleted=False)
+    deals = Deal.objects.live().filter(owner=OuterRef("pk"))
     return {
         "first_activity": Subquery(activities.order_by("occurred_at").values("occurred_at")[:1]),
         "first_deal": Subquery(
@@ -266,7 +266,8 @@ def _overdue_todos(
     if not due:
         return None
     due_name, done_name = OPTIONAL_FIELDS["todo_due"][1], OPTIONAL_FIELDS["todo_completed"][1]
-    todos = _rep_filter(Activity.objects, "rep_id", rep_ids).filter(**{f"{due_name}__lte": end})
+    todos = _rep_filter(Activity.objects.live(), "rep_id", rep_ids)
+    todos = todos.filter(**{f"{due_name}__lte": end})
     if completed:
         todos = todos.filter(
             Q(**{f"{done_name}__isnull": True})
@@ -292,8 +293,8 @@ def _open_deals(*, end: dt.date, rep_ids: list[int] | None) -> pd.DataFrame:
     """Deals still open with a close date on or before ``end`` (the candidates for "past their
     close date" on a scoring date)."""
     return _frame(
-        _rep_filter(Deal.objects, "owner_id", rep_ids)
-        .filter(status=Deal.Status.OPEN, close_date__lte=end, owner__isnull=False)
+        _rep_filter(Deal.objects.open(), "owner_id", rep_ids)
+        .filter(close_date__lte=end, owner__isnull=False)
         .values_list("owner_id", "created_on", "close_date", "status"),
         ["rep_id", "created_on", "close_date", "status"],
     )
@@ -481,8 +482,8 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
             kind=Activity.Kind.MEETING, customer__isnull=False
         )
     activities = _frame(
-        _rep_filter(Activity.objects, "rep_id", rep_ids)
-        .filter(occurred_at__gte=since, occurred_at__lt=until, is_internal=False, is_deleted=False)
+        _rep_filter(Activity.objects.live(), "rep_id", rep_ids)
+        .filter(occurred_at__gte=since, occurred_at__lt=until, is_internal=False)
         .exclude(todo_status=Activity.TodoStatus.OPEN)
         .annotate(week=TruncWeek("occurred_at", tzinfo=dt.UTC))
         .values("rep_id", "week")
@@ -497,7 +498,7 @@ def _weekly_orm(*, start: dt.date, end: dt.date, rep_ids: list[int] | None) -> p
     if not activities.empty:
         activities["week"] = pd.to_datetime(activities["week"], utc=True).dt.tz_localize(None)
 
-    deals = _rep_filter(Deal.objects.filter(is_deleted=False), "owner_id", rep_ids)
+    deals = _rep_filter(Deal.objects.live(), "owner_id", rep_ids)
     created = _frame(
         deals.filter(created_on__gte=start, created_on__lte=end)
         .annotate(week=TruncWeek("created_on"))

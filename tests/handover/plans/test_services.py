@@ -272,6 +272,17 @@ def test_apply_moves_every_customer_deal_and_future_activity_at_once(rep_a, mate
     won = Deal.objects.create(
         customer=book["big"], owner=rep_a, amount=10, created_on=TODAY, status="won"
     )
+    # Deleted in the CRM (an import keeps them, marked): not the rep's to hand over.
+    deleted_deal = Deal.objects.create(
+        customer=book["big"], owner=rep_a, amount=10, created_on=TODAY, is_deleted=True
+    )
+    deleted_meeting = Activity.objects.create(
+        rep=rep_a,
+        customer=book["big"],
+        kind="meeting",
+        occurred_at=timezone.now() + dt.timedelta(days=4),
+        is_deleted=True,
+    )
     planned = Activity.objects.create(
         rep=rep_a,
         customer=book["big"],
@@ -303,6 +314,8 @@ def test_apply_moves_every_customer_deal_and_future_activity_at_once(rep_a, mate
     assert won.owner == rep_a  # closed deals stay with who won them
     planned.refresh_from_db(), past.refresh_from_db()
     assert planned.rep == carla and past.rep == rep_a
+    deleted_deal.refresh_from_db(), deleted_meeting.refresh_from_db()
+    assert deleted_deal.owner == rep_a and deleted_meeting.rep == rep_a
 
 
 def test_apply_promotes_an_existing_backup_to_owner(rep_a, rep_a2, book, manager_a):

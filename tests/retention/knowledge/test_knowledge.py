@@ -4,6 +4,7 @@ import html
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from retention.knowledge.services import (
@@ -12,7 +13,7 @@ from retention.knowledge.services import (
     KnowledgeError,
     customer_knowledge_update,
 )
-from retention.models import CustomerKnowledge
+from retention.models import Activity, CustomerKnowledge, Deal
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,37 @@ def test_a_manager_cannot_see_or_edit_another_teams_customer_note(client, custom
     url = reverse("retention:customer_knowledge_edit", args=[customer_b.pk])
     assert client.post(url, {"needs": "x", "base_version": "0"}).status_code == 404
     assert not CustomerKnowledge.objects.exists()
+
+
+def test_the_customer_page_lists_no_deal_or_activity_the_crm_deleted(
+    client, customer_a, rep_a, manager_a
+):
+    """An import marks what the CRM deleted and keeps it (``is_deleted``); the customer page
+    lists what the CRM still holds (``Deal.objects.live()``, ``Activity.objects.live()``)."""
+    today, now = timezone.localdate(), timezone.now()
+    Deal.objects.create(
+        customer=customer_a, owner=rep_a, amount=5, created_on=today, name="Kept renewal"
+    )
+    Deal.objects.create(
+        customer=customer_a,
+        owner=rep_a,
+        amount=7,
+        created_on=today,
+        name="Gone upsell",
+        is_deleted=True,
+    )
+    Activity.objects.create(
+        rep=rep_a, customer=customer_a, kind="call", occurred_at=now, duration_minutes=17
+    )
+    Activity.objects.create(
+        rep=rep_a,
+        customer=customer_a,
+        kind="call",
+        occurred_at=now,
+        duration_minutes=43,
+        is_deleted=True,
+    )
+    client.force_login(manager_a)
+    page = client.get(reverse("retention:customer_detail", args=[customer_a.pk])).content.decode()
+    assert "Kept renewal" in page and '<td class="num">17</td>' in page
+    assert "Gone upsell" not in page and '<td class="num">43</td>' not in page

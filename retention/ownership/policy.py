@@ -1,11 +1,11 @@
 """Who should take a customer whose holder is leaving or at risk: Relay's one recipient rule.
 
-Pure Python, no Django but its translation functions: callers gather plain facts through
-selectors (the candidates' risk and load, the customer's other holders, the team's manager from
-``accounts.org.team_manager``, and which people lie in the viewer's or approver's scope from
-``accounts.access``) and get back a ranked list of choices, each with the reason a person
-would give. Routing, handover suggestions and the coverage page all ask here, so they cannot
-disagree.
+Pure Python, no Django but its translation functions (and ``config.money`` for amounts):
+callers gather plain facts through selectors (the candidates' risk and load, the customer's
+other holders, the team's manager from ``accounts.org.team_manager``, and which people lie in
+the viewer's or approver's scope from ``accounts.access``) and get back a ranked list of
+choices, each with the reason a person would give. Routing, handover suggestions and the
+coverage page all ask here, so they cannot disagree.
 
 The rule, best first:
 
@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
+
+from config.money import format_money
 
 ACTIVE, NOTICE, LEFT = "active", "notice", "left"
 LOW, HIGH = "low", "high"
@@ -317,10 +319,19 @@ def _risk_words(band_code: str | None, probability: float | None) -> str:
 
 
 def _load_words(*, accounts: int, limit: int, revenue: Decimal) -> str:
-    values = {"accounts": accounts, "limit": limit, "revenue": f"{revenue:,.0f}"}
+    """The rep's load with this customer: "4 accounts, revenue CN¥48,667,000 after this", the
+    amount in the organisation's currency and the reader's number format."""
+    values = {"accounts": accounts, "limit": limit, "revenue": format_money(revenue)}
     if limit:
         return _("%(accounts)s/%(limit)s accounts, revenue %(revenue)s after this") % values
-    return _("%(accounts)s accounts, revenue %(revenue)s after this") % values
+    return (
+        ngettext(
+            "%(accounts)s account, revenue %(revenue)s after this",
+            "%(accounts)s accounts, revenue %(revenue)s after this",
+            accounts,
+        )
+        % values
+    )
 
 
 # The reasons a choice can give, as stored in ``Choice.reason_data["code"]``.

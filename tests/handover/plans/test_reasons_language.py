@@ -87,7 +87,7 @@ def test_a_plan_drafted_in_english_reads_in_chinese_on_the_page(client, manager_
     client.force_login(manager_a)
     page = client.get(reverse("handover:plan_detail", args=[english_plan.pk])).content.decode()
     assert "重点客户；营收 " in page
-    assert "已作为备份负责该客户，低风险（10%）；接手后共 1/60 个客户，营收 900,000。" in page
+    assert "已作为备份负责该客户，低风险（10%）；接手后共 1/60 个客户，营收 ¥900,000。" in page
     assert "同团队同区域的低风险销售，低风险（10%），尚有余量；" in page
     for english in (big.importance_reason, big.suggestion_reason, small.suggestion_reason):
         assert html.escape(english) not in page

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from retention.ownership.policy import (
     EVERYONE,
+    TEAM_REP,
     Candidate,
     Case,
     Kind,
@@ -14,6 +15,7 @@ from retention.ownership.policy import (
     choose_recipients,
     rank_batch,
     rank_recipients,
+    reason_text,
     refusal,
 )
 
@@ -162,3 +164,12 @@ def test_a_ranked_batch_keeps_every_choice_and_lets_only_the_first_take_the_load
     assert found[1][0].brief == "low risk (10%) · → 1/3 accounts"
     assert found[3][0].brief == "low risk (10%) · → 2/3 accounts"
     assert found[1][-1].brief == "the team's manager, as temporary cover"
+
+
+def test_a_reason_words_the_load_with_its_plural_and_the_organisations_currency(settings):
+    settings.RELAY_CURRENCY = "CNY"
+    params = {"band": "low", "probability": 0.06, "accounts": 1, "limit": 0, "revenue": "48667000"}
+    one = {"code": TEAM_REP, "params": params}
+    assert reason_text(one).endswith("; 1 account, revenue CN¥48,667,000 after this.")
+    two = {**one, "params": {**one["params"], "accounts": 2}}
+    assert reason_text(two).endswith("; 2 accounts, revenue CN¥48,667,000 after this.")

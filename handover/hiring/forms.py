@@ -5,6 +5,7 @@ anything else is not a valid choice.
 """
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -68,7 +69,11 @@ class CandidateForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=80)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    source = forms.ChoiceField(label=_("Source"), choices=Candidate.Source.choices)
+    # No source chosen until the person says which: a preselected "Employee referral" made a
+    # form filled without touching it fail on the missing referrer.
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[*BLANK_CHOICE_DASH, *Candidate.Source.choices]
+    )
     referrer = forms.ModelChoiceField(
         label=_("Referred by"), queryset=SalesRep.objects.none(), required=False
     )

@@ -110,6 +110,19 @@ def test_candidate_form_adds_to_the_pool_and_names_the_missing_referrer(hr_clien
     assert not Candidate.objects.exists()
 
 
+def test_the_candidate_form_preselects_no_source(hr_client):
+    """A source is the person's to say: none is chosen on a new form, and a form sent without
+    one names the field."""
+    page = hr_client.get(reverse("handover:candidate_create"))
+    assert page.context["form"]["source"].value() in (None, "")
+    html = page.content.decode()
+    assert '<option value="" selected>' in html
+    data = {"first_name": "Ann", "last_name": "Source", "sales_experience_years": "1"}
+    response = hr_client.post(reverse("handover:candidate_create"), data)
+    assert response.context["form"].errors["source"]
+    assert not Candidate.objects.exists()
+
+
 def test_source_stats_ramp_cohorts_and_costs_pages_render(
     hr_client, vacancy_north, bench_candidate, team_north_a
 ):

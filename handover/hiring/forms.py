@@ -5,7 +5,7 @@ anything else is not a valid choice.
 """
 
 from django import forms
-from django.db.models import BLANK_CHOICE_DASH
+from django.db.models import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -72,7 +72,7 @@ class CandidateForm(forms.Form):
     # No source chosen until the person says which: a preselected "Employee referral" made a
     # form filled without touching it fail on the missing referrer.
     source = forms.ChoiceField(
-        label=_("Source"), choices=[*BLANK_CHOICE_DASH, *Candidate.Source.choices]
+        label=_("Source"), choices=[("", BLANK_CHOICE_LABEL), *Candidate.Source.choices]
     )
     referrer = forms.ModelChoiceField(
         label=_("Referred by"), queryset=SalesRep.objects.none(), required=False

@@ -435,6 +435,9 @@ RELAY_HANDOVER_COVER_DAYS = env_int("RELAY_HANDOVER_COVER_DAYS", 30)
 RELAY_ESTABLISHED_AFTER_DAYS = env_int("RELAY_ESTABLISHED_AFTER_DAYS", 365)
 RELAY_EXPERIENCED_YEARS = env_int("RELAY_EXPERIENCED_YEARS", 2)
 RELAY_RAMP_TARGET_SHARE = env_float("RELAY_RAMP_TARGET_SHARE", 0.8)
+# A rep hired in the last this many days is still ramping up: suggested to take over customers
+# only after every ramped team-mate (retention.ownership.policy).
+RELAY_RAMP_UP_DAYS = env_int("RELAY_RAMP_UP_DAYS", 90)
 RELAY_DEPARTURE_PRE_WINDOW_DAYS = env_int("RELAY_DEPARTURE_PRE_WINDOW_DAYS", 90)
 # A departure opens a vacancy only if its last day is at most this many days ago (imports of
 # HR history must not open vacancies for seats refilled long ago).

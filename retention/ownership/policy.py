@@ -12,9 +12,10 @@ The rule, best first:
 1. **an existing backup** of the customer (a rep holding it as backup or temporary cover, or a
    manager covering it), lower risk first, then in the order the caller gave;
 2. **a low-risk team-mate**: a rep of the holder's team *and* region, known to be low risk (a
-   rep with no current score is not known to be low risk), least loaded first (fewest accounts
-   held, counting those already given to them in the same batch); ties: lower risk probability,
-   then lower id;
+   rep with no current score is not known to be low risk), ramped reps before those hired in
+   the last ``RELAY_RAMP_UP_DAYS`` (a new hire's low score says little yet, and they are still
+   learning their own book), then least loaded first (fewest accounts held, counting those
+   already given to them in the same batch); ties: lower risk probability, then lower id;
 3. **the team's manager**, as temporary cover.
 
 Never chosen: the holder themselves; a rep serving notice (status "notice", or any last day
@@ -68,6 +69,9 @@ class Candidate:
     revenue: Decimal = Decimal(0)
     max_accounts: int = 0  # 0: no limit
     max_revenue: Decimal = Decimal(0)  # 0: no limit
+    # Hired within the last RELAY_RAMP_UP_DAYS: still learning the book they have, so after
+    # every ramped team-mate (however loaded) for customers to take over.
+    ramping: bool = False
 
     @property
     def is_leaving(self) -> bool:
@@ -229,7 +233,7 @@ def rank_recipients(
         and refusal(rep, holder_rep_id=case.holder_rep_id, scope=scope) is None
         and rep.has_room_for(case.revenue)
     ]
-    mates.sort(key=lambda rep: (rep.accounts, _probability(rep), rep.rep_id))
+    mates.sort(key=lambda rep: (rep.ramping, rep.accounts, _probability(rep), rep.rep_id))
     for rep in mates:
         data = _reason_data(TEAM_REP, rep, case.revenue)
         brief = _brief(rep)

@@ -13,7 +13,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
 from accounts.models import User
@@ -275,8 +277,9 @@ def recipient_candidates(
     limits: Mapping[int, tuple[int, Decimal]] | None = None,
 ) -> dict[int, Candidate]:
     """The reps matching ``reps`` as the policy reads them: status and last day, risk from
-    ``run`` (none without a run), current load, and each team's (accounts, revenue) limits
-    (none when not given). Two queries."""
+    ``run`` (none without a run), current load, each team's (accounts, revenue) limits (none
+    when not given) and whether they are still ramping up (hired in the last
+    RELAY_RAMP_UP_DAYS). Two queries."""
     run_id = run.pk if run else 0
     rows = list(
         SalesRep.objects.filter(reps)
@@ -289,12 +292,14 @@ def recipient_candidates(
             "region",
             "status",
             "departure_date",
+            "hire_date",
             band=F("score__band"),
             probability=F("score__probability"),
         )
     )
     loads = rep_workloads(rep_ids=[r["id"] for r in rows])
     limits = limits or {}
+    ramped_by = timezone.localdate() - dt.timedelta(days=settings.RELAY_RAMP_UP_DAYS)
     candidates = {}
     for r in rows:
         load = loads.get(r["id"], Workload(0, Decimal(0)))
@@ -312,6 +317,7 @@ def recipient_candidates(
             revenue=load.revenue,
             max_accounts=max_accounts,
             max_revenue=max_revenue,
+            ramping=r["hire_date"] is not None and r["hire_date"] > ramped_by,
         )
     return candidates
 

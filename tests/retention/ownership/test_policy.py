@@ -173,3 +173,11 @@ def test_a_reason_words_the_load_with_its_plural_and_the_organisations_currency(
     assert reason_text(one).endswith("; 1 account, revenue CN¥48,667,000 after this.")
     two = {**one, "params": {**one["params"], "accounts": 2}}
     assert reason_text(two).endswith("; 2 accounts, revenue CN¥48,667,000 after this.")
+
+
+def test_a_ramped_team_mate_comes_before_a_new_hire_however_loaded():
+    """A rep still ramping up holds nothing yet, so least-loaded-first alone would hand them
+    every customer of a leaving colleague; a ramped low-risk team-mate with room comes first."""
+    veteran = rep(2, probability=0.2, accounts=40)
+    new_hire = rep(3, probability=0.01, accounts=0, ramping=True)
+    assert [c.rep_id for c in ranked(case(), [new_hire, veteran]) if c.rep_id] == [2, 3]

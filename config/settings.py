@@ -105,7 +105,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": database_from_url(
-        env_str("DATABASE_URL", "sqlite:///var/relay.sqlite3"), base_dir=BASE_DIR
+        # The embedded default lives in RELAY_VAR_DIR with the rest of what Relay writes.
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'relay.sqlite3'}"),
+        base_dir=BASE_DIR,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -728,9 +728,14 @@ def _run_file(
                     ),
                 ]
             ).sort("_row")
-            earlier = pl.concat(prior) if prior else keys.clear().select("key", "_row")
+            # Only the earlier chunks' keys this chunk repeats: every earlier row comes before
+            # this chunk's, so the first row of a key is the earlier one where there is one.
+            # (Grouping all the keys seen so far again at every chunk made the file's
+            # duplicate check quadratic in its chunks.)
+            wanted = keys["key"].implode()
+            earlier = [frame.filter(pl.col("key").is_in(wanted)) for frame in prior]
             firsts = (
-                pl.concat([earlier, keys.select("key", "_row")])
+                pl.concat([*earlier, keys.select("key", "_row")])
                 .group_by("key")
                 .agg(pl.col("_row").min().alias("_first"))
             )

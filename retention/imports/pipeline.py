@@ -32,6 +32,7 @@ from accounts.models import User
 from retention.imports.bulkload import bulk_load, bulk_load_wanted
 from retention.imports.columnar import (
     ColumnarFile,
+    array_literal,
     columnar_supported,
     convert_chunk,
     copy_csv,
@@ -803,7 +804,7 @@ def _run_file(
                         copy_csv(fast, record_columns(kind.entity)),
                         fast.height,
                         source=kind.stored_source or kind.source,
-                        keys=fast["external_id"].to_list(),
+                        keys=array_literal(fast["external_id"]),
                         using=shared,
                     )
                 )

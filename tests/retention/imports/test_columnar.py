@@ -322,3 +322,19 @@ def test_moments_are_read_column_wise_as_the_row_parser_reads_them(tz_name):
             else:
                 assert expected != "error", text
                 assert moment == expected.astimezone(dt.UTC), text
+
+
+@pytest.mark.postgres
+def test_an_array_literal_reads_back_in_postgresql_as_the_ids_it_was_made_of():
+    from django.db import connection
+
+    from retention.imports.columnar import array_literal
+
+    ids = ["00T1", 'say "hi"', "back\\slash\\", " padded ", "{braces}", "a,b", "NULL", "'", "拜访"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::varchar[]", [array_literal(pl.Series(ids))])
+        assert cursor.fetchone()[0] == ids
+        cursor.execute(
+            "SELECT cardinality(%s::varchar[])", [array_literal(pl.Series([], dtype=pl.String))]
+        )
+        assert cursor.fetchone()[0] == 0

@@ -495,6 +495,9 @@ def _activities(kind: FileKind, chunk: _Chunk, checks: list[pl.Expr]) -> pl.Data
             .then(pl.lit(Activity.TodoStatus.DONE.value))
             .otherwise(pl.lit(Activity.TodoStatus.OPEN.value))
         )
+        # Computed once: the status, the moment and the day for "latest" all ask for it.
+        chunk.work = chunk.work.with_columns(_todo=todo)
+        todo = pl.col("_todo")
         completed, completed_day, completed_ok = chunk.moments("completed_at")
         activity, activity_day, activity_ok = chunk.moments("activity_date")
         created, created_day, created_ok = chunk.moments("created_date")

@@ -793,6 +793,9 @@ def _run_file(
                 flush(records, rows_of, processed, deleted)
                 continue
             records = [record for _number, (record, _flags) in sorted(slow_records.items())]
+            # The chunk's CSV is written while the writer still sends the previous chunk.
+            data = copy_csv(fast, record_columns(kind.entity)) if fast.height else b""
+            keys = array_literal(fast["external_id"]) if fast.height else ""
             while in_flight:
                 collect(in_flight.pop(0).result())
             mark_deleted(deleted)
@@ -801,10 +804,10 @@ def _run_file(
                     writer.submit(
                         upsert_csv,
                         spec,
-                        copy_csv(fast, record_columns(kind.entity)),
+                        data,
                         fast.height,
                         source=kind.stored_source or kind.source,
-                        keys=array_literal(fast["external_id"]),
+                        keys=keys,
                         using=shared,
                     )
                 )

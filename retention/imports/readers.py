@@ -6,6 +6,7 @@ Rows are streamed, never loaded whole, so a million-row export stays small in me
 
 import codecs
 import csv
+import functools
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -349,8 +350,10 @@ def csv_table(
                             row.notes = notes
                     yield parsed.line_num, row
 
+    @functools.cache
     def count() -> int:
-        """Lines after the header: exact unless cells hold line breaks (then a little over)."""
+        """Lines after the header: exact unless cells hold line breaks (then a little over).
+        Counted once: the plan, the progress and the column path each ask."""
         lines = 0
         if codec.startswith("utf-16"):
             with text_stream() as stream:

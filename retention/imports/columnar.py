@@ -96,6 +96,7 @@ class ColumnarFile:
     path: Path
     delimiter: str
     breaks: list[str]  # the columns where some cell holds a line break
+    owned: bool = True  # a copy made for polars, removed by ``close``; not the upload itself
 
     def _scan(self) -> pl.LazyFrame:
         return pl.scan_csv(
@@ -149,7 +150,8 @@ class ColumnarFile:
             )
 
     def close(self) -> None:
-        self.path.unlink(missing_ok=True)
+        if self.owned:
+            self.path.unlink(missing_ok=True)
 
 
 def _lines(breaks: list[str]) -> pl.Expr | None:
@@ -162,7 +164,9 @@ def _lines(breaks: list[str]) -> pl.Expr | None:
 
 def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | None:
     """The table ready to be read column-wise, or None where that would not read it as the
-    CSV reader does. The file is copied as UTF-8 (without a byte-order mark) for polars."""
+    CSV reader does. A file on disk whose bytes are all valid UTF-8 is read where it is
+    (polars skips a UTF-8 byte-order mark, as the ``utf-8-sig`` codec does); any other is
+    copied as UTF-8 (without a byte-order mark) for polars."""
     found = table.encoding
     if (
         table.open_bytes is None
@@ -173,15 +177,15 @@ def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | No
     ):
         return None
     codec = codecs.lookup(found.codec).name
-    decoder = codecs.getincrementaldecoder("utf-8-sig" if codec == "utf-8" else codec)()
-    handle, name = tempfile.mkstemp(prefix="relay-import-", suffix=".csv", dir=folder)
-    path = Path(name)
+    if table.path is not None and codec in ("utf-8", "utf-8-sig"):
+        # Not lossy: every byte decodes, so a copy would hold the same bytes.
+        read = ColumnarFile(table.path, table.delimiter, [], owned=False)
+    else:
+        try:
+            read = _utf8_copy(table, codec, folder)
+        except UnicodeError:
+            return None
     try:
-        with table.open_bytes() as stream, open(handle, "wb") as out:
-            while chunk := stream.read(1 << 22):
-                out.write(decoder.decode(chunk).encode("utf-8"))
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
-        read = ColumnarFile(path, table.delimiter, [])
         scan = read._scan()
         columns = scan.collect_schema().names()
         # One pass first, so a file whose rows do not add up to its lines is never half-read.
@@ -199,12 +203,28 @@ def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | No
         if (counts["_longest"][0] or 0) >= FIELD_LIMIT - 1:
             rows = None  # a field the CSV reader may refuse (its bytes): it says which row
     except (pl.exceptions.PolarsError, UnicodeError):
-        path.unlink(missing_ok=True)
+        read.close()
         return None  # ragged rows, an unclosed quote…: the CSV reader says which row
     if not rows or rows != table.count():
-        path.unlink(missing_ok=True)
+        read.close()
         return None  # lines the CSV reader counts otherwise (a lone carriage return…)
     return read
+
+
+def _utf8_copy(table: Table, codec: str, folder: Path | None) -> ColumnarFile:
+    """The table's bytes decoded and written again as UTF-8, in a file of its own."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if codec == "utf-8" else codec)()
+    handle, name = tempfile.mkstemp(prefix="relay-import-", suffix=".csv", dir=folder)
+    path = Path(name)
+    try:
+        with table.open_bytes() as stream, open(handle, "wb") as out:
+            while chunk := stream.read(1 << 22):
+                out.write(decoder.decode(chunk).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return ColumnarFile(path, table.delimiter, [])
 
 
 @dataclass
@@ -475,6 +495,9 @@ def _activities(kind: FileKind, chunk: _Chunk, checks: list[pl.Expr]) -> pl.Data
             .then(pl.lit(Activity.TodoStatus.DONE.value))
             .otherwise(pl.lit(Activity.TodoStatus.OPEN.value))
         )
+        # Computed once: the status, the moment and the day for "latest" all ask for it.
+        chunk.work = chunk.work.with_columns(_todo=todo)
+        todo = pl.col("_todo")
         completed, completed_day, completed_ok = chunk.moments("completed_at")
         activity, activity_day, activity_ok = chunk.moments("activity_date")
         created, created_day, created_ok = chunk.moments("created_date")
@@ -771,6 +794,21 @@ def latest_day(records: pl.DataFrame) -> dt.date | None:
     if records.height == 0:
         return None
     return records["_day"].max()
+
+
+def array_literal(texts: pl.Series) -> str:
+    """The texts as one PostgreSQL array literal, every element quoted and escaped, built by
+    polars: a chunk's ids go to the server as one string instead of a Python list that the
+    driver would quote element by element."""
+    escaped = (
+        pl.col("text")
+        .str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all('"', '\\"', literal=True)
+    )
+    joined = texts.to_frame("text").select(
+        pl.concat_str(pl.lit('"'), escaped, pl.lit('"')).str.join(",")
+    )
+    return "{" + (joined.item() if texts.len() else "") + "}"
 
 
 def copy_csv(records: pl.DataFrame, columns: tuple[str, ...] = ACTIVITY_COLUMNS) -> bytes:

@@ -32,6 +32,7 @@ from accounts.models import User
 from retention.imports.bulkload import bulk_load, bulk_load_wanted
 from retention.imports.columnar import (
     ColumnarFile,
+    array_literal,
     columnar_supported,
     convert_chunk,
     copy_csv,
@@ -728,9 +729,14 @@ def _run_file(
                     ),
                 ]
             ).sort("_row")
-            earlier = pl.concat(prior) if prior else keys.clear().select("key", "_row")
+            # Only the earlier chunks' keys this chunk repeats: every earlier row comes before
+            # this chunk's, so the first row of a key is the earlier one where there is one.
+            # (Grouping all the keys seen so far again at every chunk made the file's
+            # duplicate check quadratic in its chunks.)
+            wanted = keys["key"].implode()
+            earlier = [frame.filter(pl.col("key").is_in(wanted)) for frame in prior]
             firsts = (
-                pl.concat([earlier, keys.select("key", "_row")])
+                pl.concat([*earlier, keys.select("key", "_row")])
                 .group_by("key")
                 .agg(pl.col("_row").min().alias("_first"))
             )
@@ -787,6 +793,9 @@ def _run_file(
                 flush(records, rows_of, processed, deleted)
                 continue
             records = [record for _number, (record, _flags) in sorted(slow_records.items())]
+            # The chunk's CSV is written while the writer still sends the previous chunk.
+            data = copy_csv(fast, record_columns(kind.entity)) if fast.height else b""
+            keys = array_literal(fast["external_id"]) if fast.height else ""
             while in_flight:
                 collect(in_flight.pop(0).result())
             mark_deleted(deleted)
@@ -795,10 +804,10 @@ def _run_file(
                     writer.submit(
                         upsert_csv,
                         spec,
-                        copy_csv(fast, record_columns(kind.entity)),
+                        data,
                         fast.height,
                         source=kind.stored_source or kind.source,
-                        keys=fast["external_id"].to_list(),
+                        keys=keys,
                         using=shared,
                     )
                 )

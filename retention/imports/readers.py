@@ -6,6 +6,7 @@ Rows are streamed, never loaded whole, so a million-row export stays small in me
 
 import codecs
 import csv
+import functools
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -106,6 +107,8 @@ class Table:
     # A CSV file's bytes and delimiter, for the column-at-a-time reader (``columnar``).
     open_bytes: Opener | None = None
     delimiter: str = ","
+    # The file itself, when the table is a whole file on disk (not a .zip member).
+    path: Path | None = None
 
 
 def _unreadable(name: str, refusal: ImportRefused) -> Table:
@@ -253,7 +256,9 @@ class _Lines:
         return line
 
 
-def csv_table(name: str, open_bytes: Opener, *, encoding: str = "") -> Table:
+def csv_table(
+    name: str, open_bytes: Opener, *, encoding: str = "", path: Path | None = None
+) -> Table:
     found = detect_encoding(open_bytes, name, encoding)
     codec = found.codec
 
@@ -345,8 +350,10 @@ def csv_table(name: str, open_bytes: Opener, *, encoding: str = "") -> Table:
                             row.notes = notes
                     yield parsed.line_num, row
 
+    @functools.cache
     def count() -> int:
-        """Lines after the header: exact unless cells hold line breaks (then a little over)."""
+        """Lines after the header: exact unless cells hold line breaks (then a little over).
+        Counted once: the plan, the progress and the column path each ask."""
         lines = 0
         if codec.startswith("utf-16"):
             with text_stream() as stream:
@@ -369,6 +376,7 @@ def csv_table(name: str, open_bytes: Opener, *, encoding: str = "") -> Table:
         encoding=found,
         open_bytes=open_bytes,
         delimiter=delimiter,
+        path=path,
     )
 
 
@@ -458,7 +466,7 @@ def tables_from_file(
         return encodings.get(file_name) or encodings.get("*", "")
 
     if kind == "text":
-        return [csv_table(name, lambda: path.open("rb"), encoding=chosen(name))], []
+        return [csv_table(name, lambda: path.open("rb"), encoding=chosen(name), path=path)], []
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:

@@ -185,14 +185,15 @@ def upsert_csv(
     rows: int,
     *,
     source: str = "",
-    keys: list[str] | None = None,
+    keys: list[str] | str | None = None,
     using: BaseDatabaseWrapper | None = None,
 ) -> Counts:
     """The upsert of ``rows`` records given as CSV (``source, external_id, *spec.columns``,
     every text quoted, NULL as ``\\N``), as the column-at-a-time path writes them: PostgreSQL
     parses the whole chunk in C, so no Python object is made per row.
 
-    Given the chunk's ``source`` and ``keys`` (distinct), a chunk none of whose records is
+    Given the chunk's ``source`` and ``keys`` (distinct; a list, or the same as a PostgreSQL
+    array literal, ``columnar.array_literal``), a chunk none of whose records is
     stored yet is copied straight into the table: no staging table, no conflict arbiter. Should
     another transaction store one of them meanwhile, the unique index refuses the COPY and the
     whole import rolls back; nothing is half-written."""
@@ -221,7 +222,7 @@ def upsert_csv(
             if stored:
                 cursor.execute(
                     f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE source = %s "
-                    f"AND external_id = ANY(%s) AND NOT (external_id = ''))",
+                    f"AND external_id = ANY(%s::varchar[]) AND NOT (external_id = ''))",
                     [source, keys],
                 )
                 (stored,) = cursor.fetchone()

@@ -73,6 +73,29 @@ def snapshot() -> dict:
     return {name: sorted(map(repr, model.objects.values_list())) for name, model in models.items()}
 
 
+# What an import stores of an activity, by natural keys (rep and customer by their CRM ids, not
+# Relay's row ids), so two imports into different databases or transactions compare equal.
+ACTIVITY_FIELDS = (
+    "source",
+    "external_id",
+    "rep__crm_user_id",
+    "customer__external_id",
+    "kind",
+    "occurred_at",
+    "duration_minutes",
+    "subject",
+    "is_internal",
+    "todo_status",
+    "due_date",
+    "is_deleted",
+)
+
+
+def stored_activities() -> list[tuple]:
+    """The stored activities as ACTIVITY_FIELDS, sorted."""
+    return sorted(Activity.objects.values_list(*ACTIVITY_FIELDS))
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from retention.imports import bulkload
 from retention.imports.bulkload import bulk_load_wanted
 from retention.models import Activity, ImportJob
-from tests.retention.imports.conftest import run_import, snapshot
+from tests.retention.imports.conftest import run_import, snapshot, stored_activities
 from tests.retention.imports.test_columnar import FROZEN, _export, _Undo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -57,23 +57,6 @@ def _rebuilt(before: dict, after: dict) -> set[str]:
     }
 
 
-def _activities() -> list:
-    return sorted(
-        Activity.objects.values_list(
-            "source",
-            "external_id",
-            "rep__crm_user_id",
-            "customer__external_id",
-            "kind",
-            "occurred_at",
-            "duration_minutes",
-            "subject",
-            "is_internal",
-            "todo_status",
-            "due_date",
-            "is_deleted",
-        )
-    )
 
 
 def _import_and_photograph(paths, team_id: int, *, apply: bool = True) -> dict:
@@ -82,7 +65,7 @@ def _import_and_photograph(paths, team_id: int, *, apply: bool = True) -> dict:
         job = run_import(*paths, default_team_id=team_id, skip_rejected=True, apply=apply)
         photo["status"], photo["message"], photo["counts"] = job.status, job.message, job.counts
         photo["after"] = _catalog()
-        photo["activities"] = _activities()
+        photo["activities"] = stored_activities()
         raise _Undo
     photo["rolled_back"] = _catalog()
     return photo

@@ -24,8 +24,12 @@ from retention.imports.errors import RowError
 from retention.imports.readers import csv_table
 from retention.imports.services import report_path
 from retention.imports.values import parse_datetime
-from retention.models import Activity
-from tests.retention.imports.conftest import SALESFORCE, rows_each_way, run_import
+from tests.retention.imports.conftest import (
+    SALESFORCE,
+    rows_each_way,
+    run_import,
+    stored_activities,
+)
 
 pytestmark = pytest.mark.django_db
 FROZEN = dt.datetime(2024, 4, 2, 9, 0, tzinfo=dt.UTC)
@@ -153,22 +157,7 @@ def _import_and_photograph(paths: list[Path], team_id: int) -> dict:
         photo["status"] = job.status
         photo["counts"] = job.counts
         photo["report"] = report_path(job).read_text(encoding="utf-8-sig")
-        photo["activities"] = sorted(
-            Activity.objects.values_list(
-                "source",
-                "external_id",
-                "rep__crm_user_id",
-                "customer__external_id",
-                "kind",
-                "occurred_at",
-                "duration_minutes",
-                "subject",
-                "is_internal",
-                "todo_status",
-                "due_date",
-                "is_deleted",
-            )
-        )
+        photo["activities"] = stored_activities()
         raise _Undo
     return photo
 

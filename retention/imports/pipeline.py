@@ -519,6 +519,12 @@ def _run_file(
         outcome.updated += counts.updated
         outcome.unchanged += counts.unchanged
 
+    def drain() -> None:
+        """Wait for the writes in flight and count them, oldest first: a failed write then
+        raises its own error, not the "transaction is aborted" of the one sent after it."""
+        while in_flight:
+            collect(in_flight.pop(0).result())
+
     def mark_deleted(deleted: list[str]) -> None:
         """Mark the rows the CRM deleted; those never imported count as skipped."""
         if not deleted:
@@ -533,8 +539,7 @@ def _run_file(
     def flush(
         records: list[dict], rows_of: dict[str, int], processed: int, deleted: list[str]
     ) -> None:
-        while in_flight:
-            collect(in_flight.pop(0).result())
+        drain()
         mark_deleted(deleted)
         if writer is not None:
             if records:
@@ -648,8 +653,7 @@ def _run_file(
                 records, rows_of, processed, deleted = [], {}, 0, []
         outcome.rows += processed
         flush(records, rows_of, processed, deleted)
-        while in_flight:
-            collect(in_flight.pop(0).result())
+        drain()
         if latest is not None:
             outcome.latest = latest.isoformat()
 
@@ -796,8 +800,7 @@ def _run_file(
             # The chunk's CSV is written while the writer still sends the previous chunk.
             data = copy_csv(fast, record_columns(kind.entity)) if fast.height else b""
             keys = array_literal(fast["external_id"]) if fast.height else ""
-            while in_flight:
-                collect(in_flight.pop(0).result())
+            drain()
             mark_deleted(deleted)
             if fast.height:
                 in_flight.append(
@@ -814,8 +817,7 @@ def _run_file(
             if records:
                 in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
             step(processed)
-        while in_flight:
-            collect(in_flight.pop(0).result())
+        drain()
         if latest is not None:
             outcome.latest = latest.isoformat()
 

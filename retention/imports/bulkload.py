@@ -87,12 +87,6 @@ def _secondary(cursor, table: str) -> Dropped:
     return Dropped(indexes=indexes, foreign_keys=cursor.fetchall())
 
 
-def secondary_definitions(table: str | None = None) -> Dropped:
-    """The indexes and foreign keys bulk-load mode drops and recreates (for tests and the doc)."""
-    with connection.cursor() as cursor:
-        return _secondary(cursor, table or Activity._meta.db_table)
-
-
 @contextmanager
 def bulk_load(*, enabled: bool, table: str | None = None) -> Iterator[Dropped | None]:
     """Inside the import's transaction: drop the table's secondary indexes and foreign keys,

@@ -180,7 +180,10 @@ def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
 
 def rep_recent_activity(*, rep: SalesRep, limit: int = 20) -> list[Activity]:
     return list(
-        Activity.objects.live().filter(rep=rep).select_related("customer").order_by("-occurred_at")[:limit]
+        Activity.objects.live()
+        .filter(rep=rep)
+        .select_related("customer")
+        .order_by("-occurred_at")[:limit]
     )
 
 
@@ -189,7 +192,8 @@ def rep_activity_summary(*, rep: SalesRep, today: dt.date, days: int = 90) -> di
     the CRM deleted."""
     since = today - dt.timedelta(days=days - 1)
     rows = (
-        Activity.objects.live().filter(rep=rep, occurred_at__date__gte=since)
+        Activity.objects.live()
+        .filter(rep=rep, occurred_at__date__gte=since)
         .values("kind")
         .annotate(n=Count("id"))
     )

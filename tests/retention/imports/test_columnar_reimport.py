@@ -10,8 +10,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from retention.models import Activity
-from tests.retention.imports.conftest import run_import
+from tests.retention.imports.conftest import run_import, stored_activities
 from tests.retention.imports.test_columnar import FROZEN, _export, _Undo
 
 pytestmark = pytest.mark.django_db
@@ -52,21 +51,7 @@ def _import_twice(first: list[Path] | None, second: list[Path], team_id: int) ->
         job = run_import(*second, default_team_id=team_id, skip_rejected=True)
         photo["status"] = job.status
         photo["counts"] = job.counts
-        photo["activities"] = sorted(
-            Activity.objects.values_list(
-                "source",
-                "external_id",
-                "rep__crm_user_id",
-                "customer__external_id",
-                "kind",
-                "occurred_at",
-                "duration_minutes",
-                "subject",
-                "todo_status",
-                "due_date",
-                "is_deleted",
-            )
-        )
+        photo["activities"] = stored_activities()
         raise _Undo
     return photo
 

@@ -316,22 +316,32 @@ def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResp
         user=request.user, intervention_id=intervention_id
     )
     form = InterventionOutcomeForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.intervention_record_outcome(
+                intervention=intervention,
+                outcome=form.cleaned_data["outcome"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+    if form.errors and not request.htmx:
         return form_errors_page(request, form)
-    services.intervention_record_outcome(
-        intervention=intervention,
-        outcome=form.cleaned_data["outcome"],
-        follow_up_on=form.cleaned_data["follow_up_on"],
-    )
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=intervention.rep_id)
     context = {
         **controls(request.user),
         "item": intervention,
+        "outcome_form": form if form.errors else None,
         "outcome_choices": InterventionOutcomeForm.base_fields["outcome"].choices,
         "today": timezone.localdate(),
     }
-    return render(request, "retention/dashboard/_intervention_row.html", context)
+    return render(
+        request,
+        "retention/dashboard/_intervention_row.html",
+        context,
+        status=REFUSED if form.errors else 200,  # refused: htmx swaps the row with its reasons
+    )
 
 
 # --- alerts -----------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ different ramp stages. Runs after ``seed_demo`` (on ``retention.events.demo_seed
 
 Deterministic from the seed and end date. It reads the organisation the demo just wrote:
 
-* every recorded departure (the most recent 300 in a large organisation) opens its vacancy (the
-  demo writes reps in bulk, so no event fires);
+* every recorded departure (the most recent 300 in a large organisation), a rep serving notice
+  included, opens its vacancy through the service ``rep_departed`` calls (the demo writes reps
+  in bulk, so no event fires), as HR would on hearing of it: 30 days before the last day, and
+  not after the end date;
 * a rep hired into the same team within 120 days after a departure (and not before 45 days
   ahead of it) becomes that vacancy's successor, the one who took over the leaver's customers
   first (the generator's successor in the seat, whose vacancy and ramp-up lost the sales the
@@ -221,11 +223,13 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dic
     template = services.onboarding_template_default()
     regions = sorted({r for r in Team.objects.values_list("region", flat=True) if r})
 
-    # Departures open their vacancies, opened 30 days before the last day (notice), or at hire.
+    # Departures open their vacancies, opened 30 days before the last day (notice), or at hire;
+    # a rep still serving notice on the end date has told HR by then, so theirs is open too.
     # Only the most recent ones: a 10,000-seat benchmark organisation has thousands of
     # departures, and a few hundred vacancies show every stage of the work just as well.
     departed = list(
-        SalesRep.objects.filter(departure_date__isnull=False, departure_date__lte=end_date)
+        SalesRep.objects.filter(departure_date__isnull=False)
+        .filter(Q(departure_date__lte=end_date) | Q(status=SalesRep.Status.NOTICE))
         .select_related("team")
         .order_by("-departure_date", "-id")[:MAX_DEMO_VACANCIES]
     )[::-1]
@@ -235,7 +239,9 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dic
     used: set[int] = set()
     filled = 0
     for leaver in departed:
-        opened = max(leaver.hire_date, leaver.departure_date - dt.timedelta(days=30))
+        opened = min(
+            max(leaver.hire_date, leaver.departure_date - dt.timedelta(days=30)), end_date
+        )
         vacancy = services.vacancy_open_for_departure(
             rep_id=leaver.pk, departure_date=leaver.departure_date, today=opened
         )
@@ -244,10 +250,14 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dic
         vacancy.salary_min = Decimal(rng.choice([42_000, 48_000, 55_000]))
         vacancy.salary_max = vacancy.salary_min + Decimal(12_000)
         vacancy.save(update_fields=["salary_min", "salary_max", "updated_at"])
+        # Still serving: the seat's successor comes after the last day, past the end date,
+        # so a rep hired meanwhile fills some other seat.
+        serving = leaver.departure_date > end_date
         in_window = [
             rep
             for rep in hires_by_team[leaver.team_id]
-            if rep.pk not in used
+            if not serving
+            and rep.pk not in used
             and rep.pk != leaver.pk
             and leaver.departure_date - dt.timedelta(days=45)
             <= rep.hire_date

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.urls import reverse
+
 from handover.models import Application, Candidate, OnboardingPlan, Vacancy
 from retention.events import demo_seeded
 from retention.models import SalesRep
@@ -62,3 +64,28 @@ def test_demo_is_deterministic_for_a_seed(team_north_a, team_south_a):
     hiring_demo_seed(seed=3, end_date=END)
     second = sorted(Candidate.objects.values_list("first_name", "last_name", "source", "region"))
     assert first == second
+
+
+def test_a_rep_serving_notice_has_an_open_vacancy_hr_sees(
+    client, team_north_a, team_south_a, manager_a, hr_user
+):
+    serving = make_rep(team_north_a, "Still", "Serving", hire_date=dt.date(2021, 3, 1))
+    serving.departure_date, serving.status = END + dt.timedelta(days=12), SalesRep.Status.NOTICE
+    serving.departure_reason = SalesRep.DepartureReason.VOLUNTARY
+    serving.save()
+    make_customer("Serving Co", owner=serving)
+    # Hired into the team after the notice: someone else's seat, not the successor.
+    make_rep(team_north_a, "Other", "Seat", hire_date=END - dt.timedelta(days=5))
+
+    demo_seeded.send(sender=SalesRep, seed=7, end_date=END)
+
+    vacancy = Vacancy.objects.get(leaving_rep=serving)
+    assert vacancy.status == Vacancy.Status.OPEN and vacancy.successor is None
+    assert vacancy.reason == Vacancy.Reason.DEPARTURE and vacancy.team == team_north_a
+    assert vacancy.opened_on == serving.departure_date - dt.timedelta(days=30) <= END
+    assert vacancy.target_fill_date == serving.departure_date + dt.timedelta(days=60)
+    assert vacancy.hiring_manager == manager_a
+    assert vacancy.applications.exists()  # HR is already looking
+    client.force_login(hr_user)
+    html = client.get(reverse("handover:vacancy_list"), {"status": "open"}).content.decode()
+    assert f'data-vacancy-id="{vacancy.pk}"' in html and "Still Serving" in html

@@ -19,6 +19,7 @@ Deterministic from the seed and end date. It reads the organisation the demo jus
 """
 
 import datetime as dt
+import itertools
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -156,6 +157,11 @@ class _Maker:
         self.chinese = locale == "zh-hans"
         self.count = 0
         self.reps = list(SalesRep.objects.filter(status=SalesRep.Status.ACTIVE).order_by("id"))
+        # Full names as shown, so that no candidate is named like a rep or another candidate.
+        self.taken = {
+            *SalesRep.objects.values_list("first_name", "last_name"),
+            *Candidate.objects.values_list("first_name", "last_name"),
+        }
 
     def say(self, text: str) -> str:
         return ZH_TEXTS.get(text, text) if self.chinese else text
@@ -164,14 +170,37 @@ class _Maker:
         sources, weights = zip(*SOURCE_WEIGHTS, strict=True)
         return self.rng.choices(sources, weights=weights)[0]
 
+    def shown(self, first: str, last: str) -> tuple[str, str]:
+        """A drawn name as the demo writes it (a double-barrelled surname part by part)."""
+        if not self.chinese:
+            return first, last
+        return ZH_FIRST[first], "".join(ZH_LAST[part] for part in last.split("-"))
+
+    def unique(self, first: str, last: str) -> tuple[str, tuple[str, str]]:
+        """The drawn surname, or if that full name is taken, the next of ``LAST`` (round the
+        list) that makes it new, then a double-barrelled one; with the name as shown. No extra
+        random draw, so the rest of the demo stays as it was."""
+        start = LAST.index(last)
+        options = itertools.chain(
+            (LAST[(start + step) % len(LAST)] for step in range(len(LAST))),
+            (f"{a}-{b}" for a in LAST for b in LAST if a != b),
+        )
+        for option in options:
+            shown = self.shown(first, option)
+            if shown not in self.taken:
+                self.taken.add(shown)
+                return option, shown
+        raise ValueError(f"no free name left for {first}")
+
     def candidate(self, *, region: str, source: str | None = None, **extra) -> Candidate:
         self.count += 1
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+        last, (shown_first, shown_last) = self.unique(first, last)
         source = source or self.source()
         bench = source == Candidate.Source.BENCH
         fields = {
-            "first_name": ZH_FIRST[first] if self.chinese else first,
-            "last_name": ZH_LAST[last] if self.chinese else last,
+            "first_name": shown_first,
+            "last_name": shown_last,
             "email": f"{first}.{last}.{self.count}@{DEMO_EMAIL_DOMAIN}".lower(),
             "source": source,
             "region": region,

@@ -302,6 +302,7 @@ def _unique_name(chars: list[int], surname: int, taken: set) -> tuple[list[int],
 
     if name((chars, surname)) not in taken:
         return chars, surname
+
     def around(start: int) -> list[int]:
         return [(start + step) % len(SURNAMES) for step in range(len(SURNAMES))]
 
@@ -352,13 +353,24 @@ def localise(org: Org) -> None:
     second = rng.integers(0, len(BRAND_SECOND), c)
     form = rng.integers(0, len(LEGAL_FORMS), c)
     industry = customers["industry"].to_numpy()
-    names = []
+    names: list[str] = []
+    used: set[str] = set()
     for i in range(c):
         region = int(home_region[i])
         cities = REGIONS[region][1] if region < len(REGIONS) else [""]
         city = cities[city_pick[i] % len(cities)]
-        brand = BRAND_FIRST[first[i]] + BRAND_SECOND[second[i]]
-        names.append(f"{city}{brand}{INDUSTRIES[industry[i]][1]}{LEGAL_FORMS[form[i]]}")
+        # A name already given takes the brand's next second character, then the next first
+        # ones (no random draw: nothing else changes with it).
+        brands = (
+            BRAND_FIRST[(first[i] + a) % len(BRAND_FIRST)]
+            + BRAND_SECOND[(second[i] + b) % len(BRAND_SECOND)]
+            for a in range(len(BRAND_FIRST))
+            for b in range(len(BRAND_SECOND))
+        )
+        rest = f"{INDUSTRIES[industry[i]][1]}{LEGAL_FORMS[form[i]]}"
+        name = next(name for brand in brands if (name := f"{city}{brand}{rest}") not in used)
+        used.add(name)
+        names.append(name)
     customers["name"] = names
     customers["industry"] = [INDUSTRIES[value][0] for value in industry]
     customers["region"] = np.array(org.region_names)[home_region]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -438,17 +438,47 @@ def unique_names(
     changes and the same draws give the same names."""
     used = set(taken)
     order = list(dict.fromkeys(surnames))
+    searches: dict[tuple[str, str], Iterator[str]] = {}
     out = []
     for first, last in names:
         if (first, last) in used:
-            start = order.index(last) if last in order else -1
-            options = itertools.chain(
-                (order[(start + step) % len(order)] for step in range(1, len(order) + 1)),
-                (f"{a}-{b}" for a in [last, *order] for b in order if a != b),
-            )
+            options = searches.get((first, last))
+            if options is None:
+                start = order.index(last) if last in order else -1
+                options = searches[(first, last)] = itertools.chain(
+                    (order[(start + step) % len(order)] for step in range(1, len(order) + 1)),
+                    (f"{a}-{b}" for a in [last, *order] for b in order if a != b),
+                )
+            # A search resumes where the same name's last one stopped: what it passed is taken.
             last = next(option for option in options if (first, option) not in used)
         used.add((first, last))
         out.append((first, last))
+    return out
+
+
+def _unique_companies(drawn: Iterable[tuple[str, str, str]]) -> list[str]:
+    """Company names (prefix, industry word, legal form) with no name twice: a repeat takes the
+    next prefix of ``COMPANY_PREFIXES`` (round the list) that makes it new, then a two-word
+    one. No random draw, as for people's names (``unique_names``)."""
+    used: set[str] = set()
+    order = COMPANY_PREFIXES
+    searches: dict[tuple[str, str, str], Iterator[str]] = {}
+    out = []
+    for prefix, word, suffix in drawn:
+        name = f"{prefix} {word} {suffix}"
+        if name in used:
+            options = searches.get((prefix, word, suffix))
+            if options is None:
+                start = order.index(prefix)
+                options = searches[(prefix, word, suffix)] = itertools.chain(
+                    (order[(start + step) % len(order)] for step in range(1, len(order))),
+                    (f"{a} {b}" for a in [prefix, *order] for b in order if a != b),
+                )
+            name = next(
+                name for option in options if (name := f"{option} {word} {suffix}") not in used
+            )
+        used.add(name)
+        out.append(name)
     return out
 
 
@@ -535,10 +565,10 @@ def _customers(
     industry = rng.choice(len(industries), c)
     prefix = rng.choice(COMPANY_PREFIXES, c)
     suffix = rng.choice(COMPANY_SUFFIXES, c)
-    names = [
-        f"{p} {INDUSTRIES[industries[i]]} {s}"
+    names = _unique_companies(
+        (str(p), INDUSTRIES[industries[i]], str(s))
         for p, i, s in zip(prefix, industry, suffix, strict=True)
-    ]
+    )
     revenue = np.round(rng.lognormal(np.log(4_000_000), 1.1, c), -3)
     ranked = np.log(revenue) + rng.normal(0, 0.6, c)
     key = ranked >= np.quantile(ranked, 0.85)

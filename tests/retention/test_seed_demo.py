@@ -120,6 +120,14 @@ def test_nobody_in_the_org_shares_a_full_name(locale):
     )
 
 
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_no_two_customers_share_a_name(locale):
+    # Seed 0 gave 123 English names to more than one customer (Acme Logistics Inc…), 5 Chinese.
+    for seed in (0, 1):
+        names = build_org(seed=seed, size=DemoSize(), end=END, locale=locale).customers["name"]
+        assert names.is_unique, (seed, locale)
+
+
 def test_a_repeated_name_takes_the_next_free_surname_and_nothing_else_moves():
     from retention.demo.generate import unique_names
 

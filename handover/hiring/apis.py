@@ -174,6 +174,11 @@ class VacancyDetailApi(APIView):
             per_day = serializers.FloatField()
             days_open = serializers.IntegerField()
             at_stake = serializers.FloatField()
+            until = serializers.DateField(
+                help_text="The last day of the 12 months: the leaving rep's last day, or today "
+                "while they serve their notice."
+            )
+            serving_notice = serializers.BooleanField()
 
         class CoverSerializer(serializers.Serializer):
             customer_id = serializers.IntegerField()

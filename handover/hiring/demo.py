@@ -3,8 +3,10 @@ different ramp stages. Runs after ``seed_demo`` (on ``retention.events.demo_seed
 
 Deterministic from the seed and end date. It reads the organisation the demo just wrote:
 
-* every recorded departure (the most recent 300 in a large organisation) opens its vacancy (the
-  demo writes reps in bulk, so no event fires);
+* every recorded departure (the most recent 300 in a large organisation), a rep serving notice
+  included, opens its vacancy through the service ``rep_departed`` calls (the demo writes reps
+  in bulk, so no event fires), as HR would on hearing of it: 30 days before the last day, and
+  not after the end date;
 * a rep hired into the same team within 120 days after a departure (and not before 45 days
   ahead of it) becomes that vacancy's successor, the one who took over the leaver's customers
   first (the generator's successor in the seat, whose vacancy and ramp-up lost the sales the
@@ -17,6 +19,7 @@ Deterministic from the seed and end date. It reads the organisation the demo jus
 """
 
 import datetime as dt
+import itertools
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -154,6 +157,11 @@ class _Maker:
         self.chinese = locale == "zh-hans"
         self.count = 0
         self.reps = list(SalesRep.objects.filter(status=SalesRep.Status.ACTIVE).order_by("id"))
+        # Full names as shown, so that no candidate is named like a rep or another candidate.
+        self.taken = {
+            *SalesRep.objects.values_list("first_name", "last_name"),
+            *Candidate.objects.values_list("first_name", "last_name"),
+        }
 
     def say(self, text: str) -> str:
         return ZH_TEXTS.get(text, text) if self.chinese else text
@@ -162,14 +170,37 @@ class _Maker:
         sources, weights = zip(*SOURCE_WEIGHTS, strict=True)
         return self.rng.choices(sources, weights=weights)[0]
 
+    def shown(self, first: str, last: str) -> tuple[str, str]:
+        """A drawn name as the demo writes it (a double-barrelled surname part by part)."""
+        if not self.chinese:
+            return first, last
+        return ZH_FIRST[first], "".join(ZH_LAST[part] for part in last.split("-"))
+
+    def unique(self, first: str, last: str) -> tuple[str, tuple[str, str]]:
+        """The drawn surname, or if that full name is taken, the next of ``LAST`` (round the
+        list) that makes it new, then a double-barrelled one; with the name as shown. No extra
+        random draw, so the rest of the demo stays as it was."""
+        start = LAST.index(last)
+        options = itertools.chain(
+            (LAST[(start + step) % len(LAST)] for step in range(len(LAST))),
+            (f"{a}-{b}" for a in LAST for b in LAST if a != b),
+        )
+        for option in options:
+            shown = self.shown(first, option)
+            if shown not in self.taken:
+                self.taken.add(shown)
+                return option, shown
+        raise ValueError(f"no free name left for {first}")
+
     def candidate(self, *, region: str, source: str | None = None, **extra) -> Candidate:
         self.count += 1
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
+        last, (shown_first, shown_last) = self.unique(first, last)
         source = source or self.source()
         bench = source == Candidate.Source.BENCH
         fields = {
-            "first_name": ZH_FIRST[first] if self.chinese else first,
-            "last_name": ZH_LAST[last] if self.chinese else last,
+            "first_name": shown_first,
+            "last_name": shown_last,
             "email": f"{first}.{last}.{self.count}@{DEMO_EMAIL_DOMAIN}".lower(),
             "source": source,
             "region": region,
@@ -221,11 +252,13 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dic
     template = services.onboarding_template_default()
     regions = sorted({r for r in Team.objects.values_list("region", flat=True) if r})
 
-    # Departures open their vacancies, opened 30 days before the last day (notice), or at hire.
+    # Departures open their vacancies, opened 30 days before the last day (notice), or at hire;
+    # a rep still serving notice on the end date has told HR by then, so theirs is open too.
     # Only the most recent ones: a 10,000-seat benchmark organisation has thousands of
     # departures, and a few hundred vacancies show every stage of the work just as well.
     departed = list(
-        SalesRep.objects.filter(departure_date__isnull=False, departure_date__lte=end_date)
+        SalesRep.objects.filter(departure_date__isnull=False)
+        .filter(Q(departure_date__lte=end_date) | Q(status=SalesRep.Status.NOTICE))
         .select_related("team")
         .order_by("-departure_date", "-id")[:MAX_DEMO_VACANCIES]
     )[::-1]
@@ -235,7 +268,9 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dic
     used: set[int] = set()
     filled = 0
     for leaver in departed:
-        opened = max(leaver.hire_date, leaver.departure_date - dt.timedelta(days=30))
+        opened = min(
+            max(leaver.hire_date, leaver.departure_date - dt.timedelta(days=30)), end_date
+        )
         vacancy = services.vacancy_open_for_departure(
             rep_id=leaver.pk, departure_date=leaver.departure_date, today=opened
         )
@@ -244,10 +279,14 @@ def hiring_demo_seed(*, seed: int, end_date: dt.date, locale: str = "en") -> dic
         vacancy.salary_min = Decimal(rng.choice([42_000, 48_000, 55_000]))
         vacancy.salary_max = vacancy.salary_min + Decimal(12_000)
         vacancy.save(update_fields=["salary_min", "salary_max", "updated_at"])
+        # Still serving: the seat's successor comes after the last day, past the end date,
+        # so a rep hired meanwhile fills some other seat.
+        serving = leaver.departure_date > end_date
         in_window = [
             rep
             for rep in hires_by_team[leaver.team_id]
-            if rep.pk not in used
+            if not serving
+            and rep.pk not in used
             and rep.pk != leaver.pk
             and leaver.departure_date - dt.timedelta(days=45)
             <= rep.hire_date

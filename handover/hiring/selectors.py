@@ -211,6 +211,9 @@ class SalesAtStake:
     per_day: float
     days_open: int
     at_stake: float
+    # The last of the 12 months: the rep's last day, or today while they serve their notice.
+    until: dt.date
+    serving_notice: bool
 
 
 def vacancy_sales_at_stake(*, vacancy: Vacancy, today: dt.date) -> SalesAtStake | None:
@@ -230,7 +233,12 @@ def vacancy_sales_at_stake(*, vacancy: Vacancy, today: dt.date) -> SalesAtStake 
     per_day = float(won) / AT_STAKE_TRAILING_DAYS
     days_open = vacancy_days_open(vacancy, today=today)
     return SalesAtStake(
-        trailing_won=float(won), per_day=per_day, days_open=days_open, at_stake=per_day * days_open
+        trailing_won=float(won),
+        per_day=per_day,
+        days_open=days_open,
+        at_stake=per_day * days_open,
+        until=end,
+        serving_notice=rep.departure_date is not None and rep.departure_date > today,
     )
 
 

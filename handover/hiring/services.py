@@ -352,8 +352,8 @@ def application_create(
     now = now or timezone.now()
     if vacancy.status not in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD):
         raise ApplicationError(
-            _("vacancy %(id)s is %(status)s, not open")
-            % {"id": vacancy.pk, "status": vacancy.get_status_display()}
+            _("vacancy %(vacancy)s is %(status)s, not open")
+            % {"vacancy": vacancy, "status": vacancy.get_status_display()}
         )
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status in (Candidate.Status.HIRED, Candidate.Status.UNAVAILABLE):
@@ -428,8 +428,12 @@ def application_move(
     from_stage = application.stage
     if from_stage in CLOSED_STAGES:
         raise ApplicationError(
-            _("application %(id)s is %(stage)s; it cannot move")
-            % {"id": application.pk, "stage": application.get_stage_display()}
+            _("%(candidate)s's application to %(vacancy)s is %(stage)s; it cannot move")
+            % {
+                "candidate": application.candidate,
+                "vacancy": application.vacancy,
+                "stage": application.get_stage_display(),
+            }
         )
     if to_stage == from_stage:
         return application
@@ -442,7 +446,7 @@ def application_move(
         )
     if to_stage == Application.Stage.HIRED and application.vacancy.status == Vacancy.Status.FILLED:
         raise ApplicationError(
-            _("vacancy %(id)s is already filled") % {"id": application.vacancy_id}
+            _("vacancy %(vacancy)s is already filled") % {"vacancy": application.vacancy}
         )
 
     application.stage = to_stage

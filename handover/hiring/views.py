@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, page, teams_visible_to
-from config.error_pages import form_errors_page
+from config.error_pages import form_errors_page, form_errors_text, form_refusal_add
 from config.errors import ApplicationError
 from handover import filters
 from handover.hiring import charts, costs, selectors, services
@@ -88,7 +88,7 @@ def vacancy_create(request: HttpRequest) -> HttpResponse:
         try:
             vacancy = services.vacancy_create(**form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, _("Vacancy opened."))
             return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
@@ -135,7 +135,7 @@ def vacancy_edit(request: HttpRequest, vacancy_id: int) -> HttpResponse:
         try:
             services.vacancy_update(vacancy=vacancy, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, _("Vacancy updated."))
             return redirect("handover:vacancy_detail", vacancy_id=vacancy.pk)
@@ -234,7 +234,7 @@ def application_move(request: HttpRequest, application_id: int) -> HttpResponse:
     form = MoveForm(request.POST)
     fallback = reverse("handover:vacancy_detail", args=[application.vacancy_id])
     if not form.is_valid():
-        messages.error(request, _("Choose a valid stage and date."))
+        messages.error(request, form_errors_text(form))
         return _back(request, fallback)
     try:
         services.application_move(
@@ -277,7 +277,7 @@ def feedback_add(request: HttpRequest, application_id: int) -> HttpResponse:
         )
         messages.success(request, _("Feedback saved."))
     else:
-        messages.error(request, _("Give a rating from 1 to 5."))
+        messages.error(request, form_errors_text(form))
     return redirect("handover:application_detail", application_id=application.pk)
 
 
@@ -326,7 +326,7 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
         try:
             candidate = services.candidate_create(**form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, _("Candidate added to the pool."))
             return redirect("handover:candidate_detail", candidate_id=candidate.pk)
@@ -342,7 +342,7 @@ def candidate_edit(request: HttpRequest, candidate_id: int) -> HttpResponse:
         try:
             services.candidate_update(candidate=candidate, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, _("Candidate updated."))
             return redirect("handover:candidate_detail", candidate_id=candidate.pk)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import may, page, teams_visible_to
-from config.error_pages import form_errors_page
+from config.error_pages import form_errors_page, form_errors_text
 from config.errors import ApplicationError
 from handover import filters
 from handover.models import HandoverItem, HandoverPlan
@@ -276,7 +276,7 @@ def plan_reverse(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get_visible(user=request.user, plan_id=plan_id)
     form = ReverseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Say why the plan is reversed."))
+        messages.error(request, form_errors_text(form))
         return redirect("handover:plan_detail", plan_id=plan.pk)
     try:
         services.handover_plan_reverse(

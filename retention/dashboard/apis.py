@@ -188,7 +188,11 @@ class InterventionCreateApi(APIView):
             "reads in each reader's language. Ignored when the note differs.",
         )
         owner = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-        follow_up_on = serializers.DateField(required=False, allow_null=True)
+        follow_up_on = serializers.DateField(
+            required=False,
+            allow_null=True,
+            help_text="Today or later (the organisation's date), else 400 naming follow_up_on.",
+        )
 
     @extend_schema(request=InputSerializer, responses={201: InterventionOutputSerializer})
     def post(self, request: Request, rep_id: int) -> Response:
@@ -220,7 +224,12 @@ class InterventionOutcomeApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=Intervention.Outcome.choices)
-        follow_up_on = serializers.DateField(required=False, allow_null=True)
+        follow_up_on = serializers.DateField(
+            required=False,
+            allow_null=True,
+            help_text="A new follow-up date: today or later, else 400 naming follow_up_on. The "
+            "intervention's own date, sent back as it is, may have passed.",
+        )
 
     @extend_schema(request=InputSerializer, responses=InterventionOutputSerializer)
     def post(self, request: Request, intervention_id: int) -> Response:

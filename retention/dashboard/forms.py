@@ -1,6 +1,7 @@
 """Input checking for the dashboard's forms. No business logic: services do the writing."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import users_visible_to
@@ -30,6 +31,8 @@ class InterventionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The people the user may name as owner: the access layer's rule, as in the API.
         self.fields["owner"].queryset = users_visible_to(user=user)
+        # A hint to the browser; the service refuses a past date (page and API alike).
+        self.fields["follow_up_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
 class InterventionOutcomeForm(forms.Form):

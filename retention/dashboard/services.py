@@ -40,6 +40,7 @@ def intervention_create(
         )
     if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
         raise owner_refused(owner.pk)
+    _check_follow_up(follow_up_on)
     note = note.strip()
     if note_data and not _words(note_data, note):
         note_data = None
@@ -62,6 +63,18 @@ def _words(note_data: dict, note: str) -> bool:
         return False
 
 
+def _check_follow_up(follow_up_on: dt.date | None) -> None:
+    """A follow-up date being set must not have passed: one already stored that has passed is
+    an overdue follow-up, kept as it is, so the intervention can still be completed."""
+    today = timezone.localdate()
+    if follow_up_on is not None and follow_up_on < today:
+        raise ApplicationError(
+            _("follow_up_on must be today (%(today)s) or later, not %(date)s")
+            % {"today": today.isoformat(), "date": follow_up_on.isoformat()},
+            field="follow_up_on",
+        )
+
+
 def owner_refused(user_id: object) -> ApplicationError:
     """The one refusal of an owner, whether the user does not exist or is out of reach, so the
     answer tells nothing about people the recorder may not see."""
@@ -76,7 +89,9 @@ def intervention_record_outcome(
 ) -> Intervention:
     """Say how an intervention ended; "too early to tell" may move the follow-up date.
 
-    Recording the same outcome again changes nothing.
+    Recording the same outcome again changes nothing. A new follow-up date must not have
+    passed; the stored one may have (an overdue follow-up is completed like any other), and
+    sending it back unchanged is no change.
     """
     if outcome not in Intervention.Outcome.values:
         raise ApplicationError(
@@ -84,6 +99,8 @@ def intervention_record_outcome(
             % {"outcomes": ", ".join(Intervention.Outcome.values)},
             field="outcome",
         )
+    if follow_up_on != intervention.follow_up_on:
+        _check_follow_up(follow_up_on)
     changed = []
     if intervention.outcome != outcome:
         intervention.outcome = outcome

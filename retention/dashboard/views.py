@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import may, page, teams_visible_to
-from config.error_pages import form_errors_page
+from config.error_pages import form_errors_page, form_errors_text, form_refusal_add
 from config.errors import ApplicationError
 from config.row_actions import REFUSED, RowResult, columns, row_answer
 from retention import charts
@@ -265,7 +265,7 @@ def intervention_create(request: HttpRequest, rep_id: int) -> HttpResponse:
                 created_by=request.user,
             )
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            form_refusal_add(form, error)
         else:
             form = InterventionForm(user=request.user)
             # Logged from a suggestion: its "logged" mark changes too (an htmx out-of-band swap).
@@ -290,12 +290,12 @@ def _intervention_logged_row(
 ) -> HttpResponse:
     """The row put under a list's row after logging an intervention from it (or why not)."""
     if logged is None:
-        message = "; ".join(
-            " ".join(errors) if name == "__all__" else f"{name}: {' '.join(errors)}"
-            for name, errors in form.errors.items()
-        )
         result = RowResult(
-            "error", message, cols=columns(request), title=rep.full_name, subject=str(rep.pk)
+            "error",
+            form_errors_text(form),
+            cols=columns(request),
+            title=rep.full_name,
+            subject=str(rep.pk),
         )
         return row_answer(request, result, default_next="", status=REFUSED)
     result = RowResult(
@@ -316,22 +316,32 @@ def intervention_outcome(request: HttpRequest, intervention_id: int) -> HttpResp
         user=request.user, intervention_id=intervention_id
     )
     form = InterventionOutcomeForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.intervention_record_outcome(
+                intervention=intervention,
+                outcome=form.cleaned_data["outcome"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except ApplicationError as error:
+            form_refusal_add(form, error)
+    if form.errors and not request.htmx:
         return form_errors_page(request, form)
-    services.intervention_record_outcome(
-        intervention=intervention,
-        outcome=form.cleaned_data["outcome"],
-        follow_up_on=form.cleaned_data["follow_up_on"],
-    )
     if not request.htmx:
         return redirect("retention:rep_detail", rep_id=intervention.rep_id)
     context = {
         **controls(request.user),
         "item": intervention,
+        "outcome_form": form if form.errors else None,
         "outcome_choices": InterventionOutcomeForm.base_fields["outcome"].choices,
         "today": timezone.localdate(),
     }
-    return render(request, "retention/dashboard/_intervention_row.html", context)
+    return render(
+        request,
+        "retention/dashboard/_intervention_row.html",
+        context,
+        status=REFUSED if form.errors else 200,  # refused: htmx swaps the row with its reasons
+    )
 
 
 # --- alerts -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ The terms follow docs/glossary-zh-hans.md.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -270,20 +271,50 @@ def region_and_team_names(regions: int, team_region: np.ndarray) -> tuple[list[s
     return region_names, team_names
 
 
-def _person_names(rng: np.random.Generator, n: int) -> tuple[list[str], list[str], list[str]]:
-    """(given names, surnames, the pinyin "given.surname" for e-mail) for ``n`` people."""
+def _person_names(
+    rng: np.random.Generator, n: int, taken: set[tuple[str, str]]
+) -> tuple[list[str], list[str], list[str]]:
+    """(given names, surnames, the pinyin "given.surname" for e-mail) for ``n`` people, no full
+    name twice nor one in ``taken`` (given, surname), which gains the names given here."""
     surname = rng.integers(0, len(SURNAMES), n)
     first = rng.integers(0, len(GIVEN), n)
     second = rng.integers(0, len(GIVEN), n)
     two = rng.random(n) >= 0.35
     given, family, pinyin = [], [], []
     for s, a, b, double in zip(surname, first, second, two, strict=True):
-        g = GIVEN[a][0] + (GIVEN[b][0] if double else "")
-        gp = GIVEN[a][1] + (GIVEN[b][1] if double else "")
+        chars, s = _unique_name([int(a), int(b)] if double else [int(a)], int(s), taken)
+        g = "".join(GIVEN[c][0] for c in chars)
+        taken.add((g, SURNAMES[s][0]))
         given.append(g)
         family.append(SURNAMES[s][0])
-        pinyin.append(f"{gp}.{SURNAMES[s][1]}")
+        pinyin.append("".join(GIVEN[c][1] for c in chars) + f".{SURNAMES[s][1]}")
     return given, family, pinyin
+
+
+def _unique_name(chars: list[int], surname: int, taken: set) -> tuple[list[int], int]:
+    """The drawn name (given-name characters, surname) if nobody in ``taken`` has it; else the
+    first free one of: the next surnames (round the list), then the given name's second
+    character the next ones of ``GIVEN``, each with every surname. No random draw, so nothing
+    else changes with it."""
+
+    def name(option: tuple[list[int], int]) -> tuple[str, str]:
+        return "".join(GIVEN[c][0] for c in option[0]), SURNAMES[option[1]][0]
+
+    if name((chars, surname)) not in taken:
+        return chars, surname
+
+    def around(start: int) -> list[int]:
+        return [(start + step) % len(SURNAMES) for step in range(len(SURNAMES))]
+
+    options = itertools.chain(
+        ((chars, s) for s in around(surname)),
+        (
+            ([chars[0], (chars[-1] + step) % len(GIVEN)], s)
+            for step in range(1, len(GIVEN) + 1)
+            for s in around(surname)
+        ),
+    )
+    return next(option for option in options if name(option) not in taken)
 
 
 def localise(org: Org) -> None:
@@ -292,7 +323,9 @@ def localise(org: Org) -> None:
     org.locale = LOCALE
     org.region_names, org.team_names = region_and_team_names(len(org.region_names), org.team_region)
     people = org.people
-    given, family, pinyin = _person_names(rng, len(people))
+    # Nobody shares a full name with another person of the organisation or with a login.
+    taken = {ADMIN_NAME, HR_NAME}
+    given, family, pinyin = _person_names(rng, len(people), taken)
     seen: dict[str, int] = {}
     emails = []
     for base in pinyin:
@@ -303,7 +336,7 @@ def localise(org: Org) -> None:
     people["last_name"] = family
     people["email"] = emails
     people["title"] = say(people["title"].to_numpy())
-    given, family, _ = _person_names(rng, len(org.manager_names))
+    given, family, _ = _person_names(rng, len(org.manager_names), taken)
     org.manager_names = list(zip(given, family, strict=True))
     org.login_names = {"admin": ADMIN_NAME, "hr": HR_NAME}
 
@@ -320,13 +353,24 @@ def localise(org: Org) -> None:
     second = rng.integers(0, len(BRAND_SECOND), c)
     form = rng.integers(0, len(LEGAL_FORMS), c)
     industry = customers["industry"].to_numpy()
-    names = []
+    names: list[str] = []
+    used: set[str] = set()
     for i in range(c):
         region = int(home_region[i])
         cities = REGIONS[region][1] if region < len(REGIONS) else [""]
         city = cities[city_pick[i] % len(cities)]
-        brand = BRAND_FIRST[first[i]] + BRAND_SECOND[second[i]]
-        names.append(f"{city}{brand}{INDUSTRIES[industry[i]][1]}{LEGAL_FORMS[form[i]]}")
+        # A name already given takes the brand's next second character, then the next first
+        # ones (no random draw: nothing else changes with it).
+        brands = (
+            BRAND_FIRST[(first[i] + a) % len(BRAND_FIRST)]
+            + BRAND_SECOND[(second[i] + b) % len(BRAND_SECOND)]
+            for a in range(len(BRAND_FIRST))
+            for b in range(len(BRAND_SECOND))
+        )
+        rest = f"{INDUSTRIES[industry[i]][1]}{LEGAL_FORMS[form[i]]}"
+        name = next(name for brand in brands if (name := f"{city}{brand}{rest}") not in used)
+        used.add(name)
+        names.append(name)
     customers["name"] = names
     customers["industry"] = [INDUSTRIES[value][0] for value in industry]
     customers["region"] = np.array(org.region_names)[home_region]

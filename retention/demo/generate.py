@@ -8,6 +8,8 @@ People are indexed 0…n-1 in the order they are written; the writer maps indice
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,6 +105,8 @@ SUBJECTS = {
 INTERNAL_SUBJECTS = ["Team meeting", "Pipeline review", "Training", "One-to-one"]
 DEAL_PRODUCTS = ["Renewal", "Expansion", "New licences", "Services", "Upgrade", "Pilot"]
 OPEN_STAGES = ["Qualification", "Discovery", "Proposal", "Negotiation"]
+# The two demo logins that are not managers (admin, hr).
+LOGIN_NAMES = {"admin": ("Ada", "Admin"), "hr": ("Hana", "Hartmann")}
 
 
 @dataclass(frozen=True)
@@ -153,9 +157,7 @@ class Org:
     # The English region and team names, which the demo logins are named after in any
     # language (manager.east1), regions first.
     login_keys: list[str] = field(default_factory=list)
-    login_names: dict[str, tuple[str, str]] = field(
-        default_factory=lambda: {"admin": ("Ada", "Admin"), "hr": ("Hana", "Hartmann")}
-    )
+    login_names: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(LOGIN_NAMES))
 
     def say(self, values: np.ndarray) -> np.ndarray:
         """Demo texts (subjects, stages, products) in the organisation's language."""
@@ -300,7 +302,7 @@ def build_org(
     people["work_until"] = np.where(
         people["recorded"], np.minimum(people["true_leave_day"], last), last
     )
-    _name_people(rng, people)
+    _name_people(rng, people, taken=set(LOGIN_NAMES.values()))
     tenure_end = people["work_until"] - people["hire_day"]
     grade = np.searchsorted([365, 3 * 365, 7 * 365], tenure_end, side="right")
     people["title"] = [TITLES[g][0] for g in grade]
@@ -319,8 +321,16 @@ def build_org(
     people["service_mean"] = np.clip(rng.normal(4.25, 0.25, n) - 0.2 * disengaged, 3.2, 4.8)
 
     managers = size.regions + size.teams
-    manager_names = list(
-        zip(rng.choice(FIRST_NAMES, managers), rng.choice(LAST_NAMES, managers), strict=True)
+    manager_names = unique_names(
+        (
+            (str(f), str(la))
+            for f, la in zip(
+                rng.choice(FIRST_NAMES, managers), rng.choice(LAST_NAMES, managers), strict=True
+            )
+        ),
+        surnames=LAST_NAMES,
+        # Nobody shares a name with a rep or a login: managers are listed beside reps.
+        taken={*zip(people["first_name"], people["last_name"], strict=True), *LOGIN_NAMES.values()},
     )
     customers = _customers(rng, size, people, team_region, region_names)
     assignments = _assignments(rng, people, customers, last)
@@ -333,7 +343,7 @@ def build_org(
         region_names=region_names,
         team_names=team_names,
         team_region=team_region,
-        manager_names=[(str(f), str(la)) for f, la in manager_names],
+        manager_names=manager_names,
         people=people,
         customers=customers,
         assignments=assignments,
@@ -416,10 +426,68 @@ def _ascii(name: str) -> str:
     return name.replace("ü", "ue").replace("ö", "oe").replace("ä", "ae").lower()
 
 
-def _name_people(rng: np.random.Generator, people: pd.DataFrame) -> None:
+def unique_names(
+    names: Iterable[tuple[str, str]],
+    *,
+    surnames: Sequence[str],
+    taken: Iterable[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """``names`` (first, last) with no full name twice: a repeat of one given earlier in the
+    list, or in ``taken``, gets the next surname of ``surnames`` (round the list) that makes it
+    new, then a double-barrelled one. No random draw, so nothing else in the organisation
+    changes and the same draws give the same names."""
+    used = set(taken)
+    order = list(dict.fromkeys(surnames))
+    searches: dict[tuple[str, str], Iterator[str]] = {}
+    out = []
+    for first, last in names:
+        if (first, last) in used:
+            options = searches.get((first, last))
+            if options is None:
+                start = order.index(last) if last in order else -1
+                options = searches[(first, last)] = itertools.chain(
+                    (order[(start + step) % len(order)] for step in range(1, len(order) + 1)),
+                    (f"{a}-{b}" for a in [last, *order] for b in order if a != b),
+                )
+            # A search resumes where the same name's last one stopped: what it passed is taken.
+            last = next(option for option in options if (first, option) not in used)
+        used.add((first, last))
+        out.append((first, last))
+    return out
+
+
+def _unique_companies(drawn: Iterable[tuple[str, str, str]]) -> list[str]:
+    """Company names (prefix, industry word, legal form) with no name twice: a repeat takes the
+    next prefix of ``COMPANY_PREFIXES`` (round the list) that makes it new, then a two-word
+    one. No random draw, as for people's names (``unique_names``)."""
+    used: set[str] = set()
+    order = COMPANY_PREFIXES
+    searches: dict[tuple[str, str, str], Iterator[str]] = {}
+    out = []
+    for prefix, word, suffix in drawn:
+        name = f"{prefix} {word} {suffix}"
+        if name in used:
+            options = searches.get((prefix, word, suffix))
+            if options is None:
+                start = order.index(prefix)
+                options = searches[(prefix, word, suffix)] = itertools.chain(
+                    (order[(start + step) % len(order)] for step in range(1, len(order))),
+                    (f"{a} {b}" for a in [prefix, *order] for b in order if a != b),
+                )
+            name = next(
+                name for option in options if (name := f"{option} {word} {suffix}") not in used
+            )
+        used.add(name)
+        out.append(name)
+    return out
+
+
+def _name_people(rng: np.random.Generator, people: pd.DataFrame, taken: set) -> None:
     n = len(people)
-    first = rng.choice(FIRST_NAMES, n)
-    last = rng.choice(LAST_NAMES, n)
+    drawn = zip(rng.choice(FIRST_NAMES, n), rng.choice(LAST_NAMES, n), strict=True)
+    named = unique_names(((str(f), str(la)) for f, la in drawn), surnames=LAST_NAMES, taken=taken)
+    first = [f for f, _ in named]
+    last = [la for _, la in named]
     seen: dict[str, int] = {}
     emails = []
     for f, la in zip(first, last, strict=True):
@@ -497,10 +565,10 @@ def _customers(
     industry = rng.choice(len(industries), c)
     prefix = rng.choice(COMPANY_PREFIXES, c)
     suffix = rng.choice(COMPANY_SUFFIXES, c)
-    names = [
-        f"{p} {INDUSTRIES[industries[i]]} {s}"
+    names = _unique_companies(
+        (str(p), INDUSTRIES[industries[i]], str(s))
         for p, i, s in zip(prefix, industry, suffix, strict=True)
-    ]
+    )
     revenue = np.round(rng.lognormal(np.log(4_000_000), 1.1, c), -3)
     ranked = np.log(revenue) + rng.normal(0, 0.6, c)
     key = ranked >= np.quantile(ranked, 0.85)

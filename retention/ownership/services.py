@@ -157,7 +157,11 @@ def assignment_cover_start(
             .filter(customer_id=customer_id, valid_to__isnull=True, **holder)
             .exists()
         ):
-            raise OwnershipError(_("They already hold this customer."), field="rep")
+            raise OwnershipError(
+                _("%(name)s already holds this customer.")
+                % {"name": rep.full_name if rep is not None else manager},
+                field="rep" if rep is not None else "manager",
+            )
         role = Assignment.Role.TEMPORARY_COVER if rep else Assignment.Role.MANAGER_COVER
         return _open(
             customer_id=customer_id,

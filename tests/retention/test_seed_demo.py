@@ -104,6 +104,50 @@ def test_a_different_seed_gives_a_different_organisation(seeded):
     assert len(second["teams"]) == len(first["teams"])  # same shape, different people
 
 
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_nobody_in_the_org_shares_a_full_name(locale):
+    # Seed 0 at the default size drew two Ruben Bianchis (and four more pairs) before.
+    for seed in (0, 1, 2):
+        org = build_org(seed=seed, size=DemoSize(), end=END, locale=locale)
+        people = list(zip(org.people["first_name"], org.people["last_name"], strict=True))
+        everyone = [*people, *org.manager_names, *org.login_names.values()]
+        assert len(set(everyone)) == len(everyone), (seed, locale)
+        assert org.people["email"].is_unique
+    again = build_org(seed=0, size=DemoSize(), end=END, locale=locale)
+    first = build_org(seed=0, size=DemoSize(), end=END, locale=locale)
+    assert again.people[["first_name", "last_name"]].equals(
+        first.people[["first_name", "last_name"]]
+    )
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_no_two_customers_share_a_name(locale):
+    # Seed 0 gave 123 English names to more than one customer (Acme Logistics Inc…), 5 Chinese.
+    for seed in (0, 1):
+        names = build_org(seed=seed, size=DemoSize(), end=END, locale=locale).customers["name"]
+        assert names.is_unique, (seed, locale)
+
+
+def test_a_repeated_name_takes_the_next_free_surname_and_nothing_else_moves():
+    from retention.demo.generate import unique_names
+
+    drawn = [("Ruben", "Bianchi"), ("Ruben", "Bianchi"), ("Ruben", "Bianchi"), ("Ana", "Costa")]
+    named = unique_names(drawn, surnames=["Bianchi", "Brandt", "Costa"], taken={("Ana", "Costa")})
+    assert named == [
+        ("Ruben", "Bianchi"),
+        ("Ruben", "Brandt"),
+        ("Ruben", "Costa"),
+        ("Ana", "Bianchi"),  # round the list
+    ]
+    crowded = unique_names([("Ana", "Costa")] * 4, surnames=["Costa", "Dahl"])
+    assert crowded == [
+        ("Ana", "Costa"),
+        ("Ana", "Dahl"),
+        ("Ana", "Costa-Dahl"),
+        ("Ana", "Dahl-Costa"),
+    ]
+
+
 def test_org_has_regions_teams_and_about_the_asked_number_of_reps(seeded):
     regions = Team.objects.filter(parent__isnull=True)
     assert sorted(regions.values_list("name", flat=True)) == ["East", "North", "South"]

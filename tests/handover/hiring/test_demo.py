@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+import pytest
+from django.urls import reverse
+
 from handover.models import Application, Candidate, OnboardingPlan, Vacancy
 from retention.events import demo_seeded
 from retention.models import SalesRep
@@ -62,3 +65,60 @@ def test_demo_is_deterministic_for_a_seed(team_north_a, team_south_a):
     hiring_demo_seed(seed=3, end_date=END)
     second = sorted(Candidate.objects.values_list("first_name", "last_name", "source", "region"))
     assert first == second
+
+
+def test_a_rep_serving_notice_has_an_open_vacancy_hr_sees(
+    client, team_north_a, team_south_a, manager_a, hr_user
+):
+    serving = make_rep(team_north_a, "Still", "Serving", hire_date=dt.date(2021, 3, 1))
+    serving.departure_date, serving.status = END + dt.timedelta(days=12), SalesRep.Status.NOTICE
+    serving.departure_reason = SalesRep.DepartureReason.VOLUNTARY
+    serving.save()
+    make_customer("Serving Co", owner=serving)
+    # Hired into the team after the notice: someone else's seat, not the successor.
+    make_rep(team_north_a, "Other", "Seat", hire_date=END - dt.timedelta(days=5))
+
+    demo_seeded.send(sender=SalesRep, seed=7, end_date=END)
+
+    vacancy = Vacancy.objects.get(leaving_rep=serving)
+    assert vacancy.status == Vacancy.Status.OPEN and vacancy.successor is None
+    assert vacancy.reason == Vacancy.Reason.DEPARTURE and vacancy.team == team_north_a
+    assert vacancy.opened_on == serving.departure_date - dt.timedelta(days=30) <= END
+    assert vacancy.target_fill_date == serving.departure_date + dt.timedelta(days=60)
+    assert vacancy.hiring_manager == manager_a
+    assert vacancy.applications.exists()  # HR is already looking
+    client.force_login(hr_user)
+    html = client.get(reverse("handover:vacancy_list"), {"status": "open"}).content.decode()
+    assert f'data-vacancy-id="{vacancy.pk}"' in html and "Still Serving" in html
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_no_demo_candidate_is_named_like_a_rep_or_another_candidate(
+    team_north_a, team_south_a, hr_user, locale
+):
+    from handover.hiring.demo import FIRST, LAST, ZH_FIRST, ZH_LAST
+
+    # Reps already hold almost every name the pool draws from: each draw must find a free one.
+    free = {("Ana", "Adler"), ("Zoe", "Zimmer")}
+    SalesRep.objects.bulk_create(
+        SalesRep(
+            team=team_north_a,
+            first_name=ZH_FIRST[first] if locale == "zh-hans" else first,
+            last_name=ZH_LAST[last] if locale == "zh-hans" else last,
+            hire_date=dt.date(2020, 1, 6),
+        )
+        for first in FIRST
+        for last in LAST
+        if (first, last) not in free
+    )
+    leaver = make_rep(team_south_a, "Open", "Leaver", hire_date=dt.date(2020, 1, 6))
+    leaver.departure_date, leaver.status = dt.date(2026, 6, 15), SalesRep.Status.LEFT
+    leaver.save()
+
+    demo_seeded.send(sender=SalesRep, seed=7, end_date=END, locale=locale)
+
+    candidates = list(Candidate.objects.values_list("first_name", "last_name"))
+    assert len(candidates) > 10
+    assert len(set(candidates)) == len(candidates)
+    reps = set(SalesRep.objects.values_list("first_name", "last_name"))
+    assert not reps & set(candidates)

@@ -269,3 +269,54 @@ def test_managers_cannot_edit_vacancies_in_or_out_of_scope(
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_a_refused_vacancy_or_candidate_shows_the_reason_under_the_field_it_names(
+    hr_client, team_north_a
+):
+    vacancy = {
+        "team": team_north_a.pk,
+        "role": "Account executive",
+        "reason": "growth",
+        "approved_headcount": "1",
+        "opened_on": "2026-06-01",
+        "target_fill_date": "2026-05-01",
+    }
+    form = hr_client.post(reverse("handover:vacancy_create"), vacancy).context["form"]
+    assert form.errors["target_fill_date"] == ["target_fill_date must not be before opened_on"]
+    assert not form.non_field_errors()
+    candidate = {"first_name": "Rae", "last_name": "Ferral", "source": "referral"}
+    candidate["sales_experience_years"] = "1"
+    form = hr_client.post(reverse("handover:candidate_create"), candidate).context["form"]
+    assert form.errors["referrer"] == ["referrer is required when the source is a referral"]
+    assert not form.non_field_errors()
+
+
+def test_a_refused_move_or_feedback_says_which_field_is_wrong(
+    hr_client, vacancy_north, board_candidate
+):
+    application = services.application_create(vacancy=vacancy_north, candidate=board_candidate)
+    moved = hr_client.post(
+        reverse("handover:application_move", args=[application.pk]),
+        {"stage": "interview", "start_date": "next week"},
+        follow=True,
+    )
+    assert "Start date: Enter a valid date." in moved.content.decode()
+    application.refresh_from_db()
+    assert application.stage == "sourced"
+    rated = hr_client.post(
+        reverse("handover:feedback_add", args=[application.pk]), {"rating": "9"}, follow=True
+    )
+    assert "Rating: Select a valid choice. 9 is not one of the available choices." in (
+        rated.content.decode()
+    )
+
+
+def test_a_closed_application_that_cannot_move_is_named_by_its_candidate(
+    hr_client, vacancy_north, board_candidate
+):
+    application = services.application_create(vacancy=vacancy_north, candidate=board_candidate)
+    url = reverse("handover:application_move", args=[application.pk])
+    hr_client.post(url, {"stage": "rejected"})
+    again = hr_client.post(url, {"stage": "offer"}, follow=True).content.decode()
+    assert "Jo Board&#x27;s application to Account executive, North A is Rejected" in again

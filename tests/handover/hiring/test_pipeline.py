@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import ApplicationError
@@ -236,3 +237,35 @@ def test_sales_at_stake_is_the_trailing_year_per_day_times_days_open(rep_a, cust
     assert stake.per_day == pytest.approx(100)
     assert stake.days_open == 9
     assert stake.at_stake == pytest.approx(900)
+    assert (stake.until, stake.serving_notice) == (dt.date(2026, 2, 28), False)
+
+
+def test_sales_at_stake_of_a_rep_still_serving_notice_counts_the_year_to_today(
+    client, hr_user, rep_a, customer_a
+):
+    from retention.models import Deal
+
+    rep_a.departure_date, rep_a.status = dt.date(2026, 3, 20), SalesRep.Status.NOTICE
+    rep_a.save()
+    # The year up to today, 2025-03-11 … 2026-03-10: one deal before it, one in it, one after.
+    for day in (dt.date(2025, 3, 10), dt.date(2025, 3, 11), dt.date(2026, 3, 11)):
+        Deal.objects.create(
+            customer=customer_a,
+            owner=rep_a,
+            amount=36_500,
+            created_on=day,
+            close_date=day,
+            status="won",
+        )
+    vacancy = services.vacancy_open_for_departure(
+        rep_id=rep_a.pk, departure_date=rep_a.departure_date, today=dt.date(2026, 3, 1)
+    )
+    stake = selectors.vacancy_sales_at_stake(vacancy=vacancy, today=dt.date(2026, 3, 10))
+    assert (stake.until, stake.serving_notice) == (dt.date(2026, 3, 10), True)
+    assert stake.trailing_won == 36_500 and stake.per_day == pytest.approx(100)
+    assert stake.days_open == 9
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(hr_user)
+        html = client.get(reverse("handover:vacancy_detail", args=[vacancy.pk])).content.decode()
+    assert "still serving their notice, won CN¥36,500 in the last 12 months" in html
+    assert "before their last day" not in html

@@ -108,6 +108,10 @@ def test_apply_and_reverse_from_the_plan_page(client, manager_a, rep_a, mates, b
     page = client.get(reverse("handover:plan_detail", args=[plan.pk])).content.decode()
     assert "Applied without notes for Big Key, Mid Key" in page
     assert not Assignment.objects.filter(rep=rep_a, valid_to__isnull=True).exists()
+    unsaid = client.post(reverse("handover:plan_reverse", args=[plan.pk]), {}, follow=True)
+    assert "Why reverse it: This field is required." in unsaid.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "applied"
     client.post(reverse("handover:plan_reverse", args=[plan.pk]), {"reason": "Mistake"})
     plan.refresh_from_db()
     assert plan.status == "reversed"

@@ -120,6 +120,36 @@ def test_intervention_api_refuses_bad_input_naming_fields(api, scored, manager_a
     assert not Intervention.objects.exists()
 
 
+def test_intervention_api_refuses_a_past_follow_up_naming_the_field(
+    api, scored, manager_a, rep_a
+):
+    api.force_authenticate(manager_a)
+    response = api.post(
+        reverse("api-intervention-create", args=[rep_a.pk]),
+        {"kind": "coaching", "follow_up_on": "2026-11-19"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "follow_up_on"
+    assert "2026-11-19" in response.json()["detail"]
+    assert not Intervention.objects.exists()
+
+
+def test_intervention_api_completes_an_overdue_one_but_will_not_move_it_into_the_past(
+    api, scored, manager_a, rep_a
+):
+    overdue = Intervention.objects.create(
+        rep=rep_a, kind="coaching", created_by=manager_a, follow_up_on=dt.date(2026, 11, 1)
+    )
+    api.force_authenticate(manager_a)
+    url = reverse("api-intervention-outcome", args=[overdue.pk])
+    moved = api.post(url, {"outcome": "too_early", "follow_up_on": "2026-11-02"}, format="json")
+    assert moved.status_code == 400 and moved.json()["field"] == "follow_up_on"
+    done = api.post(url, {"outcome": "left", "follow_up_on": "2026-11-01"}, format="json")
+    assert done.status_code == 200
+    assert (done.json()["outcome"], done.json()["follow_up_on"]) == ("left", "2026-11-01")
+
+
 def test_dashboard_endpoints_are_in_the_schema(api, admin_user):
     api.force_authenticate(admin_user)
     schema = api.get(reverse("schema"), {"format": "json"}).json()

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from retention.dashboard import selectors
 from retention.dashboard.selectors import DashboardQuery
@@ -125,22 +126,26 @@ def test_team_heatmap_has_mean_probability_per_team_and_run(scored, team_north_a
 def test_overdue_follow_ups_are_open_interventions_past_their_date(
     scored, manager_a, manager_b, rep_a, rep_b
 ):
-    overdue = intervention_create(
-        rep=rep_a, kind="stay_conversation", created_by=manager_a, follow_up_on=TODAY
-    )
-    overdue.follow_up_on = dt.date(2026, 11, 10)
-    overdue.save()
-    intervention_create(
-        rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 12, 1)
-    )
-    done = intervention_create(
-        rep=rep_a, kind="job_rotation", created_by=manager_a, follow_up_on=dt.date(2026, 11, 1)
-    )
-    done.outcome = Intervention.Outcome.STAYED
-    done.save()
-    intervention_create(
-        rep=rep_b, kind="other", created_by=manager_b, follow_up_on=dt.date(2026, 11, 1)
-    )
+    with time_machine.travel(dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        overdue = intervention_create(
+            rep=rep_a, kind="stay_conversation", created_by=manager_a, follow_up_on=TODAY
+        )
+        overdue.follow_up_on = dt.date(2026, 11, 10)
+        overdue.save()
+        intervention_create(
+            rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 12, 1)
+        )
+        done = intervention_create(
+            rep=rep_a,
+            kind="job_rotation",
+            created_by=manager_a,
+            follow_up_on=dt.date(2026, 11, 1),
+        )
+        done.outcome = Intervention.Outcome.STAYED
+        done.save()
+        intervention_create(
+            rep=rep_b, kind="other", created_by=manager_b, follow_up_on=dt.date(2026, 11, 1)
+        )
     assert list(selectors.interventions_overdue(user=manager_a, today=TODAY)) == [overdue]
 
 

@@ -1,11 +1,15 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from config.errors import ApplicationError
 from retention.dashboard import selectors, services
 from retention.models import Intervention, RiskAlert
 from retention.selectors import risk_reads_record
+
+BEFORE = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 
 def test_intervention_owner_defaults_to_who_records_it(manager_a, rep_a):
@@ -32,6 +36,7 @@ def test_an_owner_the_recorder_may_not_name_is_refused(manager_a, manager_b, rep
     assert not Intervention.objects.exists()
 
 
+@time_machine.travel(BEFORE, tick=False)
 def test_outcome_is_recorded_once_and_too_early_moves_follow_up(manager_a, rep_a):
     intervention = services.intervention_create(
         rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 11, 1)
@@ -47,6 +52,63 @@ def test_outcome_is_recorded_once_and_too_early_moves_follow_up(manager_a, rep_a
     assert intervention.is_open
     with pytest.raises(ApplicationError, match="outcome must be one of"):
         services.intervention_record_outcome(intervention=intervention, outcome="maybe")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_follow_up_date_in_the_past_is_refused_naming_the_field(manager_a, rep_a):
+    with pytest.raises(ApplicationError, match="follow_up_on must be today") as refused:
+        services.intervention_create(
+            rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 11, 19)
+        )
+    assert refused.value.field == "follow_up_on"
+    assert "2026-11-20" in refused.value.message and "2026-11-19" in refused.value.message
+    assert not Intervention.objects.exists()
+    today = services.intervention_create(
+        rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 11, 20)
+    )
+    assert today.follow_up_on == dt.date(2026, 11, 20)
+
+
+def test_the_follow_up_is_checked_against_the_organisations_local_date(
+    manager_a, rep_a, settings
+):
+    settings.TIME_ZONE = "Asia/Shanghai"  # 20 November 23:30 UTC is 21 November there
+    late_evening = dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC)
+    with (
+        time_machine.travel(late_evening, tick=False),
+        pytest.raises(ApplicationError, match="today \\(2026-11-21\\)"),
+    ):
+        services.intervention_create(
+            rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 11, 20)
+        )
+
+
+def test_an_overdue_intervention_can_still_be_completed_but_not_moved_into_the_past(
+    manager_a, rep_a
+):
+    with time_machine.travel(BEFORE, tick=False):
+        intervention = services.intervention_create(
+            rep=rep_a, kind="coaching", created_by=manager_a, follow_up_on=dt.date(2026, 11, 1)
+        )
+    with time_machine.travel(NOW, tick=False):
+        # Too early, sending back the passed date it has: no change, no refusal.
+        services.intervention_record_outcome(
+            intervention=intervention, outcome="too_early", follow_up_on=dt.date(2026, 11, 1)
+        )
+        with pytest.raises(ApplicationError, match="follow_up_on") as refused:
+            services.intervention_record_outcome(
+                intervention=intervention, outcome="too_early", follow_up_on=dt.date(2026, 11, 10)
+            )
+        assert refused.value.field == "follow_up_on"
+        intervention.refresh_from_db()
+        assert (intervention.outcome, intervention.follow_up_on) == (
+            "too_early",
+            dt.date(2026, 11, 1),
+        )
+        services.intervention_record_outcome(intervention=intervention, outcome="stayed")
+    intervention.refresh_from_db()
+    assert intervention.outcome == "stayed"
+    assert intervention.follow_up_on == dt.date(2026, 11, 1)
 
 
 def test_acknowledging_twice_keeps_the_first_who_and_when(scored, manager_a, admin_user, rep_a):

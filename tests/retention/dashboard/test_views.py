@@ -201,6 +201,53 @@ def test_bad_intervention_input_is_refused_naming_the_field(client, scored, mana
     assert not Intervention.objects.exists()
 
 
+def test_a_past_follow_up_is_refused_on_the_page_naming_the_field(
+    client, scored, manager_a, rep_a
+):
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_create", args=[rep_a.pk])
+    page = client.post(url, {"kind": "coaching", "follow_up_on": "2026-11-19"})
+    assert page.status_code == 400
+    assert b'data-parameter="follow_up_on"' in page.content
+    assert b"2026-11-19" in page.content
+    response = client.post(
+        url, {"kind": "coaching", "follow_up_on": "2026-11-19"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # the form again, with the reason under its field
+    assert "follow_up_on must be today (2026-11-20) or later, not 2026-11-19" in html
+    assert 'min="2026-11-20"' in html
+    assert not Intervention.objects.exists()
+
+
+def test_an_overdue_intervention_is_completed_from_its_row_and_a_past_date_is_refused(
+    client, scored, manager_a, rep_a
+):
+    overdue = Intervention.objects.create(
+        rep=rep_a, kind="coaching", created_by=manager_a, follow_up_on=dt.date(2026, 11, 1)
+    )
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_outcome", args=[overdue.pk])
+    refused = client.post(
+        url, {"outcome": "too_early", "follow_up_on": "2026-11-10"}, headers={"HX-Request": "true"}
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 422  # htmx swaps the row in with the reason
+    assert f'id="intervention-{overdue.pk}"' in html
+    assert "Next follow-up: follow_up_on must be today (2026-11-20) or later" in html
+    assert 'value="too_early" selected' in html and 'value="2026-11-10"' in html
+    page = client.post(url, {"outcome": "too_early", "follow_up_on": "2026-11-10"})
+    assert page.status_code == 400 and b'data-parameter="follow_up_on"' in page.content
+    overdue.refresh_from_db()
+    assert (overdue.outcome, overdue.follow_up_on) == ("", dt.date(2026, 11, 1))
+    moved = client.post(
+        url, {"outcome": "too_early", "follow_up_on": "2026-12-01"}, headers={"HX-Request": "true"}
+    )
+    assert moved.status_code == 200 and "Overdue" not in moved.content.decode()
+    overdue.refresh_from_db()
+    assert (overdue.outcome, overdue.follow_up_on) == ("too_early", dt.date(2026, 12, 1))
+
+
 def test_manager_cannot_record_interventions_for_another_teams_rep(
     client, scored, manager_b, rep_a
 ):
@@ -215,12 +262,13 @@ def test_manager_cannot_record_interventions_for_another_teams_rep(
 def test_outcome_is_recorded_and_overdue_follow_ups_show_on_dashboard(
     client, scored, manager_a, rep_a
 ):
-    intervention = intervention_create(
-        rep=rep_a,
-        kind="job_enrichment",
-        created_by=manager_a,
-        follow_up_on=dt.date(2026, 11, 15),
-    )
+    with time_machine.travel(dt.datetime(2026, 10, 15, 9, 0, tzinfo=dt.UTC), tick=False):
+        intervention = intervention_create(
+            rep=rep_a,
+            kind="job_enrichment",
+            created_by=manager_a,
+            follow_up_on=dt.date(2026, 11, 15),
+        )
     client.force_login(manager_a)
     html = client.get(reverse("retention:dashboard")).content.decode()
     assert 'id="overdue-count">1<' in html

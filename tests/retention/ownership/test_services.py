@@ -67,6 +67,19 @@ def test_cover_starts_and_ends(customer_a, rep_a, manager_a):
         services.assignment_end(assignment=cover, valid_to=DAY)
 
 
+def test_a_second_cover_by_the_same_holder_is_refused_naming_them(customer_a, rep_a2, manager_a):
+    services.assignment_cover_start(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
+    with pytest.raises(OwnershipError, match="Arne Berg already holds this customer") as refused:
+        services.assignment_cover_start(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
+    assert refused.value.field == "rep"
+    services.assignment_cover_start(customer_id=customer_a.pk, manager=manager_a, created_by=None)
+    with pytest.raises(OwnershipError, match=f"{manager_a} already holds") as refused:
+        services.assignment_cover_start(
+            customer_id=customer_a.pk, manager=manager_a, created_by=None
+        )
+    assert refused.value.field == "manager"
+
+
 def test_a_move_and_its_reversal_keep_the_whole_history(rep_a, rep_a2):
     customer = make_customer("Moved Co", owner=rep_a)
     backup = services.assignment_add_backup(

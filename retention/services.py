@@ -56,7 +56,7 @@ def rep_record_departure(
             _("last day %(day)s is before the hire date %(hired)s")
             % {"day": departure_date, "hired": rep.hire_date}
         )
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     status = SalesRep.Status.LEFT if departure_date <= today else SalesRep.Status.NOTICE
     if (rep.departure_date, rep.departure_reason, rep.status) == (departure_date, reason, status):
         return rep

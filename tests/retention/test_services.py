@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from retention.events import rep_departed
 from retention.models import SalesRep
@@ -96,3 +97,14 @@ def test_a_failing_listener_neither_stops_the_others_nor_undoes_the_departure(
     assert heard == [rep_a.pk]
     assert SalesRep.objects.get(pk=rep_a.pk).status == SalesRep.Status.LEFT
     assert "vacancy service is down" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_last_day_is_past_or_to_come_by_the_organisations_local_date(rep_a, settings):
+    """At 04:00 in Shanghai on 1 December it is still 30 November in UTC: a last day of
+    1 December has come, so the rep has left, not serving notice."""
+    settings.TIME_ZONE = "Asia/Shanghai"
+    with time_machine.travel(dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC), tick=False):
+        rep_record_departure(rep=rep_a, departure_date=dt.date(2026, 12, 1), reason="voluntary")
+    rep_a.refresh_from_db()
+    assert rep_a.status == SalesRep.Status.LEFT

@@ -56,7 +56,7 @@ def test_outcome_is_recorded_once_and_too_early_moves_follow_up(manager_a, rep_a
 
 @time_machine.travel(NOW, tick=False)
 def test_a_follow_up_date_in_the_past_is_refused_naming_the_field(manager_a, rep_a):
-    with pytest.raises(ApplicationError, match="follow_up_on must be today") as refused:
+    with pytest.raises(ApplicationError, match="The follow-up date must be today") as refused:
         services.intervention_create(
             rep=rep_a, kind="other", created_by=manager_a, follow_up_on=dt.date(2026, 11, 19)
         )
@@ -95,7 +95,7 @@ def test_an_overdue_intervention_can_still_be_completed_but_not_moved_into_the_p
         services.intervention_record_outcome(
             intervention=intervention, outcome="too_early", follow_up_on=dt.date(2026, 11, 1)
         )
-        with pytest.raises(ApplicationError, match="follow_up_on") as refused:
+        with pytest.raises(ApplicationError, match="follow-up date must be today") as refused:
             services.intervention_record_outcome(
                 intervention=intervention, outcome="too_early", follow_up_on=dt.date(2026, 11, 10)
             )

@@ -215,7 +215,7 @@ def test_a_past_follow_up_is_refused_on_the_page_naming_the_field(
     )
     html = response.content.decode()
     assert response.status_code == 200  # the form again, with the reason under its field
-    assert "follow_up_on must be today (2026-11-20) or later, not 2026-11-19" in html
+    assert "The follow-up date must be today (2026-11-20) or later, not 2026-11-19" in html
     assert 'min="2026-11-20"' in html
     assert not Intervention.objects.exists()
 
@@ -234,7 +234,7 @@ def test_an_overdue_intervention_is_completed_from_its_row_and_a_past_date_is_re
     html = refused.content.decode()
     assert refused.status_code == 422  # htmx swaps the row in with the reason
     assert f'id="intervention-{overdue.pk}"' in html
-    assert "Next follow-up: follow_up_on must be today (2026-11-20) or later" in html
+    assert "Next follow-up: The follow-up date must be today (2026-11-20) or later" in html
     assert 'value="too_early" selected' in html and 'value="2026-11-10"' in html
     page = client.post(url, {"outcome": "too_early", "follow_up_on": "2026-11-10"})
     assert page.status_code == 400 and b'data-parameter="follow_up_on"' in page.content

@@ -266,11 +266,16 @@ def upsert_csv(
         with using.cursor() as cursor:
             # One probe of the unique index first: none stored between the lowest and highest
             # id, in the database's collation (a file's next chunk, another object's ids),
-            # means none of them is stored.
+            # means none of them is stored. The bounds are computed once, before the index is
+            # read: joined to the table, they were computed again for every stored row of the
+            # source whenever the statistics said the table was empty (after a mass delete),
+            # which took a 200,000-row table and a 100,000-id chunk over 13 minutes.
             cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {spec.table}, (SELECT min(k) AS low, max(k) AS high "
-                f"FROM unnest(%s::varchar[]) AS k) AS bounds WHERE source = %s "
-                f"AND external_id BETWEEN low AND high AND NOT (external_id = ''))",
+                f"WITH bounds AS MATERIALIZED (SELECT min(k) AS low, max(k) AS high "
+                f"FROM unnest(%s::varchar[]) AS k) "
+                f"SELECT EXISTS (SELECT 1 FROM {spec.table} WHERE source = %s "
+                f"AND NOT (external_id = '') "
+                f"AND external_id BETWEEN (SELECT low FROM bounds) AND (SELECT high FROM bounds))",
                 [keys, source],
             )
             (stored,) = cursor.fetchone()

@@ -796,21 +796,6 @@ def latest_day(records: pl.DataFrame) -> dt.date | None:
     return records["_day"].max()
 
 
-def array_literal(texts: pl.Series) -> str:
-    """The texts as one PostgreSQL array literal, every element quoted and escaped, built by
-    polars: a chunk's ids go to the server as one string instead of a Python list that the
-    driver would quote element by element."""
-    escaped = (
-        pl.col("text")
-        .str.replace_all("\\", "\\\\", literal=True)
-        .str.replace_all('"', '\\"', literal=True)
-    )
-    joined = texts.to_frame("text").select(
-        pl.concat_str(pl.lit('"'), escaped, pl.lit('"')).str.join(",")
-    )
-    return "{" + (joined.item() if texts.len() else "") + "}"
-
-
 def copy_csv(records: pl.DataFrame, columns: tuple[str, ...] = ACTIVITY_COLUMNS) -> bytes:
     """The records as CSV for ``COPY … (FORMAT csv, NULL '\\N')``: every text quoted, so no
     value can read as NULL, and moments in UTC."""

@@ -29,10 +29,9 @@ from django.utils.translation import ngettext
 
 from accounts.access import may
 from accounts.models import User
-from retention.imports.bulkload import bulk_load, bulk_load_wanted
+from retention.imports.bulkload import Keys, bulk_load, bulk_load_wanted
 from retention.imports.columnar import (
     ColumnarFile,
-    array_literal,
     columnar_supported,
     convert_chunk,
     copy_csv,
@@ -59,6 +58,7 @@ from retention.imports.writers import (
     PIPELINED,
     SPECS,
     Counts,
+    array_literal,
     records_mark_deleted,
     upsert_csv,
     write_records,
@@ -422,17 +422,22 @@ def run_batch(
                 # same checks, but they then overlap with the validation of the next chunk.
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # A run of activity files at least twice the table is written without its secondary
-            # indexes and foreign keys, rebuilt before the next file (retention/imports/bulkload).
+            # A run of activity files at least twice the table is written without its indexes
+            # and foreign keys, rebuilt before the next file (retention/imports/bulkload).
             sized = list(zip(plans, sizes, strict=True))
             for activities, group in groupby(
                 sized, key=lambda item: item[0].kind.entity == "activities"
             ):
                 group = list(group)
                 wanted = activities and bulk_load_wanted(sum(size for _plan, size in group))
-                with bulk_load(enabled=wanted):
-                    for plan, _size in group:
-                        result.files.append(_run_file(plan, ctx=ctx, issues=issues, step=step))
+                with bulk_load(enabled=wanted) as dropped:
+                    unindexed = dropped.keys if dropped is not None else None
+                    for position, (plan, _size) in enumerate(group):
+                        if unindexed is not None:
+                            unindexed.begin_file(more_follow=position < len(group) - 1)
+                        result.files.append(
+                            _run_file(plan, ctx=ctx, issues=issues, step=step, unindexed=unindexed)
+                        )
             rejected = result.totals()["rejected"]
             if not apply:
                 raise _DryRun
@@ -484,8 +489,15 @@ def _chunk_size() -> int:
 
 
 def _run_file(
-    plan: FilePlan, *, ctx: ImportContext, issues: IssueLog, step: Callable[[int], None]
+    plan: FilePlan,
+    *,
+    ctx: ImportContext,
+    issues: IssueLog,
+    step: Callable[[int], None],
+    unindexed: Keys | None = None,
 ) -> FileOutcome:
+    """Convert, check and write one file. ``unindexed``: the activity table's keys while
+    bulk-load mode has dropped them (``bulkload.Keys``), which the writers ask instead."""
     kind, table = plan.kind, plan.table
     outcome = FileOutcome(name=table.name, kind=kind.key, label=str(kind.label))
     positions: dict[str, int] = {}
@@ -529,7 +541,7 @@ def _run_file(
         """Mark the rows the CRM deleted; those never imported count as skipped."""
         if not deleted:
             return
-        marked = records_mark_deleted(kind, deleted, ctx)
+        marked = records_mark_deleted(kind, deleted, ctx, unindexed)
         outcome.deleted += marked
         if len(deleted) > marked:
             why = str(_("deleted in the CRM and never imported"))
@@ -543,9 +555,11 @@ def _run_file(
         mark_deleted(deleted)
         if writer is not None:
             if records:
-                in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
+                in_flight.append(
+                    writer.submit(write_records, kind.entity, records, ctx, shared, unindexed)
+                )
         else:
-            collect(write_records(kind.entity, records, ctx))
+            collect(write_records(kind.entity, records, ctx, unindexed=unindexed))
         for key, column, value, reason in ctx.record_flags:
             number = rows_of.get(key, 0)
             issues.add(
@@ -797,9 +811,10 @@ def _run_file(
                 flush(records, rows_of, processed, deleted)
                 continue
             records = [record for _number, (record, _flags) in sorted(slow_records.items())]
-            # The chunk's CSV is written while the writer still sends the previous chunk.
+            # The chunk's CSV is written while the writer still sends the previous chunk; its
+            # ids too, as an array literal for the probe, unless ``unindexed`` answers it.
             data = copy_csv(fast, record_columns(kind.entity)) if fast.height else b""
-            keys = array_literal(fast["external_id"]) if fast.height else ""
+            keys = array_literal(fast["external_id"]) if fast.height and unindexed is None else None
             drain()
             mark_deleted(deleted)
             if fast.height:
@@ -811,11 +826,15 @@ def _run_file(
                         fast.height,
                         source=kind.stored_source or kind.source,
                         keys=keys,
+                        ids=fast["external_id"],
+                        unindexed=unindexed,
                         using=shared,
                     )
                 )
             if records:
-                in_flight.append(writer.submit(write_records, kind.entity, records, ctx, shared))
+                in_flight.append(
+                    writer.submit(write_records, kind.entity, records, ctx, shared, unindexed)
+                )
             step(processed)
         drain()
         if latest is not None:

@@ -317,7 +317,7 @@ def test_moments_are_read_column_wise_as_the_row_parser_reads_them(tz_name):
 def test_an_array_literal_reads_back_in_postgresql_as_the_ids_it_was_made_of():
     from django.db import connection
 
-    from retention.imports.columnar import array_literal
+    from retention.imports.writers import array_literal
 
     ids = ["00T1", 'say "hi"', "back\\slash\\", " padded ", "{braces}", "a,b", "NULL", "'", "拜访"]
     with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import page
+from config.error_pages import form_refusal_add
 from config.errors import ApplicationError
 from retention.knowledge import selectors
 from retention.knowledge.forms import KnowledgeForm
@@ -73,7 +74,7 @@ def knowledge_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             current = selectors.knowledge_current(customer=customer)
             refresh_base_version(form, current=current)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, saved_message(customer=customer, row=row, written=written))
             return redirect("retention:customer_detail", customer_id=customer.pk)

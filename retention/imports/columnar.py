@@ -76,12 +76,19 @@ def _whitespace() -> str:
     return "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 
 
-def _strip_set(frame: pl.DataFrame) -> str | None:
-    """Python's whitespace, or polars' own (much faster) when no cell holds U+001C–U+001F."""
-    separators = frame.select(
-        pl.any_horizontal(pl.col(name).str.contains("[\x1c-\x1f]").any() for name in frame.columns)
-    ).item()
-    return _whitespace() if separators else None
+_SEPARATOR_BYTES = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def _strip_set(path: Path) -> str | None:
+    """What Python's str.strip() strips from the cells of a UTF-8 file: polars' own set (None,
+    much faster) unless some cell holds U+001C–U+001F, which it lacks. Read from the file's
+    bytes, where in UTF-8 0x1C–0x1F are only ever those characters: four byte searches, a
+    tenth of the time a regular expression over every cell of every chunk took."""
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 24):
+            if any(byte in block for byte in _SEPARATOR_BYTES):
+                return _whitespace()
+    return None
 
 
 def _blank(frame: pl.DataFrame, chars: str | None) -> pl.Expr:
@@ -97,6 +104,7 @@ class ColumnarFile:
     delimiter: str
     breaks: list[str]  # the columns where some cell holds a line break
     owned: bool = True  # a copy made for polars, removed by ``close``; not the upload itself
+    chars: str | None = None  # what to strip from its cells (``_strip_set``), set on reading
 
     def _scan(self) -> pl.LazyFrame:
         return pl.scan_csv(
@@ -133,7 +141,7 @@ class ColumnarFile:
         held: list[tuple[pl.DataFrame, pl.Series]] = []
         count = 0
         for frame, numbers in self.batches(size):
-            keep = ~frame.select(_blank(frame, _strip_set(frame))).to_series()
+            keep = ~frame.select(_blank(frame, self.chars)).to_series()
             frame, numbers = frame.filter(keep), numbers.filter(keep)
             held.append((frame, numbers))
             count += frame.height
@@ -186,6 +194,7 @@ def read_columnar(table: Table, folder: Path | None = None) -> ColumnarFile | No
         except UnicodeError:
             return None
     try:
+        read.chars = _strip_set(read.path)
         scan = read._scan()
         columns = scan.collect_schema().names()
         # One pass first, so a file whose rows do not add up to its lines is never half-read.
@@ -363,9 +372,22 @@ def _moments(frame: pl.DataFrame, text: pl.Expr, tz_name: str) -> pl.DataFrame:
             ).dt.convert_time_zone("UTC")
         return pl.DataFrame({"moment": moment, "day": day, "ok": empty | moment.is_not_null()})
     if (empty | cells.str.contains(_SALESFORCE_MOMENT)).all():
-        moment = cells.str.to_datetime(
-            "%Y-%m-%dT%H:%M:%S%.f%z", time_unit="us", time_zone="UTC", strict=False
-        )
+        if (empty | cells.str.ends_with(".000+0000")).all():
+            # Whole seconds in UTC, as Salesforce writes every moment: the first 19 characters
+            # go through polars' fixed-width parser, three times faster than a format with
+            # %.f%z, which chrono reads cell by cell.
+            moment = (
+                cells.str.slice(0, 19)
+                .str.to_datetime("%Y-%m-%dT%H:%M:%S", time_unit="us", strict=False)
+                .dt.replace_time_zone("UTC")
+            )
+        else:
+            moment = cells.str.to_datetime(
+                "%Y-%m-%dT%H:%M:%S%.f%z", time_unit="us", time_zone="UTC", strict=False
+            )
+        # polars reads a leap second (:60) as the next minute; Python refuses it, so it goes
+        # to the general form, which leaves it to the per-row parser.
+        moment = moment.set(cells.str.slice(17, 2) == "60", None)
         if (empty | moment.is_not_null()).all():
             parsed = pl.DataFrame({"moment": moment, "day": day}).with_columns(
                 moment=pl.when(pl.col("day").is_not_null()).then(pl.col("moment"))
@@ -765,9 +787,10 @@ def convert_chunk(
     row: Row,
     ctx: ImportContext,
     deleted_key: str | None,
+    chars: str | None,
 ) -> Converted:
-    """Convert a chunk of rows of a file of one of ``COLUMNAR_KINDS``, column by column."""
-    chars = _strip_set(frame)
+    """Convert a chunk of rows of a file of one of ``COLUMNAR_KINDS``, column by column;
+    ``chars`` is its file's ``ColumnarFile.chars``."""
     work = frame.with_columns(_row=numbers).filter(~_blank(frame, chars))
     work = work.with_columns(
         **{f"_t_{key}": _raw(work, row, key).str.strip_chars(chars) for key in row.index}

@@ -695,9 +695,10 @@ def _run_file(
         prior: list[pl.DataFrame] = []
         latest = None
         chunks = data.batches(_COLUMNAR_CHUNK) if writer is not None else data.chunks(chunk)
+        chars = data.chars
         for cells, numbers in chunks:
             converted = convert_chunk(
-                kind, cells, numbers, row, ctx, deleted_column and "is_deleted"
+                kind, cells, numbers, row, ctx, deleted_column and "is_deleted", chars
             )
             fast = converted.records
             latest = later(latest, latest_day(fast))

@@ -53,7 +53,7 @@ def rows_each_way(path: Path, kind_name: str, today: dt.date) -> tuple[int, int]
     read = read_columnar(table)
     fast = slow = 0
     for frame, numbers in read.batches(1000):
-        converted = convert_chunk(kind, frame, numbers, row, ctx, "is_deleted")
+        converted = convert_chunk(kind, frame, numbers, row, ctx, "is_deleted", read.chars)
         fast, slow = fast + converted.records.height, slow + len(converted.slow)
     read.close()
     return fast, slow

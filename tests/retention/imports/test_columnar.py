@@ -293,10 +293,26 @@ def test_moments_are_read_column_wise_as_the_row_parser_reads_them(tz_name):
         "tomorrow",
         "0000-01-01",  # polars reads year 0; Python and PostgreSQL do not
         "0000-01-01T00:00:00.000+0000",
+        "2016-12-31T23:59:60.000+0000",  # a leap second: polars reads it, Python does not
+        "2024-03-31T09:00:00.250+0000",
+        "2024-03-31T09:00:00.000+0530",
     ]
+    # Columns all in Salesforce's form: whole seconds in UTC, and not.
+    salesforce = [samples[4], "2024-03-31T23:59:59.000+0000", ""]
     common = ["", "2024-03-31", "2024-03-31T09:00:00.000+0000", "2024-03-31 09:00"]
     assert _moments(pl.DataFrame({"text": common}), pl.col("text"), tz_name)["ok"].all()
-    for column in (samples, samples[:2], samples[4:5] * 3, samples[-1:] + samples[4:5]):
+    assert _moments(pl.DataFrame({"text": salesforce}), pl.col("text"), tz_name)["ok"].all()
+    for column in (
+        samples,
+        samples[:2],
+        samples[4:5] * 3,
+        samples[17:18] + samples[4:5],
+        salesforce,
+        [*salesforce, samples[18]],
+        [*salesforce, samples[19]],
+        [*salesforce, samples[20]],
+        [*salesforce, samples[18], samples[19]],
+    ):
         frame = pl.DataFrame({"text": column})
         parsed = _moments(frame, pl.col("text"), tz_name)
         for text, moment, ok in zip(column, parsed["moment"], parsed["ok"], strict=True):

@@ -8,15 +8,17 @@ same work. Both report how many rows were created, updated and left unchanged.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import RawSQL
+from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,18 +177,9 @@ def _upsert_postgres(
     row_of = itemgetter(*columns)
 
     def load(cursor, table: str, column_list: str) -> None:
-        cursor.execute(
-            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
-            "AND attnum > 0 AND NOT attisdropped",
-            [table],
-        )
-        types = dict(cursor.fetchall())
         # Binary COPY with the column types given: about three times less work per row here
         # than text COPY, which matters when the validating thread waits for this one.
-        with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types([types[column] for column in columns])
-            for record in records:
-                copy.write_row(row_of(record))
+        copy_rows(cursor, table, columns, map(row_of, records))
 
     if unindexed is not None and not unindexed.restored:
         ids: dict[str, list[str]] = {}
@@ -203,6 +196,90 @@ def _upsert_postgres(
                 return UpsertResult(Counts(created=len(records)), changed)
             unindexed.restore(cursor)
     return _upsert_staged(spec, load, len(records), want_keys=want_keys, using=using)
+
+
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Binary COPY of ``rows`` (tuples in the order of ``columns``) into ``table``, each column
+    given the type the table declares."""
+    cursor.execute(
+        "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+        "AND attnum > 0 AND NOT attisdropped",
+        [table],
+    )
+    types = dict(cursor.fetchall())
+    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    # The driver's own cursor copies; Django's error wrapping makes its refusals Django's
+    # (IntegrityError, DataError …), which the import reports as refused.
+    with (
+        cursor.db.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types([types[column] for column in columns])
+        for row in rows:
+            copy.write_row(row)
+
+
+def create_all(model: type[models.Model], rows: list[dict]) -> None:
+    """Insert new rows of ``model``, each a dict of field attnames (``customer_id``) to values,
+    all with the same keys; the other fields get their defaults, timestamps now. On PostgreSQL
+    by binary COPY, with no model instance made: Django binds parameters on the client, so a
+    multi-row INSERT has the driver quote each value in Python (20,000 assignments through
+    ``bulk_create``: about 2.5 s, against 0.2 s). Like ``bulk_create`` it sends no signals, and
+    the table's constraints check every row."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+        return
+    database = connections[connection.alias]
+    now = timezone.now()
+    given, constants = [], []
+    for model_field in model._meta.concrete_fields:
+        if model_field.generated or (
+            model_field.primary_key and isinstance(model_field, AutoFieldMixin)
+        ):
+            continue
+        if model_field.attname in rows[0]:
+            given.append(model_field)
+        elif getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            constants.append((model_field, model_field.get_db_prep_save(now, database)))
+        else:
+            default = model_field.get_default()
+            constants.append((model_field, model_field.get_db_prep_save(default, database)))
+    unknown = set(rows[0]) - {model_field.attname for model_field in given}
+    if unknown:
+        raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}")
+    fixed = [value for _field, value in constants]
+    lines = (
+        [
+            *(
+                model_field.get_db_prep_save(row[model_field.attname], database)
+                for model_field in given
+            ),
+            *fixed,
+        ]
+        for row in rows
+    )
+    columns = [model_field.column for model_field in (*given, *(f for f, _v in constants))]
+    with connection.cursor() as cursor:
+        copy_rows(cursor, model._meta.db_table, columns, lines)
+
+
+def any_of(column: str, values: Sequence[int] | Sequence[str]) -> models.Q:
+    """A filter on ``column`` (of the queried table; no join) being one of ``values``, ids or
+    texts: on PostgreSQL one array literal that the server parses, instead of a list whose
+    every element the driver quotes in Python and whose placeholders it splits out of the
+    query (0.4 s for 20,000 ids)."""
+    if not values or connection.vendor != "postgresql":
+        return models.Q(**{f"{column}__in": list(values)})
+    if values and isinstance(values[0], str):
+        literal, cast = array_literal(pl.Series(values, dtype=pl.String)), "varchar[]"
+    else:
+        literal, cast = "{" + ",".join(str(int(value)) for value in values) + "}", "bigint[]"
+    name = connection.ops.quote_name(column)
+    return models.Q(
+        RawSQL(f"{name} = ANY(%s::{cast})", [literal], output_field=models.BooleanField())
+    )
 
 
 def array_literal(texts: pl.Series) -> str:
@@ -249,7 +326,10 @@ def upsert_csv(
     copy_sql = "COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
 
     def load(cursor, table: str, column_list: str) -> None:
-        with cursor.cursor.copy(copy_sql.format(table=table, columns=column_list)) as copy:
+        with (
+            cursor.db.wrap_database_errors,
+            cursor.cursor.copy(copy_sql.format(table=table, columns=column_list)) as copy,
+        ):
             for start in range(0, len(data), 1 << 20):
                 copy.write(data[start : start + (1 << 20)])
 
@@ -490,10 +570,10 @@ def write_customers(records: list[dict], ctx: ImportContext) -> Counts:
     source = records[0]["source"]
     keys = [record["external_id"] for record in records]
     known = ctx.customers(source)
-    for start in range(0, len(keys), 1000):
+    for start in range(0, len(keys), 10_000):
         known.update(
             Customer.objects.filter(
-                source=source, external_id__in=keys[start : start + 1000]
+                any_of("external_id", keys[start : start + 10_000]), source=source
             ).values_list("external_id", "id")
         )
     owners = {
@@ -540,7 +620,8 @@ def write_owner_history(records: list[dict], ctx: ImportContext) -> Counts:
         customer_id__in=list(by_customer), role=Assignment.Role.OWNER
     ):
         existing.setdefault(assignment.customer_id, []).append(assignment)
-    to_create: list[Assignment] = []
+    to_create: list[dict] = []
+    created_by = ctx.user.pk if ctx.user is not None else None
     for customer_id, changes in by_customer.items():
         changes.sort(key=lambda change: change["day"])
         held = existing.get(customer_id, [])
@@ -557,15 +638,15 @@ def write_owner_history(records: list[dict], ctx: ImportContext) -> Counts:
         ]
         have = {(a.rep_id, a.valid_from, a.valid_to) for a in held}
         new = [
-            Assignment(
-                customer_id=customer_id,
-                rep_id=rep_id,
-                role=Assignment.Role.OWNER,
-                valid_from=since,
-                valid_to=until,
-                source=Assignment.Source.IMPORT,
-                created_by=ctx.user,
-            )
+            {
+                "customer_id": customer_id,
+                "rep_id": rep_id,
+                "role": Assignment.Role.OWNER,
+                "valid_from": since,
+                "valid_to": until,
+                "source": Assignment.Source.IMPORT,
+                "created_by_id": created_by,
+            }
             for rep_id, since, until in segments
             if rep_id is not None and since < until and (rep_id, since, until) not in have
         ]
@@ -579,7 +660,7 @@ def write_owner_history(records: list[dict], ctx: ImportContext) -> Counts:
             counts.updated += len(changes)
         else:
             counts.unchanged += len(changes)
-    Assignment.objects.bulk_create(to_create, batch_size=500)
+    create_all(Assignment, to_create)
     return counts
 
 
@@ -598,19 +679,18 @@ def assignments_follow_crm(
     if not owners:
         return set(), kept
     today = ctx.today
-    current = {
-        assignment.customer_id: assignment
-        for assignment in Assignment.objects.filter(
-            customer_id__in=list(owners), role=Assignment.Role.OWNER, valid_to__isnull=True
-        )
-    }
-    holding = set(
-        Assignment.objects.filter(
-            customer_id__in=list(owners), valid_to__isnull=True, rep__isnull=False
-        ).values_list("customer_id", "rep_id")
-    )
+    current: dict[int, CurrentOwner] = {}
+    holding: set[tuple[int, int]] = set()
+    for pk, customer_id, rep_id, role, source, valid_from in Assignment.objects.filter(
+        any_of("customer_id", list(owners)), valid_to__isnull=True
+    ).values_list("pk", "customer_id", "rep_id", "role", "source", "valid_from"):
+        if rep_id is not None:
+            holding.add((customer_id, rep_id))
+        if role == Assignment.Role.OWNER:
+            current[customer_id] = CurrentOwner(pk, rep_id, source, valid_from)
     to_close: list[int] = []
-    to_open: list[Assignment] = []
+    to_open: list[dict] = []
+    created_by = ctx.user.pk if ctx.user is not None else None
     for customer_id, rep_id in owners.items():
         assignment = current.get(customer_id)
         if assignment is not None and assignment.rep_id == rep_id:
@@ -618,7 +698,7 @@ def assignments_follow_crm(
         if assignment is not None and assignment.source != Assignment.Source.IMPORT:
             kept[customer_id] = _(
                 "the owner was set in Relay (%(how)s) and is kept; the CRM owner is not applied"
-            ) % {"how": assignment.get_source_display()}
+            ) % {"how": Assignment.Source(assignment.source).label}
             continue
         if (customer_id, rep_id) in holding:
             kept[customer_id] = _(
@@ -629,21 +709,30 @@ def assignments_follow_crm(
         if assignment is not None:
             to_close.append(assignment.pk)
         to_open.append(
-            Assignment(
-                customer_id=customer_id,
-                rep_id=rep_id,
-                role=Assignment.Role.OWNER,
-                valid_from=since.get(customer_id, today)
+            {
+                "customer_id": customer_id,
+                "rep_id": rep_id,
+                "role": Assignment.Role.OWNER,
+                "valid_from": since.get(customer_id, today)
                 if assignment is None
                 else max(today, assignment.valid_from),
-                source=Assignment.Source.IMPORT,
-                created_by=ctx.user,
-            )
+                "source": Assignment.Source.IMPORT,
+                "created_by_id": created_by,
+            }
         )
     if to_close:
-        Assignment.objects.filter(pk__in=to_close).update(valid_to=today, updated_at=timezone.now())
-    Assignment.objects.bulk_create(to_open, batch_size=500)
-    return {assignment.customer_id for assignment in to_open}, kept
+        Assignment.objects.filter(any_of("id", to_close)).update(
+            valid_to=today, updated_at=timezone.now()
+        )
+    create_all(Assignment, to_open)
+    return {row["customer_id"] for row in to_open}, kept
+
+
+class CurrentOwner(NamedTuple):
+    pk: int
+    rep_id: int | None
+    source: str
+    valid_from: dt.date
 
 
 _REP_FIELDS = (

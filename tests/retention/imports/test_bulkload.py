@@ -415,11 +415,11 @@ def _second_row_key(paths) -> str:
             ImportJob.Status.REFUSED,
             "some activities refer to a rep or customer that does not exist",
         ),
-        # An error in the middle of the load, while the indexes are dropped.
-        # (The COPY's own error, as any failed COPY ends: the job fails, nothing is written.)
+        # An error in the middle of the load, while the indexes are dropped: the database's
+        # refusal, reported as such (the COPY's error goes through Django's error wrapping).
         (
             "RAISE EXCEPTION 'relay test: refused mid-batch'",
-            ImportJob.Status.FAILED,
+            ImportJob.Status.REFUSED,
             "relay test: refused mid-batch",
         ),
     ],

@@ -191,10 +191,7 @@ class ImportJobApplyApi(APIView):
             job=job, user=request.user, skip_rejected=serializer.validated_data["skip_rejected"]
         ):
             return Response(
-                {
-                    "detail": _("import %(id)s is %(status)s, not checked and waiting to apply")
-                    % {"id": job.pk, "status": job.status}
-                },
+                {"detail": services.import_job_not_waiting(job=job), "status": job.status},
                 status=status.HTTP_409_CONFLICT,
             )
         job.refresh_from_db()

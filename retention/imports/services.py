@@ -216,6 +216,21 @@ def import_job_apply(*, job: ImportJob, user: User, skip_rejected: bool = False)
     return bool(claimed)
 
 
+def import_job_not_waiting(*, job: ImportJob) -> str:
+    """Why ``import_job_apply`` did not queue the job: what it is now (applied, being applied,
+    refused …), read again, as the page and the API say it."""
+    job.refresh_from_db(fields=["status"])
+    if job.status in (Status.APPLY_QUEUED, Status.APPLYING):
+        message = _("Import %(id)s is already being applied.")
+    elif job.status == Status.APPLIED:
+        message = _("Import %(id)s is already applied.")
+    elif job.status in (Status.QUEUED, Status.CHECKING):
+        message = _("Import %(id)s is still being checked: apply it once the check is done.")
+    else:
+        message = _("Import %(id)s is %(status)s, so it cannot be applied.")
+    return message % {"id": job.pk, "status": job.get_status_display().lower()}
+
+
 def import_job_retry(*, job: ImportJob, user: User) -> ImportJob:
     """A new check of a stalled or failed job's files, with the same options (the page's
     "retry"). The old job stays as it ended."""

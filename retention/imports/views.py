@@ -178,9 +178,10 @@ def import_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def import_job_apply(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.import_job_get_visible(user=request.user, job_id=job_id)
-    services.import_job_apply(
+    if not services.import_job_apply(
         job=job, user=request.user, skip_rejected=request.POST.get("skip_rejected") == "1"
-    )
+    ):
+        messages.warning(request, services.import_job_not_waiting(job=job))
     return redirect("retention:imports:job", job_id=job.pk)
 
 

@@ -83,6 +83,12 @@ def test_upload_dry_run_then_apply(
     status = client.get(reverse("retention:imports:job_status", args=[job.pk])).content.decode()
     assert 'data-status="applied"' in status and "hx-trigger" not in status
 
+    # Applied again (a second click, the browser's back button): the page says why nothing
+    # happened, and nothing is written twice.
+    again = client.post(reverse("retention:imports:job_apply", args=[job.pk]), follow=True)
+    assert f"Import {job.pk} is already applied." in again.content.decode()
+    assert Customer.objects.count() == 22
+
 
 def test_report_csv_lists_every_row_and_escapes_formulas(
     client, admin_user, eager_celery, django_capture_on_commit_callbacks
@@ -167,6 +173,7 @@ def test_api_upload_check_apply_and_conflict(
         reverse("api-import-apply", args=[job_id]), {}, content_type="application/json"
     )
     assert again.status_code == 409
+    assert again.json() == {"detail": f"Import {job_id} is already applied.", "status": "applied"}
     listed = client.get(reverse("api-import-list")).json()
     assert [job["id"] for job in listed] == [job_id]
 

@@ -352,6 +352,7 @@ class LeavingRep:
     key_revenue: Decimal
     key_with_backup: int
     customers: int
+    owned_customers: int
     handover_url: str = ""
 
     @property
@@ -366,7 +367,8 @@ class LeavingRep:
 def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[LeavingRep]:
     """Reps in scope whom ``run`` found serving notice, soonest last day first, each with the
     key accounts they still own (count and annual revenue), how many of those have a backup or
-    cover, and how many customers they still hold (any role: what a handover plan moves).
+    cover, and how many customers they still hold (any role: what a handover plan moves) and
+    of those how many they own (the customers their vacancy lists).
     Three queries however many reps, and one audit row per rep shown."""
     if run is None:
         return []
@@ -421,6 +423,7 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
                 key_revenue=sum((row[3] for row in key), Decimal(0)),
                 key_with_backup=sum(1 for row in key if row[1] in backed),
                 customers=len(holds),
+                owned_customers=len({row[1] for row in mine}),
             )
         )
     risk_reads_record(viewer=user, rep_ids=[row.rep.pk for row in rows])

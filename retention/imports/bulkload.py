@@ -38,7 +38,7 @@ unique index or the primary key would have refused, refuse the whole import. Pos
 SQLite is never touched.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -115,6 +115,22 @@ class Keys:
         if self.remember:
             ids = ids if isinstance(ids, pl.Series) else pl.Series(list(ids), dtype=pl.String)
             self.written.setdefault(source, []).append(ids.filter(ids != ""))
+
+    def load_straight(
+        self, cursor, ids: dict[str, pl.Series | list[str]], load: Callable[[], None]
+    ) -> bool:
+        """While the keys are dropped, a chunk none of whose ``ids`` (by source) is stored is
+        loaded by ``load`` (a COPY straight into the table) and its ids noted as written; else
+        the keys come back first, for the upsert. True when ``load`` ran."""
+        if self.restored:
+            return False
+        if any(self.stores_any(source, keys) for source, keys in ids.items()):
+            self.restore(cursor)
+            return False
+        load()
+        for source, keys in ids.items():
+            self.wrote(source, keys)
+        return True
 
     def restore(self, cursor) -> None:
         """Recreate the primary key and the unique indexes (and the foreign keys pointing at

@@ -10,6 +10,7 @@ same work. Both report how many rows were created, updated and left unchanged.
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
@@ -186,15 +187,10 @@ def _upsert_postgres(
         for record in records:
             ids.setdefault(record["source"], []).append(record["external_id"])
         with using.cursor() as cursor:
-            if not _insert_defaults(spec) and not any(
-                unindexed.stores_any(source, keys) for source, keys in ids.items()
-            ):
-                load(cursor, spec.table, ", ".join(columns))
-                for source, keys in ids.items():
-                    unindexed.wrote(source, keys)
+            straight = partial(load, cursor, spec.table, ", ".join(columns))
+            if _straight(spec, unindexed, cursor, ids, straight):
                 changed = {key for keys in ids.values() for key in keys} if want_keys else set()
                 return UpsertResult(Counts(created=len(records)), changed)
-            unindexed.restore(cursor)
     return _upsert_staged(spec, load, len(records), want_keys=want_keys, using=using)
 
 
@@ -334,12 +330,11 @@ def upsert_csv(
                 copy.write(data[start : start + (1 << 20)])
 
     if unindexed is not None and not unindexed.restored and ids is not None:
+        column_list = ", ".join(("source", "external_id", *spec.columns))
         with using.cursor() as cursor:
-            if not _insert_defaults(spec) and not unindexed.stores_any(source, ids):
-                load(cursor, spec.table, ", ".join(("source", "external_id", *spec.columns)))
-                unindexed.wrote(source, ids)
+            straight = partial(load, cursor, spec.table, column_list)
+            if _straight(spec, unindexed, cursor, {source: ids}, straight):
                 return Counts(created=rows)
-            unindexed.restore(cursor)
     if keys is None and ids is not None:
         keys = array_literal(ids)
     if keys is not None and not _insert_defaults(spec):
@@ -370,6 +365,15 @@ def upsert_csv(
                 load(cursor, spec.table, ", ".join(("source", "external_id", *spec.columns)))
                 return Counts(created=rows)
     return _upsert_staged(spec, load, rows, want_keys=False, using=using).counts
+
+
+def _straight(spec: UpsertSpec, unindexed: "Keys", cursor, ids: dict, load: Callable) -> bool:
+    """Bulk-load mode's straight COPY of a chunk (``Keys.load_straight``); a table whose rows
+    need defaults the records do not carry takes the upsert, its keys brought back first."""
+    if _insert_defaults(spec):
+        unindexed.restore(cursor)
+        return False
+    return unindexed.load_straight(cursor, ids, load)
 
 
 def _insert_defaults(spec: UpsertSpec) -> list[tuple[str, object]]:

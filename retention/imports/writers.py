@@ -217,7 +217,8 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
 
 def create_all(model: type[models.Model], rows: list[dict]) -> None:
     """Insert new rows of ``model``, each a dict of field attnames (``customer_id``) to values,
-    all with the same keys; the other fields get their defaults, timestamps now. On PostgreSQL
+    all with the same keys; the other fields get their defaults (computed once, for all rows),
+    timestamps now. On PostgreSQL
     by binary COPY, with no model instance made: Django binds parameters on the client, so a
     multi-row INSERT has the driver quote each value in Python (20,000 assignments through
     ``bulk_create``: about 2.5 s, against 0.2 s). Like ``bulk_create`` it sends no signals, and
@@ -268,7 +269,7 @@ def any_of(column: str, values: Sequence[int] | Sequence[str]) -> models.Q:
     query (0.4 s for 20,000 ids)."""
     if not values or connection.vendor != "postgresql":
         return models.Q(**{f"{column}__in": list(values)})
-    if values and isinstance(values[0], str):
+    if isinstance(values[0], str):
         literal, cast = array_literal(pl.Series(values, dtype=pl.String)), "varchar[]"
     else:
         literal, cast = "{" + ",".join(str(int(value)) for value in values) + "}", "bigint[]"

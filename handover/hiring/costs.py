@@ -327,8 +327,10 @@ def departure_cost(
     start = first - baseline_days
     if ledger.first_day is not None:
         start = max(start, ledger.first_day)
-    cost.baseline_start = _date(start)
-    cost.baseline_end = _date(first - 1)
+    if start <= first - 1:
+        # Else the data begin after the first phase does: there is no baseline to show.
+        cost.baseline_start = _date(start)
+        cost.baseline_end = _date(first - 1)
     territory = ledger.book(np.array([departure.rep_id]), last)
     cost.territory_customers = len(territory)
     if ledger.first_day is None or first - start < MIN_BASELINE_DAYS:

@@ -152,6 +152,17 @@ def test_too_little_history_or_too_few_comparable_reps_is_said_not_guessed():
     )
     assert short.not_measured == costs.NOT_ENOUGH_HISTORY
     assert short.total_lost == 0
+    # The data begin after the first phase does (2025-04-02): no baseline period to show,
+    # rather than one that ends before it starts.
+    assert short.phases[0].start == D(2025, 4, 2)
+    assert (short.baseline_start, short.baseline_end) == (None, None)
+    # A baseline shorter than the minimum is shown as it is, and not measured.
+    brief = [(10, _ts(D(2025, 3, 20)), 2_000.0), (20, _ts(D(2025, 3, 21)), 1_000.0)]
+    (shortish,) = costs.departure_costs(
+        departures=[_departure()], ledger=_ledger(brief), as_of=D(2025, 9, 30), draws=0
+    )
+    assert shortish.not_measured == costs.NOT_ENOUGH_HISTORY
+    assert (shortish.baseline_start, shortish.baseline_end) == (D(2025, 3, 20), D(2025, 4, 1))
     lonely = _ledger(DIFF_IN_DIFF_DEALS, team_of_controls=(1, 3, 3))
     (wider,) = costs.departure_costs(
         departures=[_departure()], ledger=lonely, as_of=D(2025, 9, 30), draws=0

@@ -113,6 +113,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "status": request.GET.get("status", ""),
         "statuses": HandoverPlan.Status.choices,
+        "filtered": any(value not in (None, "") for value in found.form.cleaned_data.values()),
+        "may_start": may(request.user, "handover.add_handoverplan"),
     }
     return render(request, "handover/plans/plan_list.html", context)
 

@@ -385,3 +385,19 @@ def test_plan_list_filters_by_rep_on_page_and_api_alike(client, hr_user, rep_a, 
     caller.force_authenticate(hr_user)
     listed = caller.get("/api/handover/plans/", {"rep": rep_a.pk}).json()["results"]
     assert [p["id"] for p in listed] == [mine.pk]
+
+
+def test_an_empty_plan_list_says_whether_a_filter_hides_plans_and_how_to_start_one(
+    client, hr_user, manager_a, rep_a, book
+):
+    client.force_login(manager_a)
+    page = client.get(reverse("handover:plan_list")).content.decode()
+    assert "No handover plans yet. Start one from a rep's page." in page
+    handover_plan_create(rep=rep_a, created_by=None, today=TODAY)
+    page = client.get(reverse("handover:plan_list"), {"status": "applied"}).content.decode()
+    assert "No handover plan matches this filter." in page and "No handover plans yet" not in page
+    # HR reads every plan but does not start one: no invitation to.
+    HandoverPlan.objects.all().delete()
+    client.force_login(hr_user)
+    page = client.get(reverse("handover:plan_list")).content.decode()
+    assert "No handover plans yet." in page and "Start one" not in page

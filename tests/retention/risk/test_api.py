@@ -119,11 +119,15 @@ def test_start_button_returns_a_polling_progress_fragment(
 
 
 def test_backtest_page_shows_the_report(small_org, client, admin_user):
-    model = services.risk_model_evaluate(as_of=AS_OF)
     client.force_login(admin_user)
+    before = client.get(reverse("retention:risk_backtest")).content.decode()
+    assert 'id="no-backtest"' in before
+    assert "Run the backtest</button>" in before and "Run the backtest again" not in before
+    model = services.risk_model_evaluate(as_of=AS_OF)
     response = client.get(reverse("retention:risk_backtest"))
     content = response.content.decode()
     assert response.status_code == 200
+    assert "Run the backtest again</button>" in content
     assert 'id="backtest-summary"' in content
     for row in model.backtest["departures"]:
         assert row["departure_date"] in content

@@ -87,14 +87,27 @@ class ImportForm(forms.Form):
             (kind.key, kind.label) for kind in selectors.import_kinds_for(user=user)
         ]
         self.fields["files"].widget.attrs["accept"] = ".csv,.txt,.tsv,.xlsx,.zip"
+        if not may(user, services.IMPORT_CRM):
+            # HR imports people and leave only: no CRM exports, so none of their options.
+            for name in ("score_column", "score_scale", "default_team", "org_from_crm"):
+                del self.fields[name]
+            self.fields["source"].choices = [
+                (value, label)
+                for value, label in ImportJob.Source.choices
+                if value in (ImportJob.Source.AUTO, ImportJob.Source.RELAY)
+            ]
+            self.fields["files"].help_text = _(
+                "CSV or XLSX, laid out as the templates below. Several files are applied together."
+            )
 
     def options(self) -> Options:
         data = self.cleaned_data
+        team = data.get("default_team")
         return Options(
-            score_column=data["score_column"].strip(),
-            score_scale=str(data["score_scale"] or 5),
-            default_team_id=data["default_team"].pk if data["default_team"] else None,
-            org_from_crm=data["org_from_crm"],
+            score_column=(data.get("score_column") or "").strip(),
+            score_scale=str(data.get("score_scale") or 5),
+            default_team_id=team.pk if team else None,
+            org_from_crm=bool(data.get("org_from_crm")),
             encodings={"*": data["encoding"]} if data["encoding"] else {},
         )
 
@@ -113,6 +126,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return redirect("retention:imports:job", job_id=job.pk)
     context = {
         "form": form,
+        "crm": may(request.user, services.IMPORT_CRM),
         "templates": selectors.import_templates_for(user=request.user),
         "jobs": selectors.import_jobs_visible(user=request.user).order_by("-created_at")[:20],
     }

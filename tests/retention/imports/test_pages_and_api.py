@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from retention.imports.views import ImportForm
 from retention.models import Customer, ImportJob, SalesRep, SavedColumnMapping
 from tests.retention.imports.conftest import SALESFORCE
 
@@ -43,6 +44,14 @@ def test_hr_imports_only_hr_templates_and_sees_the_organisations_imports(
 
     assert page.status_code == 200
     assert [kind.key for kind in page.context["templates"]] == ["relay.people", "relay.leave"]
+    # No invitation to upload CRM exports, and none of their options.
+    html = page.content.decode()
+    assert "Upload the people list and leave records" in html and "Salesforce" not in html
+    form = page.context["form"]
+    assert not {"score_column", "score_scale", "default_team", "org_from_crm"} & set(form.fields)
+    assert [value for value, _label in form.fields["source"].choices] == ["auto", "relay"]
+    admin_form = ImportForm(user=admin_user)
+    assert {"score_column", "default_team", "org_from_crm"} <= set(admin_form.fields)
     assert (
         client.get(reverse("retention:imports:template", args=["customers", "csv"])).status_code
         == 404

@@ -313,14 +313,17 @@ def last_intervention_by_rep(rep_ids: Iterable[int]) -> dict[int, Intervention]:
 
 def dashboard_rows_attach(*, reps: Iterable[SalesRep], today: dt.date) -> list[SalesRep]:
     """Attach what is at stake, the top driver, tenure and the last intervention to the reps
-    shown (three queries however many rows)."""
+    shown, and whether any of their key accounts depends on them alone (four queries however
+    many rows)."""
     reps = list(reps)
     ids = [rep.pk for rep in reps]
     revenue = key_revenue_by_rep(ids)
+    single_threaded = ownership.reps_holding_single_threaded(ids)
     pipeline = open_pipeline_by_rep(ids)
     last = last_intervention_by_rep(ids)
     for rep in reps:
         rep.key_revenue = revenue.get(rep.pk, Decimal(0))
+        rep.holds_single_threaded = rep.pk in single_threaded
         rep.open_pipeline = pipeline.get(rep.pk, Decimal(0))
         rep.last_intervention = last.get(rep.pk)
         rep.is_leaving = rep.score_status == RiskScore.Status.LEAVING

@@ -671,17 +671,26 @@ def intervention_get_visible(*, user: User, intervention_id: int) -> Interventio
     return get_object_or_404(interventions_visible(user=user), pk=intervention_id)
 
 
-def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Intervention]:
-    """Open interventions (no outcome, or "too early to tell") whose follow-up date passed."""
+def overdue_follow_ups(
+    interventions: QuerySet[Intervention], *, today: dt.date
+) -> QuerySet[Intervention]:
+    """Of ``interventions``, the overdue follow-ups: open (no outcome, or "too early to tell"),
+    their follow-up date passed, of a rep who has not left (once a rep has gone there is
+    nobody left to follow up with; their rows are off the dashboard too). Soonest due first."""
     return (
-        interventions_visible(user=user)
-        .filter(
+        interventions.filter(
             follow_up_on__lt=today,
             follow_up_on__isnull=False,
             outcome__in=["", Intervention.Outcome.TOO_EARLY],
         )
+        .exclude(rep__status=SalesRep.Status.LEFT)
         .order_by("follow_up_on", "id")
     )
+
+
+def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Intervention]:
+    """The overdue follow-ups (``overdue_follow_ups``) in the user's scope."""
+    return overdue_follow_ups(interventions_visible(user=user), today=today)
 
 
 def rep_interventions(*, rep: SalesRep) -> list[Intervention]:

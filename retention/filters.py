@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.rest_framework import BooleanFilter
@@ -269,13 +270,26 @@ class AlertFilterSet(django_filters.FilterSet):
 
 
 class InterventionFilterSet(django_filters.FilterSet):
+    """Interventions (the list page and a rep's log in the API): ``overdue=true`` keeps the
+    overdue follow-ups (the dashboard's rule, ``dashboard.selectors.overdue_follow_ups``),
+    soonest due first."""
+
     kind = django_filters.ChoiceFilter(choices=Intervention.Kind.choices)
     outcome = django_filters.ChoiceFilter(choices=Intervention.Outcome.choices)
     open = BooleanFilter(method="_open")
+    overdue = BooleanFilter(method="_overdue")
 
     class Meta:
         model = Intervention
-        fields = ["kind", "outcome", "open"]
+        fields = ["kind", "outcome", "open", "overdue"]
+
+    def _overdue(self, queryset: QuerySet, _name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        overdue = dashboard_selectors.overdue_follow_ups(queryset, today=timezone.localdate())
+        if value:
+            return overdue
+        return queryset.exclude(pk__in=overdue.order_by().values("pk"))
 
     def _open(self, queryset: QuerySet, _name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -150,6 +150,7 @@ RULES: dict[str, Rule] = {
     "retention:intervention_outcome": page_post(MANAGERS),
     "api-intervention-outcome": api_post(MANAGERS),
     "api-intervention-suggestions": api(ALL),
+    "retention:intervention_list": page(ALL),
     "retention:intervention_effects": page(ALL),
     "api-intervention-effects": api(ALL),
     "api-intervention-effect-units": api(ALL),

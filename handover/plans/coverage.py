@@ -22,7 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
@@ -259,23 +259,10 @@ def coverage_alerts_open(*, user: User) -> QuerySet[CoverageGap]:
 
 
 def single_threaded_queryset(*, user: User) -> QuerySet[Customer]:
-    """Key customers in the user's scope whose only current relationship is one rep, highest
-    revenue first."""
-    return (
-        customers_visible(user=user)
-        .filter(is_key_account=True)
-        .annotate(
-            holders=Count("assignments", filter=Q(assignments__valid_to__isnull=True)),
-        )
-        .filter(holders=1)
-        .filter(
-            Exists(
-                Assignment.objects.filter(
-                    customer=OuterRef("pk"), valid_to__isnull=True, rep__isnull=False
-                )
-            )
-        )
-        .order_by("-annual_revenue", "name", "id")
+    """Key customers in the user's scope whose only current relationship is one rep
+    (``retention.ownership``'s rule), highest revenue first."""
+    return ownership.key_accounts_single_threaded(customers_visible(user=user)).order_by(
+        "-annual_revenue", "name", "id"
     )
 
 

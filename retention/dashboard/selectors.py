@@ -313,14 +313,17 @@ def last_intervention_by_rep(rep_ids: Iterable[int]) -> dict[int, Intervention]:
 
 def dashboard_rows_attach(*, reps: Iterable[SalesRep], today: dt.date) -> list[SalesRep]:
     """Attach what is at stake, the top driver, tenure and the last intervention to the reps
-    shown (three queries however many rows)."""
+    shown, and whether any of their key accounts depends on them alone (four queries however
+    many rows)."""
     reps = list(reps)
     ids = [rep.pk for rep in reps]
     revenue = key_revenue_by_rep(ids)
+    single_threaded = ownership.reps_holding_single_threaded(ids)
     pipeline = open_pipeline_by_rep(ids)
     last = last_intervention_by_rep(ids)
     for rep in reps:
         rep.key_revenue = revenue.get(rep.pk, Decimal(0))
+        rep.holds_single_threaded = rep.pk in single_threaded
         rep.open_pipeline = pipeline.get(rep.pk, Decimal(0))
         rep.last_intervention = last.get(rep.pk)
         rep.is_leaving = rep.score_status == RiskScore.Status.LEAVING
@@ -668,17 +671,26 @@ def intervention_get_visible(*, user: User, intervention_id: int) -> Interventio
     return get_object_or_404(interventions_visible(user=user), pk=intervention_id)
 
 
-def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Intervention]:
-    """Open interventions (no outcome, or "too early to tell") whose follow-up date passed."""
+def overdue_follow_ups(
+    interventions: QuerySet[Intervention], *, today: dt.date
+) -> QuerySet[Intervention]:
+    """Of ``interventions``, the overdue follow-ups: open (no outcome, or "too early to tell"),
+    their follow-up date passed, of a rep who has not left (once a rep has gone there is
+    nobody left to follow up with; their rows are off the dashboard too). Soonest due first."""
     return (
-        interventions_visible(user=user)
-        .filter(
+        interventions.filter(
             follow_up_on__lt=today,
             follow_up_on__isnull=False,
             outcome__in=["", Intervention.Outcome.TOO_EARLY],
         )
+        .exclude(rep__status=SalesRep.Status.LEFT)
         .order_by("follow_up_on", "id")
     )
+
+
+def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Intervention]:
+    """The overdue follow-ups (``overdue_follow_ups``) in the user's scope."""
+    return overdue_follow_ups(interventions_visible(user=user), today=today)
 
 
 def rep_interventions(*, rep: SalesRep) -> list[Intervention]:

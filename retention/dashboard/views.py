@@ -31,6 +31,7 @@ from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 
 PAGE_SIZE = 50
+OVERDUE_SHOWN = 10  # overdue follow-ups listed on the dashboard; the rest behind a link
 SUGGESTION_FOLLOW_UP_DAYS = 30  # a suggestion logged in one click is followed up a month later
 RISK_READ = "retention.view_riskscore"
 ROUTING_READ = ("retention.view_riskscore", "retention.view_assignment")
@@ -77,6 +78,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     org_wide = retention_selectors.sees_whole_organisation(request.user)
     history = selectors.band_history(user=request.user, latest=run)
     summary = selectors.dashboard_summary(user=request.user, run=run, today=today)
+    sees_interventions = may(request.user, "retention.view_intervention")
+    overdue = (
+        list(
+            selectors.interventions_overdue(user=request.user, today=today).select_related(
+                "rep", "owner"
+            )[:OVERDUE_SHOWN]
+        )
+        if sees_interventions
+        else []
+    )
     if may(request.user, "retention.view_riskalert"):
         # The navigation's count is the summary's: one COUNT, not two.
         context["nav_open_alerts"] = summary.open_alerts
@@ -87,14 +98,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         summary=summary,
         team_options=_team_options(request.user, selected=query.team_id),
         bands=RiskScore.Band.choices,
-        overdue=(
-            list(
-                selectors.interventions_overdue(user=request.user, today=today).select_related(
-                    "rep", "owner"
-                )[:10]
-            )
-            if may(request.user, "retention.view_intervention")
-            else []
+        overdue=overdue,
+        # The card's count and the list share one rule; the rest are on the interventions page.
+        overdue_more=(
+            max(summary.overdue_follow_ups - len(overdue), 0) if sees_interventions else 0
         ),
         history_chart=charts.figure_json(charts.band_history_spec(history)) if history else "",
         heatmap_chart=selectors.team_heatmap_json(run) if org_wide and run else "",

@@ -1,5 +1,6 @@
-"""The "what worked" page: per kind of intervention, how the reps who got it fared against reps
-of similar risk who got none (``retention.interventions.effects``), in the reader's scope."""
+"""The interventions list (filtered as the API filters a rep's log) and the "what worked" page:
+per kind of intervention, how the reps who got it fared against reps of similar risk who got
+none (``retention.interventions.effects``), in the reader's scope."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import page
 from config.error_pages import form_errors_page
+from retention import selectors as retention_selectors
+from retention.filters import InterventionFilterSet
 from retention.interventions import effects, selectors
 from retention.models import Intervention
 
@@ -77,6 +80,29 @@ def _left_out(result: effects.KindResult) -> list[str]:
         ),
     ]
     return [text % {"n": n} for n, text in counts if n]
+
+
+@page("retention.view_intervention")
+@require_GET
+def intervention_list(request: HttpRequest) -> HttpResponse:
+    """Interventions in the user's scope, newest first; ``?overdue=true`` (the dashboard's
+    "all overdue follow-ups" link) the overdue follow-ups, soonest due first."""
+    filterset = InterventionFilterSet(
+        request.GET,
+        queryset=retention_selectors.interventions_visible_to(request.user)
+        .select_related("rep__team")
+        .order_by("-created_at", "-id"),
+        request=request,
+    )
+    if not filterset.is_valid():
+        return form_errors_page(request, filterset.form, filters=True)
+    page_ = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page_,
+        "params": request.GET,
+        "overdue": filterset.form.cleaned_data.get("overdue"),
+    }
+    return render(request, "retention/interventions/list.html", context)
 
 
 @page(EFFECTS_READ)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
@@ -209,6 +209,41 @@ def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:
         Assignment.objects.filter(rep=rep, valid_to__isnull=True)
         .select_related("customer")
         .order_by("customer__name", "id")
+    )
+
+
+# --- single-threaded key accounts ----------------------------------------------------------
+
+
+def key_accounts_single_threaded(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Of ``customers``, the single-threaded ones: key accounts whose only current relationship
+    is one rep (the /single-threaded/ page and its API, the dashboard's "Backups" link)."""
+    return (
+        customers.filter(is_key_account=True)
+        .annotate(holders=Count("assignments", filter=Q(assignments__valid_to__isnull=True)))
+        .filter(holders=1)
+        .filter(
+            Exists(
+                Assignment.objects.filter(
+                    customer=OuterRef("pk"), valid_to__isnull=True, rep__isnull=False
+                )
+            )
+        )
+    )
+
+
+def reps_holding_single_threaded(rep_ids: Iterable[int]) -> set[int]:
+    """Of ``rep_ids``, the reps who are the only relationship of at least one key account
+    (``key_accounts_single_threaded``), in one query however many reps."""
+    rep_ids = list(rep_ids)
+    if not rep_ids:
+        return set()
+    held = Assignment.objects.filter(rep_id__in=rep_ids, valid_to__isnull=True)
+    single = key_accounts_single_threaded(
+        Customer.objects.filter(pk__in=held.values("customer_id"))
+    )
+    return set(
+        held.filter(customer_id__in=single.values("pk")).values_list("rep_id", flat=True).distinct()
     )
 
 

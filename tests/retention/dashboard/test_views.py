@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from retention.dashboard.services import intervention_create
-from retention.models import Intervention, RiskAlert, RiskPageView
+from retention.models import Assignment, Intervention, RiskAlert, RiskPageView
 from tests.conftest import make_customer, make_rep
 from tests.retention.dashboard.conftest import LEAVE_DRIVER, make_score
 
@@ -101,6 +101,31 @@ def test_dashboard_queries_do_not_grow_with_rows(
         intervention_create(rep=rep, kind="other", created_by=admin_user)
     with django_assert_max_num_queries(few):
         client.get(reverse("retention:dashboard"))
+
+
+def _backups_link(html: str, rep) -> bool:
+    """Whether the row of ``rep`` offers the "Backups" link to the single-threaded page."""
+    row = html[html.index(f'<tr data-rep-id="{rep.pk}"') :]
+    row = row[: row.index("</tr>")]
+    return f'<input type="hidden" name="rep" value="{rep.pk}">' in row
+
+
+def test_dashboard_offers_backups_only_for_a_rep_a_key_account_depends_on_alone(
+    client, scored, manager_a, rep_a, rep_a2
+):
+    shared = make_customer("Shared", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=shared, rep=rep_a2, role=Assignment.Role.BACKUP, valid_from=dt.date(2024, 1, 1)
+    )
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:dashboard")).content.decode()
+    # rep_a holds key-account revenue, but the single-threaded page would list nothing.
+    assert not _backups_link(html, rep_a)
+    alone = make_customer("Alone", owner=rep_a, annual_revenue=10_000, is_key_account=True)
+    html = client.get(reverse("retention:dashboard")).content.decode()
+    assert _backups_link(html, rep_a)
+    single = client.get(reverse("handover:single_threaded"), {"rep": rep_a.pk}).content.decode()
+    assert alone.name in single and shared.name not in single
 
 
 def test_rep_page_shows_risk_drivers_model_label_charts_and_audits_the_view(

@@ -145,6 +145,7 @@ RULES: dict[str, Rule] = {
     "retention:alert_acknowledge": page_post(MANAGERS),
     "api-alert-acknowledge": api_post(MANAGERS),
     "api-intervention-list": api(ALL),
+    "api-interventions": api(ALL),
     "retention:intervention_create": page_post(MANAGERS),
     "api-intervention-create": api_post(MANAGERS),
     "retention:intervention_outcome": page_post(MANAGERS),

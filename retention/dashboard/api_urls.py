@@ -12,6 +12,7 @@ urlpatterns = [
         apis.AlertAcknowledgeApi.as_view(),
         name="api-alert-acknowledge",
     ),
+    path("interventions/", apis.InterventionListApi.as_view(), name="api-interventions"),
     path(
         "reps/<int:rep_id>/interventions/",
         apis.InterventionListApi.as_view(),

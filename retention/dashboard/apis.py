@@ -154,7 +154,9 @@ class InterventionOutputSerializer(serializers.ModelSerializer):
 
 
 class InterventionListApi(generics.ListAPIView):
-    """A rep's intervention log, newest first; filter by ``kind``, ``outcome``, ``open``."""
+    """Interventions in the caller's scope (the /interventions/ page), or one rep's log, newest
+    first; filter by ``kind``, ``outcome``, ``open`` and ``overdue`` (the dashboard's overdue
+    follow-ups, soonest due first)."""
 
     required_perms = "retention.view_intervention"
     serializer_class = InterventionOutputSerializer
@@ -163,14 +165,13 @@ class InterventionListApi(generics.ListAPIView):
     queryset = Intervention.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
-        rep = retention_selectors.rep_get_visible(
-            user=self.request.user, rep_id=self.kwargs["rep_id"]
-        )
-        return (
-            retention_selectors.interventions_visible_to(self.request.user)
-            .filter(rep=rep)
-            .order_by("-created_at", "-id")
-        )
+        interventions = retention_selectors.interventions_visible_to(self.request.user)
+        if "rep_id" in self.kwargs:
+            rep = retention_selectors.rep_get_visible(
+                user=self.request.user, rep_id=self.kwargs["rep_id"]
+            )
+            interventions = interventions.filter(rep=rep)
+        return interventions.order_by("-created_at", "-id")
 
 
 class InterventionCreateApi(APIView):

@@ -61,6 +61,10 @@ def test_dashboard_lists_ten_overdue_follow_ups_and_links_to_all_of_them(
     for item in mine:
         assert f'data-intervention-id="{item.pk}"' in rows
     assert "Gone Away" not in rows and "Bruno Silva" not in rows
+    # The API lists the same, in the same order.
+    api = client.get(reverse("api-interventions"), {"overdue": "true"}).json()
+    listed = [row["id"] for row in (api["results"] if isinstance(api, dict) else api)]
+    assert listed == [item.pk for item in mine]
 
 
 def test_dashboard_says_no_more_when_every_overdue_follow_up_is_listed(client, manager_a, rep_a):

@@ -258,7 +258,8 @@ def _pipeline_subquery():
     from django.db.models import OuterRef, Subquery
 
     return Subquery(
-        Deal.objects.open().filter(owner=OuterRef("pk"))
+        Deal.objects.open()
+        .filter(owner=OuterRef("pk"))
         .values("owner")
         .annotate(total=Sum("amount"))
         .values("total")
@@ -292,7 +293,8 @@ def key_revenue_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def open_pipeline_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
     rows = (
-        Deal.objects.open().filter(owner_id__in=list(rep_ids))
+        Deal.objects.open()
+        .filter(owner_id__in=list(rep_ids))
         .values("owner_id")
         .annotate(total=Sum("amount"))
     )
@@ -522,10 +524,12 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     summary.high_risk_revenue = held["revenue"] or Decimal(0)
     summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
     summary.high_risk_pipeline = narrow(
-        Deal.objects.open().filter(
+        Deal.objects.open()
+        .filter(
             owner__risk_scores__run=run,
             owner__risk_scores__band=RiskScore.Band.HIGH,
-        ).exclude(owner__status=SalesRep.Status.LEFT),
+        )
+        .exclude(owner__status=SalesRep.Status.LEFT),
         user=user,
         team_field="owner__team_id",
     ).aggregate(total=Sum("amount"))["total"] or Decimal(0)

@@ -45,7 +45,7 @@ from retention.models import (
     SalesRep,
     ScoringRun,
 )
-from retention.models.scoring import leaving_first
+from retention.models.scoring import in_band, leaving_first
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.risk import drivers
@@ -129,8 +129,12 @@ def dashboard_reps(
     if query.team_id:
         # A region's id filters to every team below it.
         reps = reps.filter(team_id__in=org_tree().descendants([query.team_id]))
+    # A band lists the reps its card counts (``_summary_of_scores``): reps serving notice are
+    # in no band but under "leaving", as the page shows them.
     if query.band in RiskScore.Band.values:
-        reps = reps.filter(current__band=query.band)
+        reps = reps.filter(in_band(query.band, "current__"))
+    elif query.band == RiskScore.Status.LEAVING:
+        reps = reps.filter(current__status=RiskScore.Status.LEAVING)
     elif query.band == "none":
         reps = reps.filter(current__id__isnull=True)
     if query.sort == "-revenue":

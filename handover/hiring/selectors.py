@@ -515,12 +515,16 @@ def onboarding_task_get_visible(*, user: User, task_id: int) -> OnboardingTask:
 
 def _won_sales(rep_ids: list[int], *, since: dt.date, until: dt.date) -> dict[int, list]:
     sales: dict[int, list] = defaultdict(list)
-    rows = Deal.objects.live().filter(
-        owner_id__in=rep_ids,
-        status=Deal.Status.WON,
-        close_date__gte=since,
-        close_date__lte=until,
-    ).values_list("owner_id", "close_date", "amount")
+    rows = (
+        Deal.objects.live()
+        .filter(
+            owner_id__in=rep_ids,
+            status=Deal.Status.WON,
+            close_date__gte=since,
+            close_date__lte=until,
+        )
+        .values_list("owner_id", "close_date", "amount")
+    )
     for owner_id, close_date, amount in rows:
         sales[owner_id].append((close_date, float(amount)))
     return sales
@@ -762,7 +766,8 @@ def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> cos
     )
     customers = owners["customer_id"].unique().tolist()
     deals = pd.DataFrame(
-        Deal.objects.live().filter(customer_id__in=customers)
+        Deal.objects.live()
+        .filter(customer_id__in=customers)
         .filter(
             Q(close_date__gte=since, close_date__lte=until)
             | Q(created_on__gte=since, created_on__lte=until)

@@ -36,6 +36,7 @@ from handover.models import (
 )
 from retention import people
 from retention.models import Assignment, Customer, Deal, RiskScore, SalesRep
+from retention.models.scoring import in_band
 from retention.ownership import selectors as ownership
 
 # A rep counts as established (part of the team benchmark) this long after their hire date.
@@ -681,7 +682,9 @@ def departure_costs(
     }
     flags: dict[int, dt.date] = {}
     for rep_id, as_of_day in (
-        RiskScore.objects.filter(rep__in=reps, band=RiskScore.Band.HIGH)
+        # A risk flag is the model's warning: a score of a rep serving notice, stored in the
+        # high band, only says they gave notice.
+        RiskScore.objects.filter(in_band(RiskScore.Band.HIGH), rep__in=reps)
         .order_by("rep_id", "as_of")
         .values_list("rep_id", "as_of")
     ):

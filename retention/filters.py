@@ -22,6 +22,7 @@ from django_filters.rest_framework import BooleanFilter
 from accounts.org import org_tree
 from retention.dashboard import selectors as dashboard_selectors
 from retention.models import Assignment, Customer, Intervention, RiskAlert, RiskScore, SalesRep
+from retention.models.scoring import in_band
 from retention.selectors import scoring_run_latest_complete
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
@@ -194,7 +195,12 @@ class DashboardRepFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(max_length=SEARCH_MAX_LENGTH, method="_parsed_only")
     team = IdFilter(method="_parsed_only")
     band = django_filters.ChoiceFilter(
-        choices=[*RiskScore.Band.choices, ("none", _("Not scored"))], method="_parsed_only"
+        choices=[
+            *RiskScore.Band.choices,
+            (RiskScore.Status.LEAVING, _("Leaving (serving notice)")),
+            ("none", _("Not scored")),
+        ],
+        method="_parsed_only",
     )
     sort = django_filters.ChoiceFilter(
         choices=[(key, key) for key in dashboard_selectors.DASHBOARD_SORTS],
@@ -229,12 +235,26 @@ class DashboardRepFilterSet(django_filters.FilterSet):
 
 
 class RiskScoreFilterSet(django_filters.FilterSet):
-    band = django_filters.ChoiceFilter(choices=RiskScore.Band.choices)
+    """The risk API's scores: ``band`` as the dashboard's (a leaving score is in no band, but
+    under ``leaving``), ``team`` a team or a region's teams."""
+
+    band = django_filters.ChoiceFilter(
+        choices=[
+            *RiskScore.Band.choices,
+            (RiskScore.Status.LEAVING, _("Leaving (serving notice)")),
+        ],
+        method="_band",
+    )
     team = TeamFilter(field_name="rep__team_id")
 
     class Meta:
         model = RiskScore
         fields = ["band", "team"]
+
+    def _band(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        if value == RiskScore.Status.LEAVING:
+            return queryset.filter(status=RiskScore.Status.LEAVING)
+        return queryset.filter(in_band(value))
 
 
 ALERT_STATES = (

@@ -36,6 +36,7 @@ from handover.models import (
 )
 from retention import people
 from retention.models import Assignment, Customer, Deal, RiskScore, SalesRep
+from retention.models.scoring import in_band
 from retention.ownership import selectors as ownership
 
 # A rep counts as established (part of the team benchmark) this long after their hire date.
@@ -515,12 +516,16 @@ def onboarding_task_get_visible(*, user: User, task_id: int) -> OnboardingTask:
 
 def _won_sales(rep_ids: list[int], *, since: dt.date, until: dt.date) -> dict[int, list]:
     sales: dict[int, list] = defaultdict(list)
-    rows = Deal.objects.live().filter(
-        owner_id__in=rep_ids,
-        status=Deal.Status.WON,
-        close_date__gte=since,
-        close_date__lte=until,
-    ).values_list("owner_id", "close_date", "amount")
+    rows = (
+        Deal.objects.live()
+        .filter(
+            owner_id__in=rep_ids,
+            status=Deal.Status.WON,
+            close_date__gte=since,
+            close_date__lte=until,
+        )
+        .values_list("owner_id", "close_date", "amount")
+    )
     for owner_id, close_date, amount in rows:
         sales[owner_id].append((close_date, float(amount)))
     return sales
@@ -677,7 +682,9 @@ def departure_costs(
     }
     flags: dict[int, dt.date] = {}
     for rep_id, as_of_day in (
-        RiskScore.objects.filter(rep__in=reps, band=RiskScore.Band.HIGH)
+        # A risk flag is the model's warning: a score of a rep serving notice, stored in the
+        # high band, only says they gave notice.
+        RiskScore.objects.filter(in_band(RiskScore.Band.HIGH), rep__in=reps)
         .order_by("rep_id", "as_of")
         .values_list("rep_id", "as_of")
     ):
@@ -762,7 +769,8 @@ def _cost_ledger(*, reps: list[SalesRep], since: dt.date, until: dt.date) -> cos
     )
     customers = owners["customer_id"].unique().tolist()
     deals = pd.DataFrame(
-        Deal.objects.live().filter(customer_id__in=customers)
+        Deal.objects.live()
+        .filter(customer_id__in=customers)
         .filter(
             Q(close_date__gte=since, close_date__lte=until)
             | Q(created_on__gte=since, created_on__lte=until)

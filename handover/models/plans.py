@@ -274,6 +274,7 @@ class CoverageGap(models.Model):
     class Kind(models.TextChoices):
         OWNER_LEAVING = "owner_leaving", _("Key account whose owner has left or is leaving")
         UNCOVERED = "uncovered", _("Key account nobody holds")
+        LEAVING_ONLY = "leaving_only", _("Covered only by reps who have left or are leaving")
         HIGH_RISK_ONLY = "high_risk_only", _("Covered only by a high-risk rep")
         COVER_EXPIRED = "cover_expired", _("Temporary cover past its end date")
 

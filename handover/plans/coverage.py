@@ -1,15 +1,20 @@
 """Coverage: which customers are at risk of having nobody, and which depend on a single rep.
 
 Definitions (the coverage page, its counts and the nightly alerts all use these):
-- owner_leaving: a key account whose current owner has left, is serving notice or has a last
-  day recorded;
+- owner_leaving: a key account whose current owner is leaving: has left, is serving notice, has
+  a last day recorded, or the latest complete scoring run found them leaving;
+- leaving_only: any other customer whose every current holder is a rep who is leaving;
+- high_risk_only: a customer whose every current holder who is not leaving is a rep at high risk
+  in the latest complete scoring run (``RiskScore.is_high_risk``: a leaving score, stored in the
+  high band, is not high risk), and there is at least one such holder. A manager covering, or
+  any rep not known to be high risk, covers it;
 - uncovered: a key account nobody currently holds in any role;
-- high_risk_only: a customer whose every current holder is a rep in the high band of the latest
-  complete scoring run (a manager covering, or any rep not known to be high risk, covers it);
 - cover_expired: a temporary cover opened by a handover plan that is still in place after the
   end date the plan gave it.
 A "current" assignment is one with no ``valid_to``; a temporary cover's planned end is kept on
 the handover item, so the cover stays current (and the customer covered) until someone acts.
+A customer is in at most one of owner_leaving, leaving_only and high_risk_only (in that order):
+a leaving rep's customer is counted once, under what their leaving does to it.
 
 For a viewer, an owner-leaving or high-risk-only gap carries who should take the customer, and
 each single-threaded customer who could be its backup: both are ``retention.ownership.policy``'s
@@ -30,7 +35,7 @@ from accounts.models import User
 from accounts.names import person_name
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans.selectors import capacity_limits
-from retention.models import Assignment, Customer, RiskScore, SalesRep
+from retention.models import Assignment, Customer, SalesRep
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.selectors import (
@@ -95,7 +100,24 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     for row in rows:
         holders.setdefault(row["customer_id"], []).append(row)
     rep_ids = [r["rep_id"] for rows_ in holders.values() for r in rows_ if r["rep_id"]]
-    bands = {rid: s.band for rid, s in risk_scores_current(rep_ids=rep_ids).items()}
+    scores = risk_scores_current(rep_ids=rep_ids)
+
+    def leaving(row: dict) -> bool:
+        """A rep holder who has left, is serving notice or has a last day (a manager never is)."""
+        score = scores.get(row["rep_id"]) if row["rep_id"] else None
+        return bool(row["rep_id"]) and (
+            row["rep__status"] in (SalesRep.Status.NOTICE, SalesRep.Status.LEFT)
+            or row["rep__departure_date"] is not None
+            or (score is not None and score.is_leaving)
+        )
+
+    def last_day(row: dict) -> dt.date | None:
+        score = scores.get(row["rep_id"])
+        return row["rep__departure_date"] or (score.last_day if score is not None else None)
+
+    def high_risk(row: dict) -> bool:
+        score = scores.get(row["rep_id"]) if row["rep_id"] else None
+        return score is not None and score.is_high_risk
 
     def name(row: dict) -> str:
         if user is not None and not team_in_scope(user=user, team_id=row["rep__team_id"]):
@@ -104,28 +126,47 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
 
     for customer_id, rows_ in holders.items():
         first = rows_[0]
-        for row in rows_:
-            if (
-                row["customer__is_key_account"]
-                and row["role"] == Assignment.Role.OWNER
-                and (
-                    row["rep__status"] in (SalesRep.Status.NOTICE, SalesRep.Status.LEFT)
-                    or row["rep__departure_date"] is not None
+        owners_leaving = [
+            row
+            for row in rows_
+            if row["customer__is_key_account"]
+            and row["role"] == Assignment.Role.OWNER
+            and leaving(row)
+        ]
+        for row in owners_leaving:
+            gaps.append(
+                Gap(
+                    customer_id,
+                    first["customer__name"],
+                    first["customer__annual_revenue"],
+                    Kind.OWNER_LEAVING,
+                    _("Owner %(name)s: last day %(day)s")
+                    % {"name": name(row), "day": last_day(row)},
+                    row["rep__team_id"],
                 )
-            ):
-                gaps.append(
-                    Gap(
-                        customer_id,
-                        first["customer__name"],
-                        first["customer__annual_revenue"],
-                        Kind.OWNER_LEAVING,
-                        _("Owner %(name)s: last day %(day)s")
-                        % {"name": name(row), "day": row["rep__departure_date"]},
-                        row["rep__team_id"],
-                    )
+            )
+        if owners_leaving:
+            continue
+        staying = [r for r in rows_ if not leaving(r)]
+        if not staying:
+            gaps.append(
+                Gap(
+                    customer_id,
+                    first["customer__name"],
+                    first["customer__annual_revenue"],
+                    Kind.LEAVING_ONLY,
+                    _("Held only by reps leaving: %(names)s")
+                    % {
+                        "names": ", ".join(
+                            _("%(name)s (last day %(day)s)") % {"name": name(r), "day": last_day(r)}
+                            for r in rows_
+                        )
+                    },
+                    first["rep__team_id"],
                 )
-        if all(r["rep_id"] and bands.get(r["rep_id"]) == RiskScore.Band.HIGH for r in rows_):
-            names = ", ".join(name(r) for r in rows_)
+            )
+        elif all(high_risk(r) for r in staying):
+            names = ", ".join(name(r) for r in staying)
             gaps.append(
                 Gap(
                     customer_id,
@@ -178,12 +219,12 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     return gaps
 
 
-ACTED_ON = (Kind.OWNER_LEAVING, Kind.HIGH_RISK_ONLY, Kind.UNCOVERED)
+ACTED_ON = (Kind.OWNER_LEAVING, Kind.LEAVING_ONLY, Kind.HIGH_RISK_ONLY, Kind.UNCOVERED)
 
 
 def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
-    """The viewer's gaps, each owner-leaving, high-risk-only or uncovered gap with who should
-    take the customer and whom the viewer may add as backup or cover."""
+    """The viewer's gaps, each owner-leaving, leaving-only, high-risk-only or uncovered gap with
+    who should take the customer and whom the viewer may add as backup or cover."""
     return with_choices(user=user, gaps=coverage_gaps_for(user=user, today=today))
 
 

@@ -45,7 +45,7 @@ from retention.models import (
     SalesRep,
     ScoringRun,
 )
-from retention.models.scoring import leaving_first
+from retention.models.scoring import in_band, leaving_first
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.risk import drivers
@@ -129,8 +129,12 @@ def dashboard_reps(
     if query.team_id:
         # A region's id filters to every team below it.
         reps = reps.filter(team_id__in=org_tree().descendants([query.team_id]))
+    # A band lists the reps its card counts (``_summary_of_scores``): reps serving notice are
+    # in no band but under "leaving", as the page shows them.
     if query.band in RiskScore.Band.values:
-        reps = reps.filter(current__band=query.band)
+        reps = reps.filter(in_band(query.band, "current__"))
+    elif query.band == RiskScore.Status.LEAVING:
+        reps = reps.filter(current__status=RiskScore.Status.LEAVING)
     elif query.band == "none":
         reps = reps.filter(current__id__isnull=True)
     if query.sort == "-revenue":
@@ -258,7 +262,8 @@ def _pipeline_subquery():
     from django.db.models import OuterRef, Subquery
 
     return Subquery(
-        Deal.objects.open().filter(owner=OuterRef("pk"))
+        Deal.objects.open()
+        .filter(owner=OuterRef("pk"))
         .values("owner")
         .annotate(total=Sum("amount"))
         .values("total")
@@ -292,7 +297,8 @@ def key_revenue_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def open_pipeline_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
     rows = (
-        Deal.objects.open().filter(owner_id__in=list(rep_ids))
+        Deal.objects.open()
+        .filter(owner_id__in=list(rep_ids))
         .values("owner_id")
         .annotate(total=Sum("amount"))
     )
@@ -525,10 +531,12 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     summary.high_risk_revenue = held["revenue"] or Decimal(0)
     summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
     summary.high_risk_pipeline = narrow(
-        Deal.objects.open().filter(
+        Deal.objects.open()
+        .filter(
             owner__risk_scores__run=run,
             owner__risk_scores__band=RiskScore.Band.HIGH,
-        ).exclude(owner__status=SalesRep.Status.LEFT),
+        )
+        .exclude(owner__status=SalesRep.Status.LEFT),
         user=user,
         team_field="owner__team_id",
     ).aggregate(total=Sum("amount"))["total"] or Decimal(0)

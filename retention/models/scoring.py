@@ -126,6 +126,15 @@ def leaving_first(status: str = "status") -> Case:
     )
 
 
+def in_band(band: str, score: str = "") -> Q:
+    """The scores shown in ``band``: scored ones only. A rep serving notice is stored in the high
+    band but shown as "Leaving — last day D" on every page, list and API (issue 12), in no band:
+    so "high risk" is an active rep's high score, never a leaving one. The one rule that every
+    band filter, count and coverage check calls; ``RiskScore.shown_band`` is its form for a
+    score in hand. ``score``: the path to the score (``current__`` from a rep)."""
+    return Q(**{f"{score}status": "scored", f"{score}band": band})
+
+
 class RiskScore(models.Model):
     """A rep's chance of leaving as of a run's date, or, for a rep serving notice, the fact that
     they are leaving (``status`` LEAVING with their last day: not a probability)."""
@@ -199,6 +208,15 @@ class RiskScore(models.Model):
     @property
     def is_leaving(self) -> bool:
         return self.status == self.Status.LEAVING
+
+    @property
+    def shown_band(self) -> str | None:
+        """The band pages show: none for a rep serving notice (``in_band`` in a query)."""
+        return None if self.is_leaving else self.band
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.shown_band == self.Band.HIGH
 
     @property
     def state_label(self) -> str:

@@ -60,6 +60,7 @@ class RiskDriverSerializer(serializers.Serializer):
 
     def get_text(self, driver: dict) -> str:
         return driver_text(driver)
+
     weight = serializers.FloatField()
 
 
@@ -104,8 +105,8 @@ class RiskScoreSerializer(LeavingAsFactMixin, serializers.Serializer):
 
 class RiskScoreListApi(generics.ListAPIView):
     """Current scores (latest succeeded run) of the reps in the caller's scope, riskiest first.
-    Filter with ``?band=high`` and ``?team=`` (a region includes its teams). Each page read is
-    audited, one row per rep shown."""
+    Filter with ``?band=high`` (reps not serving notice: those are ``?band=leaving``) and
+    ``?team=`` (a region includes its teams). Each page read is audited, one row per rep shown."""
 
     class OutputSerializer(RiskScoreSerializer):
         rep_name = serializers.CharField(source="rep.full_name")

@@ -302,6 +302,31 @@ def test_departure_costs_read_flag_book_controls_and_successor_from_the_database
     assert selectors.departure_cost_totals(rows, by="year")[0].key == "2025"
 
 
+def test_a_score_stored_while_serving_notice_is_no_risk_flag(team_north_a):
+    """The scoring run stores a rep serving notice in the high band: that is their notice, not
+    the model's warning, so the departure has no risk flag."""
+    leaver = make_rep(team_north_a, "Lea", "Ver", hire_date=D(2020, 1, 6))
+    leaver.departure_date, leaver.status = LAST_DAY, SalesRep.Status.LEFT
+    leaver.save()
+    for as_of_day, status in ((D(2025, 4, 24), "scored"), (D(2025, 5, 15), "leaving")):
+        run = ScoringRun.objects.create(as_of=as_of_day, status=ScoringRun.Status.SUCCEEDED)
+        RiskScore.objects.create(
+            run=run,
+            rep=leaver,
+            as_of=as_of_day,
+            probability=1.0 if status == "leaving" else 0.1,
+            band="high" if status == "leaving" else "low",
+            status=status,
+            last_day=LAST_DAY if status == "leaving" else None,
+        )
+    hr = User.objects.create(username="hr.costs", role=User.Role.HR)
+    as_of = D(2025, 9, 30)
+    (row,) = selectors.departure_costs(
+        reps=selectors.departures_visible_to(user=hr, as_of=as_of), as_of=as_of
+    )
+    assert row.risk_flag_on is None
+
+
 DEMO_END = D(2026, 6, 30)
 DEMO_SIZE = DemoSize(reps=30, teams=3, regions=1, customers=300, months=20)
 DEMO_SEED = 3

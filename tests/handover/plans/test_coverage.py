@@ -22,7 +22,7 @@ from handover.plans.services import (
     handover_plan_create,
 )
 from handover.plans.tasks import coverage_gaps_sync_task
-from retention.models import Assignment
+from retention.models import Assignment, RiskScore, SalesRep
 from retention.ownership.services import assignment_add_backup
 from tests.conftest import make_customer, make_rep
 from tests.handover.plans.conftest import TODAY, give_scores
@@ -61,6 +61,61 @@ def test_customer_held_only_by_high_risk_reps_is_a_gap_until_a_safe_backup_joins
     assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == set()
 
 
+def _serving_notice(run, rep, last_day: dt.date) -> None:
+    """The rep gave notice and ``run`` stored them leaving, in the high band as scoring does."""
+    SalesRep.objects.filter(pk=rep.pk).update(
+        status=SalesRep.Status.NOTICE, departure_date=last_day
+    )
+    RiskScore.objects.filter(run=run, rep=rep).update(
+        status=RiskScore.Status.LEAVING, last_day=last_day, probability=1.0, change=None
+    )
+
+
+def test_a_leaving_reps_customers_are_counted_once_and_never_as_high_risk(
+    client, rep_a, rep_a2, customer_a, manager_a, team_north_a
+):
+    """rep_a2 is serving notice (stored in the high band), rep_a is high risk. Each customer
+    is in one gap: the leaving rep's key account under owner_leaving, their other customers
+    under leaving_only (one backed up by another rep serving notice), one shared with the
+    high-risk rep_a under high_risk_only; the cards
+    add up to the customers listed."""
+    safe = make_rep(team_north_a, "Sam", "Safe")
+    run = give_scores({rep_a: "high", rep_a2: "high", safe: "low"})
+    _serving_notice(run, rep_a2, dt.date(2026, 11, 30))
+    key = make_customer("Leaver Key", owner=rep_a2, is_key_account=True)
+    small = make_customer("Leaver Shop", owner=rep_a2)
+    other_leaver = make_rep(team_north_a, "Lea", "Ving", status="notice", departure_date=TODAY)
+    backed_by_leaver = make_customer("Leaver Backs", owner=rep_a2)
+    Assignment.objects.create(
+        customer=backed_by_leaver, rep=other_leaver, role=Assignment.Role.BACKUP, valid_from=TODAY
+    )
+    shared = make_customer("Shared Shop", owner=rep_a2)
+    Assignment.objects.create(
+        customer=shared, rep=rep_a, role=Assignment.Role.BACKUP, valid_from=TODAY
+    )
+    covered = make_customer("Covered Shop", owner=rep_a2)
+    Assignment.objects.create(
+        customer=covered, rep=safe, role=Assignment.Role.BACKUP, valid_from=TODAY
+    )
+
+    gaps = coverage_gaps_for(user=manager_a, today=TODAY)
+    assert kinds(gaps, key) == {"owner_leaving"}
+    assert kinds(gaps, small) == kinds(gaps, backed_by_leaver) == {"leaving_only"}
+    assert kinds(gaps, shared) == {"high_risk_only"}
+    assert kinds(gaps, customer_a) == {"high_risk_only"}
+    assert kinds(gaps, covered) == set()
+    shared_gap = next(g for g in gaps if g.customer_id == shared.pk)
+    assert "Alice Anders" in shared_gap.detail and "Arne Berg" not in shared_gap.detail
+    counts = coverage_counts(user=manager_a, today=TODAY)
+    assert (counts["owner_leaving"], counts["leaving_only"], counts["high_risk_only"]) == (1, 2, 2)
+    assert sum(counts.values()) == len({g.customer_id for g in gaps}) == 5
+
+    client.force_login(manager_a)
+    page = client.get(reverse("handover:coverage")).content.decode()
+    assert page.count('data-kind="leaving_only" data-customer-id=') == 2
+    assert "Covered only by reps who have left or are leaving" in page
+
+
 def test_temporary_cover_past_its_end_date_is_a_gap(rep_a, customer_a, manager_a):
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
     item = plan.items.get()
@@ -89,6 +144,7 @@ def test_coverage_page_shows_each_kind_within_the_managers_scope(
     assert counts == {
         "owner_leaving": 1,
         "uncovered": 1,
+        "leaving_only": 0,
         "high_risk_only": 1,
         "cover_expired": 0,
     }

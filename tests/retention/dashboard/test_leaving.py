@@ -183,3 +183,28 @@ def test_customers_still_to_hand_over_count_what_the_handover_plan_moves(
     plan = client.post(reverse("handover:plan_create", args=[leaving.pk]))
     assert plan.status_code == 302
     assert HandoverPlan.objects.get(rep=leaving).items.count() == 4
+
+
+def test_high_band_filter_lists_the_reps_the_high_risk_card_counts(
+    client, leaving, manager_a, rep_a
+):
+    """rep_a is high risk, the leaving rep_a2 is stored in the high band: ?band=high lists only
+    rep_a, as the card counts one, and ?band=leaving lists the rep serving notice."""
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:dashboard"), {"band": "high"}).content.decode()
+    table = html.split('id="dashboard-table"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<tr data-rep-id="(\d+)"', table) == [str(rep_a.pk)]
+    html = client.get(reverse("retention:dashboard"), {"band": "leaving"}).content.decode()
+    table = html.split('id="dashboard-table"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<tr data-rep-id="(\d+)"', table) == [str(leaving.pk)]
+    summary = client.get(reverse("api-dashboard-summary")).json()
+    assert summary["band_counts"]["high"] == 1 and summary["leaving"] == 1
+
+
+def test_dashboard_and_risk_apis_filter_bands_as_the_page(client, leaving, manager_a, rep_a):
+    client.force_login(manager_a)
+    for name, key in (("api-dashboard-reps", "id"), ("api-risk-score-list", "rep_id")):
+        high = client.get(reverse(name), {"band": "high"}).json()["results"]
+        assert [row[key] for row in high] == [rep_a.pk], name
+        gone = client.get(reverse(name), {"band": "leaving"}).json()["results"]
+        assert [row[key] for row in gone] == [leaving.pk], name

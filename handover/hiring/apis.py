@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import get_visible_or_404, teams_visible_to, users_visible_to
+from config.limits import decimal_shape, integer_max
 from config.pagination import RelayPagination
 from handover import filters
 from handover.hiring import costs, selectors, services
@@ -57,6 +58,10 @@ def _paginated(view: APIView, request: Request, rows, serializer_class) -> Respo
 # --- vacancies ---------------------------------------------------------------------------------
 
 SALARY_FIELDS = ("salary_min", "salary_max")
+# What the columns hold: a larger number is a 400 naming the field, not a database error.
+HEADCOUNT_MAX = integer_max(Vacancy, "approved_headcount")
+SALARY_SHAPE = decimal_shape(Vacancy, "salary_min")
+EXPERIENCE_SHAPE = decimal_shape(Candidate, "sales_experience_years")
 
 
 class VacancyOutputSerializer(serializers.ModelSerializer):
@@ -235,12 +240,14 @@ class VacancyCreateApi(APIView):
         hiring_manager = InScope(
             _managers_visible_to, required=False, allow_null=True, default=None
         )
-        approved_headcount = serializers.IntegerField(min_value=1, default=1)
+        approved_headcount = serializers.IntegerField(
+            min_value=1, max_value=HEADCOUNT_MAX, default=1
+        )
         salary_min = serializers.DecimalField(
-            max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+            **SALARY_SHAPE, min_value=0, required=False, allow_null=True, default=None
         )
         salary_max = serializers.DecimalField(
-            max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+            **SALARY_SHAPE, min_value=0, required=False, allow_null=True, default=None
         )
         opened_on = serializers.DateField()
         target_fill_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -266,12 +273,14 @@ class VacancyUpdateApi(APIView):
         region = serializers.CharField(max_length=120, required=False, allow_blank=True)
         territory = serializers.CharField(max_length=120, required=False, allow_blank=True)
         hiring_manager = InScope(_managers_visible_to, required=False, allow_null=True)
-        approved_headcount = serializers.IntegerField(min_value=1, required=False)
+        approved_headcount = serializers.IntegerField(
+            min_value=1, max_value=HEADCOUNT_MAX, required=False
+        )
         salary_min = serializers.DecimalField(
-            max_digits=12, decimal_places=2, required=False, allow_null=True
+            **SALARY_SHAPE, min_value=0, required=False, allow_null=True
         )
         salary_max = serializers.DecimalField(
-            max_digits=12, decimal_places=2, required=False, allow_null=True
+            **SALARY_SHAPE, min_value=0, required=False, allow_null=True
         )
         target_fill_date = serializers.DateField(required=False, allow_null=True)
         notes = serializers.CharField(required=False, allow_blank=True)
@@ -392,7 +401,7 @@ class CandidateCreateApi(APIView):
         existing_rep = InScope(reps_visible, required=False, allow_null=True, default=None)
         region = serializers.CharField(max_length=120, required=False, default="")
         sales_experience_years = serializers.DecimalField(
-            max_digits=4, decimal_places=1, min_value=0, default=0
+            **EXPERIENCE_SHAPE, min_value=0, default=0
         )
         bench_ready = serializers.BooleanField(default=False)
         earliest_start = serializers.DateField(required=False, allow_null=True, default=None)
@@ -421,7 +430,7 @@ class CandidateUpdateApi(APIView):
         referrer = InScope(reps_visible, required=False, allow_null=True)
         region = serializers.CharField(max_length=120, required=False, allow_blank=True)
         sales_experience_years = serializers.DecimalField(
-            max_digits=4, decimal_places=1, min_value=0, required=False
+            **EXPERIENCE_SHAPE, min_value=0, required=False
         )
         bench_ready = serializers.BooleanField(required=False)
         earliest_start = serializers.DateField(required=False, allow_null=True)

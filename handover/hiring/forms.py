@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.access import teams_visible_to, users_visible_to
 from accounts.models import Team, User
+from config.limits import decimal_shape, integer_max
 from handover.models import Application, Candidate, Vacancy
 from retention.filters import MAX_ID
 from retention.models import SalesRep
@@ -30,12 +31,23 @@ class VacancyForm(forms.Form):
     hiring_manager = forms.ModelChoiceField(
         label=_("Hiring manager"), queryset=User.objects.none(), required=False
     )
-    approved_headcount = forms.IntegerField(label=_("Approved headcount"), min_value=1, initial=1)
+    approved_headcount = forms.IntegerField(
+        label=_("Approved headcount"),
+        min_value=1,
+        max_value=integer_max(Vacancy, "approved_headcount"),
+        initial=1,
+    )
     salary_min = forms.DecimalField(
-        label=_("Salary band from"), min_value=0, required=False, decimal_places=2
+        label=_("Salary band from"),
+        min_value=0,
+        required=False,
+        **decimal_shape(Vacancy, "salary_min"),
     )
     salary_max = forms.DecimalField(
-        label=_("Salary band to"), min_value=0, required=False, decimal_places=2
+        label=_("Salary band to"),
+        min_value=0,
+        required=False,
+        **decimal_shape(Vacancy, "salary_max"),
     )
     opened_on = forms.DateField(label=_("Opened"), widget=forms.DateInput(attrs={"type": "date"}))
     target_fill_date = forms.DateField(
@@ -79,7 +91,10 @@ class CandidateForm(forms.Form):
     )
     region = forms.CharField(label=_("Region"), max_length=120, required=False)
     sales_experience_years = forms.DecimalField(
-        label=_("Years of sales experience"), min_value=0, max_digits=4, decimal_places=1, initial=0
+        label=_("Years of sales experience"),
+        min_value=0,
+        initial=0,
+        **decimal_shape(Candidate, "sales_experience_years"),
     )
     bench_ready = forms.BooleanField(label=_("Bench ready"), required=False)
     earliest_start = forms.DateField(

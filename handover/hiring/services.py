@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Team, User
 from accounts.org import team_manager
 from config.errors import ApplicationError
+from config.limits import decimal_fits, decimal_largest, integer_max
 from handover.models import (
     Application,
     Candidate,
@@ -124,14 +125,60 @@ def vacancy_open_for_departure(
         return Vacancy.objects.get(leaving_rep_id=rep_id)
 
 
+def _largest(model, name: str) -> str:
+    """The largest number a decimal column holds, written for the reader's language."""
+    return formats.number_format(decimal_largest(model, name), use_l10n=True, force_grouping=True)
+
+
 def _check_band(salary_min: Decimal | None, salary_max: Decimal | None) -> None:
-    for name, value in (("salary_min", salary_min), ("salary_max", salary_max)):
-        if value is not None and value < 0:
-            raise ApplicationError(
-                _("%(field)s must not be negative") % {"field": name}, field=name
-            )
+    ends = (
+        (
+            "salary_min",
+            salary_min,
+            _("The salary band's lower end must not be negative."),
+            _("The salary band's lower end must be at most %(largest)s."),
+        ),
+        (
+            "salary_max",
+            salary_max,
+            _("The salary band's upper end must not be negative."),
+            _("The salary band's upper end must be at most %(largest)s."),
+        ),
+    )
+    for name, value, negative, too_large in ends:
+        if value is None:
+            continue
+        if value < 0:
+            raise ApplicationError(negative, field=name)
+        if not decimal_fits(value, Vacancy, name):
+            raise ApplicationError(too_large % {"largest": _largest(Vacancy, name)}, field=name)
     if salary_min is not None and salary_max is not None and salary_max < salary_min:
-        raise ApplicationError(_("salary_max must be at least salary_min"), field="salary_max")
+        raise ApplicationError(
+            _("The salary band's upper end must be at least its lower end."), field="salary_max"
+        )
+
+
+def _check_headcount(approved_headcount: int | None) -> None:
+    largest = integer_max(Vacancy, "approved_headcount")
+    if approved_headcount is None or not 1 <= approved_headcount <= largest:
+        raise ApplicationError(
+            _("The approved headcount must be between 1 and %(largest)s.") % {"largest": largest},
+            field="approved_headcount",
+        )
+
+
+def _check_experience(years: Decimal) -> None:
+    if years < 0:
+        raise ApplicationError(
+            _("The years of sales experience must not be negative."),
+            field="sales_experience_years",
+        )
+    if not decimal_fits(years, Candidate, "sales_experience_years"):
+        largest = _largest(Candidate, "sales_experience_years")
+        raise ApplicationError(
+            _("The years of sales experience must be at most %(largest)s.") % {"largest": largest},
+            field="sales_experience_years",
+        )
 
 
 def vacancy_create(
@@ -152,18 +199,17 @@ def vacancy_create(
     """Open a vacancy by hand (growth, or a departure recorded outside Relay)."""
     if reason not in Vacancy.Reason.values:
         raise ApplicationError(
-            _("reason must be one of %(values)s") % {"values": ", ".join(Vacancy.Reason.values)},
+            _("The reason must be one of: %(values)s.")
+            % {"values": ", ".join(str(label) for label in Vacancy.Reason.labels)},
             field="reason",
         )
-    if approved_headcount < 1:
-        raise ApplicationError(
-            _("approved_headcount must be at least 1"), field="approved_headcount"
-        )
+    _check_headcount(approved_headcount)
     if not role.strip():
-        raise ApplicationError(_("role is required"), field="role")
+        raise ApplicationError(_("The role is required."), field="role")
     if target_fill_date is not None and target_fill_date < opened_on:
         raise ApplicationError(
-            _("target_fill_date must not be before opened_on"), field="target_fill_date"
+            _("The target fill date must not be before the opening date."),
+            field="target_fill_date",
         )
     _check_band(salary_min, salary_max)
     return Vacancy.objects.create(
@@ -204,14 +250,12 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
         )
     merged = {name: changes.get(name, getattr(vacancy, name)) for name in VACANCY_EDITABLE}
     if not str(merged["role"]).strip():
-        raise ApplicationError(_("role is required"), field="role")
-    if merged["approved_headcount"] is None or merged["approved_headcount"] < 1:
-        raise ApplicationError(
-            _("approved_headcount must be at least 1"), field="approved_headcount"
-        )
+        raise ApplicationError(_("The role is required."), field="role")
+    _check_headcount(merged["approved_headcount"])
     if merged["target_fill_date"] is not None and merged["target_fill_date"] < vacancy.opened_on:
         raise ApplicationError(
-            _("target_fill_date must not be before opened_on"), field="target_fill_date"
+            _("The target fill date must not be before the opening date."),
+            field="target_fill_date",
         )
     _check_band(merged["salary_min"], merged["salary_max"])
     changed = [name for name in changes if getattr(vacancy, name) != changes[name]]
@@ -260,20 +304,20 @@ def candidate_create(
 ) -> Candidate:
     """Add a person to the pool. A referral names its referrer."""
     if not first_name.strip() or not last_name.strip():
-        raise ApplicationError(_("first_name and last_name are required"), field="first_name")
+        raise ApplicationError(
+            _("The first name and the last name are required."), field="first_name"
+        )
     if source not in Candidate.Source.values:
         raise ApplicationError(
-            _("source must be one of %(values)s") % {"values": ", ".join(Candidate.Source.values)},
+            _("The source must be one of: %(values)s.")
+            % {"values": ", ".join(str(label) for label in Candidate.Source.labels)},
             field="source",
         )
     if source == Candidate.Source.REFERRAL and referrer is None:
         raise ApplicationError(
-            _("referrer is required when the source is a referral"), field="referrer"
+            _("A referral needs the person who referred the candidate."), field="referrer"
         )
-    if Decimal(str(sales_experience_years)) < 0:
-        raise ApplicationError(
-            _("sales_experience_years must not be negative"), field="sales_experience_years"
-        )
+    _check_experience(Decimal(str(sales_experience_years)))
     return Candidate.objects.create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -314,20 +358,20 @@ def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
         )
     merged = {name: changes.get(name, getattr(candidate, name)) for name in CANDIDATE_EDITABLE}
     if not str(merged["first_name"]).strip() or not str(merged["last_name"]).strip():
-        raise ApplicationError(_("first_name and last_name are required"), field="first_name")
+        raise ApplicationError(
+            _("The first name and the last name are required."), field="first_name"
+        )
     if merged["source"] not in Candidate.Source.values:
         raise ApplicationError(
-            _("source must be one of %(values)s") % {"values": ", ".join(Candidate.Source.values)},
+            _("The source must be one of: %(values)s.")
+            % {"values": ", ".join(str(label) for label in Candidate.Source.labels)},
             field="source",
         )
     if merged["source"] == Candidate.Source.REFERRAL and merged["referrer"] is None:
         raise ApplicationError(
-            _("referrer is required when the source is a referral"), field="referrer"
+            _("A referral needs the person who referred the candidate."), field="referrer"
         )
-    if Decimal(str(merged["sales_experience_years"])) < 0:
-        raise ApplicationError(
-            _("sales_experience_years must not be negative"), field="sales_experience_years"
-        )
+    _check_experience(Decimal(str(merged["sales_experience_years"])))
     changed = [name for name in changes if getattr(candidate, name) != changes[name]]
     if not changed:
         return candidate

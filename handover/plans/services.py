@@ -395,13 +395,14 @@ def _item_update(
     if plan.status == HandoverPlan.Status.DRAFT and item.mode == HandoverItem.Mode.TEMPORARY:
         if item.cover_until is None:
             raise PlanError(
-                _("%(customer)s: a temporary cover needs an end date (cover_until).")
-                % {"customer": customer}
+                _("%(customer)s: a temporary cover needs an end date.") % {"customer": customer},
+                field="cover_until",
             )
         if item.cover_until < today:
             raise PlanError(
-                _("%(customer)s: cover_until %(day)s is in the past.")
-                % {"customer": customer, "day": item.cover_until}
+                _("%(customer)s: the cover end date %(day)s is in the past.")
+                % {"customer": customer, "day": item.cover_until},
+                field="cover_until",
             )
     elif "mode" in changed and item.cover_until is not None:
         item.cover_until = None
@@ -761,7 +762,7 @@ def handover_plan_reverse(
     today = today or timezone.localdate()
     reason = reason.strip()
     if not reason:
-        raise PlanError(_("reason: say why the plan is reversed."))
+        raise PlanError(_("Say why the plan is reversed."), field="reason")
     try:
         with transaction.atomic():
             return _reverse(plan=plan, reversed_by=reversed_by, reason=reason, today=today)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import may, page, teams_visible_to
-from config.error_pages import form_errors_page, form_errors_text
+from config.error_pages import form_errors_page, form_errors_text, form_refusal_add
 from config.errors import ApplicationError
 from handover import filters
 from handover.models import HandoverItem, HandoverPlan
@@ -198,7 +198,10 @@ def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
                 note_form, current=knowledge.knowledge_current(customer=item.customer)
             )
         except ApplicationError as exc:
-            (form or note_form).add_error(None, exc.message)
+            if form is not None:
+                form_refusal_add(form, exc)
+            else:
+                note_form.add_error(None, exc.message)
         else:
             messages.success(request, item_saved_message(plan=plan, saved=saved))
             return redirect("handover:plan_detail", plan_id=plan.pk)

@@ -176,7 +176,10 @@ def test_api_vacancy_create_is_for_hr_and_hides_nothing_from_them(
     login(client, hr_user)
     response = client.post("/api/vacancies/create/", payload, content_type="application/json")
     assert response.status_code == 400
-    assert "salary_max" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "The salary band's upper end must be at least its lower end.",
+        "field": "salary_max",
+    }
     payload["salary_max"] = "20.00"
     response = client.post("/api/vacancies/create/", payload, content_type="application/json")
     assert response.status_code == 201

@@ -106,7 +106,7 @@ def test_candidate_form_adds_to_the_pool_and_names_the_missing_referrer(hr_clien
         "sales_experience_years": "1",
     }
     response = hr_client.post(reverse("handover:candidate_create"), data)
-    assert b"referrer is required" in response.content
+    assert b"A referral needs the person who referred the candidate." in response.content
     assert not Candidate.objects.exists()
 
 
@@ -239,7 +239,9 @@ def test_hr_edits_a_vacancys_requisition_and_a_candidates_bench_readiness(
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update({"hiring_manager": data["hiring_manager"].pk, "salary_max": "40000"})
     response = hr_client.post(url, data)
-    assert b"salary_max must be at least salary_min" in response.content
+    assert response.context["form"].errors["salary_max"] == [
+        "The salary band's upper end must be at least its lower end."
+    ]
     data["salary_max"] = "70000"
     assert hr_client.post(url, data).status_code == 302
     vacancy_north.refresh_from_db()
@@ -283,12 +285,14 @@ def test_a_refused_vacancy_or_candidate_shows_the_reason_under_the_field_it_name
         "target_fill_date": "2026-05-01",
     }
     form = hr_client.post(reverse("handover:vacancy_create"), vacancy).context["form"]
-    assert form.errors["target_fill_date"] == ["target_fill_date must not be before opened_on"]
+    assert form.errors["target_fill_date"] == [
+        "The target fill date must not be before the opening date."
+    ]
     assert not form.non_field_errors()
     candidate = {"first_name": "Rae", "last_name": "Ferral", "source": "referral"}
     candidate["sales_experience_years"] = "1"
     form = hr_client.post(reverse("handover:candidate_create"), candidate).context["form"]
-    assert form.errors["referrer"] == ["referrer is required when the source is a referral"]
+    assert form.errors["referrer"] == ["A referral needs the person who referred the candidate."]
     assert not form.non_field_errors()
 
 

@@ -191,7 +191,7 @@ def test_hiring_an_internal_transfer_links_the_existing_rep(vacancy_north, rep_b
 
 
 def test_a_referral_needs_its_referrer():
-    with pytest.raises(ApplicationError, match="referrer is required"):
+    with pytest.raises(ApplicationError, match="A referral needs the person who referred"):
         services.candidate_create(
             first_name="Rae", last_name="Ferral", source=Candidate.Source.REFERRAL
         )

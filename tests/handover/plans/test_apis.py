@@ -80,7 +80,7 @@ def test_plan_lifecycle_through_the_api(manager_a, rep_a, mates, book):
         {"mode": "temporary"},
         format="json",
     )
-    assert bad.status_code == 400 and "cover_until" in bad.json()["detail"]
+    assert bad.status_code == 400 and bad.json()["field"] == "cover_until"
 
     assert changed.json()["note"]["version"] == 1
     refused = client.post(f"/api/handover/plans/{plan['id']}/apply/")

@@ -89,6 +89,32 @@ def test_manager_cannot_hand_a_customer_to_a_rep_outside_scope(
     assert item.move_open_activities is False
 
 
+def test_a_cover_end_date_in_the_past_is_refused_under_the_field_in_words(
+    client, manager_a, rep_a, book
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    cover_until = item.cover_until
+    client.force_login(manager_a)
+    url = reverse("handover:item_edit", args=[plan.pk, item.pk])
+    form = {
+        "recipient": f"manager:{manager_a.pk}",
+        "mode": "temporary",
+        "cover_until": "2020-01-01",
+        "note-base_version": "0",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["cover_until"] == [
+        f"{item.customer}: the cover end date 2020-01-01 is in the past."
+    ]
+    assert not response.context["form"].non_field_errors()
+    assert 'value="2020-01-01"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.cover_until == cover_until
+
+
 def test_apply_and_reverse_from_the_plan_page(client, manager_a, rep_a, mates, book):
     give_scores({mates[0]: "low"})
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)

@@ -235,8 +235,9 @@ def test_item_update_refuses_the_departing_rep_and_a_permanent_manager(
             mode="permanent",
             today=TODAY,
         )
-    with pytest.raises(PlanError, match="cover_until"):
+    with pytest.raises(PlanError, match="a temporary cover needs an end date") as refused:
         handover_plan_item_update(item=first_item(), user=manager_a, mode="temporary", today=TODAY)
+    assert refused.value.field == "cover_until"
     assert (first_item().chosen_rep, first_item().mode) == (mates[0], "permanent")
 
 
@@ -386,8 +387,9 @@ def test_reversal_restores_holders_and_deals_and_is_recorded(rep_a, mates, book,
     deal.refresh_from_db()
     assert deal.owner == carla
 
-    with pytest.raises(PlanError, match="reason"):
+    with pytest.raises(PlanError, match="Say why the plan is reversed") as refused:
         handover_plan_reverse(plan=plan, reversed_by=manager_a, reason=" ", today=TODAY)
+    assert refused.value.field == "reason"
     handover_plan_reverse(plan=plan, reversed_by=manager_a, reason="Wrong rep", today=TODAY)
 
     plan.refresh_from_db()

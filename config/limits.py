@@ -1,0 +1,50 @@
+"""What a model's number column holds, read from the model field, so that the form, the API
+serializer and the service that fill the column refuse a number it cannot hold (PostgreSQL's
+``smallint out of range`` or ``numeric field overflow``) instead of passing it to the database.
+
+Integer ranges are the portable ones (PostgreSQL's, which Django's base backend lists): SQLite
+would store a larger number, but a value must not be accepted on one database and refused on
+the other.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    return model._meta.get_field(name)
+
+
+def integer_max(model: type[models.Model], name: str) -> int:
+    """The largest number the integer column ``model.name`` holds."""
+    internal_type = _field(model, name).get_internal_type()
+    return BaseDatabaseOperations.integer_field_ranges[internal_type][1]
+
+
+def decimal_shape(model: type[models.Model], name: str) -> dict[str, int]:
+    """``max_digits`` and ``decimal_places`` of the decimal column ``model.name``, as form and
+    serializer ``DecimalField`` take them."""
+    field = _field(model, name)
+    return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+
+
+def decimal_largest(model: type[models.Model], name: str) -> Decimal:
+    """The largest number the decimal column ``model.name`` holds (9999999999.99 for 12, 2)."""
+    shape = decimal_shape(model, name)
+    places = shape["decimal_places"]
+    return Decimal(10 ** shape["max_digits"] - 1).scaleb(-places)
+
+
+def decimal_fits(value: Decimal, model: type[models.Model], name: str) -> bool:
+    """Whether ``value`` is a finite number with no more digits, nor decimal places, than the
+    decimal column ``model.name`` holds."""
+    shape = decimal_shape(model, name)
+    try:
+        DecimalValidator(shape["max_digits"], shape["decimal_places"])(Decimal(value))
+    except ValidationError:
+        return False
+    return True

@@ -26,6 +26,8 @@ from retention.models.scoring import in_band
 from retention.selectors import scoring_run_latest_complete
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+# What a band filter offers (``in_band``): the bands, and the reps serving notice, in none.
+SHOWN_BANDS = [*RiskScore.Band.choices, (RiskScore.Status.LEAVING, _("Leaving (serving notice)"))]
 SEARCH_MAX_LENGTH = 100
 
 
@@ -195,12 +197,7 @@ class DashboardRepFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(max_length=SEARCH_MAX_LENGTH, method="_parsed_only")
     team = IdFilter(method="_parsed_only")
     band = django_filters.ChoiceFilter(
-        choices=[
-            *RiskScore.Band.choices,
-            (RiskScore.Status.LEAVING, _("Leaving (serving notice)")),
-            ("none", _("Not scored")),
-        ],
-        method="_parsed_only",
+        choices=[*SHOWN_BANDS, ("none", _("Not scored"))], method="_parsed_only"
     )
     sort = django_filters.ChoiceFilter(
         choices=[(key, key) for key in dashboard_selectors.DASHBOARD_SORTS],
@@ -238,13 +235,7 @@ class RiskScoreFilterSet(django_filters.FilterSet):
     """The risk API's scores: ``band`` as the dashboard's (a leaving score is in no band, but
     under ``leaving``), ``team`` a team or a region's teams."""
 
-    band = django_filters.ChoiceFilter(
-        choices=[
-            *RiskScore.Band.choices,
-            (RiskScore.Status.LEAVING, _("Leaving (serving notice)")),
-        ],
-        method="_band",
-    )
+    band = django_filters.ChoiceFilter(choices=SHOWN_BANDS, method="_band")
     team = TeamFilter(field_name="rep__team_id")
 
     class Meta:
@@ -252,8 +243,6 @@ class RiskScoreFilterSet(django_filters.FilterSet):
         fields = ["band", "team"]
 
     def _band(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
-        if value == RiskScore.Status.LEAVING:
-            return queryset.filter(status=RiskScore.Status.LEAVING)
         return queryset.filter(in_band(value))
 
 

@@ -104,7 +104,7 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
 
     def leaving(row: dict) -> bool:
         """A rep holder who has left, is serving notice or has a last day (a manager never is)."""
-        score = scores.get(row["rep_id"]) if row["rep_id"] else None
+        score = scores.get(row["rep_id"])
         return bool(row["rep_id"]) and (
             row["rep__status"] in (SalesRep.Status.NOTICE, SalesRep.Status.LEFT)
             or row["rep__departure_date"] is not None
@@ -116,7 +116,7 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
         return row["rep__departure_date"] or (score.last_day if score is not None else None)
 
     def high_risk(row: dict) -> bool:
-        score = scores.get(row["rep_id"]) if row["rep_id"] else None
+        score = scores.get(row["rep_id"])
         return score is not None and score.is_high_risk
 
     def name(row: dict) -> str:

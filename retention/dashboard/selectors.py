@@ -131,10 +131,8 @@ def dashboard_reps(
         reps = reps.filter(team_id__in=org_tree().descendants([query.team_id]))
     # A band lists the reps its card counts (``_summary_of_scores``): reps serving notice are
     # in no band but under "leaving", as the page shows them.
-    if query.band in RiskScore.Band.values:
+    if query.band in (*RiskScore.Band.values, RiskScore.Status.LEAVING):
         reps = reps.filter(in_band(query.band, "current__"))
-    elif query.band == RiskScore.Status.LEAVING:
-        reps = reps.filter(current__status=RiskScore.Status.LEAVING)
     elif query.band == "none":
         reps = reps.filter(current__id__isnull=True)
     if query.sort == "-revenue":

@@ -129,9 +129,12 @@ def leaving_first(status: str = "status") -> Case:
 def in_band(band: str, score: str = "") -> Q:
     """The scores shown in ``band``: scored ones only. A rep serving notice is stored in the high
     band but shown as "Leaving — last day D" on every page, list and API (issue 12), in no band:
-    so "high risk" is an active rep's high score, never a leaving one. The one rule that every
-    band filter, count and coverage check calls; ``RiskScore.shown_band`` is its form for a
-    score in hand. ``score``: the path to the score (``current__`` from a rep)."""
+    so "high risk" is an active rep's high score, never a leaving one; ``band`` "leaving" (what
+    the band filters offer beside the bands) is the scores of reps serving notice. The one rule
+    that every band filter, count and coverage check calls; ``RiskScore.shown_band`` is its form
+    for a score in hand. ``score``: the path to the score (``current__`` from a rep)."""
+    if band == "leaving":
+        return Q(**{f"{score}status": "leaving"})
     return Q(**{f"{score}status": "scored", f"{score}band": band})
 
 

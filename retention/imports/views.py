@@ -87,7 +87,8 @@ class ImportForm(forms.Form):
             (kind.key, kind.label) for kind in selectors.import_kinds_for(user=user)
         ]
         self.fields["files"].widget.attrs["accept"] = ".csv,.txt,.tsv,.xlsx,.zip"
-        if not may(user, services.IMPORT_CRM):
+        self.crm = may(user, services.IMPORT_CRM)
+        if not self.crm:
             # HR imports people and leave only: no CRM exports, so none of their options.
             for name in ("score_column", "score_scale", "default_team", "org_from_crm"):
                 del self.fields[name]
@@ -126,7 +127,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return redirect("retention:imports:job", job_id=job.pk)
     context = {
         "form": form,
-        "crm": may(request.user, services.IMPORT_CRM),
+        "crm": form.crm,
         "templates": selectors.import_templates_for(user=request.user),
         "jobs": selectors.import_jobs_visible(user=request.user).order_by("-created_at")[:20],
     }

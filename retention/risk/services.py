@@ -810,7 +810,9 @@ def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     the previous run; then e-mail each new alert once. Returns how many alerts were new.
 
     ``first_import``: the run closes a backfill of history nobody was alerted about, so every
-    high score is news (as if there were no previous run). Reps serving notice never alert.
+    high score is news (as if there were no previous run). Reps serving notice never alert;
+    a rep whose notice was withdrawn and who is high now is news (their previous "leaving"
+    score was a fact, not a chance above the line).
 
     "Became high" is news about the rep, not about the line: a rep was already high when the
     previous run put them in the high band, or when their previous probability was already at
@@ -825,8 +827,8 @@ def risk_alerts_raise(*, run_id: int, first_import: bool = False) -> int:
     already_high: set[int] = set()
     if run.previous_run_id and not first_import:
         already_high = set(
-            RiskScore.objects.filter(run_id=run.previous_run_id)
-            .filter(Q(band=high) | Q(status=RiskScore.Status.SCORED, probability__gte=line))
+            RiskScore.objects.filter(run_id=run.previous_run_id, status=RiskScore.Status.SCORED)
+            .filter(Q(band=high) | Q(probability__gte=line))
             .values_list("rep_id", flat=True)
         )
     candidates = RiskScore.objects.filter(run_id=run_id, status=RiskScore.Status.SCORED).filter(

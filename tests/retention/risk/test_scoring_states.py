@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import override_settings
 from django.urls import reverse
 
 from retention.models import RiskAlert, RiskModel, RiskScore, SalesRep
@@ -30,6 +31,27 @@ def test_a_rep_serving_notice_is_leaving_with_a_last_day_and_raises_no_alert(sma
     assert not RiskAlert.objects.filter(rep=rep_a).exists()
     others = RiskScore.objects.filter(run=run).exclude(rep=rep_a)
     assert set(others.values_list("status", flat=True)) == {RiskScore.Status.SCORED}
+
+
+def test_a_rep_whose_notice_was_withdrawn_and_who_is_high_raises_an_alert(small_org, rep_a):
+    """While serving notice the rep's score is "leaving" (stored in the high band, but a fact,
+    not a chance): once the notice is withdrawn a high score is news for their manager."""
+    SalesRep.objects.filter(pk=rep_a.pk).update(
+        status=SalesRep.Status.NOTICE,
+        departure_date=AS_OF + dt.timedelta(days=20),
+        departure_reason=SalesRep.DepartureReason.VOLUNTARY,
+    )
+    travel = time_machine.travel(dt.datetime.combine(AS_OF, dt.time(12), dt.UTC), tick=False)
+    with travel, override_settings(RELAY_RISK_HIGH=0.0, RELAY_RISK_MEDIUM=0.0, RELAY_RISK_JUMP=1.0):
+        services.risk_scores_refresh(as_of=AS_OF)
+        assert not RiskAlert.objects.filter(rep=rep_a).exists()
+        SalesRep.objects.filter(pk=rep_a.pk).update(
+            status=SalesRep.Status.ACTIVE, departure_date=None, departure_reason=""
+        )
+        second = services.risk_scores_refresh(as_of=AS_OF)
+    alerts = RiskAlert.objects.filter(score__run=second)
+    # Everyone else was already high last run: only the rep who withdrew is news.
+    assert list(alerts.values_list("rep_id", "kind")) == [(rep_a.pk, RiskAlert.Kind.BECAME_HIGH)]
 
 
 def test_a_back_dated_run_before_the_notice_scores_the_rep(small_org, rep_a):

@@ -46,6 +46,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from config.chance import format_chance
 from config.money import format_money
 from retention.models.interventions import Intervention
 from retention.risk.drivers import driver_text
@@ -169,8 +170,8 @@ def reason_words(data: Mapping) -> str:
     """One reason of a suggestion in the active language, from its data."""
     of = data["of"]
     if of == "risk":
-        return _("a %(p).0f%% chance of leaving within 90 days") % {
-            "p": 100 * (data.get("probability") or 0)
+        return _("a %(p)s chance of leaving within 90 days") % {
+            "p": format_chance(data.get("probability") or 0)
         }
     if of == "driver":
         driver = data["driver"]

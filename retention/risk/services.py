@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from accounts.languages import users_by_language
 from accounts.models import User
+from config.chance import format_chance
 from config.errors import ApplicationError
 from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.heartbeats import as_read, heartbeat, stale, stall_minutes, stall_window
@@ -855,14 +856,14 @@ def risk_alert_message(*, kind: str, score: RiskScore) -> str:
     """What an alert says, in the active language (stored in that of the run; an e-mail
     writes it again in each recipient's)."""
     if kind == RiskAlert.Kind.BECAME_HIGH:
-        return _("%(rep)s is now at high risk of leaving (%(p).0f%%).") % {
+        return _("%(rep)s is now at high risk of leaving (%(p)s).") % {
             "rep": score.rep.full_name,
-            "p": score.probability * 100,
+            "p": format_chance(score.probability),
         }
-    return _("%(rep)s's risk of leaving rose by %(d).0f points to %(p).0f%%.") % {
+    return _("%(rep)s's risk of leaving rose by %(d).0f points to %(p)s.") % {
         "rep": score.rep.full_name,
         "d": (score.change or 0) * 100,
-        "p": score.probability * 100,
+        "p": format_chance(score.probability),
     }
 
 

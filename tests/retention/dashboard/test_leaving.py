@@ -153,6 +153,22 @@ def test_rep_page_shows_three_horizons_with_the_90_day_one_setting_the_band(
     assert "about 72 in 100 reps" in cells["90"]
 
 
+def test_the_rep_page_reads_a_near_certain_chance_as_a_bound_not_as_certainty(
+    client, scored, rep_a, manager_a
+):
+    RiskScore.objects.filter(run=scored["latest"], rep=rep_a).update(
+        probability_30=0.001, probability=0.996, probability_180=0.999
+    )
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:rep_detail", args=[rep_a.pk])).content.decode()
+    table = html.split('id="horizons"', 1)[1].split("</table>", 1)[0]
+    cells = dict(re.findall(r'<tr data-horizon="(\d+)"(.*?)</tr>', table, re.S))
+    assert "&lt;1%" in cells["30"] and "fewer than 1 in 100 reps" in cells["30"]
+    assert "&gt;99%" in cells["90"] and "about 99 in 100 reps" in cells["90"]
+    assert "100%" not in table and " 0%" not in table
+    assert "&gt;99%</span>" in html.split('id="horizons"', 1)[0]  # the band badge
+
+
 def test_routing_shows_a_leaving_owner_as_leaving(client, leaving, manager_a):
     client.force_login(manager_a)
     rows = client.get(reverse("api-routing")).json()["results"]

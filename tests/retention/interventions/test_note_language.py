@@ -34,7 +34,7 @@ BRIDGE = (
 ZH = {
     "Suggested by Relay because of: %(reasons)s.": "Relay 建议，原因：%(reasons)s。",
     ("list separator", "; "): "；",
-    "a %(p).0f%% chance of leaving within 90 days": "90 天内离职的可能性为 %(p).0f%%",
+    "a %(p)s chance of leaving within 90 days": "90 天内离职的可能性为 %(p)s",
     (None, BRIDGE, BRIDGE.replace("single day", "single days")): (
         "近 90 天有 %(recent)s 次紧挨周末的单日休假，平时为 %(usual)s 次"
     ),

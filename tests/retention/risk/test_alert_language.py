@@ -18,8 +18,8 @@ from tests.translation_catalog import zh_hans_catalog
 
 ZH = {
     "Relay: %(rep)s – %(kind)s": "Relay 提醒：%(rep)s – %(kind)s",
-    "%(rep)s is now at high risk of leaving (%(p).0f%%).": (
-        "%(rep)s 的离职风险已升为高（%(p).0f%%）。"
+    "%(rep)s is now at high risk of leaving (%(p)s).": (
+        "%(rep)s 的离职风险已升为高（%(p)s）。"
     ),
 }
 

@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
+from config.chance import format_chance
 from config.money import format_money
 
 ACTIVE, NOTICE, LEFT = "active", "notice", "left"
@@ -199,15 +200,11 @@ def rank_recipients(
                 continue
             if not rep.has_room_for(case.revenue):
                 continue
-            data = _reason_data(
-                BACKUP_REP, rep, case.revenue, role=rel.role_code or rel.role
-            )
+            data = _reason_data(BACKUP_REP, rep, case.revenue, role=rel.role_code or rel.role)
             reason = reason_text(data, role_label=lambda _code, rel=rel: rel.role)
             key = (rep.probability is None, rep.probability or 0.0, index)
             brief = _("%(role)s · %(brief)s") % {"role": rel.role, "brief": _brief(rep)}
-            choice = Choice(
-                Kind.BACKUP, reason, rep_id=rep.rep_id, brief=brief, reason_data=data
-            )
+            choice = Choice(Kind.BACKUP, reason, rep_id=rep.rep_id, brief=brief, reason_data=data)
             backups.append((key, choice))
         elif rel.manager_id is not None and scope.allows_manager(rel.manager_id):
             data = {"code": BACKUP_MANAGER, "params": {}}
@@ -316,7 +313,7 @@ def _risk_words(band_code: str | None, probability: float | None) -> str:
         if band_code is None:
             return _("no current risk score")
         return _("%(band)s risk") % {"band": band}
-    percent = f"{probability:.0%}"
+    percent = format_chance(probability)
     if band_code is None:
         return _("scored risk (%(probability)s)") % {"probability": percent}
     return _("%(band)s risk (%(probability)s)") % {"band": band, "probability": percent}
@@ -394,7 +391,24 @@ def reason_text(data: Mapping, *, role_label: Callable[[str], str] = str) -> str
 
 
 def _brief(rep: Candidate) -> str:
+    """ "low risk (6%) · → 8/60 accounts"; "… · new hire · …" for a rep still ramping up, who
+    is offered after the ramped team-mates however light their load (see the rule above)."""
     values = {"risk": _risk_text(rep), "accounts": rep.accounts + 1, "limit": rep.max_accounts}
+    n = values["accounts"]
+    if rep.ramping:
+        if rep.max_accounts:
+            return _("%(risk)s · new hire · → %(accounts)s/%(limit)s accounts") % values
+        return (
+            ngettext(
+                "%(risk)s · new hire · → %(accounts)s account",
+                "%(risk)s · new hire · → %(accounts)s accounts",
+                n,
+            )
+            % values
+        )
     if rep.max_accounts:
         return _("%(risk)s · → %(accounts)s/%(limit)s accounts") % values
-    return _("%(risk)s · → %(accounts)s accounts") % values
+    return (
+        ngettext("%(risk)s · → %(accounts)s account", "%(risk)s · → %(accounts)s accounts", n)
+        % values
+    )

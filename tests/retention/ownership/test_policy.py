@@ -180,4 +180,13 @@ def test_a_ramped_team_mate_comes_before_a_new_hire_however_loaded():
     every customer of a leaving colleague; a ramped low-risk team-mate with room comes first."""
     veteran = rep(2, probability=0.2, accounts=40)
     new_hire = rep(3, probability=0.01, accounts=0, ramping=True)
-    assert [c.rep_id for c in ranked(case(), [new_hire, veteran]) if c.rep_id] == [2, 3]
+    choices = [c for c in ranked(case(), [new_hire, veteran]) if c.rep_id]
+    assert [c.rep_id for c in choices] == [2, 3]
+    # The row says why the lighter load comes second; the ends of a chance read as bounds.
+    assert choices[0].brief == "low risk (20%) · → 41 accounts"
+    assert choices[1].brief == "low risk (1%) · new hire · → 1 account"
+
+
+def test_a_chance_under_half_a_percent_reads_as_under_1_percent():
+    choices = [c for c in ranked(case(), [rep(2, probability=0.001)]) if c.rep_id]
+    assert choices[0].brief.startswith("low risk (<1%)")

@@ -451,9 +451,8 @@ def ramp_cohorts(request: HttpRequest) -> HttpResponse:
 @page(VIEW_VACANCY)
 def departure_costs(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    found = filters.DepartureCostFilter(
-        request.GET, queryset=selectors.departures_visible_to(user=request.user, as_of=today)
-    )
+    departures = selectors.departures_visible_to(user=request.user, as_of=today)
+    found = filters.DepartureCostFilter(request.GET, queryset=departures)
     if not found.is_valid():
         return form_errors_page(request, found.form, filters=True)
     target = _target_share(found.form)
@@ -484,7 +483,8 @@ def departure_costs(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "params": request.GET,
         "teams": teams_visible_to(user=request.user),
-        "years": list(range(today.year, today.year - 6, -1)),
+        # The years someone in scope left in, newest first: a year offered always has rows.
+        "years": [day.year for day in departures.dates("departure_date", "year", order="DESC")],
         "pre_window": pre_window,
         "target_pct": round(target * 100),
         "baseline_days": costs.DEFAULT_BASELINE_DAYS,

@@ -324,3 +324,21 @@ def test_a_closed_application_that_cannot_move_is_named_by_its_candidate(
     hr_client.post(url, {"stage": "rejected"})
     again = hr_client.post(url, {"stage": "offer"}, follow=True).content.decode()
     assert "Jo Board&#x27;s application to Account executive, North A is Rejected" in again
+
+
+def test_the_costs_page_offers_the_years_someone_in_scope_left_in(
+    hr_client, manager_a, team_north_a, team_south_a
+):
+    """Every year offered has departures behind it, newest first; a manager is offered only
+    the years of their own scope's departures."""
+    for team, name, day in [
+        (team_north_a, "Nora", dt.date(2026, 2, 1)),
+        (team_north_a, "Otto", dt.date(2023, 7, 1)),
+        (team_south_a, "Sid", dt.date(2024, 3, 1)),
+    ]:
+        rep = make_rep(team, name, "Left", hire_date=dt.date(2020, 1, 6))
+        rep.departure_date, rep.status = day, "left"
+        rep.save()
+    assert hr_client.get(reverse("handover:departure_costs")).context["years"] == [2026, 2024, 2023]
+    hr_client.force_login(manager_a)
+    assert hr_client.get(reverse("handover:departure_costs")).context["years"] == [2026, 2023]

@@ -20,7 +20,7 @@ from django.db import (
     transaction,
 )
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -172,7 +172,7 @@ def _job_create(
         files=files,
         file_size=size,
         source=source,
-        options={**options.to_dict(), "kind": kind},
+        options={**options.to_dict(), "kind": kind, "language": translation.get_language()},
         status=status,
         heartbeat_at=timezone.now(),
     )
@@ -393,6 +393,15 @@ def import_job_run(
     else:
         return None
     job = ImportJob.objects.select_related("created_by", "applied_by").get(pk=job_id)
+    # The report's reasons and notes are stored as text: in the language the uploader used
+    # Relay in when they uploaded (their saved one, else their browser's), not the worker's.
+    with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
+        return _import_job_run_claimed(job=job, apply=apply, progress=progress)
+
+
+def _import_job_run_claimed(
+    *, job: ImportJob, apply: bool, progress: Callable[[int, int], None] | None
+) -> ImportJob:
     if apply:
         newer = import_job_newer_applied(job)
         if newer is not None:

@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
+from retention.imports.services import import_job_run
 from retention.imports.views import ImportForm
 from retention.models import Customer, ImportJob, SalesRep, SavedColumnMapping
 from tests.retention.imports.conftest import SALESFORCE
@@ -217,3 +219,24 @@ def test_job_page_names_each_files_kind_in_the_readers_language(client, admin_us
     page = client.get(reverse("retention:imports:job", args=[job.pk])).content.decode()
     assert "Customers (other systems)" not in page
     assert page.count("客户（其他系统）") == 2
+
+
+def test_the_report_is_written_in_the_language_the_uploader_used(client, admin_user):
+    """The worker stores each rejected row's reason as text: in the uploader's language at the
+    time of the upload (here their browser's), not the worker's (English here)."""
+    client.force_login(admin_user)
+    content = b"customer_id,name,annual_revenue\nC-1,Acme,lots\nC-2,Beta,1000\n"
+    client.post(
+        PAGE,
+        {"files": SimpleUploadedFile("customers.csv", content), "source": "relay"},
+        headers={"accept-language": "zh-hans"},
+    )
+    job = ImportJob.objects.get()
+    assert job.options["language"] == "zh-hans"
+    with translation.override("en"):
+        import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED, job.message
+    [issue] = job.issues
+    assert issue["column"] == "annual_revenue"
+    assert "not a number" not in issue["reason"] and "1234.50" in issue["reason"]

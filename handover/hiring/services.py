@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Team, User
 from accounts.org import team_manager
 from config.errors import ApplicationError
-from config.limits import decimal_fits, decimal_largest, integer_max
+from config.limits import decimal_fits, decimal_largest, integer_max, whole_number_between
 from handover.models import (
     Application,
     Candidate,
@@ -631,10 +631,11 @@ def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.dat
 def interview_feedback_add(
     *, application: Application, author: User, rating: int, comment: str = ""
 ) -> InterviewFeedback:
-    if not 1 <= int(rating) <= 5:
-        raise ApplicationError(_("rating must be between 1 and 5"), field="rating")
+    """Rate an interview from 1 to 5 (a whole number: not "4", 4.5 or ``True``)."""
+    if not whole_number_between(rating, 1, 5):
+        raise ApplicationError(_("The rating must be a whole number from 1 to 5."), field="rating")
     return InterviewFeedback.objects.create(
-        application=application, author=author, rating=int(rating), comment=comment.strip()
+        application=application, author=author, rating=rating, comment=comment.strip()
     )
 
 

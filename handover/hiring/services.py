@@ -642,25 +642,56 @@ def interview_feedback_add(
 # --- onboarding --------------------------------------------------------------------------------
 
 
-def onboarding_template_validate(tasks: list[dict]) -> None:
+# A task falls due at most ten years after the start date: anything further is a slip of the
+# keyboard (and a billion days would take the due date past the year 9999: a 500 on hiring).
+ONBOARDING_DUE_DAYS_MAX = 3650
+
+
+def _choices_as_stored(choices: list[tuple[str, str]]) -> str:
+    """A template's allowed values for people who write its tasks: each label with the value
+    the template stores ("Manager (manager), HR (hr), ...")."""
+    return ", ".join(f"{label} ({value})" for value, label in choices)
+
+
+def onboarding_template_validate(tasks: object) -> None:
+    """Refuse a template's tasks that cannot be copied into a plan, naming the task by its
+    number: each needs a title that fits a task's, an owner and a kind among the choices, and a
+    due day that is a whole number of days from 0 to ``ONBOARDING_DUE_DAYS_MAX``."""
     if not isinstance(tasks, list) or not tasks:
-        raise ApplicationError(_("tasks must be a non-empty list"))
-    for i, task in enumerate(tasks, start=1):
-        if not isinstance(task, dict) or not str(task.get("title", "")).strip():
-            raise ApplicationError(_("task %(n)s: title is required") % {"n": i})
+        raise ApplicationError(_("The template needs at least one task."), field="tasks")
+    title_max = OnboardingTask._meta.get_field("title").max_length
+    for n, task in enumerate(tasks, start=1):
+        title = task.get("title") if isinstance(task, dict) else None
+        if not isinstance(title, str) or not title.strip():
+            raise ApplicationError(
+                _("Task %(n)s: the title is required.") % {"n": n}, field="tasks"
+            )
+        if len(title) > title_max:
+            raise ApplicationError(
+                _("Task %(n)s: the title must be at most %(largest)s characters.")
+                % {"n": n, "largest": title_max},
+                field="tasks",
+            )
         if task.get("owner") not in OwnerRole.values:
             raise ApplicationError(
-                _("task %(n)s: owner must be one of %(values)s")
-                % {"n": i, "values": ", ".join(OwnerRole.values)}
+                _("Task %(n)s: the owner must be one of: %(values)s.")
+                % {"n": n, "values": _choices_as_stored(OwnerRole.choices)},
+                field="tasks",
             )
-        if task.get("kind", "other") not in OnboardingTask.Kind.values:
+        if task.get("kind", OnboardingTask.Kind.OTHER) not in OnboardingTask.Kind.values:
             raise ApplicationError(
-                _("task %(n)s: kind must be one of %(values)s")
-                % {"n": i, "values": ", ".join(OnboardingTask.Kind.values)}
+                _("Task %(n)s: the kind must be one of: %(values)s.")
+                % {"n": n, "values": _choices_as_stored(OnboardingTask.Kind.choices)},
+                field="tasks",
             )
-        if not isinstance(task.get("due_days"), int) or task["due_days"] < 0:
+        if not whole_number_between(task.get("due_days"), 0, ONBOARDING_DUE_DAYS_MAX):
             raise ApplicationError(
-                _("task %(n)s: due_days must be a whole number of days, 0 or more") % {"n": i}
+                _(
+                    "Task %(n)s: the due day must be a whole number of days from the start "
+                    "date, 0 to %(largest)s."
+                )
+                % {"n": n, "largest": ONBOARDING_DUE_DAYS_MAX},
+                field="tasks",
             )
 
 
@@ -723,9 +754,23 @@ def onboarding_plan_create(
     An "introduction" item becomes one task per customer of the vacancy, naming who introduces
     the new rep; with no such customers it stays a single task.
     """
-    onboarding_template_validate(template.tasks)
+    try:
+        onboarding_template_validate(template.tasks)
+    except ApplicationError as refusal:
+        # A template stored past the check (the admin's JSON, an older rule) refuses the hire
+        # with what to correct, rather than a 500 half-way through copying it.
+        raise ApplicationError(
+            _(
+                'The onboarding template "%(template)s" needs correcting before a plan can be '
+                "made from it. %(problem)s"
+            )
+            % {"template": template, "problem": refusal.message}
+        ) from refusal
     if OnboardingPlan.objects.filter(rep=rep).exists():
         raise ApplicationError(_("%(rep)s already has an onboarding plan") % {"rep": rep})
+    due_dates = [
+        _due_date(start_date, item["due_days"], n) for n, item in enumerate(template.tasks, 1)
+    ]
     plan = OnboardingPlan.objects.create(
         rep=rep,
         start_date=start_date,
@@ -734,8 +779,7 @@ def onboarding_plan_create(
         application=application,
     )
     tasks = []
-    for item in template.tasks:
-        due = start_date + dt.timedelta(days=item["due_days"])
+    for item, due in zip(template.tasks, due_dates, strict=True):
         kind = item.get("kind", OnboardingTask.Kind.OTHER)
         intros = _introductions(vacancy, start_date) if kind == "introduction" else []
         if intros:
@@ -763,6 +807,20 @@ def onboarding_plan_create(
             )
     OnboardingTask.objects.bulk_create(tasks)
     return plan
+
+
+def _due_date(start_date: dt.date, due_days: int, n: int) -> dt.date:
+    try:
+        return start_date + dt.timedelta(days=due_days)
+    except OverflowError:
+        raise ApplicationError(
+            _(
+                "The start date %(day)s is too far ahead to plan onboarding: task %(n)s would "
+                "be due after the year 9999."
+            )
+            % {"day": start_date.isoformat(), "n": n},
+            field="start_date",
+        ) from None
 
 
 def introduction_title(customer_name: str) -> str:

@@ -2,13 +2,16 @@
 whole number from 1 to 5."), on the page and in the API's 400 (which also names the field in
 its own key); and an odd value (a word, a huge number, ``true``) is refused, never a 500."""
 
+import html
+import json
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config.errors import ApplicationError
 from handover.hiring import services
-from handover.models import InterviewFeedback
+from handover.models import InterviewFeedback, OnboardingPlan, OnboardingTemplate
 
 
 @pytest.fixture
@@ -71,3 +74,133 @@ def test_the_feedback_service_stores_a_rating_from_1_to_5(application, hr_user):
     for rating in (1, 5):
         services.interview_feedback_add(application=application, author=hr_user, rating=rating)
     assert sorted(InterviewFeedback.objects.values_list("rating", flat=True)) == [1, 5]
+
+
+# --- onboarding templates ----------------------------------------------------------------------
+
+DUE_DAY_REFUSED = (
+    "Task 2: the due day must be a whole number of days from the start date, 0 to 3650."
+)
+
+
+def template_tasks(**second) -> list[dict]:
+    """Two tasks, the second with ``second``'s changes (the one a test makes wrong)."""
+    first = {"title": "Laptop and CRM", "owner": "hr", "kind": "other", "due_days": 0}
+    return [first, {**first, "title": "Product training", "due_days": 10, **second}]
+
+
+@pytest.mark.parametrize("due_days", [3651, 10**9, 10**30, -1, True, False, 5.0, "5", None])
+def test_a_due_day_that_is_no_whole_number_of_days_from_0_to_3650_is_refused(due_days):
+    with pytest.raises(ApplicationError) as refused:
+        services.onboarding_template_validate(template_tasks(due_days=due_days))
+    assert refused.value.message == DUE_DAY_REFUSED
+    assert refused.value.field == "tasks"
+
+
+def test_a_due_day_of_0_to_3650_days_passes():
+    services.onboarding_template_validate(template_tasks(due_days=3650))
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"),
+    [
+        ([], "The template needs at least one task."),
+        ({"title": "Laptop"}, "The template needs at least one task."),
+        (template_tasks(title="  "), "Task 2: the title is required."),
+        (template_tasks(title=7), "Task 2: the title is required."),
+        (["Laptop"], "Task 1: the title is required."),
+        (template_tasks(title="x" * 201), "Task 2: the title must be at most 200 characters."),
+        (
+            template_tasks(owner="boss"),
+            "Task 2: the owner must be one of: Manager (manager), HR (hr), New rep (rep).",
+        ),
+        (
+            template_tasks(kind="party"),
+            "Task 2: the kind must be one of: Product training (training), Customer "
+            "introduction (introduction), First solo visits (solo_visit), Other (other).",
+        ),
+    ],
+)
+def test_a_template_task_that_cannot_become_a_plan_task_is_refused_by_its_number(tasks, message):
+    with pytest.raises(ApplicationError) as refused:
+        services.onboarding_template_validate(tasks)
+    assert refused.value.message == message
+    assert refused.value.field == "tasks"
+
+
+@pytest.fixture
+def template_slipped_through(db):
+    """The default template with a due day no one meant (stored before the check, or by hand)."""
+    template = services.onboarding_template_default()
+    template.tasks = template_tasks(due_days=10**9)
+    template.save(update_fields=["tasks"])
+    return template
+
+
+def _not_hired(application, candidate) -> None:
+    application.refresh_from_db()
+    candidate.refresh_from_db()
+    assert application.stage == "sourced"
+    assert candidate.existing_rep is None
+    assert not OnboardingPlan.objects.exists()
+
+
+def test_hiring_with_a_template_that_slipped_through_says_what_to_correct_on_the_page(
+    hr_client, application, board_candidate, template_slipped_through
+):
+    response = hr_client.post(
+        reverse("handover:application_move", args=[application.pk]),
+        {"stage": "hired"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert (
+        'The onboarding template "Standard sales onboarding" needs correcting before a plan '
+        f"can be made from it. {DUE_DAY_REFUSED}"
+    ) in page
+    _not_hired(application, board_candidate)
+
+
+def test_hiring_with_a_template_that_slipped_through_is_a_400_in_the_api(
+    hr_api, application, board_candidate, template_slipped_through
+):
+    response = hr_api.post(
+        f"/api/applications/{application.pk}/stage/", {"stage": "hired"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].endswith(DUE_DAY_REFUSED)
+    _not_hired(application, board_candidate)
+
+
+def test_a_start_date_too_far_ahead_for_the_plan_is_refused_under_its_name(
+    hr_client, hr_api, application, board_candidate
+):
+    refused = (
+        "The start date 9999-12-25 is too far ahead to plan onboarding: task 2 would be due "
+        "after the year 9999."
+    )
+    data = {"stage": "hired", "start_date": "9999-12-25"}
+    url = reverse("handover:application_move", args=[application.pk])
+    page = hr_client.post(url, data, follow=True)
+    assert page.status_code == 200
+    assert refused in page.content.decode()
+    response = hr_api.post(f"/api/applications/{application.pk}/stage/", data, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": refused, "field": "start_date"}
+    _not_hired(application, board_candidate)
+
+
+def test_the_admin_refuses_a_template_task_with_a_due_day_past_3650_under_the_tasks(
+    client, admin_user
+):
+    client.force_login(admin_user)
+    data = {"name": "Field sales", "tasks": json.dumps(template_tasks(due_days=99999999999))}
+    response = client.post(reverse("admin:handover_onboardingtemplate_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"tasks": [DUE_DAY_REFUSED]}
+    assert not OnboardingTemplate.objects.filter(name="Field sales").exists()
+    data["tasks"] = json.dumps(template_tasks(due_days=3650))
+    response = client.post(reverse("admin:handover_onboardingtemplate_add"), data)
+    assert response.status_code == 302
+    assert OnboardingTemplate.objects.get(name="Field sales").tasks[1]["due_days"] == 3650

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -778,6 +779,9 @@ def onboarding_plan_create(
         vacancy=vacancy,
         application=application,
     )
+    # The stored title of an introduction is a fallback (it is worded again for each reader,
+    # onboarding_task_title), cut to fit: a customer's name alone may fill the column.
+    title_max = OnboardingTask._meta.get_field("title").max_length
     tasks = []
     for item, due in zip(template.tasks, due_dates, strict=True):
         kind = item.get("kind", OnboardingTask.Kind.OTHER)
@@ -787,7 +791,7 @@ def onboarding_plan_create(
                 tasks.append(
                     OnboardingTask(
                         plan=plan,
-                        title=introduction_title(customer.name),
+                        title=Truncator(introduction_title(customer.name)).chars(title_max),
                         kind=kind,
                         owner_role=item["owner"],
                         customer=customer,

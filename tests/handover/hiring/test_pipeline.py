@@ -173,6 +173,26 @@ def test_hiring_creates_the_rep_and_an_onboarding_plan_from_the_template(
     assert training.owner_role == "manager"
 
 
+@time_machine.travel(dt.datetime(2026, 3, 12, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_an_introduction_to_a_customer_with_a_name_as_long_as_a_title_is_planned(
+    rep_a, bench_candidate
+):
+    """A customer's name may fill the 200 characters a task's title holds: the stored title
+    is cut to fit (PostgreSQL refused the hire), and the plan shows the whole name."""
+    rep_a.departure_date, rep_a.status = dt.date(2026, 3, 6), SalesRep.Status.LEFT
+    rep_a.save()
+    customer = make_customer("Long " * 39 + "Names", owner=rep_a)
+    assert len(customer.name) == 200
+    vacancy = services.vacancy_open_for_departure(
+        rep_id=rep_a.pk, departure_date=rep_a.departure_date, today=dt.date(2026, 3, 2)
+    )
+    application = services.application_create(vacancy=vacancy, candidate=bench_candidate)
+    services.application_move(application=application, to_stage=Stage.HIRED)
+    task = OnboardingTask.objects.get(customer=customer)
+    assert len(task.title) == 200 and task.title.startswith("Introduction to Long Long")
+    assert services.onboarding_task_title(task) == f"Introduction to {customer.name}"
+
+
 def test_hiring_an_internal_transfer_links_the_existing_rep(vacancy_north, rep_b):
     candidate = services.candidate_create(
         first_name=rep_b.first_name,

@@ -270,14 +270,17 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
 
 def vacancy_set_status(*, vacancy: Vacancy, status: str) -> Vacancy:
     """Put on hold, reopen or cancel. Filling happens only through a hire."""
-    allowed = {Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED}
+    allowed = [Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED]
     if status not in allowed:
         raise ApplicationError(
-            _("status must be one of %(values)s") % {"values": ", ".join(sorted(allowed))},
+            _("The status must be one of: %(values)s.")
+            % {"values": ", ".join(str(choice.label) for choice in allowed)},
             field="status",
         )
     if vacancy.status == Vacancy.Status.FILLED:
-        raise ApplicationError(_("a filled vacancy cannot change status"), field="status")
+        raise ApplicationError(
+            _("The vacancy is filled, so its status cannot change any more."), field="status"
+        )
     if vacancy.status == status:
         return vacancy
     vacancy.status = status
@@ -397,18 +400,21 @@ def application_create(
     now = now or timezone.now()
     if vacancy.status not in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD):
         raise ApplicationError(
-            _("vacancy %(vacancy)s is %(status)s, not open")
-            % {"vacancy": vacancy, "status": vacancy.get_status_display()}
+            _(
+                "The vacancy %(vacancy)s is %(status)s: only an open vacancy or one on hold "
+                "takes candidates."
+            )
+            % {"vacancy": vacancy, "status": vacancy.get_status_display().lower()}
         )
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status in (Candidate.Status.HIRED, Candidate.Status.UNAVAILABLE):
         raise ApplicationError(
-            _("candidate %(candidate)s is %(status)s")
-            % {"candidate": candidate, "status": candidate.get_status_display()}
+            _("%(candidate)s is %(status)s and cannot be put on a vacancy.")
+            % {"candidate": candidate, "status": candidate.get_status_display().lower()}
         )
     if Application.objects.filter(vacancy=vacancy, candidate=candidate).exists():
         raise ApplicationError(
-            _("candidate %(candidate)s is already on this vacancy") % {"candidate": candidate}
+            _("%(candidate)s is already on this vacancy.") % {"candidate": candidate}
         )
     application = Application.objects.create(
         vacancy=vacancy,
@@ -466,8 +472,8 @@ def application_move(
     )
     if to_stage not in Application.Stage.values:
         raise ApplicationError(
-            _("stage %(stage)s is not one of %(values)s")
-            % {"stage": repr(to_stage), "values": ", ".join(Application.Stage.values)},
+            _("The stage must be one of: %(values)s.")
+            % {"values": ", ".join(str(label) for label in Application.Stage.labels)},
             field="stage",
         )
     from_stage = application.stage
@@ -486,12 +492,10 @@ def application_move(
         from_stage == Application.Stage.OFFER and to_stage == Application.Stage.WITHDREW
     )
     if declined_offer and not reason.strip():
-        raise ApplicationError(
-            _("reason is required when a candidate declines an offer"), field="reason"
-        )
+        raise ApplicationError(_("Say why the candidate declined the offer."), field="reason")
     if to_stage == Application.Stage.HIRED and application.vacancy.status == Vacancy.Status.FILLED:
         raise ApplicationError(
-            _("vacancy %(vacancy)s is already filled") % {"vacancy": application.vacancy}
+            _("The vacancy %(vacancy)s is already filled.") % {"vacancy": application.vacancy}
         )
 
     application.stage = to_stage

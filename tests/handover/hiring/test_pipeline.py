@@ -88,7 +88,7 @@ def test_a_declined_offer_returns_the_person_to_the_pool_as_past_decliner(
 ):
     application = services.application_create(vacancy=vacancy_north, candidate=board_candidate)
     walk(application, [(Stage.INTERVIEW, dt.date(2026, 3, 5)), (Stage.OFFER, dt.date(2026, 3, 9))])
-    with pytest.raises(ApplicationError, match="reason is required"):
+    with pytest.raises(ApplicationError, match="Say why the candidate declined the offer"):
         services.application_move(application=application, to_stage=Stage.WITHDREW)
     services.application_move(
         application=application, to_stage=Stage.WITHDREW, reason="Took a counter-offer"

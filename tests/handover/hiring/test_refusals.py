@@ -11,7 +11,13 @@ from rest_framework.test import APIClient
 
 from config.errors import ApplicationError
 from handover.hiring import services
-from handover.models import InterviewFeedback, OnboardingPlan, OnboardingTemplate
+from handover.models import (
+    Candidate,
+    InterviewFeedback,
+    OnboardingPlan,
+    OnboardingTemplate,
+    Vacancy,
+)
 
 
 @pytest.fixture
@@ -30,6 +36,99 @@ def hr_api(hr_user) -> APIClient:
 @pytest.fixture
 def application(vacancy_north, board_candidate):
     return services.application_create(vacancy=vacancy_north, candidate=board_candidate)
+
+
+# --- vacancies and the pipeline ----------------------------------------------------------------
+
+
+def _page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("status", ["filled", "closed", ""])
+def test_a_status_a_vacancy_cannot_be_put_in_is_refused_by_its_labels(
+    hr_client, vacancy_north, status
+):
+    response = hr_client.post(
+        reverse("handover:vacancy_status", args=[vacancy_north.pk]), {"status": status}, follow=True
+    )
+    assert "The status must be one of: Open, On hold, Cancelled." in _page_text(response)
+    vacancy_north.refresh_from_db()
+    assert vacancy_north.status == Vacancy.Status.OPEN
+
+
+def test_a_filled_vacancy_keeps_its_status(hr_client, vacancy_north):
+    Vacancy.objects.filter(pk=vacancy_north.pk).update(
+        status=Vacancy.Status.FILLED, filled_on=vacancy_north.opened_on
+    )
+    response = hr_client.post(
+        reverse("handover:vacancy_status", args=[vacancy_north.pk]),
+        {"status": "open"},
+        follow=True,
+    )
+    assert "The vacancy is filled, so its status cannot change any more." in _page_text(response)
+    vacancy_north.refresh_from_db()
+    assert vacancy_north.status == Vacancy.Status.FILLED
+
+
+def test_putting_a_candidate_on_a_cancelled_vacancy_says_which_vacancies_take_candidates(
+    hr_client, hr_api, vacancy_north, board_candidate
+):
+    services.vacancy_set_status(vacancy=vacancy_north, status=Vacancy.Status.CANCELLED)
+    refused = (
+        f"The vacancy {vacancy_north} is cancelled: only an open vacancy or one on hold takes "
+        "candidates."
+    )
+    page = hr_client.post(
+        reverse("handover:application_add", args=[vacancy_north.pk]),
+        {"candidate": board_candidate.pk},
+        follow=True,
+    )
+    assert refused in _page_text(page)
+    response = hr_api.post(
+        "/api/applications/create/",
+        {"vacancy": vacancy_north.pk, "candidate": board_candidate.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json() == {"detail": refused}
+
+
+def test_a_candidate_hired_or_already_on_the_vacancy_is_refused_by_name(
+    hr_api, vacancy_north, board_candidate
+):
+    services.application_create(vacancy=vacancy_north, candidate=board_candidate)
+    data = {"vacancy": vacancy_north.pk, "candidate": board_candidate.pk}
+    again = hr_api.post("/api/applications/create/", data, format="json")
+    assert again.status_code == 400
+    assert again.json()["detail"] == "Jo Board is already on this vacancy."
+    Candidate.objects.filter(pk=board_candidate.pk).update(status=Candidate.Status.UNAVAILABLE)
+    other = services.vacancy_create(team=vacancy_north.team, opened_on=vacancy_north.opened_on)
+    data["vacancy"] = other.pk
+    unavailable = hr_api.post("/api/applications/create/", data, format="json")
+    assert unavailable.status_code == 400
+    assert unavailable.json()["detail"] == (
+        "Jo Board is not available and cannot be put on a vacancy."
+    )
+
+
+def test_a_stage_that_does_not_exist_is_refused_by_the_stages_labels(application):
+    with pytest.raises(ApplicationError) as refused:
+        services.application_move(application=application, to_stage="onboarded")
+    assert refused.value.message == (
+        "The stage must be one of: Sourced, Screening, Interview, Offer, Hired, Rejected, Withdrew."
+    )
+    assert refused.value.field == "stage"
+
+
+def test_a_declined_offer_without_a_reason_is_a_400_naming_the_reason(hr_api, application):
+    url = f"/api/applications/{application.pk}/stage/"
+    assert hr_api.post(url, {"stage": "offer"}, format="json").status_code == 200
+    response = hr_api.post(url, {"stage": "withdrew"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Say why the candidate declined the offer.",
+        "field": "reason",
+    }
 
 
 # --- interview feedback ------------------------------------------------------------------------

@@ -111,6 +111,23 @@ def test_a_candidate_hired_or_already_on_the_vacancy_is_refused_by_name(
     )
 
 
+def test_hiring_a_candidate_whose_name_was_blanked_is_refused_not_a_500(
+    hr_client, hr_api, application, board_candidate
+):
+    """The candidate services require both names; one blanked behind their back (the admin,
+    the database) refuses the hire with the sentence, instead of rep_create's ValueError."""
+    Candidate.objects.filter(pk=board_candidate.pk).update(last_name="")
+    url = reverse("handover:application_move", args=[application.pk])
+    page = hr_client.post(url, {"stage": "hired"}, follow=True)
+    assert "The first name and the last name are required." in _page_text(page)
+    response = hr_api.post(
+        f"/api/applications/{application.pk}/stage/", {"stage": "hired"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The first name and the last name are required."
+    _not_hired(application, board_candidate)
+
+
 def test_a_stage_that_does_not_exist_is_refused_by_the_stages_labels(application):
     with pytest.raises(ApplicationError) as refused:
         services.application_move(application=application, to_stage="onboarded")

@@ -1,6 +1,8 @@
 """What a model's number column holds, read from the model field, so that the form, the API
 serializer and the service that fill the column refuse a number it cannot hold (PostgreSQL's
 ``smallint out of range`` or ``numeric field overflow``) instead of passing it to the database.
+And whether a value a service is handed is a whole number within its bounds at all
+(``whole_number_between``).
 
 Integer ranges are the portable ones (PostgreSQL's, which Django's base backend lists): SQLite
 would store a larger number, but a value must not be accepted on one database and refused on
@@ -48,3 +50,10 @@ def decimal_fits(value: Decimal, model: type[models.Model], name: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def whole_number_between(value: object, low: int, high: int) -> bool:
+    """Whether ``value`` is a whole number from ``low`` to ``high``: an ``int``, not a string,
+    a float, nor ``True`` or ``False`` (which Python counts as ints, but which no one meant as
+    a number)."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

@@ -1,6 +1,10 @@
 """Admin for handover models."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from config.errors import ApplicationError
 
 # --- handover plans and coverage -------------------------------------------------------------
 from handover.models import CoverageGap, HandoverItem, HandoverPlan, TeamCapacity
@@ -64,6 +68,7 @@ class CoverageGapAdmin(admin.ModelAdmin):
 
 
 # --- hiring: vacancies, candidates, onboarding ------------------------------------------------
+from handover.hiring.services import onboarding_template_validate  # noqa: E402
 from handover.models import (  # noqa: E402
     Application,
     Candidate,
@@ -116,8 +121,26 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [StageChangeInline, InterviewFeedbackInline]
 
 
+class OnboardingTemplateForm(forms.ModelForm):
+    """The tasks are JSON typed by hand: checked by the rule the hire applies
+    (``onboarding_template_validate``), so a template saved here can be copied into a plan."""
+
+    class Meta:
+        model = OnboardingTemplate
+        fields = ["name", "is_default", "tasks"]
+
+    def clean_tasks(self) -> object:
+        tasks = self.cleaned_data["tasks"]
+        try:
+            onboarding_template_validate(tasks)
+        except ApplicationError as refusal:
+            raise ValidationError(refusal.message) from refusal
+        return tasks
+
+
 @admin.register(OnboardingTemplate)
 class OnboardingTemplateAdmin(admin.ModelAdmin):
+    form = OnboardingTemplateForm
     list_display = ["name", "is_default"]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.errors import ApplicationError
 from retention.events import rep_departed
 from retention.models import SalesRep
 
@@ -48,13 +49,13 @@ def rep_record_departure(
     """
     if reason and reason not in SalesRep.DepartureReason.values:
         raise ValueError(
-            _("reason %(reason)s is not one of %(reasons)s")
-            % {"reason": repr(reason), "reasons": ", ".join(SalesRep.DepartureReason.values)}
+            _("The reason for leaving must be one of: %(reasons)s.")
+            % {"reasons": ", ".join(str(label) for label in SalesRep.DepartureReason.labels)}
         )
     if departure_date < rep.hire_date:
         raise ValueError(
-            _("last day %(day)s is before the hire date %(hired)s")
-            % {"day": departure_date, "hired": rep.hire_date}
+            _("The last day (%(day)s) must not be before the hire date (%(hired)s).")
+            % {"day": departure_date.isoformat(), "hired": rep.hire_date.isoformat()}
         )
     today = today or timezone.localdate()
     status = SalesRep.Status.LEFT if departure_date <= today else SalesRep.Status.NOTICE
@@ -170,7 +171,9 @@ def rep_create(
     from accounts.models import Team
 
     if not first_name.strip() or not last_name.strip():
-        raise ValueError(_("first_name and last_name are required"))
+        raise ApplicationError(
+            _("The first name and the last name are required."), field="first_name"
+        )
     team = Team.objects.get(pk=team_id)
     rep = SalesRep(
         team=team,

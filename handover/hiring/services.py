@@ -11,13 +11,14 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Team, User
 from accounts.org import team_manager
 from config.errors import ApplicationError
-from config.limits import decimal_fits, decimal_largest, integer_max
+from config.limits import decimal_fits, decimal_largest, integer_max, whole_number_between
 from handover.models import (
     Application,
     Candidate,
@@ -269,14 +270,17 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
 
 def vacancy_set_status(*, vacancy: Vacancy, status: str) -> Vacancy:
     """Put on hold, reopen or cancel. Filling happens only through a hire."""
-    allowed = {Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED}
+    allowed = [Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD, Vacancy.Status.CANCELLED]
     if status not in allowed:
         raise ApplicationError(
-            _("status must be one of %(values)s") % {"values": ", ".join(sorted(allowed))},
+            _("The status must be one of: %(values)s.")
+            % {"values": ", ".join(str(choice.label) for choice in allowed)},
             field="status",
         )
     if vacancy.status == Vacancy.Status.FILLED:
-        raise ApplicationError(_("a filled vacancy cannot change status"), field="status")
+        raise ApplicationError(
+            _("The vacancy is filled, so its status cannot change any more."), field="status"
+        )
     if vacancy.status == status:
         return vacancy
     vacancy.status = status
@@ -396,18 +400,21 @@ def application_create(
     now = now or timezone.now()
     if vacancy.status not in (Vacancy.Status.OPEN, Vacancy.Status.ON_HOLD):
         raise ApplicationError(
-            _("vacancy %(vacancy)s is %(status)s, not open")
-            % {"vacancy": vacancy, "status": vacancy.get_status_display()}
+            _(
+                "The vacancy %(vacancy)s is %(status)s: only an open vacancy or one on hold "
+                "takes candidates."
+            )
+            % {"vacancy": vacancy, "status": vacancy.get_status_display().lower()}
         )
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status in (Candidate.Status.HIRED, Candidate.Status.UNAVAILABLE):
         raise ApplicationError(
-            _("candidate %(candidate)s is %(status)s")
-            % {"candidate": candidate, "status": candidate.get_status_display()}
+            _("%(candidate)s is %(status)s and cannot be put on a vacancy.")
+            % {"candidate": candidate, "status": candidate.get_status_display().lower()}
         )
     if Application.objects.filter(vacancy=vacancy, candidate=candidate).exists():
         raise ApplicationError(
-            _("candidate %(candidate)s is already on this vacancy") % {"candidate": candidate}
+            _("%(candidate)s is already on this vacancy.") % {"candidate": candidate}
         )
     application = Application.objects.create(
         vacancy=vacancy,
@@ -465,8 +472,8 @@ def application_move(
     )
     if to_stage not in Application.Stage.values:
         raise ApplicationError(
-            _("stage %(stage)s is not one of %(values)s")
-            % {"stage": repr(to_stage), "values": ", ".join(Application.Stage.values)},
+            _("The stage must be one of: %(values)s.")
+            % {"values": ", ".join(str(label) for label in Application.Stage.labels)},
             field="stage",
         )
     from_stage = application.stage
@@ -485,12 +492,10 @@ def application_move(
         from_stage == Application.Stage.OFFER and to_stage == Application.Stage.WITHDREW
     )
     if declined_offer and not reason.strip():
-        raise ApplicationError(
-            _("reason is required when a candidate declines an offer"), field="reason"
-        )
+        raise ApplicationError(_("Say why the candidate declined the offer."), field="reason")
     if to_stage == Application.Stage.HIRED and application.vacancy.status == Vacancy.Status.FILLED:
         raise ApplicationError(
-            _("vacancy %(vacancy)s is already filled") % {"vacancy": application.vacancy}
+            _("The vacancy %(vacancy)s is already filled.") % {"vacancy": application.vacancy}
         )
 
     application.stage = to_stage
@@ -631,35 +636,67 @@ def _applications_close_filled(*, vacancy: Vacancy, by: User | None, now: dt.dat
 def interview_feedback_add(
     *, application: Application, author: User, rating: int, comment: str = ""
 ) -> InterviewFeedback:
-    if not 1 <= int(rating) <= 5:
-        raise ApplicationError(_("rating must be between 1 and 5"), field="rating")
+    """Rate an interview from 1 to 5 (a whole number: not "4", 4.5 or ``True``)."""
+    if not whole_number_between(rating, 1, 5):
+        raise ApplicationError(_("The rating must be a whole number from 1 to 5."), field="rating")
     return InterviewFeedback.objects.create(
-        application=application, author=author, rating=int(rating), comment=comment.strip()
+        application=application, author=author, rating=rating, comment=comment.strip()
     )
 
 
 # --- onboarding --------------------------------------------------------------------------------
 
 
-def onboarding_template_validate(tasks: list[dict]) -> None:
+# A task falls due at most ten years after the start date: anything further is a slip of the
+# keyboard (and a billion days would take the due date past the year 9999: a 500 on hiring).
+ONBOARDING_DUE_DAYS_MAX = 3650
+
+
+def _choices_as_stored(choices: list[tuple[str, str]]) -> str:
+    """A template's allowed values for people who write its tasks: each label with the value
+    the template stores ("Manager (manager), HR (hr), ...")."""
+    return ", ".join(f"{label} ({value})" for value, label in choices)
+
+
+def onboarding_template_validate(tasks: object) -> None:
+    """Refuse a template's tasks that cannot be copied into a plan, naming the task by its
+    number: each needs a title that fits a task's, an owner and a kind among the choices, and a
+    due day that is a whole number of days from 0 to ``ONBOARDING_DUE_DAYS_MAX``."""
     if not isinstance(tasks, list) or not tasks:
-        raise ApplicationError(_("tasks must be a non-empty list"))
-    for i, task in enumerate(tasks, start=1):
-        if not isinstance(task, dict) or not str(task.get("title", "")).strip():
-            raise ApplicationError(_("task %(n)s: title is required") % {"n": i})
+        raise ApplicationError(_("The template needs at least one task."), field="tasks")
+    title_max = OnboardingTask._meta.get_field("title").max_length
+    for n, task in enumerate(tasks, start=1):
+        title = task.get("title") if isinstance(task, dict) else None
+        if not isinstance(title, str) or not title.strip():
+            raise ApplicationError(
+                _("Task %(n)s: the title is required.") % {"n": n}, field="tasks"
+            )
+        if len(title) > title_max:
+            raise ApplicationError(
+                _("Task %(n)s: the title must be at most %(largest)s characters.")
+                % {"n": n, "largest": title_max},
+                field="tasks",
+            )
         if task.get("owner") not in OwnerRole.values:
             raise ApplicationError(
-                _("task %(n)s: owner must be one of %(values)s")
-                % {"n": i, "values": ", ".join(OwnerRole.values)}
+                _("Task %(n)s: the owner must be one of: %(values)s.")
+                % {"n": n, "values": _choices_as_stored(OwnerRole.choices)},
+                field="tasks",
             )
-        if task.get("kind", "other") not in OnboardingTask.Kind.values:
+        if task.get("kind", OnboardingTask.Kind.OTHER) not in OnboardingTask.Kind.values:
             raise ApplicationError(
-                _("task %(n)s: kind must be one of %(values)s")
-                % {"n": i, "values": ", ".join(OnboardingTask.Kind.values)}
+                _("Task %(n)s: the kind must be one of: %(values)s.")
+                % {"n": n, "values": _choices_as_stored(OnboardingTask.Kind.choices)},
+                field="tasks",
             )
-        if not isinstance(task.get("due_days"), int) or task["due_days"] < 0:
+        if not whole_number_between(task.get("due_days"), 0, ONBOARDING_DUE_DAYS_MAX):
             raise ApplicationError(
-                _("task %(n)s: due_days must be a whole number of days, 0 or more") % {"n": i}
+                _(
+                    "Task %(n)s: the due day must be a whole number of days from the start "
+                    "date, 0 to %(largest)s."
+                )
+                % {"n": n, "largest": ONBOARDING_DUE_DAYS_MAX},
+                field="tasks",
             )
 
 
@@ -722,9 +759,23 @@ def onboarding_plan_create(
     An "introduction" item becomes one task per customer of the vacancy, naming who introduces
     the new rep; with no such customers it stays a single task.
     """
-    onboarding_template_validate(template.tasks)
+    try:
+        onboarding_template_validate(template.tasks)
+    except ApplicationError as refusal:
+        # A template stored past the check (the admin's JSON, an older rule) refuses the hire
+        # with what to correct, rather than a 500 half-way through copying it.
+        raise ApplicationError(
+            _(
+                'The onboarding template "%(template)s" needs correcting before a plan can be '
+                "made from it. %(problem)s"
+            )
+            % {"template": template, "problem": refusal.message}
+        ) from refusal
     if OnboardingPlan.objects.filter(rep=rep).exists():
         raise ApplicationError(_("%(rep)s already has an onboarding plan") % {"rep": rep})
+    due_dates = [
+        _due_date(start_date, item["due_days"], n) for n, item in enumerate(template.tasks, 1)
+    ]
     plan = OnboardingPlan.objects.create(
         rep=rep,
         start_date=start_date,
@@ -732,9 +783,11 @@ def onboarding_plan_create(
         vacancy=vacancy,
         application=application,
     )
+    # The stored title of an introduction is a fallback (it is worded again for each reader,
+    # onboarding_task_title), cut to fit: a customer's name alone may fill the column.
+    title_max = OnboardingTask._meta.get_field("title").max_length
     tasks = []
-    for item in template.tasks:
-        due = start_date + dt.timedelta(days=item["due_days"])
+    for item, due in zip(template.tasks, due_dates, strict=True):
         kind = item.get("kind", OnboardingTask.Kind.OTHER)
         intros = _introductions(vacancy, start_date) if kind == "introduction" else []
         if intros:
@@ -742,7 +795,7 @@ def onboarding_plan_create(
                 tasks.append(
                     OnboardingTask(
                         plan=plan,
-                        title=introduction_title(customer.name),
+                        title=Truncator(introduction_title(customer.name)).chars(title_max),
                         kind=kind,
                         owner_role=item["owner"],
                         customer=customer,
@@ -762,6 +815,20 @@ def onboarding_plan_create(
             )
     OnboardingTask.objects.bulk_create(tasks)
     return plan
+
+
+def _due_date(start_date: dt.date, due_days: int, n: int) -> dt.date:
+    try:
+        return start_date + dt.timedelta(days=due_days)
+    except OverflowError:
+        raise ApplicationError(
+            _(
+                "The start date %(day)s is too far ahead to plan onboarding: task %(n)s would "
+                "be due after the year 9999."
+            )
+            % {"day": start_date.isoformat(), "n": n},
+            field="start_date",
+        ) from None
 
 
 def introduction_title(customer_name: str) -> str:

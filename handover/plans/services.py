@@ -378,16 +378,18 @@ def _item_update(
         changed |= {"chosen_rep", "chosen_manager", "mode"}
     if mode is not None:
         if mode not in HandoverItem.Mode.values:
-            modes = ", ".join(HandoverItem.Mode.values)
+            modes = ", ".join(str(label) for label in HandoverItem.Mode.labels)
             raise PlanError(
-                _("%(customer)s: mode must be one of %(modes)s.")
-                % {"customer": customer, "modes": modes}
+                _("%(customer)s: the mode must be one of: %(modes)s.")
+                % {"customer": customer, "modes": modes},
+                field="mode",
             )
         item.mode = mode
         changed.add("mode")
     if item.chosen_manager_id and item.mode != HandoverItem.Mode.TEMPORARY:
         raise PlanError(
-            _("%(customer)s: a manager can only cover temporarily.") % {"customer": customer}
+            _("%(customer)s: a manager can only cover temporarily.") % {"customer": customer},
+            field="mode",
         )
     if cover_until is not None:
         item.cover_until = cover_until

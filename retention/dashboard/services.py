@@ -35,7 +35,8 @@ def intervention_create(
     note is the person's and stays as typed."""
     if kind not in Intervention.Kind.values:
         raise ApplicationError(
-            _("kind must be one of %(kinds)s") % {"kinds": ", ".join(Intervention.Kind.values)},
+            _("The kind of intervention must be one of: %(kinds)s.")
+            % {"kinds": ", ".join(str(label) for label in Intervention.Kind.labels)},
             field="kind",
         )
     if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
@@ -95,8 +96,8 @@ def intervention_record_outcome(
     """
     if outcome not in Intervention.Outcome.values:
         raise ApplicationError(
-            _("outcome must be one of %(outcomes)s")
-            % {"outcomes": ", ".join(Intervention.Outcome.values)},
+            _("The outcome must be one of: %(outcomes)s.")
+            % {"outcomes": ", ".join(str(label) for label in Intervention.Outcome.labels)},
             field="outcome",
         )
     if follow_up_on != intervention.follow_up_on:

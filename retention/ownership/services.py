@@ -181,8 +181,8 @@ def assignment_end(*, assignment: Assignment, valid_to: dt.date | None = None) -
         raise OwnershipError(_("This assignment has already ended."))
     if day < assignment.valid_from:
         raise OwnershipError(
-            _("valid_to %(day)s is before the assignment began (%(began)s).")
-            % {"day": day, "began": assignment.valid_from},
+            _("The end date %(day)s is before the assignment began (%(began)s).")
+            % {"day": day.isoformat(), "began": assignment.valid_from.isoformat()},
             field="valid_to",
         )
     closed = Assignment.objects.filter(pk=assignment.pk, valid_to__isnull=True).update(

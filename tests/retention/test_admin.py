@@ -98,7 +98,9 @@ def test_a_last_day_before_the_hire_date_is_refused_on_the_field_and_nothing_cha
             url, {"departure_date": "2020-01-01", "reason": "voluntary"}
         )
     assert response.status_code == 200
-    assert "before the hire date" in response.context["form"].errors["departure_date"][0]
+    assert response.context["form"].errors["departure_date"] == [
+        "The last day (2020-01-01) must not be before the hire date (2022-01-10)."
+    ]
     assert not callbacks
     rep_a.refresh_from_db()
     assert (rep_a.status, rep_a.departure_date) == (SalesRep.Status.ACTIVE, None)

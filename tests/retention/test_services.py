@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 import time_machine
 
+from config.errors import ApplicationError
 from retention.events import rep_departed
 from retention.models import SalesRep
-from retention.services import rep_record_departure
+from retention.services import rep_create, rep_record_departure
 
 
 @pytest.fixture
@@ -60,12 +61,15 @@ def test_recording_the_same_departure_twice_announces_it_once(
 
 
 def test_departure_with_unknown_reason_is_refused(rep_a):
-    with pytest.raises(ValueError, match="reason 'bored'"):
+    with pytest.raises(
+        ValueError,
+        match=r"^The reason for leaving must be one of: Voluntary, Involuntary, Transfer\.$",
+    ):
         rep_record_departure(rep=rep_a, departure_date=dt.date(2024, 6, 30), reason="bored")
 
 
 def test_departure_before_hire_is_refused(rep_a):
-    with pytest.raises(ValueError, match="before the hire date"):
+    with pytest.raises(ValueError, match=r"before the hire date \(2022-01-10\)\.$"):
         rep_record_departure(rep=rep_a, departure_date=dt.date(2000, 1, 1), reason="voluntary")
 
 
@@ -108,3 +112,19 @@ def test_a_last_day_is_past_or_to_come_by_the_organisations_local_date(rep_a, se
         rep_record_departure(rep=rep_a, departure_date=dt.date(2026, 12, 1), reason="voluntary")
     rep_a.refresh_from_db()
     assert rep_a.status == SalesRep.Status.LEFT
+
+
+@pytest.mark.parametrize(("first_name", "last_name"), [("", "Long"), ("Ada", "  ")])
+def test_a_rep_without_a_first_or_last_name_is_refused_naming_the_first_name(
+    team_north_a, first_name, last_name
+):
+    with pytest.raises(ApplicationError) as refused:
+        rep_create(
+            team_id=team_north_a.pk,
+            first_name=first_name,
+            last_name=last_name,
+            hire_date=dt.date(2026, 4, 1),
+        )
+    assert refused.value.message == "The first name and the last name are required."
+    assert refused.value.field == "first_name"
+    assert not SalesRep.objects.exists()

@@ -52,7 +52,7 @@ def test_moving_a_card_on_the_board_changes_its_stage_with_history(
     url = reverse("handover:application_move", args=[application.pk])
     hr_client.post(url, {"stage": "offer"})
     response = hr_client.post(url, {"stage": "withdrew", "reason": ""}, follow=True)
-    assert b"reason is required" in response.content
+    assert b"Say why the candidate declined the offer." in response.content
     hr_client.post(url, {"stage": "withdrew", "reason": "Salary too low"})
     application.refresh_from_db()
     assert application.stage == "withdrew"

@@ -88,7 +88,7 @@ def test_a_declined_offer_returns_the_person_to_the_pool_as_past_decliner(
 ):
     application = services.application_create(vacancy=vacancy_north, candidate=board_candidate)
     walk(application, [(Stage.INTERVIEW, dt.date(2026, 3, 5)), (Stage.OFFER, dt.date(2026, 3, 9))])
-    with pytest.raises(ApplicationError, match="reason is required"):
+    with pytest.raises(ApplicationError, match="Say why the candidate declined the offer"):
         services.application_move(application=application, to_stage=Stage.WITHDREW)
     services.application_move(
         application=application, to_stage=Stage.WITHDREW, reason="Took a counter-offer"
@@ -171,6 +171,26 @@ def test_hiring_creates_the_rep_and_an_onboarding_plan_from_the_template(
     training = next(t for t in tasks if t.title == "Product training")
     assert training.due_date == dt.date(2026, 3, 26)
     assert training.owner_role == "manager"
+
+
+@time_machine.travel(dt.datetime(2026, 3, 12, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_an_introduction_to_a_customer_with_a_name_as_long_as_a_title_is_planned(
+    rep_a, bench_candidate
+):
+    """A customer's name may fill the 200 characters a task's title holds: the stored title
+    is cut to fit (PostgreSQL refused the hire), and the plan shows the whole name."""
+    rep_a.departure_date, rep_a.status = dt.date(2026, 3, 6), SalesRep.Status.LEFT
+    rep_a.save()
+    customer = make_customer("Long " * 39 + "Names", owner=rep_a)
+    assert len(customer.name) == 200
+    vacancy = services.vacancy_open_for_departure(
+        rep_id=rep_a.pk, departure_date=rep_a.departure_date, today=dt.date(2026, 3, 2)
+    )
+    application = services.application_create(vacancy=vacancy, candidate=bench_candidate)
+    services.application_move(application=application, to_stage=Stage.HIRED)
+    task = OnboardingTask.objects.get(customer=customer)
+    assert len(task.title) == 200 and task.title.startswith("Introduction to Long Long")
+    assert services.onboarding_task_title(task) == f"Introduction to {customer.name}"
 
 
 def test_hiring_an_internal_transfer_links_the_existing_rep(vacancy_north, rep_b):

@@ -7,9 +7,10 @@ import time_machine
 from rest_framework.test import APIClient
 
 from handover.models import HandoverPlan
+from handover.plans.services import handover_plan_create
 from retention.models import Assignment
 from tests.conftest import make_rep
-from tests.handover.plans.conftest import give_scores
+from tests.handover.plans.conftest import TODAY, give_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,22 @@ def test_plan_lifecycle_through_the_api(manager_a, rep_a, mates, book):
         f"/api/handover/plans/{plan['id']}/reverse/", {"reason": "Wrong rep"}, format="json"
     )
     assert reversed_.status_code == 200 and reversed_.json()["reversal_reason"] == "Wrong rep"
+
+
+def test_the_api_refuses_a_mode_naming_the_mode(manager_a, rep_a, book):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(rank=1)
+    url = f"/api/handover/plans/{plan.pk}/items/{item.pk}/update/"
+    unknown = api(manager_a).post(url, {"mode": "forever"}, format="json")
+    assert unknown.status_code == 400 and "mode" in unknown.json()
+    permanent_manager = api(manager_a).post(
+        url, {"recipient_manager_id": manager_a.pk, "mode": "permanent"}, format="json"
+    )
+    assert permanent_manager.status_code == 400
+    assert permanent_manager.json() == {
+        "detail": "Big Key: a manager can only cover temporarily.",
+        "field": "mode",
+    }
 
 
 def test_a_note_written_through_the_api_after_apply_is_the_customers(manager_a, rep_a, mates, book):

@@ -227,7 +227,7 @@ def test_item_update_refuses_the_departing_rep_and_a_permanent_manager(
     assert first_item().chosen_rep == mates[0]
     with pytest.raises(PlanError, match="departing rep"):
         handover_plan_item_update(item=first_item(), user=manager_a, chosen_rep=rep_a, today=TODAY)
-    with pytest.raises(PlanError, match="manager can only cover temporarily"):
+    with pytest.raises(PlanError, match="manager can only cover temporarily") as refused:
         handover_plan_item_update(
             item=first_item(),
             user=manager_a,
@@ -235,10 +235,22 @@ def test_item_update_refuses_the_departing_rep_and_a_permanent_manager(
             mode="permanent",
             today=TODAY,
         )
+    assert refused.value.field == "mode"
     with pytest.raises(PlanError, match="a temporary cover needs an end date") as refused:
         handover_plan_item_update(item=first_item(), user=manager_a, mode="temporary", today=TODAY)
     assert refused.value.field == "cover_until"
     assert (first_item().chosen_rep, first_item().mode) == (mates[0], "permanent")
+
+
+def test_item_update_refuses_a_mode_that_does_not_exist_by_the_modes_labels(rep_a, book, manager_a):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.select_related("plan", "customer").get(rank=1)
+    with pytest.raises(PlanError) as refused:
+        handover_plan_item_update(item=item, user=manager_a, mode="forever", today=TODAY)
+    assert refused.value.message == (
+        "Big Key: the mode must be one of: Permanent transfer, Temporary cover."
+    )
+    assert refused.value.field == "mode"
 
 
 def draft_with_choices(rep_a, mates, book, manager_a):

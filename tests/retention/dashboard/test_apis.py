@@ -120,6 +120,19 @@ def test_intervention_api_refuses_bad_input_naming_fields(api, scored, manager_a
     assert not Intervention.objects.exists()
 
 
+def test_intervention_outcome_api_refuses_an_unknown_outcome_naming_it(
+    api, scored, manager_a, rep_a
+):
+    intervention = Intervention.objects.create(rep=rep_a, kind="coaching", created_by=manager_a)
+    api.force_authenticate(manager_a)
+    url = reverse("api-intervention-outcome", args=[intervention.pk])
+    for outcome in ("maybe", 7, None):
+        response = api.post(url, {"outcome": outcome}, format="json")
+        assert response.status_code == 400 and "outcome" in response.json()
+    intervention.refresh_from_db()
+    assert intervention.outcome == ""
+
+
 def test_intervention_api_refuses_a_past_follow_up_naming_the_field(
     api, scored, manager_a, rep_a
 ):

@@ -67,6 +67,19 @@ def test_cover_starts_and_ends(customer_a, rep_a, manager_a):
         services.assignment_end(assignment=cover, valid_to=DAY)
 
 
+def test_a_cover_cannot_end_before_it_began(customer_a, manager_a):
+    cover = services.assignment_cover_start(
+        customer_id=customer_a.pk, manager=manager_a, created_by=None, valid_from=DAY
+    )
+    before = DAY - dt.timedelta(days=1)
+    with pytest.raises(OwnershipError) as refused:
+        services.assignment_end(assignment=cover, valid_to=before)
+    assert refused.value.message == (
+        f"The end date {before.isoformat()} is before the assignment began ({DAY.isoformat()})."
+    )
+    assert refused.value.field == "valid_to"
+
+
 def test_a_second_cover_by_the_same_holder_is_refused_naming_them(customer_a, rep_a2, manager_a):
     services.assignment_cover_start(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
     with pytest.raises(OwnershipError, match="Arne Berg already holds this customer") as refused:

@@ -3,6 +3,10 @@
 Every function narrows to the asking user's scope (``accounts.access.scope_team_ids``), and
 only scores of succeeded scoring runs are read. The number of queries each function makes is
 fixed: rows shown are enriched with one grouped query per column, never one per row.
+
+Alerts and interventions in scope are ``retention.selectors``' (``alerts_visible_to``, audited,
+and ``interventions_visible_to``), and who holds a customer alone is ``retention.ownership``'s:
+what is here counts, lists and arranges what those homes hand out.
 """
 
 import datetime as dt
@@ -26,7 +30,6 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 
@@ -39,7 +42,6 @@ from retention.models import (
     Customer,
     Deal,
     Intervention,
-    RiskAlert,
     RiskRollup,
     RiskScore,
     SalesRep,
@@ -49,7 +51,7 @@ from retention.models.scoring import in_band, leaving_first
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.risk import drivers
-from retention.selectors import risk_reads_record
+from retention.selectors import alerts_visible_to, interventions_visible_to, risk_reads_record
 
 HISTORY_RUNS = 12
 HISTORY_CACHE_SECONDS = 600
@@ -667,16 +669,6 @@ def team_heatmap_json(run: ScoringRun) -> str:
 # --- interventions ----------------------------------------------------------------------------
 
 
-def interventions_visible(*, user: User) -> QuerySet[Intervention]:
-    return narrow(
-        Intervention.objects.select_related("rep", "owner"), user=user, team_field="rep__team_id"
-    )
-
-
-def intervention_get_visible(*, user: User, intervention_id: int) -> Intervention:
-    return get_object_or_404(interventions_visible(user=user), pk=intervention_id)
-
-
 def overdue_follow_ups(
     interventions: QuerySet[Intervention], *, today: dt.date
 ) -> QuerySet[Intervention]:
@@ -695,8 +687,9 @@ def overdue_follow_ups(
 
 
 def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Intervention]:
-    """The overdue follow-ups (``overdue_follow_ups``) in the user's scope."""
-    return overdue_follow_ups(interventions_visible(user=user), today=today)
+    """The overdue follow-ups (``overdue_follow_ups``) in the user's scope (the one scope rule,
+    ``retention.selectors.interventions_visible_to``)."""
+    return overdue_follow_ups(interventions_visible_to(user), today=today)
 
 
 def rep_interventions(*, rep: SalesRep) -> list[Intervention]:
@@ -710,30 +703,11 @@ def rep_interventions(*, rep: SalesRep) -> list[Intervention]:
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def alerts_visible(*, user: User) -> QuerySet[RiskAlert]:
-    return narrow(RiskAlert.objects.all(), user=user, team_field="rep__team_id")
-
-
 def alerts_open_count(*, user: User) -> int:
-    return alerts_visible(user=user).filter(acknowledged_at__isnull=True).count()
-
-
-def alert_list(*, user: User, state: str = "open") -> QuerySet[RiskAlert]:
-    """Alerts in scope: ``open`` (default), ``acknowledged`` or ``all``; newest first."""
-    alerts = alerts_visible(user=user).select_related(
-        "rep", "rep__team", "score__rep", "acknowledged_by"
-    )
-    if state == "open":
-        alerts = alerts.filter(acknowledged_at__isnull=True)
-    elif state == "acknowledged":
-        alerts = alerts.filter(acknowledged_at__isnull=False)
-    return alerts.order_by("-created_at", "-id")
-
-
-def alert_get_visible(*, user: User, alert_id: int) -> RiskAlert:
-    return get_object_or_404(
-        alerts_visible(user=user).select_related("rep", "score__rep"), pk=alert_id
-    )
+    """How many alerts in the user's scope nobody has acknowledged: the navigation's badge and
+    the dashboard's card. A COUNT of the one audited scope (``alerts_visible_to``), which hands
+    out no score and so writes no audit row."""
+    return alerts_visible_to(user).filter(acknowledged_at__isnull=True).count()
 
 
 # --- rep risk page ----------------------------------------------------------------------------

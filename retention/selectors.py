@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.access import get_visible_or_404, narrow, narrow_q
 from accounts.models import User
@@ -24,7 +24,6 @@ from retention.models import (
     Activity,
     Assignment,
     Customer,
-    Deal,
     Intervention,
     RiskAlert,
     RiskModel,
@@ -156,26 +155,6 @@ def customer_list_with_owner(customers: Iterable[Customer]) -> list[Customer]:
     for customer in customers:
         customer.current_owner = owners.get(customer.pk)
     return customers
-
-
-def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
-    """The rep's current assignments with customer, open pipeline and whether the rep is the
-    customer's only current relationship."""
-    others = Assignment.objects.filter(
-        customer=OuterRef("customer_id"), valid_to__isnull=True
-    ).exclude(pk=OuterRef("pk"))
-    return list(
-        Assignment.objects.filter(rep=rep, valid_to__isnull=True)
-        .select_related("customer")
-        .annotate(
-            has_other_relationship=Exists(others),
-            open_pipeline=Sum(
-                "customer__deals__amount",
-                filter=Deal.open_q("customer__deals__"),
-            ),
-        )
-        .order_by("-customer__is_key_account", "-customer__annual_revenue", "customer__name")
-    )
 
 
 def rep_recent_activity(*, rep: SalesRep, limit: int = 20) -> list[Activity]:

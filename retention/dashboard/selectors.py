@@ -948,19 +948,13 @@ class CustomerAtStake:
 def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtStake]:
     """The rep's current customers, most at stake (revenue + open pipeline) first, each with its
     open deals and stages, how long the rep has held it and whether the rep is its only current
-    relationship. Four queries."""
-    assignments = list(
-        Assignment.objects.filter(rep=rep, valid_to__isnull=True).select_related("customer")
-    )
+    relationship (``retention.ownership``'s rule). Four queries."""
+    assignments = ownership.rep_current_assignments(rep=rep)
     customer_ids = [a.customer_id for a in assignments]
     deals: dict[int, list[Deal]] = defaultdict(list)
     for deal in Deal.objects.open().filter(customer_id__in=customer_ids).order_by("-amount", "id"):
         deals[deal.customer_id].append(deal)
-    others = set(
-        Assignment.objects.filter(customer_id__in=customer_ids, valid_to__isnull=True)
-        .exclude(rep=rep)
-        .values_list("customer_id", flat=True)
-    )
+    alone = ownership.customers_held_alone_by(rep_id=rep.pk, customer_ids=customer_ids)
     since = dict(
         Assignment.objects.filter(rep=rep, customer_id__in=customer_ids)
         .values("customer_id")
@@ -978,21 +972,11 @@ def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtS
                 open_deals=customer_deals,
                 relationship_since=first,
                 relationship_days=max((today - first).days, 0),
-                only_relationship=assignment.customer_id not in others,
+                only_relationship=assignment.customer_id in alone,
             )
         )
     rows.sort(key=lambda row: (-row.at_stake, row.customer.name))
     return rows
-
-
-def single_threaded_key_share(rows: list[CustomerAtStake]) -> float | None:
-    """Share of the rep's key-account revenue where the rep is the only relationship."""
-    key = [row for row in rows if row.customer.is_key_account]
-    total = sum((row.customer.annual_revenue for row in key), Decimal(0))
-    if not total:
-        return None
-    alone = sum((row.customer.annual_revenue for row in key if row.only_relationship), Decimal(0))
-    return float(alone / total)
 
 
 # --- routing ----------------------------------------------------------------------------------

@@ -1,12 +1,10 @@
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from retention import selectors
-from retention.models import Activity, Deal
-from tests.conftest import make_customer
+from retention.models import Activity
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +29,3 @@ def test_rep_page_last_90_days_counts_ninety_days_and_no_deleted_activity(rep_a)
     _activity(rep_a, 90)
     _activity(rep_a, 3, is_deleted=True)
     assert selectors.rep_activity_summary(rep=rep_a, today=TODAY) == {"call": 2}
-
-
-def test_rep_current_customers_open_pipeline_leaves_out_deals_the_crm_deleted(rep_a):
-    """The rep API's customers (and the handover start page's count) read this: an open deal the
-    CRM deleted is not pipeline, as on the rep page."""
-    customer = make_customer("Prospect", owner=rep_a)
-    Deal.objects.create(customer=customer, owner=rep_a, amount=30_000, created_on=TODAY)
-    Deal.objects.create(
-        customer=customer, owner=rep_a, amount=500_000, created_on=TODAY, is_deleted=True
-    )
-    [held] = selectors.rep_current_customers(rep=rep_a)
-    assert held.open_pipeline == Decimal("30000")

@@ -8,6 +8,7 @@ from retention.dashboard import selectors
 from retention.dashboard.selectors import DashboardQuery
 from retention.dashboard.services import intervention_create
 from retention.models import Assignment, Deal, Intervention, SalesRep
+from retention.ownership import selectors as ownership
 from retention.selectors import scoring_run_latest_complete
 from tests.conftest import make_customer, make_rep
 
@@ -209,13 +210,14 @@ def test_customers_ranked_by_stake_marking_single_threaded(rep_a, rep_a2):
     assert rows[0].open_deals[0].stage == "Proposal"
     assert [row.only_relationship for row in rows] == [True, True, False]
     assert rows[1].relationship_since == dt.date(2023, 1, 1)
-    assert selectors.single_threaded_key_share(rows) == pytest.approx(500 / 800)
+    assert ownership.rep_key_accounts(rep_id=rep_a.pk).alone_share == pytest.approx(500 / 800)
 
 
 def test_single_threaded_share_is_none_without_key_accounts(rep_a):
     make_customer("Small", owner=rep_a, annual_revenue=100_000)
-    rows = selectors.rep_customers_at_stake(rep=rep_a, today=TODAY)
-    assert selectors.single_threaded_key_share(rows) is None
+    [row] = selectors.rep_customers_at_stake(rep=rep_a, today=TODAY)
+    assert row.only_relationship
+    assert ownership.rep_key_accounts(rep_id=rep_a.pk).alone_share is None
 
 
 def test_driver_text_and_sign_are_what_scoring_stored():

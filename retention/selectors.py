@@ -193,6 +193,21 @@ def scoring_run_latest_complete() -> ScoringRun | None:
     )
 
 
+def scoring_runs_by_date(*, limit: int | None = None) -> list[ScoringRun]:
+    """The succeeded runs, one per as-of date, oldest first (of the last ``limit`` dates, or of
+    every date): of two runs for one date (an import re-scores the day) the later to finish, as
+    ``scoring_run_latest_complete`` chooses. Two points at one date would count the day twice."""
+    runs: dict[dt.date, ScoringRun] = {}
+    succeeded = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
+        "-as_of", "-finished_at", "-id"
+    )
+    for run in succeeded.iterator():
+        runs.setdefault(run.as_of, run)
+        if len(runs) == limit:
+            break
+    return sorted(runs.values(), key=lambda run: run.as_of)
+
+
 def risk_thresholds(model: RiskModel | None = None) -> dict:
     """The probabilities from which a score of ``model`` is medium and high: the one home of
     the bands, read by scoring (which stores each score's band with it, so a stored score keeps

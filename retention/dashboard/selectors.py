@@ -51,7 +51,13 @@ from retention.models.scoring import in_band, leaving_first
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.risk import drivers
-from retention.selectors import alerts_visible_to, interventions_visible_to, risk_reads_record
+from retention.selectors import (
+    alerts_visible_to,
+    interventions_visible_to,
+    reps_visible_to,
+    risk_reads_record,
+    scoring_runs_by_date,
+)
 
 HISTORY_RUNS = 12
 HISTORY_CACHE_SECONDS = 600
@@ -103,11 +109,7 @@ def dashboard_reps(
     Sorting by revenue or pipeline at stake adds a correlated subquery per rep; the default
     (risk, highest first) is a join and a top-N sort.
     """
-    reps = narrow(
-        SalesRep.objects.exclude(status=SalesRep.Status.LEFT).select_related("team"),
-        user=user,
-        team_field="team_id",
-    )
+    reps = reps_visible_to(user).exclude(status=SalesRep.Status.LEFT)
     run_id = run.pk if run else 0
     reps = reps.annotate(
         current=FilteredRelation("risk_scores", condition=Q(risk_scores__run_id=run_id)),
@@ -487,9 +489,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     """Live counts of the scope's current reps (by their team now, without those who have
     left) in ``run``: the same reps as the dashboard's rows."""
     summary = DashboardSummary(band_counts={band: 0 for band in RiskScore.Band.values})
-    reps = narrow(
-        SalesRep.objects.exclude(status=SalesRep.Status.LEFT), user=user, team_field="team_id"
-    )
+    reps = reps_visible_to(user).exclude(status=SalesRep.Status.LEFT)
     if run is None:
         summary.unscored = reps.count()
         return summary
@@ -543,22 +543,6 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     return summary
 
 
-def _history_runs(limit: int) -> list[ScoringRun]:
-    """The succeeded runs of the last ``limit`` scoring dates, oldest first, one per date: of
-    two runs for the same date (an import re-scores the day) the later to finish, as
-    ``scoring_run_latest_complete`` chooses. Two points at one date would stack into one bar
-    twice as tall."""
-    runs: dict[dt.date, ScoringRun] = {}
-    succeeded = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "-as_of", "-finished_at", "-id"
-    )
-    for run in succeeded.iterator():
-        runs.setdefault(run.as_of, run)
-        if len(runs) == limit:
-            break
-    return sorted(runs.values(), key=lambda run: run.as_of)
-
-
 def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -> list[dict]:
     """Counts by band for each of the last ``limit`` succeeded runs, oldest first, in the
     viewer's scope. Reps serving notice are leaving, not high risk: left out of the bands.
@@ -586,7 +570,7 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
 
 
 def _band_history_of_rollups(*, user: User, limit: int) -> list[dict]:
-    runs = _history_runs(limit)
+    runs = scoring_runs_by_date(limit=limit)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     cells = narrow(
         RiskRollup.objects.filter(
@@ -618,7 +602,7 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
     of CPU on every cold page."""
     if latest is None:
         return []
-    as_of = {run.pk: run.as_of for run in _history_runs(limit)}
+    as_of = {run.pk: run.as_of for run in scoring_runs_by_date(limit=limit)}
     rows = list(
         RiskRollup.objects.filter(run_id__in=list(as_of), status=RiskScore.Status.SCORED)
         .values("run_id", "team_id")
@@ -711,20 +695,6 @@ def alerts_open_count(*, user: User) -> int:
 
 
 # --- rep risk page ----------------------------------------------------------------------------
-
-
-def rep_score_history(*, rep: SalesRep) -> list[RiskScore]:
-    """The rep's scores from succeeded runs, oldest first; one per date (the latest run wins)."""
-    scores = (
-        RiskScore.objects.filter(rep=rep, run__status=ScoringRun.Status.SUCCEEDED)
-        .select_related("run", "run__model")
-        .defer("run__model__artifact")
-        .order_by("as_of", "run__finished_at", "run_id")
-    )
-    by_date: dict[dt.date, RiskScore] = {}
-    for score in scores:
-        by_date[score.as_of] = score
-    return list(by_date.values())
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ from django.db import transaction
 
 from accounts.org import team_managers
 from retention.interventions.suggestions import NO_KEY_ACCOUNTS, intervention_suggestions
-from retention.models import Intervention, RiskScore, SalesRep, ScoringRun
+from retention.models import Intervention, RiskScore, SalesRep
 from retention.ownership import selectors as ownership
+from retention.selectors import scoring_runs_by_date
 
 RISKIEST_SHARE = 0.15
 CHANCE = 0.35
@@ -41,18 +42,14 @@ def demo_interventions_record(*, seed: int, end: dt.date) -> int:
     """Record the demo managers' interventions (see the module docstring); returns how many."""
     rng = np.random.default_rng([seed, 13])
     zone = ZoneInfo(settings.TIME_ZONE)
-    runs: dict[dt.date, ScoringRun] = {}
-    for run in ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "as_of", "finished_at", "id"
-    ):
-        runs[run.as_of] = run
     reps = {rep.pk: rep for rep in SalesRep.objects.all()}
     managers = team_managers(team_ids={rep.team_id for rep in reps.values()})
     # What each rep holds now: the demo keeps no history of key-account holdings.
     key_accounts = ownership.key_accounts_by_rep()
     last_given: dict[int, dt.date] = {}
     created: list[tuple[Intervention, dt.datetime]] = []
-    for as_of, run in runs.items():
+    for run in scoring_runs_by_date():
+        as_of = run.as_of
         scores = list(
             RiskScore.objects.filter(run=run, status=RiskScore.Status.SCORED).order_by(
                 "-probability", "rep_id"

@@ -84,15 +84,6 @@ class EffectsReport:
     last_run: dt.date | None
 
 
-def _runs_one_per_day() -> list[ScoringRun]:
-    runs: dict[dt.date, ScoringRun] = {}
-    for run in ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "as_of", "finished_at", "id"
-    ):
-        runs[run.as_of] = run  # the latest run of a day wins, as on the rep page
-    return list(runs.values())
-
-
 def _runs_with_scores(runs: list[ScoringRun]) -> list[effects.Run]:
     scores: dict[int, dict[int, float]] = defaultdict(dict)
     leaving: dict[int, set[int]] = defaultdict(set)
@@ -129,7 +120,7 @@ def intervention_effects_read(*, user: User, today: dt.date | None = None) -> Ef
     intervened: dict[int, list[dt.date]] = defaultdict(list)
     for unit in treated:
         intervened[unit.rep_id].append(unit.day)
-    all_runs = _runs_one_per_day()
+    all_runs = retention_selectors.scoring_runs_by_date()
     needed = all_runs
     if treated:
         first = min(u.day for u in treated) - dt.timedelta(days=effects.BASELINE_DAYS)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
+from accounts.access import EVERYTHING, scope_team_ids, users_visible_to
 from accounts.models import User
 from accounts.names import person_name
 from accounts.org import team_managers
@@ -196,11 +196,6 @@ def customer_backups(*, user: User, customer_ids: Iterable[int]) -> dict[int, li
             user=user, customer_ids=customer_ids, with_risk=True
         ).items()
     }
-
-
-def assignments_visible(*, user: User) -> QuerySet[Assignment]:
-    """Assignments held by reps in the user's scope (all for admins and HR)."""
-    return narrow(Assignment.objects.all(), user=user, team_field="rep__team_id")
 
 
 def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from retention import selectors
-from retention.models import Activity
+from retention.models import Activity, ScoringRun
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +29,22 @@ def test_rep_page_last_90_days_counts_ninety_days_and_no_deleted_activity(rep_a)
     _activity(rep_a, 90)
     _activity(rep_a, 3, is_deleted=True)
     assert selectors.rep_activity_summary(rep=rep_a, today=TODAY) == {"call": 2}
+
+
+def test_runs_by_date_keep_one_succeeded_run_a_day_the_later_to_finish_oldest_first():
+    def run(day: int, finished_hour: int, status=ScoringRun.Status.SUCCEEDED) -> ScoringRun:
+        return ScoringRun.objects.create(
+            as_of=dt.date(2026, 11, day),
+            status=status,
+            finished_at=dt.datetime(2026, 11, day, finished_hour, tzinfo=dt.UTC),
+        )
+
+    first = run(2, 6)
+    redone = run(9, 18)
+    run(9, 6)  # the same day's earlier run
+    run(16, 20, status=ScoringRun.Status.FAILED)
+    latest = run(16, 6)
+    assert selectors.scoring_runs_by_date() == [first, redone, latest]
+    assert selectors.scoring_runs_by_date(limit=2) == [redone, latest]
+    # The dashboards' current scores are the newest of the same choice.
+    assert selectors.scoring_run_latest_complete() == latest

@@ -9,6 +9,7 @@ from retention.dashboard.selectors import DashboardQuery
 from retention.dashboard.services import intervention_create
 from retention.models import Assignment, Deal, Intervention, SalesRep
 from retention.ownership import selectors as ownership
+from retention.risk.selectors import rep_risk
 from retention.selectors import scoring_run_latest_complete
 from tests.conftest import make_customer, make_rep
 
@@ -150,13 +151,13 @@ def test_overdue_follow_ups_are_open_interventions_past_their_date(
     assert list(selectors.interventions_overdue(user=manager_a, today=TODAY)) == [overdue]
 
 
-def test_rep_score_history_skips_failed_and_running_runs(scored, rep_a):
-    history = selectors.rep_score_history(rep=rep_a)
+def test_rep_score_history_skips_failed_and_running_runs(scored, manager_a, rep_a):
+    history = rep_risk(user=manager_a, rep_id=rep_a.pk).history
     assert [s.probability for s in history] == [0.2, 0.35, 0.72]
 
 
-def test_signal_series_follow_the_named_signals_in_order(scored, rep_a):
-    history = selectors.rep_score_history(rep=rep_a)
+def test_signal_series_follow_the_named_signals_in_order(scored, manager_a, rep_a):
+    history = rep_risk(user=manager_a, rep_id=rep_a.pk).history
     series = selectors.rep_signal_series(
         history, names=["visit_hours_change", "leave_episode_change", "missing"]
     )

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from retention import selectors
 from retention.filters import CustomerFilterSet, RepFilterSet
-from retention.models import Assignment, Customer, SalesRep
+from retention.models import Customer, SalesRep
 from retention.ownership import selectors as ownership
 from retention.ownership.selectors import Holder
 
@@ -68,10 +68,7 @@ class RepDetailApi(APIView):
                 source="customer.annual_revenue", max_digits=16, decimal_places=2
             )
             is_key_account = serializers.BooleanField(source="customer.is_key_account")
-            only_relationship = serializers.SerializerMethodField()
-
-            def get_only_relationship(self, obj: Assignment) -> bool:
-                return not obj.has_other_relationship
+            only_relationship = serializers.BooleanField()
 
         customers = serializers.SerializerMethodField()
 
@@ -80,7 +77,7 @@ class RepDetailApi(APIView):
 
         @extend_schema_field(CustomerSerializer(many=True))
         def get_customers(self, rep: SalesRep) -> list[dict]:
-            assignments = selectors.rep_current_customers(rep=rep)
+            assignments = ownership.rep_current_customers(rep=rep)
             return self.CustomerSerializer(assignments, many=True).data
 
     @extend_schema(responses=OutputSerializer)

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.access import get_visible_or_404, narrow, narrow_q
 from accounts.models import User
@@ -24,7 +24,6 @@ from retention.models import (
     Activity,
     Assignment,
     Customer,
-    Deal,
     Intervention,
     RiskAlert,
     RiskModel,
@@ -158,26 +157,6 @@ def customer_list_with_owner(customers: Iterable[Customer]) -> list[Customer]:
     return customers
 
 
-def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
-    """The rep's current assignments with customer, open pipeline and whether the rep is the
-    customer's only current relationship."""
-    others = Assignment.objects.filter(
-        customer=OuterRef("customer_id"), valid_to__isnull=True
-    ).exclude(pk=OuterRef("pk"))
-    return list(
-        Assignment.objects.filter(rep=rep, valid_to__isnull=True)
-        .select_related("customer")
-        .annotate(
-            has_other_relationship=Exists(others),
-            open_pipeline=Sum(
-                "customer__deals__amount",
-                filter=Deal.open_q("customer__deals__"),
-            ),
-        )
-        .order_by("-customer__is_key_account", "-customer__annual_revenue", "customer__name")
-    )
-
-
 def rep_recent_activity(*, rep: SalesRep, limit: int = 20) -> list[Activity]:
     return list(
         Activity.objects.live()
@@ -212,6 +191,21 @@ def scoring_run_latest_complete() -> ScoringRun | None:
         .order_by("-as_of", "-finished_at", "-id")
         .first()
     )
+
+
+def scoring_runs_by_date(*, limit: int | None = None) -> list[ScoringRun]:
+    """The succeeded runs, one per as-of date, oldest first (of the last ``limit`` dates, or of
+    every date): of two runs for one date (an import re-scores the day) the later to finish, as
+    ``scoring_run_latest_complete`` chooses. Two points at one date would count the day twice."""
+    runs: dict[dt.date, ScoringRun] = {}
+    succeeded = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
+        "-as_of", "-finished_at", "-id"
+    )
+    for run in succeeded.iterator():
+        runs.setdefault(run.as_of, run)
+        if len(runs) == limit:
+            break
+    return sorted(runs.values(), key=lambda run: run.as_of)
 
 
 def risk_thresholds(model: RiskModel | None = None) -> dict:

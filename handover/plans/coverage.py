@@ -27,7 +27,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
@@ -339,21 +339,3 @@ def single_threaded_customers(*, user: User) -> list[Customer]:
         customer.backup_choices = ranked.get(customer.pk, [])
         customer.suggested_backup = customer.backup_choices[0] if customer.backup_choices else None
     return customers
-
-
-def rep_single_threaded_share(*, rep: SalesRep) -> dict[str, Decimal | float]:
-    """Of the key-account revenue a rep holds, how much has no other relationship."""
-    others = Assignment.objects.filter(
-        customer=OuterRef("customer_id"), valid_to__isnull=True
-    ).exclude(pk=OuterRef("pk"))
-    held = Assignment.objects.filter(rep=rep, valid_to__isnull=True, customer__is_key_account=True)
-    totals = held.aggregate(total=Sum("customer__annual_revenue"))
-    single = (
-        held.annotate(shared=Exists(others))
-        .filter(shared=False)
-        .aggregate(total=Sum("customer__annual_revenue"))
-    )
-    key_revenue = totals["total"] or Decimal(0)
-    single_revenue = single["total"] or Decimal(0)
-    share = float(single_revenue / key_revenue) if key_revenue else 0.0
-    return {"key_revenue": key_revenue, "single_threaded_revenue": single_revenue, "share": share}

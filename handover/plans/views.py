@@ -26,11 +26,8 @@ from retention.knowledge import selectors as knowledge
 from retention.knowledge.forms import KnowledgeForm
 from retention.knowledge.services import KnowledgeConflict
 from retention.knowledge.views import refresh_base_version
-from retention.selectors import (
-    rep_current_customers,
-    rep_get_visible,
-    reps_visible,
-)
+from retention.ownership import selectors as ownership
+from retention.selectors import rep_get_visible, reps_visible
 
 VIEW_PLAN = "handover.view_handoverplan"
 VIEW_COVERAGE = "handover.view_coveragegap"
@@ -94,7 +91,7 @@ def plan_create(request: HttpRequest, rep_id: int) -> HttpResponse:
     context = {
         "rep": rep,
         "draft": selectors.plan_draft_for_rep(rep=rep),
-        "customer_count": len(rep_current_customers(rep=rep)),
+        "customer_count": len(ownership.rep_current_assignments(rep=rep)),
     }
     return render(request, "handover/plans/plan_create.html", context)
 

@@ -3,6 +3,10 @@
 Every function narrows to the asking user's scope (``accounts.access.scope_team_ids``), and
 only scores of succeeded scoring runs are read. The number of queries each function makes is
 fixed: rows shown are enriched with one grouped query per column, never one per row.
+
+Alerts and interventions in scope are ``retention.selectors``' (``alerts_visible_to``, audited,
+and ``interventions_visible_to``), and who holds a customer alone is ``retention.ownership``'s:
+what is here counts, lists and arranges what those homes hand out.
 """
 
 import datetime as dt
@@ -26,7 +30,6 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 
@@ -39,7 +42,6 @@ from retention.models import (
     Customer,
     Deal,
     Intervention,
-    RiskAlert,
     RiskRollup,
     RiskScore,
     SalesRep,
@@ -49,7 +51,13 @@ from retention.models.scoring import in_band, leaving_first
 from retention.ownership import policy
 from retention.ownership import selectors as ownership
 from retention.risk import drivers
-from retention.selectors import risk_reads_record
+from retention.selectors import (
+    alerts_visible_to,
+    interventions_visible_to,
+    reps_visible_to,
+    risk_reads_record,
+    scoring_runs_by_date,
+)
 
 HISTORY_RUNS = 12
 HISTORY_CACHE_SECONDS = 600
@@ -101,11 +109,7 @@ def dashboard_reps(
     Sorting by revenue or pipeline at stake adds a correlated subquery per rep; the default
     (risk, highest first) is a join and a top-N sort.
     """
-    reps = narrow(
-        SalesRep.objects.exclude(status=SalesRep.Status.LEFT).select_related("team"),
-        user=user,
-        team_field="team_id",
-    )
+    reps = reps_visible_to(user).exclude(status=SalesRep.Status.LEFT)
     run_id = run.pk if run else 0
     reps = reps.annotate(
         current=FilteredRelation("risk_scores", condition=Q(risk_scores__run_id=run_id)),
@@ -485,9 +489,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     """Live counts of the scope's current reps (by their team now, without those who have
     left) in ``run``: the same reps as the dashboard's rows."""
     summary = DashboardSummary(band_counts={band: 0 for band in RiskScore.Band.values})
-    reps = narrow(
-        SalesRep.objects.exclude(status=SalesRep.Status.LEFT), user=user, team_field="team_id"
-    )
+    reps = reps_visible_to(user).exclude(status=SalesRep.Status.LEFT)
     if run is None:
         summary.unscored = reps.count()
         return summary
@@ -541,22 +543,6 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     return summary
 
 
-def _history_runs(limit: int) -> list[ScoringRun]:
-    """The succeeded runs of the last ``limit`` scoring dates, oldest first, one per date: of
-    two runs for the same date (an import re-scores the day) the later to finish, as
-    ``scoring_run_latest_complete`` chooses. Two points at one date would stack into one bar
-    twice as tall."""
-    runs: dict[dt.date, ScoringRun] = {}
-    succeeded = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "-as_of", "-finished_at", "-id"
-    )
-    for run in succeeded.iterator():
-        runs.setdefault(run.as_of, run)
-        if len(runs) == limit:
-            break
-    return sorted(runs.values(), key=lambda run: run.as_of)
-
-
 def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -> list[dict]:
     """Counts by band for each of the last ``limit`` succeeded runs, oldest first, in the
     viewer's scope. Reps serving notice are leaving, not high risk: left out of the bands.
@@ -584,7 +570,7 @@ def band_history(*, user: User, latest: ScoringRun | None, limit: int = HISTORY_
 
 
 def _band_history_of_rollups(*, user: User, limit: int) -> list[dict]:
-    runs = _history_runs(limit)
+    runs = scoring_runs_by_date(limit=limit)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     cells = narrow(
         RiskRollup.objects.filter(
@@ -616,7 +602,7 @@ def team_risk_heatmap(*, latest: ScoringRun | None, limit: int = HISTORY_RUNS) -
     of CPU on every cold page."""
     if latest is None:
         return []
-    as_of = {run.pk: run.as_of for run in _history_runs(limit)}
+    as_of = {run.pk: run.as_of for run in scoring_runs_by_date(limit=limit)}
     rows = list(
         RiskRollup.objects.filter(run_id__in=list(as_of), status=RiskScore.Status.SCORED)
         .values("run_id", "team_id")
@@ -667,16 +653,6 @@ def team_heatmap_json(run: ScoringRun) -> str:
 # --- interventions ----------------------------------------------------------------------------
 
 
-def interventions_visible(*, user: User) -> QuerySet[Intervention]:
-    return narrow(
-        Intervention.objects.select_related("rep", "owner"), user=user, team_field="rep__team_id"
-    )
-
-
-def intervention_get_visible(*, user: User, intervention_id: int) -> Intervention:
-    return get_object_or_404(interventions_visible(user=user), pk=intervention_id)
-
-
 def overdue_follow_ups(
     interventions: QuerySet[Intervention], *, today: dt.date
 ) -> QuerySet[Intervention]:
@@ -695,8 +671,9 @@ def overdue_follow_ups(
 
 
 def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Intervention]:
-    """The overdue follow-ups (``overdue_follow_ups``) in the user's scope."""
-    return overdue_follow_ups(interventions_visible(user=user), today=today)
+    """The overdue follow-ups (``overdue_follow_ups``) in the user's scope (the one scope rule,
+    ``retention.selectors.interventions_visible_to``)."""
+    return overdue_follow_ups(interventions_visible_to(user), today=today)
 
 
 def rep_interventions(*, rep: SalesRep) -> list[Intervention]:
@@ -710,47 +687,14 @@ def rep_interventions(*, rep: SalesRep) -> list[Intervention]:
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def alerts_visible(*, user: User) -> QuerySet[RiskAlert]:
-    return narrow(RiskAlert.objects.all(), user=user, team_field="rep__team_id")
-
-
 def alerts_open_count(*, user: User) -> int:
-    return alerts_visible(user=user).filter(acknowledged_at__isnull=True).count()
-
-
-def alert_list(*, user: User, state: str = "open") -> QuerySet[RiskAlert]:
-    """Alerts in scope: ``open`` (default), ``acknowledged`` or ``all``; newest first."""
-    alerts = alerts_visible(user=user).select_related(
-        "rep", "rep__team", "score__rep", "acknowledged_by"
-    )
-    if state == "open":
-        alerts = alerts.filter(acknowledged_at__isnull=True)
-    elif state == "acknowledged":
-        alerts = alerts.filter(acknowledged_at__isnull=False)
-    return alerts.order_by("-created_at", "-id")
-
-
-def alert_get_visible(*, user: User, alert_id: int) -> RiskAlert:
-    return get_object_or_404(
-        alerts_visible(user=user).select_related("rep", "score__rep"), pk=alert_id
-    )
+    """How many alerts in the user's scope nobody has acknowledged: the navigation's badge and
+    the dashboard's card. A COUNT of the one audited scope (``alerts_visible_to``), which hands
+    out no score and so writes no audit row."""
+    return alerts_visible_to(user).filter(acknowledged_at__isnull=True).count()
 
 
 # --- rep risk page ----------------------------------------------------------------------------
-
-
-def rep_score_history(*, rep: SalesRep) -> list[RiskScore]:
-    """The rep's scores from succeeded runs, oldest first; one per date (the latest run wins)."""
-    scores = (
-        RiskScore.objects.filter(rep=rep, run__status=ScoringRun.Status.SUCCEEDED)
-        .select_related("run", "run__model")
-        .defer("run__model__artifact")
-        .order_by("as_of", "run__finished_at", "run_id")
-    )
-    by_date: dict[dt.date, RiskScore] = {}
-    for score in scores:
-        by_date[score.as_of] = score
-    return list(by_date.values())
 
 
 @dataclass(frozen=True)
@@ -974,19 +918,13 @@ class CustomerAtStake:
 def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtStake]:
     """The rep's current customers, most at stake (revenue + open pipeline) first, each with its
     open deals and stages, how long the rep has held it and whether the rep is its only current
-    relationship. Four queries."""
-    assignments = list(
-        Assignment.objects.filter(rep=rep, valid_to__isnull=True).select_related("customer")
-    )
+    relationship (``retention.ownership``'s rule). Four queries."""
+    assignments = ownership.rep_current_assignments(rep=rep)
     customer_ids = [a.customer_id for a in assignments]
     deals: dict[int, list[Deal]] = defaultdict(list)
     for deal in Deal.objects.open().filter(customer_id__in=customer_ids).order_by("-amount", "id"):
         deals[deal.customer_id].append(deal)
-    others = set(
-        Assignment.objects.filter(customer_id__in=customer_ids, valid_to__isnull=True)
-        .exclude(rep=rep)
-        .values_list("customer_id", flat=True)
-    )
+    alone = ownership.customers_held_alone_by(rep_id=rep.pk, customer_ids=customer_ids)
     since = dict(
         Assignment.objects.filter(rep=rep, customer_id__in=customer_ids)
         .values("customer_id")
@@ -1004,21 +942,11 @@ def rep_customers_at_stake(*, rep: SalesRep, today: dt.date) -> list[CustomerAtS
                 open_deals=customer_deals,
                 relationship_since=first,
                 relationship_days=max((today - first).days, 0),
-                only_relationship=assignment.customer_id not in others,
+                only_relationship=assignment.customer_id in alone,
             )
         )
     rows.sort(key=lambda row: (-row.at_stake, row.customer.name))
     return rows
-
-
-def single_threaded_key_share(rows: list[CustomerAtStake]) -> float | None:
-    """Share of the rep's key-account revenue where the rep is the only relationship."""
-    key = [row for row in rows if row.customer.is_key_account]
-    total = sum((row.customer.annual_revenue for row in key), Decimal(0))
-    if not total:
-        return None
-    alone = sum((row.customer.annual_revenue for row in key if row.only_relationship), Decimal(0))
-    return float(alone / total)
 
 
 # --- routing ----------------------------------------------------------------------------------

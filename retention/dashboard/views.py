@@ -27,6 +27,7 @@ from retention.dashboard.forms import InterventionForm, InterventionOutcomeForm
 from retention.filters import AlertFilterSet, DashboardRepFilterSet
 from retention.interventions import selectors as intervention_selectors
 from retention.models import Intervention, RiskScore, SalesRep
+from retention.ownership import selectors as ownership
 from retention.risk import selectors as risk_selectors
 from retention.scoring.signals import FEATURES as SIGNAL_FEATURES
 
@@ -174,6 +175,7 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
     )
     thresholds = retention_selectors.risk_thresholds(current.run.model if current else None)
     customers = selectors.rep_customers_at_stake(rep=rep, today=today)
+    key_accounts = ownership.rep_key_accounts(rep_id=rep.pk)
     try:
         handover_url = reverse("handover:plan_create", args=[rep.pk])
     except NoReverseMatch:
@@ -218,13 +220,13 @@ def rep_risk_context(request: HttpRequest, rep: SalesRep) -> dict:
         "customers_at_stake": customers,
         "suggestions": (
             intervention_selectors.rep_suggestions(
-                rep=rep, score=current, customers=customers, today=today
+                rep=rep, score=current, key_accounts=key_accounts, today=today
             )
             if may(request.user, "retention.view_intervention")
             else []
         ),
         "follow_up_default": today + dt.timedelta(days=SUGGESTION_FOLLOW_UP_DAYS),
-        "single_threaded_share": selectors.single_threaded_key_share(customers),
+        "single_threaded_share": key_accounts.alone_share,
         **_intervention_context(request, rep, InterventionForm(user=request.user)),
         "handover_url": handover_url if may(request.user, "handover.add_handoverplan") else "",
     }

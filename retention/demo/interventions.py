@@ -17,8 +17,6 @@ selection and chance, which is what the page's observational caveat is about.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -26,8 +24,10 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.org import team_managers
-from retention.interventions.suggestions import KeyAccounts, intervention_suggestions
-from retention.models import Assignment, Intervention, RiskScore, SalesRep, ScoringRun
+from retention.interventions.suggestions import NO_KEY_ACCOUNTS, intervention_suggestions
+from retention.models import Intervention, RiskScore, SalesRep
+from retention.ownership import selectors as ownership
+from retention.selectors import scoring_runs_by_date
 
 RISKIEST_SHARE = 0.15
 CHANCE = 0.35
@@ -37,44 +37,19 @@ NO_OUTCOME_SHARE = 0.25
 KIND_WEIGHTS = (0.5, 0.3, 0.2)  # the first, second and third suggestion
 
 
-def _key_accounts() -> dict[int, KeyAccounts]:
-    """What each rep holds now (the demo does not keep a history of key-account holdings)."""
-    holders: dict[int, set[int]] = defaultdict(set)
-    held: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    rows = Assignment.objects.filter(
-        valid_to__isnull=True, customer__is_key_account=True, rep__isnull=False
-    ).values_list("rep_id", "customer_id", "customer__annual_revenue")
-    for rep_id, customer_id, revenue in rows:
-        holders[customer_id].add(rep_id)
-        held[rep_id].append((customer_id, revenue))
-    result = {}
-    for rep_id, accounts in held.items():
-        alone = [(c, r) for c, r in accounts if len(holders[c]) == 1]
-        result[rep_id] = KeyAccounts(
-            held=len(accounts),
-            alone=len(alone),
-            revenue=sum((r for _c, r in accounts), Decimal(0)),
-            alone_revenue=sum((r for _c, r in alone), Decimal(0)),
-        )
-    return result
-
-
 @transaction.atomic
 def demo_interventions_record(*, seed: int, end: dt.date) -> int:
     """Record the demo managers' interventions (see the module docstring); returns how many."""
     rng = np.random.default_rng([seed, 13])
     zone = ZoneInfo(settings.TIME_ZONE)
-    runs: dict[dt.date, ScoringRun] = {}
-    for run in ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "as_of", "finished_at", "id"
-    ):
-        runs[run.as_of] = run
     reps = {rep.pk: rep for rep in SalesRep.objects.all()}
     managers = team_managers(team_ids={rep.team_id for rep in reps.values()})
-    key_accounts = _key_accounts()
+    # What each rep holds now: the demo keeps no history of key-account holdings.
+    key_accounts = ownership.key_accounts_by_rep()
     last_given: dict[int, dt.date] = {}
     created: list[tuple[Intervention, dt.datetime]] = []
-    for as_of, run in runs.items():
+    for run in scoring_runs_by_date():
+        as_of = run.as_of
         scores = list(
             RiskScore.objects.filter(run=run, status=RiskScore.Status.SCORED).order_by(
                 "-probability", "rep_id"
@@ -98,7 +73,7 @@ def demo_interventions_record(*, seed: int, end: dt.date) -> int:
                 band="high" if score.band == RiskScore.Band.HIGH else "medium",
                 probability=score.probability,
                 drivers=score.drivers or [],
-                key_accounts=key_accounts.get(rep.pk, KeyAccounts()),
+                key_accounts=key_accounts.get(rep.pk, NO_KEY_ACCOUNTS),
             )
             weights = np.array(KIND_WEIGHTS[: len(suggestions)])
             choice = suggestions[int(rng.choice(len(weights), p=weights / weights.sum()))]

@@ -13,32 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
 from retention import selectors as retention_selectors
-from retention.dashboard import selectors as dashboard_selectors
 from retention.interventions import effects
-from retention.interventions.suggestions import KeyAccounts, Suggestion, intervention_suggestions
+from retention.interventions.suggestions import Suggestion, intervention_suggestions
 from retention.models import Intervention, RiskScore, SalesRep, ScoringRun
+from retention.ownership import selectors as ownership
+from retention.ownership.selectors import KeyAccounts
 from retention.risk import selectors as risk_selectors
 
 # --- suggestions ------------------------------------------------------------------------------
-
-
-def key_accounts_of(rows: list[dashboard_selectors.CustomerAtStake]) -> KeyAccounts:
-    """The rep's key accounts from the rep page's customers at stake."""
-    key = [row for row in rows if row.customer.is_key_account]
-    alone = [row for row in key if row.only_relationship]
-    return KeyAccounts(
-        held=len(key),
-        alone=len(alone),
-        revenue=sum((row.customer.annual_revenue for row in key), Decimal(0)),
-        alone_revenue=sum((row.customer.annual_revenue for row in alone), Decimal(0)),
-    )
 
 
 def interventions_last_logged(*, rep: SalesRep) -> dict[str, dt.date]:
@@ -55,18 +43,18 @@ def rep_suggestions(
     *,
     rep: SalesRep,
     score: RiskScore | None,
-    customers: list[dashboard_selectors.CustomerAtStake],
+    key_accounts: KeyAccounts,
     today: dt.date,
 ) -> list[Suggestion]:
-    """The suggestions for a rep whose score (already read, and audited, by the caller) and
-    customers at stake are at hand."""
+    """The suggestions for a rep whose score (already read, and audited, by the caller) and key
+    accounts (``retention.ownership.selectors.rep_key_accounts``) are at hand."""
     if score is None:
         return []
     return intervention_suggestions(
         band=score.band,
         probability=score.probability,
         drivers=score.drivers or [],
-        key_accounts=key_accounts_of(customers),
+        key_accounts=key_accounts,
         leaving=score.is_leaving or rep.status == SalesRep.Status.LEFT,
         logged=interventions_last_logged(rep=rep),
         today=today,
@@ -79,8 +67,8 @@ def rep_suggestions_read(
     """A rep's current score and suggestions for ``user`` (404 out of scope; audited)."""
     risk = risk_selectors.rep_risk(user=user, rep_id=rep_id)
     score = risk.current or risk.last
-    customers = dashboard_selectors.rep_customers_at_stake(rep=risk.rep, today=today)
-    return score, rep_suggestions(rep=risk.rep, score=score, customers=customers, today=today)
+    key_accounts = ownership.rep_key_accounts(rep_id=risk.rep.pk)
+    return score, rep_suggestions(rep=risk.rep, score=score, key_accounts=key_accounts, today=today)
 
 
 # --- what worked ------------------------------------------------------------------------------
@@ -94,15 +82,6 @@ class EffectsReport:
     runs: int
     first_run: dt.date | None
     last_run: dt.date | None
-
-
-def _runs_one_per_day() -> list[ScoringRun]:
-    runs: dict[dt.date, ScoringRun] = {}
-    for run in ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by(
-        "as_of", "finished_at", "id"
-    ):
-        runs[run.as_of] = run  # the latest run of a day wins, as on the rep page
-    return list(runs.values())
 
 
 def _runs_with_scores(runs: list[ScoringRun]) -> list[effects.Run]:
@@ -141,7 +120,7 @@ def intervention_effects_read(*, user: User, today: dt.date | None = None) -> Ef
     intervened: dict[int, list[dt.date]] = defaultdict(list)
     for unit in treated:
         intervened[unit.rep_id].append(unit.day)
-    all_runs = _runs_one_per_day()
+    all_runs = retention_selectors.scoring_runs_by_date()
     needed = all_runs
     if treated:
         first = min(u.day for u in treated) - dt.timedelta(days=effects.BASELINE_DAYS)

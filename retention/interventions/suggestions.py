@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from config.chance import format_chance
 from config.money import format_money
 from retention.models.interventions import Intervention
+from retention.ownership.selectors import KeyAccounts
 from retention.risk.drivers import driver_text
 from retention.scoring.signals import SIGN_OF
 
@@ -106,16 +107,6 @@ PURPOSE = {
         "is the only relationship."
     ),
 }
-
-
-@dataclass(frozen=True)
-class KeyAccounts:
-    """The key accounts the rep holds now, and how many of them have no other relationship."""
-
-    held: int = 0
-    alone: int = 0
-    revenue: Decimal = Decimal(0)
-    alone_revenue: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -239,12 +230,15 @@ def _key_account_text(accounts: KeyAccounts) -> str:
     return text
 
 
+NO_KEY_ACCOUNTS = KeyAccounts()
+
+
 def intervention_suggestions(
     *,
     band: str | None,
     probability: float | None,
     drivers: Iterable[Mapping],
-    key_accounts: KeyAccounts = KeyAccounts(),
+    key_accounts: KeyAccounts = NO_KEY_ACCOUNTS,
     leaving: bool = False,
     logged: Mapping[str, dt.date] | None = None,
     today: dt.date | None = None,

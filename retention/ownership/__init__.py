@@ -3,6 +3,7 @@
 * :mod:`retention.ownership.policy` — the recipient rule, pure Python (plain values in, a ranked
   list out), shared by routing, handover suggestions and coverage.
 * :mod:`retention.ownership.selectors` — reads of assignments (current holders, history,
-  backups, workloads), scoped, with people outside the viewer's scope shown without details.
+  backups, workloads, who holds a customer alone: single-threaded key accounts and a rep's share
+  of them), scoped, with people outside the viewer's scope shown without details.
 * :mod:`retention.ownership.services` — every write of an assignment.
 """

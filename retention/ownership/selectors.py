@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.access import EVERYTHING, narrow, scope_team_ids, users_visible_to
+from accounts.access import EVERYTHING, scope_team_ids, users_visible_to
 from accounts.models import User
 from accounts.names import person_name
 from accounts.org import team_managers
-from retention.models import Assignment, Customer, RiskScore, SalesRep, ScoringRun
+from retention.models import Assignment, Customer, Deal, RiskScore, SalesRep, ScoringRun
 from retention.ownership.policy import (
     EVERYONE,
     Candidate,
@@ -198,11 +198,6 @@ def customer_backups(*, user: User, customer_ids: Iterable[int]) -> dict[int, li
     }
 
 
-def assignments_visible(*, user: User) -> QuerySet[Assignment]:
-    """Assignments held by reps in the user's scope (all for admins and HR)."""
-    return narrow(Assignment.objects.all(), user=user, team_field="rep__team_id")
-
-
 def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:
     """What the rep holds now, in any role, with the customer."""
     return list(
@@ -212,15 +207,38 @@ def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:
     )
 
 
+def rep_current_customers(*, rep: SalesRep) -> list[Assignment]:
+    """The rep's current assignments, key accounts and the largest first, each with its customer,
+    ``open_pipeline`` and ``only_relationship``: whether the rep is the customer's only current
+    relationship (``customers_held_alone``). Two queries."""
+    assignments = list(
+        Assignment.objects.filter(rep=rep, valid_to__isnull=True)
+        .select_related("customer")
+        .annotate(
+            open_pipeline=Sum("customer__deals__amount", filter=Deal.open_q("customer__deals__"))
+        )
+        .order_by("-customer__is_key_account", "-customer__annual_revenue", "customer__name")
+    )
+    alone = customers_held_alone_by(
+        rep_id=rep.pk, customer_ids=[a.customer_id for a in assignments]
+    )
+    for assignment in assignments:
+        assignment.only_relationship = assignment.customer_id in alone
+    return assignments
+
+
 # --- single-threaded key accounts ----------------------------------------------------------
 
 
-def key_accounts_single_threaded(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Of ``customers``, the single-threaded ones: key accounts whose only current relationship
-    is one rep (the /single-threaded/ page and its API, the dashboard's "Backups" link)."""
+def customers_held_alone(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Of ``customers``, those whose only current relationship is one rep: a single current
+    assignment, and it a rep's. A covering manager is a relationship like any other, and a
+    customer only a manager covers is held by no rep. The one definition behind single-threaded
+    key accounts, a rep's share of them and the rep page's "Only this rep"."""
     return (
-        customers.filter(is_key_account=True)
-        .annotate(holders=Count("assignments", filter=Q(assignments__valid_to__isnull=True)))
+        customers.annotate(
+            holders=Count("assignments", filter=Q(assignments__valid_to__isnull=True))
+        )
         .filter(holders=1)
         .filter(
             Exists(
@@ -232,19 +250,96 @@ def key_accounts_single_threaded(customers: QuerySet[Customer]) -> QuerySet[Cust
     )
 
 
+def key_accounts_single_threaded(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Of ``customers``, the single-threaded ones: key accounts whose only current relationship
+    is one rep (the /single-threaded/ page and its API, the dashboard's "Backups" link)."""
+    return customers_held_alone(customers.filter(is_key_account=True))
+
+
+def _held_now(rep_ids: Iterable[int]) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(rep_id__in=list(rep_ids), valid_to__isnull=True)
+
+
 def reps_holding_single_threaded(rep_ids: Iterable[int]) -> set[int]:
     """Of ``rep_ids``, the reps who are the only relationship of at least one key account
     (``key_accounts_single_threaded``), in one query however many reps."""
     rep_ids = list(rep_ids)
     if not rep_ids:
         return set()
-    held = Assignment.objects.filter(rep_id__in=rep_ids, valid_to__isnull=True)
+    held = _held_now(rep_ids)
     single = key_accounts_single_threaded(
         Customer.objects.filter(pk__in=held.values("customer_id"))
     )
     return set(
         held.filter(customer_id__in=single.values("pk")).values_list("rep_id", flat=True).distinct()
     )
+
+
+def customers_held_alone_by(*, rep_id: int, customer_ids: Iterable[int]) -> set[int]:
+    """Of ``customer_ids``, those whose only current relationship is the rep
+    (``customers_held_alone``): one query, none for no customers."""
+    customer_ids = list(customer_ids)
+    if not customer_ids:
+        return set()
+    held = _held_now([rep_id]).filter(customer_id__in=customer_ids)
+    alone = customers_held_alone(Customer.objects.filter(pk__in=held.values("customer_id")))
+    return set(alone.values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class KeyAccounts:
+    """The key accounts a rep holds now (in any role), and of them those with no other
+    relationship (``key_accounts_single_threaded``): how many, and their annual revenue."""
+
+    held: int = 0
+    alone: int = 0
+    revenue: Decimal = Decimal(0)
+    alone_revenue: Decimal = Decimal(0)
+
+    @property
+    def alone_share(self) -> float | None:
+        """The part of the key-account revenue the rep holds alone; None when they hold none."""
+        return float(self.alone_revenue / self.revenue) if self.revenue else None
+
+
+def key_accounts_by_rep(*, rep_ids: Iterable[int] | None = None) -> dict[int, KeyAccounts]:
+    """Each rep's key accounts (of ``rep_ids``, or of every rep), and how many of them, and how
+    much of their revenue, depend on the rep alone: one grouped query. A rep holding no key
+    account is not in the answer."""
+    held = Assignment.objects.filter(
+        valid_to__isnull=True, rep__isnull=False, customer__is_key_account=True
+    )
+    if rep_ids is not None:
+        held = held.filter(rep_id__in=list(rep_ids))
+    alone = Q(
+        customer_id__in=key_accounts_single_threaded(
+            Customer.objects.filter(pk__in=held.values("customer_id"))
+        ).values("pk")
+    )
+    rows = (
+        held.values("rep_id")
+        .annotate(
+            held=Count("customer_id", distinct=True),
+            alone=Count("customer_id", distinct=True, filter=alone),
+            revenue=Sum("customer__annual_revenue"),
+            alone_revenue=Sum("customer__annual_revenue", filter=alone),
+        )
+        .order_by()
+    )
+    return {
+        row["rep_id"]: KeyAccounts(
+            held=row["held"],
+            alone=row["alone"],
+            revenue=row["revenue"] or Decimal(0),
+            alone_revenue=row["alone_revenue"] or Decimal(0),
+        )
+        for row in rows
+    }
+
+
+def rep_key_accounts(*, rep_id: int) -> KeyAccounts:
+    """``key_accounts_by_rep`` for one rep (the rep page's share, its suggestions): one query."""
+    return key_accounts_by_rep(rep_ids=[rep_id]).get(rep_id, KeyAccounts())
 
 
 # --- relationships and workloads, for the recipient policy ---------------------------------

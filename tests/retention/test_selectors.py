@@ -1,12 +1,10 @@
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from retention import selectors
-from retention.models import Activity, Deal
-from tests.conftest import make_customer
+from retention.models import Activity, ScoringRun
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +31,20 @@ def test_rep_page_last_90_days_counts_ninety_days_and_no_deleted_activity(rep_a)
     assert selectors.rep_activity_summary(rep=rep_a, today=TODAY) == {"call": 2}
 
 
-def test_rep_current_customers_open_pipeline_leaves_out_deals_the_crm_deleted(rep_a):
-    """The rep API's customers (and the handover start page's count) read this: an open deal the
-    CRM deleted is not pipeline, as on the rep page."""
-    customer = make_customer("Prospect", owner=rep_a)
-    Deal.objects.create(customer=customer, owner=rep_a, amount=30_000, created_on=TODAY)
-    Deal.objects.create(
-        customer=customer, owner=rep_a, amount=500_000, created_on=TODAY, is_deleted=True
-    )
-    [held] = selectors.rep_current_customers(rep=rep_a)
-    assert held.open_pipeline == Decimal("30000")
+def test_runs_by_date_keep_one_succeeded_run_a_day_the_later_to_finish_oldest_first():
+    def run(day: int, finished_hour: int, status=ScoringRun.Status.SUCCEEDED) -> ScoringRun:
+        return ScoringRun.objects.create(
+            as_of=dt.date(2026, 11, day),
+            status=status,
+            finished_at=dt.datetime(2026, 11, day, finished_hour, tzinfo=dt.UTC),
+        )
+
+    first = run(2, 6)
+    redone = run(9, 18)
+    run(9, 6)  # the same day's earlier run
+    run(16, 20, status=ScoringRun.Status.FAILED)
+    latest = run(16, 6)
+    assert selectors.scoring_runs_by_date() == [first, redone, latest]
+    assert selectors.scoring_runs_by_date(limit=2) == [redone, latest]
+    # The dashboards' current scores are the newest of the same choice.
+    assert selectors.scoring_run_latest_complete() == latest

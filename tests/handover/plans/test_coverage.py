@@ -12,7 +12,6 @@ from handover.plans.coverage import (
     coverage_counts,
     coverage_gaps,
     coverage_gaps_for,
-    rep_single_threaded_share,
     single_threaded_customers,
 )
 from handover.plans.services import (
@@ -23,6 +22,7 @@ from handover.plans.services import (
 )
 from handover.plans.tasks import coverage_gaps_sync_task
 from retention.models import Assignment, RiskScore, SalesRep
+from retention.ownership.selectors import rep_key_accounts
 from retention.ownership.services import assignment_add_backup
 from tests.conftest import make_customer, make_rep
 from tests.handover.plans.conftest import TODAY, give_scores
@@ -197,10 +197,10 @@ def test_single_threaded_lists_key_customers_with_one_rep_and_the_reps_share(
     assignment_add_backup(customer_id=second.pk, rep=rep_a2, created_by=None)
     names = [c.name for c in single_threaded_customers(user=manager_a)]
     assert names == ["Acme Shipping"]
-    share = rep_single_threaded_share(rep=rep_a)
-    assert share["key_revenue"] == 2_000_000
-    assert share["single_threaded_revenue"] == 1_200_000
-    assert share["share"] == pytest.approx(0.6)
+    # The rep's share is the ownership rule's, over the same accounts the page lists.
+    key_accounts = rep_key_accounts(rep_id=rep_a.pk)
+    assert (key_accounts.revenue, key_accounts.alone_revenue) == (2_000_000, 1_200_000)
+    assert key_accounts.alone_share == pytest.approx(0.6)
 
 
 # --- who should take it: the ownership policy, within the viewer's scope (issue 10) ----------

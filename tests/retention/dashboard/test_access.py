@@ -37,10 +37,8 @@ def audited(viewer) -> list[int]:
     return sorted(RiskPageView.objects.filter(viewer=viewer).values_list("rep_id", flat=True))
 
 
-def _alert(rep, run):
-    return RiskAlert.objects.create(
-        rep=rep, score=run.scores.get(rep=rep), kind=RiskAlert.Kind.BECAME_HIGH, message="m"
-    )
+def _alert(rep, run, kind=RiskAlert.Kind.BECAME_HIGH):
+    return RiskAlert.objects.create(rep=rep, score=run.scores.get(rep=rep), kind=kind, message="m")
 
 
 # --- audit inside the read ------------------------------------------------------------------
@@ -116,6 +114,57 @@ def test_alert_inbox_and_api_audit_the_reps_alerted_about(
     body = api(admin_user).get(reverse("api-alert-list")).json()
     assert body["count"] == 2
     assert audited(admin_user) == sorted([rep_a.pk, rep_a.pk, rep_b.pk, rep_b.pk])
+
+
+def test_the_navigation_counts_open_alerts_in_scope_without_auditing_anyone(
+    client, scored, manager_a, rep_a, rep_a2, rep_b
+):
+    _alert(rep_a, scored["latest"])
+    _alert(rep_a2, scored["latest"])
+    acknowledged = _alert(rep_a2, scored["latest"], RiskAlert.Kind.JUMP)
+    acknowledged.acknowledged_at = NOW
+    acknowledged.save()
+    _alert(rep_b, scored["latest"])  # another manager's
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:customer_list")).content.decode()
+    assert 'title="Open alerts">2</span>' in html
+    summary = api(manager_a).get(reverse("api-dashboard-summary")).json()
+    assert summary["open_alerts"] == 2
+    # A count shows nobody's score: the look is audited where the alerts are listed.
+    assert not RiskPageView.objects.exists()
+
+
+def test_acknowledging_an_alert_audits_the_look_once_and_out_of_scope_is_404(
+    client, scored, manager_a, rep_a, rep_b
+):
+    on_page = _alert(rep_a, scored["latest"])
+    by_api = _alert(rep_a, scored["latest"], RiskAlert.Kind.JUMP)
+    other = _alert(rep_b, scored["latest"])
+    client.force_login(manager_a)
+    url = reverse("retention:alert_acknowledge", args=[on_page.pk])
+    assert client.post(url, headers={"HX-Request": "true"}).status_code == 200
+    assert audited(manager_a) == [rep_a.pk]
+    body = api(manager_a).post(reverse("api-alert-acknowledge", args=[by_api.pk])).json()
+    assert body["probability"] is not None
+    assert audited(manager_a) == [rep_a.pk, rep_a.pk]
+    assert client.post(reverse("retention:alert_acknowledge", args=[other.pk])).status_code == 404
+    assert api(manager_a).post(reverse("api-alert-acknowledge", args=[other.pk])).status_code == 404
+    assert audited(manager_a) == [rep_a.pk, rep_a.pk]
+    other.refresh_from_db()
+    assert other.acknowledged_at is None
+
+
+def test_an_intervention_out_of_scope_is_404_on_page_and_api(
+    client, scored, manager_a, manager_b, rep_b
+):
+    theirs = intervention_create(rep=rep_b, kind="other", created_by=manager_b)
+    client.force_login(manager_a)
+    page_url = reverse("retention:intervention_outcome", args=[theirs.pk])
+    assert client.post(page_url, {"outcome": "stayed"}).status_code == 404
+    api_url = reverse("api-intervention-outcome", args=[theirs.pk])
+    assert api(manager_a).post(api_url, {"outcome": "stayed"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.outcome == ""
 
 
 def test_audit_admin_filters_by_viewer_rep_and_date(client, scored, admin_user, manager_a, rep_a):

@@ -8,6 +8,8 @@ from retention.dashboard import selectors
 from retention.dashboard.selectors import DashboardQuery
 from retention.dashboard.services import intervention_create
 from retention.models import Assignment, Deal, Intervention, SalesRep
+from retention.ownership import selectors as ownership
+from retention.risk.selectors import rep_risk
 from retention.selectors import scoring_run_latest_complete
 from tests.conftest import make_customer, make_rep
 
@@ -149,13 +151,13 @@ def test_overdue_follow_ups_are_open_interventions_past_their_date(
     assert list(selectors.interventions_overdue(user=manager_a, today=TODAY)) == [overdue]
 
 
-def test_rep_score_history_skips_failed_and_running_runs(scored, rep_a):
-    history = selectors.rep_score_history(rep=rep_a)
+def test_rep_score_history_skips_failed_and_running_runs(scored, manager_a, rep_a):
+    history = rep_risk(user=manager_a, rep_id=rep_a.pk).history
     assert [s.probability for s in history] == [0.2, 0.35, 0.72]
 
 
-def test_signal_series_follow_the_named_signals_in_order(scored, rep_a):
-    history = selectors.rep_score_history(rep=rep_a)
+def test_signal_series_follow_the_named_signals_in_order(scored, manager_a, rep_a):
+    history = rep_risk(user=manager_a, rep_id=rep_a.pk).history
     series = selectors.rep_signal_series(
         history, names=["visit_hours_change", "leave_episode_change", "missing"]
     )
@@ -209,13 +211,14 @@ def test_customers_ranked_by_stake_marking_single_threaded(rep_a, rep_a2):
     assert rows[0].open_deals[0].stage == "Proposal"
     assert [row.only_relationship for row in rows] == [True, True, False]
     assert rows[1].relationship_since == dt.date(2023, 1, 1)
-    assert selectors.single_threaded_key_share(rows) == pytest.approx(500 / 800)
+    assert ownership.rep_key_accounts(rep_id=rep_a.pk).alone_share == pytest.approx(500 / 800)
 
 
 def test_single_threaded_share_is_none_without_key_accounts(rep_a):
     make_customer("Small", owner=rep_a, annual_revenue=100_000)
-    rows = selectors.rep_customers_at_stake(rep=rep_a, today=TODAY)
-    assert selectors.single_threaded_key_share(rows) is None
+    [row] = selectors.rep_customers_at_stake(rep=rep_a, today=TODAY)
+    assert row.only_relationship
+    assert ownership.rep_key_accounts(rep_id=rep_a.pk).alone_share is None
 
 
 def test_driver_text_and_sign_are_what_scoring_stored():

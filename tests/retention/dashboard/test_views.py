@@ -170,6 +170,23 @@ def test_rep_page_marks_single_threaded_key_revenue(client, scored, manager_a, r
     assert "Only this rep" in html
 
 
+def test_a_key_account_a_manager_covers_is_not_held_alone_on_any_page_or_api(
+    client, scored, manager_a, rep_a
+):
+    covered = make_customer("Covered", owner=rep_a, annual_revenue=750_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=covered, manager=manager_a, role="manager_cover", valid_from=dt.date(2024, 1, 1)
+    )
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:rep_detail", args=[rep_a.pk])).content.decode()
+    assert "0% of this rep" in html and "Only this rep" not in html
+    body = client.get(reverse("api-rep-detail", args=[rep_a.pk])).json()
+    assert [c["only_relationship"] for c in body["customers"]] == [False]
+    assert not _backups_link(client.get(reverse("retention:dashboard")).content.decode(), rep_a)
+    single = client.get(reverse("handover:single_threaded"), {"rep": rep_a.pk}).content.decode()
+    assert "Covered" not in single
+
+
 def test_rep_page_queries_do_not_grow_with_customers_or_interventions(
     client, scored, manager_a, rep_a, django_assert_max_num_queries
 ):

@@ -1,17 +1,20 @@
 """Reads of assignments: people beside a customer pass the viewer's scope."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db.models import Q
 
 from accounts.services import user_create
-from retention.models import Assignment
+from retention.models import Assignment, Customer, Deal
 from retention.ownership import selectors
 from tests.conftest import make_customer, make_rep
 from tests.handover.plans.conftest import give_scores
 
 pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -72,6 +75,86 @@ def test_covering_manager_outside_scope_is_not_named(rep_b, manager_b, customer_
     )
     holders = selectors.customer_holders(user=manager_b, customer_ids=[customer_b.pk])
     assert [h.name for h in holders[customer_b.pk]] == ["Bruno Silva", "someone outside your teams"]
+
+
+# --- single-threaded: one definition, read alike by every feature --------------------------
+
+
+@pytest.fixture
+def rep_a_book(rep_a, rep_a2, manager_a):
+    """rep_a's customers: a key account only they hold, one rep_a2 backs up, one their
+    manager covers, and a small customer only they hold."""
+    alone = make_customer("Alone", owner=rep_a, annual_revenue=600_000, is_key_account=True)
+    backed = make_customer("Backed", owner=rep_a, annual_revenue=300_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=backed, rep=rep_a2, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    covered = make_customer("Covered", owner=rep_a, annual_revenue=100_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=covered, manager=manager_a, role="manager_cover", valid_from=dt.date(2024, 1, 1)
+    )
+    small = make_customer("Small", owner=rep_a, annual_revenue=5_000)
+    return {"alone": alone, "backed": backed, "covered": covered, "small": small}
+
+
+def test_a_covering_manager_is_a_relationship_for_every_reader_of_single_threaded(
+    rep_a, rep_a_book
+):
+    # The demo's count of what a rep holds alone used to leave covering managers out: the
+    # account a manager covers counted as held alone there, and nowhere else.
+    book = rep_a_book
+    every = Customer.objects.filter(pk__in=[c.pk for c in book.values()])
+    assert set(selectors.key_accounts_single_threaded(every)) == {book["alone"]}
+    assert selectors.customers_held_alone_by(
+        rep_id=rep_a.pk, customer_ids=[c.pk for c in book.values()]
+    ) == {book["alone"].pk, book["small"].pk}
+    expected = selectors.KeyAccounts(
+        held=3, alone=1, revenue=Decimal(1_000_000), alone_revenue=Decimal(600_000)
+    )
+    assert selectors.rep_key_accounts(rep_id=rep_a.pk) == expected
+    assert selectors.key_accounts_by_rep()[rep_a.pk] == expected
+    assert selectors.reps_holding_single_threaded([rep_a.pk]) == {rep_a.pk}
+    held = selectors.rep_current_customers(rep=rep_a)
+    flags = {a.customer.name: a.only_relationship for a in held}
+    assert flags == {"Alone": True, "Backed": False, "Covered": False, "Small": True}
+
+
+def test_the_backup_of_a_key_account_holds_it_alone_once_the_owner_has_gone(rep_a, rep_a2):
+    backed = make_customer("Backed", owner=rep_a2, annual_revenue=300_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=backed, rep=rep_a, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    assert selectors.rep_key_accounts(rep_id=rep_a.pk).alone == 0
+    Assignment.objects.filter(customer=backed, rep=rep_a2).update(valid_to=dt.date(2025, 1, 1))
+    by_rep = selectors.key_accounts_by_rep(rep_ids=[rep_a.pk, rep_a2.pk])
+    assert by_rep == {
+        rep_a.pk: selectors.KeyAccounts(
+            held=1, alone=1, revenue=Decimal(300_000), alone_revenue=Decimal(300_000)
+        )
+    }
+    assert selectors.reps_holding_single_threaded([rep_a.pk, rep_a2.pk]) == {rep_a.pk}
+
+
+def test_a_rep_without_key_accounts_holds_no_share_and_no_customers_cost_no_query(
+    rep_a, django_assert_num_queries
+):
+    make_customer("Small", owner=rep_a, annual_revenue=5_000)
+    key_accounts = selectors.rep_key_accounts(rep_id=rep_a.pk)
+    assert key_accounts == selectors.KeyAccounts() and key_accounts.alone_share is None
+    with django_assert_num_queries(0):
+        assert selectors.customers_held_alone_by(rep_id=rep_a.pk, customer_ids=[]) == set()
+
+
+def test_rep_current_customers_open_pipeline_leaves_out_deals_the_crm_deleted(rep_a):
+    """The rep API's customers read this: an open deal the CRM deleted is not pipeline, as on
+    the rep page."""
+    customer = make_customer("Prospect", owner=rep_a)
+    Deal.objects.create(customer=customer, owner=rep_a, amount=30_000, created_on=TODAY)
+    Deal.objects.create(
+        customer=customer, owner=rep_a, amount=500_000, created_on=TODAY, is_deleted=True
+    )
+    [held] = selectors.rep_current_customers(rep=rep_a)
+    assert held.open_pipeline == Decimal("30000")
 
 
 def test_workloads_count_owned_and_temporarily_covered_customers_not_backups(rep_a, rep_b):

@@ -58,6 +58,14 @@ def rep_record_departure(
             % {"day": departure_date.isoformat(), "hired": rep.hire_date.isoformat()}
         )
     today = today or timezone.localdate()
+    if SalesRep.last_day_too_far(departure_date, today=today):
+        raise ValueError(
+            _(
+                "The last day (%(day)s) is more than two years after today (%(today)s): no "
+                "notice period ends so late. Check the year."
+            )
+            % {"day": departure_date.isoformat(), "today": today.isoformat()}
+        )
     status = SalesRep.Status.LEFT if departure_date <= today else SalesRep.Status.NOTICE
     if (rep.departure_date, rep.departure_reason, rep.status) == (departure_date, reason, status):
         return rep

@@ -995,6 +995,15 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
         start = hire_date or ctx.rep_hire_date.get(rep_id)
         if start and leaving < start:
             raise RowError(row.column("leaving_date"), leaving, _("is before the hire date"))
+        if SalesRep.last_day_too_far(leaving, today=ctx.today):
+            raise RowError(
+                row.column("leaving_date"),
+                leaving,
+                _(
+                    "is more than two years after today: no notice period ends so late; "
+                    "check the year"
+                ),
+            )
         record["_departure"] = (leaving, reason)
     return record
 

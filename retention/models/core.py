@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -86,6 +88,16 @@ class SalesRep(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    # A last day further ahead than this ends no notice period: a typo (2206 for 2026), or a
+    # date so far that the dates worked out from it (a vacancy's target, a cover's end) fail.
+    LAST_DAY_MAX_AHEAD_DAYS = 731
+
+    @classmethod
+    def last_day_too_far(cls, day: dt.date, *, today: dt.date) -> bool:
+        """Whether ``day`` is too far ahead to be anyone's last day (the one rule for the
+        admin's departure form, ``rep_record_departure`` and the HR import)."""
+        return (day - today).days > cls.LAST_DAY_MAX_AHEAD_DAYS
 
     @property
     def full_name(self) -> str:

@@ -106,6 +106,23 @@ def test_a_last_day_before_the_hire_date_is_refused_on_the_field_and_nothing_cha
     assert (rep_a.status, rep_a.departure_date) == (SalesRep.Status.ACTIVE, None)
 
 
+@pytest.mark.parametrize("day", ["9999-12-25", "2206-01-15"])
+def test_a_last_day_years_ahead_is_refused_on_the_field_and_opens_nothing(
+    admin_client_logged_in, rep_a, django_capture_on_commit_callbacks, day
+):
+    """Near the year 9999 the vacancy's target date overflowed in the receiver (logged, so the
+    vacancy was silently not opened); any last day over two years ahead is a typo."""
+    url = reverse("admin:retention_salesrep_departure", args=[rep_a.pk])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = admin_client_logged_in.post(url, {"departure_date": day, "reason": "voluntary"})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["departure_date"]
+    assert error.startswith(f"The last day ({day}) is more than two years after today (")
+    assert not callbacks
+    rep_a.refresh_from_db()
+    assert (rep_a.status, rep_a.departure_date) == (SalesRep.Status.ACTIVE, None)
+
+
 def test_an_unknown_reason_is_refused_by_the_form(admin_client_logged_in, rep_a):
     url = reverse("admin:retention_salesrep_departure", args=[rep_a.pk])
     response = admin_client_logged_in.post(url, {"departure_date": "2026-04-30", "reason": "x"})

@@ -153,3 +153,25 @@ def test_hr_history_of_old_departures_announces_no_vacancy(
         for event in departures_announced
     }
     assert opens == {"Old": False, "New": True}
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_leaving_date_years_ahead_is_a_rejected_row_naming_the_column(
+    tmp_path, team_north_a, departures_announced, django_capture_on_commit_callbacks
+):
+    path = write(
+        tmp_path / "hr.csv",
+        HR_HEADER
+        + "E-1,Typo,Year,typo@example.com,North A,,AE,2019-04-01,2204-05-31,Resigned\n"
+        + "E-2,Soon,Leaver,soon@example.com,North A,,AE,2019-04-01,2024-06-28,Resigned\n",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(path, skip_rejected=True)
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    [issue] = [i for i in job.issues if i["outcome"] == "rejected"]
+    assert issue["column"] == "Termination Date" and issue["row"] == 2
+    assert "more than two years after today" in issue["reason"]
+    assert [e["departure_date"] for e in departures_announced] == [dt.date(2024, 6, 28)]
+    assert not SalesRep.objects.filter(first_name="Typo").exists()

@@ -333,9 +333,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.RelayPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # Searching is each FilterSet's own filter (``q``); DRF's SearchFilter, with no view
+    # naming search_fields, documented a ``search`` parameter that filtered nothing.
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "config.schema.RelayAutoSchema",

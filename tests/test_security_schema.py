@@ -47,3 +47,12 @@ def test_no_list_documents_a_search_parameter_it_ignores(client, admin_user):
         if parameter["name"] == "search"
     }
     assert documented == set()
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+@pytest.mark.parametrize("method", ["options", "post", "put", "delete"])
+def test_the_docs_pages_answer_only_get_and_head(client, admin_user, url, method):
+    """OPTIONS on Swagger UI's page rendered a template it names only for GET: a 500."""
+    client.force_login(admin_user)
+    assert getattr(client, method)(url).status_code == 405
+    assert client.get(url).status_code == 200 and client.head(url).status_code == 200

@@ -219,6 +219,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.authentication.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.authentication.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.authentication.login_username"
 RELAY_PROXY_COUNT = env_int("RELAY_PROXY_COUNT", 0)
 
 # API rate limits ("N/second|minute|hour|day"; empty for none), counted in the cache, so shared by

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from config.limits import EARLIEST_DATE, LATEST_DATE
 from config.money import ISO_4217, organisation_currency
 from retention.imports.errors import RowError
 from retention.imports.kinds import (
@@ -36,7 +37,7 @@ from retention.imports.kinds import (
 )
 from retention.imports.lookups import ImportContext
 from retention.imports.readers import FIELD_LIMIT, Table
-from retention.imports.values import _FALSE, _TRUE, EARLIEST_DATE, LATEST_DATE, parse_decimal
+from retention.imports.values import _FALSE, _TRUE, parse_decimal
 from retention.imports.writers import SPECS
 from retention.models import Activity, Deal
 
@@ -64,8 +65,8 @@ _WHOLE = r"^\d{1,9}$"
 _AMOUNT = r"^\d{1,14}(?:\.\d{1,2})?$"
 # Scores likewise, for numeric(6, 2).
 _SCORE = r"^\d{1,4}(?:\.\d{1,2})?$"
-# The years an import takes (``values``, which refuses a row's date outside them): the column
-# path reads these, and leaves any other year to the per-row parser and its refusal.
+# The years Relay takes (``config.limits``): the column path reads these, and leaves any other
+# year to the per-row parser, which refuses the row.
 _YEARS = (EARLIEST_DATE.year, LATEST_DATE.year)
 # A case resolved in more minutes than this goes to the per-row path (and its check).
 _LONGEST_CASE = dt.timedelta(days=365 * 50)

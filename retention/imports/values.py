@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from config.limits import EARLIEST_DATE, LATEST_DATE
 from retention.imports.errors import RowError
 
 _TRUE = {"true", "1", "yes", "y", "t", "x", "是"}
@@ -101,15 +102,9 @@ def _us_moment(cleaned: str) -> dt.datetime | None:
         return None
 
 
-# The dates an import takes. Outside them a date is a placeholder or a typo (0001-01-01,
-# 9999-12-31) that no record of a sales organisation means, and what Relay works out from it (a
-# hire's first year, the weeks of a leave) runs off the calendar: a rep hired on 9999-12-31
-# broke the ramp-up and departure-cost pages for everyone.
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
-
-
 def _in_range[D: dt.date](day: D, value: object, column: str) -> D:
+    """The day, or a refusal when it is off the calendar Relay takes (``config.limits``): a rep
+    imported as hired on 9999-12-31 broke the ramp-up and departure-cost pages for everyone."""
     if not EARLIEST_DATE <= (day.date() if isinstance(day, dt.datetime) else day) <= LATEST_DATE:
         raise RowError(
             column,

@@ -32,6 +32,23 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name login protection counts a sign-in under (``AXES_USERNAME_CALLABLE``): the
+    one given, cut to the length its record holds. Axes cuts the user agent and the path it
+    records, not the name: a longer one, typed on the login page or the admin's, was a
+    PostgreSQL error (a 500) instead of a failed sign-in."""
+    from axes.models import AccessAttempt
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        name = credentials.get(field)
+    else:
+        name = getattr(request, "data", request.POST).get(field)
+    if name is None:
+        return None
+    return str(name)[: AccessAttempt._meta.get_field("username").max_length]
+
+
 class ApiTokenAuthentication(BaseAuthentication):
     """``Authorization: Token <key>`` with a personal token from the tokens page.
 

@@ -7,14 +7,22 @@ And whether a value a service is handed is a whole number within its bounds at a
 Integer ranges are the portable ones (PostgreSQL's, which Django's base backend lists): SQLite
 would store a larger number, but a value must not be accepted on one database and refused on
 the other.
+
+And the dates Relay takes (``EARLIEST_DATE`` to ``LATEST_DATE``): outside them a date is a
+placeholder or a typo (0001-01-01, 9999-12-31) that no record of a sales organisation means, and
+what Relay works out from it (a hire's first year, the weeks of a leave) runs off the calendar.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:

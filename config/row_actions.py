@@ -48,9 +48,13 @@ def columns_get(request: HttpRequest) -> int:
 
 
 def back_to(request: HttpRequest, default: str) -> str:
-    """The form's ``next`` when it is a path of this site, else ``default``."""
+    """The form's ``next`` when it is a path of this site, else ``default``: the one rule of
+    every form that goes back where it came from.
+
+    Only a path ("/…"): ``redirect()`` reads any other word as the name of a view to reverse,
+    so ``next=abc`` would be a 500."""
     wanted = request.POST.get("next", "")
-    if wanted and url_has_allowed_host_and_scheme(
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted

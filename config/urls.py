@@ -43,6 +43,9 @@ def docs_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 _docs_permissions = {"permission_classes": [SchemaPermission]}
+# The browsable docs are pages to read: OPTIONS made Swagger UI's view render a template it
+# names only in get() (TemplateDoesNotExist, a 500); anything but GET and HEAD is a 405.
+_docs_page_options = {**_docs_permissions, "http_method_names": ["get", "head"]}
 api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("retention.api_urls")),
@@ -51,12 +54,12 @@ api_patterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
     path(
         "docs/",
-        docs_page(SpectacularSwaggerSplitView.as_view(url_name="schema", **_docs_permissions)),
+        docs_page(SpectacularSwaggerSplitView.as_view(url_name="schema", **_docs_page_options)),
         name="api-docs",
     ),
     path(
         "redoc/",
-        docs_page(SpectacularRedocView.as_view(url_name="schema", **_docs_permissions)),
+        docs_page(SpectacularRedocView.as_view(url_name="schema", **_docs_page_options)),
         name="api-redoc",
     ),
 ]

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.limits import EARLIEST_DATE, LATEST_DATE
 from handover.models import Application, Candidate, HandoverPlan, OnboardingPlan, Vacancy
 from retention.filters import IdFilter, TeamFilter, search_filter
 from retention.models import Assignment, SalesRep
@@ -90,7 +91,10 @@ class DepartureCostFilter(django_filters.FilterSet):
 
     team = TeamFilter(field_name="team_id")
     year = BoundedIntFilter(
-        field_name="departure_date", lookup_expr="year", min_value=1900, max_value=2100
+        field_name="departure_date",
+        lookup_expr="year",
+        min_value=EARLIEST_DATE.year,
+        max_value=LATEST_DATE.year,
     )
     window = ParameterFilter(min_value=1, max_value=730)
     target = ParameterFilter(min_value=1, max_value=200)

@@ -85,3 +85,12 @@ def test_behind_a_proxy_the_forwarded_address_is_counted(client, manager_a):
         HTTP_X_FORWARDED_FOR="198.51.100.4",
     )
     assert other_client.status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+def test_a_user_name_longer_than_its_record_is_a_failed_sign_in_not_a_500(client, url):
+    """Axes recorded the name whole in a 255-character column: PostgreSQL refused it."""
+    name = "x" * 300
+    response = client.post(url, {"username": name, "password": "wrong"})
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [name[:255]]

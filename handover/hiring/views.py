@@ -8,13 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_visible_or_404, page, teams_visible_to
 from config.error_pages import form_errors_page, form_errors_text, form_refusal_add
 from config.errors import ApplicationError
+from config.row_actions import back_to
 from handover import filters
 from handover.hiring import charts, costs, selectors, services
 from handover.hiring.forms import (
@@ -43,10 +43,7 @@ def _target_share(form: forms.Form) -> float:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(back_to(request, fallback))
 
 
 # --- vacancies ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from config.limits import EARLIEST_DATE, LATEST_DATE
 from config.money import ISO_4217, organisation_currency
 from retention.imports.errors import RowError
 from retention.imports.kinds import (
@@ -64,8 +65,9 @@ _WHOLE = r"^\d{1,9}$"
 _AMOUNT = r"^\d{1,14}(?:\.\d{1,2})?$"
 # Scores likewise, for numeric(6, 2).
 _SCORE = r"^\d{1,4}(?:\.\d{1,2})?$"
-# Years every reader agrees on: polars reads year 0, Python and PostgreSQL do not.
-_YEARS = (1000, 9998)
+# The years Relay takes (``config.limits``): the column path reads these, and leaves any other
+# year to the per-row parser, which refuses the row.
+_YEARS = (EARLIEST_DATE.year, LATEST_DATE.year)
 # A case resolved in more minutes than this goes to the per-row path (and its check).
 _LONGEST_CASE = dt.timedelta(days=365 * 50)
 

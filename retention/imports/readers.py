@@ -117,9 +117,13 @@ def _unreadable(name: str, refusal: ImportRefused) -> Table:
 
 
 def codec_or_refuse(name: str, *, file_name: str = "") -> str:
-    """The codec an admin named, or a refusal that says which names work."""
+    """The codec an admin named, or a refusal that says which names work.
+
+    Only an encoding text is written in, whose decoder replaces the bytes it cannot read (as
+    every read of an upload asks): Python also knows base64, zlib or rot13 by that name, and
+    idna or "undefined", which would stop the import on an unexpected error."""
     try:
-        return codecs.lookup(name.strip()).name
+        codec = codecs.lookup(name.strip()).name
     except LookupError:
         raise ImportRefused(
             _(
@@ -129,6 +133,19 @@ def codec_or_refuse(name: str, *, file_name: str = "") -> str:
             % {"name": name},
             file_name=file_name,
         ) from None
+    try:
+        b"\xff".decode(codec, "replace")  # LookupError: not a text encoding
+        codecs.getincrementaldecoder(codec)(errors="replace").decode(b"\xff", final=True)
+    except (LookupError, UnicodeError):
+        raise ImportRefused(
+            _(
+                "%(name)s is not an encoding CSV text is written in. Use for example utf-8, "
+                "windows-1252, iso-8859-1, gb18030 or utf-16."
+            )
+            % {"name": name},
+            file_name=file_name,
+        ) from None
+    return codec
 
 
 def _scan(open_bytes: Opener) -> tuple[int, int, int, int, bytes]:
@@ -167,6 +184,12 @@ def _decodes(open_bytes: Opener, codec: str) -> bool:
     return True
 
 
+_BOMS = {
+    "utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
+    "utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
+}
+
+
 def detect_encoding(open_bytes: Opener, name: str, chosen: str = "") -> Encoding:
     """The file's encoding: the admin's choice, a byte-order mark, UTF-8 when the text is UTF-8
     (a few bad bytes then are replaced and flagged, not a reason to guess another encoding),
@@ -174,6 +197,18 @@ def detect_encoding(open_bytes: Opener, name: str, chosen: str = "") -> Encoding
     nul, control, invalid, non_ascii, head = _scan(open_bytes)
     if chosen:
         codec = codec_or_refuse(chosen, file_name=name)
+        if codec in ("utf-16", "utf-32") and not head.startswith(_BOMS[codec]):
+            # Without its byte-order mark the text does not say which byte comes first, and
+            # Python's decoder stops at the first bytes rather than guess.
+            raise ImportRefused(
+                _(
+                    "the file does not start with a byte-order mark, so %(encoding)s does not "
+                    "say its byte order: choose %(encoding)s-le or %(encoding)s-be, or leave the "
+                    "encoding empty for Relay to recognise it."
+                )
+                % {"encoding": codec},
+                file_name=name,
+            )
         return Encoding(codec, "chosen", lossy=not _decodes(open_bytes, codec), nul_bytes=nul)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Encoding("utf-16", "bom", lossy=not _decodes(open_bytes, "utf-16"))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from config.limits import EARLIEST_DATE, LATEST_DATE
 from retention.imports.errors import RowError
 
 _TRUE = {"true", "1", "yes", "y", "t", "x", "是"}
@@ -101,26 +102,40 @@ def _us_moment(cleaned: str) -> dt.datetime | None:
         return None
 
 
+def _in_range[D: dt.date](day: D, value: object, column: str) -> D:
+    """The day, or a refusal when it is off the calendar Relay takes (``config.limits``): a rep
+    imported as hired on 9999-12-31 broke the ramp-up and departure-cost pages for everyone."""
+    if not EARLIEST_DATE <= (day.date() if isinstance(day, dt.datetime) else day) <= LATEST_DATE:
+        raise RowError(
+            column,
+            value,
+            _("not a date Relay takes: write one from %(first)s to %(last)s")
+            % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+        )
+    return day
+
+
 def parse_date(value: object, column: str) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _in_range(value.date(), value, column)
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value, value, column)
     cleaned = str(value).strip()
     if cleaned == "":
         return None
     us = _us_moment(cleaned) if "/" in cleaned[:6] else None
     if us is not None:
-        return us.date()
+        return _in_range(us.date(), value, column)
     candidate = cleaned[:10].replace("/", "-").replace(".", "-")
     try:
         if len(cleaned) > 10 and cleaned[10] not in "T ":
             raise ValueError
-        return dt.date.fromisoformat(candidate)
+        day = dt.date.fromisoformat(candidate)
     except ValueError:
         raise RowError(column, value, _("not a date: use YYYY-MM-DD, e.g. 2024-03-31")) from None
+    return _in_range(day, value, column)
 
 
 def parse_datetime(value: object, column: str, tz: dt.tzinfo) -> dt.datetime | None:
@@ -147,6 +162,7 @@ def parse_datetime(value: object, column: str, tz: dt.tzinfo) -> dt.datetime | N
                 value,
                 _("not a date and time: use YYYY-MM-DD HH:MM (or ISO 8601 with a UTC offset)"),
             ) from None
+    _in_range(moment, value, column)  # the day as written, before any change of zone
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment

@@ -166,6 +166,10 @@ def reason_words(data: Mapping) -> str:
         }
     if of == "driver":
         driver = data["driver"]
+        # A logged note's data comes back from a client: a driver scoring never stored is
+        # unreadable here (ValueError), like any other data this version cannot word.
+        if not isinstance(driver, Mapping) or not isinstance(driver.get("numbers") or {}, Mapping):
+            raise ValueError(f"a driver is an object with its numbers in an object: {driver!r}")
         return driver_text(driver)
     if of == "key_accounts":
         return _key_account_text(

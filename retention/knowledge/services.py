@@ -41,7 +41,8 @@ def customer_knowledge_update(
 
     ``base_version`` is the version the editor started from (0 for "none yet"): if someone
     saved another since, nothing is written and :class:`KnowledgeConflict` names who and when,
-    so no one's edit silently replaces another's.
+    so no one's edit silently replaces another's. A version later than the latest was never
+    written: refused too, saying which is the latest.
     """
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
@@ -67,6 +68,21 @@ def customer_knowledge_update(
             Customer.objects.select_for_update().filter(pk=customer.pk).first()
             current = knowledge_current(customer=customer)
             current_version = current.version if current is not None else 0
+            if base_version is not None and base_version > current_version:
+                # No one saved a newer version: the editor names one that was never written.
+                raise KnowledgeError(
+                    _(
+                        "%(customer)s: the note has no version %(version)s; the latest is "
+                        "%(current)s. Nothing was saved: read it and save yours again."
+                    )
+                    % {
+                        "customer": customer.name,
+                        "version": base_version,
+                        "current": current_version,
+                    },
+                    field="base_version",
+                    extra={"current_version": current_version},
+                )
             if base_version is not None and base_version != current_version:
                 raise _conflict(customer=customer, current=current, viewer=author)
             text = {part: (getattr(current, part) if current is not None else "") for part in PARTS}

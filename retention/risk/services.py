@@ -342,7 +342,18 @@ def _run_in_flight_create(
     *, as_of: dt.date, requested_by: User | None, raise_alerts: bool
 ) -> tuple[ScoringRun, bool]:
     """The run in flight for ``as_of``, or a new PENDING one: (run, created). A partial unique
-    index allows one run in flight per date, so of concurrent starts exactly one creates."""
+    index allows one run in flight per date, so of concurrent starts exactly one creates.
+
+    A date after today is refused (``as_of``): the data cannot reach it, and the published run
+    with the latest date is the current scores, so a run dated ahead would stay current over
+    every run of today."""
+    today = _today()
+    if as_of > today:
+        raise ApplicationError(
+            _("A scoring run is as of today (%(today)s) or earlier, not %(as_of)s.")
+            % {"today": today.isoformat(), "as_of": as_of.isoformat()},
+            field="as_of",
+        )
     existing = ScoringRun.objects.filter(as_of=as_of, status__in=IN_FLIGHT).first()
     if existing is not None:
         return existing, False

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from config.errors import ApplicationError
 from retention.management.arguments import iso_date
 from retention.management.progress import ProgressBar
 from retention.models import ScoringRun
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             if warning:
                 self.stderr.write(self.style.WARNING(warning))
         if options["queue"]:
-            run = services.scoring_run_request(as_of=options["as_of"])
+            try:
+                run = services.scoring_run_request(as_of=options["as_of"])
+            except ApplicationError as exc:
+                raise CommandError(exc.message) from exc
             self.stdout.write(
                 _("Run %(id)s as of %(date)s (%(status)s).")
                 % {"id": run.pk, "date": run.as_of, "status": run.get_status_display()}
@@ -37,7 +41,7 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stdout, _("scoring"), enabled=options["verbosity"] > 0)
         try:
             run = services.risk_scores_refresh(as_of=options["as_of"], progress=bar)
-        except services.RunInFlight as exc:
+        except ApplicationError as exc:  # a run in flight for that date, or a date ahead
             raise CommandError(exc.message) from exc
         if run.status != ScoringRun.Status.SUCCEEDED:
             raise CommandError(

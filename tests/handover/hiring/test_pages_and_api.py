@@ -63,6 +63,22 @@ def test_moving_a_card_on_the_board_changes_its_stage_with_history(
     assert b"Declined an earlier offer" in candidate_page.content
 
 
+@pytest.mark.parametrize(
+    ("next_url", "back"),
+    [("abc", "vacancy"), ("//evil.example/", "vacancy"), ("/vacancies/", "/vacancies/")],
+)
+def test_a_move_goes_back_to_next_only_when_it_is_a_path_of_this_site(
+    hr_client, vacancy_north, board_candidate, next_url, back
+):
+    """``next=abc`` was read by ``redirect()`` as a view name to reverse: a 500."""
+    application = services.application_create(vacancy=vacancy_north, candidate=board_candidate)
+    url = reverse("handover:application_move", args=[application.pk])
+    response = hr_client.post(url, {"stage": "screening", "next": next_url})
+    assert response.status_code == 302
+    fallback = reverse("handover:vacancy_detail", args=[vacancy_north.pk])
+    assert response.url == (fallback if back == "vacancy" else back)
+
+
 def test_hired_on_the_page_leads_to_the_onboarding_plan_and_the_new_rep(
     hr_client, vacancy_north, bench_candidate
 ):

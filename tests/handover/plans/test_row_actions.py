@@ -93,6 +93,18 @@ def test_a_manager_covers_when_the_policy_offers_nobody_else(client, manager_a, 
     assert (held.manager, held.role) == (manager_a, Assignment.Role.MANAGER_COVER)
 
 
+@pytest.mark.parametrize("next_url", ["abc", "coverage", "https://evil.example/coverage/"])
+def test_a_row_action_goes_back_to_next_only_when_it_is_a_path_of_this_site(
+    client, manager_a, orphan, next_url
+):
+    """``next=abc`` was read by ``redirect()`` as a view name to reverse: a 500."""
+    client.force_login(manager_a)
+    url = reverse("handover:customer_cover", args=[orphan.pk])
+    response = client.post(url, {"recipient": f"manager:{manager_a.pk}", "next": next_url})
+    assert response.status_code == 302 and response.url.startswith("/")
+    assert "evil" not in response.url
+
+
 def test_out_of_scope_is_404_and_hr_may_not_act(client, manager_b, hr_user, carla, orphan):
     give_scores({carla: "low"})
     url = reverse("handover:customer_cover", args=[orphan.pk])

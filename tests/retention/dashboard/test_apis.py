@@ -133,6 +133,22 @@ def test_intervention_outcome_api_refuses_an_unknown_outcome_naming_it(
     assert intervention.outcome == ""
 
 
+@pytest.mark.parametrize("driver", ["x", {"message": "service", "numbers": 5}])
+def test_intervention_api_keeps_a_note_as_typed_when_its_data_is_no_suggestion(
+    api, scored, manager_a, rep_a, driver
+):
+    api.force_authenticate(manager_a)
+    reasons = [{"of": "driver", "driver": driver}]
+    response = api.post(
+        reverse("api-intervention-create", args=[rep_a.pk]),
+        {"kind": "other", "note": "x", "note_data": {"params": {"reasons": reasons}}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    logged = Intervention.objects.get(pk=response.json()["id"])
+    assert (logged.note, logged.note_data) == ("x", {})
+
+
 def test_intervention_api_refuses_a_past_follow_up_naming_the_field(
     api, scored, manager_a, rep_a
 ):

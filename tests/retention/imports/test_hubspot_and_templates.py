@@ -195,6 +195,37 @@ def test_service_scores_must_lie_on_their_scale(wei, tmp_path):
     ]
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2101-01-01"])
+def test_a_date_off_the_calendar_relay_takes_is_refused_naming_the_column(wei, tmp_path, day):
+    """A rep hired on 9999-12-31 (or a leave or an activity then) was stored, and the ramp-up
+    and departure-cost pages then ran off the calendar (OverflowError) for everyone."""
+    people = write(
+        tmp_path / "people.csv",
+        "employee_id,first_name,last_name,team,hire_date\n"
+        f"E-2001,Ann,Far,North A,{day}\nE-2002,Bo,Near,North A,2100-12-31\n",
+    )
+    activities = write(
+        tmp_path / "activities.csv",
+        "activity_id,rep,kind,occurred_at,duration_minutes,subject\n"
+        f"A-1,E-1001,visit,{day} 10:00,45,Far\nA-2,E-1001,visit,1900-01-01 10:00,45,Near\n",
+    )
+    leave = write(
+        tmp_path / "leave.csv",
+        f"employee_id,first_day,last_day,kind\nE-1001,{day},{day},sick\n",
+    )
+
+    jobs = [run_import(path, skip_rejected=True) for path in (people, activities, leave)]
+
+    for job in jobs:
+        [issue] = job.issues
+        assert issue["value"].startswith(day), issue
+        assert issue["reason"] == "not a date Relay takes: write one from 1900-01-01 to 2100-12-31"
+    hired = SalesRep.objects.filter(hr_employee_id__startswith="E-2")
+    assert list(hired.values_list("hr_employee_id", flat=True)) == ["E-2002"]
+    assert list(Activity.objects.values_list("subject", flat=True)) == ["Near"]
+    assert not LeaveRecord.objects.exists()
+
+
 def test_hr_may_import_people_but_not_customers(hr_user, wei, tmp_path):
     people = write(
         tmp_path / "people.csv", "employee_id,first_name,last_name,title\nE-1001,Wei,Li,Senior AE\n"

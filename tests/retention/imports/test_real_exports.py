@@ -100,6 +100,24 @@ def test_an_unknown_encoding_is_refused_by_name(reps):
     assert "klingon-8 is not known" in job.message
 
 
+@pytest.mark.parametrize("codec", ["base64", "rot13", "zlib", "idna", "undefined"])
+def test_a_codec_that_is_no_text_encoding_is_refused_by_name(reps, codec):
+    """Python knows these names, but none reads a CSV file: the import stopped on an
+    unexpected error (base64's "Incorrect padding", idna's "Unsupported error handling")."""
+    job = run_import(EXPORTS / "cp1252" / "Account.csv", encodings={"*": codec})
+
+    assert job.status == ImportJob.Status.REFUSED, job.message
+    assert f"{codec} is not an encoding CSV text is written in" in job.message
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_utf16_chosen_for_a_file_without_byte_order_mark_is_refused_saying_why(reps, codec):
+    job = run_import(EXPORTS / "cp1252" / "Account.csv", encodings={"*": codec})
+
+    assert job.status == ImportJob.Status.REFUSED, job.message
+    assert f"choose {codec}-le or {codec}-be" in job.message
+
+
 # --- 2. NUL bytes ------------------------------------------------------------------------------
 
 

@@ -107,3 +107,19 @@ def test_us_date_with_twelve_hour_time_is_read():
 def test_a_us_date_that_is_no_day_is_rejected():
     with pytest.raises(RowError, match="not a date"):
         parse_date("2/30/2024", "CloseDate")
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31", dt.date(9999, 12, 31)]
+)
+def test_a_date_off_the_calendar_relay_takes_is_refused(value):
+    with pytest.raises(RowError, match="from 1900-01-01 to 2100-12-31"):
+        parse_date(value, "hire_date")
+    with pytest.raises(RowError, match="from 1900-01-01 to 2100-12-31"):
+        parse_datetime(value, "occurred_at", dt.UTC)
+
+
+def test_the_first_and_last_days_relay_takes_are_read_by_the_day_as_written():
+    assert parse_date("1900-01-01", "c") == dt.date(1900, 1, 1)
+    late = parse_datetime("2100-12-31T23:30:00-05:00", "c", dt.UTC)
+    assert late.astimezone(dt.UTC).date() == dt.date(2101, 1, 1)

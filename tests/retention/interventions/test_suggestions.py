@@ -3,7 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
-from retention.interventions.suggestions import KeyAccounts, intervention_suggestions
+import pytest
+
+from retention.interventions.suggestions import (
+    KeyAccounts,
+    intervention_suggestions,
+    suggestion_note_text,
+)
 
 LEAVE = {
     "sign": "leave",
@@ -160,3 +166,15 @@ def test_a_driver_stored_without_its_sign_is_placed_by_its_feature():
     hours = next(s for s in suggestions if s.kind == "working_hours")
     assert hours.reasons[0].text == "average leave episode 4.5 days"
     assert hours.reasons[0].sign == "leave"
+
+
+@pytest.mark.parametrize(
+    "driver",
+    ["x", [], {"message": "service", "numbers": "x"}, {"message": "team_change", "numbers": True}],
+)
+def test_a_logged_note_whose_driver_scoring_never_stores_is_unreadable_not_a_crash(driver):
+    """note_data comes back from a client: what is not a driver reads as unreadable data
+    (ValueError, which the note's readers fall back from), never an AttributeError."""
+    data = {"code": "suggested", "params": {"reasons": [{"of": "driver", "driver": driver}]}}
+    with pytest.raises(ValueError):
+        suggestion_note_text(data)

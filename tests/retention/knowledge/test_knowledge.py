@@ -74,6 +74,27 @@ def test_a_save_started_from_an_older_version_is_refused_and_names_the_newer(
     assert CustomerKnowledge.objects.get(customer=customer_a).needs == "Reports"
 
 
+@pytest.mark.parametrize("base_version", [2, 10**20])
+def test_a_save_from_a_version_never_written_is_refused_naming_the_latest(
+    customer_a, manager_a, base_version
+):
+    """Not "someone saved a newer version (version 1, …)": nobody did."""
+    write(customer_a, manager_a, needs="Reports")
+    with pytest.raises(KnowledgeError) as refused:
+        customer_knowledge_update(
+            customer=customer_a,
+            author=manager_a,
+            parts={"needs": "Mine"},
+            source=PAGE,
+            base_version=base_version,
+        )
+    assert not isinstance(refused.value, KnowledgeConflict)
+    assert refused.value.field == "base_version"
+    assert refused.value.extra == {"current_version": 1}
+    assert f"has no version {base_version}; the latest is 1" in refused.value.message
+    assert CustomerKnowledge.objects.get(customer=customer_a).needs == "Reports"
+
+
 def test_unknown_and_oversized_parts_are_refused_by_name(customer_a, manager_a):
     with pytest.raises(KnowledgeError) as unknown:
         write(customer_a, manager_a, gossip="x")

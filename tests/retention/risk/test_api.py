@@ -1,6 +1,9 @@
 """Risk API and pages: scoped by role (out of scope is a 404), rules labelled "not trained"."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -78,6 +81,17 @@ def test_admin_starts_a_run_through_the_api(
     assert detail.json()["as_of"] == "2025-12-28"
     bad = api(admin_user).post(reverse("api-risk-run-start"), {"as_of": "soon"})
     assert bad.status_code == 400 and "as_of" in bad.json()
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-21", "9999-12-31"])
+def test_a_run_dated_after_today_is_refused_naming_as_of(small_org, admin_user, as_of):
+    """The current scores are the published run with the latest date: one dated ahead would
+    stay current over every run of today (and 9999-12-31 failed in the worker)."""
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        response = api(admin_user).post(reverse("api-risk-run-start"), {"as_of": as_of})
+    assert response.status_code == 400
+    assert response.json()["field"] == "as_of" and "2026-11-20" in response.json()["detail"]
+    assert not ScoringRun.objects.exists()
 
 
 def test_models_api_says_rules_are_not_trained(scored, admin_user):

@@ -162,7 +162,7 @@ def test_a_leaving_date_years_ahead_is_a_rejected_row_naming_the_column(
     path = write(
         tmp_path / "hr.csv",
         HR_HEADER
-        + "E-1,Typo,Year,typo@example.com,North A,,AE,2019-04-01,2204-05-31,Resigned\n"
+        + "E-1,Typo,Year,typo@example.com,North A,,AE,2019-04-01,2034-05-31,Resigned\n"
         + "E-2,Soon,Leaver,soon@example.com,North A,,AE,2019-04-01,2024-06-28,Resigned\n",
     )
 

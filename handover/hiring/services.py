@@ -18,7 +18,14 @@ from django.utils.translation import gettext_noop
 from accounts.models import Team, User
 from accounts.org import team_manager
 from config.errors import ApplicationError
-from config.limits import decimal_fits, decimal_largest, integer_max, whole_number_between
+from config.limits import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    decimal_fits,
+    decimal_largest,
+    integer_max,
+    whole_number_between,
+)
 from handover.models import (
     Application,
     Candidate,
@@ -547,6 +554,20 @@ def application_hire(
     candidate = application.candidate
     vacancy = application.vacancy
     start = start_date or max(candidate.earliest_start or today, today)
+    if not EARLIEST_DATE <= start <= LATEST_DATE:
+        # A rep hired in the year 1 made the cost of departures a 500 for everyone.
+        raise ApplicationError(
+            _(
+                "The start date %(day)s is not a date Relay takes: choose one from %(first)s "
+                "to %(last)s."
+            )
+            % {
+                "day": start.isoformat(),
+                "first": EARLIEST_DATE.isoformat(),
+                "last": LATEST_DATE.isoformat(),
+            },
+            field="start_date",
+        )
     if candidate.existing_rep_id:
         rep = SalesRep.objects.select_for_update().get(pk=candidate.existing_rep_id)
         team_before = rep.team_id

@@ -289,14 +289,16 @@ def test_hiring_with_a_template_that_slipped_through_is_a_400_in_the_api(
     _not_hired(application, board_candidate)
 
 
-def test_a_start_date_too_far_ahead_for_the_plan_is_refused_under_its_name(
-    hr_client, hr_api, application, board_candidate
+@pytest.mark.parametrize("day", ["9999-12-25", "0001-01-01"])
+def test_a_start_date_off_the_calendar_is_refused_under_its_name(
+    hr_client, hr_api, application, board_candidate, day
 ):
+    """Near 9999 the plan's due dates overflowed (a 500); a rep hired in the year 1 made the
+    cost of departures a 500 for everyone."""
     refused = (
-        "The start date 9999-12-25 is too far ahead to plan onboarding: task 2 would be due "
-        "after the year 9999."
+        f"The start date {day} is not a date Relay takes: choose one from 1900-01-01 to 2100-12-31."
     )
-    data = {"stage": "hired", "start_date": "9999-12-25"}
+    data = {"stage": "hired", "start_date": day}
     url = reverse("handover:application_move", args=[application.pk])
     page = hr_client.post(url, data, follow=True)
     assert page.status_code == 200

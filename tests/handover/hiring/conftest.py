@@ -3,9 +3,23 @@
 import datetime as dt
 
 import pytest
+from rest_framework.test import APIClient
 
 from handover.hiring import services
 from handover.models import Candidate, Vacancy
+
+
+@pytest.fixture
+def hr_client(client, hr_user):
+    client.force_login(hr_user)
+    return client
+
+
+@pytest.fixture
+def hr_api(hr_user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(hr_user)
+    return client
 
 
 @pytest.fixture

@@ -9,24 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from config.errors import ApplicationError
 from handover.hiring import services
 from handover.models import Candidate, Vacancy
-
-
-@pytest.fixture
-def hr_client(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
-def hr_api(hr_user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(hr_user)
-    return client
 
 
 def vacancy_post(team, **changes) -> dict:

@@ -20,12 +20,6 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def hr_client(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
 def test_vacancy_page_ranks_the_pool_with_reasons_and_shows_the_board(
     hr_client, vacancy_north, bench_candidate, board_candidate
 ):

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from config.errors import ApplicationError
 from handover.hiring import services
@@ -18,19 +17,6 @@ from handover.models import (
     OnboardingTemplate,
     Vacancy,
 )
-
-
-@pytest.fixture
-def hr_client(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
-def hr_api(hr_user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(hr_user)
-    return client
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from django_filters.rest_framework import BooleanFilter
 from accounts.org import org_tree
 from retention.dashboard import selectors as dashboard_selectors
 from retention.models import Assignment, Customer, Intervention, RiskAlert, RiskScore, SalesRep
-from retention.models.scoring import in_band
+from retention.models.scoring import RiskAlertQuerySet, in_band
 from retention.selectors import scoring_run_latest_complete
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
@@ -263,10 +263,10 @@ class AlertFilterSet(django_filters.FilterSet):
         model = RiskAlert
         fields = ["state", "team"]
 
-    def _state(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+    def _state(self, queryset: RiskAlertQuerySet, _name: str, value: str) -> QuerySet:
         if value == "all":
             return queryset
-        return queryset.filter(acknowledged_at__isnull=value != "acknowledged")
+        return queryset.acknowledged() if value == "acknowledged" else queryset.open()
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         if not self.form.cleaned_data.get("state"):

@@ -32,6 +32,7 @@ from retention.models import (
     SalesRep,
     ScoringRun,
 )
+from retention.models.scoring import RiskAlertQuerySet
 from retention.scoring.rules import RULES_HIGH, RULES_MEDIUM
 
 # --- the audit of risk reads --------------------------------------------------------------
@@ -76,8 +77,14 @@ class AuditedQuerySet(QuerySet):
             )
 
 
-def _audited[M](model: type[M], viewer: User) -> AuditedQuerySet:
-    return AuditedQuerySet(model=model).audited_for(viewer)
+class AuditedRiskAlertQuerySet(AuditedQuerySet, RiskAlertQuerySet):
+    """Alerts, audited, that answer the alerts' own rules (``open``, ``acknowledged``)."""
+
+
+def _audited[M](
+    model: type[M], viewer: User, queryset: type[AuditedQuerySet] = AuditedQuerySet
+) -> AuditedQuerySet:
+    return queryset(model=model).audited_for(viewer)
 
 
 # --- reps and customers -------------------------------------------------------------------
@@ -257,10 +264,10 @@ def risk_scores_visible_to(user: User, *, run: ScoringRun | None = None) -> Audi
     return scores if run is None else scores.filter(run=run)
 
 
-def alerts_visible_to(user: User) -> AuditedQuerySet:
+def alerts_visible_to(user: User) -> AuditedRiskAlertQuerySet:
     """Alerts about reps the user may see, audited (an alert shows the rep's score)."""
     return narrow(
-        _audited(RiskAlert, user).select_related(
+        _audited(RiskAlert, user, AuditedRiskAlertQuerySet).select_related(
             "rep", "rep__team", "score__rep", "acknowledged_by"
         ),
         user=user,

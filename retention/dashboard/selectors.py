@@ -691,7 +691,7 @@ def alerts_open_count(*, user: User) -> int:
     """How many alerts in the user's scope nobody has acknowledged: the navigation's badge and
     the dashboard's card. A COUNT of the one audited scope (``alerts_visible_to``), which hands
     out no score and so writes no audit row."""
-    return alerts_visible_to(user).filter(acknowledged_at__isnull=True).count()
+    return alerts_visible_to(user).open().count()
 
 
 # --- rep risk page ----------------------------------------------------------------------------

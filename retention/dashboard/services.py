@@ -121,8 +121,10 @@ def risk_alert_acknowledge(*, alert: RiskAlert, user: User) -> RiskAlert:
     A compare-and-set on ``acknowledged_at`` so two managers clicking at once record one.
     """
     now = timezone.now()
-    claimed = RiskAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by=user
+    claimed = (
+        RiskAlert.objects.open()
+        .filter(pk=alert.pk)
+        .update(acknowledged_at=now, acknowledged_by=user)
     )
     if claimed:
         alert.acknowledged_at, alert.acknowledged_by = now, user

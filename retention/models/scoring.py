@@ -279,6 +279,18 @@ class RiskRollup(models.Model):
         return f"run {self.run_id} team {self.team_id} {self.status} {self.band}: {self.reps}"
 
 
+class RiskAlertQuerySet(models.QuerySet):
+    """The one home of which alerts are open: those nobody has acknowledged yet (the alert
+    inbox's default, the navigation's badge, the dashboard's card, and the compare-and-set
+    that acknowledges one); ``RiskAlert.is_open`` for an alert in hand."""
+
+    def open(self) -> "RiskAlertQuerySet":
+        return self.filter(acknowledged_at__isnull=True)
+
+    def acknowledged(self) -> "RiskAlertQuerySet":
+        return self.filter(acknowledged_at__isnull=False)
+
+
 class RiskAlert(models.Model):
     class Kind(models.TextChoices):
         BECAME_HIGH = "became_high", _("Became high risk")
@@ -307,6 +319,8 @@ class RiskAlert(models.Model):
         related_name="+",
     )
 
+    objects = RiskAlertQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("risk alert")
         verbose_name_plural = _("risk alerts")
@@ -327,6 +341,11 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep_id} {self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        """``RiskAlertQuerySet.open`` for this alert: nobody has acknowledged it yet."""
+        return self.acknowledged_at is None
 
     @property
     def message_text(self) -> str:

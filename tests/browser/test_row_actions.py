@@ -98,7 +98,7 @@ def test_acknowledging_an_alert_counts_the_badge_down(page, transactional_db, ma
     expect(page.locator(f"#alert-{alerts[1].pk}")).to_contain_text("Mona North")
     expect(page.locator("#nav-alerts .badge")).to_have_count(0)
     assert _did_not_reload(page)
-    assert RiskAlert.objects.filter(acknowledged_at__isnull=True).count() == 0
+    assert RiskAlert.objects.open().count() == 0
 
     # The row also logs an intervention in place, under the alert.
     row = page.locator(f"#alert-{alerts[0].pk}")

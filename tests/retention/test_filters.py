@@ -1,6 +1,7 @@
 """One list shape: each retention page and its API read the same FilterSet, so a search finds the
 same rows on both and a bad parameter is a 400 naming it on both."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -134,6 +135,33 @@ def test_alert_state_is_the_same_on_page_and_api(client, manager_a, rep_a, rep_a
         on_page = [int(i) for i in re.findall(r'<tr id="alert-(\d+)"', html)]
         body = api(manager_a).get(reverse("api-alert-list"), state).json()
         assert on_page == [row["id"] for row in body["results"]] == expected, state
+
+
+def test_an_alert_is_open_until_acknowledged_by_one_rule_on_model_scope_and_page(
+    client, manager_a, rep_a, rep_a2
+):
+    """``RiskAlert.objects.open()`` is the one home: the audited scope answers it too (the
+    badge's count and the inbox filter read it there), and the page marks the same rows."""
+    from retention.selectors import alerts_visible_to
+    from tests.retention.dashboard.conftest import make_run, make_score
+
+    run = make_run(dt.date(2026, 11, 9))
+    open_alert = RiskAlert.objects.create(
+        rep=rep_a, score=make_score(run, rep_a, 0.7), kind="became_high", message="m"
+    )
+    seen = RiskAlert.objects.create(
+        rep=rep_a2, score=make_score(run, rep_a2, 0.6), kind="jump", message="m"
+    )
+    RiskAlert.objects.filter(pk=seen.pk).update(acknowledged_at=run.finished_at)
+    seen.refresh_from_db()
+    assert list(RiskAlert.objects.open()) == [open_alert] and open_alert.is_open
+    assert list(RiskAlert.objects.acknowledged()) == [seen] and not seen.is_open
+    scope = alerts_visible_to(manager_a)
+    assert scope.open().count() == 1 and list(scope.acknowledged()) == [seen]
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:alert_list"), {"state": "all"}).content.decode()
+    marked = re.findall(r'<tr id="alert-(\d+)"[^>]*?( class="open")?>', html)
+    assert sorted(marked) == sorted([(str(open_alert.pk), ' class="open"'), (str(seen.pk), "")])
 
 
 def test_api_lists_share_the_one_envelope(admin_user, rep_a):

@@ -479,7 +479,7 @@ def test_demo_managers_see_reps_at_risk_leaving_and_alerts_after_scoring(db):
             status=RiskScore.Status.SCORED, band__in=[RiskScore.Band.HIGH, RiskScore.Band.MEDIUM]
         ).exists(), username
     north = reps_visible(user=User.objects.get(username="manager.north"))
-    assert RiskAlert.objects.filter(rep__in=north, acknowledged_at__isnull=True).exists()
+    assert RiskAlert.objects.open().filter(rep__in=north).exists()
 
 
 def test_demo_interventions_go_to_the_riskiest_reps_and_change_nobodys_last_day(db):

@@ -165,13 +165,14 @@ class InterventionListApi(generics.ListAPIView):
     queryset = Intervention.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
-        interventions = retention_selectors.interventions_visible_to(self.request.user)
         if "rep_id" in self.kwargs:
             rep = retention_selectors.rep_get_visible(
                 user=self.request.user, rep_id=self.kwargs["rep_id"]
             )
-            interventions = interventions.filter(rep=rep)
-        return interventions.order_by("-created_at", "-id")
+            return selectors.rep_interventions(rep=rep)
+        return retention_selectors.interventions_visible_to(self.request.user).order_by(
+            "-created_at", "-id"
+        )
 
 
 class InterventionCreateApi(APIView):

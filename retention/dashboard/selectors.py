@@ -676,8 +676,11 @@ def interventions_overdue(*, user: User, today: dt.date) -> QuerySet[Interventio
     return overdue_follow_ups(interventions_visible_to(user), today=today)
 
 
-def rep_interventions(*, rep: SalesRep) -> list[Intervention]:
-    return list(
+def rep_interventions(*, rep: SalesRep) -> QuerySet[Intervention]:
+    """The rep's intervention log, newest first, with who owns and who logged each: the rep
+    page's and the API's (``/api/reps/{id}/interventions/``, filtered further there). The
+    caller has fetched the rep in scope, and every intervention about a rep in scope is."""
+    return (
         Intervention.objects.filter(rep=rep)
         .select_related("owner", "created_by")
         .order_by("-created_at", "-id")

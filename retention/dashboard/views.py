@@ -248,7 +248,7 @@ def _intervention_context(request: HttpRequest, rep: SalesRep, form: Interventio
     return {
         **controls(request.user),
         "show_interventions": show,
-        "interventions": selectors.rep_interventions(rep=rep) if show else [],
+        "interventions": list(selectors.rep_interventions(rep=rep)) if show else [],
         "intervention_form": form,
         "outcome_choices": InterventionOutcomeForm.base_fields["outcome"].choices,
         "today": timezone.localdate(),

@@ -1,6 +1,7 @@
 """The interventions list: the page behind the dashboard's "and N more" overdue follow-ups."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -105,3 +106,21 @@ def test_interventions_api_filters_a_reps_overdue_follow_ups(client, manager_a, 
     rest = client.get(url, {"overdue": "false"}).json()
     rows = rest["results"] if isinstance(rest, dict) else rest
     assert overdue.pk not in [row["id"] for row in rows] and len(rows) == 1
+
+
+def test_a_reps_log_is_one_list_on_the_rep_page_and_in_the_api(
+    client, manager_a, manager_b, rep_a, rep_b
+):
+    """Newest first, only the rep's own (``dashboard.selectors.rep_interventions``, which the
+    API's per-rep log calls); a rep out of scope is 404 in the API."""
+    with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
+        older = Intervention.objects.create(rep=rep_a, kind="other", created_by=manager_a)
+    newer = Intervention.objects.create(rep=rep_a, kind="coaching", created_by=manager_a)
+    Intervention.objects.create(rep=rep_b, kind="other", created_by=manager_b)
+    client.force_login(manager_a)
+    html = client.get(reverse("retention:rep_detail", args=[rep_a.pk])).content.decode()
+    log = html.split('id="interventions"', 1)[1].split("</section>", 1)[0]
+    on_page = [int(pk) for pk in re.findall(r'<tr id="intervention-(\d+)"', log)]
+    in_api = client.get(reverse("api-intervention-list", args=[rep_a.pk])).json()["results"]
+    assert on_page == [row["id"] for row in in_api] == [newer.pk, older.pk]
+    assert client.get(reverse("api-intervention-list", args=[rep_b.pk])).status_code == 404

@@ -5,8 +5,9 @@ only scores of succeeded scoring runs are read. The number of queries each funct
 fixed: rows shown are enriched with one grouped query per column, never one per row.
 
 Alerts and interventions in scope are ``retention.selectors``' (``alerts_visible_to``, audited,
-and ``interventions_visible_to``), and who holds a customer alone is ``retention.ownership``'s:
-what is here counts, lists and arranges what those homes hand out.
+and ``interventions_visible_to``); what a rep owns, their owned key-account revenue and who holds
+a customer alone are ``retention.ownership``'s: what is here counts, lists and arranges what
+those homes hand out.
 """
 
 import datetime as dt
@@ -39,7 +40,6 @@ from accounts.org import org_tree
 from config.money import organisation_currency
 from retention.models import (
     Assignment,
-    Customer,
     Deal,
     Intervention,
     RiskRollup,
@@ -140,7 +140,7 @@ def dashboard_reps(
     elif query.band == "none":
         reps = reps.filter(current__id__isnull=True)
     if query.sort == "-revenue":
-        reps = reps.annotate(key_revenue_sort=_key_revenue_subquery())
+        reps = reps.annotate(key_revenue_sort=ownership.key_revenue_owned_subquery())
     if query.sort == "-pipeline":
         reps = reps.annotate(pipeline_sort=_pipeline_subquery())
     order = DASHBOARD_SORTS.get(query.sort, DASHBOARD_SORTS["-risk"])
@@ -244,22 +244,6 @@ def dashboard_page(
     return page
 
 
-def _key_revenue_subquery():
-    from django.db.models import OuterRef, Subquery
-
-    return Subquery(
-        Assignment.objects.filter(
-            rep=OuterRef("pk"),
-            role=Assignment.Role.OWNER,
-            valid_to__isnull=True,
-            customer__is_key_account=True,
-        )
-        .values("rep")
-        .annotate(total=Sum("customer__annual_revenue"))
-        .values("total")
-    )
-
-
 def _pipeline_subquery():
     from django.db.models import OuterRef, Subquery
 
@@ -270,31 +254,6 @@ def _pipeline_subquery():
         .annotate(total=Sum("amount"))
         .values("total")
     )
-
-
-def key_revenue_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Annual revenue of the key accounts each rep currently owns.
-
-    Two index lookups (owners' assignments, then their customers by id): joined in one
-    statement, PostgreSQL prefers to scan every key account in the table.
-    """
-    owned = list(
-        Assignment.objects.filter(
-            rep_id__in=list(rep_ids), role=Assignment.Role.OWNER, valid_to__isnull=True
-        ).values_list("rep_id", "customer_id")
-    )
-    if not owned:
-        return {}
-    revenue = dict(
-        Customer.objects.filter(
-            pk__in={customer_id for _rep, customer_id in owned}, is_key_account=True
-        ).values_list("pk", "annual_revenue")
-    )
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    for rep_id, customer_id in owned:
-        if customer_id in revenue:
-            totals[rep_id] += revenue[customer_id]
-    return dict(totals)
 
 
 def open_pipeline_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -325,7 +284,7 @@ def dashboard_rows_attach(*, reps: Iterable[SalesRep], today: dt.date) -> list[S
     many rows)."""
     reps = list(reps)
     ids = [rep.pk for rep in reps]
-    revenue = key_revenue_by_rep(ids)
+    revenue = ownership.key_revenue_owned_by_rep(ids)
     single_threaded = ownership.reps_holding_single_threaded(ids)
     pipeline = open_pipeline_by_rep(ids)
     last = last_intervention_by_rep(ids)
@@ -401,20 +360,20 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     if not scores:
         return []
     # Every current relationship, as a handover plan moves each (an owner's, a backup's, a
-    # cover's); the key-account figures are of those the rep owns.
+    # cover's), each marked by ownership's rules: whether the rep owns it, and whether it is
+    # one of their owned key accounts (the figures of the dashboard's rows).
     held = list(
         Assignment.objects.filter(
             rep_id__in=[score.rep_id for score in scores], valid_to__isnull=True
-        ).values_list(
-            "rep_id",
-            "customer_id",
-            "customer__is_key_account",
-            "customer__annual_revenue",
-            "role",
         )
+        .annotate(
+            owned=ownership.owning_now_q(),
+            owned_key=ownership.owning_key_account_q(),
+            revenue=F("customer__annual_revenue"),
+        )
+        .values_list("rep_id", "customer_id", "owned", "owned_key", "revenue", named=True)
     )
-    owned = [row[:4] for row in held if row[4] == Assignment.Role.OWNER]
-    key_ids = {customer_id for _rep, customer_id, is_key, _rev in owned if is_key}
+    key_ids = {row.customer_id for row in held if row.owned_key}
     backed = set(
         Assignment.objects.filter(
             customer_id__in=key_ids, valid_to__isnull=True, role__in=ownership.BACKUP_ROLES
@@ -422,19 +381,18 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     )
     rows = []
     for score in scores:
-        mine = [row for row in owned if row[0] == score.rep_id]
-        key = [row for row in mine if row[2]]
-        holds = {row[1] for row in held if row[0] == score.rep_id}
+        mine = [row for row in held if row.rep_id == score.rep_id]
+        key = [row for row in mine if row.owned_key]
         rows.append(
             LeavingRep(
                 rep=score.rep,
                 last_day=score.last_day,
                 days_left=(score.last_day - today).days,
                 key_accounts=len(key),
-                key_revenue=sum((row[3] for row in key), Decimal(0)),
-                key_with_backup=sum(1 for row in key if row[1] in backed),
-                customers=len(holds),
-                owned_customers=len({row[1] for row in mine}),
+                key_revenue=sum((row.revenue for row in key), Decimal(0)),
+                key_with_backup=sum(1 for row in key if row.customer_id in backed),
+                customers=len({row.customer_id for row in mine}),
+                owned_customers=len({row.customer_id for row in mine if row.owned}),
             )
         )
     risk_reads_record(viewer=user, rep_ids=[row.rep.pk for row in rows])
@@ -515,10 +473,11 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
     # and run, so no row counts twice), not an IN over a subquery of them, for which
     # PostgreSQL read every current assignment and every open deal (13.7 and 7.7 ms at
     # 10,000 reps; joined, it looks up the 555 reps' own: 8.2 and 3.8 ms).
+    # What they own, as the rows count it (``retention.ownership``'s rules): all of it, and
+    # their owned key accounts.
     held = narrow(
         Assignment.objects.filter(
-            role=Assignment.Role.OWNER,
-            valid_to__isnull=True,
+            ownership.owning_now_q(),
             rep__risk_scores__run=run,
             rep__risk_scores__band=RiskScore.Band.HIGH,
         ).exclude(rep__status=SalesRep.Status.LEFT),
@@ -526,7 +485,7 @@ def _summary_of_scores(*, user: User, run: ScoringRun | None) -> DashboardSummar
         team_field="rep__team_id",
     ).aggregate(
         revenue=Sum("customer__annual_revenue"),
-        key_revenue=Sum("customer__annual_revenue", filter=Q(customer__is_key_account=True)),
+        key_revenue=Sum("customer__annual_revenue", filter=ownership.owning_key_account_q()),
     )
     summary.high_risk_revenue = held["revenue"] or Decimal(0)
     summary.high_risk_key_revenue = held["key_revenue"] or Decimal(0)
@@ -1005,12 +964,7 @@ def routing_rows(*, user: User, run: ScoringRun | None) -> list[RoutingRow]:
         )
     }
     owned = list(
-        Assignment.objects.filter(
-            rep_id__in=list(high),
-            role=Assignment.Role.OWNER,
-            valid_to__isnull=True,
-            customer__is_key_account=True,
-        )
+        Assignment.objects.filter(ownership.owning_key_account_q(), rep_id__in=list(high))
         .select_related("customer", "rep", "rep__team")
         .order_by("-customer__annual_revenue", "customer__name", "customer_id")
     )

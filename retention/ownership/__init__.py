@@ -4,6 +4,7 @@
   list out), shared by routing, handover suggestions and coverage.
 * :mod:`retention.ownership.selectors` — reads of assignments (current holders, history,
   backups, workloads, who holds a customer alone: single-threaded key accounts and a rep's share
-  of them), scoped, with people outside the viewer's scope shown without details.
+  of them; what a rep owns now and their owned key-account revenue), scoped, with people outside
+  the viewer's scope shown without details.
 * :mod:`retention.ownership.services` — every write of an assignment.
 """

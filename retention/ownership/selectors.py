@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from accounts.access import EVERYTHING, scope_team_ids, users_visible_to
@@ -340,6 +350,62 @@ def key_accounts_by_rep(*, rep_ids: Iterable[int] | None = None) -> dict[int, Ke
 def rep_key_accounts(*, rep_id: int) -> KeyAccounts:
     """``key_accounts_by_rep`` for one rep (the rep page's share, its suggestions): one query."""
     return key_accounts_by_rep(rep_ids=[rep_id]).get(rep_id, KeyAccounts())
+
+
+# --- key accounts a rep owns ---------------------------------------------------------------
+
+
+def owning_now_q() -> Q:
+    """An assignment that makes its rep the customer's owner now: not a backup's or a cover's,
+    not an ended one. What a rep owns (the customers their vacancy lists, the revenue the
+    dashboard counts against them), as a condition on ``Assignment``."""
+    return Q(role=Assignment.Role.OWNER, valid_to__isnull=True)
+
+
+def owning_key_account_q() -> Q:
+    """``owning_now_q`` of a key account: a rep's owned key accounts, the one rule behind the
+    dashboard's key-account revenue (its rows, their sort, the reps serving notice, the
+    high-risk card's "in key accounts") and routing. ``key_accounts_by_rep`` is another
+    figure: the key accounts a rep holds in any role."""
+    return owning_now_q() & Q(customer__is_key_account=True)
+
+
+def key_revenue_owned_by_rep(rep_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Annual revenue of the key accounts each rep currently owns (``owning_key_account_q``);
+    a rep who owns none is not in the answer.
+
+    Two index lookups, the rule's two halves read apart (the reps' owner assignments, then
+    which of their customers are key accounts, by id): joined in one statement, PostgreSQL
+    prefers to scan every key account in the table.
+    """
+    owned = list(
+        Assignment.objects.filter(owning_now_q(), rep_id__in=list(rep_ids)).values_list(
+            "rep_id", "customer_id"
+        )
+    )
+    if not owned:
+        return {}
+    revenue = dict(
+        Customer.objects.filter(
+            pk__in={customer_id for _rep, customer_id in owned}, is_key_account=True
+        ).values_list("pk", "annual_revenue")
+    )
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for rep_id, customer_id in owned:
+        if customer_id in revenue:
+            totals[rep_id] += revenue[customer_id]
+    return dict(totals)
+
+
+def key_revenue_owned_subquery() -> Subquery:
+    """``key_revenue_owned_by_rep`` of the outer query's rep (``OuterRef("pk")``) as a
+    correlated subquery, to sort reps by it; NULL for a rep who owns no key account."""
+    return Subquery(
+        Assignment.objects.filter(owning_key_account_q(), rep=OuterRef("pk"))
+        .values("rep")
+        .annotate(total=Sum("customer__annual_revenue"))
+        .values("total")
+    )
 
 
 # --- relationships and workloads, for the recipient policy ---------------------------------

@@ -4,13 +4,16 @@ the risk API. A scored rep's page shows the chance of leaving within 30, 90 and 
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from handover.models import HandoverPlan
+from retention.dashboard.selectors import leaving_reps
 from retention.models import Assignment, RiskScore, SalesRep
+from retention.selectors import scoring_run_latest_complete
 from tests.conftest import make_customer
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
@@ -199,6 +202,23 @@ def test_customers_still_to_hand_over_count_what_the_handover_plan_moves(
     plan = client.post(reverse("handover:plan_create", args=[leaving.pk]))
     assert plan.status_code == 302
     assert HandoverPlan.objects.get(rep=leaving).items.count() == 4
+
+
+def test_the_leaving_panel_rows_sort_and_card_read_one_owned_key_revenue(
+    client, leaving, manager_a, rep_a
+):
+    """rep_a backs up the leaving rep's largest key account: it is the leaving rep's owned key
+    revenue everywhere (``retention.ownership``'s one rule), never rep_a's."""
+    client.force_login(manager_a)
+    rows = client.get(reverse("api-dashboard-reps"), {"sort": "-revenue"}).json()["results"]
+    revenue = {row["id"]: row["key_account_revenue"] for row in rows}
+    assert rows[0]["id"] == leaving.pk
+    assert revenue[leaving.pk] == "3500000.00" and revenue[rep_a.pk] == "0.00"
+    [panel] = leaving_reps(user=manager_a, run=scoring_run_latest_complete(), today=NOW.date())
+    assert panel.key_revenue == Decimal(revenue[leaving.pk])
+    # The card: rep_a (high risk) owns none, the leaving rep 3,500,000.
+    summary = client.get(reverse("api-dashboard-summary")).json()
+    assert summary["high_risk_key_revenue"] == "3500000.00"
 
 
 def test_high_band_filter_lists_the_reps_the_high_risk_card_counts(

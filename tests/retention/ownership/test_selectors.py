@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Q
 
 from accounts.services import user_create
-from retention.models import Assignment, Customer, Deal
+from retention.models import Assignment, Customer, Deal, SalesRep
 from retention.ownership import selectors
 from tests.conftest import make_customer, make_rep
 from tests.handover.plans.conftest import give_scores
@@ -143,6 +143,95 @@ def test_a_rep_without_key_accounts_holds_no_share_and_no_customers_cost_no_quer
     assert key_accounts == selectors.KeyAccounts() and key_accounts.alone_share is None
     with django_assert_num_queries(0):
         assert selectors.customers_held_alone_by(rep_id=rep_a.pk, customer_ids=[]) == set()
+
+
+@pytest.fixture
+def owned_book(rep_a, rep_a2, rep_b):
+    """rep_a owns one key account and a small customer, backs up a key account rep_b owns,
+    covers one rep_a2 owns, and used to own a key account rep_a2 owns now."""
+    make_customer("Owned Key", owner=rep_a, annual_revenue=700_000, is_key_account=True)
+    make_customer("Owned Small", owner=rep_a, annual_revenue=50_000)
+    backed = make_customer("Backed Key", owner=rep_b, annual_revenue=300_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=backed, rep=rep_a, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    covered = make_customer(
+        "Covered Key", owner=rep_a2, annual_revenue=200_000, is_key_account=True
+    )
+    Assignment.objects.create(
+        customer=covered, rep=rep_a, role="temporary_cover", valid_from=dt.date(2024, 1, 1)
+    )
+    former = make_customer("Former Key", owner=rep_a, annual_revenue=900_000, is_key_account=True)
+    Assignment.objects.filter(customer=former).update(valid_to=dt.date(2024, 12, 31))
+    Assignment.objects.create(
+        customer=former, rep=rep_a2, role="owner", valid_from=dt.date(2025, 1, 1)
+    )
+
+
+def test_owned_key_revenue_counts_only_key_accounts_the_rep_owns_now(
+    owned_book, rep_a, rep_a2, rep_b
+):
+    # Not the key account rep_a backs up, nor the one they cover, nor the one they owned
+    # until 2024, nor their small customer: 700,000 of what they hold.
+    assert selectors.key_revenue_owned_by_rep([rep_a.pk, rep_a2.pk, rep_b.pk]) == {
+        rep_a.pk: Decimal(700_000),
+        rep_a2.pk: Decimal(1_100_000),
+        rep_b.pk: Decimal(300_000),
+    }
+    # Held in any role, the other figure: the backed-up and covered key accounts count there.
+    assert selectors.rep_key_accounts(rep_id=rep_a.pk).revenue == Decimal(1_200_000)
+
+
+def test_the_sort_subquery_reads_the_same_owned_key_revenue_as_the_rows(
+    owned_book, rep_a, rep_a2, rep_b, team_north_a
+):
+    nobody = make_rep(team_north_a, "Nils", "Nothing")
+    reps = [rep_a, rep_a2, rep_b, nobody]
+    by_rep = selectors.key_revenue_owned_by_rep([rep.pk for rep in reps])
+    sorted_by = dict(
+        SalesRep.objects.filter(pk__in=[rep.pk for rep in reps])
+        .annotate(revenue=selectors.key_revenue_owned_subquery())
+        .values_list("pk", "revenue")
+    )
+    assert sorted_by == {rep.pk: by_rep.get(rep.pk) for rep in reps}
+    assert sorted_by[nobody.pk] is None and nobody.pk not in by_rep
+
+
+def test_owned_key_revenue_is_two_lookups_however_many_reps(
+    owned_book, rep_a, rep_a2, rep_b, django_assert_num_queries
+):
+    # The reps' owner assignments, then their customers by id: never one join, which
+    # PostgreSQL answers by scanning every key account.
+    with django_assert_num_queries(2):
+        selectors.key_revenue_owned_by_rep([rep_a.pk])
+    with django_assert_num_queries(2):
+        selectors.key_revenue_owned_by_rep([rep_a.pk, rep_a2.pk, rep_b.pk])
+    with django_assert_num_queries(0):
+        assert selectors.key_revenue_owned_by_rep([]) == {}
+
+
+def test_a_rep_who_owns_no_key_account_has_no_owned_key_revenue(rep_a, rep_b):
+    make_customer("Small", owner=rep_a, annual_revenue=5_000)
+    backed = make_customer("Theirs", owner=rep_b, annual_revenue=80_000, is_key_account=True)
+    Assignment.objects.create(
+        customer=backed, rep=rep_a, role="backup", valid_from=dt.date(2024, 1, 1)
+    )
+    assert selectors.key_revenue_owned_by_rep([rep_a.pk]) == {}
+
+
+def test_owned_key_account_rule_marks_each_current_assignment(owned_book, rep_a):
+    marked = dict(
+        Assignment.objects.filter(rep=rep_a)
+        .annotate(owned_key=selectors.owning_key_account_q())
+        .values_list("customer__name", "owned_key")
+    )
+    assert marked == {
+        "Owned Key": True,
+        "Owned Small": False,
+        "Backed Key": False,
+        "Covered Key": False,
+        "Former Key": False,
+    }
 
 
 def test_rep_current_customers_open_pipeline_leaves_out_deals_the_crm_deleted(rep_a):

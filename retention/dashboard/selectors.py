@@ -4,10 +4,10 @@ Every function narrows to the asking user's scope (``accounts.access.scope_team_
 only scores of succeeded scoring runs are read. The number of queries each function makes is
 fixed: rows shown are enriched with one grouped query per column, never one per row.
 
-Alerts and interventions in scope are ``retention.selectors``' (``alerts_visible_to``, audited,
-and ``interventions_visible_to``); what a rep owns, their owned key-account revenue and who holds
-a customer alone are ``retention.ownership``'s: what is here counts, lists and arranges what
-those homes hand out.
+Scores, alerts and interventions in scope are ``retention.selectors``' (``risk_scores_visible_to``
+and ``alerts_visible_to``, audited, and ``interventions_visible_to``); what a rep owns, their
+owned key-account revenue and who holds a customer alone are ``retention.ownership``'s: what is
+here counts, lists and arranges what those homes hand out.
 """
 
 import datetime as dt
@@ -56,6 +56,7 @@ from retention.selectors import (
     interventions_visible_to,
     reps_visible_to,
     risk_reads_record,
+    risk_scores_visible_to,
     scoring_runs_by_date,
 )
 
@@ -339,21 +340,19 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
     key accounts they still own (count and annual revenue), how many of those have a backup or
     cover, and how many customers they still hold (any role: what a handover plan moves) and
     of those how many they own (the customers their vacancy lists).
-    Three queries however many reps, and one audit row per rep shown."""
+    Three queries however many reps, and one audit row per rep shown: the scores are read
+    through the one audited scope (``risk_scores_visible_to``), and every one read is shown."""
     if run is None:
         return []
     scores = list(
-        narrow(
-            RiskScore.objects.filter(run=run, status=RiskScore.Status.LEAVING)
-            # The same condition as the first key of the index retention_score_page_order:
-            # PostgreSQL reads the run's few leaving scores from it instead of filtering all
-            # 10,000 of the run's scores.
-            .alias(leaving_first=leaving_first())
-            .filter(leaving_first=0)
-            .exclude(rep__status=SalesRep.Status.LEFT),
-            user=user,
-            team_field="rep__team_id",
-        )
+        risk_scores_visible_to(user, run=run)
+        .filter(status=RiskScore.Status.LEAVING)
+        # The same condition as the first key of the index retention_score_page_order:
+        # PostgreSQL reads the run's few leaving scores from it instead of filtering all
+        # 10,000 of the run's scores.
+        .alias(leaving_first=leaving_first())
+        .filter(leaving_first=0)
+        .exclude(rep__status=SalesRep.Status.LEFT)
         .select_related("rep", "rep__team")
         .order_by("last_day", "rep__last_name", "rep_id")
     )
@@ -395,7 +394,6 @@ def leaving_reps(*, user: User, run: ScoringRun | None, today: dt.date) -> list[
                 owned_customers=len({row.customer_id for row in mine if row.owned}),
             )
         )
-    risk_reads_record(viewer=user, rep_ids=[row.rep.pk for row in rows])
     return rows
 
 

@@ -38,3 +38,38 @@ def test_model_page_names_the_learner_in_chinese(client, admin_user):
     html = client.get(reverse("retention:risk_model")).content.decode()
     assert "逻辑回归与梯度提升的混合模型" in html
     assert ">blend<" not in html
+
+
+@pytest.mark.django_db
+def test_model_page_says_the_model_in_use_was_refit_after_its_validation(client, admin_user):
+    """The holdout's figures are of the fit at the split; the model in use has seen the holdout
+    (refit on every labelled snapshot), so the page must not call it unseen by the model."""
+    import datetime as dt
+
+    common = {"kind": RiskModel.Kind.TRAINED, "algorithm": "blend", "is_active": True}
+    RiskModel.objects.create(
+        version="v-refit",
+        training_start=dt.date(2025, 1, 5),
+        training_end=dt.date(2026, 8, 23),
+        metrics={
+            "holdout_start": "2026-03-01",
+            "holdout_end": "2026-11-29",
+            "validated_training_end": "2025-12-01",
+            "published_fit": {"training_end": "2026-08-23", "training_rows": 900},
+        },
+        **common,
+    )
+    client.force_login(admin_user)
+    html = client.get(reverse("retention:risk_model")).content.decode()
+    assert "2025-01-05 – 2026-08-23" in html
+    assert "fitted only on snapshots up to 2025-12-01" in html
+    assert "fitted again on every snapshot whose outcome is known" in html
+    # A model stored before the refit (no published fit) keeps its own words.
+    RiskModel.objects.update(is_active=False)
+    RiskModel.objects.create(
+        version="v-old", metrics={"holdout_start": "2026-03-01", "holdout_end": "2026-11-29"},
+        **common,
+    )
+    html = client.get(reverse("retention:risk_model")).content.decode()
+    assert "later snapshots, never seen in training" in html
+    assert "fitted again" not in html

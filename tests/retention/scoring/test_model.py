@@ -95,9 +95,15 @@ def test_training_keeps_the_better_model_calibrates_and_reports_every_figure():
     assert metrics["roc_auc"] > 0.8
     for key in ("average_precision", "precision_top", "recall_top", "median_lead_days"):
         assert metrics[key] is not None
-    # Training snapshots end a horizon before validation starts.
+    # The figures are of a fit whose snapshots end a horizon before validation starts; the
+    # model returned is the same rule fitted again on every labelled snapshot, the holdout's too.
     holdout = pd.Timestamp(metrics["holdout_start"])
-    assert result.training_end + pd.Timedelta(days=90) <= holdout
+    assert pd.Timestamp(metrics["validated_training_end"]) + pd.Timedelta(days=90) <= holdout
+    assert result.training_end > holdout
+    published = metrics["published_fit"]
+    assert published["training_end"] == result.training_end.date().isoformat()
+    assert published["training_rows"] > metrics["training_rows"]
+    assert published["training_positives"] > metrics["training_positives"]
     probabilities = result.validation["probability"]
     assert probabilities.min() >= 0 and probabilities.max() <= 1
     # Calibrated: the mean probability is near the base rate, not near 0.5.
@@ -174,9 +180,9 @@ def test_a_model_that_does_not_beat_a_baseline_is_not_publishable():
         rolling=False,
         progress=lambda done, total: fits.append((done, total)),
     )
-    # Told as each fit begins (each candidate learner, then the one horizon), so a job can write
-    # its heartbeat.
-    steps = len(candidate_pipelines()) + 1
+    # Told as each fit begins (each candidate learner, then the one horizon at the split and
+    # again at the data's end), so a job can write its heartbeat.
+    steps = len(candidate_pipelines()) + 2
     assert fits == [(n, steps) for n in range(1, steps + 1)]
     assert result.metrics["publishable"] is False
     assert "Leave days in the last 90 days" in result.metrics["not_published_because"]
@@ -449,3 +455,20 @@ def test_each_signal_is_bounded_by_its_own_spread_not_a_fixed_number():
     assert np.array_equal(bounded[:, 0], leave_days)
     assert bounded[-1, 1] < 2.0 and np.array_equal(bounded[:-1, 1], ratio[:-1])
     assert bounded[:, 2].max() == 3.0
+
+
+def test_past_the_refit_size_the_fit_at_the_split_is_published_levelled_on_the_holdout(
+    monkeypatch,
+):
+    from retention.scoring import model
+
+    dataset, departures = synthetic_dataset(seed=1)
+    monkeypatch.setattr(model, "REFIT_MAX_ROWS", 0)
+    result = train(dataset, departures=departures, horizon_days=90, horizons=(90,), rolling=False)
+    metrics = result.metrics
+    holdout = pd.Timestamp(metrics["holdout_start"])
+    assert "published_fit" not in metrics
+    assert result.training_end + pd.Timedelta(days=90) <= holdout
+    assert metrics["validated_training_end"] == result.training_end.date().isoformat()
+    assert set(metrics["published_recalibration"]) == {"90"}
+    assert metrics["thresholds"]["high"] is not None

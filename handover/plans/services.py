@@ -17,6 +17,7 @@ from accounts.languages import in_language_of
 from accounts.models import User
 from accounts.org import team_manager, team_managers
 from config.errors import ApplicationError
+from config.limits import date_check
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
@@ -392,6 +393,7 @@ def _item_update(
             field="mode",
         )
     if cover_until is not None:
+        date_check(cover_until, field="cover_until", label=_("cover end date"))
         item.cover_until = cover_until
         changed.add("cover_until")
     if plan.status == HandoverPlan.Status.DRAFT and item.mode == HandoverItem.Mode.TEMPORARY:

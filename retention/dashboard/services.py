@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.access import users_visible_to
 from accounts.models import User
 from config.errors import ApplicationError
+from config.limits import date_check
 from retention.dashboard import selectors
 from retention.interventions.suggestions import suggestion_note_text
 from retention.models import Intervention, RiskAlert, SalesRep
@@ -65,8 +66,9 @@ def _words(note_data: dict, note: str) -> bool:
 
 
 def _check_follow_up(follow_up_on: dt.date | None) -> None:
-    """A follow-up date being set must not have passed: one already stored that has passed is
-    an overdue follow-up, kept as it is, so the intervention can still be completed."""
+    """A follow-up date being set must not have passed, nor be after the calendar Relay takes
+    (``config.limits``): one already stored that has passed is an overdue follow-up, kept as
+    it is, so the intervention can still be completed."""
     today = timezone.localdate()
     if follow_up_on is not None and follow_up_on < today:
         raise ApplicationError(
@@ -74,6 +76,7 @@ def _check_follow_up(follow_up_on: dt.date | None) -> None:
             % {"today": today.isoformat(), "date": follow_up_on.isoformat()},
             field="follow_up_on",
         )
+    date_check(follow_up_on, field="follow_up_on", label=_("follow-up date"))
 
 
 def owner_refused(user_id: object) -> ApplicationError:

@@ -315,6 +315,17 @@ def handover_plan_item_update(
         )
 
 
+def mode_refused(*, customer: str) -> PlanError:
+    """The refusal of a mode that is none of them, for the item of ``customer`` (the page's
+    form says it too)."""
+    modes = ", ".join(str(label) for label in HandoverItem.Mode.labels)
+    return PlanError(
+        _("%(customer)s: the mode must be one of: %(modes)s.")
+        % {"customer": customer, "modes": modes},
+        field="mode",
+    )
+
+
 def _item_update(
     *,
     item: HandoverItem,
@@ -379,12 +390,7 @@ def _item_update(
         changed |= {"chosen_rep", "chosen_manager", "mode"}
     if mode is not None:
         if mode not in HandoverItem.Mode.values:
-            modes = ", ".join(str(label) for label in HandoverItem.Mode.labels)
-            raise PlanError(
-                _("%(customer)s: the mode must be one of: %(modes)s.")
-                % {"customer": customer, "modes": modes},
-                field="mode",
-            )
+            raise mode_refused(customer=customer)
         item.mode = mode
         changed.add("mode")
     if item.chosen_manager_id and item.mode != HandoverItem.Mode.TEMPORARY:

@@ -35,11 +35,7 @@ def intervention_create(
     kept only while it still words exactly ``note`` in the active language, so an edited
     note is the person's and stays as typed."""
     if kind not in Intervention.Kind.values:
-        raise ApplicationError(
-            _("The kind of intervention must be one of: %(kinds)s.")
-            % {"kinds": ", ".join(str(label) for label in Intervention.Kind.labels)},
-            field="kind",
-        )
+        raise kind_refused()
     if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
         raise owner_refused(owner.pk)
     _check_follow_up(follow_up_on)
@@ -54,6 +50,24 @@ def intervention_create(
         owner=owner or created_by,
         follow_up_on=follow_up_on,
         created_by=created_by,
+    )
+
+
+def kind_refused() -> ApplicationError:
+    """The refusal of a kind of intervention that is none of them (the page's form says it too)."""
+    return ApplicationError(
+        _("The kind of intervention must be one of: %(kinds)s.")
+        % {"kinds": ", ".join(str(label) for label in Intervention.Kind.labels)},
+        field="kind",
+    )
+
+
+def outcome_refused() -> ApplicationError:
+    """The refusal of an outcome that is none of them (the page's form says it too)."""
+    return ApplicationError(
+        _("The outcome must be one of: %(outcomes)s.")
+        % {"outcomes": ", ".join(str(label) for label in Intervention.Outcome.labels)},
+        field="outcome",
     )
 
 
@@ -98,11 +112,7 @@ def intervention_record_outcome(
     sending it back unchanged is no change.
     """
     if outcome not in Intervention.Outcome.values:
-        raise ApplicationError(
-            _("The outcome must be one of: %(outcomes)s.")
-            % {"outcomes": ", ".join(str(label) for label in Intervention.Outcome.labels)},
-            field="outcome",
-        )
+        raise outcome_refused()
     if follow_up_on != intervention.follow_up_on:
         _check_follow_up(follow_up_on)
     changed = []

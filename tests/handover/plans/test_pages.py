@@ -115,6 +115,25 @@ def test_a_cover_end_date_in_the_past_is_refused_under_the_field_in_words(
     assert item.cover_until == cover_until
 
 
+@pytest.mark.parametrize("recipient", ["manager", "rep"])
+def test_a_mode_that_is_none_of_them_is_refused_under_the_field_in_the_services_words(
+    client, manager_a, rep_a, mates, book, recipient
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    before = (item.chosen_rep_id, item.chosen_manager_id, item.mode)
+    client.force_login(manager_a)
+    chosen = f"manager:{manager_a.pk}" if recipient == "manager" else f"rep:{mates[0].pk}"
+    form = {"recipient": chosen, "mode": "forever", "note-base_version": "0"}
+    response = client.post(reverse("handover:item_edit", args=[plan.pk, item.pk]), form)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "mode": ["Big Key: the mode must be one of: Permanent transfer, Temporary cover."]
+    }
+    item.refresh_from_db()
+    assert (item.chosen_rep_id, item.chosen_manager_id, item.mode) == before
+
+
 @pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01"])
 def test_a_cover_end_date_off_the_calendar_is_refused_under_the_field_in_words(
     client, manager_a, rep_a, book, day

@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import json
 
 import pytest
@@ -241,6 +242,44 @@ def test_bad_intervention_input_is_refused_naming_the_field(client, scored, mana
     assert response.status_code == 400
     assert b"kind" in response.content and b"follow_up_on" in response.content
     assert not Intervention.objects.exists()
+
+
+KINDS_REFUSED = (
+    "The kind of intervention must be one of: Stay conversation, Job rotation, Job enrichment, "
+    "Change of location, More control over working hours, Coaching, Lighter key-account load, "
+    "Key customers' calls routed to a colleague, Other."
+)
+OUTCOMES_REFUSED = "The outcome must be one of: Stayed, Left, Too early to tell."
+
+
+def test_a_kind_that_is_none_of_them_is_refused_in_the_services_words_on_the_page(
+    client, scored, manager_a, rep_a
+):
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_create", args=[rep_a.pk])
+    page = client.post(url, {"kind": "bribe", "follow_up_on": "soon"})
+    assert page.status_code == 400
+    text = html.unescape(page.content.decode())
+    assert KINDS_REFUSED in text and "Select a valid choice" not in text
+    response = client.post(url, {"kind": "bribe"}, headers={"HX-Request": "true"})
+    assert response.context["intervention_form"].errors == {"kind": [KINDS_REFUSED]}
+    assert not Intervention.objects.exists()
+
+
+def test_an_outcome_that_is_none_of_them_is_refused_in_the_services_words_on_the_page(
+    client, scored, manager_a, rep_a
+):
+    logged = Intervention.objects.create(rep=rep_a, kind="coaching", created_by=manager_a)
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_outcome", args=[logged.pk])
+    refused = client.post(url, {"outcome": "maybe"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert f"Outcome: {OUTCOMES_REFUSED}" in html.unescape(refused.content.decode())
+    page = client.post(url, {"outcome": "maybe"})
+    assert page.status_code == 400 and b'data-parameter="outcome"' in page.content
+    assert OUTCOMES_REFUSED in html.unescape(page.content.decode())
+    logged.refresh_from_db()
+    assert logged.outcome == ""
 
 
 def test_a_past_follow_up_is_refused_on_the_page_naming_the_field(

@@ -255,7 +255,8 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
     unknown = set(changes) - set(VACANCY_EDITABLE)
     if unknown:
         raise ApplicationError(
-            _("cannot change %(fields)s here") % {"fields": ", ".join(sorted(unknown))}
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
         )
     merged = {name: changes.get(name, getattr(vacancy, name)) for name in VACANCY_EDITABLE}
     if not str(merged["role"]).strip():
@@ -371,7 +372,8 @@ def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
     unknown = set(changes) - set(CANDIDATE_EDITABLE)
     if unknown:
         raise ApplicationError(
-            _("cannot change %(fields)s here") % {"fields": ", ".join(sorted(unknown))}
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
         )
     merged = {name: changes.get(name, getattr(candidate, name)) for name in CANDIDATE_EDITABLE}
     if not str(merged["first_name"]).strip() or not str(merged["last_name"]).strip():
@@ -495,7 +497,7 @@ def application_move(
     from_stage = application.stage
     if from_stage in CLOSED_STAGES:
         raise ApplicationError(
-            _("%(candidate)s's application to %(vacancy)s is %(stage)s; it cannot move")
+            _("%(candidate)s's application to %(vacancy)s is %(stage)s; it cannot move.")
             % {
                 "candidate": application.candidate,
                 "vacancy": application.vacancy,
@@ -790,7 +792,7 @@ def onboarding_plan_create(
             % {"template": template, "problem": refusal.message}
         ) from refusal
     if OnboardingPlan.objects.filter(rep=rep).exists():
-        raise ApplicationError(_("%(rep)s already has an onboarding plan") % {"rep": rep})
+        raise ApplicationError(_("%(rep)s already has an onboarding plan.") % {"rep": rep})
     due_dates = [
         _due_date(start_date, item["due_days"], n) for n, item in enumerate(template.tasks, 1)
     ]

@@ -86,7 +86,7 @@ def _check_follow_up(follow_up_on: dt.date | None) -> None:
     today = timezone.localdate()
     if follow_up_on is not None and follow_up_on < today:
         raise ApplicationError(
-            _("The follow-up date must be today (%(today)s) or later, not %(date)s")
+            _("The follow-up date must be today (%(today)s) or later, not %(date)s.")
             % {"today": today.isoformat(), "date": follow_up_on.isoformat()},
             field="follow_up_on",
         )
@@ -97,7 +97,7 @@ def owner_refused(user_id: object) -> ApplicationError:
     """The one refusal of an owner, whether the user does not exist or is out of reach, so the
     answer tells nothing about people the recorder may not see."""
     return ApplicationError(
-        _("User %(id)s is not someone you may name as owner") % {"id": user_id},
+        _("User %(id)s is not someone you may name as owner.") % {"id": user_id},
         field="owner",
     )
 

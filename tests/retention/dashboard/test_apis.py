@@ -116,7 +116,11 @@ def test_intervention_api_refuses_bad_input_naming_fields(api, scored, manager_a
         {"kind": "other", "owner": 999999},
         format="json",
     )
-    assert response.status_code == 400 and response.json()["field"] == "owner"
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "User 999999 is not someone you may name as owner.",
+        "field": "owner",
+    }
     assert not Intervention.objects.exists()
 
 

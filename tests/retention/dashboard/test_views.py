@@ -296,7 +296,7 @@ def test_a_past_follow_up_is_refused_on_the_page_naming_the_field(
     )
     html = response.content.decode()
     assert response.status_code == 200  # the form again, with the reason under its field
-    assert "The follow-up date must be today (2026-11-20) or later, not 2026-11-19" in html
+    assert "The follow-up date must be today (2026-11-20) or later, not 2026-11-19." in html
     assert 'min="2026-11-20"' in html
     assert not Intervention.objects.exists()
 

@@ -11,6 +11,8 @@ the other.
 And the dates Relay takes (``EARLIEST_DATE`` to ``LATEST_DATE``): outside them a date is a
 placeholder or a typo (0001-01-01, 9999-12-31) that no record of a sales organisation means, and
 what Relay works out from it (a hire's first year, the weeks of a leave) runs off the calendar.
+Imports read ``date_taken``; a service refuses any other date typed on a page or sent to the API
+with ``date_check``, which names the field.
 """
 
 import datetime as dt
@@ -20,9 +22,35 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.translation import gettext as _
+
+from config.errors import ApplicationError
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def date_taken(day: dt.date) -> bool:
+    """Whether ``day`` (a date, or the day of a datetime) is one Relay takes."""
+    return EARLIEST_DATE <= (day.date() if isinstance(day, dt.datetime) else day) <= LATEST_DATE
+
+
+def date_check(day: dt.date | None, *, field: str, label: str) -> None:
+    """Refuse ``day`` when it is off the calendar Relay takes, naming ``field`` (the API's name
+    for it) and saying it by ``label`` (the words a sentence uses for it, translated: "the
+    follow-up date"). No date (``None``) is not this check's business."""
+    if day is None or date_taken(day):
+        return
+    raise ApplicationError(
+        _("The %(label)s %(day)s is not a date Relay takes: choose one from %(first)s to %(last)s.")
+        % {
+            "label": label,
+            "day": day.isoformat(),
+            "first": EARLIEST_DATE.isoformat(),
+            "last": LATEST_DATE.isoformat(),
+        },
+        field=field,
+    )
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:

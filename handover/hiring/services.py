@@ -19,8 +19,7 @@ from accounts.models import Team, User
 from accounts.org import team_manager
 from config.errors import ApplicationError
 from config.limits import (
-    EARLIEST_DATE,
-    LATEST_DATE,
+    date_check,
     decimal_fits,
     decimal_largest,
     integer_max,
@@ -214,6 +213,8 @@ def vacancy_create(
     _check_headcount(approved_headcount)
     if not role.strip():
         raise ApplicationError(_("The role is required."), field="role")
+    date_check(opened_on, field="opened_on", label=_("opening date"))
+    date_check(target_fill_date, field="target_fill_date", label=_("target fill date"))
     if target_fill_date is not None and target_fill_date < opened_on:
         raise ApplicationError(
             _("The target fill date must not be before the opening date."),
@@ -254,12 +255,17 @@ def vacancy_update(*, vacancy: Vacancy, **changes) -> Vacancy:
     unknown = set(changes) - set(VACANCY_EDITABLE)
     if unknown:
         raise ApplicationError(
-            _("cannot change %(fields)s here") % {"fields": ", ".join(sorted(unknown))}
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
         )
     merged = {name: changes.get(name, getattr(vacancy, name)) for name in VACANCY_EDITABLE}
     if not str(merged["role"]).strip():
         raise ApplicationError(_("The role is required."), field="role")
     _check_headcount(merged["approved_headcount"])
+    # Only a date being set: one stored before Relay bounded dates stays until it is changed.
+    date_check(
+        changes.get("target_fill_date"), field="target_fill_date", label=_("target fill date")
+    )
     if merged["target_fill_date"] is not None and merged["target_fill_date"] < vacancy.opened_on:
         raise ApplicationError(
             _("The target fill date must not be before the opening date."),
@@ -329,6 +335,7 @@ def candidate_create(
             _("A referral needs the person who referred the candidate."), field="referrer"
         )
     _check_experience(Decimal(str(sales_experience_years)))
+    date_check(earliest_start, field="earliest_start", label=_("earliest start date"))
     return Candidate.objects.create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -365,7 +372,8 @@ def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
     unknown = set(changes) - set(CANDIDATE_EDITABLE)
     if unknown:
         raise ApplicationError(
-            _("cannot change %(fields)s here") % {"fields": ", ".join(sorted(unknown))}
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
         )
     merged = {name: changes.get(name, getattr(candidate, name)) for name in CANDIDATE_EDITABLE}
     if not str(merged["first_name"]).strip() or not str(merged["last_name"]).strip():
@@ -383,6 +391,9 @@ def candidate_update(*, candidate: Candidate, **changes) -> Candidate:
             _("A referral needs the person who referred the candidate."), field="referrer"
         )
     _check_experience(Decimal(str(merged["sales_experience_years"])))
+    date_check(
+        changes.get("earliest_start"), field="earliest_start", label=_("earliest start date")
+    )
     changed = [name for name in changes if getattr(candidate, name) != changes[name]]
     if not changed:
         return candidate
@@ -486,7 +497,7 @@ def application_move(
     from_stage = application.stage
     if from_stage in CLOSED_STAGES:
         raise ApplicationError(
-            _("%(candidate)s's application to %(vacancy)s is %(stage)s; it cannot move")
+            _("%(candidate)s's application to %(vacancy)s is %(stage)s; it cannot move.")
             % {
                 "candidate": application.candidate,
                 "vacancy": application.vacancy,
@@ -554,20 +565,8 @@ def application_hire(
     candidate = application.candidate
     vacancy = application.vacancy
     start = start_date or max(candidate.earliest_start or today, today)
-    if not EARLIEST_DATE <= start <= LATEST_DATE:
-        # A rep hired in the year 1 made the cost of departures a 500 for everyone.
-        raise ApplicationError(
-            _(
-                "The start date %(day)s is not a date Relay takes: choose one from %(first)s "
-                "to %(last)s."
-            )
-            % {
-                "day": start.isoformat(),
-                "first": EARLIEST_DATE.isoformat(),
-                "last": LATEST_DATE.isoformat(),
-            },
-            field="start_date",
-        )
+    # A rep hired in the year 1 made the cost of departures a 500 for everyone.
+    date_check(start, field="start_date", label=_("start date"))
     if candidate.existing_rep_id:
         rep = SalesRep.objects.select_for_update().get(pk=candidate.existing_rep_id)
         team_before = rep.team_id
@@ -793,7 +792,7 @@ def onboarding_plan_create(
             % {"template": template, "problem": refusal.message}
         ) from refusal
     if OnboardingPlan.objects.filter(rep=rep).exists():
-        raise ApplicationError(_("%(rep)s already has an onboarding plan") % {"rep": rep})
+        raise ApplicationError(_("%(rep)s already has an onboarding plan.") % {"rep": rep})
     due_dates = [
         _due_date(start_date, item["due_days"], n) for n, item in enumerate(template.tasks, 1)
     ]

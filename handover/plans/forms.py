@@ -1,9 +1,13 @@
 """Forms of the handover pages. They check input only; the services decide."""
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import ServiceChoiceField
 from handover.models import HandoverItem
+from handover.plans.services import mode_refused
 
 
 class ItemForm(forms.Form):
@@ -11,11 +15,16 @@ class ItemForm(forms.Form):
     customer's knowledge: ``retention.knowledge.forms.KnowledgeForm`` beside it).
 
     The recipient is one choice among the reps and managers in the user's scope, encoded as
-    ``rep:<id>`` or ``manager:<id>``; anything else is not a valid choice.
+    ``rep:<id>`` or ``manager:<id>``; anything else is not a valid choice. A mode that is none
+    of them is refused in the service's words, for the item's ``customer``.
     """
 
     recipient = forms.ChoiceField(label=_("Recipient"))
-    mode = forms.ChoiceField(label=_("Mode"), choices=HandoverItem.Mode.choices)
+    mode = ServiceChoiceField(
+        label=_("Mode"),
+        choices=HandoverItem.Mode.choices,
+        refusal=partial(mode_refused, customer=""),  # the item's customer: set in __init__
+    )
     cover_until = forms.DateField(
         label=_("Cover until"),
         required=False,
@@ -25,8 +34,9 @@ class ItemForm(forms.Form):
     move_open_deals = forms.BooleanField(label=_("Move open deals"), required=False)
     move_open_activities = forms.BooleanField(label=_("Move open activities"), required=False)
 
-    def __init__(self, *args, reps, managers, **kwargs) -> None:
+    def __init__(self, *args, reps, managers, customer: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["mode"].refusal = partial(mode_refused, customer=customer)
         self.reps = {rep.pk: rep for rep in reps}
         self.managers = {m.pk: m for m in managers}
         self.fields["recipient"].choices = [
@@ -39,7 +49,8 @@ class ItemForm(forms.Form):
         kind, _sep, raw_id = (data.get("recipient") or "").partition(":")
         data["chosen_rep"] = self.reps.get(int(raw_id)) if kind == "rep" else None
         data["chosen_manager"] = self.managers.get(int(raw_id)) if kind == "manager" else None
-        if data["chosen_manager"] is not None and data.get("mode") != HandoverItem.Mode.TEMPORARY:
+        mode = data.get("mode")  # absent when refused: its own reason says why
+        if data["chosen_manager"] is not None and mode and mode != HandoverItem.Mode.TEMPORARY:
             self.add_error("mode", _("A manager can only cover temporarily."))
         if data.get("mode") == HandoverItem.Mode.TEMPORARY and not data.get("cover_until"):
             self.add_error("cover_until", _("A temporary cover needs an end date."))

@@ -17,6 +17,7 @@ from accounts.languages import in_language_of
 from accounts.models import User
 from accounts.org import team_manager, team_managers
 from config.errors import ApplicationError
+from config.limits import date_check
 from handover.models import CoverageGap, HandoverItem, HandoverPlan
 from handover.plans import selectors
 from handover.plans.coverage import coverage_gaps_for
@@ -314,6 +315,17 @@ def handover_plan_item_update(
         )
 
 
+def mode_refused(*, customer: str) -> PlanError:
+    """The refusal of a mode that is none of them, for the item of ``customer`` (the page's
+    form says it too)."""
+    modes = ", ".join(str(label) for label in HandoverItem.Mode.labels)
+    return PlanError(
+        _("%(customer)s: the mode must be one of: %(modes)s.")
+        % {"customer": customer, "modes": modes},
+        field="mode",
+    )
+
+
 def _item_update(
     *,
     item: HandoverItem,
@@ -378,12 +390,7 @@ def _item_update(
         changed |= {"chosen_rep", "chosen_manager", "mode"}
     if mode is not None:
         if mode not in HandoverItem.Mode.values:
-            modes = ", ".join(str(label) for label in HandoverItem.Mode.labels)
-            raise PlanError(
-                _("%(customer)s: the mode must be one of: %(modes)s.")
-                % {"customer": customer, "modes": modes},
-                field="mode",
-            )
+            raise mode_refused(customer=customer)
         item.mode = mode
         changed.add("mode")
     if item.chosen_manager_id and item.mode != HandoverItem.Mode.TEMPORARY:
@@ -392,6 +399,7 @@ def _item_update(
             field="mode",
         )
     if cover_until is not None:
+        date_check(cover_until, field="cover_until", label=_("cover end date"))
         item.cover_until = cover_until
         changed.add("cover_until")
     if plan.status == HandoverPlan.Status.DRAFT and item.mode == HandoverItem.Mode.TEMPORARY:

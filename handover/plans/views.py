@@ -176,7 +176,9 @@ def item_edit(request: HttpRequest, plan_id: int, item_id: int) -> HttpResponse:
             "move_open_deals": item.move_open_deals,
             "move_open_activities": item.move_open_activities,
         }
-        form = ItemForm(data, initial=initial, reps=reps, managers=managers)
+        form = ItemForm(
+            data, initial=initial, reps=reps, managers=managers, customer=item.customer.name
+        )
     # Both forms checked, so each shows its own errors at once.
     valid = [f.is_valid() for f in (form, note_form) if f is not None]
     if data is not None and all(valid):

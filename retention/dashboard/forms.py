@@ -6,11 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import users_visible_to
 from accounts.models import User
+from config.forms import ServiceChoiceField
+from retention.dashboard.services import kind_refused, outcome_refused
 from retention.models import Intervention
 
 
 class InterventionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What was done"), choices=Intervention.Kind.choices)
+    kind = ServiceChoiceField(
+        label=_("What was done"), choices=Intervention.Kind.choices, refusal=kind_refused
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -36,7 +40,9 @@ class InterventionForm(forms.Form):
 
 
 class InterventionOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Intervention.Outcome.choices)
+    outcome = ServiceChoiceField(
+        label=_("Outcome"), choices=Intervention.Outcome.choices, refusal=outcome_refused
+    )
     follow_up_on = forms.DateField(
         label=_("Next follow-up"),
         required=False,

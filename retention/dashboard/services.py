@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.access import users_visible_to
 from accounts.models import User
 from config.errors import ApplicationError
+from config.limits import date_check
 from retention.dashboard import selectors
 from retention.interventions.suggestions import suggestion_note_text
 from retention.models import Intervention, RiskAlert, SalesRep
@@ -34,11 +35,7 @@ def intervention_create(
     kept only while it still words exactly ``note`` in the active language, so an edited
     note is the person's and stays as typed."""
     if kind not in Intervention.Kind.values:
-        raise ApplicationError(
-            _("The kind of intervention must be one of: %(kinds)s.")
-            % {"kinds": ", ".join(str(label) for label in Intervention.Kind.labels)},
-            field="kind",
-        )
+        raise kind_refused()
     if owner is not None and not users_visible_to(user=created_by).filter(pk=owner.pk).exists():
         raise owner_refused(owner.pk)
     _check_follow_up(follow_up_on)
@@ -56,6 +53,24 @@ def intervention_create(
     )
 
 
+def kind_refused() -> ApplicationError:
+    """The refusal of a kind of intervention that is none of them (the page's form says it too)."""
+    return ApplicationError(
+        _("The kind of intervention must be one of: %(kinds)s.")
+        % {"kinds": ", ".join(str(label) for label in Intervention.Kind.labels)},
+        field="kind",
+    )
+
+
+def outcome_refused() -> ApplicationError:
+    """The refusal of an outcome that is none of them (the page's form says it too)."""
+    return ApplicationError(
+        _("The outcome must be one of: %(outcomes)s.")
+        % {"outcomes": ", ".join(str(label) for label in Intervention.Outcome.labels)},
+        field="outcome",
+    )
+
+
 def _words(note_data: dict, note: str) -> bool:
     """Whether ``note_data`` words ``note`` in the active language."""
     try:
@@ -65,22 +80,24 @@ def _words(note_data: dict, note: str) -> bool:
 
 
 def _check_follow_up(follow_up_on: dt.date | None) -> None:
-    """A follow-up date being set must not have passed: one already stored that has passed is
-    an overdue follow-up, kept as it is, so the intervention can still be completed."""
+    """A follow-up date being set must not have passed, nor be after the calendar Relay takes
+    (``config.limits``): one already stored that has passed is an overdue follow-up, kept as
+    it is, so the intervention can still be completed."""
     today = timezone.localdate()
     if follow_up_on is not None and follow_up_on < today:
         raise ApplicationError(
-            _("The follow-up date must be today (%(today)s) or later, not %(date)s")
+            _("The follow-up date must be today (%(today)s) or later, not %(date)s.")
             % {"today": today.isoformat(), "date": follow_up_on.isoformat()},
             field="follow_up_on",
         )
+    date_check(follow_up_on, field="follow_up_on", label=_("follow-up date"))
 
 
 def owner_refused(user_id: object) -> ApplicationError:
     """The one refusal of an owner, whether the user does not exist or is out of reach, so the
     answer tells nothing about people the recorder may not see."""
     return ApplicationError(
-        _("User %(id)s is not someone you may name as owner") % {"id": user_id},
+        _("User %(id)s is not someone you may name as owner.") % {"id": user_id},
         field="owner",
     )
 
@@ -95,11 +112,7 @@ def intervention_record_outcome(
     sending it back unchanged is no change.
     """
     if outcome not in Intervention.Outcome.values:
-        raise ApplicationError(
-            _("The outcome must be one of: %(outcomes)s.")
-            % {"outcomes": ", ".join(str(label) for label in Intervention.Outcome.labels)},
-            field="outcome",
-        )
+        raise outcome_refused()
     if follow_up_on != intervention.follow_up_on:
         _check_follow_up(follow_up_on)
     changed = []

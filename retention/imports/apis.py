@@ -53,18 +53,20 @@ def _nested(value: object, *, depth: int, what: str) -> dict:
     def check(node: object, level: int, path: str) -> None:
         if level == depth:
             if not isinstance(node, str):
-                raise serializers.ValidationError(_("%(path)s: must be text") % {"path": path})
+                raise serializers.ValidationError(_("%(path)s must be text.") % {"path": path})
             return
         if not isinstance(node, dict):
             raise serializers.ValidationError(
-                _("%(path)s: must be an object") % {"path": path or what}
+                _("%(path)s must be an object.") % {"path": path or what}
             )
         for key, child in node.items():
             if level == 0 and key not in KINDS:
-                raise serializers.ValidationError(_("%(key)s: no such kind of file") % {"key": key})
+                raise serializers.ValidationError(
+                    _("%(key)s is not a kind of file.") % {"key": key}
+                )
             if level == 1 and key not in {f.key for f in KINDS[path].fields}:
                 raise serializers.ValidationError(
-                    _("%(path)s.%(key)s: no such field") % {"path": path, "key": key}
+                    _("%(path)s has no field %(key)s.") % {"path": path, "key": key}
                 )
             check(child, level + 1, f"{path}.{key}" if path else key)
 

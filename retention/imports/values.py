@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from config.limits import EARLIEST_DATE, LATEST_DATE
+from config.limits import EARLIEST_DATE, LATEST_DATE, date_taken
 from retention.imports.errors import RowError
 
 _TRUE = {"true", "1", "yes", "y", "t", "x", "是"}
@@ -105,7 +105,7 @@ def _us_moment(cleaned: str) -> dt.datetime | None:
 def _in_range[D: dt.date](day: D, value: object, column: str) -> D:
     """The day, or a refusal when it is off the calendar Relay takes (``config.limits``): a rep
     imported as hired on 9999-12-31 broke the ramp-up and departure-cost pages for everyone."""
-    if not EARLIEST_DATE <= (day.date() if isinstance(day, dt.datetime) else day) <= LATEST_DATE:
+    if not date_taken(day):
         raise RowError(
             column,
             value,

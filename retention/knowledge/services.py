@@ -60,7 +60,12 @@ def customer_knowledge_update(
                 field=part,
             )
     if source not in CustomerKnowledge.Source.values:
-        raise KnowledgeError(f"source {source!r} is not one of {CustomerKnowledge.Source.values}")
+        sources = ", ".join(f"{c.label} ({c.value})" for c in CustomerKnowledge.Source)
+        raise KnowledgeError(
+            _("The source of a customer note must be one of: %(sources)s.")
+            % {"sources": sources},
+            field="source",
+        )
     try:
         with transaction.atomic():
             # One writer at a time per customer: the second waits and then sees the first's

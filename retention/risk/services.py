@@ -27,6 +27,7 @@ from accounts.languages import users_by_language
 from accounts.models import User
 from config.chance import format_chance
 from config.errors import ApplicationError
+from config.limits import date_check
 from retention.dashboard.tasks import dashboard_cache_warm_task
 from retention.heartbeats import as_read, heartbeat, stale, stall_minutes, stall_window
 from retention.models import (
@@ -346,7 +347,7 @@ def _run_in_flight_create(
 
     A date after today is refused (``as_of``): the data cannot reach it, and the published run
     with the latest date is the current scores, so a run dated ahead would stay current over
-    every run of today."""
+    every run of today. So is one before the calendar Relay takes (``config.limits``)."""
     today = _today()
     if as_of > today:
         raise ApplicationError(
@@ -354,6 +355,7 @@ def _run_in_flight_create(
             % {"today": today.isoformat(), "as_of": as_of.isoformat()},
             field="as_of",
         )
+    date_check(as_of, field="as_of", label=_("as-of date"))
     existing = ScoringRun.objects.filter(as_of=as_of, status__in=IN_FLIGHT).first()
     if existing is not None:
         return existing, False

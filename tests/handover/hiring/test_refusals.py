@@ -2,6 +2,7 @@
 whole number from 1 to 5."), on the page and in the API's 400 (which also names the field in
 its own key); and an odd value (a word, a huge number, ``true``) is refused, never a 500."""
 
+import datetime as dt
 import html
 import json
 
@@ -308,3 +309,57 @@ def test_the_admin_refuses_a_template_task_with_a_due_day_past_3650_under_the_ta
     response = client.post(reverse("admin:handover_onboardingtemplate_add"), data)
     assert response.status_code == 302
     assert OnboardingTemplate.objects.get(name="Field sales").tasks[1]["due_days"] == 3650
+
+
+# --- refusals are sentences ----------------------------------------------------------------------
+
+
+def test_rehiring_a_rep_who_has_an_onboarding_plan_is_refused_in_a_sentence(
+    hr_client, hr_api, vacancy_north, rep_b
+):
+    """Nothing half-written: the rep keeps their team and their one plan."""
+    services.onboarding_plan_create(
+        rep=rep_b, start_date=dt.date(2026, 1, 5), template=services.onboarding_template_default()
+    )
+    candidate = services.candidate_create(
+        first_name=rep_b.first_name,
+        last_name=rep_b.last_name,
+        source=Candidate.Source.INTERNAL,
+        existing_rep=rep_b,
+    )
+    application = services.application_create(vacancy=vacancy_north, candidate=candidate)
+    refused = f"{rep_b} already has an onboarding plan."
+    page = hr_client.post(
+        reverse("handover:application_move", args=[application.pk]), {"stage": "hired"}, follow=True
+    )
+    assert refused in _page_text(page)
+    response = hr_api.post(
+        f"/api/applications/{application.pk}/stage/", {"stage": "hired"}, format="json"
+    )
+    assert response.status_code == 400 and response.json() == {"detail": refused}
+    application.refresh_from_db()
+    rep_b.refresh_from_db()
+    assert application.stage == "sourced" and rep_b.team != vacancy_north.team
+    assert OnboardingPlan.objects.filter(rep=rep_b).count() == 1
+
+
+def test_a_closed_application_says_in_a_sentence_that_it_cannot_move(hr_api, application):
+    services.application_move(application=application, to_stage="rejected")
+    response = hr_api.post(
+        f"/api/applications/{application.pk}/stage/", {"stage": "interview"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        f"Jo Board's application to {application.vacancy} is Rejected; it cannot move."
+    )
+
+
+def test_a_field_the_service_does_not_change_is_refused_in_a_sentence(
+    vacancy_north, board_candidate
+):
+    with pytest.raises(ApplicationError) as refused:
+        services.vacancy_update(vacancy=vacancy_north, team=None, opened_on=None)
+    assert refused.value.message == "These fields cannot be changed here: opened_on, team."
+    with pytest.raises(ApplicationError) as refused:
+        services.candidate_update(candidate=board_candidate, status="hired")
+    assert refused.value.message == "These fields cannot be changed here: status."

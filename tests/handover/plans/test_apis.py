@@ -178,6 +178,26 @@ def test_api_is_scoped_like_the_pages(manager_a, manager_b, rep_a, rep_b, book):
     assert HandoverPlan.objects.get().items.filter(chosen_rep=rep_b).count() == 0
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_cover_end_date_off_the_calendar_is_a_400_naming_the_field(manager_a, rep_a, book, day):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    cover_until = item.cover_until
+    response = api(manager_a).post(
+        f"/api/handover/plans/{plan.pk}/items/{item.pk}/update/",
+        {"recipient_manager_id": manager_a.pk, "mode": "temporary", "cover_until": day},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"The cover end date {day} is not a date Relay takes: choose one from "
+        "1900-01-01 to 2100-12-31.",
+        "field": "cover_until",
+    }
+    item.refresh_from_db()
+    assert item.cover_until == cover_until
+
+
 def test_coverage_and_assignment_apis(
     manager_a, manager_b, rep_a, rep_a2, customer_a, customer_b, team_north_a
 ):

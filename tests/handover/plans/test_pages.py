@@ -115,6 +115,81 @@ def test_a_cover_end_date_in_the_past_is_refused_under_the_field_in_words(
     assert item.cover_until == cover_until
 
 
+@pytest.mark.parametrize("recipient", ["manager", "rep"])
+def test_a_mode_that_is_none_of_them_is_refused_under_the_field_in_the_services_words(
+    client, manager_a, rep_a, mates, book, recipient
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    before = (item.chosen_rep_id, item.chosen_manager_id, item.mode)
+    client.force_login(manager_a)
+    chosen = f"manager:{manager_a.pk}" if recipient == "manager" else f"rep:{mates[0].pk}"
+    form = {"recipient": chosen, "mode": "forever", "note-base_version": "0"}
+    response = client.post(reverse("handover:item_edit", args=[plan.pk, item.pk]), form)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "mode": ["Big Key: the mode must be one of: Permanent transfer, Temporary cover."]
+    }
+    item.refresh_from_db()
+    assert (item.chosen_rep_id, item.chosen_manager_id, item.mode) == before
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01"])
+def test_a_cover_end_date_off_the_calendar_is_refused_under_the_field_in_words(
+    client, manager_a, rep_a, book, day
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    cover_until = item.cover_until
+    client.force_login(manager_a)
+    url = reverse("handover:item_edit", args=[plan.pk, item.pk])
+    form = {
+        "recipient": f"manager:{manager_a.pk}",
+        "mode": "temporary",
+        "cover_until": day,
+        "note-base_version": "0",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "cover_until": [
+            f"The cover end date {day} is not a date Relay takes: choose one from 1900-01-01 "
+            "to 2100-12-31."
+        ]
+    }
+    assert f'value="{day}"' in response.content.decode()
+    item.refresh_from_db()
+    assert item.cover_until == cover_until
+
+
+def test_a_cover_to_the_calendar_s_last_day_is_applied_and_shown_on_every_page(
+    client, manager_a, rep_a, book
+):
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    item = plan.items.get(customer=book["big"])
+    client.force_login(manager_a)
+    form = {
+        "recipient": f"manager:{manager_a.pk}",
+        "mode": "temporary",
+        "cover_until": "2100-12-31",
+        "note-base_version": "0",
+    }
+    saved = client.post(reverse("handover:item_edit", args=[plan.pk, item.pk]), form)
+    assert saved.status_code == 302
+    client.post(reverse("handover:plan_apply", args=[plan.pk]), {"confirm_missing_notes": "on"})
+    plan.refresh_from_db()
+    assert plan.status == "applied"
+    brief = reverse("handover:plan_brief", args=[plan.pk, "manager", manager_a.pk])
+    for url in (
+        reverse("handover:plan_detail", args=[plan.pk]),
+        brief,
+        brief + "?format=xlsx",
+        reverse("handover:coverage"),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert "2100-12-31" in client.get(brief).content.decode()
+
+
 def test_apply_and_reverse_from_the_plan_page(client, manager_a, rep_a, mates, book):
     give_scores({mates[0]: "low"})
     plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)

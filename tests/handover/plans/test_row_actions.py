@@ -175,7 +175,10 @@ def test_an_intervention_logged_from_an_alert_row_answers_with_a_row(client, man
     assert rep_a.interventions.get().note == "Talked"
     bad = client.post(url, {"kind": "bribe", "cols": "7"}, **headers)
     assert bad.status_code == 422  # the field by its label, as the row's form shows it
-    assert "What was done: Select a valid choice. bribe is not one of" in bad.content.decode()
+    assert (
+        "What was done: The kind of intervention must be one of: Stay conversation, Job rotation,"
+        in bad.content.decode()
+    )
     # The rep page's own form still gets its section back.
     section = client.post(
         url, {"kind": "stay_conversation"}, **{**HTMX, "HTTP_HX_TARGET": "interventions"}

@@ -116,7 +116,11 @@ def test_intervention_api_refuses_bad_input_naming_fields(api, scored, manager_a
         {"kind": "other", "owner": 999999},
         format="json",
     )
-    assert response.status_code == 400 and response.json()["field"] == "owner"
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "User 999999 is not someone you may name as owner.",
+        "field": "owner",
+    }
     assert not Intervention.objects.exists()
 
 
@@ -162,6 +166,33 @@ def test_intervention_api_refuses_a_past_follow_up_naming_the_field(
     assert response.json()["field"] == "follow_up_on"
     assert "2026-11-19" in response.json()["detail"]
     assert not Intervention.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01"])
+def test_intervention_api_refuses_a_follow_up_off_the_calendar_naming_the_field(
+    api, scored, manager_a, rep_a, day
+):
+    refused = {
+        "detail": f"The follow-up date {day} is not a date Relay takes: choose one from "
+        "1900-01-01 to 2100-12-31.",
+        "field": "follow_up_on",
+    }
+    api.force_authenticate(manager_a)
+    response = api.post(
+        reverse("api-intervention-create", args=[rep_a.pk]),
+        {"kind": "coaching", "follow_up_on": day},
+        format="json",
+    )
+    assert (response.status_code, response.json()) == (400, refused)
+    assert not Intervention.objects.exists()
+    logged = Intervention.objects.create(
+        rep=rep_a, kind="coaching", created_by=manager_a, follow_up_on=dt.date(2026, 12, 1)
+    )
+    url = reverse("api-intervention-outcome", args=[logged.pk])
+    response = api.post(url, {"outcome": "too_early", "follow_up_on": day}, format="json")
+    assert (response.status_code, response.json()) == (400, refused)
+    logged.refresh_from_db()
+    assert (logged.outcome, logged.follow_up_on) == ("", dt.date(2026, 12, 1))
 
 
 def test_intervention_api_completes_an_overdue_one_but_will_not_move_it_into_the_past(

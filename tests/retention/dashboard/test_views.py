@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import json
 
 import pytest
@@ -243,6 +244,44 @@ def test_bad_intervention_input_is_refused_naming_the_field(client, scored, mana
     assert not Intervention.objects.exists()
 
 
+KINDS_REFUSED = (
+    "The kind of intervention must be one of: Stay conversation, Job rotation, Job enrichment, "
+    "Change of location, More control over working hours, Coaching, Lighter key-account load, "
+    "Key customers' calls routed to a colleague, Other."
+)
+OUTCOMES_REFUSED = "The outcome must be one of: Stayed, Left, Too early to tell."
+
+
+def test_a_kind_that_is_none_of_them_is_refused_in_the_services_words_on_the_page(
+    client, scored, manager_a, rep_a
+):
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_create", args=[rep_a.pk])
+    page = client.post(url, {"kind": "bribe", "follow_up_on": "soon"})
+    assert page.status_code == 400
+    text = html.unescape(page.content.decode())
+    assert KINDS_REFUSED in text and "Select a valid choice" not in text
+    response = client.post(url, {"kind": "bribe"}, headers={"HX-Request": "true"})
+    assert response.context["intervention_form"].errors == {"kind": [KINDS_REFUSED]}
+    assert not Intervention.objects.exists()
+
+
+def test_an_outcome_that_is_none_of_them_is_refused_in_the_services_words_on_the_page(
+    client, scored, manager_a, rep_a
+):
+    logged = Intervention.objects.create(rep=rep_a, kind="coaching", created_by=manager_a)
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_outcome", args=[logged.pk])
+    refused = client.post(url, {"outcome": "maybe"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert f"Outcome: {OUTCOMES_REFUSED}" in html.unescape(refused.content.decode())
+    page = client.post(url, {"outcome": "maybe"})
+    assert page.status_code == 400 and b'data-parameter="outcome"' in page.content
+    assert OUTCOMES_REFUSED in html.unescape(page.content.decode())
+    logged.refresh_from_db()
+    assert logged.outcome == ""
+
+
 def test_a_past_follow_up_is_refused_on_the_page_naming_the_field(
     client, scored, manager_a, rep_a
 ):
@@ -257,9 +296,69 @@ def test_a_past_follow_up_is_refused_on_the_page_naming_the_field(
     )
     html = response.content.decode()
     assert response.status_code == 200  # the form again, with the reason under its field
-    assert "The follow-up date must be today (2026-11-20) or later, not 2026-11-19" in html
+    assert "The follow-up date must be today (2026-11-20) or later, not 2026-11-19." in html
     assert 'min="2026-11-20"' in html
     assert not Intervention.objects.exists()
+
+
+def _off_calendar(day: str) -> str:
+    return (
+        f"The follow-up date {day} is not a date Relay takes: choose one from 1900-01-01 to "
+        "2100-12-31."
+    )
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01"])
+def test_a_follow_up_off_the_calendar_is_refused_under_its_field_when_logging(
+    client, scored, manager_a, rep_a, day
+):
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_create", args=[rep_a.pk])
+    page = client.post(url, {"kind": "coaching", "follow_up_on": day})
+    assert page.status_code == 400 and b'data-parameter="follow_up_on"' in page.content
+    response = client.post(
+        url, {"kind": "coaching", "follow_up_on": day}, headers={"HX-Request": "true"}
+    )
+    assert response.context["intervention_form"].errors == {"follow_up_on": [_off_calendar(day)]}
+    assert not Intervention.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01"])
+def test_a_next_follow_up_off_the_calendar_is_refused_when_recording_an_outcome(
+    client, scored, manager_a, rep_a, day
+):
+    logged = Intervention.objects.create(
+        rep=rep_a, kind="coaching", created_by=manager_a, follow_up_on=dt.date(2026, 12, 1)
+    )
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_outcome", args=[logged.pk])
+    refused = client.post(
+        url, {"outcome": "too_early", "follow_up_on": day}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 422
+    assert f"Next follow-up: {_off_calendar(day)}" in refused.content.decode()
+    page = client.post(url, {"outcome": "too_early", "follow_up_on": day})
+    assert page.status_code == 400 and b'data-parameter="follow_up_on"' in page.content
+    logged.refresh_from_db()
+    assert (logged.outcome, logged.follow_up_on) == ("", dt.date(2026, 12, 1))
+
+
+def test_a_follow_up_on_the_calendar_s_last_day_shows_on_every_page_listing_it(
+    client, scored, manager_a, rep_a
+):
+    client.force_login(manager_a)
+    url = reverse("retention:intervention_create", args=[rep_a.pk])
+    client.post(url, {"kind": "coaching", "follow_up_on": "2100-12-31"})
+    assert Intervention.objects.get().follow_up_on == dt.date(2100, 12, 31)
+    for page in (
+        reverse("retention:rep_detail", args=[rep_a.pk]),
+        reverse("retention:dashboard"),
+        reverse("retention:intervention_list"),
+        reverse("retention:intervention_effects"),
+    ):
+        response = client.get(page)
+        assert response.status_code == 200, page
+    assert "2100-12-31" in client.get(reverse("retention:intervention_list")).content.decode()
 
 
 def test_an_overdue_intervention_is_completed_from_its_row_and_a_past_date_is_refused(

@@ -515,8 +515,12 @@ def test_api_upload_takes_encoding_and_column_and_value_mappings(
     "field,value,message",
     [
         ("encoding", "klingon-8", "klingon-8 is not known"),
-        ("mappings", '{"salesforce.nothing": {}}', "no such kind of file"),
-        ("values", '{"salesforce.event": {"type": "Other"}}', "must be an object"),
+        ("mappings", '{"salesforce.nothing": {}}', "salesforce.nothing is not a kind of file."),
+        (
+            "values",
+            '{"salesforce.event": {"type": "Other"}}',
+            "salesforce.event.type must be an object.",
+        ),
     ],
 )
 def test_api_refuses_bad_mapping_fields_with_a_400_naming_them(

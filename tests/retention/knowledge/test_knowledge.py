@@ -4,7 +4,7 @@ import html
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from retention.knowledge.services import (
@@ -102,6 +102,26 @@ def test_unknown_and_oversized_parts_are_refused_by_name(customer_a, manager_a):
     with pytest.raises(KnowledgeError) as long:
         write(customer_a, manager_a, contacts="x" * (MAX_PART_CHARS + 1))
     assert long.value.field == "contacts" and "Key contacts" in long.value.message
+    assert not CustomerKnowledge.objects.exists()
+
+
+def test_a_source_that_is_none_of_them_is_refused_in_a_sentence_in_each_language(
+    customer_a, manager_a
+):
+    for language, expected in [
+        (
+            "en",
+            "The source of a customer note must be one of: Customer page (customer), "
+            "Handover plan (handover), API (api), Recorded before versions were kept (earlier).",
+        ),
+        ("zh-hans", "客户资料的来源必须是以下之一："),
+    ]:
+        with translation.override(language), pytest.raises(KnowledgeError) as refused:
+            customer_knowledge_update(
+                customer=customer_a, author=manager_a, parts={"needs": "x"}, source="gossip"
+            )
+        assert refused.value.message.startswith(expected)
+        assert refused.value.field == "source"
     assert not CustomerKnowledge.objects.exists()
 
 

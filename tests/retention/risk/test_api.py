@@ -94,6 +94,20 @@ def test_a_run_dated_after_today_is_refused_naming_as_of(small_org, admin_user, 
     assert not ScoringRun.objects.exists()
 
 
+@pytest.mark.parametrize("as_of", ["0001-01-01", "1899-12-31"])
+def test_a_run_dated_before_the_calendar_relay_takes_is_refused_naming_as_of(
+    small_org, admin_user, as_of
+):
+    response = api(admin_user).post(reverse("api-risk-run-start"), {"as_of": as_of})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"The as-of date {as_of} is not a date Relay takes: choose one from "
+        "1900-01-01 to 2100-12-31.",
+        "field": "as_of",
+    }
+    assert not ScoringRun.objects.exists()
+
+
 def test_models_api_says_rules_are_not_trained(scored, admin_user):
     rows = api(admin_user).get(reverse("api-risk-model-list")).json()["results"]
     active = [row for row in rows if row["is_active"]]

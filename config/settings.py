@@ -272,11 +272,16 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_float("RELAY_BROKER_TIMEOUT", 2.0)
 # A publish with the broker down fails fast; the outbox (retention.outbox) sends it later.
 CELERY_TASK_PUBLISH_RETRY = False
 if REDIS_URL:
+    # No "retry_on_timeout": in redis-py it gives every connection a retry on ConnectionError
+    # too, and on kombu's pub/sub connection (remote control) that retry reconnects without
+    # resubscribing and then reads with no timeout: the worker's event loop blocks for good
+    # with no "connection lost" (a solo worker after a Redis restart during a task; any pool
+    # once Redis drops that one connection). A broken connection must reach Celery's
+    # consumer, which reconnects and declares its queues and subscriptions again.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": RELAY_TASK_TIME_LIMIT_MAX + 600,
         "socket_connect_timeout": env_float("RELAY_BROKER_TIMEOUT", 2.0),
         "socket_timeout": 30,
-        "retry_on_timeout": True,
         "health_check_interval": 25,
     }
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}

@@ -266,6 +266,14 @@ class TrainingResult:
     validation: pd.DataFrame | None = None
 
 
+def window_observed(frame: pd.DataFrame) -> pd.Series:
+    """True for the snapshots whose recent window is observed (``recent_unobserved_weeks`` 0 or
+    unknown; every snapshot when the column is absent): the only ones any fit trains on."""
+    if "recent_unobserved_weeks" not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame["recent_unobserved_weeks"].fillna(0) == 0
+
+
 def time_split(
     dataset: pd.DataFrame, *, horizon_days: int, valid_share: float = VALID_SHARE
 ) -> tuple[pd.Series, pd.Series, pd.Timestamp]:
@@ -564,9 +572,7 @@ def rolling_validation(
     for share in shares:
         step()
         split = _split_at(dates, share)
-        train_rows = (as_of + pd.Timedelta(days=horizon_days) <= split) & (
-            dataset.get("recent_unobserved_weeks", pd.Series(0, index=dataset.index)).fillna(0) == 0
-        )
+        train_rows = (as_of + pd.Timedelta(days=horizon_days) <= split) & window_observed(dataset)
         valid_rows = (as_of >= split) & (as_of < split + pd.Timedelta(days=ROLLING_WINDOW_DAYS))
         train_set, valid_set = dataset[train_rows], dataset[valid_rows]
         train_set = _selection_sample(train_set, seed=seed)
@@ -1087,9 +1093,11 @@ def _fit_horizons(
     for horizon in horizons:
         step()
         labels = _labels(dataset, horizon, horizon_days)
-        rows = labels.notna() & (as_of_all + pd.Timedelta(days=horizon) <= split)
-        if "recent_unobserved_weeks" in dataset:
-            rows &= dataset["recent_unobserved_weeks"].fillna(0) == 0
+        rows = (
+            labels.notna()
+            & (as_of_all + pd.Timedelta(days=horizon) <= split)
+            & window_observed(dataset)
+        )
         part, y = dataset[rows], labels[rows].astype(int).to_numpy()
         if horizon == horizon_days:
             main_rows = (part, y)
@@ -1236,21 +1244,22 @@ def _train(
             f"{positive_reps} voluntary departures to learn from; {min_departures} are needed"
         )
     train_rows, valid_rows, split = time_split(labelled, horizon_days=horizon_days)
-    if "recent_unobserved_weeks" in labelled:
-        train_rows &= labelled["recent_unobserved_weeks"].fillna(0) == 0
+    observed = window_observed(labelled)
+    train_rows &= observed
     train_set, valid_set = labelled[train_rows], labelled[valid_rows]
     for name, part in (("training", train_set), ("validation", valid_set)):
         if part["label"].nunique() < 2:
             raise NotEnoughHistory(f"the {name} snapshots hold no departure to learn from")
     # A signal never observed in training (no deals, no surveys in the data) teaches nothing.
     features = [name for name in features if name in train_set and train_set[name].notna().any()]
-    y_train = train_set["label"].to_numpy()
     x_valid, y_valid = valid_set[features].astype("float32"), valid_set["label"].to_numpy()
 
     fitted_horizons = sorted(set(horizons) | {horizon_days})
+    # Past REFIT_MAX_ROWS labelled snapshots the fit at the split is the one published.
+    refit = int(observed.sum()) <= REFIT_MAX_ROWS
     steps = (
         len(candidate_pipelines())
-        + 2 * len(fitted_horizons)  # fitted at the split, then again at the data's end
+        + (2 if refit else 1) * len(fitted_horizons)  # at the split, then at the data's end
         + (len(ROLLING_SPLITS) if rolling else 0)
     )
     done = 0
@@ -1345,7 +1354,7 @@ def _train(
         "holdout_start": split.date().isoformat(),
         "holdout_end": pd.Timestamp(valid_set["as_of"].max()).date().isoformat(),
         "training_rows": len(train_set),
-        "training_positives": int(y_train.sum()),
+        "training_positives": validated.positives,
         "horizon_days": horizon_days,
         "horizons": horizon_metrics,
         "baselines": baselines,
@@ -1363,11 +1372,7 @@ def _train(
             groups=validation["rep_id"].to_numpy(),
         ),
         "high_band_count": high_band_count(validation, high=bands_used["high"]),
-        "left_out_unobserved": int(
-            (labelled["recent_unobserved_weeks"].fillna(0) > 0).sum()
-            if "recent_unobserved_weeks" in labelled
-            else 0
-        ),
+        "left_out_unobserved": int((~observed).sum()),
     }
     if rolling:
         metrics["rolling"] = rolling_validation(
@@ -1386,13 +1391,8 @@ def _train(
     # bench/README.md). Past REFIT_MAX_ROWS labelled rows the refit would take training past
     # its minute for little: there the fit at the split is published, levelled on the holdout.
     # The figures above are of the fit at the split, on the snapshots before the holdout only.
-    metrics["validated_training_end"] = pd.Timestamp(train_set["as_of"].max()).date().isoformat()
-    observed = (
-        labelled["recent_unobserved_weeks"].fillna(0) == 0
-        if "recent_unobserved_weeks" in labelled
-        else pd.Series(True, index=labelled.index)
-    )
-    if int(observed.sum()) <= REFIT_MAX_ROWS:
+    metrics["validated_training_end"] = validated.end.date().isoformat()
+    if refit:
         published = _fit_horizons(
             dataset,
             split=_labelled_end(dataset, fitted_horizons, horizon_days),
@@ -1413,8 +1413,6 @@ def _train(
             "recalibration_by_horizon": published.recalibration_by_horizon,
         }
     else:
-        for _ in fitted_horizons:
-            step()
         metrics["published_recalibration"] = _level_to_data_end(
             estimator, raw=raw, valid_set=valid_set, horizon_days=horizon_days
         )

@@ -9,6 +9,18 @@ from handover.hiring import services
 from handover.models import Candidate, Vacancy
 
 
+def vacancy_post(team, **changes) -> dict:
+    """The vacancy form's fields for a growth vacancy in ``team``, with ``changes`` over them."""
+    data = {
+        "team": team.pk,
+        "role": "Account executive",
+        "reason": "growth",
+        "approved_headcount": "1",
+        "opened_on": "2026-06-01",
+    }
+    return {**data, **changes}
+
+
 @pytest.fixture
 def hr_client(client, hr_user):
     client.force_login(hr_user)

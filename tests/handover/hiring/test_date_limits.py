@@ -12,23 +12,13 @@ from django.urls import reverse
 from config.errors import ApplicationError
 from handover.hiring import services
 from handover.models import Candidate, Vacancy
+from tests.handover.hiring.conftest import vacancy_post
 
 OFF_CALENDAR = ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"]
 
 
 def refusal(label: str, day: str) -> str:
     return f"The {label} {day} is not a date Relay takes: choose one from 1900-01-01 to 2100-12-31."
-
-
-def vacancy_post(team, **changes) -> dict:
-    data = {
-        "team": team.pk,
-        "role": "Account executive",
-        "reason": "growth",
-        "approved_headcount": "1",
-        "opened_on": "2026-06-01",
-    }
-    return {**data, **changes}
 
 
 @pytest.mark.parametrize("day", OFF_CALENDAR)

@@ -13,17 +13,7 @@ from django.urls import reverse
 from config.errors import ApplicationError
 from handover.hiring import services
 from handover.models import Candidate, Vacancy
-
-
-def vacancy_post(team, **changes) -> dict:
-    data = {
-        "team": team.pk,
-        "role": "Account executive",
-        "reason": "growth",
-        "approved_headcount": "1",
-        "opened_on": "2026-06-01",
-    }
-    return {**data, **changes}
+from tests.handover.hiring.conftest import vacancy_post
 
 
 def test_a_headcount_and_salary_band_too_large_to_store_are_refused_under_their_fields(

@@ -21,6 +21,16 @@ def vacancy_post(team, **changes) -> dict:
     return {**data, **changes}
 
 
+def internal_candidate(rep) -> Candidate:
+    """``rep`` as a candidate from inside the company (an internal transfer)."""
+    return services.candidate_create(
+        first_name=rep.first_name,
+        last_name=rep.last_name,
+        source=Candidate.Source.INTERNAL,
+        existing_rep=rep,
+    )
+
+
 @pytest.fixture
 def hr_client(client, hr_user):
     client.force_login(hr_user)

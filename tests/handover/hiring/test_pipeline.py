@@ -12,6 +12,7 @@ from handover.hiring import selectors, services
 from handover.models import Application, Candidate, OnboardingTask, StageChange, Vacancy
 from retention.models import Assignment, SalesRep
 from tests.conftest import make_customer
+from tests.handover.hiring.conftest import internal_candidate
 
 Stage = Application.Stage
 
@@ -194,12 +195,7 @@ def test_an_introduction_to_a_customer_with_a_name_as_long_as_a_title_is_planned
 
 
 def test_hiring_an_internal_transfer_links_the_existing_rep(vacancy_north, rep_b):
-    candidate = services.candidate_create(
-        first_name=rep_b.first_name,
-        last_name=rep_b.last_name,
-        source=Candidate.Source.INTERNAL,
-        existing_rep=rep_b,
-    )
+    candidate = internal_candidate(rep_b)
     application = services.application_create(vacancy=vacancy_north, candidate=candidate)
     services.application_move(
         application=application, to_stage=Stage.HIRED, start_date=dt.date(2026, 4, 1)

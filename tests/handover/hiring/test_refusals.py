@@ -18,6 +18,7 @@ from handover.models import (
     OnboardingTemplate,
     Vacancy,
 )
+from tests.handover.hiring.conftest import internal_candidate
 
 
 @pytest.fixture
@@ -321,12 +322,7 @@ def test_rehiring_a_rep_who_has_an_onboarding_plan_is_refused_in_a_sentence(
     services.onboarding_plan_create(
         rep=rep_b, start_date=dt.date(2026, 1, 5), template=services.onboarding_template_default()
     )
-    candidate = services.candidate_create(
-        first_name=rep_b.first_name,
-        last_name=rep_b.last_name,
-        source=Candidate.Source.INTERNAL,
-        existing_rep=rep_b,
-    )
+    candidate = internal_candidate(rep_b)
     application = services.application_create(vacancy=vacancy_north, candidate=candidate)
     refused = f"{rep_b} already has an onboarding plan."
     page = hr_client.post(

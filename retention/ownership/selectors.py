@@ -272,17 +272,23 @@ def _held_now(rep_ids: Iterable[int]) -> QuerySet[Assignment]:
 
 def reps_holding_single_threaded(rep_ids: Iterable[int]) -> set[int]:
     """Of ``rep_ids``, the reps who are the only relationship of at least one key account
-    (``key_accounts_single_threaded``), in one query however many reps."""
+    (``key_accounts_single_threaded``): two index lookups however many reps, none for no reps.
+
+    The reps' current assignments are read first and their customers passed on by id: with the
+    assignments as a subquery, PostgreSQL scans every key account in the table (10 ms at 15,000
+    key accounts, against under 1 ms read apart)."""
     rep_ids = list(rep_ids)
     if not rep_ids:
         return set()
-    held = _held_now(rep_ids)
-    single = key_accounts_single_threaded(
-        Customer.objects.filter(pk__in=held.values("customer_id"))
+    held = list(_held_now(rep_ids).values_list("rep_id", "customer_id"))
+    if not held:
+        return set()
+    single = set(
+        key_accounts_single_threaded(
+            Customer.objects.filter(pk__in={customer_id for _rep, customer_id in held})
+        ).values_list("pk", flat=True)
     )
-    return set(
-        held.filter(customer_id__in=single.values("pk")).values_list("rep_id", flat=True).distinct()
-    )
+    return {rep_id for rep_id, customer_id in held if customer_id in single}
 
 
 def customers_held_alone_by(*, rep_id: int, customer_ids: Iterable[int]) -> set[int]:

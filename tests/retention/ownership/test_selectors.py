@@ -143,6 +143,9 @@ def test_a_rep_without_key_accounts_holds_no_share_and_no_customers_cost_no_quer
     assert key_accounts == selectors.KeyAccounts() and key_accounts.alone_share is None
     with django_assert_num_queries(0):
         assert selectors.customers_held_alone_by(rep_id=rep_a.pk, customer_ids=[]) == set()
+        assert selectors.reps_holding_single_threaded([]) == set()
+    with django_assert_num_queries(2):
+        assert selectors.reps_holding_single_threaded([rep_a.pk]) == set()
 
 
 @pytest.fixture

@@ -276,3 +276,19 @@ def test_candidates_carry_notice_risk_and_load_and_scope_is_accounts_access(
     assert candidates[rep_b.pk].accounts == 1
     scope = selectors.recipient_scope(user=manager_b, candidates=candidates.values())
     assert scope.rep_ids == {rep_b.pk}
+
+
+@pytest.mark.parametrize(
+    ("rep_change", "leaving", "left"),
+    [
+        ({}, False, False),
+        ({"status": "notice"}, True, False),
+        ({"departure_date": dt.date(2026, 11, 5)}, True, False),
+        ({"status": "left", "departure_date": dt.date(2026, 10, 30)}, True, True),
+    ],
+    ids=["active", "notice-no-last-day", "last-day-status-unchanged", "left"],
+)
+def test_a_candidate_is_leaving_as_the_rep_is(rep_change, leaving, left, rep_a):
+    SalesRep.objects.filter(pk=rep_a.pk).update(**rep_change)
+    candidate = selectors.recipient_candidates(reps=Q(pk=rep_a.pk), run=None)[rep_a.pk]
+    assert (candidate.is_leaving, candidate.status == "left") == (leaving, left)

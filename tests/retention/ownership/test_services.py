@@ -56,6 +56,21 @@ def test_a_rep_serving_notice_cannot_become_backup_owner_or_cover(change, custom
     assert current(customer_a) == before
 
 
+def test_a_rep_who_has_left_cannot_become_backup_owner_or_cover(customer_a, rep_a2):
+    rep_a2.status, rep_a2.departure_date = "left", dt.date(2026, 10, 30)
+    rep_a2.save()
+    before = current(customer_a)
+    for write in (
+        services.assignment_add_backup,
+        services.assignment_make_owner,
+        services.assignment_cover_start,
+    ):
+        with pytest.raises(OwnershipError, match="has left") as refused:
+            write(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
+        assert refused.value.field == "rep"
+    assert current(customer_a) == before
+
+
 def test_cover_starts_and_ends(customer_a, rep_a, manager_a):
     cover = services.assignment_cover_start(
         customer_id=customer_a.pk, manager=manager_a, created_by=None, valid_from=DAY

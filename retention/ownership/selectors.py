@@ -15,8 +15,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -478,10 +480,10 @@ def recipient_candidates(
     run: ScoringRun | None,
     limits: Mapping[int, tuple[int, Decimal]] | None = None,
 ) -> dict[int, Candidate]:
-    """The reps matching ``reps`` as the policy reads them: status and last day, risk from
-    ``run`` (none without a run), current load, each team's (accounts, revenue) limits (none
-    when not given) and whether they are still ramping up (hired in the last
-    RELAY_RAMP_UP_DAYS). Two queries."""
+    """The reps matching ``reps`` as the policy reads them: status and whether they are leaving
+    (``SalesRep.is_departing``), risk from ``run`` (none without a run), current load, each
+    team's (accounts, revenue) limits (none when not given) and whether they are still ramping
+    up (hired in the last RELAY_RAMP_UP_DAYS). Two queries."""
     run_id = run.pk if run else 0
     rows = list(
         SalesRep.objects.filter(reps)
@@ -493,8 +495,8 @@ def recipient_candidates(
             "team_id",
             "region",
             "status",
-            "departure_date",
             "hire_date",
+            departing=ExpressionWrapper(SalesRep.departing_q(), output_field=BooleanField()),
             band=F("score__band"),
             probability=F("score__probability"),
         )
@@ -512,7 +514,7 @@ def recipient_candidates(
             team_id=r["team_id"],
             region=r["region"],
             status=r["status"],
-            last_day=r["departure_date"],
+            is_leaving=r["departing"],
             band=r["band"],
             probability=r["probability"],
             accounts=load.accounts,

@@ -25,11 +25,10 @@ customer pass the viewer's scope: a rep of another team is named as such.
 """
 
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
@@ -237,7 +236,7 @@ def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
 
 def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
     wanted = {g.customer_id for g in gaps if g.kind in ACTED_ON}
-    holders = customer_rep_holders(customer_ids=wanted)
+    holders = ownership.customer_rep_holders(customer_ids=wanted)
     ranked = ownership.recipients_ranked(
         holdings=sorted(holders.values(), key=lambda a: -a.customer.annual_revenue),
         user=user,
@@ -262,29 +261,6 @@ def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
             )
         )
     return found
-
-
-def customer_rep_holders(*, customer_ids: Collection[int]) -> dict[int, Assignment]:
-    """For each customer, the rep whose customer it is: its current owner, else its first
-    current rep holder, else (nobody holds it now) its last rep holder. One query."""
-    holders: dict[int, Assignment] = {}
-    if not customer_ids:
-        return holders
-    rows = (
-        Assignment.objects.filter(customer_id__in=list(customer_ids), rep__isnull=False)
-        .select_related("rep", "customer")
-        .order_by("customer_id", F("valid_to").desc(nulls_first=True), "valid_from", "id")
-    )
-    for a in rows:
-        best = holders.get(a.customer_id)
-        if best is None or (
-            best.valid_to is None
-            and a.valid_to is None
-            and a.role == Assignment.Role.OWNER
-            and best.role != Assignment.Role.OWNER
-        ):
-            holders[a.customer_id] = a
-    return holders
 
 
 def coverage_counts(*, user: User, today: dt.date) -> dict[str, int]:

@@ -210,6 +210,31 @@ def customer_backups(*, user: User, customer_ids: Iterable[int]) -> dict[int, li
     }
 
 
+def customer_rep_holders(*, customer_ids: Collection[int]) -> dict[int, Assignment]:
+    """For each customer, the rep whose customer it is: its current owner, else its first
+    current rep holder, else (nobody holds it now) its last rep holder, as the assignment
+    with its rep and customer; a customer only a manager ever held is not in the answer. One
+    query."""
+    holders: dict[int, Assignment] = {}
+    if not customer_ids:
+        return holders
+    rows = (
+        Assignment.objects.filter(customer_id__in=list(customer_ids), rep__isnull=False)
+        .select_related("rep", "customer")
+        .order_by("customer_id", F("valid_to").desc(nulls_first=True), "valid_from", "id")
+    )
+    for a in rows:
+        best = holders.get(a.customer_id)
+        if best is None or (
+            best.valid_to is None
+            and a.valid_to is None
+            and a.role == Assignment.Role.OWNER
+            and best.role != Assignment.Role.OWNER
+        ):
+            holders[a.customer_id] = a
+    return holders
+
+
 def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:
     """What the rep holds now, in any role, with the customer."""
     return list(

@@ -218,20 +218,20 @@ def customer_rep_holders(*, customer_ids: Collection[int]) -> dict[int, Assignme
     holders: dict[int, Assignment] = {}
     if not customer_ids:
         return holders
+    owner_now = ExpressionWrapper(owning_now_q(), output_field=BooleanField())
     rows = (
         Assignment.objects.filter(customer_id__in=list(customer_ids), rep__isnull=False)
         .select_related("rep", "customer")
-        .order_by("customer_id", F("valid_to").desc(nulls_first=True), "valid_from", "id")
+        .order_by(
+            "customer_id",
+            owner_now.desc(),
+            F("valid_to").desc(nulls_first=True),
+            "valid_from",
+            "id",
+        )
     )
     for a in rows:
-        best = holders.get(a.customer_id)
-        if best is None or (
-            best.valid_to is None
-            and a.valid_to is None
-            and a.role == Assignment.Role.OWNER
-            and best.role != Assignment.Role.OWNER
-        ):
-            holders[a.customer_id] = a
+        holders.setdefault(a.customer_id, a)
     return holders
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import ApplicationError
-from handover.plans.coverage import customer_rep_holders
 from handover.plans.selectors import capacity_limits
 from retention.models import Assignment, Customer, SalesRep
 from retention.ownership import policy
@@ -31,7 +30,7 @@ def customer_choices(*, customer: Customer, user: User) -> list[ownership.Recomm
     """Whom ``user`` may add to the customer as backup or cover, best first: the policy's
     low-risk team-mates of its holder (its owner, else its rep holder, else, when nobody holds
     it, its last rep holder) with room, then the team's manager; nobody who holds it now."""
-    holder = customer_rep_holders(customer_ids=[customer.pk]).get(customer.pk)
+    holder = ownership.customer_rep_holders(customer_ids=[customer.pk]).get(customer.pk)
     if holder is None:
         return []
     ranked = ownership.recipients_ranked(
@@ -64,7 +63,7 @@ def _check_chosen(
 
 
 def _why_not(*, customer: Customer, user: User, rep: SalesRep) -> str:
-    holder = customer_rep_holders(customer_ids=[customer.pk]).get(customer.pk)
+    holder = ownership.customer_rep_holders(customer_ids=[customer.pk]).get(customer.pk)
     if Assignment.objects.filter(customer=customer, rep=rep, valid_to__isnull=True).exists():
         return _("already holds it")
     candidates = ownership.recipient_candidates(

@@ -1,8 +1,10 @@
 """Coverage: which customers are at risk of having nobody, and which depend on a single rep.
 
 Definitions (the coverage page, its counts and the nightly alerts all use these):
-- owner_leaving: a key account whose current owner is leaving: has left, is serving notice, has
-  a last day recorded, or the latest complete scoring run found them leaving;
+- owner_leaving: a key account whose current owner (``retention.ownership``'s
+  ``owning_key_account_q``) is leaving: is departing (``SalesRep.is_departing``: has left, is
+  serving notice or has a last day recorded), or the latest complete scoring run found them
+  leaving;
 - leaving_only: any other customer whose every current holder is a rep who is leaving;
 - high_risk_only: a customer whose every current holder who is not leaving is a rep at high risk
   in the latest complete scoring run (``RiskScore.is_high_risk``: a leaving score, stored in the
@@ -23,11 +25,10 @@ customer pass the viewer's scope: a rep of another team is named as such.
 """
 
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.access import scope_team_ids, team_in_scope
@@ -83,19 +84,31 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     scope = None if team_ids is None else customers_visible(user=user)
     gaps: list[Gap] = []
     holders: dict[int, list[dict]] = {}
-    rows = _current(scope).values(
-        "customer_id",
-        "customer__name",
-        "customer__annual_revenue",
-        "customer__is_key_account",
-        "role",
-        "rep_id",
-        "manager_id",
-        "rep__first_name",
-        "rep__last_name",
-        "rep__status",
-        "rep__departure_date",
-        "rep__team_id",
+    rows = (
+        _current(scope)
+        .annotate(
+            # Retention's rules, read on each row: whether its rep is departing, and whether it
+            # makes them the owner of a key account.
+            rep_departing=ExpressionWrapper(
+                SalesRep.departing_q("rep__"), output_field=BooleanField()
+            ),
+            owns_key_account=ExpressionWrapper(
+                ownership.owning_key_account_q(), output_field=BooleanField()
+            ),
+        )
+        .values(
+            "customer_id",
+            "customer__name",
+            "customer__annual_revenue",
+            "rep_id",
+            "manager_id",
+            "rep__first_name",
+            "rep__last_name",
+            "rep__departure_date",
+            "rep__team_id",
+            "rep_departing",
+            "owns_key_account",
+        )
     )
     for row in rows:
         holders.setdefault(row["customer_id"], []).append(row)
@@ -103,12 +116,11 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
     scores = risk_scores_current(rep_ids=rep_ids)
 
     def leaving(row: dict) -> bool:
-        """A rep holder who has left, is serving notice or has a last day (a manager never is)."""
+        """A rep holder who is departing (``SalesRep.is_departing``: has left, is serving notice
+        or has a last day) or whom the latest run found leaving; a manager never is."""
         score = scores.get(row["rep_id"])
         return bool(row["rep_id"]) and (
-            row["rep__status"] in (SalesRep.Status.NOTICE, SalesRep.Status.LEFT)
-            or row["rep__departure_date"] is not None
-            or (score is not None and score.is_leaving)
+            row["rep_departing"] or (score is not None and score.is_leaving)
         )
 
     def last_day(row: dict) -> dt.date | None:
@@ -126,13 +138,7 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
 
     for customer_id, rows_ in holders.items():
         first = rows_[0]
-        owners_leaving = [
-            row
-            for row in rows_
-            if row["customer__is_key_account"]
-            and row["role"] == Assignment.Role.OWNER
-            and leaving(row)
-        ]
+        owners_leaving = [row for row in rows_ if row["owns_key_account"] and leaving(row)]
         for row in owners_leaving:
             gaps.append(
                 Gap(
@@ -230,7 +236,7 @@ def coverage_gaps(*, user: User, today: dt.date) -> list[Gap]:
 
 def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
     wanted = {g.customer_id for g in gaps if g.kind in ACTED_ON}
-    holders = customer_rep_holders(customer_ids=wanted)
+    holders = ownership.customer_rep_holders(customer_ids=wanted)
     ranked = ownership.recipients_ranked(
         holdings=sorted(holders.values(), key=lambda a: -a.customer.annual_revenue),
         user=user,
@@ -255,29 +261,6 @@ def with_choices(*, user: User, gaps: list[Gap]) -> list[Gap]:
             )
         )
     return found
-
-
-def customer_rep_holders(*, customer_ids: Collection[int]) -> dict[int, Assignment]:
-    """For each customer, the rep whose customer it is: its current owner, else its first
-    current rep holder, else (nobody holds it now) its last rep holder. One query."""
-    holders: dict[int, Assignment] = {}
-    if not customer_ids:
-        return holders
-    rows = (
-        Assignment.objects.filter(customer_id__in=list(customer_ids), rep__isnull=False)
-        .select_related("rep", "customer")
-        .order_by("customer_id", F("valid_to").desc(nulls_first=True), "valid_from", "id")
-    )
-    for a in rows:
-        best = holders.get(a.customer_id)
-        if best is None or (
-            best.valid_to is None
-            and a.valid_to is None
-            and a.role == Assignment.Role.OWNER
-            and best.role != Assignment.Role.OWNER
-        ):
-            holders[a.customer_id] = a
-    return holders
 
 
 def coverage_counts(*, user: User, today: dt.date) -> dict[str, int]:

@@ -23,8 +23,8 @@ from config.errors import ApplicationError
 from config.row_actions import REFUSED, RowResult, columns, columns_get, row_answer
 from handover.models import HandoverPlan
 from handover.plans import cover, selectors
-from handover.plans.coverage import customer_rep_holders
 from retention.models import Customer, SalesRep
+from retention.ownership.selectors import customer_rep_holders
 from retention.people import rep_in_scope
 from retention.selectors import customer_get_visible, rep_get_visible
 

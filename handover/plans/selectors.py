@@ -75,12 +75,11 @@ def plan_draft_for_rep(*, rep: SalesRep) -> HandoverPlan | None:
 
 def recipient_reps(*, user: User, plan: HandoverPlan) -> QuerySet[SalesRep]:
     """Reps in the user's scope who can take customers: not the departing rep, and nobody
-    serving notice or gone (a last day recorded counts as notice)."""
+    serving notice or gone (``SalesRep.is_departing``; a last day recorded counts as notice)."""
     return (
         reps_visible(user=user)
         .exclude(pk=plan.rep_id)
-        .exclude(status__in=[SalesRep.Status.LEFT, SalesRep.Status.NOTICE])
-        .filter(departure_date__isnull=True)
+        .staying()
         .order_by("team__name", "last_name", "first_name")
     )
 

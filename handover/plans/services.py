@@ -370,7 +370,7 @@ def _item_update(
                 _("%(customer)s: %(rep)s has left.")
                 % {"customer": customer, "rep": chosen_rep.full_name}
             )
-        if chosen_rep.status == SalesRep.Status.NOTICE or chosen_rep.departure_date:
+        if chosen_rep.is_departing:
             raise RecipientRefused(
                 _(
                     "%(customer)s: %(rep)s is serving notice (last day %(day)s); "

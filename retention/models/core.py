@@ -10,6 +10,17 @@ from accounts.models import Team, TimeStampedModel
 from accounts.names import person_name
 
 
+class SalesRepQuerySet(models.QuerySet):
+    """``departing`` and ``staying``: ``SalesRep.departing_q`` (the one rule of who is leaving)
+    as a filter, and its complement."""
+
+    def departing(self) -> "SalesRepQuerySet":
+        return self.filter(SalesRep.departing_q())
+
+    def staying(self) -> "SalesRepQuerySet":
+        return self.exclude(SalesRep.departing_q())
+
+
 class SalesRep(TimeStampedModel):
     """A salesperson. May or may not log in; ids link them to the CRM user and the HR record."""
 
@@ -52,6 +63,8 @@ class SalesRep(TimeStampedModel):
     departure_reason = models.CharField(
         _("reason for leaving"), max_length=12, choices=DepartureReason.choices, blank=True
     )
+
+    objects = SalesRepQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sales rep")
@@ -102,6 +115,31 @@ class SalesRep(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return person_name(self.first_name, self.last_name)
+
+    @property
+    def is_departing(self) -> bool:
+        """Serving notice or gone: status "notice" or "left", or a last day recorded whatever
+        the status says (one not yet changed). "left" always has a last day
+        (``retention_rep_left_has_last_day``); it is named for clarity.
+
+        The one rule of who is leaving, for everyone who may not take a customer (ownership's
+        writes, handover's recipients, the recipient policy's candidates) and for coverage;
+        ``departing_q`` is it in a query, and tests hold the two to agree. Not ``is_leaving``:
+        that is a score's word (``RiskScore.is_leaving``: what the latest run found), and the
+        dashboard's rows carry it under that name."""
+        return (
+            self.status in (self.Status.NOTICE, self.Status.LEFT) or self.departure_date is not None
+        )
+
+    @staticmethod
+    def departing_q(prefix: str = "") -> Q:
+        """``is_departing`` as a condition, on a relation with ``prefix`` (such as ``"rep__"``).
+        Through a nullable relation with no row (a manager's assignment) it is NULL, not false:
+        read it with the relation's presence."""
+        status, no_last_day = f"{prefix}status__in", f"{prefix}departure_date__isnull"
+        return Q(**{status: [SalesRep.Status.NOTICE, SalesRep.Status.LEFT]}) | Q(
+            **{no_last_day: False}
+        )
 
 
 class Customer(TimeStampedModel):

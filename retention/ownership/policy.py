@@ -18,14 +18,14 @@ The rule, best first:
    already given to them in the same batch); ties: lower risk probability, then lower id;
 3. **the team's manager**, as temporary cover.
 
-Never chosen: the holder themselves; a rep serving notice (status "notice", or any last day
-recorded) or who has left; a high-risk rep; a rep without room under their capacity limits; and
+Never chosen: the holder themselves; a rep serving notice or who has left
+(``Candidate.is_leaving``: the model's ``SalesRep.is_departing``, status "notice" or "left" or
+any last day recorded); a high-risk rep; a rep without room under their capacity limits; and
 anyone outside the scope the caller passes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,7 +36,7 @@ from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from config.chance import format_chance
 from config.money import format_money
 
-ACTIVE, NOTICE, LEFT = "active", "notice", "left"
+ACTIVE, LEFT = "active", "left"
 LOW, HIGH = "low", "high"
 BAND_NAMES = {
     "low": pgettext_lazy("risk band", "low"),
@@ -63,7 +63,9 @@ class Candidate:
     team_id: int
     region: str
     status: str = ACTIVE
-    last_day: dt.date | None = None
+    # Serving notice or gone: ``SalesRep.is_departing``, the one rule of it, which
+    # ``recipient_candidates`` reads for each rep (the policy does not work it out again).
+    is_leaving: bool = False
     band: str | None = None  # "low" | "medium" | "high"; None: no current score
     probability: float | None = None
     accounts: int = 0
@@ -73,11 +75,6 @@ class Candidate:
     # Hired within the last RELAY_RAMP_UP_DAYS: still learning the book they have, so after
     # every ramped team-mate (however loaded) for customers to take over.
     ramping: bool = False
-
-    @property
-    def is_leaving(self) -> bool:
-        """Serving notice or gone: a notice status, a last day recorded, or left."""
-        return self.status in (NOTICE, LEFT) or self.last_day is not None
 
     def has_room_for(self, revenue: Decimal) -> bool:
         if self.max_accounts and self.accounts + 1 > self.max_accounts:

@@ -15,8 +15,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -206,6 +208,31 @@ def customer_backups(*, user: User, customer_ids: Iterable[int]) -> dict[int, li
             user=user, customer_ids=customer_ids, with_risk=True
         ).items()
     }
+
+
+def customer_rep_holders(*, customer_ids: Collection[int]) -> dict[int, Assignment]:
+    """For each customer, the rep whose customer it is: its current owner, else its first
+    current rep holder, else (nobody holds it now) its last rep holder, as the assignment
+    with its rep and customer; a customer only a manager ever held is not in the answer. One
+    query."""
+    holders: dict[int, Assignment] = {}
+    if not customer_ids:
+        return holders
+    owner_now = ExpressionWrapper(owning_now_q(), output_field=BooleanField())
+    rows = (
+        Assignment.objects.filter(customer_id__in=list(customer_ids), rep__isnull=False)
+        .select_related("rep", "customer")
+        .order_by(
+            "customer_id",
+            owner_now.desc(),
+            F("valid_to").desc(nulls_first=True),
+            "valid_from",
+            "id",
+        )
+    )
+    for a in rows:
+        holders.setdefault(a.customer_id, a)
+    return holders
 
 
 def rep_current_assignments(*, rep: SalesRep) -> list[Assignment]:
@@ -478,10 +505,10 @@ def recipient_candidates(
     run: ScoringRun | None,
     limits: Mapping[int, tuple[int, Decimal]] | None = None,
 ) -> dict[int, Candidate]:
-    """The reps matching ``reps`` as the policy reads them: status and last day, risk from
-    ``run`` (none without a run), current load, each team's (accounts, revenue) limits (none
-    when not given) and whether they are still ramping up (hired in the last
-    RELAY_RAMP_UP_DAYS). Two queries."""
+    """The reps matching ``reps`` as the policy reads them: status and whether they are leaving
+    (``SalesRep.is_departing``), risk from ``run`` (none without a run), current load, each
+    team's (accounts, revenue) limits (none when not given) and whether they are still ramping
+    up (hired in the last RELAY_RAMP_UP_DAYS). Two queries."""
     run_id = run.pk if run else 0
     rows = list(
         SalesRep.objects.filter(reps)
@@ -493,8 +520,8 @@ def recipient_candidates(
             "team_id",
             "region",
             "status",
-            "departure_date",
             "hire_date",
+            departing=ExpressionWrapper(SalesRep.departing_q(), output_field=BooleanField()),
             band=F("score__band"),
             probability=F("score__probability"),
         )
@@ -512,7 +539,7 @@ def recipient_candidates(
             team_id=r["team_id"],
             region=r["region"],
             status=r["status"],
-            last_day=r["departure_date"],
+            is_leaving=r["departing"],
             band=r["band"],
             probability=r["probability"],
             accounts=load.accounts,

@@ -35,7 +35,7 @@ def _refuse_leaving(rep: SalesRep, *, what: str, field: str = "rep") -> None:
             "a temporary cover": _("%(name)s has left and cannot be a temporary cover."),
         }
         raise OwnershipError(left[what] % values, field=field)
-    if rep.status == SalesRep.Status.NOTICE or rep.departure_date is not None:
+    if rep.is_departing:
         notice = {
             "an owner": _("%(name)s is serving notice (last day %(day)s) and cannot be an owner."),
             "a backup": _("%(name)s is serving notice (last day %(day)s) and cannot be a backup."),

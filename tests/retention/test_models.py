@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper
 
-from retention.models import Assignment, Deal, LeaveRecord, SalesRep, ServiceRecord
+from retention.models import Assignment, Customer, Deal, LeaveRecord, SalesRep, ServiceRecord
 from tests.conftest import make_rep
 
 D = dt.date
@@ -105,6 +106,50 @@ def test_a_rep_who_left_has_a_last_day(team_north_a):
         "retention_rep_left_has_last_day",
         lambda: make_rep(team_north_a, "Lia", "Left", status=SalesRep.Status.LEFT),
     )
+
+
+def test_who_is_departing_reads_the_same_on_a_rep_in_a_query_and_through_a_relation(
+    team_north_a, manager_a
+):
+    """Every status and last day the constraints allow: serving notice or gone is departing,
+    and only an active rep with no last day stays, wherever the rule is read."""
+    last_day = D(2026, 11, 30)
+    cases = {
+        ("active", None): False,
+        ("active", last_day): True,  # a last day recorded, the status not yet changed
+        ("notice", None): True,
+        ("notice", last_day): True,
+        ("left", last_day): True,
+    }
+    reps = {
+        key: make_rep(team_north_a, key[0], str(key[1]), status=key[0], departure_date=key[1])
+        for key in cases
+    }
+    customer = Customer.objects.create(name="Held by all")
+    for rep in reps.values():
+        Assignment.objects.create(
+            customer=customer, rep=rep, role=Assignment.Role.BACKUP, valid_from=D(2024, 1, 1)
+        )
+    # A manager's assignment has no rep: the relation's condition holds for none of them.
+    Assignment.objects.create(
+        customer=customer, manager=manager_a, role="manager_cover", valid_from=D(2024, 1, 1)
+    )
+    departing = {pk for pk, departs in ((r.pk, cases[k]) for k, r in reps.items()) if departs}
+
+    assert {key: SalesRep.objects.get(pk=r.pk).is_departing for key, r in reps.items()} == cases
+    assert set(SalesRep.objects.departing().values_list("pk", flat=True)) == departing
+    assert set(SalesRep.objects.staying().values_list("pk", flat=True)) == {
+        reps[("active", None)].pk
+    }
+    through = Assignment.objects.filter(SalesRep.departing_q("rep__"))
+    assert set(through.values_list("rep_id", flat=True)) == departing
+    flags = dict(
+        Assignment.objects.filter(customer=customer)
+        .annotate(departs=ExpressionWrapper(SalesRep.departing_q("rep__"), BooleanField()))
+        .values_list("rep_id", "departs")
+    )
+    assert {rep_id for rep_id, departs in flags.items() if departs} == departing
+    assert not flags[None]
 
 
 def test_crm_user_ids_are_unique_but_blank_is_allowed_twice(team_north_a):

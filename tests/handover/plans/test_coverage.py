@@ -21,7 +21,7 @@ from handover.plans.services import (
     handover_plan_create,
 )
 from handover.plans.tasks import coverage_gaps_sync_task
-from retention.models import Assignment, RiskScore, SalesRep
+from retention.models import Assignment, Customer, RiskScore, SalesRep
 from retention.ownership.selectors import rep_key_accounts
 from retention.ownership.services import assignment_add_backup
 from tests.conftest import make_customer, make_rep
@@ -273,3 +273,68 @@ def test_nightly_gap_alerts_name_nobody_on_the_page_or_in_the_mail(
     assert "Alice Anders" not in page
     coverage_alerts_notify()
     assert all("Alice" not in message.body for message in mailoutbox)
+
+
+# --- who is leaving, and whose key account it is: pinned before the rules moved -------------
+
+LAST_DAY = dt.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("rep_change", "score_leaving"),
+    [
+        ({"status": "notice"}, False),
+        ({"departure_date": LAST_DAY}, False),
+        ({"status": "left", "departure_date": TODAY}, False),
+        ({}, True),
+    ],
+    ids=["notice-no-last-day", "last-day-status-unchanged", "left", "latest-run-says-leaving"],
+)
+@pytest.mark.parametrize(
+    ("key_account", "kind"), [(True, "owner_leaving"), (False, "leaving_only")], ids=["key", "not"]
+)
+def test_a_customer_whose_owner_is_leaving_in_any_way_is_a_gap(
+    rep_change, score_leaving, key_account, kind, rep_a, customer_a
+):
+    Customer.objects.filter(pk=customer_a.pk).update(is_key_account=key_account)
+    run = give_scores({rep_a: "low"})
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == set()
+    SalesRep.objects.filter(pk=rep_a.pk).update(**rep_change)
+    if score_leaving:
+        RiskScore.objects.filter(run=run, rep=rep_a).update(
+            status=RiskScore.Status.LEAVING, last_day=LAST_DAY, probability=1.0
+        )
+    assert kinds(coverage_gaps_for(user=None, today=TODAY), customer_a) == {kind}
+
+
+def test_only_the_current_owner_of_a_key_account_makes_an_owner_leaving_gap(
+    customer_a, manager_a, team_north_a
+):
+    """A leaving backup beside a staying owner is no gap; a key account held only by a leaving
+    temporary cover (no owner) is leaving-only; a leaving owner is owner-leaving even with a
+    manager covering, whereas a manager covering a smaller customer covers it."""
+    leaver = make_rep(team_north_a, "Lea", "Ving", departure_date=LAST_DAY)
+    Assignment.objects.create(
+        customer=customer_a, rep=leaver, role=Assignment.Role.BACKUP, valid_from=TODAY
+    )
+    covered_by_leaver = make_customer("Cover Key", is_key_account=True)
+    Assignment.objects.create(
+        customer=covered_by_leaver,
+        rep=leaver,
+        role=Assignment.Role.TEMPORARY_COVER,
+        valid_from=TODAY,
+    )
+    owned_by_leaver = make_customer("Owned Key", owner=leaver, is_key_account=True)
+    small = make_customer("Small Shop", owner=leaver)
+    for customer in (owned_by_leaver, small):
+        Assignment.objects.create(
+            customer=customer,
+            manager=manager_a,
+            role=Assignment.Role.MANAGER_COVER,
+            valid_from=TODAY,
+        )
+    gaps = coverage_gaps_for(user=None, today=TODAY)
+    assert kinds(gaps, customer_a) == set()
+    assert kinds(gaps, covered_by_leaver) == {"leaving_only"}
+    assert kinds(gaps, owned_by_leaver) == {"owner_leaving"}
+    assert kinds(gaps, small) == set()

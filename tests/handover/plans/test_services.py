@@ -530,6 +530,35 @@ def test_a_rep_serving_notice_is_never_suggested_as_recipient_or_backup(
         handover_plan_item_update(item=item, user=manager_a, chosen_rep=carla, today=TODAY)
 
 
+@pytest.mark.parametrize(
+    ("rep_change", "refusal"),
+    [
+        ({"status": "notice"}, "serving notice"),
+        ({"departure_date": TODAY + dt.timedelta(days=3)}, "serving notice"),
+        ({"status": "left", "departure_date": TODAY}, "has left"),
+    ],
+    ids=["notice-no-last-day", "last-day-status-unchanged", "left"],
+)
+def test_a_rep_leaving_in_any_way_is_not_offered_and_cannot_be_chosen(
+    rep_change, refusal, rep_a, mates, book, manager_a
+):
+    carla, dan = mates
+    plan, _ = handover_plan_create(rep=rep_a, created_by=manager_a, today=TODAY)
+    offered = selectors.recipient_reps(user=manager_a, plan=plan)
+    assert {carla.pk, dan.pk} <= set(offered.values_list("pk", flat=True))
+    for field, value in rep_change.items():
+        setattr(carla, field, value)
+    carla.save()
+    offered = set(selectors.recipient_reps(user=manager_a, plan=plan).values_list("pk", flat=True))
+    assert dan.pk in offered and carla.pk not in offered
+    item = plan.items.select_related("plan", "customer").get(rank=1)
+    before = item.chosen_rep_id, item.chosen_manager_id
+    with pytest.raises(RecipientRefused, match=refusal):
+        handover_plan_item_update(item=item, user=manager_a, chosen_rep=carla, today=TODAY)
+    item = HandoverItem.objects.get(pk=item.pk)
+    assert (item.chosen_rep_id, item.chosen_manager_id) == before
+
+
 def test_apply_refuses_a_recipient_who_gave_notice_after_being_chosen(
     rep_a, mates, book, manager_a
 ):

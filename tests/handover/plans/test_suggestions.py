@@ -36,7 +36,7 @@ def rep(rep_id, *, band="low", accounts=0, revenue=0, max_accounts=0, max_revenu
         team_id=kw.get("team_id", TEAM),
         region=kw.get("region", "North"),
         status=kw.get("status", "active"),
-        last_day=kw.get("last_day"),
+        is_leaving=kw.get("is_leaving", False),
         band=band,
         probability=kw.get("probability"),
         accounts=accounts,
@@ -110,7 +110,7 @@ def test_reps_of_another_region_or_team_or_on_notice_are_not_suggested():
     candidates = [
         rep(5, region="South"),
         rep(6, team_id=11),
-        rep(7, status="notice"),
+        rep(7, status="notice", is_leaving=True),
         rep(DEPARTING),
     ]
     assert suggest([facts(1, 1_000)], candidates)[1].kind == "manager"
@@ -145,9 +145,9 @@ def test_no_manager_and_no_rep_leaves_the_customer_without_suggestion():
     assert (result[1].kind, result[1].rep_id, result[1].manager_id) == ("none", None, None)
 
 
-def test_a_rep_whose_last_day_is_in_three_days_is_never_suggested_as_backup_or_team_mate():
-    leaving = TODAY + dt.timedelta(days=3)
-    candidates = [rep(5, last_day=leaving), rep(6, last_day=leaving, accounts=0)]
+def test_a_leaving_rep_is_never_suggested_as_backup_or_team_mate():
+    # A last day in three days, the status not yet changed, as ``SalesRep.is_departing`` has it.
+    candidates = [rep(5, is_leaving=True), rep(6, is_leaving=True, accounts=0)]
     result = suggest([facts(1, 1_000, backups=[5])], candidates)
     assert (result[1].kind, result[1].rep_id, result[1].manager_id) == ("manager", None, 99)
 

@@ -1,6 +1,5 @@
 """The one recipient rule, on hand-built values: no database."""
 
-import datetime as dt
 from decimal import Decimal
 
 from retention.ownership.policy import (
@@ -65,17 +64,23 @@ def test_backup_then_low_risk_team_mate_then_manager():
     assert "manager" in result[2].reason
 
 
-def test_a_backup_serving_notice_or_with_a_last_day_is_never_chosen():
+# Who is leaving is the model's rule (``SalesRep.is_departing``: a notice status, a last day
+# recorded, or left), read into ``is_leaving`` by ``recipient_candidates`` and tested there.
+
+
+def test_a_backup_serving_notice_or_gone_is_never_chosen():
     candidates = [
-        rep(5, status="notice"),
-        rep(6, last_day=dt.date(2026, 11, 5)),  # last day in 3 days, status not yet changed
-        rep(7, status="left", last_day=dt.date(2026, 10, 1)),
+        rep(5, status="notice", is_leaving=True),
+        rep(6, is_leaving=True),  # a last day recorded, status not yet changed
+        rep(7, status="left", is_leaving=True),
     ]
     assert kinds(ranked(case(5, 6, 7), candidates)) == [("manager", 99)]
+    refused = [refusal(c, holder_rep_id=HOLDER, scope=EVERYONE) for c in candidates]
+    assert refused == ["is serving notice", "is serving notice", "has left"]
 
 
 def test_a_team_mate_serving_notice_is_never_chosen():
-    candidates = [rep(5, last_day=dt.date(2026, 11, 5)), rep(6, status="notice")]
+    candidates = [rep(5, is_leaving=True), rep(6, status="notice", is_leaving=True)]
     assert kinds(ranked(case(), candidates)) == [("manager", 99)]
 
 

@@ -276,3 +276,69 @@ def test_candidates_carry_notice_risk_and_load_and_scope_is_accounts_access(
     assert candidates[rep_b.pk].accounts == 1
     scope = selectors.recipient_scope(user=manager_b, candidates=candidates.values())
     assert scope.rep_ids == {rep_b.pk}
+
+
+@pytest.mark.parametrize(
+    ("rep_change", "leaving", "left"),
+    [
+        ({}, False, False),
+        ({"status": "notice"}, True, False),
+        ({"departure_date": dt.date(2026, 11, 5)}, True, False),
+        ({"status": "left", "departure_date": dt.date(2026, 10, 30)}, True, True),
+    ],
+    ids=["active", "notice-no-last-day", "last-day-status-unchanged", "left"],
+)
+def test_a_candidate_is_leaving_as_the_rep_is(rep_change, leaving, left, rep_a):
+    SalesRep.objects.filter(pk=rep_a.pk).update(**rep_change)
+    candidate = selectors.recipient_candidates(reps=Q(pk=rep_a.pk), run=None)[rep_a.pk]
+    assert (candidate.is_leaving, candidate.status == "left") == (leaving, left)
+
+
+def test_the_rep_whose_customer_it_is_is_its_owner_else_first_rep_holder_else_last(
+    rep_a, rep_a2, rep_b, customer_a, manager_a, team_north_a, django_assert_num_queries
+):
+    # Owned now, with a backup since before the owner: the owner.
+    Assignment.objects.create(
+        customer=customer_a, rep=rep_a2, role="backup", valid_from=dt.date(2020, 1, 1)
+    )
+    # Nobody owns it now: its first current rep holder (a manager covering is no rep).
+    unowned = make_customer("Unowned Co")
+    Assignment.objects.create(
+        customer=unowned, manager=manager_a, role="manager_cover", valid_from=dt.date(2019, 1, 1)
+    )
+    Assignment.objects.create(
+        customer=unowned, rep=rep_b, role="temporary_cover", valid_from=dt.date(2024, 6, 1)
+    )
+    Assignment.objects.create(
+        customer=unowned, rep=rep_a2, role="backup", valid_from=dt.date(2023, 1, 1)
+    )
+    # Nobody holds it now: the rep who held it last.
+    earlier = make_rep(team_north_a, "Earl", "Ier")
+    orphan = make_customer("Orphan Co")
+    for rep, start, end in (
+        (earlier, dt.date(2019, 1, 1), dt.date(2021, 12, 31)),
+        (rep_a, dt.date(2022, 1, 1), dt.date(2024, 3, 31)),
+        (rep_b, dt.date(2018, 1, 1), dt.date(2020, 6, 30)),
+    ):
+        Assignment.objects.create(
+            customer=orphan, rep=rep, role="owner", valid_from=start, valid_to=end
+        )
+    # Only a manager has ever held it: nobody's.
+    managed = make_customer("Managed Co")
+    Assignment.objects.create(
+        customer=managed, manager=manager_a, role="manager_cover", valid_from=TODAY
+    )
+    ids = [customer_a.pk, unowned.pk, orphan.pk, managed.pk]
+
+    with django_assert_num_queries(1):
+        holders = selectors.customer_rep_holders(customer_ids=ids)
+        found = {
+            c: (a.rep.full_name, a.role, a.valid_to, a.customer.name) for c, a in holders.items()
+        }
+    assert found == {
+        customer_a.pk: ("Alice Anders", "owner", None, "Acme Shipping"),
+        unowned.pk: ("Arne Berg", "backup", None, "Unowned Co"),
+        orphan.pk: ("Alice Anders", "owner", dt.date(2024, 3, 31), "Orphan Co"),
+    }
+    with django_assert_num_queries(0):
+        assert selectors.customer_rep_holders(customer_ids=[]) == {}

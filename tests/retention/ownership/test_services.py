@@ -36,11 +36,17 @@ def test_making_a_backup_the_owner_closes_the_old_owner_and_the_backup_role(
 
 
 @pytest.mark.parametrize(
-    "change",
-    [{"status": "notice"}, {"departure_date": dt.date(2026, 11, 5)}],
-    ids=["notice", "last-day-in-three-days"],
+    ("change", "refusal"),
+    [
+        ({"status": "notice"}, "serving notice"),
+        ({"departure_date": dt.date(2026, 11, 5)}, "serving notice"),
+        ({"status": "left", "departure_date": dt.date(2026, 10, 30)}, "has left"),
+    ],
+    ids=["notice", "last-day-in-three-days", "left"],
 )
-def test_a_rep_serving_notice_cannot_become_backup_owner_or_cover(change, customer_a, rep_a2):
+def test_a_rep_serving_notice_or_gone_cannot_become_backup_owner_or_cover(
+    change, refusal, customer_a, rep_a2
+):
     for field, value in change.items():
         setattr(rep_a2, field, value)
     rep_a2.save()
@@ -50,7 +56,7 @@ def test_a_rep_serving_notice_cannot_become_backup_owner_or_cover(change, custom
         services.assignment_make_owner,
         services.assignment_cover_start,
     ):
-        with pytest.raises(OwnershipError, match="serving notice") as refused:
+        with pytest.raises(OwnershipError, match=refusal) as refused:
             write(customer_id=customer_a.pk, rep=rep_a2, created_by=None)
         assert isinstance(refused.value, ApplicationError) and refused.value.field == "rep"
     assert current(customer_a) == before

@@ -46,6 +46,7 @@ from retention.selectors import (
 )
 
 Kind = CoverageGap.Kind
+KIND_ORDER = {kind: rank for rank, kind in enumerate(Kind.values)}
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ def coverage_gaps_for(*, user: User | None, today: dt.date) -> list[Gap]:
                 item.plan.rep.team_id,
             )
         )
-    gaps.sort(key=lambda g: (g.kind, -g.revenue, g.customer_name))
+    # The most urgent kind first, as the kinds are declared (and the page's cards read), then
+    # the most revenue: a key account whose owner is leaving before a high-risk-only customer.
+    gaps.sort(key=lambda g: (KIND_ORDER[g.kind], -g.revenue, g.customer_name))
     return gaps
 
 

@@ -338,3 +338,32 @@ def test_only_the_current_owner_of_a_key_account_makes_an_owner_leaving_gap(
     assert kinds(gaps, covered_by_leaver) == {"leaving_only"}
     assert kinds(gaps, owned_by_leaver) == {"owner_leaving"}
     assert kinds(gaps, small) == set()
+
+
+def test_the_most_urgent_gaps_come_first_on_the_page_and_in_the_api(
+    client, admin_user, rep_a, rep_a2, rep_b
+):
+    """A key account whose owner is leaving and one nobody holds come before the customers
+    held only by high-risk reps, however much more those bring in: the kinds in the order the
+    page's cards give them, then the most revenue."""
+    give_scores({rep_a2: "high"})
+    rep_a.status, rep_a.departure_date = "notice", dt.date(2026, 11, 30)
+    rep_a.save()
+    make_customer("Small Key", owner=rep_a, annual_revenue=10_000, is_key_account=True)
+    make_customer("Big Risky", owner=rep_a2, annual_revenue=9_000_000)
+    make_customer("Bigger Risky", owner=rep_a2, annual_revenue=9_500_000)
+    make_customer("Nobody's", annual_revenue=5_000, is_key_account=True)
+    expected = [
+        ("Small Key", "owner_leaving"),
+        ("Nobody's", "uncovered"),
+        ("Bigger Risky", "high_risk_only"),
+        ("Big Risky", "high_risk_only"),
+    ]
+    gaps = coverage_gaps(user=admin_user, today=TODAY)
+    assert [(g.customer_name, g.kind) for g in gaps] == expected
+    client.force_login(admin_user)
+    api = client.get(reverse("api-handover-coverage")).json()["gaps"]
+    assert [(g["customer_name"], g["kind"]) for g in api] == expected
+    page = client.get(reverse("handover:coverage")).content.decode()
+    positions = [page.index(name.replace("'", "&#x27;")) for name, _kind in expected]
+    assert positions == sorted(positions)

@@ -294,7 +294,25 @@ def measure(org: foreign_sim.Org, as_of: dt.date) -> dict:
                 "departures": int(y[mask].sum()),
             }
         )
+    # Each kind of departure's leavers against every rep who stays: which ones Relay ranks high.
+    reason = truth["reason"].to_numpy()[person]
+    visible = drift > 0.1
+    groups = {name: y & (reason == name) for name in foreign_sim.REASON_NAMES.values()}
+    groups["resigned after a search, drift > 0.1 at T"] = y & visible
+    groups["resigned after a search, drift ≤ 0.1 at T"] = (
+        y & ~visible & (reason == foreign_sim.REASON_NAMES[foreign_sim.RESIGN_SEARCH])
+    )
+    by_reason = {}
+    for name, positives in groups.items():
+        keep = positives | ~y
+        if positives.any():
+            by_reason[name] = {
+                "leavers": int(positives.sum()),
+                "relay_auc": figures(positives[keep], probability[keep])["roc_auc"],
+                "ceiling_auc": figures(positives[keep], drift[keep])["roc_auc"],
+            }
     return {
+        "by_reason": by_reason,
         "run": run.pk if run else None,
         "model": model.version if model else None,
         "model_kind": model.kind if model else None,
@@ -369,6 +387,13 @@ def _print_table(result: dict) -> None:
         print(
             f"{b['band']:8} {b['reps']:6} {cell(b['predicted']):>10} {cell(b['observed']):>9}"
             f" {b['departures']:11}"
+        )
+    print()
+    print(f"{'leavers of (T, T + 90 d] by kind':44} {'reps':>5} {'Relay AUC':>10} {'ceiling':>8}")
+    for name, group in result["by_reason"].items():
+        print(
+            f"{name:44} {group['leavers']:5} {cell(group['relay_auc']):>10}"
+            f" {cell(group['ceiling_auc']):>8}"
         )
     print()
     print(

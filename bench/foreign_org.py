@@ -298,7 +298,7 @@ def measure(org: foreign_sim.Org, as_of: dt.date) -> dict:
     reason = truth["reason"].to_numpy()[person]
     visible = drift > 0.1
     groups = {name: y & (reason == name) for name in foreign_sim.REASON_NAMES.values()}
-    groups["resigned after a search, drift > 0.1 at T"] = y & visible
+    groups["any leaver, drift > 0.1 at T"] = y & visible
     groups["resigned after a search, drift ≤ 0.1 at T"] = (
         y & ~visible & (reason == foreign_sim.REASON_NAMES[foreign_sim.RESIGN_SEARCH])
     )

@@ -1,6 +1,6 @@
 """Benchmark: Relay's departure-risk scores on an independent simulated org (``foreign_sim``).
 
-    DEBUG=true LOG_LEVEL=WARNING SECRET_KEY=… REDIS_URL=redis://127.0.0.1:6379/12 \\
+    DEBUG=true LOG_LEVEL=WARNING SECRET_KEY=… \\
         .venv/bin/python bench/foreign_org.py --seats 2000 --seed 0 [--keep] [--db-name NAME]
 
 1. Generates the org (``bench/foreign_sim.py``: a model written without reading Relay's) into
@@ -451,6 +451,10 @@ def main() -> None:
     rows = {name: table.height for name, table in org.tables.items()}
     _say(f"generated in {time.perf_counter() - started:.1f} s: {rows}; {org.counts}")
 
+    # Nothing here needs Redis: without REDIS_URL, Relay's Celery broker is a directory under
+    # RELAY_VAR_DIR, so the runs the import and the scoring queue (no worker takes them) are
+    # deleted with the temporary directory instead of waiting in a shared Redis.
+    os.environ.pop("REDIS_URL", None)
     env = {
         **os.environ,
         "DATABASE_URL": f"{SERVER}/{name}",

@@ -815,10 +815,10 @@ def convert_chunk(
     return Converted(records, slow)
 
 
-def latest_day(records: pl.DataFrame) -> dt.date | None:
-    if records.height == 0:
-        return None
-    return records["_day"].max()
+def latest_day(records: pl.DataFrame, *, until: dt.date) -> dt.date | None:
+    """The records' last day up to ``until`` (today): one booked later is not data yet."""
+    days = records["_day"].filter(records["_day"] <= until)
+    return days.max() if days.len() else None
 
 
 def copy_csv(records: pl.DataFrame, columns: tuple[str, ...] = ACTIVITY_COLUMNS) -> bytes:

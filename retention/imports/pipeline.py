@@ -469,7 +469,8 @@ def _moment_day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
 
 
-# How far each kind of record reaches in time (to tell whether the data ends near today).
+# How far each kind of record reaches in time (to tell whether the data ends near today; a
+# record dated after today, a meeting booked ahead, does not count).
 _LATEST: dict[str, Callable[[dict], dt.date | None]] = {
     "activities": lambda record: (
         _moment_day(record.get("occurred_at")) if record.get("todo_status") != "open" else None
@@ -584,8 +585,11 @@ def _run_file(
         return record
 
     def later(latest, day):
-        """The later of two days, either of which may be None."""
-        return day if day is not None and (latest is None or day > latest) else latest
+        """The later of two days, either of which may be None; a day after today (a meeting
+        booked ahead) is not data yet, as for scoring's ``risk_history_end``."""
+        if day is None or day > ctx.today:
+            return latest
+        return day if latest is None or day > latest else latest
 
     def convert_all() -> None:
         records: list[dict] = []
@@ -701,7 +705,7 @@ def _run_file(
                 kind, cells, numbers, row, ctx, deleted_column and "is_deleted", chars
             )
             fast = converted.records
-            latest = later(latest, latest_day(fast))
+            latest = later(latest, latest_day(fast, until=ctx.today))
             processed = fast.height
             found: list[tuple[int, int, dict]] = []  # (row, order, issue)
             slow_records: dict[int, tuple[dict, list]] = {}

@@ -336,6 +336,28 @@ def test_old_data_does_not_queue_a_scoring_run_as_of_today_and_says_so(reps):
     assert job.counts["latest"] == "2024-03-07"
 
 
+@time_machine.travel(dt.datetime(2024, 4, 1, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_a_meeting_booked_ahead_does_not_make_old_data_recent(tmp_path, reps):
+    """The export ends on 7 March; a review booked for May is not data yet, so on 1 April the
+    data still ends on 7 March (more than two weeks ago) and no run is queued as of today, as
+    scoring's own end of the history leaves out what is dated after today."""
+    folder = EXPORTS / "activities"
+    events = tmp_path / "Event.csv"
+    events.write_text(
+        (folder / "Event.csv").read_text()
+        + "00UF100000EVT99AAA,false,,,001F100000ACC01AAA,Renewal review,Meeting,"
+        "2024-05-20T10:00:00.000+0000,60,005F100000REP01AAA\n"
+    )
+
+    job = run_import(folder / "Account.csv", events)
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    assert Activity.objects.filter(subject="Renewal review").exists()
+    assert job.counts["latest"] == "2024-03-07"
+    assert not ScoringRun.objects.exists()
+    assert "No scoring run was queued: the data ends on 2024-03-07" in job.message
+
+
 @time_machine.travel(MARCH, tick=False)
 def test_recent_data_queues_a_scoring_run_and_says_so(reps):
     folder = EXPORTS / "activities"

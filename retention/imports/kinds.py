@@ -912,6 +912,10 @@ HR_LEAVING_REASONS = {
     "laid off": "involuntary",
     "layoff": "involuntary",
     "redundancy": "involuntary",
+    "terminated for cause": "involuntary",
+    "dismissed for cause": "involuntary",
+    "involuntary termination": "involuntary",
+    "voluntary resignation": "voluntary",
     "transferred": "transfer",
     "internal transfer": "transfer",
     "internal move": "transfer",
@@ -1228,9 +1232,11 @@ RELAY_KINDS = (
                 _("last day, YYYY-MM-DD"),
                 "",
             ),
+            # When HR exports both, the type (Voluntary, Involuntary) is read, not the reason,
+            # often free text ("Better Opportunity"): the first alias present wins.
             Field(
                 "leaving_reason",
-                ("leaving_reason", "termination reason", "termination type", "leaving type"),
+                ("leaving_reason", "termination type", "leaving type", "termination reason"),
                 False,
                 _("voluntary, involuntary or transfer; required with a leaving date"),
                 "",

@@ -1,5 +1,5 @@
 """HR's absence report as HR writes it, told apart from HR's people file, and HR's words for
-the kind of an absence."""
+the kind of an absence and for the reason a person left."""
 
 import datetime as dt
 
@@ -112,3 +112,54 @@ def test_the_admin_s_value_mapping_still_reads_an_absence_type_first(wei, tmp_pa
 
     assert job.status == ImportJob.Status.APPLIED, job.issues
     assert LeaveRecord.objects.get().kind == "unpaid"
+
+
+BAMBOO_HEADER = (
+    "Employee ID,First Name,Last Name,Work Email,Team,Hire Date,Termination Date,"
+    "Termination Type,Termination Reason\n"
+)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_termination_type_is_read_before_the_free_text_termination_reason(tmp_path, team_north_a):
+    path = write(
+        tmp_path / "people.csv",
+        BAMBOO_HEADER + "E-1,Ana,Alves,ana@example.com,North A,2021-04-01,2024-05-20,Voluntary,"
+        "Better Opportunity\n"
+        + "E-2,Ben,Berg,ben@example.com,North A,2021-04-01,2024-05-21,Involuntary,Performance\n"
+        + "E-3,Cy,Cole,cy@example.com,North A,2021-04-01,2024-05-22,Resignation,Relocation\n"
+        + "E-4,Di,Dahl,di@example.com,North A,2021-04-01,2024-05-23,Terminated for Cause,\n"
+        + "E-5,Ed,Eng,ed@example.com,North A,2021-04-01,2024-05-24,Layoff,Restructuring\n"
+        + "E-6,Flo,Fox,flo@example.com,North A,2021-04-01,2024-05-27,Internal Transfer,\n"
+        + "E-7,Gus,Gray,gus@example.com,North A,2021-04-01,,,\n",
+    )
+
+    job = run_import(path)
+
+    assert job.status == ImportJob.Status.APPLIED, (job.message, job.issues)
+    assert job.counts["files"][0]["kind"] == "relay.people"
+    reasons = dict(SalesRep.objects.values_list("hr_employee_id", "departure_reason"))
+    assert reasons == {
+        "E-1": "voluntary",
+        "E-2": "involuntary",
+        "E-3": "voluntary",
+        "E-4": "involuntary",
+        "E-5": "involuntary",
+        "E-6": "transfer",
+        "E-7": "",
+    }
+
+
+def test_a_termination_reason_alone_is_still_the_leaving_reason(tmp_path, wei):
+    path = write(
+        tmp_path / "people.csv",
+        HR_HEADER + "E-1001,Wei,Li,wei.li@example.com,North A,,AE,2021-04-01,2024-05-20,"
+        "Dismissed\n",
+    )
+
+    with time_machine.travel(FROZEN, tick=False):
+        job = run_import(path)
+
+    assert job.status == ImportJob.Status.APPLIED, job.issues
+    wei.refresh_from_db()
+    assert wei.departure_reason == "involuntary"

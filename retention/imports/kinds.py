@@ -912,10 +912,41 @@ HR_LEAVING_REASONS = {
     "laid off": "involuntary",
     "layoff": "involuntary",
     "redundancy": "involuntary",
+    "terminated for cause": "involuntary",
+    "dismissed for cause": "involuntary",
+    "involuntary termination": "involuntary",
+    "voluntary resignation": "voluntary",
     "transferred": "transfer",
     "internal transfer": "transfer",
     "internal move": "transfer",
 }
+
+# How HR systems name a kind of absence, and which of Relay's kinds it is.
+HR_LEAVE_KINDS = {
+    "annual leave": "vacation",
+    "holiday": "vacation",
+    "pto": "vacation",
+    "paid time off": "vacation",
+    "vacation leave": "vacation",
+    "sick leave": "sick",
+    "sickness": "sick",
+    "sick day": "sick",
+    "illness": "sick",
+    "personal day": "personal",
+    "personal leave": "personal",
+    "unpaid leave": "unpaid",
+    "leave without pay": "unpaid",
+    "parental leave": "other",
+    "maternity leave": "other",
+    "paternity leave": "other",
+    "bereavement": "other",
+    "bereavement leave": "other",
+    "jury duty": "other",
+    "public holiday": "other",
+}
+
+# An absence HR records with one of these statuses never happened: it is not leave taken.
+HR_ABSENCE_NOT_TAKEN = frozenset({"cancelled", "canceled", "rejected", "denied", "withdrawn"})
 
 
 def _choice(
@@ -1009,6 +1040,11 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
 
 
 def relay_leave(row: Row, ctx: ImportContext) -> dict:
+    status = text(row("status"))
+    if status.lower() in HR_ABSENCE_NOT_TAKEN:
+        raise RowSkipped(
+            row.column("status"), status, _("not taken: cancelled, rejected or withdrawn in HR")
+        )
     employee_id = row.required("employee_id")
     rep_id = ctx.reps_by_hr.get(employee_id)
     if rep_id is None:
@@ -1029,7 +1065,9 @@ def relay_leave(row: Row, ctx: ImportContext) -> dict:
         "rep_id": rep_id,
         "first_day": first,
         "last_day": last,
-        "kind": _choice(row, "kind", LeaveRecord.Kind, LeaveRecord.Kind.VACATION),
+        "kind": _choice(
+            row, "kind", LeaveRecord.Kind, LeaveRecord.Kind.VACATION, synonyms=HR_LEAVE_KINDS
+        ),
     }
 
 
@@ -1104,6 +1142,26 @@ def relay_activity(row: Row, ctx: ImportContext) -> dict:
 
 _REP_HELP = _("the rep's employee id, CRM user id or e-mail")
 
+# HR's names for the employee id, and for the column that makes a file an absence report.
+_HR_EMPLOYEE_IDS = ("employee id", "employee number", "worker id", "personnel number")
+_ABSENCE_TYPES = ("absence type", "leave type", "type of leave", "time off type")
+_ABSENCE_DURATIONS = ("duration", "duration (days)", "duration days", "days")
+# Columns only a people file has: an absence report that took "start date" for a hire date
+# would be read as people, and the reverse.
+_PEOPLE_ONLY = frozenset(
+    {
+        "work email",
+        "work e-mail",
+        "business email",
+        "hire date",
+        "date of hire",
+        "original hire date",
+        "termination date",
+        "termination type",
+        "termination reason",
+    }
+)
+
 RELAY_KINDS = (
     FileKind(
         key="relay.people",
@@ -1118,6 +1176,7 @@ RELAY_KINDS = (
             frozenset({"employee number", "first name", "last name"}),
             frozenset({"worker id", "first name", "last name"}),
         ),
+        excluded=frozenset(_ABSENCE_TYPES),
         convert=relay_person,
         description=_(
             "Salespeople from HR. A leaving date records the departure (status and handover "
@@ -1173,9 +1232,11 @@ RELAY_KINDS = (
                 _("last day, YYYY-MM-DD"),
                 "",
             ),
+            # When HR exports both, the type (Voluntary, Involuntary) is read, not the reason,
+            # often free text ("Better Opportunity"): the first alias present wins.
             Field(
                 "leaving_reason",
-                ("leaving_reason", "termination reason", "termination type", "leaving type"),
+                ("leaving_reason", "termination type", "leaving type", "termination reason"),
                 False,
                 _("voluntary, involuntary or transfer; required with a leaving date"),
                 "",
@@ -1198,16 +1259,69 @@ RELAY_KINDS = (
         order=50,
         hr_may_import=True,
         id_field="leave_id",
-        signatures=(frozenset({"employee id", "first day", "last day"}),),
+        signatures=(
+            frozenset({"employee id", "first day", "last day"}),
+            # HR's absence report: known by its absence type, or by a duration and a status
+            # beside the start and end dates.
+            *(frozenset({id_, kind}) for id_ in _HR_EMPLOYEE_IDS for kind in _ABSENCE_TYPES),
+            *(
+                frozenset({id_, "start date", "end date", duration, "status"})
+                for id_ in _HR_EMPLOYEE_IDS
+                for duration in _ABSENCE_DURATIONS
+            ),
+        ),
+        excluded=_PEOPLE_ONLY,
         convert=relay_leave,
-        description=_("Absences. Without a leave_id, the employee id and first day identify it."),
+        description=_(
+            "Absences, from this template or HR's absence report. Without a leave_id, the "
+            "employee id and first day identify it; an absence HR cancelled, rejected or "
+            "withdrew is skipped."
+        ),
         fields=(
-            Field("leave_id", ("leave_id",), False, _("your id for the absence"), "L-2024-017"),
-            Field("employee_id", ("employee_id",), True, _("HR employee id"), "E-1001"),
-            Field("first_day", ("first_day",), True, "YYYY-MM-DD", "2024-07-01"),
-            Field("last_day", ("last_day",), True, "YYYY-MM-DD", "2024-07-12"),
             Field(
-                "kind", ("kind",), False, _("vacation, sick, personal, unpaid or other"), "vacation"
+                "leave_id",
+                ("leave_id", "absence id", "request id"),
+                False,
+                _("your id for the absence"),
+                "L-2024-017",
+            ),
+            Field(
+                "employee_id",
+                ("employee_id", *_HR_EMPLOYEE_IDS),
+                True,
+                _("HR employee id"),
+                "E-1001",
+            ),
+            Field(
+                "first_day",
+                ("first_day", "start date", "absence start", "leave start", "from date"),
+                True,
+                "YYYY-MM-DD",
+                "2024-07-01",
+            ),
+            Field(
+                "last_day",
+                ("last_day", "end date", "absence end", "leave end", "to date"),
+                True,
+                "YYYY-MM-DD",
+                "2024-07-12",
+            ),
+            Field(
+                "kind",
+                ("kind", *_ABSENCE_TYPES),
+                False,
+                _(
+                    "vacation, sick, personal, unpaid or other (also HR's words: Annual Leave, "
+                    "PTO, Sick Leave, Personal Day, Unpaid Leave…)"
+                ),
+                "vacation",
+            ),
+            Field(
+                "status",
+                ("status", "absence status", "approval status", "request status"),
+                False,
+                _("HR's status: Cancelled, Rejected, Denied or Withdrawn skips the row"),
+                "approved",
             ),
         ),
     ),

@@ -463,20 +463,22 @@ def write_roles(records: list[dict], ctx) -> tuple[int, int, int]:
     )
 
 
+def _remembered_non_reps(ctx) -> dict[str, str]:
+    """What earlier imports made of the CRM users who are not reps, by CRM user id."""
+    cache = getattr(ctx, "_non_reps", None)
+    if cache is None:
+        cache = dict(
+            CrmUserChoice.objects.exclude(becomes=REP).values_list("crm_user_id", "becomes")
+        )
+        ctx._non_reps = cache
+    return cache
+
+
 def non_rep_reason(ctx, crm_id: str) -> str | None:
     """Why records owned by this CRM user are skipped (a manager or a skipped user), or None."""
     people: PeopleImport | None = getattr(ctx, "people", None)
     decision = people.decision(crm_id) if people else None
-    if decision is None:
-        cache = getattr(ctx, "_non_reps", None)
-        if cache is None:
-            cache = dict(
-                CrmUserChoice.objects.exclude(becomes=REP).values_list("crm_user_id", "becomes")
-            )
-            ctx._non_reps = cache
-        becomes = cache.get(crm_id)
-    else:
-        becomes = decision.becomes
+    becomes = _remembered_non_reps(ctx).get(crm_id) if decision is None else decision.becomes
     if becomes == MANAGER:
         return _("owned by a manager, who is not a rep")
     if becomes == SKIP:
@@ -485,6 +487,78 @@ def non_rep_reason(ctx, crm_id: str) -> str | None:
 
 
 # --- HR files in HR's layout --------------------------------------------------------------------
+
+
+def _upload_crm_ids_by_email(people: PeopleImport) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for crm_id, user in people.users.items():
+        if user.email and people.decision(crm_id):
+            found.setdefault(user.email.lower(), set()).add(crm_id)
+    return found
+
+
+def hr_person_not_a_rep(row, ctx, *, crm_id: str, email: str) -> None:
+    """Raise RowSkipped for an HR row (of a person Relay does not hold as a rep) whom the CRM
+    side made a manager or skipped: HR's sales department lists managers and directors too.
+
+    Such a person is a CRM user of this upload decided manager or skip (by the row's CRM user
+    id, else by e-mail when no CRM user of that e-mail became a rep), a CRM user an earlier
+    import decided so (by CRM user id), or, once any CRM users were imported, an existing login
+    with the sales-manager role and this e-mail. Without any CRM, every HR row is a rep."""
+    found = _hr_not_a_rep(ctx, crm_id=crm_id, email=email.strip().lower())
+    if found:
+        key, value, reason = found
+        raise RowSkipped(row.column(key), value, reason)
+
+
+def _hr_not_a_rep(ctx, *, crm_id: str, email: str) -> tuple[str, str, str] | None:
+    """(column key, value, reason) when the person is not a rep by the CRM side, else None."""
+    manager = _("a manager in the CRM (login with the sales-manager role), not a rep")
+    people: PeopleImport | None = getattr(ctx, "people", None)
+    decisions: list[Decision] = []
+    key, value = "crm_user_id", crm_id
+    if people is not None:
+        if crm_id and people.decision(crm_id):
+            decisions = [people.decision(crm_id)]
+        elif email:
+            by_email = getattr(ctx, "_crm_ids_by_email", None)
+            if by_email is None:
+                by_email = ctx._crm_ids_by_email = _upload_crm_ids_by_email(people)
+            decisions = [people.decision(found) for found in sorted(by_email.get(email, ()))]
+            key, value = "email", email
+    if any(decision.becomes == REP for decision in decisions):
+        return None
+    if any(decision.becomes == MANAGER for decision in decisions):
+        return key, value, manager
+    if decisions:
+        return key, value, _("not a rep in the CRM: %(why)s") % {"why": decisions[0].reason}
+    remembered = _remembered_non_reps(ctx).get(crm_id) if crm_id else None
+    if remembered == MANAGER:
+        return "crm_user_id", crm_id, manager
+    if remembered == SKIP:
+        return (
+            "crm_user_id",
+            crm_id,
+            _("not a rep in the CRM (an earlier import skipped this user)"),
+        )
+    if email and email in _manager_emails(ctx):
+        reason = _("a manager in Relay (login with the sales-manager role), not a rep")
+        return "email", email, reason
+    return None
+
+
+def _manager_emails(ctx) -> set[str]:
+    """The e-mails of the logins with the sales-manager role, once any CRM users were imported
+    (in this upload or an earlier one); none without a CRM."""
+    emails = getattr(ctx, "_manager_emails", None)
+    if emails is None:
+        emails = set()
+        if getattr(ctx, "people", None) is not None or CrmUserChoice.objects.exists():
+            logins = User.objects.filter(role=User.Role.SALES_MANAGER).exclude(email="")
+            emails = {email.lower() for email in logins.values_list("email", flat=True)}
+        ctx._manager_emails = emails
+    return emails
+
 
 # What HR writes between a region and a team: 'Region / Team', 'Region - Team' (and –, —, >,
 # |, :), with or without spaces around it.

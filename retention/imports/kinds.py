@@ -19,6 +19,7 @@ from retention.imports.org import (
     crm_region_of,
     crm_team_of,
     hr_manager_check,
+    hr_person_not_a_rep,
     hr_team,
     is_active_user,
     non_rep_reason,
@@ -976,6 +977,8 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
             rep_id = None  # that e-mail belongs to a person with another employee id
     if crm_id and ctx.reps_by_crm.get(crm_id) not in (None, rep_id):
         raise RowError(row.column("crm_user_id"), crm_id, _("belongs to another rep"))
+    if rep_id is None:
+        hr_person_not_a_rep(row, ctx, crm_id=crm_id, email=email)
     hire_date = parse_date(row("hire_date"), row.column("hire_date"))
     if rep_id is None and hire_date is None:
         raise RowError(row.column("hire_date"), "", _("is required for a new person"))

@@ -66,6 +66,12 @@ class Options:
         }
 
 
+def team_key(name: str) -> str:
+    """A team's name (or 'Region / Team') as looked up: any case, spacing and spacing around
+    '/', so 'Sales/Ops' and 'Sales / Ops' are one name."""
+    return " ".join(name.replace("/", " / ").lower().split())
+
+
 class ImportContext:
     def __init__(self, *, options: Options, today: dt.date, tz: dt.tzinfo, user: User | None):
         self.options = options
@@ -158,7 +164,7 @@ class ImportContext:
             if team["parent_id"]:
                 keys.append(f"{names[team['parent_id']]} / {team['name']}".lower())
             for key in keys:
-                key = " ".join(key.split())
+                key = team_key(key)
                 self.teams_by_name[key] = (
                     team["id"] if self.teams_by_name.get(key, team["id"]) == team["id"] else None
                 )
@@ -174,8 +180,7 @@ class ImportContext:
             }
 
     def team_by_name(self, name: str) -> int | None:
-        key = " ".join(name.replace("/", " / ").lower().split())
-        return self.teams_by_name.get(key)
+        return self.teams_by_name.get(team_key(name))
 
     def flag(self, column: str, value: object, reason: str) -> None:
         self.flags.append((column, "" if value is None else str(value), reason))

@@ -23,6 +23,7 @@ from accounts.models import Team, User
 from accounts.org import team_managers
 from accounts.services import user_create, user_set_role
 from retention.imports.errors import RowError, RowSkipped
+from retention.imports.lookups import team_key
 from retention.imports.people import (
     MANAGER,
     REP,
@@ -280,7 +281,7 @@ def _teams_apply(people: PeopleImport, ctx) -> None:
         # Files later in the upload (HR's people file) name these teams.
         parent = people.plan.nodes.get(node.parent_key or "")
         for name in filter(None, [team.name, f"{parent.name} / {team.name}" if parent else ""]):
-            name = " ".join(name.lower().split())
+            name = team_key(name)
             known = ctx.teams_by_name.get(name, team.pk)
             ctx.teams_by_name[name] = team.pk if known == team.pk else None
 
@@ -462,20 +463,22 @@ def write_roles(records: list[dict], ctx) -> tuple[int, int, int]:
     )
 
 
+def _remembered_non_reps(ctx) -> dict[str, str]:
+    """What earlier imports made of the CRM users who are not reps, by CRM user id."""
+    cache = getattr(ctx, "_non_reps", None)
+    if cache is None:
+        cache = dict(
+            CrmUserChoice.objects.exclude(becomes=REP).values_list("crm_user_id", "becomes")
+        )
+        ctx._non_reps = cache
+    return cache
+
+
 def non_rep_reason(ctx, crm_id: str) -> str | None:
     """Why records owned by this CRM user are skipped (a manager or a skipped user), or None."""
     people: PeopleImport | None = getattr(ctx, "people", None)
     decision = people.decision(crm_id) if people else None
-    if decision is None:
-        cache = getattr(ctx, "_non_reps", None)
-        if cache is None:
-            cache = dict(
-                CrmUserChoice.objects.exclude(becomes=REP).values_list("crm_user_id", "becomes")
-            )
-            ctx._non_reps = cache
-        becomes = cache.get(crm_id)
-    else:
-        becomes = decision.becomes
+    becomes = _remembered_non_reps(ctx).get(crm_id) if decision is None else decision.becomes
     if becomes == MANAGER:
         return _("owned by a manager, who is not a rep")
     if becomes == SKIP:
@@ -485,24 +488,137 @@ def non_rep_reason(ctx, crm_id: str) -> str | None:
 
 # --- HR files in HR's layout --------------------------------------------------------------------
 
-_TEAM_SEPARATORS = (" / ", "/", " - ", " – ", " > ", ">", " | ", ":")
+
+def _upload_crm_ids_by_email(people: PeopleImport) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for crm_id, user in people.users.items():
+        if user.email and people.decision(crm_id):
+            found.setdefault(user.email.lower(), set()).add(crm_id)
+    return found
+
+
+def hr_person_not_a_rep(row, ctx, *, crm_id: str, email: str) -> None:
+    """Raise RowSkipped for an HR row (of a person Relay does not hold as a rep) whom the CRM
+    side made a manager or skipped: HR's sales department lists managers and directors too.
+
+    Such a person is a CRM user of this upload decided manager or skip (by the row's CRM user
+    id, else by e-mail when no CRM user of that e-mail became a rep), a CRM user an earlier
+    import decided so (by CRM user id), or, once any CRM users were imported, an existing login
+    with the sales-manager role and this e-mail. Without any CRM, every HR row is a rep."""
+    found = _hr_not_a_rep(ctx, crm_id=crm_id, email=email.strip().lower())
+    if found:
+        key, value, reason = found
+        raise RowSkipped(row.column(key), value, reason)
+
+
+def _hr_not_a_rep(ctx, *, crm_id: str, email: str) -> tuple[str, str, str] | None:
+    """(column key, value, reason) when the person is not a rep by the CRM side, else None."""
+    manager = _("a manager in the CRM (login with the sales-manager role), not a rep")
+    people: PeopleImport | None = getattr(ctx, "people", None)
+    decisions: list[Decision] = []
+    key, value = "crm_user_id", crm_id
+    if people is not None:
+        if crm_id and people.decision(crm_id):
+            decisions = [people.decision(crm_id)]
+        elif email:
+            by_email = getattr(ctx, "_crm_ids_by_email", None)
+            if by_email is None:
+                by_email = ctx._crm_ids_by_email = _upload_crm_ids_by_email(people)
+            decisions = [people.decision(found) for found in sorted(by_email.get(email, ()))]
+            key, value = "email", email
+    if any(decision.becomes == REP for decision in decisions):
+        return None
+    if any(decision.becomes == MANAGER for decision in decisions):
+        return key, value, manager
+    if decisions:
+        return key, value, _("not a rep in the CRM: %(why)s") % {"why": decisions[0].reason}
+    remembered = _remembered_non_reps(ctx).get(crm_id) if crm_id else None
+    if remembered == MANAGER:
+        return "crm_user_id", crm_id, manager
+    if remembered == SKIP:
+        return (
+            "crm_user_id",
+            crm_id,
+            _("not a rep in the CRM (an earlier import skipped this user)"),
+        )
+    if email and email in _manager_emails(ctx):
+        reason = _("a manager in Relay (login with the sales-manager role), not a rep")
+        return "email", email, reason
+    return None
+
+
+def _manager_emails(ctx) -> set[str]:
+    """The e-mails of the logins with the sales-manager role, once any CRM users were imported
+    (in this upload or an earlier one); none without a CRM."""
+    emails = getattr(ctx, "_manager_emails", None)
+    if emails is None:
+        emails = set()
+        if getattr(ctx, "people", None) is not None or CrmUserChoice.objects.exists():
+            logins = User.objects.filter(role=User.Role.SALES_MANAGER).exclude(email="")
+            emails = {email.lower() for email in logins.values_list("email", flat=True)}
+        ctx._manager_emails = emails
+    return emails
+
+
+# What HR writes between a region and a team: 'Region / Team', 'Region - Team' (and –, —, >,
+# |, :), with or without spaces around it.
+_TEAM_SEPARATORS = frozenset("/-–—>|:")
+
+
+@dataclass
+class _TeamIndex:
+    """Relay's teams as HR names them: by name (team_key), and the region names above each."""
+
+    by_name: dict[str, list[int]]
+    above: dict[int, set[str]]  # team id → its ancestors' names and paths ('Americas / East')
+    known: set[str]  # every name and path of a Relay team or region
+
+
+def _team_index(ctx) -> _TeamIndex:
+    index = getattr(ctx, "_hr_team_index", None)
+    if index is None:
+        org_apply(ctx)  # the teams the CRM's org makes, when the upload has its users
+        teams = {t["id"]: t for t in Team.objects.values("id", "name", "parent_id")}
+        by_name: dict[str, list[int]] = {}
+        above: dict[int, set[str]] = {}
+        for team_id, team in teams.items():
+            by_name.setdefault(team_key(team["name"]), []).append(team_id)
+            names: set[str] = set()
+            path = ""
+            parent_id, seen = team["parent_id"], {team_id}
+            while parent_id in teams and parent_id not in seen:
+                seen.add(parent_id)
+                parent = teams[parent_id]["name"]
+                path = f"{parent} / {path}" if path else parent
+                names |= {team_key(parent), team_key(path)}
+                parent_id = teams[parent_id]["parent_id"]
+            above[team_id] = names
+        known = set(by_name).union(*above.values())
+        index = ctx._hr_team_index = _TeamIndex(by_name=by_name, above=above, known=known)
+    return index
+
+
+def _one(found: set[int]) -> int | None:
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def hr_team(name: str, ctx) -> int | None:
-    """The team an HR file names: 'Team', 'Region / Team', 'Region - Team' (and –, >, |), a
-    CRM role id the org was built from, or Relay's team number."""
+    """The team an HR file names: 'Team', 'Region / Team', 'Region - Team' (and –, >, |, with
+    or without spaces), a CRM role id the org was built from, or Relay's team number.
+
+    Names may hold the separators themselves ('Northeast - Boston Mid-Market', 'EMEA/APAC /
+    Sales/Ops'), so every place the name could be cut is tried: a cut whose team part names a
+    Relay team and whose region part names a region above it wins; else a cut whose team part
+    names one Relay team and whose region part names no Relay team or region at all (HR's own
+    label, which cannot disagree with Relay). Two different teams found the same way are
+    ambiguous: None, as for a name no team has."""
     name = " ".join(name.split())
     if not name:
         return None
-    found = ctx.team_by_name(name)
-    if found:
-        return found
-    for separator in _TEAM_SEPARATORS:
-        if separator.strip() and separator.strip() in name:
-            region, _sep, team = name.rpartition(separator.strip())
-            found = ctx.team_by_name(f"{region.strip()} / {team.strip()}")
-            if found:
-                return found
+    index = _team_index(ctx)
+    whole = index.by_name.get(team_key(name), [])
+    if whole:
+        return whole[0] if len(whole) == 1 else None
     codes = getattr(ctx, "_team_codes", None)
     if codes is None:
         codes = {}
@@ -511,7 +627,23 @@ def hr_team(name: str, ctx) -> int | None:
         for team_id in Team.objects.values_list("id", flat=True):
             codes[str(team_id)] = team_id
         ctx._team_codes = codes
-    return codes.get(name.lower())
+    if name.lower() in codes:
+        return codes[name.lower()]
+    in_region: set[int] = set()
+    elsewhere: set[int] = set()
+    for at, character in enumerate(name):
+        if character not in _TEAM_SEPARATORS:
+            continue
+        region, team = team_key(name[:at]), team_key(name[at + 1 :])
+        if not region or not team:
+            continue
+        named = index.by_name.get(team, [])
+        in_region |= {team_id for team_id in named if region in index.above[team_id]}
+        if len(named) == 1 and region not in index.known:
+            elsewhere.add(named[0])
+    if in_region:
+        return _one(in_region)
+    return _one(elsewhere)
 
 
 def _tree(ctx):

@@ -15,6 +15,7 @@ own teams stay as they are and a new rep goes to the team its Department names.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -462,8 +463,22 @@ def write_roles(records: list[dict], ctx) -> tuple[int, int, int]:
     )
 
 
+# A Salesforce id is 15 case-sensitive characters, or those and a 3-character checksum (18); its
+# first three, the key prefix, name its object. An OwnerId may name a queue (a Group, 00G), not
+# only a user (005): Salesforce lets a queue own cases, leads and custom objects.
+_QUEUE_ID = re.compile(r"00G[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?")
+
+
+def is_queue_id(crm_id: str) -> bool:
+    """Whether a Salesforce OwnerId names a queue: a Group id, key prefix 00G."""
+    return _QUEUE_ID.fullmatch(crm_id) is not None
+
+
 def non_rep_reason(ctx, crm_id: str) -> str | None:
-    """Why records owned by this CRM user are skipped (a manager or a skipped user), or None."""
+    """Why records owned by this CRM owner are skipped (a queue, a manager or a skipped user),
+    or None."""
+    if is_queue_id(crm_id):
+        return _("owned by a Salesforce queue (an 00G… id), not a person")
     people: PeopleImport | None = getattr(ctx, "people", None)
     decision = people.decision(crm_id) if people else None
     if decision is None:

@@ -34,6 +34,7 @@ from retention.imports.people import (
     OrgPlan,
     build_org,
     decide,
+    may_sell_with_a_manager_title,
 )
 from retention.imports.values import parse_bool, parse_date, text
 from retention.models import CrmTeamLink, CrmUserChoice, SalesRep
@@ -131,8 +132,9 @@ def _read_roles(plan) -> dict[str, CrmRole]:
     return roles
 
 
-def _owners_and_last_dates(plans, inactive: set[str]) -> dict[str, dt.date | None]:
-    """Inactive users who own accounts or deals in the export, with the latest date seen."""
+def _owners_and_last_dates(plans, crm_ids: set[str]) -> dict[str, dt.date | None]:
+    """Those of these users who own accounts or deals in the export, with the latest date
+    seen."""
     seen: dict[str, dt.date | None] = {}
     for plan in plans:
         if plan.kind.key not in _HISTORY_KINDS:
@@ -146,7 +148,7 @@ def _owners_and_last_dates(plans, inactive: set[str]) -> dict[str, dt.date | Non
             if not isinstance(cells, list) or owner_at >= len(cells):
                 continue
             owner = text(cells[owner_at])
-            if owner not in inactive:
+            if owner not in crm_ids:
                 continue
             latest = seen.get(owner)
             for position in date_at:
@@ -192,12 +194,15 @@ def people_prepare(plans: list, ctx) -> PeopleImport | None:
     users = _read_users(user_plan)
     roles = _read_roles(role_plan) if role_plan else {}
     inactive = {crm_id for crm_id, user in users.items() if not user.is_active}
+    # Whose history decides: inactive users (a rep who left, or nobody) and "manager"-titled
+    # ones (a seller with a book, or a manager).
+    asked = inactive | {
+        crm_id for crm_id, user in users.items() if may_sell_with_a_manager_title(user)
+    }
     known = set(
-        SalesRep.objects.filter(crm_user_id__in=list(inactive)).values_list(
-            "crm_user_id", flat=True
-        )
+        SalesRep.objects.filter(crm_user_id__in=list(asked)).values_list("crm_user_id", flat=True)
     )
-    last_dates = _owners_and_last_dates(plans, inactive) if inactive else {}
+    last_dates = _owners_and_last_dates(plans, asked) if asked else {}
     hr_dates = _hr_leaving_dates(plans)
     for crm_id in inactive:
         user = users[crm_id]

@@ -338,7 +338,8 @@ def test_without_roles_the_org_comes_from_who_reports_to_whom(tmp_path):
 def test_a_rep_the_crm_now_shows_as_a_manager_is_said_to_stay_a_rep(export):
     run_import(*export.values())
     rows = [row[:] for row in USERS]
-    rows[3][7] = "Sales Manager"  # Ana is promoted
+    rows[3][7] = "Sales Manager"  # Ana is promoted, and Ben reports to her
+    rows[4][12] = "005A"
     write_csv(export["users"], USER_HEADER, rows)
 
     job = run_import(export["roles"], export["users"], apply=False)
@@ -410,3 +411,49 @@ def test_records_a_queue_owns_are_skipped_or_kept_unowned_not_rejected(export, t
 )
 def test_a_queue_is_known_by_its_key_prefix(crm_id, is_queue):
     assert is_queue_id(crm_id) is is_queue
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_manager_titled_seller_with_accounts_and_no_reports_is_a_rep_and_one_who_left_a_departure(
+    export,
+):
+    rows = [
+        *USERS,
+        user_row("005TSM", "Tia", "Tern", "Territory Sales Manager", "00E-BOS", "005DIR"),
+        user_row(
+            "005SMG",
+            "Sol",
+            "Gray",
+            "Sales Manager",
+            "00E-BOS",
+            "005DIR",
+            active="false",
+            login="2024-03-01T08:00:00.000+0000",
+        ),
+    ]
+    write_csv(export["users"], USER_HEADER, rows)
+    write_csv(
+        export["accounts"],
+        ["Id", "Name", "OwnerId", "CreatedDate"],
+        [
+            *ACCOUNTS,
+            ["001T", "Tarn", "005TSM", "2023-01-05T10:00:00.000+0000"],
+            ["001S", "Slate", "005SMG", "2023-01-05T10:00:00.000+0000"],
+        ],
+    )
+
+    job = run_import(*export.values())
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    people = {row["id"]: row for row in job.counts["people"]["users"]}
+    assert (people["005TSM"]["becomes"], people["005SMG"]["becomes"]) == ("rep", "rep")
+    assert people["005TSM"]["reason"] == "sells (Territory Sales Manager)"
+    assert people["005SMG"]["reason"] == "inactive with history: a rep who has left"
+    tia = SalesRep.objects.get(crm_user_id="005TSM")
+    assert (tia.team.name, tia.status) == ("East - Boston", SalesRep.Status.ACTIVE)
+    assert Customer.objects.get(external_id="001T").assignments.get().rep == tia
+    # The one who left is a departure (a training label), not a skipped "inactive manager".
+    sol = SalesRep.objects.get(crm_user_id="005SMG")
+    assert sol.status != SalesRep.Status.ACTIVE
+    # Mia Moreno, a Sales Manager others report to, who owns an account too, is still a manager.
+    assert people["005MGR"]["becomes"] == "manager"

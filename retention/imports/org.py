@@ -15,6 +15,7 @@ own teams stay as they are and a new rep goes to the team its Department names.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from retention.imports.people import (
     OrgPlan,
     build_org,
     decide,
+    may_sell_with_a_manager_title,
 )
 from retention.imports.values import parse_bool, parse_date, text
 from retention.models import CrmTeamLink, CrmUserChoice, SalesRep
@@ -131,8 +133,9 @@ def _read_roles(plan) -> dict[str, CrmRole]:
     return roles
 
 
-def _owners_and_last_dates(plans, inactive: set[str]) -> dict[str, dt.date | None]:
-    """Inactive users who own accounts or deals in the export, with the latest date seen."""
+def _owners_and_last_dates(plans, crm_ids: set[str]) -> dict[str, dt.date | None]:
+    """Those of these users who own accounts or deals in the export, with the latest date
+    seen."""
     seen: dict[str, dt.date | None] = {}
     for plan in plans:
         if plan.kind.key not in _HISTORY_KINDS:
@@ -146,7 +149,7 @@ def _owners_and_last_dates(plans, inactive: set[str]) -> dict[str, dt.date | Non
             if not isinstance(cells, list) or owner_at >= len(cells):
                 continue
             owner = text(cells[owner_at])
-            if owner not in inactive:
+            if owner not in crm_ids:
                 continue
             latest = seen.get(owner)
             for position in date_at:
@@ -192,12 +195,15 @@ def people_prepare(plans: list, ctx) -> PeopleImport | None:
     users = _read_users(user_plan)
     roles = _read_roles(role_plan) if role_plan else {}
     inactive = {crm_id for crm_id, user in users.items() if not user.is_active}
+    # Whose history decides: inactive users (a rep who left, or nobody) and "manager"-titled
+    # ones (a seller with a book, or a manager).
+    asked = inactive | {
+        crm_id for crm_id, user in users.items() if may_sell_with_a_manager_title(user)
+    }
     known = set(
-        SalesRep.objects.filter(crm_user_id__in=list(inactive)).values_list(
-            "crm_user_id", flat=True
-        )
+        SalesRep.objects.filter(crm_user_id__in=list(asked)).values_list("crm_user_id", flat=True)
     )
-    last_dates = _owners_and_last_dates(plans, inactive) if inactive else {}
+    last_dates = _owners_and_last_dates(plans, asked) if asked else {}
     hr_dates = _hr_leaving_dates(plans)
     for crm_id in inactive:
         user = users[crm_id]
@@ -474,8 +480,22 @@ def _remembered_non_reps(ctx) -> dict[str, str]:
     return cache
 
 
+# A Salesforce id is 15 case-sensitive characters, or those and a 3-character checksum (18); its
+# first three, the key prefix, name its object. An OwnerId may name a queue (a Group, 00G), not
+# only a user (005): Salesforce lets a queue own cases, leads and custom objects.
+_QUEUE_ID = re.compile(r"00G[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?")
+
+
+def is_queue_id(crm_id: str) -> bool:
+    """Whether a Salesforce OwnerId names a queue: a Group id, key prefix 00G."""
+    return _QUEUE_ID.fullmatch(crm_id) is not None
+
+
 def non_rep_reason(ctx, crm_id: str) -> str | None:
-    """Why records owned by this CRM user are skipped (a manager or a skipped user), or None."""
+    """Why records owned by this CRM owner are skipped (a queue, a manager or a skipped user),
+    or None."""
+    if is_queue_id(crm_id):
+        return _("owned by a Salesforce queue (an 00G… id), not a person")
     people: PeopleImport | None = getattr(ctx, "people", None)
     decision = people.decision(crm_id) if people else None
     becomes = _remembered_non_reps(ctx).get(crm_id) if decision is None else decision.becomes

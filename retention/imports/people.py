@@ -8,7 +8,9 @@ Every Salesforce user becomes one of three things:
   admins and sales operations; inactive users with no history).
 
 The defaults come from ``UserType``, ``IsActive``, the role's name, ``Title`` and ``ManagerId``
-(people others report to manage them). An admin's choice beats every default.
+(people others report to manage them). "Manager" in a title does not make a manager of someone
+who owns accounts or deals and manages nobody (no reports, no role above others'): a seller.
+An admin's choice beats every default.
 
 The org is built from the role hierarchy (``UserRole.csv``: a role holding reps is a team, the
 roles above it are regions), else from ``ManagerId`` (a manager with reps reporting to them has
@@ -58,10 +60,10 @@ _LEADER = re.compile(
     r"general manager|country manager|manager)\b",
     re.IGNORECASE,
 )
-# "Account Manager" and "Territory Manager" carry a book of customers: they are reps.
+# "Account Manager" and "Territory (Sales) Manager" carry a book of customers: they are reps.
 _REP_MANAGER = re.compile(
     r"\b(account|territory|client|relationship|partner|channel|key account|"
-    r"customer success|inside sales account)\s+manager\b",
+    r"customer success|inside sales account)\s+(sales\s+)?manager\b",
     re.IGNORECASE,
 )
 _TEAM_SUFFIX = re.compile(
@@ -201,8 +203,14 @@ def classify(
     role_name: str = "",
     has_reports: bool = False,
     has_history: bool = False,
+    manages: bool = False,
 ) -> Decision:
-    """The default for one user (no admin choice)."""
+    """The default for one user (no admin choice).
+
+    ``has_reports``: active users report to them (ManagerId). ``manages``: anyone does, active
+    or not, or their role sits above other users' roles (UserRole.csv). A "manager" in the title
+    alone does not make a manager of someone who owns accounts or deals and manages nobody: a
+    seller with a book of customers is a rep, whatever the title says."""
     user_type = user.user_type.replace(" ", "").lower()
     who = f"{user.full_name} {user.username}"
     if user_type in _AUTOMATED_TYPES:
@@ -223,6 +231,14 @@ def classify(
     leader = None if _REP_MANAGER.search(user.title) else _LEADER.search(user.title)
     if leader is None and not user.title and not _REP_MANAGER.search(role_name):
         leader = _LEADER.search(role_name)
+    sells = bool(
+        leader
+        and "manager" in leader.group(0).lower()
+        and has_history
+        and not (has_reports or manages)
+    )
+    if sells:
+        leader = None
     if user.is_active and leader:
         return Decision(MANAGER, _("leads a team (%s)") % (user.title or role_name))
     if user.is_active and has_reports:
@@ -234,6 +250,10 @@ def classify(
             REP,
             _("inactive with history: a rep who has left"),
             left_on=user.last_seen,
+        )
+    if sells:
+        return Decision(
+            REP, _("sells (%s): owns accounts or deals and manages nobody") % user.title
         )
     return Decision(REP, _("sells (%s)") % (user.title or _("no title")))
 
@@ -251,6 +271,8 @@ def decide(
     reports_to: Counter[str] = Counter(
         user.manager_id for user in users.values() if user.manager_id and user.is_active
     )
+    managed = {user.manager_id for user in users.values() if user.manager_id}
+    above = _roles_above_users(users, roles)
     decisions: dict[str, Decision] = {}
     for crm_id, user in users.items():
         role = roles.get(user.role_id)
@@ -259,6 +281,7 @@ def decide(
             role_name=role.name if role else "",
             has_reports=reports_to.get(crm_id, 0) > 0,
             has_history=crm_id in with_history,
+            manages=crm_id in managed or user.role_id in above,
         )
         for source, choices in (("admin", chosen), ("remembered", remembered)):
             choice = choices.get(crm_id)
@@ -271,6 +294,24 @@ def decide(
     # A user whose reports are all skipped still leads nobody: without reps, not a manager
     # by ManagerId alone (titles and roles still count).
     return decisions
+
+
+def _roles_above_users(users: dict[str, CrmUser], roles: dict[str, CrmRole]) -> set[str]:
+    """The roles some user's role sits below (UserRole.csv's ParentRoleId, up to the top)."""
+    above: set[str] = set()
+    for role_id in {user.role_id for user in users.values() if user.role_id in roles}:
+        parent = roles[role_id].parent_id
+        while parent in roles and parent not in above:
+            above.add(parent)
+            parent = roles[parent].parent_id
+    return above
+
+
+def may_sell_with_a_manager_title(user: CrmUser) -> bool:
+    """Whether the title says manager (not director, VP…): such a user who owns accounts or
+    deals and manages nobody is a rep, so the import looks up what they own."""
+    leader = None if _REP_MANAGER.search(user.title) else _LEADER.search(user.title)
+    return leader is not None and "manager" in leader.group(0).lower()
 
 
 # --- the org ------------------------------------------------------------------------------------

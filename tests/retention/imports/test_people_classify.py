@@ -93,3 +93,61 @@ def test_reports_from_inactive_users_do_not_make_a_manager():
     )
 
     assert decisions["005A"].becomes == REP
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Territory Sales Manager", "Territory Manager", "Account Manager", "Key Account Manager"],
+)
+def test_a_manager_titled_seller_who_manages_nobody_is_a_rep_and_a_rep_who_left(title):
+    active = classify(user(title=title), has_history=True)
+    gone = classify(user(title=title, is_active=False), has_history=True)
+
+    assert (active.becomes, gone.becomes) == (REP, REP)
+    assert "left" in gone.reason
+
+
+def test_a_sales_manager_who_owns_accounts_but_manages_nobody_is_a_rep():
+    seller = classify(user(title="Sales Manager"), has_history=True)
+    gone = classify(user(title="Sales Manager", is_active=False), has_history=True)
+
+    assert (seller.becomes, gone.becomes) == (REP, REP)
+    assert "manages nobody" in seller.reason
+
+
+def test_a_sales_manager_who_manages_people_stays_a_manager_though_they_own_accounts():
+    leads = classify(user(title="Sales Manager"), has_history=True, manages=True)
+    gone = classify(user(title="Sales Manager", is_active=False), has_history=True, manages=True)
+    # Without accounts or deals nothing says they sell: the title decides, as before.
+    titled = classify(user(title="Sales Manager"))
+
+    assert (leads.becomes, gone.becomes, titled.becomes) == (MANAGER, SKIP, MANAGER)
+    assert gone.reason == "inactive manager"
+
+
+def test_a_directors_title_still_makes_a_manager():
+    assert classify(user(title="Sales Director"), has_history=True).becomes == MANAGER
+
+
+def _decide(users, roles):
+    return decide(users, roles=roles, with_history=set(users), chosen={}, remembered={})
+
+
+def test_a_manager_titled_owner_whose_role_sits_above_others_or_whom_others_report_to_manages():
+    roles = {
+        "00E-M": CrmRole("00E-M", "West Managers"),
+        "00E-R": CrmRole("00E-R", "West Reps", "00E-M"),
+    }
+    users = {
+        "005M": user("005M", title="Sales Manager", role_id="00E-M"),
+        "005T": user("005T", title="Territory Sales Manager", role_id="00E-R"),
+        "005L": user("005L", title="Sales Manager", is_active=False),
+        "005X": user("005X", title="Account Executive", is_active=False, manager_id="005L"),
+    }
+
+    decisions = _decide(users, roles)
+
+    assert decisions["005M"].becomes == MANAGER  # their role is above the reps' role
+    assert decisions["005T"].becomes == REP  # in the reps' role, nobody below
+    # Gone, with a report (gone too): a manager who left, not a rep who left.
+    assert (decisions["005L"].becomes, decisions["005L"].reason) == (SKIP, "inactive manager")

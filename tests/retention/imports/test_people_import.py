@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from accounts.models import Team, User
+from retention.imports.org import is_queue_id
 from retention.models import (
     Activity,
     CrmTeamLink,
@@ -15,6 +16,7 @@ from retention.models import (
     Customer,
     ImportJob,
     SalesRep,
+    ServiceRecord,
     TeamMembership,
 )
 from tests.retention.imports.conftest import run_import, snapshot
@@ -336,7 +338,8 @@ def test_without_roles_the_org_comes_from_who_reports_to_whom(tmp_path):
 def test_a_rep_the_crm_now_shows_as_a_manager_is_said_to_stay_a_rep(export):
     run_import(*export.values())
     rows = [row[:] for row in USERS]
-    rows[3][7] = "Sales Manager"  # Ana is promoted
+    rows[3][7] = "Sales Manager"  # Ana is promoted, and Ben reports to her
+    rows[4][12] = "005A"
     write_csv(export["users"], USER_HEADER, rows)
 
     job = run_import(export["roles"], export["users"], apply=False)
@@ -345,3 +348,112 @@ def test_a_rep_the_crm_now_shows_as_a_manager_is_said_to_stay_a_rep(export):
     assert ana["becomes"] == "manager"
     assert "already a rep in Relay" in ana["reason"]
     assert SalesRep.objects.get(crm_user_id="005A").status == SalesRep.Status.ACTIVE
+
+
+# A queue's ids: Group ids, key prefix 00G (a user's is 005), 18 and 15 characters.
+QUEUE = "00GEc000002QueAEAS"
+QUEUE_15 = "00GEc000002QueB"
+CASE_HEADER = ["Id", "OwnerId", "AccountId", "Status", "CreatedDate", "ClosedDate"]
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_records_a_queue_owns_are_skipped_or_kept_unowned_not_rejected(export, tmp_path):
+    write_csv(
+        export["accounts"],
+        ["Id", "Name", "OwnerId", "CreatedDate"],
+        [*ACCOUNTS, ["001Q", "Quill", QUEUE, "2023-01-05T10:00:00.000+0000"]],
+    )
+    write_csv(
+        export["tasks"],
+        ["Id", "OwnerId", "WhatId", "Subject", "ActivityDate", "Status"],
+        [*TASKS, ["00T4", QUEUE_15, "001A", "Call back", "2024-05-04", "Not Started"]],
+    )
+    cases = write_csv(
+        tmp_path / "Case.csv",
+        CASE_HEADER,
+        [
+            ["500A", "005A", "001A", "Closed", "2024-05-01T09:00:00.000+0000",
+             "2024-05-02T09:00:00.000+0000"],
+            ["500Q", QUEUE, "001A", "New", "2024-05-03T09:00:00.000+0000", ""],
+        ],
+    )  # fmt: skip
+
+    job = run_import(*export.values(), cases)
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    files = {entry["name"]: entry for entry in job.counts["files"]}
+    assert (files["Case.csv"]["created"], files["Case.csv"]["skipped"]) == (1, 1)
+    assert (files["Task.csv"]["created"], files["Task.csv"]["skipped"]) == (1, 3)
+    assert files["Case.csv"]["rejected"] == files["Task.csv"]["rejected"] == 0
+    assert list(ServiceRecord.objects.values_list("external_id", flat=True)) == ["500A"]
+    assert not Activity.objects.filter(external_id="00T4").exists()
+    # Skipped, counted by reason: a queue is not a person.
+    queue = "owned by a Salesforce queue (an 00G… id), not a person"
+    assert files["Case.csv"]["skipped_why"] == {queue: 1}
+    assert files["Task.csv"]["skipped_why"][queue] == 1
+    # An account a queue owns is kept, without an owner, and flagged with that reason.
+    quill = Customer.objects.get(external_id="001Q")
+    assert not quill.assignments.exists()
+    flag = next(issue for issue in job.issues if issue["value"] == QUEUE)
+    assert (flag["file"], flag["outcome"]) == ("Account.csv", "flagged")
+    assert flag["reason"] == f"{queue}; the row is kept without it"
+
+
+@pytest.mark.parametrize(
+    ("crm_id", "is_queue"),
+    [
+        (QUEUE, True),
+        (QUEUE_15, True),
+        ("005Ec000004oBPNIA2", False),  # a user
+        ("00GEc0000", False),  # too short for a Salesforce id
+        ("00gEc000002QueAEAS", False),  # the key prefix is case-sensitive
+    ],
+)
+def test_a_queue_is_known_by_its_key_prefix(crm_id, is_queue):
+    assert is_queue_id(crm_id) is is_queue
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_manager_titled_seller_with_accounts_and_no_reports_is_a_rep_and_one_who_left_a_departure(
+    export,
+):
+    rows = [
+        *USERS,
+        user_row("005TSM", "Tia", "Tern", "Territory Sales Manager", "00E-BOS", "005DIR"),
+        user_row(
+            "005SMG",
+            "Sol",
+            "Gray",
+            "Sales Manager",
+            "00E-BOS",
+            "005DIR",
+            active="false",
+            login="2024-03-01T08:00:00.000+0000",
+        ),
+    ]
+    write_csv(export["users"], USER_HEADER, rows)
+    write_csv(
+        export["accounts"],
+        ["Id", "Name", "OwnerId", "CreatedDate"],
+        [
+            *ACCOUNTS,
+            ["001T", "Tarn", "005TSM", "2023-01-05T10:00:00.000+0000"],
+            ["001S", "Slate", "005SMG", "2023-01-05T10:00:00.000+0000"],
+        ],
+    )
+
+    job = run_import(*export.values())
+
+    assert job.status == ImportJob.Status.APPLIED, job.message
+    people = {row["id"]: row for row in job.counts["people"]["users"]}
+    assert (people["005TSM"]["becomes"], people["005SMG"]["becomes"]) == ("rep", "rep")
+    assert people["005TSM"]["reason"] == "sells (Territory Sales Manager)"
+    assert people["005SMG"]["reason"] == "inactive with history: a rep who has left"
+    tia = SalesRep.objects.get(crm_user_id="005TSM")
+    assert (tia.team.name, tia.status) == ("East - Boston", SalesRep.Status.ACTIVE)
+    assert Customer.objects.get(external_id="001T").assignments.get().rep == tia
+    # The one who left is a departure (a training label), not a skipped "inactive manager".
+    sol = SalesRep.objects.get(crm_user_id="005SMG")
+    assert sol.status != SalesRep.Status.ACTIVE
+    # Mia Moreno, a Sales Manager others report to, who owns an account too, is still a manager.
+    assert people["005MGR"]["becomes"] == "manager"

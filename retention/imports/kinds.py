@@ -978,7 +978,11 @@ def relay_person(row: Row, ctx: ImportContext) -> dict:
     if crm_id and ctx.reps_by_crm.get(crm_id) not in (None, rep_id):
         raise RowError(row.column("crm_user_id"), crm_id, _("belongs to another rep"))
     if rep_id is None:
-        hr_person_not_a_rep(row, ctx, crm_id=crm_id, email=email)
+        try:
+            hr_person_not_a_rep(row, ctx, crm_id=crm_id, email=email)
+        except RowSkipped as skipped:
+            ctx.hr_not_reps[employee_id] = skipped.reason
+            raise
     hire_date = parse_date(row("hire_date"), row.column("hire_date"))
     if rep_id is None and hire_date is None:
         raise RowError(row.column("hire_date"), "", _("is required for a new person"))
@@ -1050,6 +1054,14 @@ def relay_leave(row: Row, ctx: ImportContext) -> dict:
         )
     employee_id = row.required("employee_id")
     rep_id = ctx.reps_by_hr.get(employee_id)
+    if rep_id is None and employee_id in ctx.hr_not_reps:
+        # A manager or director HR's people file lists, skipped there as not a rep.
+        raise RowSkipped(
+            row.column("employee_id"),
+            employee_id,
+            _("the absence of someone who is not a rep (%(why)s)")
+            % {"why": ctx.hr_not_reps[employee_id]},
+        )
     if rep_id is None:
         raise RowError(row.column("employee_id"), employee_id, _("no person has this employee id"))
     first = parse_date(row("first_day"), row.column("first_day"))

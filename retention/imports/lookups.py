@@ -88,6 +88,9 @@ class ImportContext:
         self.rep_hire_date: dict[int, dt.date] = {}
         self.rep_has_hr_id: set[int] = set()
         self.rep_crm_id: dict[int, str] = {}
+        # HR employee ids of this upload's people file skipped as not reps (managers,
+        # directors), with the reason: their absences are skipped with it, not rejected.
+        self.hr_not_reps: dict[str, str] = {}
         self._customers: dict[str, dict[str, int]] = {}
         self.teams_by_name: dict[str, int | None] = {}
         self.team_managers: dict[int, set[str]] = {}

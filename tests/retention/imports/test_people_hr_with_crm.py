@@ -119,3 +119,41 @@ def test_without_any_crm_every_hr_row_is_a_rep_as_before(tmp_path, team_north_a)
     assert job.status == ImportJob.Status.APPLIED, (job.message, job.issues)
     assert set(SalesRep.objects.values_list("hr_employee_id", flat=True)) == {"E-1", "E-2"}
     assert _people_file(job)["skipped"] == 0
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_the_absences_of_hr_rows_skipped_as_not_reps_are_skipped_with_them(tmp_path, crm):
+    """HR's absence report lists the whole department too: a manager's days off, in the same
+    upload as the people file that skipped them, are skipped with the reason, not rejected (a
+    rejected row would refuse the whole import); an absence of an id nobody has is rejected."""
+    hr = _hr_file(
+        tmp_path,
+        "E-1,Ana,Alves,ana.alves@example.com,East - Miami,mia.moreno@example.com,AE,"
+        "2022-01-10,,,005A\n"
+        "E-2,Mia,Moreno,mia.moreno@example.com,East - Miami,,Sales Manager,2020-03-01,,,\n",
+    )
+    absences = write(
+        tmp_path / "HR_Absences_Export.csv",
+        "Employee ID,Absence Type,Start Date,End Date,Duration (Days),Status\n"
+        "E-1,Vacation,2024-05-06,2024-05-08,3,Approved\n"
+        "E-2,Vacation,2024-05-13,2024-05-17,5,Approved\n",
+    )
+
+    job = run_import(*crm, hr, absences)
+
+    assert job.status == ImportJob.Status.APPLIED, (job.message, job.issues)
+    leave = next(f for f in job.counts["files"] if f["name"] == "HR_Absences_Export.csv")
+    assert (leave["created"], leave["skipped"], leave["rejected"]) == (1, 1, 0)
+    assert list(leave["skipped_why"]) == [
+        f"the absence of someone who is not a rep ({MANAGER_REASON})"
+    ]
+    assert SalesRep.objects.get(hr_employee_id="E-1").leave_records.count() == 1
+
+    stranger = write(
+        tmp_path / "Absences_2.csv",
+        "Employee ID,Absence Type,Start Date,End Date,Duration (Days),Status\n"
+        "E-9,Vacation,2024-05-06,2024-05-08,3,Approved\n",
+    )
+    job = run_import(stranger)
+    assert job.status != ImportJob.Status.APPLIED
+    assert "no person has this employee id" in str(job.issues)

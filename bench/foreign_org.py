@@ -10,14 +10,14 @@
 2. Creates a fresh PostgreSQL database (``postgres://postgres@127.0.0.1:5432/<name>``, default
    ``relay_foreign_<seed>``; dropped at the end unless ``--keep``) and migrates it.
 3. Imports as an admin does a first import on an empty Relay (README, "The first import of a
-   real org"), through ``manage.py import_data``, all files at once: a check first (``--dry-run``),
-   then the apply. What the admin does between the two is printed, each a finding about the
-   importer: HR's absence report copied into Relay's leave template (Relay does not recognise it),
-   ``--map relay.people.leaving_reason="Termination Type"`` (HR's detailed reasons are refused),
-   a ``--value`` for every team whose name has a hyphen (``Region - Team`` is split at the last
-   hyphen), the users-and-teams table corrected where the check got a user wrong (``--people``),
-   and, only when the rows rejected are cases owned by a queue (which Relay cannot take),
-   ``--skip-rejected``. ``--as-exported`` checks the files with none of this and stops.
+   real org"), through ``manage.py import_data``, all files at once and as the systems wrote
+   them: a check first (``--dry-run``), then the apply. Where the check gets a user wrong, the
+   admin corrects the users-and-teams table (``--people``), and the corrections are printed, each
+   a finding about the importer; rejected rows stop the bench. ``--check-only`` checks and stops.
+   ``--admin-steps`` does what an admin had to do before the importer read these files (Relay
+   before 2026-12-04): HR's absence report copied into Relay's leave template,
+   ``--map relay.people.leaving_reason="Termination Type"``, a ``--value`` for every team whose
+   name has a hyphen, and ``--skip-rejected`` when the rows rejected are cases a queue owns.
 4. Trains and scores as of T (``manage.py train_risk_model --as-of T``, ``manage.py score_reps
    --as-of T``), reads the latest complete run's ``RiskScore`` rows and measures them against the
    truth (a departure in (T, T + 90 days]): ROC AUC, average precision, precision and recall in
@@ -428,8 +428,11 @@ def main() -> None:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=foreign_sim.DEFAULT_AS_OF)
     parser.add_argument("--db-name", default=None, help="default relay_foreign_<seed>")
     parser.add_argument("--keep", action="store_true", help="keep the database and the files")
+    parser.add_argument("--check-only", action="store_true", help="check the files and stop")
     parser.add_argument(
-        "--as-exported", action="store_true", help="check the files as exported and stop"
+        "--admin-steps",
+        action="store_true",
+        help="the admin's workarounds of the importer before 2026-12-04 (see the docstring)",
     )
     parser.add_argument(
         "--no-corrections", action="store_true", help="apply the check's users as they are"
@@ -494,7 +497,7 @@ def _run(
     org: foreign_sim.Org, env: dict, workdir: Path, paths: dict, args: argparse.Namespace
 ) -> dict | None:
     """Check, correct, apply, train, score, measure (None when the import stops)."""
-    upload = import_files(workdir, paths, as_exported=args.as_exported)
+    upload = import_files(workdir, paths, as_exported=not args.admin_steps)
     check = _manage(env, "import_data", *upload, "--dry-run", check=False)
     job, issues = read_job()
     # The command's report without the team tree (the org's 170 teams, one a line).
@@ -505,7 +508,7 @@ def _run(
     for (file, column, reason), count in rejected.most_common():
         print(f"  rejected {count:6} × {file} {column}: {reason}")
     print("\n".join(_examples(issues)))
-    if args.as_exported:
+    if args.check_only:
         return None
     corrections, why = people_corrections(job, org.truth)
     for (wanted, got, title, reason), count in why.most_common():

@@ -31,39 +31,38 @@ def _check(*arguments: str) -> tuple[ImportJob, list[dict]]:
     return foreign_org.read_job()
 
 
-def test_only_the_cases_a_queue_owns_are_rejected(tiny_org):
+def test_the_files_as_exported_check_with_no_rejected_row_and_every_file_read(tiny_org):
+    """As the systems wrote them, with no admin step: the queue's cases are skipped, HR's
+    absence report is read as leave, HR's Termination Type and hyphenated team names are read,
+    so nothing is rejected."""
     org, directory, paths = tiny_org
 
-    job, issues = _check(*foreign_org.import_files(directory, paths, as_exported=False))
+    job, issues = _check(*foreign_org.import_files(directory, paths, as_exported=True))
 
     assert job.status == ImportJob.Status.CHECKED, job.message
+    assert dict(foreign_org.rejections(issues)) == {}
     queued = org.tables["Case"].filter(org.tables["Case"]["OwnerId"].str.starts_with("00G"))
     assert queued.height > 0
-    assert dict(foreign_org.rejections(issues)) == {
-        ("Case.csv", "OwnerId", foreign_org.QUEUED): queued.height
-    }
-    rows = {entry["name"]: entry["rows"] for entry in job.counts["files"]}
+    files = {entry["name"]: entry for entry in job.counts["files"]}
     for name in ("User", "Account", "Opportunity", "Task", "Event", "Case"):
-        assert rows[f"{name}.csv"] == org.tables[name].height
-    assert rows["HR_People_Export.csv"] == org.tables["HR_People_Export"].height
+        assert files[f"{name}.csv"]["rows"] == org.tables[name].height
+    assert files["HR_People_Export.csv"]["rows"] == org.tables["HR_People_Export"].height
+    absences = files["HR_Absences_Export.csv"]
+    assert absences["kind"] == "relay.leave", absences
+    assert absences["rows"] == org.tables["HR_Absences_Export"].height
 
 
-def test_with_the_admins_corrections_users_become_what_the_generator_made_them(tiny_org, tmp_path):
+def test_users_become_what_the_generator_made_them_with_no_correction(tiny_org):
     org, directory, paths = tiny_org
-    upload = foreign_org.import_files(directory, paths, as_exported=False)
-    job, _issues = _check(*upload)
-    corrections, _why = foreign_org.people_corrections(job, org.truth)
-    choices = tmp_path / "choices.csv"
-    choices.write_text("Id,becomes\n" + "".join(f"{i},{b}\n" for i, b in corrections))
 
-    job, _issues = _check(*upload, "--people", str(choices))
+    job, _issues = _check(*foreign_org.import_files(directory, paths, as_exported=True))
 
     expected = Counter(org.truth["expected"].to_list())
+    becomes = {row["id"]: row["becomes"] for row in job.counts["people"]["users"]}
+    assert becomes == dict(zip(org.truth["crm_user_id"], org.truth["expected"], strict=True))
     assert job.counts["people"]["counts"] == {
         "rep": expected["rep"],
         "manager": expected["manager"],
         "skip": expected["skip"],
     }
-    becomes = {row["id"]: row["becomes"] for row in job.counts["people"]["users"]}
-    assert becomes == dict(zip(org.truth["crm_user_id"], org.truth["expected"], strict=True))
     assert expected["rep"] > 20 and expected["manager"] >= 2 and expected["skip"] >= 5

@@ -34,7 +34,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Cast, TruncWeek
+from django.db.models.functions import Cast, TruncDate, TruncWeek
 from django.utils import timezone
 
 from accounts.access import scope_cache_key
@@ -614,12 +614,25 @@ def risk_history_start() -> dt.date | None:
     return first.date() if first else None
 
 
+# Where the activities end: the last day, of the last 13 weeks, whose count is at least half a
+# busy day's (the 75th percentile of the days with any: a working day's, whatever the weekends
+# and a tail). A CRM export holds meetings booked ahead; between the export and today they are
+# a thin tail (a tenth of a working day's activity, Mondays a third: the independent org's
+# export of 2026-11-13 read on 2026-12-04), not data: read as history, they make every rep look
+# idle for weeks. A holiday week at the very end can end the data before it.
+ACTIVITY_END_SHARE = 0.5
+ACTIVITY_END_QUANTILE = 0.75
+ACTIVITY_END_WINDOW_DAYS = 91
+
+
 def risk_history_end() -> dt.date | None:
     """The last day the data cover: the newest activity, deal, service record or leave day
-    dated no later than today (a booked future leave is not data)."""
+    dated no later than today (a booked future leave is not data), the activities ending
+    where their daily count falls off a cliff (``activity_end``)."""
     today = timezone.localdate()
+    newest = _activity_latest(before=_aware_start(today + dt.timedelta(days=1)))
     candidates = [
-        _activity_latest(before=_aware_start(today + dt.timedelta(days=1))),
+        activity_end(newest=timezone.localdate(newest)) if newest is not None else None,
         ServiceRecord.objects.filter(date__lte=today)
         .order_by("-date")
         .values_list("date", flat=True)
@@ -631,6 +644,32 @@ def risk_history_end() -> dt.date | None:
     ]
     days = [c.date() if isinstance(c, dt.datetime) else c for c in candidates if c is not None]
     return max(days) if days else None
+
+
+def activity_end(*, newest: dt.date) -> dt.date:
+    """The last day the activities cover, given the newest one dated by today: the last day, of
+    the ``ACTIVITY_END_WINDOW_DAYS`` up to ``newest``, whose activities number at least
+    ``ACTIVITY_END_SHARE`` of a busy day's (the ``ACTIVITY_END_QUANTILE`` of the window's days
+    that have any).
+    A history that runs on to ``newest`` ends there; one whose last weeks hold only a thin tail
+    (meetings booked ahead of the export) ends before the tail. One grouped query."""
+    start = newest - dt.timedelta(days=ACTIVITY_END_WINDOW_DAYS - 1)
+    per_day = dict(
+        Activity.objects.filter(
+            occurred_at__gte=_aware_start(start),
+            occurred_at__lt=_aware_start(newest + dt.timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("occurred_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("day", "n")
+    )
+    if not per_day:
+        return newest
+    busy_day = float(np.quantile(list(per_day.values()), ACTIVITY_END_QUANTILE))
+    busy = [day for day, n in per_day.items() if n >= ACTIVITY_END_SHARE * busy_day]
+    return max(busy) if busy else newest
 
 
 def _activity_latest(*, before: dt.datetime) -> dt.datetime | None:

@@ -228,15 +228,9 @@ def classify(
     not_sales = _NOT_SALES.search(user.title) or (not user.title and _NOT_SALES.search(role_name))
     if not_sales and not _REP_MANAGER.search(described):
         return Decision(SKIP, _("not in sales (%s)") % (user.title or role_name))
-    leader = None if _REP_MANAGER.search(user.title) else _LEADER.search(user.title)
-    if leader is None and not user.title and not _REP_MANAGER.search(role_name):
-        leader = _LEADER.search(role_name)
-    sells = bool(
-        leader
-        and "manager" in leader.group(0).lower()
-        and has_history
-        and not (has_reports or manages)
-    )
+    # The title says who leads; with no title, the role's name does.
+    leader = _leader_in(user.title or role_name)
+    sells = _says_manager(leader) and has_history and not (has_reports or manages)
     if sells:
         leader = None
     if user.is_active and leader:
@@ -307,11 +301,22 @@ def _roles_above_users(users: dict[str, CrmUser], roles: dict[str, CrmRole]) -> 
     return above
 
 
+def _leader_in(title: str) -> re.Match | None:
+    """The words of ``title`` that make a leader (``_LEADER``), unless it is a seller's
+    "manager" title (``_REP_MANAGER``: Account Manager, Territory Sales Manager…)."""
+    return None if _REP_MANAGER.search(title) else _LEADER.search(title)
+
+
+def _says_manager(leader: re.Match | None) -> bool:
+    """Whether the leader's words are a manager's (not a director's, a VP's…): such a user may
+    be a seller, when they own accounts or deals and manage nobody."""
+    return leader is not None and "manager" in leader.group(0).lower()
+
+
 def may_sell_with_a_manager_title(user: CrmUser) -> bool:
     """Whether the title says manager (not director, VP…): such a user who owns accounts or
     deals and manages nobody is a rep, so the import looks up what they own."""
-    leader = None if _REP_MANAGER.search(user.title) else _LEADER.search(user.title)
-    return leader is not None and "manager" in leader.group(0).lower()
+    return _says_manager(_leader_in(user.title))
 
 
 # --- the org ------------------------------------------------------------------------------------
